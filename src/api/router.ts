@@ -1,0 +1,71 @@
+// Route tables: each resource folder exports a list of routes; the server compiles them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export interface Hijacked {
+  /** The raw connection: writes go to the client, reads are the client's stdin. */
+  socket: Duplex;
+}
+
+export interface ApiContext {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Record<string, string>;
+  readonly query: URLSearchParams;
+  /** The API version the client asked for (from the /vX.Y prefix) or the current one. */
+  readonly version: string;
+  readonly req: IncomingMessage;
+  /** Set for ordinary requests; undefined when the client asked to upgrade the connection. */
+  readonly res: ServerResponse | undefined;
+  readonly upgradeRequested: boolean;
+  body(): Promise<Buffer>;
+  /** The JSON object body; undefined if empty and allowEmpty. */
+  jsonBody(opts?: { allowEmpty?: boolean }): Promise<Record<string, unknown> | undefined>;
+  reply(status: number, value?: unknown): void;
+  text(status: number, text: string, contentType?: string): void;
+  /** Takes the connection over for a raw stdio stream (attach, exec start). */
+  hijack(opts: { multiplexed: boolean }): Promise<Hijacked>;
+  /** True once the client went away (streams stop on it). */
+  readonly closed: AbortSignal;
+}
+
+export type Handler = (ctx: ApiContext) => Promise<void>;
+
+export interface Route {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  /** moby-style path: `/containers/{id}/json`; `{name:.*}` matches across slashes. */
+  path: string;
+  handler: Handler;
+  /** Oldest API version that has this route. */
+  minVersion?: string;
+}
+
+export interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+export function compileRoute(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const pattern = route.path.replace(/[.+?^$()[\]\\|]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`)).replace(/\{(\w+)(?::([^}]*))?\}/g, (_m, name: string, re?: string) => {
+    names.push(name);
+    return re ? `(${re})` : '([^/]+)';
+  });
+  return { ...route, regex: new RegExp(`^${pattern}$`), names };
+}
+
+export function matchRoute(routes: CompiledRoute[], method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.regex.exec(path);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+    const params: Record<string, string> = {};
+    route.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(m[i + 1]);
+    });
+    return { route, params };
+  }
+  return pathMatched ? 'method-not-allowed' : undefined;
+}

@@ -1,0 +1,49 @@
+// The narrow interface the container routes call; the daemon implements it.
+import type { Duplex } from 'node:stream';
+import type { Filters } from '../../request.ts';
+
+export interface LogOptions {
+  follow: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  since?: bigint;
+  until?: bigint;
+  timestamps: boolean;
+  tail: number;
+  details: boolean;
+  signal: AbortSignal;
+}
+
+export interface AttachOptions {
+  logs: boolean;
+  stream: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  detachKeys?: string;
+}
+
+export interface ContainersBackend {
+  create(name: string | undefined, body: Record<string, unknown>, version: string): Promise<{ Id: string; Warnings: string[] }>;
+  list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<unknown[]>;
+  inspect(ref: string, opts: { size: boolean; version: string }): Promise<unknown>;
+  start(ref: string): Promise<void>;
+  stop(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  restart(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
+  wait(ref: string, condition: string, signal: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
+  /** Checks the container exists before the wait response headers go out. */
+  exists(ref: string): void;
+  remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
+  rename(ref: string, name: string): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+  top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** Resolves whether the container has a TTY (raw stream) before the logs start. */
+  logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; lines: AsyncIterable<{ stream: 1 | 2; data: Buffer }> }>;
+  /** Validates and returns whether the stream is raw (tty); then `run` serves the hijacked socket. */
+  attach(ref: string, opts: AttachOptions): Promise<{ tty: boolean; run(socket: Duplex): Promise<void> }>;
+  resize(ref: string, height: number, width: number): Promise<void>;
+  prune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+  changes?(ref: string): Promise<unknown>;
+}

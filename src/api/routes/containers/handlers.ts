@@ -1,0 +1,138 @@
+// Thin handlers: parse, call one backend method, write the result.
+import type { ApiContext, Handler } from '../../router.ts';
+import type { ContainersBackend } from './backend.ts';
+import { boolValue, boolValueOr, intValue, parseFilters } from '../../request.ts';
+import { invalidParameter } from '../../../common/errors.ts';
+import { parseTimeArg } from '../../../common/time.ts';
+import { muxFrame } from '../../streams/stdcopy.ts';
+
+export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
+
+function timeoutArg(ctx: ApiContext): number | undefined {
+  const t = ctx.query.get('t');
+  if (t === null || t === '') return undefined;
+  if (!/^-?\d+$/.test(t)) throw invalidParameter(`strconv.Atoi: parsing "${t}": invalid syntax`);
+  return Number(t);
+}
+
+function timeArg(ctx: ApiContext, key: string): bigint | undefined {
+  const v = ctx.query.get(key);
+  if (!v) return undefined;
+  const t = parseTimeArg(v);
+  if (t === undefined) throw invalidParameter(`failed to parse value as time or duration: "${v}"`);
+  return t;
+}
+
+export function containerHandlers(b: ContainersBackend): Record<string, Handler> {
+  return {
+    async postContainersCreate(ctx) {
+      const body = await ctx.jsonBody();
+      const name = ctx.query.get('name') || undefined;
+      ctx.reply(201, await b.create(name, body!, ctx.version));
+    },
+    async getContainersJson(ctx) {
+      const filters = parseFilters(ctx.query, CONTAINER_LIST_FILTERS);
+      ctx.reply(200, await b.list({
+        all: boolValue(ctx.query, 'all'), limit: intValue(ctx.query, 'limit', -1), size: boolValue(ctx.query, 'size'), filters,
+      }));
+    },
+    async getContainersInspect(ctx) {
+      ctx.reply(200, await b.inspect(ctx.params.id, { size: boolValue(ctx.query, 'size'), version: ctx.version }));
+    },
+    async postContainersStart(ctx) {
+      if (ctx.query.get('detachKeys')) {
+        // accepted and ignored, like dockerd (the keys matter for attach)
+      }
+      await b.start(ctx.params.id);
+      ctx.reply(204);
+    },
+    async postContainersStop(ctx) {
+      await b.stop(ctx.params.id, { timeout: timeoutArg(ctx), signal: ctx.query.get('signal') || undefined });
+      ctx.reply(204);
+    },
+    async postContainersRestart(ctx) {
+      await b.restart(ctx.params.id, { timeout: timeoutArg(ctx), signal: ctx.query.get('signal') || undefined });
+      ctx.reply(204);
+    },
+    async postContainersKill(ctx) {
+      await b.kill(ctx.params.id, ctx.query.get('signal') || undefined);
+      ctx.reply(204);
+    },
+    async postContainersWait(ctx) {
+      b.exists(ctx.params.id);
+      const condition = ctx.query.get('condition') ?? '';
+      const pending = b.wait(ctx.params.id, condition, ctx.closed);
+      // The docker CLI waits before it starts a container: send the headers now, the body at exit.
+      const res = ctx.res!;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.50' });
+      res.flushHeaders();
+      try {
+        const result = await pending;
+        res.end(JSON.stringify({ Error: result.Error ?? null, StatusCode: result.StatusCode }) + '\n');
+      } catch (err) {
+        res.end(JSON.stringify({ Error: { Message: (err as Error).message }, StatusCode: -1 }) + '\n');
+      }
+    },
+    async deleteContainers(ctx) {
+      await b.remove(ctx.params.id, { force: boolValue(ctx.query, 'force'), volumes: boolValue(ctx.query, 'v'), link: boolValue(ctx.query, 'link') });
+      ctx.reply(204);
+    },
+    async postContainersRename(ctx) {
+      await b.rename(ctx.params.id, ctx.query.get('name') ?? '');
+      ctx.reply(204);
+    },
+    async postContainersPause(ctx) {
+      await b.pause(ctx.params.id);
+      ctx.reply(204);
+    },
+    async postContainersUnpause(ctx) {
+      await b.unpause(ctx.params.id);
+      ctx.reply(204);
+    },
+    async getContainersTop(ctx) {
+      ctx.reply(200, await b.top(ctx.params.id, ctx.query.get('ps_args') || '-ef'));
+    },
+    async getContainersLogs(ctx) {
+      const stdout = boolValue(ctx.query, 'stdout');
+      const stderr = boolValue(ctx.query, 'stderr');
+      if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
+      const tailText = ctx.query.get('tail') ?? 'all';
+      const tail = tailText === 'all' || tailText === '' ? -1 : Number.parseInt(tailText, 10);
+      const { tty, lines } = await b.logs(ctx.params.id, {
+        follow: boolValue(ctx.query, 'follow'), stdout, stderr, since: timeArg(ctx, 'since'), until: timeArg(ctx, 'until'),
+        timestamps: boolValue(ctx.query, 'timestamps'), tail: Number.isNaN(tail) ? -1 : tail, details: boolValue(ctx.query, 'details'),
+        signal: ctx.closed,
+      });
+      const res = ctx.res!;
+      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': '1.50' });
+      res.flushHeaders();
+      for await (const { stream, data } of lines) {
+        if (ctx.closed.aborted) break;
+        const ok = res.write(tty ? data : muxFrame(stream, data));
+        if (!ok) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    },
+    async postContainersAttach(ctx) {
+      const q = ctx.query;
+      const { tty, run } = await b.attach(ctx.params.id, {
+        logs: boolValue(q, 'logs'), stream: boolValue(q, 'stream'), stdin: boolValue(q, 'stdin'), stdout: boolValue(q, 'stdout'),
+        stderr: boolValue(q, 'stderr'), detachKeys: q.get('detachKeys') ?? undefined,
+      });
+      const { socket } = await ctx.hijack({ multiplexed: !tty });
+      await run(socket);
+    },
+    async postContainersResize(ctx) {
+      const h = intValue(ctx.query, 'h', 0);
+      const w = intValue(ctx.query, 'w', 0);
+      if (h < 0 || w < 0 || h > 65535 || w > 65535) throw invalidParameter('invalid resize dimensions');
+      await b.resize(ctx.params.id, h, w);
+      ctx.reply(200);
+    },
+    async postContainersPrune(ctx) {
+      ctx.reply(200, await b.prune(parseFilters(ctx.query, ['until', 'label', 'label!'])));
+    },
+  };
+}
+
+export { boolValueOr };

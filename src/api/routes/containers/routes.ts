@@ -1,0 +1,26 @@
+import type { Route } from '../../router.ts';
+import type { ContainersBackend } from './backend.ts';
+import { containerHandlers } from './handlers.ts';
+
+export function containerRoutes(b: ContainersBackend): Route[] {
+  const h = containerHandlers(b);
+  return [
+    { method: 'GET', path: '/containers/json', handler: h.getContainersJson },
+    { method: 'POST', path: '/containers/create', handler: h.postContainersCreate },
+    { method: 'POST', path: '/containers/prune', handler: h.postContainersPrune },
+    { method: 'GET', path: '/containers/{id}/json', handler: h.getContainersInspect },
+    { method: 'GET', path: '/containers/{id}/top', handler: h.getContainersTop },
+    { method: 'GET', path: '/containers/{id}/logs', handler: h.getContainersLogs },
+    { method: 'POST', path: '/containers/{id}/start', handler: h.postContainersStart },
+    { method: 'POST', path: '/containers/{id}/stop', handler: h.postContainersStop },
+    { method: 'POST', path: '/containers/{id}/restart', handler: h.postContainersRestart },
+    { method: 'POST', path: '/containers/{id}/kill', handler: h.postContainersKill },
+    { method: 'POST', path: '/containers/{id}/wait', handler: h.postContainersWait },
+    { method: 'POST', path: '/containers/{id}/rename', handler: h.postContainersRename },
+    { method: 'POST', path: '/containers/{id}/pause', handler: h.postContainersPause },
+    { method: 'POST', path: '/containers/{id}/unpause', handler: h.postContainersUnpause },
+    { method: 'POST', path: '/containers/{id}/attach', handler: h.postContainersAttach },
+    { method: 'POST', path: '/containers/{id}/resize', handler: h.postContainersResize },
+    { method: 'DELETE', path: '/containers/{id}', handler: h.deleteContainers },
+  ];
+}

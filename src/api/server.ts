@@ -1,0 +1,255 @@
+// The HTTP server: version prefix, routing, errors as {"message"} with Docker's statuses,
+// and the upgrade hijack. Knows HTTP and nothing of Linux (DESIGN.md).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { chmod, unlink } from 'node:fs/promises';
+import { notFound, invalidParameter, isErrno } from '../common/errors.ts';
+import { statusFromError } from './http-status.ts';
+import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
+import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';
+import { readBody, parseJsonObject } from './request.ts';
+import { writeUpgradeResponse } from './streams/hijack.ts';
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ApiServerOptions {
+  routes: Route[];
+  log: Logger;
+  serverHeader: string;
+}
+
+const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
+  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error',
+  501: 'Not Implemented', 503: 'Service Unavailable',
+};
+
+export class ApiServer {
+  private readonly routes: CompiledRoute[];
+  private readonly log: Logger;
+  private readonly serverHeader: string;
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(opts: ApiServerOptions) {
+    this.routes = opts.routes.map(compileRoute);
+    this.log = opts.log;
+    this.serverHeader = opts.serverHeader;
+  }
+
+  /** Listens on a unix socket path (mode 0660, as dockerd). */
+  async listenUnix(path: string): Promise<void> {
+    await unlink(path).catch((err) => {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    });
+    const server = createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 });
+    server.on('request', (req, res) => void this.dispatch(req, res, undefined, undefined));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.dispatch(req, undefined, socket, head));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    await chmod(path, 0o660);
+    this.servers.push(server);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+      })),
+    );
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private commonHeaders(): Record<string, string> {
+    return {
+      'Api-Version': API_VERSION,
+      'Docker-Experimental': 'false',
+      Ostype: 'linux',
+      Server: this.serverHeader,
+    };
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined, head: Buffer | undefined): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://berth');
+    let path = url.pathname;
+    let version = API_VERSION;
+    const started = Date.now();
+    const ctx = new Context(req, res, socket, head, url.searchParams, this.commonHeaders());
+    try {
+      const m = VERSION_PREFIX.exec(path);
+      if (m) {
+        version = m[1];
+        path = m[2];
+        if (compareVersions(version, API_VERSION) > 0) {
+          throw invalidParameter(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+        }
+        if (compareVersions(version, MIN_API_VERSION) < 0) {
+          throw invalidParameter(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+        }
+      }
+      const method = req.method ?? 'GET';
+      const found = matchRoute(this.routes, method, path);
+      if (found === undefined || found === 'method-not-allowed') {
+        throw notFound(`page not found`);
+      }
+      if (found.route.minVersion && compareVersions(version, found.route.minVersion) < 0) {
+        throw notFound(`page not found`);
+      }
+      ctx.setRoute(method, path, found.params, version);
+      await found.route.handler(ctx);
+    } catch (err) {
+      const status = statusFromError(err);
+      const message = err instanceof Error ? err.message : String(err);
+      if (status >= 500) this.log.error('handler failed', { method: req.method, url: req.url, err: (err as Error)?.stack ?? message });
+      else this.log.debug('request failed', { method: req.method, url: req.url, status, message });
+      ctx.fail(status, message);
+    } finally {
+      this.log.debug('request', { method: req.method, url: req.url, ms: Date.now() - started });
+    }
+  }
+}
+
+class Context implements ApiContext {
+  method = '';
+  path = '';
+  params: Record<string, string> = {};
+  version = API_VERSION;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse | undefined;
+  readonly query: URLSearchParams;
+  readonly upgradeRequested: boolean;
+  private readonly socket: Duplex | undefined;
+  private head: Buffer | undefined;
+  private readonly headers: Record<string, string>;
+  private bodyPromise: Promise<Buffer> | undefined;
+  private hijacked = false;
+  private readonly abort = new AbortController();
+
+  constructor(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined, head: Buffer | undefined, query: URLSearchParams, headers: Record<string, string>) {
+    this.req = req;
+    this.res = res;
+    this.socket = socket;
+    this.head = head;
+    this.query = query;
+    this.headers = headers;
+    this.upgradeRequested = socket !== undefined;
+    const conn = socket ?? res?.socket ?? req.socket;
+    const onClose = () => this.abort.abort();
+    conn?.once('close', onClose);
+    res?.once('close', onClose);
+  }
+
+  get closed(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  setRoute(method: string, path: string, params: Record<string, string>, version: string): void {
+    this.method = method;
+    this.path = path;
+    this.params = params;
+    this.version = version;
+  }
+
+  body(): Promise<Buffer> {
+    this.bodyPromise ??= this.socket ? this.readUpgradeBody() : readBody(this.req);
+    return this.bodyPromise;
+  }
+
+  async jsonBody(opts: { allowEmpty?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+    return parseJsonObject(await this.body(), opts);
+  }
+
+  /** For upgrade requests Node hands over the raw socket: the body is the first Content-Length bytes. */
+  private async readUpgradeBody(): Promise<Buffer> {
+    const socket = this.socket!;
+    const want = Number(this.req.headers['content-length'] ?? 0);
+    let buf = this.head ?? Buffer.alloc(0);
+    this.head = undefined;
+    while (buf.length < want) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (d: Buffer) => { cleanup(); resolve(d); };
+        const onEnd = () => { cleanup(); resolve(null); };
+        const cleanup = () => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); socket.pause(); };
+        socket.on('data', onData);
+        socket.once('end', onEnd);
+        socket.once('close', onEnd);
+        socket.resume();
+      });
+      if (chunk === null) break;
+      buf = Buffer.concat([buf, chunk]);
+    }
+    if (buf.length > want) socket.unshift(buf.subarray(want));
+    return buf.subarray(0, want);
+  }
+
+  reply(status: number, value?: unknown): void {
+    if (value === undefined) {
+      this.send(status, '', undefined);
+    } else {
+      this.send(status, JSON.stringify(value) + '\n', 'application/json');
+    }
+  }
+
+  text(status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+    this.send(status, text, contentType);
+  }
+
+  fail(status: number, message: string): void {
+    if (this.hijacked) {
+      // The stream is already raw: the best we can do is say it in-band and close.
+      this.socket?.end(`Error: ${message}\r\n`);
+      this.res?.end();
+      return;
+    }
+    if (this.res?.headersSent) {
+      this.res.end();
+      return;
+    }
+    this.reply(status, { message });
+  }
+
+  private send(status: number, body: string, contentType: string | undefined): void {
+    const headers: Record<string, string> = { ...this.headers };
+    if (contentType) headers['Content-Type'] = contentType;
+    if (this.res) {
+      if (this.res.headersSent) return;
+      this.res.writeHead(status, headers);
+      this.res.end(this.req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const socket = this.socket!;
+    const lines = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Status'}`];
+    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+    lines.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', '');
+    socket.end(lines.join('\r\n') + body);
+  }
+
+  async hijack(opts: { multiplexed: boolean }): Promise<{ socket: Duplex }> {
+    if (!this.bodyPromise) await this.body();
+    this.hijacked = true;
+    if (this.socket) {
+      writeUpgradeResponse(this.socket, true, opts.multiplexed);
+      this.socket.resume();
+      return { socket: this.socket };
+    }
+    // A client that did not ask to upgrade: the response body is the raw stream.
+    const socket = this.req.socket;
+    const res = this.res!;
+    res.detachSocket(socket);
+    writeUpgradeResponse(socket, false, opts.multiplexed);
+    socket.resume();
+    return { socket };
+  }
+}

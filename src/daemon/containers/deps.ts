@@ -1,0 +1,57 @@
+// What the container manager needs from the other boxes: narrow, so tests can pass fakes.
+import type { Logger } from '../../api/server.ts';
+import type { EventBus } from '../events.ts';
+import type { ContainerRuntime } from '../../runtime/index.ts';
+import type { ContainerConfig, HostConfig } from './record.ts';
+
+export interface ImageConfigView {
+  id: string;
+  chainId: string | null;
+  config: {
+    Env?: string[] | null;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    WorkingDir?: string;
+    User?: string;
+    StopSignal?: string;
+    ExposedPorts?: Record<string, object> | null;
+    Volumes?: Record<string, object> | null;
+    Labels?: Record<string, string> | null;
+    Healthcheck?: unknown;
+  };
+}
+
+export interface ImageResolver {
+  /** Resolves a reference to an image (`No such image: x` when missing). */
+  resolve(ref: string): Promise<ImageConfigView>;
+}
+
+export interface RWLayers {
+  readonly driverName: string;
+  createRW(id: string, parent: string | null): Promise<void>;
+  mountRW(id: string): Promise<string>;
+  unmountRW(id: string): Promise<void>;
+  removeRW(id: string): Promise<void>;
+  rwSize(id: string): Promise<number>;
+  reconcile(keepMounted: Set<string>): Promise<void>;
+}
+
+export interface ContainerDeps {
+  dataRoot: string;
+  execRoot: string;
+  cgroupParent: string;
+  defaultRuntime: string;
+  logDriver: string;
+  logOpts: Record<string, string>;
+  /** Path of a static init (tini) for --init, mounted at /sbin/docker-init. */
+  initPath: string;
+  seccompProfile: unknown;
+  /** The capabilities this host can grant (its bounding set): privileged gets these. */
+  knownCapabilities: readonly string[];
+  images: ImageResolver;
+  layers: RWLayers;
+  runtime: ContainerRuntime;
+  events: EventBus;
+  log: Logger;
+  validateHostConfig(hostConfig: HostConfig, config: ContainerConfig): void;
+}

@@ -1,0 +1,105 @@
+// What berth keeps about a container, in Docker's on-disk shape (containers/<id>/config.v2.json
+// and hostconfig.json), so that a person who knows /var/lib/docker recognises it.
+import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.ts';
+import { ZERO_TIME } from '../../common/time.ts';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export type ContainerConfig = Record<string, unknown> & {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[] | null;
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  Image: string;
+  WorkingDir: string;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+};
+
+export type HostConfig = Record<string, unknown> & {
+  AutoRemove?: boolean;
+  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+  NetworkMode?: string;
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  Init?: boolean | null;
+  Runtime?: string;
+};
+
+export interface ContainerRecord {
+  ID: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  Config: ContainerConfig;
+  /** The image ID (sha256:...). */
+  Image: string;
+  /** Top layer chain ID of the image, for the RW layer. */
+  ImageChainId: string | null;
+  Name: string;
+  RestartCount: number;
+  Driver: string;
+  Platform: string;
+  State: ContainerState;
+  HostnamePath: string;
+  HostsPath: string;
+  ResolvConfPath: string;
+  LogPath: string;
+  HasBeenStartedBefore: boolean;
+  HasBeenManuallyStopped: boolean;
+  /** Creation time in ns since the epoch, for ordering (since/before filters). */
+  CreatedNs: string;
+}
+
+export function initialState(): ContainerState {
+  return {
+    Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+    Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME,
+  };
+}
+
+export function containerDir(dataRoot: string, id: string): string {
+  return join(dataRoot, 'containers', id);
+}
+
+/** Saves both files; each write is atomic, and hostconfig.json is written first so a record never points at a missing one. */
+export async function saveRecord(dataRoot: string, rec: ContainerRecord, hostConfig: HostConfig): Promise<void> {
+  const dir = containerDir(dataRoot, rec.ID);
+  await writeJsonAtomic(join(dir, 'hostconfig.json'), hostConfig);
+  await writeJsonAtomic(join(dir, 'config.v2.json'), rec);
+}
+
+export async function saveState(dataRoot: string, rec: ContainerRecord): Promise<void> {
+  await writeJsonAtomic(join(containerDir(dataRoot, rec.ID), 'config.v2.json'), rec);
+}
+
+export async function loadRecord(dataRoot: string, id: string): Promise<{ rec: ContainerRecord; hostConfig: HostConfig } | undefined> {
+  const dir = containerDir(dataRoot, id);
+  const rec = await readJsonIfExists<ContainerRecord>(join(dir, 'config.v2.json'));
+  const hostConfig = await readJsonIfExists<HostConfig>(join(dir, 'hostconfig.json'));
+  if (!rec || !hostConfig || rec.ID !== id) return undefined;
+  return { rec, hostConfig };
+}

@@ -1,0 +1,132 @@
+// Turns a container record into what the runtime box needs: the per-container /etc files,
+// the OCI spec for the container, and the OCI process for an exec.
+import { open, readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-file.ts';
+import { isErrno, invalidParameter } from '../../common/errors.ts';
+import { resolveInRoot } from '../../layer/index.ts';
+import {
+  generateOciSpec, processEnv, resolveUser, splitDevNumber,
+  type NetworkNamespace, type Spec, type SpecProcess,
+} from '../../runtime/index.ts';
+import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
+import type { ContainerRecord, HostConfig } from './record.ts';
+import type { ContainerDeps } from './deps.ts';
+
+export interface ExecConfig {
+  Cmd?: string[];
+  Env?: string[];
+  User?: string;
+  WorkingDir?: string;
+  Tty?: boolean;
+  Privileged?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+}
+
+/** Files read from an image's rootfs (passwd, group) are small; anything bigger is refused. */
+const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
+
+/** Reads a file of the container's rootfs without ever following a link out of it. */
+export function rootfsReader(rootfs: string) {
+  return async (pathInRootfs: string): Promise<string | undefined> => {
+    try {
+      const hostPath = await resolveInRoot(rootfs, pathInRootfs, { followFinal: true });
+      const fh = await open(hostPath, 'r');
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) return undefined;
+        if (st.size > MAX_ROOTFS_FILE) throw invalidParameter(`${pathInRootfs} in the container is too large to read`);
+        return await fh.readFile('utf8');
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  };
+}
+
+function networkOf(hostConfig: HostConfig): NetworkNamespace {
+  return hostConfig.NetworkMode === 'host' ? 'host' : 'new';
+}
+
+/** Writes hostname, hosts and resolv.conf into the container's directory (atomically). */
+export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConfig, _deps: ContainerDeps): Promise<void> {
+  const hostNetwork = hostConfig.NetworkMode === 'host';
+  const hostname = rec.Config.Hostname;
+  await writeFileAtomic(rec.HostnamePath, hostnameFile(hostname), 0o644);
+  const hostHosts = hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => '') : '';
+  await writeFileAtomic(rec.HostsPath, buildHostsFile({
+    hostname, domainname: rec.Config.Domainname, extraHosts: (hostConfig.ExtraHosts as string[] | null) ?? [],
+    hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined,
+  }), 0o644);
+  const etcResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
+  const sourcePath = hostResolvConfPath(etcResolv);
+  const hostResolv = sourcePath === '/etc/resolv.conf' ? etcResolv : await readFile(sourcePath, 'utf8').catch(() => etcResolv);
+  await writeFileAtomic(rec.ResolvConfPath, buildResolvConf({
+    hostResolvConf: hostResolv, sourcePath, mode: hostNetwork ? 'host' : 'legacy',
+    dns: (hostConfig.Dns as string[] | null) ?? undefined, dnsSearch: (hostConfig.DnsSearch as string[] | null) ?? undefined,
+    dnsOptions: (hostConfig.DnsOptions as string[] | null) ?? undefined,
+  }), 0o644);
+}
+
+export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps): Promise<Spec> {
+  return generateOciSpec({
+    id: rec.ID,
+    rootfs,
+    config: rec.Config as never,
+    hostConfig: hostConfig as never,
+    network: networkOf(hostConfig),
+    etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
+    cgroupParent: deps.cgroupParent,
+    initPath: deps.initPath,
+    seccompProfile: deps.seccompProfile as never,
+    knownCapabilities: deps.knownCapabilities,
+    statDevice: statDeviceSync,
+    readRootfsFile: rootfsReader(rootfs),
+  });
+}
+
+/** The spec builder is synchronous; the device paths of blkio limits are few and local. */
+function statDeviceSync(path: string) {
+  return splitDevNumber(statSync(path).rdev);
+}
+
+/** The OCI process of an exec: the container's process settings with the exec's overrides. */
+export async function buildExecProcess(rec: ContainerRecord, hostConfig: HostConfig, exec: ExecConfig, deps: ContainerDeps): Promise<SpecProcess> {
+  const bundle = join(deps.execRoot, 'c', rec.ID, 'bundle', 'config.json');
+  const spec = parseJsonExact(await readFile(bundle, 'utf8')) as Spec;
+  const base = spec.process!;
+  const rootfs = spec.root!.path;
+  const userSpec = exec.User || rec.Config.User;
+  const user = await resolveUser(userSpec, (hostConfig.GroupAdd as string[] | null) ?? null, rootfsReader(rootfs));
+  const env = processEnv([...(rec.Config.Env ?? []), ...(exec.Env ?? [])], rec.Config.Hostname, Boolean(exec.Tty));
+  // Docker sets HOME for the exec user when the image does not.
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  const caps = exec.Privileged ? [...deps.knownCapabilities] : null;
+  const process: SpecProcess = {
+    ...base,
+    terminal: Boolean(exec.Tty),
+    args: exec.Cmd!,
+    env,
+    cwd: exec.WorkingDir || base.cwd || '/',
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    capabilities: caps ? { bounding: caps, effective: caps, permitted: caps } as SpecProcess['capabilities'] : base.capabilities,
+  };
+  delete process.consoleSize;
+  if (exec.WorkingDir && !exec.WorkingDir.startsWith('/')) throw invalidParameter(`the working directory '${exec.WorkingDir}' is invalid, it needs to be an absolute path`);
+  return process;
+}
+
+/** JSON.parse that keeps integers beyond 2^53 (RLIM_INFINITY, seccomp args) exact. */
+function parseJsonExact(text: string): unknown {
+  return JSON.parse(text, (_key, value, context?: { source?: string }) =>
+    typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)
+      ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(context.source)
+      : value);
+}

@@ -1,0 +1,75 @@
+// Implements the image route backend (and the image parts of /info and /system/df) on the
+// image service.
+import type { ImagesBackend } from '../api/routes/images/backend.ts';
+import type { Filters } from '../api/request.ts';
+import type { JsonMessage } from '../api/streams/json-stream.ts';
+import type { ImageService } from '../image/index.ts';
+import type { ContainerManager } from './containers/manager.ts';
+
+export class ImageApi implements ImagesBackend {
+  private readonly images: ImageService;
+  private readonly containers: ContainerManager;
+  readonly listFilterKeys = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
+
+  constructor(images: ImageService, containers: ContainerManager) {
+    this.images = images;
+    this.containers = containers;
+  }
+
+  private usage = (imageId: string) => this.containers.usedImages().get(imageId);
+
+  private containerCount = (imageId: string) => this.containers.all().filter((c) => c.rec.Image === imageId).length;
+
+  list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean }) {
+    return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
+  }
+
+  inspect(name: string) {
+    return this.images.inspect(name);
+  }
+
+  history(name: string) {
+    return this.images.history(name);
+  }
+
+  tag(name: string, repo: string, tag: string) {
+    return this.images.tag(name, repo, tag || undefined);
+  }
+
+  remove(name: string, opts: { force: boolean; noprune: boolean }) {
+    return this.images.delete(name, opts, this.usage);
+  }
+
+  async load(body: AsyncIterable<Uint8Array>, progress: (m: JsonMessage) => void) {
+    await this.images.load(body, progress as never);
+  }
+
+  save(names: string[]) {
+    return this.images.save(names);
+  }
+
+  async import(body: AsyncIterable<Uint8Array>, opts: { repo: string; tag: string; changes: string[]; message: string }, progress: (m: JsonMessage) => void) {
+    const id = await this.images.import(body, { repo: opts.repo || undefined, tag: opts.tag || undefined, changes: opts.changes, message: opts.message || undefined });
+    progress({ status: id });
+  }
+
+  prune(filters: Filters) {
+    return this.images.prune(filters, this.usage);
+  }
+
+  async count(): Promise<number> {
+    return (await this.images.list({})).length;
+  }
+
+  /** /system/df: images with their container counts, and the size of all layers. */
+  async dfImages(usage: Map<string, number>) {
+    const images = await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 });
+    const layersSize = images.reduce((sum, img) => sum + (((img as unknown as { Size?: number }).Size ?? 0) - ((img as unknown as { SharedSize?: number }).SharedSize ?? 0)), 0)
+      + Math.max(0, ...images.map((img) => (img as unknown as { SharedSize?: number }).SharedSize ?? 0));
+    return { images, layersSize };
+  }
+
+  containersUsing(imageId: string): number {
+    return this.containerCount(imageId);
+  }
+}

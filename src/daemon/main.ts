@@ -1,0 +1,213 @@
+// berthd: the composition root. Builds every box, hands the routes their backends, reconciles
+// with what survived the last run, then serves the Engine API.
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ApiServer } from '../api/server.ts';
+import { systemRoutes } from '../api/routes/system/routes.ts';
+import { containerRoutes } from '../api/routes/containers/routes.ts';
+import { execRoutes } from '../api/routes/exec/routes.ts';
+import { imageRoutes } from '../api/routes/images/routes.ts';
+import { unimplementedRoutes } from '../api/routes/unimplemented.ts';
+import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
+import { createLogger, parseLogLevel } from './logger.ts';
+import { EventBus } from './events.ts';
+import { ContainerManager } from './containers/manager.ts';
+import { ContainerApi, execBackend } from './container-api.ts';
+import { SystemApi, BERTH_VERSION } from './system-api.ts';
+import { ImageApi } from './image-api.ts';
+import { ContainerRuntime, validateHostConfig, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { openLayerStore } from '../layer/index.ts';
+import { createImageService } from '../image/index.ts';
+import { projectFile } from '../common/project-files.ts';
+import { isErrno } from '../common/errors.ts';
+import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json' };
+
+const execFileP = promisify(execFile);
+
+async function main(argv: string[]): Promise<void> {
+  let flags;
+  try {
+    flags = parseDaemonFlags(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nSee 'berthd --help'.\n`);
+    process.exit(125);
+  }
+  if (flags.help) {
+    process.stdout.write(DAEMON_USAGE);
+    return;
+  }
+  if (flags.version) {
+    process.stdout.write(`berthd version ${BERTH_VERSION}\n`);
+    return;
+  }
+  const configFile = flags.values['config-file']?.at(-1) ?? '/etc/berth/daemon.json';
+  const loadConfig = async () => mergeConfig(flags, await readConfigFile(configFile, flags.values['config-file'] !== undefined), configFile);
+  let config: DaemonConfig = await resolveRuntimePaths(await loadConfig());
+  const log = createLogger(parseLogLevel(config.logLevel));
+  if (process.getuid?.() !== 0) throw new Error('berthd needs to be started with root privileges. To run it as a non-root user, a rootless mode is not supported yet');
+
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  await claimPidfile(config.pidfile);
+
+  const events = new EventBus();
+  const layers = await openLayerStore({ dataRoot: config.dataRoot, driver: config.storageDriver });
+  const runtime = new ContainerRuntime({
+    runtimes: config.runtimes,
+    runtimeRoot: join(config.execRoot, 'runtime'),
+    shimPath: projectFile('build/berth-shim'),
+  });
+  const knownCapabilities = await hostCapabilities();
+  // The image service asks the manager which images containers use; the manager is built next.
+  let manager!: ContainerManager;
+  const images = await createImageService({
+    dataRoot: config.dataRoot,
+    layers: {
+      driverName: layers.driverName,
+      register: (tar, parent, diffId) => layers.register(tar, parent, diffId),
+      get: (chainId) => layers.get(chainId),
+      delete: (chainId) => layers.delete(chainId),
+      graphDriverData: (chainId) => layers.graphDriverData(chainId),
+    },
+    onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: e.name ? { name: e.name } : {} } }),
+    isUsedByContainer: (imageId: string) => manager.usedImages().get(imageId),
+  });
+  const resolveImage = async (ref: string) => {
+    const r = await images.resolveImageConfig(ref);
+    return { id: r.id, chainId: r.topChainId, config: r };
+  };
+  manager = new ContainerManager({
+    dataRoot: config.dataRoot,
+    execRoot: config.execRoot,
+    cgroupParent: config.cgroupParent,
+    defaultRuntime: config.defaultRuntime,
+    logDriver: config.logDriver,
+    logOpts: config.logOpts,
+    initPath: '/usr/bin/tini-static',
+    seccompProfile: checkSeccompProfile(seccompProfile),
+    knownCapabilities,
+    images: { resolve: resolveImage },
+    layers,
+    runtime,
+    events,
+    log,
+    validateHostConfig: (hc) => {
+      validateHostConfig(hc as never, { knownCapabilities });
+    },
+  });
+  await manager.restore(config.liveRestore);
+
+  const containerApi = new ContainerApi({
+    manager,
+    images: { resolve: resolveImage, resolveId: async (ref) => (await images.resolveImageConfig(ref)).id },
+    layers,
+  });
+  const imageApi = new ImageApi(images, manager);
+  const runtimeVersion = await execFileP(config.runtimes[config.defaultRuntime].path, ['--version']).then((r) => /version (\S+)/.exec(r.stdout)?.[1] ?? '', () => '');
+  const systemApi = new SystemApi({
+    config: () => config,
+    manager,
+    events,
+    driverName: layers.driverName,
+    runtimeVersion,
+    images: imageApi,
+    rwSize: (id) => layers.rwSize(id),
+    daemonId: await daemonId(config.dataRoot),
+  });
+  const served = [...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi)];
+  const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
+  for (const host of config.hosts) {
+    if (!host.startsWith('unix://')) throw new Error(`unsupported host ${host}: berthd listens on unix:// sockets (TCP needs TLS, not built yet)`);
+    const path = host.slice('unix://'.length);
+    await server.listenUnix(path);
+    log.info('API listen on ' + path);
+  }
+  log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
+
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`Processing signal '${sig}'`);
+    await server.close();
+    await manager.shutdown(config.liveRestore, config.shutdownTimeout);
+    await rm(config.pidfile, { force: true });
+    log.info('Daemon shutdown complete');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('terminated'));
+  process.on('SIGINT', () => void shutdown('interrupt'));
+  process.on('SIGHUP', () => {
+    void (async () => {
+      try {
+        const next = await resolveRuntimePaths(await loadConfig());
+        config = { ...config, ...reloadableChanges(config, next) };
+        log.setLevel(parseLogLevel(config.debug ? 'debug' : config.logLevel));
+        log.info('Reloaded configuration', { file: configFile });
+      } catch (err) {
+        log.error('Error reloading configuration', { err: (err as Error).message });
+      }
+    })();
+  });
+}
+
+/** Runtime binaries named without a path are looked up like a shell would (the shim execs them directly). */
+async function resolveRuntimePaths(config: DaemonConfig): Promise<DaemonConfig> {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const rt of Object.values(config.runtimes)) {
+    if (rt.path.includes('/')) continue;
+    for (const dir of dirs) {
+      const candidate = join(dir, rt.path);
+      if (await access(candidate, constants.X_OK).then(() => true, () => false)) {
+        rt.path = candidate;
+        break;
+      }
+    }
+  }
+  return config;
+}
+
+/** The capabilities this host can grant: its bounding set (privileged containers get these). */
+async function hostCapabilities(): Promise<string[]> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const mask = /^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1];
+  return mask ? capabilitiesFromMask(mask) : [...ALL_CAPABILITIES];
+}
+
+async function claimPidfile(path: string): Promise<void> {
+  try {
+    const pid = Number((await readFile(path, 'utf8')).trim());
+    if (pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline.includes('berthd')) throw new Error(`pid file found, ensure berthd is not running or delete ${path}`);
+      } catch (err) {
+        if (!isErrno(err, 'ESRCH') && !(err as Error).message.startsWith('pid file')) throw err;
+        if ((err as Error).message.startsWith('pid file')) throw err;
+      }
+    }
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
+  }
+  await writeFile(path, `${process.pid}`);
+}
+
+async function daemonId(dataRoot: string): Promise<string> {
+  const file = join(dataRoot, 'engine-id');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const id = randomUUID();
+    await writeFile(file, id);
+    return id;
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`berthd: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,172 @@
+// /version, /info, /system/df and /events.
+import os from 'node:os';
+import { readFile, statfs } from 'node:fs/promises';
+import type { SystemBackend } from '../api/routes/system/backend.ts';
+import { API_VERSION, MIN_API_VERSION } from '../api/version.ts';
+import type { DaemonConfig } from './config.ts';
+import type { ContainerManager } from './containers/manager.ts';
+import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
+import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+
+export const BERTH_VERSION = '0.1.0';
+
+export interface SystemApiDeps {
+  config: () => DaemonConfig;
+  manager: ContainerManager;
+  events: EventBus;
+  driverName: string;
+  runtimeVersion: string;
+  images: {
+    count(): Promise<number>;
+    dfImages(usage: Map<string, number>): Promise<{ images: unknown[]; layersSize: number }>;
+  };
+  rwSize(id: string): Promise<number>;
+  daemonId: string;
+}
+
+export class SystemApi implements SystemBackend {
+  private readonly deps: SystemApiDeps;
+  readonly eventFilterKeys = parseEventFilterKeys;
+
+  constructor(deps: SystemApiDeps) {
+    this.deps = deps;
+  }
+
+  async version() {
+    const kernel = os.release();
+    return {
+      Platform: { Name: 'berth' },
+      Components: [
+        { Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: goArch(), KernelVersion: kernel, NodeVersion: process.version } },
+        { Name: 'runc', Version: this.deps.runtimeVersion, Details: {} },
+      ],
+      Version: BERTH_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: 'berth',
+      GoVersion: `node${process.versions.node}`,
+      Os: 'linux',
+      Arch: goArch(),
+      KernelVersion: kernel,
+      BuildTime: '',
+    };
+  }
+
+  async info() {
+    const cfg = this.deps.config();
+    const all = this.deps.manager.all();
+    const running = all.filter((c) => c.rec.State.Running && !c.rec.State.Paused).length;
+    const paused = all.filter((c) => c.rec.State.Paused).length;
+    const cgroupVersion = await cgroupV2Only() ? '2' : '1';
+    return {
+      ID: this.deps.daemonId,
+      Containers: all.length,
+      ContainersRunning: running,
+      ContainersPaused: paused,
+      ContainersStopped: all.length - running - paused,
+      Images: await this.deps.images.count(),
+      Driver: this.deps.driverName,
+      DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']],
+      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file', 'none'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: true,
+      Debug: cfg.debug,
+      NFd: 0,
+      OomKillDisable: cgroupVersion === '1',
+      NGoroutines: 0,
+      SystemTime: formatRfc3339Nano(nowNs()),
+      LoggingDriver: cfg.logDriver,
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: cgroupVersion,
+      NEventsListener: 0,
+      KernelVersion: os.release(),
+      OperatingSystem: await osName(),
+      OSVersion: '',
+      OSType: 'linux',
+      Architecture: os.machine(),
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: {
+        InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
+        IndexConfigs: {},
+        Mirrors: cfg.registryMirrors,
+      },
+      NCPU: os.availableParallelism(),
+      MemTotal: os.totalmem(),
+      DockerRootDir: cfg.dataRoot,
+      HttpProxy: '',
+      HttpsProxy: '',
+      NoProxy: '',
+      Name: os.hostname(),
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: BERTH_VERSION,
+      Runtimes: Object.fromEntries(Object.entries(cfg.runtimes).map(([k, v]) => [k, { path: v.path }])),
+      DefaultRuntime: cfg.defaultRuntime,
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: cfg.liveRestore,
+      Isolation: '',
+      InitBinary: 'docker-init',
+      ContainerdCommit: { ID: '' },
+      RuncCommit: { ID: this.deps.runtimeVersion },
+      InitCommit: { ID: '' },
+      SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'].slice(0, 1),
+      Warnings: null,
+    };
+  }
+
+  async df(types: string[]) {
+    const want = (t: string) => types.length === 0 || types.includes(t);
+    const usage = new Map<string, number>();
+    for (const c of this.deps.manager.all()) usage.set(c.rec.Image, (usage.get(c.rec.Image) ?? 0) + 1);
+    const out: Record<string, unknown> = {};
+    if (want('image')) {
+      const { images, layersSize } = await this.deps.images.dfImages(usage);
+      out.LayersSize = layersSize;
+      out.Images = images;
+    }
+    if (want('container')) {
+      out.Containers = await Promise.all(this.deps.manager.all().map(async (c) => ({
+        Id: c.rec.ID, Names: [c.rec.Name], Image: c.rec.Config.Image, ImageID: c.rec.Image,
+        Command: [c.rec.Path, ...c.rec.Args].join(' '), Created: Math.floor(Date.parse(c.rec.Created) / 1000),
+        Ports: [], SizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0), SizeRootFs: 0, Labels: c.rec.Config.Labels ?? {},
+        State: c.rec.State.Status, Status: c.rec.State.Status, HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'default' },
+        NetworkSettings: { Networks: {} }, Mounts: [],
+      })));
+    }
+    if (want('volume')) out.Volumes = [];
+    if (want('build-cache')) out.BuildCache = [];
+    return out;
+  }
+
+  async *events(opts: { since?: bigint; until?: bigint; filters: Map<string, string[]>; signal: AbortSignal }): AsyncIterable<string> {
+    for await (const ev of this.deps.events.subscribe(opts)) yield encodeEvent(ev);
+  }
+}
+
+function goArch(): string {
+  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
+}
+
+async function osName(): Promise<string> {
+  try {
+    const text = await readFile('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+async function cgroupV2Only(): Promise<boolean> {
+  try {
+    const s = await statfs('/sys/fs/cgroup');
+    return s.type === 0x63677270;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,277 @@
+// The image box: references, content store, image store, load/save/import and the
+// Engine API shapes for images. Other boxes use only what this file exports.
+import { join } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { KeyedLock } from '../common/keyed-lock.ts';
+import { notFound } from '../common/errors.ts';
+import {
+  history as historyShape,
+  toImageInspect,
+  type HistoryResponseItem,
+  type ImageDeleteResponseItem,
+  type ImageInspect,
+  type ImagePruneReport,
+  type ImageSummary,
+} from './api-shapes.ts';
+import { ContentStore } from './content-store.ts';
+import type { ImageContext } from './context.ts';
+import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts';
+import { listImages, type ListOptions } from './image-list.ts';
+import { ImageStore } from './image-store.ts';
+import { importImage, type ImportOptions } from './import.ts';
+import { LayerBlobIndex } from './layer-blobs.ts';
+import { loadImages } from './load.ts';
+import type { FiltersInput } from './filters.ts';
+import { familiarString, parseNormalizedNamed, repoTagReference } from './reference.ts';
+import { prepareSave, writeSaveArchive } from './save.ts';
+import type {
+  ContainerUsage,
+  ImageEventHook,
+  ImageLayerStore,
+  ProgressFn,
+  ResolvedImageConfig,
+  StoredImage,
+} from './types.ts';
+
+export type {
+  ContainerUsage,
+  ImageEvent,
+  ImageEventHook,
+  ImageLayerStore,
+  LayerBlob,
+  LayerInfo,
+  ProgressFn,
+  ProgressMessage,
+  ResolvedImageConfig,
+  StoredImage,
+} from './types.ts';
+export type {
+  DriverData,
+  HistoryResponseItem,
+  ImageDeleteResponseItem,
+  ImageInspect,
+  ImagePruneReport,
+  ImageSummary,
+} from './api-shapes.ts';
+export type { ContainerConfig, HealthConfig, ImageConfigFile } from './image-config.ts';
+export type { FiltersInput } from './filters.ts';
+export type { DeleteOptions } from './image-delete.ts';
+export type { ListOptions } from './image-list.ts';
+export type { ImportOptions } from './import.ts';
+export type { NamedReference, AnyReference } from './reference.ts';
+export { ContentStore, type ContentWriter } from './content-store.ts';
+export { toImageSummary, toImageInspect, history, inspectConfig, apiVersionLessThan } from './api-shapes.ts';
+export {
+  parse,
+  parseNormalizedNamed,
+  parseAnyReference,
+  familiarString,
+  familiarName,
+  referenceString,
+  tagNameOnly,
+  isDigestId,
+  isSha256Digest,
+  repoTagReference,
+  noSuchImageText,
+} from './reference.ts';
+export { applyChanges } from './changes.ts';
+export { parseImageConfig, chainIds } from './image-config.ts';
+export { MEDIA_TYPE } from './types.ts';
+export { LIST_FILTERS as IMAGE_LIST_FILTERS } from './image-list.ts';
+export { PRUNE_FILTERS as IMAGE_PRUNE_FILTERS } from './image-delete.ts';
+
+export interface ImageServiceOptions {
+  dataRoot: string;
+  layers: ImageLayerStore;
+  onEvent?: ImageEventHook;
+  /** Which container uses an image (a running one preferred); used by delete and prune. */
+  isUsedByContainer?: ContainerUsage;
+}
+
+export interface ImageService {
+  readonly content: ContentStore;
+  /** Warnings from restoring the store at start (skipped images). */
+  readonly restoreWarnings: readonly string[];
+  get(ref: string): StoredImage;
+  inspect(ref: string, opts?: { apiVersion?: string }): Promise<ImageInspect>;
+  list(opts?: ListOptions): Promise<ImageSummary[]>;
+  history(ref: string): Promise<HistoryResponseItem[]>;
+  /** `docker tag`: `target` is `repo[:tag]`; a separate `tag` (the API's ?tag=) wins. */
+  tag(source: string, target: string, tag?: string): Promise<void>;
+  /** Removes one reference (no image deletion); false when it did not exist. */
+  untag(ref: string): Promise<boolean>;
+  delete(ref: string, opts?: DeleteOptions, isUsedByContainer?: ContainerUsage): Promise<ImageDeleteResponseItem[]>;
+  prune(filters?: FiltersInput, isUsedByContainer?: ContainerUsage): Promise<ImagePruneReport>;
+  load(source: AsyncIterable<Uint8Array>, onProgress: ProgressFn, opts?: { quiet?: boolean }): Promise<string[]>;
+  /** Resolves every name first (errors before any byte), then streams the archive. */
+  save(refs: string[]): Promise<AsyncIterable<Uint8Array>>;
+  import(source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<string>;
+  resolveImageConfig(ref: string): Promise<ResolvedImageConfig>;
+  /** For image producers (distribution, builder, commit): store a config whose layers are registered. */
+  createImage(config: Uint8Array, opts?: { parent?: string; tags?: string[] }): Promise<StoredImage>;
+  /** Records the blob a layer diff was received as (pull). */
+  recordLayerBlob(diffId: string, blob: { digest: string; mediaType: string; size: number }): Promise<void>;
+  /** Adds `name@digest` for an image (pull, push). */
+  addDigestReference(ref: string, imageId: string): Promise<void>;
+  /** Image references in their familiar form, split in tags and digests. */
+  references(imageId: string): { repoTags: string[]; repoDigests: string[] };
+}
+
+const STORE_LOCK = 'images';
+
+export async function createImageService(opts: ImageServiceOptions): Promise<ImageService> {
+  const imageRoot = join(opts.dataRoot, 'image');
+  const tmpRoot = join(opts.dataRoot, 'tmp');
+  const content = new ContentStore(join(opts.dataRoot, 'content'));
+  await content.init();
+  await mkdir(tmpRoot, { recursive: true });
+  // Scratch left by an interrupted load is garbage.
+  await rmLoadScratch(tmpRoot);
+  const store = new ImageStore(imageRoot, opts.layers);
+  await store.init();
+  const emit: ImageEventHook = (e) => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // an event consumer never breaks an image operation
+    }
+  };
+  const defaultUsage: ContainerUsage = opts.isUsedByContainer ?? (() => undefined);
+  const ctx: ImageContext = { store, layers: opts.layers, content, blobs: new LayerBlobIndex(imageRoot), usage: defaultUsage, emit, tmpRoot };
+  const locks = new KeyedLock();
+  const lock = <T>(fn: () => Promise<T>) => locks.run(STORE_LOCK, fn);
+  const withUsage = (usage?: ContainerUsage): ImageContext => (usage ? { ...ctx, usage } : ctx);
+
+  const references = (id: string) => {
+    const repoTags: string[] = [];
+    const repoDigests: string[] = [];
+    for (const r of store.refs.references(id)) {
+      if (r.digest !== undefined) repoDigests.push(familiarString(r));
+      if (r.tag !== undefined) repoTags.push(familiarString(r));
+    }
+    return { repoTags, repoDigests };
+  };
+
+  const service: ImageService = {
+    content,
+    restoreWarnings: store.restoreWarnings,
+    get: (ref) => store.get(ref),
+
+    async inspect(ref, o = {}) {
+      const img = store.get(ref);
+      const top = img.chainIds.at(-1);
+      const gd = top ? await opts.layers.graphDriverData(top) : undefined;
+      return toImageInspect(img, {
+        ...references(img.id),
+        size: await store.size(img),
+        graphDriver: { Name: gd?.Name ?? opts.layers.driverName, Data: gd ? { ...gd.Data } : null },
+        ...(o.apiVersion ? { apiVersion: o.apiVersion } : {}),
+      });
+    },
+
+    list: (o) => listImages(ctx, o),
+
+    async history(ref) {
+      const img = store.get(ref);
+      const ancestors: { id: string; tags: string[] }[] = [];
+      const seen = new Set([img.id]);
+      for (let p = img.parent; p && !seen.has(p); ) {
+        const parent = store.byId(p);
+        if (!parent) break;
+        seen.add(p);
+        ancestors.push({ id: parent.id, tags: references(parent.id).repoTags });
+        p = parent.parent;
+      }
+      return historyShape(img, { layerSizes: await store.layerSizes(img), tags: references(img.id).repoTags, ancestors });
+    },
+
+    tag: (source, target, tag) =>
+      lock(async () => {
+        const ref = tag ? repoTagReference(target, tag) : repoTagReference(target);
+        const img = store.get(source);
+        await store.refs.addTag(ref, img.id, true);
+        await store.setLastUpdated(img.id);
+        emit({ Action: 'tag', id: img.id, name: familiarString(ref) });
+      }),
+
+    untag: (ref) =>
+      lock(async () => {
+        const parsed = parseNormalizedNamed(ref);
+        const id = store.refs.get(parsed);
+        const removed = await store.refs.delete(parsed);
+        if (removed && id) emit({ Action: 'untag', id, name: id });
+        return removed;
+      }),
+
+    delete: (ref, o = {}, usage) => lock(() => deleteImage(withUsage(usage), ref, o)),
+
+    prune: (filters = {}, usage) => lock(() => pruneImages(withUsage(usage), filters)),
+
+    load: (source, onProgress, o = {}) => loadImages(source, ctx, onProgress, { quiet: o.quiet ?? false, lock }),
+
+    async save(refs) {
+      const plan = await lock(() => prepareSave(refs, ctx));
+      return writeSaveArchive(plan, ctx);
+    },
+
+    import: (source, o) => importImage(source, { ...o, lock }, ctx),
+
+    async resolveImageConfig(ref) {
+      const img = store.get(ref);
+      return resolvedConfig(img);
+    },
+
+    createImage: (config, o = {}) =>
+      lock(async () => {
+        const img = await store.create(config);
+        if (o.parent) await store.setParent(img.id, o.parent);
+        for (const t of o.tags ?? []) {
+          const ref = repoTagReference(t);
+          await store.refs.addTag(ref, img.id, true);
+          await store.setLastUpdated(img.id);
+          emit({ Action: 'tag', id: img.id, name: familiarString(ref) });
+        }
+        return img;
+      }),
+
+    recordLayerBlob: (diffId, blob) => ctx.blobs.set(diffId, blob),
+
+    addDigestReference: (ref, imageId) =>
+      lock(async () => {
+        if (!store.byId(imageId)) throw notFound(`No such image: ${imageId}`);
+        await store.refs.addDigest(parseNormalizedNamed(ref), imageId, true);
+      }),
+
+    references,
+  };
+  return service;
+}
+
+async function rmLoadScratch(tmpRoot: string): Promise<void> {
+  for (const name of await readdir(tmpRoot)) {
+    if (name.startsWith('load-')) await rm(join(tmpRoot, name), { recursive: true, force: true });
+  }
+}
+
+/** What a container manager takes from an image config, with Docker's defaults. */
+export function resolvedConfig(img: StoredImage): ResolvedImageConfig {
+  const c = img.config.config ?? {};
+  return {
+    id: img.id,
+    topChainId: img.chainIds.at(-1) ?? null,
+    os: img.config.os || 'linux',
+    architecture: img.config.architecture ?? '',
+    Env: c.Env ? [...c.Env] : [],
+    Cmd: c.Cmd && c.Cmd.length ? [...c.Cmd] : null,
+    Entrypoint: c.Entrypoint && c.Entrypoint.length ? [...c.Entrypoint] : null,
+    WorkingDir: c.WorkingDir ?? '',
+    User: c.User ?? '',
+    ExposedPorts: { ...(c.ExposedPorts ?? {}) },
+    Volumes: { ...(c.Volumes ?? {}) },
+    StopSignal: c.StopSignal ?? '',
+    Healthcheck: c.Healthcheck ? { ...c.Healthcheck } : null,
+    Labels: { ...(c.Labels ?? {}) },
+    OnBuild: c.OnBuild ? [...c.OnBuild] : [],
+    Shell: c.Shell && c.Shell.length ? [...c.Shell] : null,
+  };
+}

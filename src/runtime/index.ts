@@ -1,0 +1,163 @@
+// The runtime box: OCI specs, the OCI runtime (runc) and the per-process shim. Other boxes
+// import only from here.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file.ts';
+import { Runc } from './runc.ts';
+import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
+
+export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
+export type { Spec, SpecProcess, SpecInput, NetworkNamespace } from './oci-spec.ts';
+export { resolveUser } from './user.ts';
+export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
+export { checkSeccompProfile } from './seccomp.ts';
+export type { ShimExit } from './shim-client.ts';
+export { ShimAttach } from './shim-client.ts';
+export { readLogs } from './json-file-log.ts';
+
+export interface RuntimeOptions {
+  /** Path of the OCI runtime binary per runtime name (daemon.json `runtimes`). */
+  runtimes: Record<string, { path: string }>;
+  /** Where runc keeps its state (`--root`), under the exec root. */
+  runtimeRoot: string;
+  shimPath: string;
+}
+
+export interface LogTarget {
+  path: string;
+  maxSize?: number;
+  maxFile?: number;
+}
+
+export interface ProcessStart {
+  runtime: string;
+  /** Shim state dir: attach.sock, exit, pid. Short path: unix socket names are limited to 108 bytes. */
+  stateDir: string;
+  tty: boolean;
+  stdin: boolean;
+  log?: LogTarget;
+}
+
+export class ContainerRuntime {
+  private readonly opts: RuntimeOptions;
+  private readonly runcs = new Map<string, Runc>();
+
+  constructor(opts: RuntimeOptions) {
+    this.opts = opts;
+  }
+
+  runtimeNames(): string[] {
+    return Object.keys(this.opts.runtimes);
+  }
+
+  private runc(runtime: string): Runc {
+    let r = this.runcs.get(runtime);
+    if (!r) {
+      const conf = this.opts.runtimes[runtime];
+      if (!conf) throw new Error(`unknown or invalid runtime name: ${runtime}`);
+      r = new Runc({ path: conf.path, root: join(this.opts.runtimeRoot, runtime) });
+      this.runcs.set(runtime, r);
+    }
+    return r;
+  }
+
+  /** Writes the bundle and creates the container (runc create under a shim); not yet started. */
+  async create(id: string, bundleDir: string, spec: unknown, p: ProcessStart): Promise<{ pid: number }> {
+    await mkdir(bundleDir, { recursive: true });
+    await mkdir(p.stateDir, { recursive: true });
+    await rm(join(p.stateDir, 'exit'), { force: true });
+    await writeJsonAtomic(join(bundleDir, 'config.json'), spec);
+    const conf = this.opts.runtimes[p.runtime];
+    const started = await startShim({
+      shimPath: this.opts.shimPath,
+      runtimePath: conf.path,
+      runtimeRoot: join(this.opts.runtimeRoot, p.runtime),
+      id,
+      stateDir: p.stateDir,
+      bundle: bundleDir,
+      tty: p.tty,
+      stdin: p.stdin,
+      log: p.log,
+    });
+    return { pid: started.pid };
+  }
+
+  start(id: string, runtime: string): Promise<void> {
+    return this.runc(runtime).start(id);
+  }
+
+  /** Runs a process in a running container under its own shim. */
+  async exec(containerId: string, process: unknown, p: ProcessStart): Promise<{ pid: number }> {
+    await mkdir(p.stateDir, { recursive: true });
+    const processFile = join(p.stateDir, 'process.json');
+    await writeJsonAtomic(processFile, process);
+    const conf = this.opts.runtimes[p.runtime];
+    const started = await startShim({
+      shimPath: this.opts.shimPath,
+      runtimePath: conf.path,
+      runtimeRoot: join(this.opts.runtimeRoot, p.runtime),
+      id: containerId,
+      stateDir: p.stateDir,
+      exec: { processFile },
+      tty: p.tty,
+      stdin: p.stdin,
+    });
+    return { pid: started.pid };
+  }
+
+  kill(id: string, runtime: string, signal: string | number, all = false): Promise<void> {
+    return this.runc(runtime).kill(id, signal, all);
+  }
+
+  delete(id: string, runtime: string): Promise<void> {
+    return this.runc(runtime).delete(id, true);
+  }
+
+  pause(id: string, runtime: string): Promise<void> {
+    return this.runc(runtime).pause(id);
+  }
+
+  resume(id: string, runtime: string): Promise<void> {
+    return this.runc(runtime).resume(id);
+  }
+
+  ps(id: string, runtime: string): Promise<number[]> {
+    return this.runc(runtime).ps(id);
+  }
+
+  async list(runtime: string): Promise<Array<{ id: string; status: string; pid: number }>> {
+    return this.runc(runtime).list();
+  }
+
+  attach(stateDir: string): Promise<ShimAttach> {
+    return ShimAttach.connect(stateDir);
+  }
+
+  readExit(stateDir: string): Promise<ShimExit | undefined> {
+    return readShimExit(stateDir);
+  }
+
+  isAlive(stateDir: string): Promise<boolean> {
+    return isShimAlive(stateDir);
+  }
+}
+
+/**
+ * Whether the kernel OOM-killed a process of this cgroup (v1 memory.oom_control's oom_kill
+ * counter, or v2 memory.events' oom_kill).
+ */
+export async function cgroupOomKilled(cgroupsPath: string): Promise<boolean> {
+  const candidates = [
+    [`/sys/fs/cgroup/memory${cgroupsPath}/memory.oom_control`, /oom_kill (\d+)/],
+    [`/sys/fs/cgroup${cgroupsPath}/memory.events`, /oom_kill (\d+)/],
+  ] as const;
+  for (const [file, re] of candidates) {
+    try {
+      const m = re.exec(await readFile(file, 'utf8'));
+      if (m) return Number(m[1]) > 0;
+    } catch {
+      // not this cgroup version
+    }
+  }
+  return false;
+}
