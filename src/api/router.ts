@@ -47,12 +47,18 @@ export interface CompiledRoute extends Route {
 
 export function compileRoute(route: Route): CompiledRoute {
   const names: string[] = [];
-  const pattern = route.path.replace(/[.+?^$()[\]\\|]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`)).replace(/\{(\w+)(?::([^}]*))?\}/g, (_m, name: string, re?: string) => {
-    names.push(name);
-    return re ? `(${re})` : '([^/]+)';
-  });
+  let pattern = '';
+  let last = 0;
+  for (const m of route.path.matchAll(/\{(\w+)(?::([^}]*))?\}/g)) {
+    pattern += escapeRegex(route.path.slice(last, m.index)) + (m[2] ? `(${m[2]})` : '([^/]+)');
+    names.push(m[1]);
+    last = m.index + m[0].length;
+  }
+  pattern += escapeRegex(route.path.slice(last));
   return { ...route, regex: new RegExp(`^${pattern}$`), names };
 }
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function matchRoute(routes: CompiledRoute[], method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
   let pathMatched = false;

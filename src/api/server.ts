@@ -63,13 +63,15 @@ export class ApiServer {
     this.servers.push(server);
   }
 
+  /** Stops listening and drops open connections (streams like wait, attach and events never end by themselves). */
   async close(): Promise<void> {
-    await Promise.all(
+    const closed = Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());
       })),
     );
     for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   private commonHeaders(): Record<string, string> {

@@ -3,12 +3,17 @@
 // milliseconds in Date, so nanosecond stamps are carried as bigint (process.hrtime-based).
 
 const NS_PER_MS = 1_000_000n;
-const hrtimeOrigin = process.hrtime.bigint();
-const wallOriginNs = BigInt(Date.now()) * NS_PER_MS;
+let lastNs = 0n;
 
-/** Wall-clock time in nanoseconds since the epoch, monotonic within this process. */
+/**
+ * Wall-clock time in nanoseconds since the epoch: Date.now() for the wall clock (the monotonic
+ * clock stops while a VM is suspended, the wall clock does not), hrtime for the digits below a
+ * millisecond, never going backwards within this process.
+ */
 export function nowNs(): bigint {
-  return wallOriginNs + (process.hrtime.bigint() - hrtimeOrigin);
+  const ns = BigInt(Date.now()) * NS_PER_MS + (process.hrtime.bigint() % NS_PER_MS);
+  lastNs = ns > lastNs ? ns : lastNs + 1n;
+  return lastNs;
 }
 
 export function formatRfc3339Nano(ns: bigint): string {

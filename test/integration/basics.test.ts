@@ -1,7 +1,8 @@
 // The first things a person does: ping, version negotiation, load an image, run containers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemonWithBusybox, type Daemon } from './harness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDaemonWithBusybox, run, type Daemon } from './harness.ts';
 
 let d: Daemon;
 before(async () => {
@@ -61,7 +62,12 @@ test('run --rm passes exit codes 0, 3, 126, 127 and 137 through', async () => {
   const notFound = await d.docker(['run', '--rm', 'busybox', 'no-such-command']);
   assert.equal(notFound.code, 127, notFound.stderr);
   assert.match(notFound.stderr, /executable file not found/);
-  const killed = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'kill -9 $$']);
+  // PID 1 cannot SIGKILL itself, so the kill comes from outside, as `docker kill` does.
+  const running = run('docker', ['-H', d.host, 'run', '--rm', '--name', 'victim', 'busybox', 'sleep', '300']);
+  for (let i = 0; i < 100 && (await d.docker(['inspect', '-f', '{{.State.Running}}', 'victim'])).stdout.trim() !== 'true'; i++) await sleep(50);
+  const kill = await d.docker(['kill', 'victim']);
+  assert.equal(kill.code, 0, kill.stderr);
+  const killed = await running;
   assert.equal(killed.code, 137, killed.stderr);
   const left = await d.docker(['ps', '-aq']);
   assert.equal(left.stdout.trim(), '', 'every --rm container is gone');

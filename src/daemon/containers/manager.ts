@@ -746,7 +746,8 @@ export function parseByteSize(text: string): number {
 
 /** Docker's mapping of runtime start errors to exit codes and API errors (moby translateContainerdStartErr). */
 export function translateStartError(message: string): { code: number; error: BerthError } {
-  const msg = `failed to create task for container: OCI runtime create failed: runc create failed: ${message}: unknown`;
+  const detail = message.replace(/^runc create failed: /, "");
+  const msg = `failed to create task for container: OCI runtime create failed: runc create failed: ${detail}: unknown`;
   if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) {
     return { code: 127, error: invalidParameter(msg) };
   }

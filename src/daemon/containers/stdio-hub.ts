@@ -22,19 +22,29 @@ export class StdioHub {
   private shim: ShimStdio | undefined;
   private readonly clients = new Set<StdioClient>();
   private closed = false;
+  /** The shim closed the connection (the process is gone); waiters may come later. */
+  private shimClosed = false;
   private pendingResize: [number, number] | undefined;
   private readonly endWaiters: Array<() => void> = [];
+  /** Stdin that arrived before the process started (the CLI attaches, then starts). */
+  private pendingStdin: Buffer[] = [];
+  private pendingCloseStdin = false;
 
   /** Connects the running process; clients attached so far start receiving its output. */
   connect(shim: ShimStdio): void {
     this.shim = shim;
     this.closed = false;
+    this.shimClosed = false;
     shim.on('stdout', (d: Buffer) => this.broadcast(1, d));
     shim.on('stderr', (d: Buffer) => this.broadcast(2, d));
     shim.once('close', () => {
+      this.shimClosed = true;
       for (const w of this.endWaiters.splice(0)) w();
     });
     if (this.pendingResize) shim.resize(...this.pendingResize);
+    for (const chunk of this.pendingStdin.splice(0)) shim.writeStdin(chunk);
+    if (this.pendingCloseStdin) shim.closeStdin();
+    this.pendingCloseStdin = false;
   }
 
   get connected(): boolean {
@@ -47,11 +57,14 @@ export class StdioHub {
   }
 
   writeStdin(data: Buffer): void {
-    if (data.length) this.shim?.writeStdin(data);
+    if (!data.length) return;
+    if (this.connected) this.shim!.writeStdin(data);
+    else this.pendingStdin.push(data);
   }
 
   closeStdin(): void {
-    this.shim?.closeStdin();
+    if (this.connected) this.shim!.closeStdin();
+    else this.pendingCloseStdin = true;
   }
 
   resize(rows: number, cols: number): void {
@@ -64,7 +77,7 @@ export class StdioHub {
    * been delivered. The caller records the exit, then calls finish() to end the clients.
    */
   waitShimClosed(): Promise<void> {
-    if (!this.connected) return Promise.resolve();
+    if (!this.connected || this.shimClosed) return Promise.resolve();
     return new Promise((resolve) => this.endWaiters.push(resolve));
   }
 
