@@ -54,12 +54,14 @@
 #define DRAIN_IDLE_MS 1000          /* after exit: give up on output holders this long idle */
 #define DRAIN_MAX_MS 5000
 #define CLIENT_FLUSH_MS 5000
+#define HOLD_OUT_MAX (512u << 10)   /* --hold: output kept for the first client (under CLIENT_OUT_MAX) */
+#define HOLD_WAIT_MS 30000          /* --hold: how long an exited process waits for it */
 
 /* ---------- options ---------- */
 
 static struct {
   const char *id, *state_dir, *runtime, *runtime_root, *bundle, *process_file, *log_path;
-  int exec_mode, tty, open_stdin;
+  int exec_mode, tty, open_stdin, hold;
   long long log_max_size;
   long log_max_file;
 } opt = {.log_max_file = 1};
@@ -508,7 +510,22 @@ static int client_send(struct client *c, int type, const unsigned char *p, size_
   return 0;
 }
 
+/*
+ * --hold (execs): a process started by `runc exec --detach` runs before anyone can connect,
+ * so its output is kept until the first client attaches, and the shim waits for that client.
+ */
+static struct buf held_out;
+static int first_client_seen;
+
+static void hold_frame(int type, const unsigned char *p, size_t n) {
+  if (buf_pending(&held_out) + n + 5 > HOLD_OUT_MAX) return;
+  unsigned char h[5] = {(unsigned char)type, (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+  buf_append(&held_out, h, 5);
+  buf_append(&held_out, p, n);
+}
+
 static void broadcast(int type, const unsigned char *p, size_t n) {
+  if (opt.hold && !first_client_seen) hold_frame(type, p, n);
   for (int i = 0; i < nclients;) {
     if (client_send(&clients[i], type, p, n) < 0) client_drop(i);
     else i++;
@@ -660,6 +677,7 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--exec")) { opt.exec_mode = 1; continue; }
     else if (!strcmp(a, "--tty")) { opt.tty = 1; continue; }
     else if (!strcmp(a, "--stdin")) { opt.open_stdin = 1; continue; }
+    else if (!strcmp(a, "--hold")) { opt.hold = 1; continue; }
     else if (!strcmp(a, "--log-max-size") || !strcmp(a, "--log-max-file")) {
       if (i + 1 >= argc) usage_error("missing value for ", a);
       char *end;
@@ -987,7 +1005,8 @@ int main(int argc, char **argv) {
     }
     if (exited) {
       int64_t now = mono_ms();
-      if ((out_fd < 0 && err_fd < 0) || now - last_data_ms >= DRAIN_IDLE_MS || now - exit_ms >= DRAIN_MAX_MS) break;
+      int waiting_first = opt.hold && !first_client_seen && now - exit_ms < HOLD_WAIT_MS;
+      if (!waiting_first && ((out_fd < 0 && err_fd < 0) || now - last_data_ms >= DRAIN_IDLE_MS || now - exit_ms >= DRAIN_MAX_MS)) break;
     }
 
     struct pollfd pf[MAX_CLIENTS + 8];
@@ -1025,6 +1044,11 @@ int main(int argc, char **argv) {
         if (c < 0) break;
         if (nclients >= MAX_CLIENTS) { close(c); continue; }
         clients[nclients++] = (struct client){.fd = c};
+        if (opt.hold && !first_client_seen) {
+          first_client_seen = 1;
+          buf_append(&clients[nclients - 1].out, held_out.data + held_out.off, buf_pending(&held_out));
+          buf_free(&held_out);
+        }
       }
     }
     /* Clients first (their indices are stable until we drop some). */

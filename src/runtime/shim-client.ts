@@ -57,7 +57,8 @@ export function shimArgs(o: ShimStartOptions): string[] {
   const args = ['--id', o.id, '--state-dir', o.stateDir, '--runtime', o.runtimePath];
   if (o.runtimeRoot !== undefined) args.push('--runtime-root', o.runtimeRoot);
   if (o.bundle !== undefined) args.push('--bundle', o.bundle);
-  else if (o.exec !== undefined) args.push('--exec', '--process', o.exec.processFile);
+  // An exec runs before anyone can attach: the shim holds its output for the first client.
+  else if (o.exec !== undefined) args.push('--exec', '--process', o.exec.processFile, '--hold');
   if (o.tty) args.push('--tty');
   if (o.stdin) args.push('--stdin');
   if (o.log) {

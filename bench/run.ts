@@ -1,0 +1,113 @@
+// Container start-up benchmark: medians of `run --rm busybox true`, `exec true`, and creating
+// then removing 50 containers, through the real docker CLI, against a private berthd and, when
+// available, a dockerd (BENCH_DOCKER_HOST, or a private dockerd started here if `dockerd` is
+// installed). Prints figures and ratios; asserts nothing.
+//   node bench/run.ts [--runs N]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUSYBOX_TAR, run, startDaemonWithBusybox } from '../test/integration/harness.ts';
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function must(host: string, args: string[]): Promise<string> {
+  const r = await run('docker', ['-H', host, ...args], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+interface Figures {
+  runRm: number;
+  exec: number;
+  fifty: number;
+}
+
+async function measure(host: string): Promise<Figures> {
+  await must(host, ['run', '--rm', 'busybox', 'true']); // warm-up
+  const runRm: number[] = [];
+  for (let i = 0; i < runs; i++) runRm.push(await timed(() => must(host, ['run', '--rm', 'busybox', 'true'])));
+  const name = `bench-exec-${process.pid}`;
+  await must(host, ['run', '-d', '--name', name, 'busybox', 'sleep', '600']);
+  const exec: number[] = [];
+  for (let i = 0; i < runs; i++) exec.push(await timed(() => must(host, ['exec', name, 'true'])));
+  await must(host, ['rm', '-f', name]);
+  const fifty: number[] = [];
+  for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
+    fifty.push(await timed(async () => {
+      const ids: string[] = [];
+      for (let j = 0; j < 50; j++) ids.push((await must(host, ['run', '-d', 'busybox', 'sleep', '600'])).trim());
+      await must(host, ['rm', '-f', ...ids]);
+    }));
+  }
+  return { runRm: median(runRm), exec: median(exec), fifty: median(fifty) };
+}
+
+async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** A private dockerd on its own data root and socket, no bridge or iptables changes. */
+async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<void> } | undefined> {
+  const dockerd = ['/usr/bin/dockerd', '/usr/sbin/dockerd'].find((p) => existsSync(p));
+  if (!dockerd) return undefined;
+  const dir = await mkdtemp('/tmp/bench-dockerd-');
+  const sock = join(dir, 'docker.sock');
+  await writeFile(join(dir, 'daemon.json'), '{}');
+  const proc: ChildProcess = spawn(dockerd, ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`,
+    '--pidfile', join(dir, 'docker.pid'), '--bridge', 'none', '--iptables=false', '--ip6tables=false', '--config-file', join(dir, 'daemon.json'),
+    '--containerd-namespace', `bench${process.pid}`, '--containerd-plugins-namespace', `benchp${process.pid}`], { stdio: 'ignore' });
+  const host = `unix://${sock}`;
+  for (let i = 0; i < 200; i++) {
+    if ((await run('docker', ['-H', host, 'version'], { timeoutMs: 5000 })).code === 0) break;
+    await sleep(100);
+  }
+  await must(host, ['load', '-i', BUSYBOX_TAR]);
+  return {
+    host,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      await run('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const berth = await startDaemonWithBusybox();
+try {
+  const idle = await rssKb(berth.pid!);
+  const b = await measure(berth.host);
+  await must(berth.host, ['run', '-d', '--name', 'rss', 'busybox', 'sleep', '600']);
+  const shimPid = Number(await readFile(join(berth.execRoot, 'c', (await must(berth.host, ['inspect', '-f', '{{.Id}}', 'rss'])).trim(), 'shim.pid'), 'utf8'));
+  const shimRss = await rssKb(shimPid);
+  await must(berth.host, ['rm', '-f', 'rss']);
+
+  let other: { host: string; stop?: () => Promise<void> } | undefined = process.env.BENCH_DOCKER_HOST ? { host: process.env.BENCH_DOCKER_HOST } : undefined;
+  if (other) await must(other.host, ['load', '-i', BUSYBOX_TAR]);
+  else other = await startPrivateDockerd().catch((err) => {
+    console.log(`(no dockerd comparison: ${(err as Error).message})`);
+    return undefined;
+  });
+  const d = other ? await measure(other.host).finally(() => other!.stop?.()) : undefined;
+
+  const row = (label: string, key: keyof Figures) =>
+    console.log(`${label.padEnd(34)} berthd ${b[key].toFixed(0).padStart(6)} ms` + (d ? `   dockerd ${d[key].toFixed(0).padStart(6)} ms   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
+  console.log(`median of ${runs} runs, through the docker CLI`);
+  row('run --rm busybox true', 'runRm');
+  row('exec true', 'exec');
+  row('start then remove 50 containers', 'fifty');
+  console.log(`berthd idle RSS: ${(idle / 1024).toFixed(1)} MB; per-container shim RSS: ${(shimRss / 1024).toFixed(2)} MB`);
+} finally {
+  await berth.cleanup();
+}
