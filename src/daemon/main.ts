@@ -11,6 +11,11 @@ import { containerRoutes } from '../api/routes/containers/routes.ts';
 import { execRoutes } from '../api/routes/exec/routes.ts';
 import { imageRoutes } from '../api/routes/images/routes.ts';
 import { unimplementedRoutes } from '../api/routes/unimplemented.ts';
+import { networkRoutes } from '../api/routes/networks/routes.ts';
+import { volumeRoutes } from '../api/routes/volumes/routes.ts';
+import { pluginRoutes } from '../api/routes/plugins/routes.ts';
+import { builtinNetworks } from './builtin-networks.ts';
+import { formatRfc3339Nano, nowNs } from '../common/time.ts';
 import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { EventBus } from './events.ts';
@@ -106,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
     layers,
   });
   const imageApi = new ImageApi(images, manager);
+  const daemonIdValue = await daemonId(config.dataRoot);
   const runtimeVersion = await execFileP(config.runtimes[config.defaultRuntime].path, ['--version']).then((r) => /version (\S+)/.exec(r.stdout)?.[1] ?? '', () => '');
   const systemApi = new SystemApi({
     config: () => config,
@@ -115,9 +121,12 @@ async function main(argv: string[]): Promise<void> {
     runtimeVersion,
     images: imageApi,
     rwSize: (id) => layers.rwSize(id),
-    daemonId: await daemonId(config.dataRoot),
+    daemonId: daemonIdValue,
   });
-  const served = [...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi)];
+  const served = [
+    ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
+    ...networkRoutes(builtinNetworks(daemonIdValue, formatRfc3339Nano(nowNs()))), ...volumeRoutes(), ...pluginRoutes(),
+  ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   for (const host of config.hosts) {
     if (!host.startsWith('unix://')) throw new Error(`unsupported host ${host}: berthd listens on unix:// sockets (TCP needs TLS, not built yet)`);

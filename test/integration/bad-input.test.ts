@@ -60,7 +60,7 @@ test('unknown routes answer 404, unbuilt ones 501, swarm ones 503', async () => 
   const swarm = await d.api('GET', '/swarm');
   assert.equal(swarm.status, 503);
   assert.match(swarm.json.message, /not a swarm manager/);
-  const net = await d.api('GET', '/plugins');
+  const net = await d.api('GET', '/plugins/privileges');
   assert.equal(net.status, 501);
 });
 

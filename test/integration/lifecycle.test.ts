@@ -71,16 +71,18 @@ test('attach receives output and sends stdin', async () => {
   await sleep(500);
   child.stdin.write('one\n');
   await waitFor(async () => out.includes('got one'), 'attached output');
-  child.stdin.end();
-  await new Promise((r2) => child.on('close', r2));
+  // The attach stream ends when the container does.
+  const closed = new Promise<number>((r2) => child.on('close', (code) => r2(code ?? -1)));
+  await d.docker(['kill', 'att']);
+  assert.equal(await closed, 137);
   await d.docker(['rm', '-f', 'att']);
 });
 
 test('run -it through a pty gives a terminal, and exits with the shell code', async () => {
-  const r = await run('script', ['-qec', `docker -H ${d.host} run --rm -it busybox sh -c 'tty; stty size; exit 7'`, '/dev/null'], { timeoutMs: 30_000 });
+  const r = await run('script', ['-qec', `stty rows 30 cols 100; docker -H ${d.host} run --rm -it busybox sh -c 'tty; stty size; exit 7'`, '/dev/null'], { timeoutMs: 30_000 });
   assert.equal(r.code, 7, r.stdout + r.stderr);
   assert.match(r.stdout, /\/dev\/pts\/0/);
-  assert.match(r.stdout, /\d+ \d+/);
+  assert.match(r.stdout, /30 100/, 'the terminal size reaches the container');
 });
 
 test('top lists the container processes', async () => {

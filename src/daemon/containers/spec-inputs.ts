@@ -89,7 +89,13 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
     knownCapabilities: deps.knownCapabilities,
     statDevice: statDeviceSync,
     readRootfsFile: rootfsReader(rootfs),
+    consoleSize: consoleSizeOf(hostConfig.ConsoleSize),
   });
+}
+
+/** HostConfig.ConsoleSize [height, width]: the CLI sends it so a TTY has its size from the start. */
+function consoleSizeOf(v: unknown): [number, number] | undefined {
+  return Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && n > 0 && n < 65536) ? [v[0], v[1]] : undefined;
 }
 
 /** The spec builder is synchronous; the device paths of blkio limits are few and local. */
