@@ -3,9 +3,7 @@
 // like Node's fs errors. The addon is loaded on first use so that importing this module (for
 // types, or in tests that never mount) works without a built addon.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectFile } from '../common/project-files.ts';
 
 interface Addon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null, cwd: string | null): void;
@@ -22,25 +20,8 @@ interface Addon {
 }
 
 let addon: Addon | undefined;
-let repoRoot: string | undefined;
-
-/**
- * The repository (or install) root: the nearest directory above this module holding
- * build/berth.node. Walking up works from src/layer/ and from a bundled dist/berthd.js alike.
- */
-export function findRepoRoot(): string {
-  if (repoRoot !== undefined) return repoRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'build', 'berth.node'))) return (repoRoot = dir);
-    const up = dirname(dir);
-    if (up === dir) throw new Error('berth native addon build/berth.node not found (run scripts/build-native.sh)');
-    dir = up;
-  }
-}
-
 function native(): Addon {
-  if (addon === undefined) addon = createRequire(import.meta.url)(join(findRepoRoot(), 'build', 'berth.node')) as Addon;
+  if (addon === undefined) addon = createRequire(import.meta.url)(projectFile('build/berth.node')) as Addon;
   return addon;
 }
 

@@ -30,7 +30,7 @@ test('shimArgs builds the command line', () => {
     '--tty', '--stdin', '--log-path', '/l', '--log-max-size', '10', '--log-max-file', '3',
   ]);
   assert.deepEqual(shimArgs({ ...base, tty: false, stdin: false, exec: { processFile: '/p.json' } }), [
-    '--id', 'c1', '--state-dir', '/st', '--runtime', '/r', '--exec', '--process', '/p.json',
+    '--id', 'c1', '--state-dir', '/st', '--runtime', '/r', '--exec', '--process', '/p.json', '--hold',
   ]);
   assert.throws(() => shimArgs({ ...base }), /exactly one of bundle or exec/);
   assert.throws(() => shimArgs({ ...base, bundle: '/b', exec: { processFile: '/p' } }), /exactly one/);
