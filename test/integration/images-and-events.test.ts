@@ -30,7 +30,7 @@ test('tag, history and rmi with Docker\'s conflict rules', async () => {
   assert.match(used.stdout, /Untagged: mybox:1/);
   const inUse = await d.docker(['rmi', 'busybox']);
   assert.equal(inUse.code, 1);
-  assert.match(inUse.stderr, /image is being used by stopped container/);
+  assert.match(inUse.stderr, /unable to remove repository reference "busybox" \(must force\) - container [0-9a-f]{12} is using its referenced image/);
   await d.docker(['rm', 'user']);
 });
 
