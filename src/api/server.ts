@@ -147,10 +147,11 @@ class Context implements ApiContext {
     this.query = query;
     this.headers = headers;
     this.upgradeRequested = socket !== undefined;
-    const conn = socket ?? res?.socket ?? req.socket;
+    // One listener per request on the response (or the upgraded socket), never on a keep-alive
+    // connection that serves many requests.
     const onClose = () => this.abort.abort();
-    conn?.once('close', onClose);
-    res?.once('close', onClose);
+    if (socket) socket.once('close', onClose);
+    else res?.once('close', onClose);
   }
 
   get closed(): AbortSignal {
@@ -241,6 +242,8 @@ class Context implements ApiContext {
   async hijack(opts: { multiplexed: boolean }): Promise<{ socket: Duplex }> {
     if (!this.bodyPromise) await this.body();
     this.hijacked = true;
+    // A client that goes away mid-stream must not take the daemon down with an 'error' event.
+    (this.socket ?? this.req.socket).on('error', () => {});
     if (this.socket) {
       writeUpgradeResponse(this.socket, true, opts.multiplexed);
       this.socket.resume();

@@ -147,6 +147,8 @@ async function main(argv: string[]): Promise<void> {
     log.info('Daemon shutdown complete');
     process.exit(0);
   };
+  // Containers belong to their shims; one bad connection must not take the API down with it.
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { err: err.stack ?? String(err) }));
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGINT', () => void shutdown('interrupt'));
   process.on('SIGHUP', () => {

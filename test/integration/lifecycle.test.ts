@@ -156,3 +156,32 @@ test('ps lists and filters containers', async () => {
   assert.notEqual(bad.code, 0);
   await d.docker(['rm', '-f', 'ps-a', 'ps-b']);
 });
+
+test('logs --tail, --timestamps, --since and separate streams', async () => {
+  const r = await d.docker(['run', '--name', 'logs', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo out$i; done; echo err1 >&2']);
+  assert.equal(r.code, 0, r.stderr);
+  const tail = await d.docker(['logs', '--tail', '2', 'logs']);
+  assert.equal(tail.stdout + tail.stderr, 'out5\nerr1\n');
+  const ts = await d.docker(['logs', '-t', '--tail', '1', 'logs']);
+  assert.match(ts.stderr, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z err1\n$/);
+  const future = await d.docker(['logs', '--since', String(Math.floor(Date.now() / 1000) + 60), 'logs']);
+  assert.equal(future.stdout, '');
+  const api = await d.api('GET', '/containers/logs/logs?stdout=1&stderr=0');
+  assert.equal(api.status, 200);
+  assert.ok(!api.text.includes('err1'));
+  const none = await d.api('GET', '/containers/logs/logs');
+  assert.equal(none.status, 400);
+  await d.docker(['rm', 'logs']);
+});
+
+test('rename keeps the container and frees the old name', async () => {
+  await d.docker(['create', '--name', 'before', 'busybox', 'true']);
+  const r = await d.docker(['rename', 'before', 'after']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await d.docker(['inspect', '-f', '{{.Name}}', 'after'])).stdout.trim(), '/after');
+  assert.equal((await d.docker(['create', '--name', 'before', 'busybox', 'true'])).code, 0, 'old name is free');
+  const clash = await d.docker(['rename', 'after', 'before']);
+  assert.notEqual(clash.code, 0);
+  assert.match(clash.stderr, /is already in use/);
+  await d.docker(['rm', 'after', 'before']);
+});
