@@ -52,9 +52,10 @@ export class Daemon {
   async start(): Promise<void> {
     const configFile = join(this.dir, 'daemon.json');
     if (!existsSync(configFile)) await writeFile(configFile, '{}\n');
-    const args = [join(ROOT, 'dist/berthd.js'), '--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host,
+    const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host,
       '--pidfile', join(this.dir, 'berthd.pid'), '--cgroup-parent', this.cgroupParent, '--config-file', join(this.dir, 'daemon.json'), '--debug', ...this.extraArgs];
-    const proc = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // bin/berthd execs node: the pid is the daemon's, and tests run what people run.
+    const proc = spawn(join(ROOT, 'bin/berthd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout!.on('data', (d) => this.logs.push(String(d)));
     proc.stderr!.on('data', (d) => this.logs.push(String(d)));
@@ -128,6 +129,16 @@ export class Daemon {
     await removeCgroups(this.cgroupParent);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Polls until `check` holds; fails the test with `what` after `ms`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 export async function startDaemon(extraArgs: string[] = []): Promise<Daemon> {

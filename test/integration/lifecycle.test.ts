@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDaemonWithBusybox, run, type Daemon } from './harness.ts';
+import { startDaemonWithBusybox, run, waitFor, type Daemon } from './harness.ts';
 
 let d: Daemon;
 before(async () => {
@@ -14,14 +14,6 @@ after(async () => {
   await d?.cleanup();
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('run -d, logs -f, exec with and without tty, stop -t 1, rm', async () => {
   const r = await d.docker(['run', '-d', '--name', 'life', 'busybox', 'sh', '-c', 'echo started; while true; do sleep 0.2; done']);

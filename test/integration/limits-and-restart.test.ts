@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDaemonWithBusybox, type Daemon } from './harness.ts';
+import { startDaemonWithBusybox, waitFor, type Daemon } from './harness.ts';
 
 let d: Daemon;
 before(async () => {
@@ -13,14 +13,6 @@ after(async () => {
   await d?.cleanup();
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('a --memory 32m container that allocates more is OOM-killed and inspect says so', async () => {
   // busybox: fill a tmpfs-free buffer in memory: `head -c` into a shell variable.
