@@ -33,12 +33,8 @@ import { BerthError } from '../common/errors.ts';
 
 const execFileP = promisify(execFile);
 
-const PROFILE_PATH = [
-  process.env.BERTH_SECCOMP_PROFILE,
-  new URL('../../spec/seccomp-default.json', import.meta.url).pathname,
-  new URL('../../../shared/spec/seccomp-default.json', import.meta.url).pathname,
-].find((p): p is string => !!p && existsSync(p));
-if (!PROFILE_PATH) throw new Error('seccomp-default.json not found (set BERTH_SECCOMP_PROFILE)');
+// Docker's default profile, as shipped beside the runtime box.
+const PROFILE_PATH = process.env.BERTH_SECCOMP_PROFILE ?? new URL('./seccomp-default.json', import.meta.url).pathname;
 const profile = await loadSeccompProfile(PROFILE_PATH);
 
 const ID = 'c0ffee'.padEnd(64, '0');

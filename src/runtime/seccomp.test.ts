@@ -14,15 +14,9 @@ import {
 import { DEFAULT_CAPABILITIES } from './defaults.ts';
 import { BerthError } from '../common/errors.ts';
 
-import { existsSync } from 'node:fs';
 
-// Docker's default profile: in the repo once shipped, else the shared spec folder beside it.
-const DEFAULT_PROFILE_PATH = [
-  process.env.BERTH_SECCOMP_PROFILE,
-  new URL('../../spec/seccomp-default.json', import.meta.url).pathname,
-  new URL('../../../shared/spec/seccomp-default.json', import.meta.url).pathname,
-].find((p): p is string => !!p && existsSync(p));
-if (!DEFAULT_PROFILE_PATH) throw new Error('seccomp-default.json not found (set BERTH_SECCOMP_PROFILE)');
+// Docker's default profile, as shipped beside the runtime box.
+const DEFAULT_PROFILE_PATH = process.env.BERTH_SECCOMP_PROFILE ?? new URL('./seccomp-default.json', import.meta.url).pathname;
 const profile = await loadSeccompProfile(DEFAULT_PROFILE_PATH);
 
 const amd64 = (caps: readonly string[], kernelVersion = '6.1.0') =>

@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const NODE = join(ROOT, 'node_modules/node/bin/node');
 export const BUSYBOX_TAR = join(ROOT, 'test/fixtures/out/busybox.tar');
 export const LAYERED_TAR = join(ROOT, 'test/fixtures/out/busybox-layered.tar');
 
