@@ -632,7 +632,7 @@ export class ContainerManager {
         this.log.warn('prune: remove failed', { id: c.rec.ID, err: String(err) });
       }
     }
-    if (deleted.length || true) this.events.publish({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(space) } } });
+    this.events.publish({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(space) } } });
     return { ContainersDeleted: deleted, SpaceReclaimed: space };
   }
 
@@ -660,7 +660,9 @@ export class ContainerManager {
       const s = c.rec.State;
       const { stateDir } = this.paths(id);
       if (s.Status === 'removing' || s.Dead) {
-        await this.removeLocked(Object.assign(c, { rec: { ...c.rec, State: { ...s, Status: 'dead' as const } } }), { force: true, volumes: false }).catch(() => {});
+        // A removal that was interrupted: finish it.
+        s.Status = 'dead';
+        await this.removeLocked(c, { force: true, volumes: false }).catch(() => {});
         continue;
       }
       if (s.Running || s.Restarting) {
