@@ -85,3 +85,13 @@ test('stdin reaches a container run with -i', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'HELLO STDIN\n');
 });
+
+test('network modes none and host work; the default is an empty namespace for now', async () => {
+  const none = await d.docker(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net']);
+  assert.equal(none.stdout, 'lo\n', none.stderr);
+  const host = await d.docker(['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'ls /sys/class/net; hostname']);
+  const hostIfaces = (await import('node:fs')).readdirSync('/sys/class/net').sort();
+  const lines = host.stdout.trim().split('\n');
+  assert.deepEqual(lines.slice(0, -1).sort(), hostIfaces, 'the host\'s interfaces');
+  assert.equal(lines.at(-1), (await import('node:os')).hostname(), 'the host\'s name');
+});

@@ -2,6 +2,7 @@
 // before it is reported, and the runtime driven through the runtime box.
 import { mkdir, rm, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { conflict, invalidParameter, isErrno, notFound, notModified, systemError, BerthError } from '../../common/errors.ts';
 import { KeyedLock } from '../../common/keyed-lock.ts';
 import { newId, shortId } from '../../common/ids.ts';
@@ -144,7 +145,8 @@ export class ContainerManager {
         CreatedNs: createdNs.toString(),
         Path: path,
         Args: args,
-        Config: { ...config, Hostname: config.Hostname || id.slice(0, 12), Labels: config.Labels ?? {} },
+        // Docker: a host-network container takes the host's name unless one is given.
+        Config: { ...config, Hostname: config.Hostname || (hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12)), Labels: config.Labels ?? {} },
         Image: image.id,
         ImageChainId: image.chainId,
         Name: fullName,
