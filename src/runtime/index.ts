@@ -6,7 +6,7 @@ import { Runc } from './runc.ts';
 import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
 
 export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
-export type { Spec, SpecProcess, SpecInput, NetworkNamespace } from './oci-spec.ts';
+export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
 export { resolveUser } from './user.ts';
 export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';

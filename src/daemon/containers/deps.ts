@@ -1,19 +1,14 @@
 // What the container manager needs from the other boxes: narrow, so tests can pass fakes.
 import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
-import type { ContainerRuntime } from '../../runtime/index.ts';
+import type { ContainerRuntime, ImageConfig } from '../../runtime/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 
 export interface ImageConfigView {
   id: string;
   chainId: string | null;
-  config: {
-    Env?: string[] | null;
-    Cmd?: string[] | null;
-    Entrypoint?: string[] | null;
-    WorkingDir?: string;
-    User?: string;
-    StopSignal?: string;
+  /** The process fields the runtime merges, plus those only inspect shows. */
+  config: ImageConfig & {
     ExposedPorts?: Record<string, object> | null;
     Volumes?: Record<string, object> | null;
     Labels?: Record<string, string> | null;
