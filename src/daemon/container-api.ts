@@ -5,11 +5,10 @@ import type { ContainersBackend, LogOptions, AttachOptions } from '../api/routes
 import type { ExecBackend } from '../api/routes/exec/backend.ts';
 import type { Filters } from '../api/request.ts';
 import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs, parseRfc3339Nano } from '../common/time.ts';
+import { nowNs, parseRfc3339Nano } from '../common/time.ts';
 import { muxFrame } from '../api/streams/stdcopy.ts';
 import { readLogs } from '../runtime/index.ts';
 import type { ContainerManager, Container } from './containers/manager.ts';
-import type { ContainerConfig, HostConfig } from './containers/record.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
 import { parsePsOutput, splitPsArgs, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
@@ -400,5 +399,3 @@ function networksOf(c: Container): Record<string, unknown> {
   };
 }
 
-export type { ContainerConfig, HostConfig };
-export { formatRfc3339Nano };

@@ -18,8 +18,6 @@ export class ImageApi implements ImagesBackend {
 
   private usage = (imageId: string) => this.containers.usedImages().get(imageId);
 
-  private containerCount = (imageId: string) => this.containers.all().filter((c) => c.rec.Image === imageId).length;
-
   list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean }) {
     return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
   }
@@ -67,9 +65,5 @@ export class ImageApi implements ImagesBackend {
     const layersSize = images.reduce((sum, img) => sum + (((img as unknown as { Size?: number }).Size ?? 0) - ((img as unknown as { SharedSize?: number }).SharedSize ?? 0)), 0)
       + Math.max(0, ...images.map((img) => (img as unknown as { SharedSize?: number }).SharedSize ?? 0));
     return { images, layersSize };
-  }
-
-  containersUsing(imageId: string): number {
-    return this.containerCount(imageId);
   }
 }

@@ -1,12 +1,12 @@
 // The container manager: one record per container, every state change saved atomically
 // before it is reported, and the runtime driven through the runtime box.
-import { mkdir, rm, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { conflict, invalidParameter, isErrno, notFound, notModified, systemError, BerthError } from '../../common/errors.ts';
+import { conflict, invalidParameter, notFound, notModified, systemError, BerthError } from '../../common/errors.ts';
 import { KeyedLock } from '../../common/keyed-lock.ts';
-import { newId, shortId } from '../../common/ids.ts';
-import { formatRfc3339Nano, nowNs, ZERO_TIME } from '../../common/time.ts';
+import { newId } from '../../common/ids.ts';
+import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
 import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
 import { type ShimExit, cgroupOomKilled, commandOf } from '../../runtime/index.ts';
@@ -718,19 +718,6 @@ export class ContainerManager {
           this.log.warn('stop at shutdown failed', { id: c.rec.ID, err: String(err) }))),
     );
   }
-
-  async readHostFile(path: string): Promise<string | undefined> {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return undefined;
-      throw err;
-    }
-  }
-
-  async writeHostFile(path: string, text: string): Promise<void> {
-    await writeFile(path, text, { mode: 0o644 });
-  }
 }
 
 function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: number } {
@@ -771,4 +758,3 @@ async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number): Promi
   }
 }
 
-export { ZERO_TIME, shortId };

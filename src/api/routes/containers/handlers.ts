@@ -1,7 +1,7 @@
 // Thin handlers: parse, call one backend method, write the result.
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
-import { boolValue, boolValueOr, intValue, parseFilters } from '../../request.ts';
+import { boolValue, intValue, parseFilters } from '../../request.ts';
 import { invalidParameter } from '../../../common/errors.ts';
 import { parseTimeArg } from '../../../common/time.ts';
 import { muxFrame } from '../../streams/stdcopy.ts';
@@ -40,9 +40,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       ctx.reply(200, await b.inspect(ctx.params.id, { size: boolValue(ctx.query, 'size'), version: ctx.version }));
     },
     async postContainersStart(ctx) {
-      if (ctx.query.get('detachKeys')) {
-        // accepted and ignored, like dockerd (the keys matter for attach)
-      }
+      // `detachKeys` is accepted and ignored, like dockerd (the keys matter for attach).
       await b.start(ctx.params.id);
       ctx.reply(204);
     },
@@ -135,4 +133,3 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
   };
 }
 
-export { boolValueOr };
