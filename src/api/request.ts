@@ -12,11 +12,6 @@ export function boolValue(q: URLSearchParams, key: string): boolean {
   return !['', '0', 'no', 'false', 'none'].includes(v.trim().toLowerCase());
 }
 
-/** Like boolValue, but an absent key gives the default. */
-export function boolValueOr(q: URLSearchParams, key: string, dflt: boolean): boolean {
-  return q.has(key) ? boolValue(q, key) : dflt;
-}
-
 export function intValue(q: URLSearchParams, key: string, dflt: number): number {
   const v = q.get(key);
   if (v === null || v === '') return dflt;
