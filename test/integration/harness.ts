@@ -97,6 +97,11 @@ export class Daemon {
     return run('docker', ['-H', this.host, ...args], opts);
   }
 
+  /** berth's own CLI (the bundled bin/berth) against this daemon. */
+  berth(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+    return run(join(ROOT, 'bin/berth'), ['-H', this.host, ...args], opts);
+  }
+
   api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: any; headers: Record<string, unknown> }> {
     return new Promise((resolvePromise, reject) => {
       const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
