@@ -1,13 +1,17 @@
-// Container start-up benchmark: medians of `run --rm busybox true`, `exec true`, and creating
-// then removing 50 containers, through the real docker CLI, against a private berthd and, when
-// available, a dockerd (BENCH_DOCKER_HOST, or a private dockerd started here if `dockerd` is
-// installed). Prints figures and ratios; asserts nothing.
+// Container start-up benchmark: medians of `run --rm busybox true` (default bridge, and with
+// --network none to show what network setup costs), `exec true`, and creating then removing 50
+// containers, through the real docker CLI; then TCP throughput and connection rate through a
+// port published on 127.0.0.1 (busybox httpd in the container, node's http client on the host).
+// Against a private berthd and, when available, a dockerd (BENCH_DOCKER_HOST, or a private
+// dockerd started here on a bridge of its own, without iptables: loopback traffic to published
+// ports goes through docker-proxy, as with a default dockerd). Prints figures; asserts nothing.
 //   node bench/run.ts [--runs N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request, Agent } from 'node:http';
 import { BUSYBOX_TAR, run, startDaemonWithBusybox } from '../test/integration/harness.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
@@ -28,14 +32,65 @@ async function must(host: string, args: string[]): Promise<string> {
 
 interface Figures {
   runRm: number;
+  runRmNone: number;
   exec: number;
   fifty: number;
+  /** MB/s downloading a 64 MiB file through the published port. */
+  throughput: number;
+  /** Sequential new connections (one GET each) per second through the published port. */
+  connRate: number;
+}
+
+/** GETs a URL, resolves with the body size; a fresh connection each time (no keep-alive). */
+function get(url: string, agent: Agent | false): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      let n = 0;
+      res.on('data', (c: Buffer) => (n += c.length));
+      res.on('end', () => resolve(n));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function measurePorts(host: string): Promise<{ throughput: number; connRate: number }> {
+  const name = `bench-web-${process.pid}`;
+  await must(host, ['run', '-d', '--name', name, '-p', '127.0.0.1::80', 'busybox', 'sh', '-c',
+    'mkdir -p /www && echo ok > /www/small && dd if=/dev/zero of=/www/big bs=1M count=64 2>/dev/null && exec httpd -f -p 80 -h /www']);
+  try {
+    const port = Number((await must(host, ['port', name, '80/tcp'])).trim().split('\n')[0].split(':').pop());
+    for (let i = 0; i < 100; i++) {
+      if (await get(`http://127.0.0.1:${port}/small`, false).then((n) => n > 0, () => false)) break;
+      await sleep(100);
+    }
+    await get(`http://127.0.0.1:${port}/big`, false); // warm-up
+    const mbps: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      let size = 0;
+      const ms = await timed(async () => (size = await get(`http://127.0.0.1:${port}/big`, false)));
+      mbps.push(size / 1e6 / (ms / 1000));
+    }
+    const n = 300;
+    const ms = await timed(async () => {
+      for (let i = 0; i < n; i++) await get(`http://127.0.0.1:${port}/small`, false);
+    });
+    return { throughput: median(mbps), connRate: n / (ms / 1000) };
+  } finally {
+    await must(host, ['rm', '-f', name]);
+  }
 }
 
 async function measure(host: string): Promise<Figures> {
   await must(host, ['run', '--rm', 'busybox', 'true']); // warm-up
   const runRm: number[] = [];
-  for (let i = 0; i < runs; i++) runRm.push(await timed(() => must(host, ['run', '--rm', 'busybox', 'true'])));
+  const runRmNone: number[] = [];
+  // Interleaved, so that load changes on the machine hit both the same.
+  for (let i = 0; i < runs; i++) {
+    runRm.push(await timed(() => must(host, ['run', '--rm', 'busybox', 'true'])));
+    runRmNone.push(await timed(() => must(host, ['run', '--rm', '--network', 'none', 'busybox', 'true'])));
+  }
   const name = `bench-exec-${process.pid}`;
   await must(host, ['run', '-d', '--name', name, 'busybox', 'sleep', '600']);
   const exec: number[] = [];
@@ -49,7 +104,8 @@ async function measure(host: string): Promise<Figures> {
       await must(host, ['rm', '-f', ...ids]);
     }));
   }
-  return { runRm: median(runRm), exec: median(exec), fifty: median(fifty) };
+  const ports = await measurePorts(host);
+  return { runRm: median(runRm), runRmNone: median(runRmNone), exec: median(exec), fifty: median(fifty), ...ports };
 }
 
 async function rssKb(pid: number): Promise<number> {
@@ -57,15 +113,18 @@ async function rssKb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-/** A private dockerd on its own data root and socket, no bridge or iptables changes. */
+/** A private dockerd on its own data root, socket and bridge (made here), no iptables changes. */
 async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<void> } | undefined> {
   const dockerd = ['/usr/bin/dockerd', '/usr/sbin/dockerd'].find((p) => existsSync(p));
   if (!dockerd) return undefined;
   const dir = await mkdtemp('/tmp/bench-dockerd-');
   const sock = join(dir, 'docker.sock');
+  const bridge = `bdk${process.pid % 100000}`;
+  const bridgeUp = await run('ip', ['-batch', '-'], { input: `link add ${bridge} type bridge\naddr add 10.218.${process.pid % 250}.1/24 dev ${bridge}\nlink set ${bridge} up\n` });
+  if (bridgeUp.code !== 0) throw new Error(`cannot make the dockerd bench bridge: ${bridgeUp.stderr}`);
   await writeFile(join(dir, 'daemon.json'), '{}');
   const proc: ChildProcess = spawn(dockerd, ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`,
-    '--pidfile', join(dir, 'docker.pid'), '--bridge', 'none', '--iptables=false', '--ip6tables=false', '--config-file', join(dir, 'daemon.json'),
+    '--pidfile', join(dir, 'docker.pid'), '--bridge', bridge, '--iptables=false', '--ip6tables=false', '--config-file', join(dir, 'daemon.json'),
     '--containerd-namespace', `bench${process.pid}`, '--containerd-plugins-namespace', `benchp${process.pid}`], { stdio: 'ignore' });
   const host = `unix://${sock}`;
   for (let i = 0; i < 200; i++) {
@@ -80,6 +139,7 @@ async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<vo
       await new Promise((r) => proc.once('exit', r));
       await run('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       await rm(dir, { recursive: true, force: true });
+      await run('ip', ['link', 'del', bridge]);
     },
   };
 }
@@ -101,12 +161,16 @@ try {
   });
   const d = other ? await measure(other.host).finally(() => other!.stop?.()) : undefined;
 
-  const row = (label: string, key: keyof Figures) =>
-    console.log(`${label.padEnd(34)} berthd ${b[key].toFixed(0).padStart(6)} ms` + (d ? `   dockerd ${d[key].toFixed(0).padStart(6)} ms   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
+  const row = (label: string, key: keyof Figures, unit = 'ms') =>
+    console.log(`${label.padEnd(34)} berthd ${b[key].toFixed(0).padStart(6)} ${unit}` + (d ? `   dockerd ${d[key].toFixed(0).padStart(6)} ${unit}   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
   console.log(`median of ${runs} runs, through the docker CLI`);
-  row('run --rm busybox true', 'runRm');
+  row('run --rm busybox true (bridge)', 'runRm');
+  row('run --rm --network none', 'runRmNone');
+  console.log(`${'  network setup (difference)'.padEnd(34)} berthd ${(b.runRm - b.runRmNone).toFixed(0).padStart(6)} ms` + (d ? `   dockerd ${(d.runRm - d.runRmNone).toFixed(0).padStart(6)} ms` : ''));
   row('exec true', 'exec');
   row('start then remove 50 containers', 'fifty');
+  row('published port 127.0.0.1, download', 'throughput', 'MB/s');
+  row('published port, new connections', 'connRate', '/s');
   console.log(`berthd idle RSS: ${(idle / 1024).toFixed(1)} MB; per-container shim RSS: ${(shimRss / 1024).toFixed(2)} MB`);
 } finally {
   await berth.cleanup();

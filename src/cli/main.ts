@@ -1,54 +1,37 @@
-// berth: the command line. This is the thin start of the CLI issue: it speaks the Engine API
-// over the socket; the docker-compatible commands land with that issue.
-import { request } from 'node:http';
+// berth: the command line, a client of the Engine API only. This file wires the process to the
+// framework: stdout that may close early (`berth ps | head`) and an exit that waits for output
+// to drain. (bin/berth turns on Node's compile cache before this bundle is compiled.)
+import { runCli } from './framework/run-cli.ts';
+import { CLI_VERSION, GIT_COMMIT } from './framework/build-info.ts';
+import { registry } from './commands/index.ts';
 
-const VERSION = '0.1.0';
-
-function host(argv: string[]): string {
-  const i = argv.findIndex((a) => a === '-H' || a === '--host');
-  const h = i >= 0 ? argv[i + 1] : process.env.BERTH_HOST ?? process.env.DOCKER_HOST ?? 'unix:///run/berth/berth.sock';
-  return h;
-}
-
-function get(socketPath: string, path: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end();
+// A reader that went away (`| head`) ends the command quietly, as a Go program killed by SIGPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
   });
 }
 
-async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a, i) => !(a === '-H' || a === '--host' || argv[i - 1] === '-H' || argv[i - 1] === '--host'));
-  const h = host(argv);
-  if (args[0] === '-v' || args[0] === '--version') {
-    process.stdout.write(`berth version ${VERSION}\n`);
-    return 0;
-  }
-  if (args[0] === 'version') {
-    process.stdout.write(`Client:\n Version:\t${VERSION}\n API version:\t1.50\n\n`);
-    if (!h.startsWith('unix://')) return 0;
-    try {
-      const v = (await get(h.slice(7), '/version')) as { Version: string; ApiVersion: string; MinAPIVersion: string };
-      process.stdout.write(`Server:\n Engine:\n  Version:\t${v.Version}\n  API version:\t${v.ApiVersion} (minimum version ${v.MinAPIVersion})\n`);
-      return 0;
-    } catch {
-      process.stderr.write(`Cannot connect to the berth daemon at ${h}. Is the daemon running?\n`);
-      return 1;
-    }
-  }
-  process.stderr.write(`berth: '${args[0] ?? ''}' is not implemented in this CLI yet; the docker CLI works against berthd: DOCKER_HOST=${h} docker ${args.join(' ')}\n`);
-  return 125;
+function finish(code: number): void {
+  process.exitCode = code;
+  // Exit once what was written has drained, even if a command left a handle open.
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+runCli(process.argv.slice(2), {
+  registry,
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  versionLine: `${registry.programName} version ${CLI_VERSION}, build ${GIT_COMMIT}`,
+}).then(finish, (err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  finish(1);
+});

@@ -23,10 +23,18 @@ export interface DaemonConfig {
   logOpts: Record<string, string>;
   registryMirrors: string[];
   insecureRegistries: string[];
-  /** Kept for the networking issue; stored and shown in info. */
+  /** The default bridge network: its Linux bridge, address (bip) and allocation range. */
   bip?: string;
   bridge?: string;
+  fixedCidr?: string;
   defaultAddressPools?: Array<{ base: string; size: number }>;
+  mtu: number;
+  iptables: boolean;
+  ipForward: boolean;
+  ipMasq: boolean;
+  icc: boolean;
+  /** Prefix of berth's own iptables chains (hidden flag: tests use their own). */
+  iptablesChainPrefix: string;
   cgroupParent: string;
   shutdownTimeout: number;
 }
@@ -49,6 +57,12 @@ export const DEFAULTS: DaemonConfig = {
   insecureRegistries: [],
   cgroupParent: '/berth',
   shutdownTimeout: 15,
+  mtu: 1500,
+  iptables: true,
+  ipForward: true,
+  ipMasq: true,
+  icc: true,
+  iptablesChainPrefix: 'BERTH',
 };
 
 const USAGE = `Usage:	berthd [OPTIONS]
@@ -67,23 +81,36 @@ Options:
   -s, --storage-driver string  Storage driver to use (overlay2, vfs)
       --default-runtime string  Default OCI runtime for containers (default "runc")
       --cgroup-parent string  Parent cgroup for all containers (default "/berth")
+  -b, --bridge string        Attach containers to a network bridge (default "berth0")
+      --bip string           Network bridge IP
+      --fixed-cidr string    IPv4 subnet for fixed IPs
+      --mtu int              Set the containers network MTU (default 1500)
+      --icc                  Enable inter-container communication (default true)
+      --ip-forward           Enable net.ipv4.ip_forward (default true)
+      --ip-masq              Enable IP masquerading (default true)
+      --iptables             Enable addition of iptables rules (default true)
   -v, --version              Print version information and quit
 `;
 
 export { USAGE as DAEMON_USAGE };
 
-type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip';
+type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip'
+  | 'fixed-cidr' | 'mtu' | 'iptables-chain-prefix';
+type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables';
+const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables' };
 const STRING_FLAGS: Record<string, FlagName> = {
   '--config-file': 'config-file', '--data-root': 'data-root', '--exec-root': 'exec-root', '-H': 'host', '--host': 'host',
   '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '-s': 'storage-driver',
   '--storage-driver': 'storage-driver', '--default-runtime': 'default-runtime', '--cgroup-parent': 'cgroup-parent',
-  '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip',
+  '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--fixed-cidr': 'fixed-cidr', '--mtu': 'mtu',
+  '--iptables-chain-prefix': 'iptables-chain-prefix',
 };
 
 export interface ParsedFlags {
   values: Partial<Record<FlagName, string[]>>;
   debug?: boolean;
   liveRestore?: boolean;
+  bools?: Partial<Record<BoolFlag, boolean>>;
   help?: boolean;
   version?: boolean;
 }
@@ -101,6 +128,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
     const bool = (v: string | undefined) => v === undefined || !['false', '0'].includes(v);
     if (arg === '-D' || arg === '--debug') out.debug = bool(inline);
     else if (arg === '--live-restore') out.liveRestore = bool(inline);
+    else if (arg in BOOL_FLAGS) (out.bools ??= {})[BOOL_FLAGS[arg]] = bool(inline);
     else if (arg === '-h' || arg === '--help') out.help = true;
     else if (arg === '-v' || arg === '--version') out.version = true;
     else if (arg in STRING_FLAGS) {
@@ -168,6 +196,31 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   cfg.cgroupParent = pick('cgroup-parent', 'cgroup-parent') ?? cfg.cgroupParent;
   cfg.bridge = pick('bridge', 'bridge');
   cfg.bip = pick('bip', 'bip');
+  cfg.fixedCidr = pick('fixed-cidr', 'fixed-cidr');
+  const prefix = flags.values['iptables-chain-prefix']?.at(-1);
+  if (prefix !== undefined) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,9}$/.test(prefix)) throw new Error(`invalid --iptables-chain-prefix ${prefix}: 1 to 10 letters, digits or _`);
+    cfg.iptablesChainPrefix = prefix;
+  }
+  const mtuFlag = flags.values.mtu?.at(-1);
+  if (mtuFlag !== undefined && file.mtu !== undefined) conflicts.push(`mtu: (from flag: ${mtuFlag}, from file: ${String(file.mtu)})`);
+  const mtu = mtuFlag !== undefined ? Number(mtuFlag) : file.mtu;
+  if (mtu !== undefined) {
+    if (typeof mtu !== 'number' || !Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new Error(`invalid mtu: ${String(mtu)}`);
+    cfg.mtu = mtu;
+  }
+  const boolKey = (flag: BoolFlag, key: string, dflt: boolean): boolean => {
+    const f = flags.bools?.[flag];
+    if (f !== undefined && file[key] !== undefined) conflicts.push(`${key}: (from flag: ${f}, from file: ${String(file[key])})`);
+    if (f !== undefined) return f;
+    if (file[key] === undefined) return dflt;
+    if (typeof file[key] !== 'boolean') throw new Error(`unable to configure the berth daemon with file ${configFile}: ${key} must be true or false`);
+    return file[key] as boolean;
+  };
+  cfg.icc = boolKey('icc', 'icc', true);
+  cfg.ipForward = boolKey('ip-forward', 'ip-forward', true);
+  cfg.ipMasq = boolKey('ip-masq', 'ip-masq', true);
+  cfg.iptables = boolKey('iptables', 'iptables', true);
   if (flags.values.host?.length) {
     if (file.hosts !== undefined) conflicts.push(`hosts: (from flag: ${flags.values.host.join(',')}, from file: ${String(file.hosts)})`);
     cfg.hosts = flags.values.host;

@@ -16,6 +16,8 @@ import { mergeImageConfig, normalizeCreateBody } from './containers/create-reque
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
+import { ensureSettings, type EndpointSettings } from './containers/networking.ts';
+import { listPorts } from '../network/index.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -41,7 +43,11 @@ export class ContainerApi implements ContainersBackend {
   async create(name: string | undefined, body: Record<string, unknown>, _version: string) {
     const { config, hostConfig } = normalizeCreateBody(body);
     const image = await this.deps.images.resolve(config.Image);
-    return this.m.create(name, mergeImageConfig(config, image), hostConfig);
+    const nc = body.NetworkingConfig;
+    if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
+    const eps = (nc as { EndpointsConfig?: unknown } | null | undefined)?.EndpointsConfig;
+    if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
+    return this.m.create(name, mergeImageConfig(config, image), hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
   }
 
   exists(ref: string): void {
@@ -52,6 +58,9 @@ export class ContainerApi implements ContainersBackend {
     return {
       id: c.rec.ID, name: c.rec.Name.slice(1), created: BigInt(c.rec.CreatedNs), imageId: c.rec.Image, image: c.rec.Config.Image,
       status: c.rec.State.Status, exitCode: c.rec.State.ExitCode, labels: c.rec.Config.Labels ?? {},
+      networks: Object.entries(ensureSettings(c.rec).Networks).map(([name, ep]) => ({ name, id: ep.NetworkID })),
+      ports: listPorts(c.rec.State.Running ? ensureSettings(c.rec).PortMappings : [], c.rec.Config.ExposedPorts as never)
+        .map((p) => ({ privatePort: p.PrivatePort, publicPort: p.PublicPort, type: p.Type })),
     };
   }
 
@@ -79,7 +88,7 @@ export class ContainerApi implements ContainersBackend {
         ImageID: c.rec.Image,
         Command: commandString(c.rec.Path, c.rec.Args),
         Created: Math.floor(Date.parse(c.rec.Created) / 1000),
-        Ports: [],
+        Ports: listPorts(c.rec.State.Running ? ensureSettings(c.rec).PortMappings : [], c.rec.Config.ExposedPorts as never),
         Labels: c.rec.Config.Labels ?? {},
         State: c.rec.State.Status,
         Status: statusText({ status: c.rec.State.Status, startedAt: c.rec.State.StartedAt, finishedAt: c.rec.State.FinishedAt, exitCode: c.rec.State.ExitCode }, now),
@@ -122,18 +131,26 @@ export class ContainerApi implements ContainersBackend {
       GraphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
       Mounts: [],
       Config: r.Config,
-      NetworkSettings: {
-        Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-        SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
-        GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-        Networks: networksOf(c),
-      },
+      NetworkSettings: this.networkSettings(c),
     };
     if (opts.size) {
       out.SizeRw = await this.deps.layers.rwSize(r.ID).catch(() => 0);
       out.SizeRootFs = out.SizeRw;
     }
     return out;
+  }
+
+  /** Docker's NetworkSettings: the per-network endpoints plus the legacy top-level fields of the default bridge. */
+  private networkSettings(c: Container): Record<string, unknown> {
+    const s = ensureSettings(c.rec);
+    const legacy = s.Networks.bridge;
+    return {
+      Bridge: '', SandboxID: s.SandboxID, SandboxKey: s.SandboxKey, Ports: c.rec.State.Running ? this.m.networking.ports(c.rec) : {},
+      HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: legacy?.MacAddress ?? '',
+      Networks: networksOf(c),
+    };
   }
 
   start(ref: string) {
@@ -389,13 +406,6 @@ function commandString(path: string, args: string[]): string {
 }
 
 function networksOf(c: Container): Record<string, unknown> {
-  const mode = c.hostConfig.NetworkMode ?? 'default';
-  const name = mode === 'default' || mode === 'bridge' ? 'none' : mode;
-  return {
-    [name]: {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, NetworkID: '', EndpointID: '',
-      Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-    },
-  };
+  return ensureSettings(c.rec).Networks;
 }
 

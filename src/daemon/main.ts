@@ -14,8 +14,10 @@ import { unimplementedRoutes } from '../api/routes/unimplemented.ts';
 import { networkRoutes } from '../api/routes/networks/routes.ts';
 import { volumeRoutes } from '../api/routes/volumes/routes.ts';
 import { pluginRoutes } from '../api/routes/plugins/routes.ts';
-import { builtinNetworks } from './builtin-networks.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { NetworkApi } from './network-api.ts';
+import { NetworkController, DnsService } from '../network/index.ts';
+import { ContainerNetworking } from './containers/networking.ts';
+import { dnsResolver } from './containers/dns-names.ts';
 import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { EventBus } from './events.ts';
@@ -66,6 +68,14 @@ async function main(argv: string[]): Promise<void> {
     shimPath: projectFile('build/berth-shim'),
   });
   const knownCapabilities = await hostCapabilities();
+  const networks = await NetworkController.open({
+    dataRoot: config.dataRoot, bridgeName: config.bridge || 'berth0', bip: config.bip, fixedCidr: config.fixedCidr,
+    pools: config.defaultAddressPools, mtu: config.mtu, iptables: config.iptables, ipForward: config.ipForward, icc: config.icc,
+    ipMasq: config.ipMasq, chainPrefix: config.iptablesChainPrefix, log,
+  });
+  const dns = new DnsService(dnsResolver(() => manager.all().map((c) => c.rec)), (msg, f) => log.warn(msg, f));
+  await dns.loadUpstreams();
+  await dns.sync(networks.list());
   // The image service asks the manager which images containers use; the manager is built next.
   let manager!: ContainerManager;
   const images = await createImageService({
@@ -102,6 +112,8 @@ async function main(argv: string[]): Promise<void> {
     validateHostConfig: (hc) => {
       validateHostConfig(hc as never, { knownCapabilities });
     },
+    networking: new ContainerNetworking(networks),
+    dnsFor: (networkId) => dns.addressFor(networkId),
   });
   await manager.restore(config.liveRestore);
 
@@ -125,7 +137,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const served = [
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
-    ...networkRoutes(builtinNetworks(daemonIdValue, formatRfc3339Nano(nowNs()))), ...volumeRoutes(), ...pluginRoutes(),
+    ...networkRoutes(new NetworkApi({ controller: networks, manager, events, onChange: () => dns.sync(networks.list()) })),
+    ...volumeRoutes(), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   for (const host of config.hosts) {
@@ -143,6 +156,9 @@ async function main(argv: string[]): Promise<void> {
     log.info(`Processing signal '${sig}'`);
     await server.close();
     await manager.shutdown(config.liveRestore, config.shutdownTimeout);
+    await dns.closeAll();
+    // Without live-restore nothing of berth's stays on the host: rules, chains, bridges.
+    if (!config.liveRestore) await networks.teardown().catch((err) => log.warn('network teardown failed', { err: String(err) }));
     await rm(config.pidfile, { force: true });
     log.info('Daemon shutdown complete');
     process.exit(0);

@@ -7,6 +7,7 @@ import type { DaemonConfig } from './config.ts';
 import type { ContainerManager } from './containers/manager.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
 import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { DEFAULT_POOLS } from '../network/index.ts';
 
 export const BERTH_VERSION = '0.1.0';
 
@@ -67,7 +68,7 @@ export class SystemApi implements SystemBackend {
       Images: await this.deps.images.count(),
       Driver: this.deps.driverName,
       DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']],
-      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file', 'none'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'macvlan', 'null'], Authorization: null, Log: ['json-file', 'none'] },
       MemoryLimit: true,
       SwapLimit: true,
       CpuCfsPeriod: true,
@@ -75,7 +76,10 @@ export class SystemApi implements SystemBackend {
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: true,
+      IPv4Forwarding: await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').then((v) => v.trim() === '1', () => false),
+      BridgeNfIptables: await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').then((v) => v.trim() === '1', () => false),
+      BridgeNfIp6tables: await readFile('/proc/sys/net/bridge/bridge-nf-call-ip6tables', 'utf8').then((v) => v.trim() === '1', () => false),
+      DefaultAddressPools: (cfg.defaultAddressPools ?? DEFAULT_POOLS).map((p) => ({ Base: p.base, Size: p.size })),
       Debug: cfg.debug,
       NFd: 0,
       OomKillDisable: cgroupVersion === '1',

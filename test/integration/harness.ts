@@ -5,6 +5,8 @@ import { mkdtemp, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promis
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,6 +25,15 @@ export class Daemon {
   readonly execRoot: string;
   readonly socket: string;
   readonly cgroupParent: string;
+  /** This daemon's own default bridge, its address and iptables chain prefix: never a developer's berth0/BERTH. */
+  readonly bridge: string;
+  readonly bip: string;
+  readonly chainPrefix: string;
+  /** A /24 of 10.216.0.0/16 from which this daemon's user-defined networks get their subnets. */
+  readonly poolBase: string;
+  /** Network namespaces and host links a test made; cleanup() deletes them. */
+  readonly netnsToRemove = new Set<string>();
+  readonly linksToRemove = new Set<string>();
   private proc: ChildProcess | undefined;
   private logs: string[] = [];
   private readonly extraArgs: string[];
@@ -33,6 +44,12 @@ export class Daemon {
     this.execRoot = join(dir, 'exec');
     this.socket = join(dir, 'berth.sock');
     this.cgroupParent = `/berth-test-${dir.slice(-6)}`;
+    const tag = dir.slice(-6).replace(/[^A-Za-z0-9]/g, 'x');
+    this.bridge = `bt${tag}`;
+    this.chainPrefix = `BT${tag}`;
+    const x = freeThirdOctet(tag);
+    this.bip = `10.213.${x}.1/24`;
+    this.poolBase = `10.216.${x}.0/24`;
     this.extraArgs = extraArgs;
   }
 
@@ -50,8 +67,9 @@ export class Daemon {
 
   async start(): Promise<void> {
     const configFile = join(this.dir, 'daemon.json');
-    if (!existsSync(configFile)) await writeFile(configFile, '{}\n');
-    const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host,
+    if (!existsSync(configFile)) await writeFile(configFile, `${JSON.stringify({ 'default-address-pools': [{ base: this.poolBase, size: 28 }] })}\n`);
+    const net = this.extraArgs.some((a) => a === '--bridge' || a.startsWith('--bridge=')) ? [] : ['--bridge', this.bridge, '--bip', this.bip];
+    const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host, ...net, '--iptables-chain-prefix', this.chainPrefix,
       '--pidfile', join(this.dir, 'berthd.pid'), '--cgroup-parent', this.cgroupParent, '--config-file', join(this.dir, 'daemon.json'), '--debug', ...this.extraArgs];
     // bin/berthd execs node: the pid is the daemon's, and tests run what people run.
     const proc = spawn(join(ROOT, 'bin/berthd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -129,6 +147,7 @@ export class Daemon {
   async cleanup(): Promise<void> {
     await this.stopDaemon();
     await killLeftoverShims(this.execRoot);
+    await removeNetworkTraces(this);
     await unmountUnder(this.dir);
     await removeCgroups(this.cgroupParent);
     await rm(this.dir, { recursive: true, force: true });
@@ -179,6 +198,64 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
+}
+
+/** A third octet for 10.213.X.0/24 that no host route or address uses. */
+function freeThirdOctet(tag: string): number {
+  let routes = '';
+  try {
+    routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }) + execFileSync('ip', ['-4', 'addr'], { encoding: 'utf8' });
+  } catch {
+    // no ip tool: take the hash as it is
+  }
+  const start = createHash('sha256').update(tag).digest()[0] % 250;
+  for (let i = 0; i < 250; i++) {
+    const x = ((start + i) % 250) + 1;
+    if (!routes.includes(`10.213.${x}.`) && !routes.includes(`10.216.${x}.`)) return x;
+  }
+  return start + 1;
+}
+
+/** Deletes this daemon's bridges (and the veths on them), iptables chains and rules, and test netns/links. */
+async function removeNetworkTraces(d: Daemon): Promise<void> {
+  const bridges = new Set([d.bridge]);
+  const netDir = join(d.dataRoot, 'network');
+  for (const f of existsSync(netDir) ? await readdir(netDir) : []) {
+    const rec = JSON.parse(await readFile(join(netDir, f), 'utf8').catch(() => '{}')) as { bridge?: string; createdBridge?: boolean };
+    if (rec.bridge && rec.createdBridge) bridges.add(rec.bridge);
+  }
+  for (const br of bridges) {
+    if (!existsSync(`/sys/class/net/${br}`)) continue;
+    const slaves = await run('ip', ['-j', 'link', 'show', 'master', br]);
+    for (const l of (JSON.parse(slaves.stdout || '[]') as Array<{ ifname: string }>)) await run('ip', ['link', 'del', l.ifname]);
+    await run('ip', ['link', 'del', br]);
+  }
+  for (const link of d.linksToRemove) if (existsSync(`/sys/class/net/${link}`)) await run('ip', ['link', 'del', link]);
+  for (const ns of d.netnsToRemove) await run('ip', ['netns', 'del', ns]);
+  await removeChains(d.chainPrefix);
+}
+
+/** Removes every jump to, and every chain of, a chain prefix (the rules are berth's own plain syntax). */
+export async function removeChains(prefix: string): Promise<void> {
+  for (const table of ['filter', 'nat']) {
+    const saved = (await run('iptables-save', ['-t', table])).stdout.split('\n');
+    const ours = (chain: string) => chain === prefix || chain.startsWith(`${prefix}-`);
+    for (const line of saved) {
+      const m = /^-A (\S+) (.*)$/.exec(line);
+      if (!m || ours(m[1])) continue;
+      const target = /-j (\S+)/.exec(m[2])?.[1];
+      if (target && ours(target)) await run('iptables', ['-w', '-t', table, '-D', m[1], ...m[2].split(' ')]);
+    }
+    const chains = saved.map((l) => /^:(\S+)/.exec(l)?.[1]).filter((c): c is string => Boolean(c) && ours(c!));
+    for (const c of chains) await run('iptables', ['-w', '-t', table, '-F', c]);
+    for (const c of chains) await run('iptables', ['-w', '-t', table, '-X', c]);
+  }
+}
+
+/** What of a prefix is still in the host's iptables (empty when all is clean). */
+export async function leftoverRules(prefix: string): Promise<string[]> {
+  const saved = (await run('iptables-save', [])).stdout.split('\n');
+  return saved.filter((l) => l.includes(prefix));
 }
 
 async function killLeftoverShims(execRoot: string): Promise<void> {

@@ -1,65 +1,78 @@
 // The CLI's output formatting: Go text/template (the subset people use in --format), Docker's
-// table layout, and human-readable sizes and times. CONTRACT: commands import these names; the
-// format helper fills in the bodies (this file is its to rewrite, keeping the signatures).
+// table layout, and human-readable sizes and times. Commands import these names only.
+import { TemplateError } from './errors.ts';
+import { TemplateExecError, TemplateSyntaxError, compile, type ExecOptions } from './template/index.ts';
+import { bytesSize, humanDurationMs, humanSizeWithPrecision, parseTime, stateString } from './units.ts';
+
+export { TemplateError } from './errors.ts';
+export { formatList, type ListFormatOptions } from './list.ts';
+export { TabWriter, stringWidth } from './tabwriter.ts';
+export { humanSizeWithPrecision } from './units.ts';
 
 /** A parsed Go text/template. execute() throws TemplateError with Go's messages. */
 export interface Template {
   execute(data: unknown): string;
 }
 
-export class TemplateError extends Error {}
-
-/** Parses a Go text/template with Docker's functions (json, join, split, lower, upper, title, pad, truncate, ...). */
-export function parseTemplate(text: string): Template {
-  throw new TemplateError(`template engine not built yet: ${text}`);
-}
-
-export interface ListFormatOptions {
-  /** The user's --format ('' = default, 'table', 'table {{.ID}}\t{{.Names}}', 'json', or a template). */
-  format: string;
-  /** Docker's default table for this command, e.g. 'table {{.ID}}\t{{.Image}}\t...'. */
-  defaultFormat: string;
-  /** Column titles by field name: { ID: 'CONTAINER ID', Names: 'NAMES' }. */
-  headers: Record<string, string>;
-  /** -q: print only this field of each row. */
-  quietField?: string;
-  quiet?: boolean;
+export interface TemplateOptions {
+  /**
+   * Go's missingkey option. 'default' prints <no value> for a missing map key; 'error' fails with
+   * `map has no entry for key "X"`. 'inspect' is what `docker inspect -f` does on its JSON: a
+   * missing field of a struct fails that way, a missing key of a map (Labels...) prints <no value>.
+   */
+  missingKey?: ExecOptions['missingKey'];
 }
 
 /**
- * Renders rows as Docker's formatter does: 'table ...' goes through a tabwriter with a header
- * line, 'json' prints one JSON object per row, anything else is a template run per row.
- * Rows are plain objects whose keys are the template's fields (in Docker's JSON key order).
+ * Parses a Go text/template with Docker's functions (json, join, split, lower, upper, title, pad,
+ * truncate, ...). Errors are Go's text ("template: :1: function \"foo\" not defined"); docker's
+ * commands print them after "template parsing error: ".
  */
-export function formatList(rows: readonly object[], opts: ListFormatOptions): string {
-  void rows;
-  throw new TemplateError(`formatter not built yet: ${opts.format}`);
+export function parseTemplate(text: string, options: TemplateOptions = {}): Template {
+  let compiled;
+  try {
+    compiled = compile(text, options);
+  } catch (e) {
+    if (e instanceof TemplateSyntaxError) throw new TemplateError(e.message, 'parse');
+    throw e;
+  }
+  return {
+    execute(data: unknown): string {
+      try {
+        return compiled.execute(data);
+      } catch (e) {
+        if (e instanceof TemplateExecError) throw new TemplateError(e.message, 'execute');
+        throw e;
+      }
+    },
+  };
 }
 
-/** Docker's units.HumanSize (decimal, 3 significant digits): '1.23MB', '4.1kB', '0B'. */
+/** Docker's units.HumanSize as its tables use it (decimal, 3 significant digits): '1.98MB', '4.1kB', '0B'. */
 export function humanSize(bytes: number): string {
-  return `${bytes}B`;
+  return humanSizeWithPrecision(bytes, 3);
 }
 
-/** Docker's units.BytesSize (binary): '1.5MiB'. */
+/** Docker's units.BytesSize (binary, 4 significant digits): '1.5MiB'. */
 export function binarySize(bytes: number): string {
-  return `${bytes}B`;
+  return bytesSize(bytes);
 }
 
 /** Docker's units.HumanDuration: 'Less than a second', 'About a minute', '3 minutes', '2 days', ... */
 export function humanDuration(ms: number): string {
-  return `${ms}ms`;
+  return humanDurationMs(ms);
 }
 
 /** '3 days ago' (HumanDuration + ' ago') for an RFC 3339 string or epoch seconds. */
-export function timeAgo(when: string | number, now?: number): string {
-  return `${when} ${now ?? ''}`;
+export function timeAgo(when: string | number, now: number = Date.now()): string {
+  const t = parseTime(when);
+  return `${humanDurationMs(now - (Number.isNaN(t) ? now : t))} ago`;
 }
 
 /** The STATUS column of `docker ps` from inspect's State: 'Up 3 minutes', 'Exited (0) 2 seconds ago', 'Created', ... */
 export function containerStatus(state: {
   Status: string; Running?: boolean; Paused?: boolean; Restarting?: boolean; ExitCode?: number;
   StartedAt?: string; FinishedAt?: string; Health?: { Status: string } | null;
-}, now?: number): string {
-  return `${state.Status} ${now ?? ''}`;
+}, now: number = Date.now()): string {
+  return stateString(state, now);
 }

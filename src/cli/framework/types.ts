@@ -158,3 +158,16 @@ export class StatusError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * The daemon could not be reached: "Cannot connect to the berth daemon at unix:///x.sock. Is the
+ * daemon running?" (exit 1; run prints it with its usage hint and exits 125).
+ */
+export class ConnectionError extends Error {
+  /** The daemon address as the user sees it: 'unix:///run/berth/berth.sock'. */
+  readonly host: string;
+  constructor(host: string, message: string) {
+    super(message);
+    this.host = host;
+  }
+}

@@ -3,6 +3,7 @@ import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
 import type { ContainerRuntime, ImageConfig } from '../../runtime/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
+import type { ContainerNetworking } from './networking.ts';
 
 export interface ImageConfigView {
   id: string;
@@ -49,4 +50,7 @@ export interface ContainerDeps {
   events: EventBus;
   log: Logger;
   validateHostConfig(hostConfig: HostConfig, config: ContainerConfig): void;
+  networking: ContainerNetworking;
+  /** The embedded DNS server's address for containers on a user-defined network, if one serves it. */
+  dnsFor?(networkId: string): string | undefined;
 }

@@ -19,7 +19,9 @@ import { NameRegistry, generateName, validateContainerName } from './names.ts';
 import { RestartManager, parseRestartPolicy } from './restart-policy.ts';
 import { signalNumber } from './signals.ts';
 import type { ContainerDeps } from './deps.ts';
-import { prepareEtcFiles, buildSpecFor, type ExecConfig, buildExecProcess } from './spec-inputs.ts';
+import { prepareEtcFiles, buildSpecFor, type ExecConfig, buildExecProcess, type EtcNetwork } from './spec-inputs.ts';
+import { NetworkStartError, ensureSettings, type ContainerNetworking, isContainerMode, type EndpointSettings, type RunningContainerLookup } from './networking.ts';
+import type { NetworkRecord } from '../../network/index.ts';
 
 export interface Container {
   rec: ContainerRecord;
@@ -60,6 +62,10 @@ export class ContainerManager {
 
   constructor(deps: ContainerDeps) {
     this.deps = deps;
+  }
+
+  get networking(): ContainerNetworking {
+    return this.deps.networking;
   }
 
   private get log(): Logger {
@@ -123,7 +129,7 @@ export class ContainerManager {
 
   // ---- create -------------------------------------------------------------------------
 
-  async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig): Promise<{ Id: string; Warnings: string[] }> {
+  async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig, endpointsConfig?: Record<string, Partial<EndpointSettings>>): Promise<{ Id: string; Warnings: string[] }> {
     if (name) validateContainerName(name);
     if (!config.Image) throw invalidParameter('No command specified');
     const image = await this.deps.images.resolve(config.Image);
@@ -132,6 +138,16 @@ export class ContainerManager {
     const runtime = (hostConfig.Runtime as string | undefined) || this.deps.defaultRuntime;
     if (!this.deps.runtime.runtimeNames().includes(runtime)) throw invalidParameter(`unknown or invalid runtime name: ${runtime}`);
     const [path, ...args] = commandOf(config as never);
+    const warnings: string[] = [];
+    const mode = hostConfig.NetworkMode || 'default';
+    if (isContainerMode(mode)) {
+      const other = this.get(mode.slice('container:'.length));
+      hostConfig.NetworkMode = `container:${other.rec.ID}`;
+    }
+    if (mode === 'host' && hostConfig.PortBindings && Object.keys(hostConfig.PortBindings as object).length) {
+      warnings.push('Published ports are discarded when using host network mode');
+      hostConfig.PortBindings = {};
+    }
 
     const id = newId();
     const fullName = name ? (name.startsWith('/') ? name : `/${name}`) : `/${generateName((n) => this.names.lookup(`/${n}`) !== undefined)}`;
@@ -168,6 +184,7 @@ export class ContainerManager {
         throw invalidParameter(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
       }
       hostConfig.NetworkMode ||= 'default';
+      (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings = this.deps.networking.initialSettings(hostConfig, endpointsConfig, fullName.slice(1));
       await this.deps.layers.createRW(id, image.chainId);
       try {
         await mkdir(dir, { recursive: true, mode: 0o710 });
@@ -179,7 +196,7 @@ export class ContainerManager {
       }
       const c = this.adopt(rec, hostConfig);
       this.publish(c, 'create');
-      return { Id: id, Warnings: [] };
+      return { Id: id, Warnings: warnings };
     } catch (err) {
       this.names.release(fullName);
       throw err;
@@ -194,6 +211,80 @@ export class ContainerManager {
     };
     this.containers.set(rec.ID, c);
     if (!this.names.lookup(rec.Name)) this.names.reserve(rec.Name, rec.ID);
+    return c;
+  }
+
+  // ---- networks -----------------------------------------------------------------------
+
+  /** Docker's network connect / disconnect events when a container's endpoints come and go. */
+  private publishNetwork(c: Container, action: 'connect' | 'disconnect'): void {
+    for (const [name, ep] of Object.entries(ensureSettings(c.rec).Networks)) {
+      if (!ep.EndpointID) continue;
+      const type = this.deps.networking.controller.find(ep.NetworkID)?.Driver ?? 'bridge';
+      this.events.publish({ Type: 'network', Action: action, Actor: { ID: ep.NetworkID, Attributes: { container: c.rec.ID, name, type } } });
+    }
+  }
+
+  /** What the networking side needs to know about other containers. */
+  private readonly lookup: RunningContainerLookup = {
+    netnsPidOf: (ref) => {
+      const other = this.find(ref);
+      if (!other) throw notFound(`No such container: ${ref}`);
+      if (!other.rec.State.Running || other.rec.State.Restarting) throw conflict(`cannot join network namespace of a non running container: ${other.rec.ID}`);
+      return { id: other.rec.ID, pid: other.rec.State.Pid };
+    },
+    addressesOf: (ref, networkName) => this.find(ref) && ensureSettings(this.find(ref)!.rec).Networks[networkName]?.IPAddress,
+  };
+
+  /** The container's addresses, links and DNS server for its /etc files. */
+  private etcNetwork(c: Container): EtcNetwork {
+    const s = ensureSettings(c.rec);
+    const ips = Object.values(s.Networks).map((ep) => ep.IPAddress).filter(Boolean);
+    const links: Array<[string, string]> = [];
+    for (const link of (c.hostConfig.Links as string[] | null | undefined) ?? []) {
+      const [target, alias] = parseLink(link);
+      const other = this.find(target);
+      const ip = other && this.lookup.addressesOf(other.rec.ID, 'bridge');
+      if (!other || !ip) continue;
+      const names = [alias, other.rec.Name.slice(1), other.rec.Config.Hostname].filter((n, i, a) => n && a.indexOf(n) === i);
+      links.push([ip, names.join(' ')]);
+    }
+    const userNet = Object.entries(s.Networks).find(([name, ep]) => ep.IPAddress && !['bridge'].includes(name) && this.deps.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
+    return { ips, links, dnsServer: userNet && this.deps.dnsFor ? this.deps.dnsFor(userNet[1].NetworkID) : undefined };
+  }
+
+  /** Containers with an endpoint on a network (running or configured). */
+  endpointsOn(networkId: string): Array<{ c: Container; ep: EndpointSettings }> {
+    const out: Array<{ c: Container; ep: EndpointSettings }> = [];
+    for (const c of this.containers.values()) {
+      for (const ep of Object.values(ensureSettings(c.rec).Networks)) if (ep.NetworkID === networkId) out.push({ c, ep });
+    }
+    return out;
+  }
+
+  async connect(ref: string, net: NetworkRecord, cfg: Partial<EndpointSettings> | undefined): Promise<Container> {
+    const c = this.get(ref);
+    await this.locks.run(c.rec.ID, async () => {
+      const mode = c.hostConfig.NetworkMode || 'default';
+      if (mode === 'host' || mode === 'none' || isContainerMode(mode)) {
+        throw new BerthError('Forbidden', `container sharing network namespace with another container or host cannot be connected to any other network`);
+      }
+      if (c.rec.State.Paused) throw conflict(`Container ${c.rec.ID} is paused, unpause the container before connecting`);
+      await this.deps.networking.connect(c.rec, net, cfg, c.rec.State.Running ? c.rec.State.Pid : undefined);
+      await saveState(this.deps.dataRoot, c.rec);
+    });
+    return c;
+  }
+
+  async disconnect(ref: string, net: NetworkRecord, force: boolean): Promise<Container> {
+    const c = force ? this.find(ref) : this.get(ref);
+    if (!c) throw notFound(`No such container: ${ref}`);
+    await this.locks.run(c.rec.ID, async () => {
+      const mode = c.hostConfig.NetworkMode || 'default';
+      if (mode === 'host' || isContainerMode(mode)) throw new BerthError('Forbidden', 'container cannot be disconnected from host network or connected to host network');
+      await this.deps.networking.disconnect(c.rec, net, c.rec.State.Running ? c.rec.State.Pid : undefined);
+      await saveState(this.deps.dataRoot, c.rec);
+    });
     return c;
   }
 
@@ -221,10 +312,23 @@ export class ContainerManager {
     const { stateDir, bundleDir } = this.paths(c.rec.ID);
     const runtime = this.runtimeOf(c);
     let created = false;
+    let networked = false;
+    const net = this.deps.networking;
     try {
+      const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
+      let netns;
+      try {
+        netns = net.netnsFor(c.hostConfig, this.lookup);
+      } catch (e) {
+        throw asNetworkError(e);
+      }
       const rootfs = await this.deps.layers.mountRW(c.rec.ID);
-      await prepareEtcFiles(c.rec, c.hostConfig, this.deps);
-      const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, this.deps);
+      networked = true;
+      await net.prepare(c.rec, c.hostConfig).catch((e) => {
+        throw asNetworkError(e);
+      });
+      await prepareEtcFiles(c.rec, c.hostConfig, this.deps, this.etcNetwork(c));
+      const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, this.deps, netns);
       const logConf = c.hostConfig.LogConfig!;
       const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config) } : undefined;
       await this.deps.runtime.delete(c.rec.ID, runtime).catch(() => {});
@@ -232,7 +336,14 @@ export class ContainerManager {
         runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
       });
       created = true;
-      c.hub.connect(await this.deps.runtime.attach(stateDir));
+      const netStart = performance.now();
+      // The interfaces are plumbed while the stdio connection to the shim is made.
+      const [, stdio] = await Promise.all([
+        net.attach(c.rec, pid).then(() => this.log.debug('network attached', { id: c.rec.ID, ms: Math.round((performance.now() - netStart) * 10) / 10 })),
+        this.deps.runtime.attach(stateDir),
+      ]);
+      c.hub.connect(stdio);
+      this.publishNetwork(c, 'connect');
       await this.deps.runtime.start(c.rec.ID, runtime);
       const s = c.rec.State;
       Object.assign(s, {
@@ -246,14 +357,16 @@ export class ContainerManager {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (created) await this.deps.runtime.delete(c.rec.ID, runtime).catch(() => {});
+      if (networked) await net.detach(c.rec).catch(() => {});
       c.hub.finish();
       await this.deps.layers.unmountRW(c.rec.ID).catch(() => {});
-      const { code, error } = translateStartError(message);
+      const { code, error } = err instanceof NetworkStartError ? { code: 128, error: err.cause } : translateStartError(message);
       Object.assign(c.rec.State, { Status: c.rec.HasBeenStartedBefore ? 'exited' : 'created', Running: false, Pid: 0, ExitCode: code, Error: message });
       if (code !== 0) {
         c.rec.State.Status = 'exited';
         c.rec.State.FinishedAt = formatRfc3339Nano(nowNs());
       }
+      if (err instanceof NetworkStartError && !c.rec.HasBeenStartedBefore) c.rec.State.Status = 'created';
       await saveState(this.deps.dataRoot, c.rec).catch(() => {});
       if (err instanceof BerthError && err.kind !== 'System') throw err;
       throw error;
@@ -273,6 +386,8 @@ export class ContainerManager {
     const oom = exit.exitCode === 137 && (await cgroupOomKilled(`${this.deps.cgroupParent}/${c.rec.ID}`));
     await this.deps.runtime.delete(c.rec.ID, runtime).catch((err) => this.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));
     await this.deps.layers.unmountRW(c.rec.ID).catch((err) => this.log.warn('unmount failed', { id: c.rec.ID, err: String(err) }));
+    this.publishNetwork(c, 'disconnect');
+    await this.deps.networking.detach(c.rec).catch((err) => this.log.warn('network teardown failed', { id: c.rec.ID, err: String(err) }));
     const startedMs = Date.parse(c.rec.State.StartedAt);
     Object.assign(c.rec.State, {
       Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
@@ -673,6 +788,7 @@ export class ContainerManager {
             try {
               c.hub.connect(await this.deps.runtime.attach(stateDir));
               keepMounted.add(id);
+              await this.deps.networking.readopt(c.rec).catch((err) => this.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
               void this.watchExit(c);
               this.log.info('re-adopted running container', { id });
               continue;
@@ -686,6 +802,7 @@ export class ContainerManager {
         }
         const exit = (await this.deps.runtime.readExit(stateDir)) ?? { exitCode: s.Restarting ? s.ExitCode : 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
         await this.deps.runtime.delete(id, this.runtimeOf(c)).catch(() => {});
+        await this.deps.networking.detach(c.rec).catch(() => {});
         Object.assign(s, { Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exit.exitCode, FinishedAt: exit.exitedAt });
         await rm(stateDir, { recursive: true, force: true });
         await saveState(this.deps.dataRoot, c.rec);
@@ -718,6 +835,12 @@ export class ContainerManager {
           this.log.warn('stop at shutdown failed', { id: c.rec.ID, err: String(err) }))),
     );
   }
+}
+
+/** HostConfig.Links entries: "/target:/me/alias" (API) or "target:alias" (CLI). */
+function parseLink(link: string): [string, string] {
+  const [target, alias = target] = link.split(':', 2);
+  return [target.replace(/^\//, ''), alias.split('/').pop()!];
 }
 
 function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: number } {

@@ -55,33 +55,44 @@ function networkOf(hostConfig: HostConfig): NetworkNamespace {
   return hostConfig.NetworkMode === 'host' ? 'host' : 'new';
 }
 
+/** The network facts the /etc files need. */
+export interface EtcNetwork {
+  /** The container's own addresses. */
+  ips: string[];
+  /** --link entries: [ip, "alias name hostname"]. */
+  links: Array<[string, string]>;
+  /** The embedded DNS server (a user-defined network's gateway), if any. */
+  dnsServer?: string;
+}
+
 /** Writes hostname, hosts and resolv.conf into the container's directory (atomically). */
-export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConfig, _deps: ContainerDeps): Promise<void> {
+export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConfig, _deps: ContainerDeps, net: EtcNetwork = { ips: [], links: [] }): Promise<void> {
   const hostNetwork = hostConfig.NetworkMode === 'host';
   const hostname = rec.Config.Hostname;
   await writeFileAtomic(rec.HostnamePath, hostnameFile(hostname), 0o644);
   const hostHosts = hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => '') : '';
+  const links = net.links.map(([ip, names]) => `${ip}\t${names}\n`).join('');
   await writeFileAtomic(rec.HostsPath, buildHostsFile({
     hostname, domainname: rec.Config.Domainname, extraHosts: (hostConfig.ExtraHosts as string[] | null) ?? [],
-    hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined,
-  }), 0o644);
+    hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined, ips: net.ips,
+  }) + links, 0o644);
   const etcResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
   const sourcePath = hostResolvConfPath(etcResolv);
   const hostResolv = sourcePath === '/etc/resolv.conf' ? etcResolv : await readFile(sourcePath, 'utf8').catch(() => etcResolv);
   await writeFileAtomic(rec.ResolvConfPath, buildResolvConf({
-    hostResolvConf: hostResolv, sourcePath, mode: hostNetwork ? 'host' : 'legacy',
+    hostResolvConf: hostResolv, sourcePath, mode: hostNetwork ? 'host' : net.dnsServer ? 'internal' : 'legacy', internalNameServer: net.dnsServer,
     dns: (hostConfig.Dns as string[] | null) ?? undefined, dnsSearch: (hostConfig.DnsSearch as string[] | null) ?? undefined,
     dnsOptions: (hostConfig.DnsOptions as string[] | null) ?? undefined,
   }), 0o644);
 }
 
-export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps): Promise<Spec> {
+export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, network: NetworkNamespace = networkOf(hostConfig)): Promise<Spec> {
   return generateOciSpec({
     id: rec.ID,
     rootfs,
     config: rec.Config as never,
     hostConfig: hostConfig as never,
-    network: networkOf(hostConfig),
+    network,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,

@@ -1,22 +1,18 @@
-// Until the networking issue lands: the predefined `none` and `host` networks exist (as in
-// every dockerd), so `docker network ls` and `docker inspect NAME` answer as Docker does.
 import type { Route } from '../../router.ts';
-import { notFound } from '../../../common/errors.ts';
+import type { NetworksBackend } from './backend.ts';
+import { networkHandlers } from './handlers.ts';
 
-export interface NetworksBackend {
-  list(): unknown[];
-  inspect(idOrName: string): unknown | undefined;
-}
+export type { NetworksBackend } from './backend.ts';
 
 export function networkRoutes(b: NetworksBackend): Route[] {
+  const h = networkHandlers(b);
   return [
-    { method: 'GET', path: '/networks', handler: async (ctx) => ctx.reply(200, b.list()) },
-    {
-      method: 'GET', path: '/networks/{id}', handler: async (ctx) => {
-        const n = b.inspect(ctx.params.id);
-        if (!n) throw notFound(`network ${ctx.params.id} not found`);
-        ctx.reply(200, n);
-      },
-    },
+    { method: 'GET', path: '/networks', handler: h.getNetworks },
+    { method: 'POST', path: '/networks/create', handler: h.postNetworksCreate },
+    { method: 'POST', path: '/networks/prune', handler: h.postNetworksPrune, minVersion: '1.25' },
+    { method: 'GET', path: '/networks/{id}', handler: h.getNetworksInspect },
+    { method: 'DELETE', path: '/networks/{id}', handler: h.deleteNetworks },
+    { method: 'POST', path: '/networks/{id}/connect', handler: h.postNetworksConnect },
+    { method: 'POST', path: '/networks/{id}/disconnect', handler: h.postNetworksDisconnect },
   ];
 }

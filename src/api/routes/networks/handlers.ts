@@ -1,0 +1,33 @@
+// Thin handlers: parse, call one backend method, write the result.
+import type { Handler } from '../../router.ts';
+import { boolValue, parseFilters } from '../../request.ts';
+import { NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS, type NetworksBackend } from './backend.ts';
+
+export function networkHandlers(b: NetworksBackend): Record<string, Handler> {
+  return {
+    async getNetworks(ctx) {
+      ctx.reply(200, await b.list(parseFilters(ctx.query, NETWORK_LIST_FILTERS)));
+    },
+    async getNetworksInspect(ctx) {
+      ctx.reply(200, await b.inspect(ctx.params.id, { verbose: boolValue(ctx.query, 'verbose'), scope: ctx.query.get('scope') ?? '' }));
+    },
+    async postNetworksCreate(ctx) {
+      ctx.reply(201, await b.create((await ctx.jsonBody())!));
+    },
+    async deleteNetworks(ctx) {
+      await b.remove(ctx.params.id);
+      ctx.reply(204);
+    },
+    async postNetworksConnect(ctx) {
+      await b.connect(ctx.params.id, (await ctx.jsonBody())!);
+      ctx.reply(200);
+    },
+    async postNetworksDisconnect(ctx) {
+      await b.disconnect(ctx.params.id, (await ctx.jsonBody())!);
+      ctx.reply(200);
+    },
+    async postNetworksPrune(ctx) {
+      ctx.reply(200, await b.prune(parseFilters(ctx.query, NETWORK_PRUNE_FILTERS)));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// `berth image history` (history): the layers of an image, newest first.
+import type { CommandSpec } from '../../framework/types.ts';
+import { timeAgo } from '../../format/index.ts';
+import { humanSizePrecision } from '../../progress/index.ts';
+import { ellipsis, formatFlag, renderList, truncateId } from '../container/shared.ts';
+
+const HISTORY_TABLE_HUMAN = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+const HISTORY_TABLE_RAW = 'table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+const HISTORY_HEADERS = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT', Tags: 'TAGS' };
+
+interface HistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+function rfc3339(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
+  const createdAt = rfc3339(h.Created);
+  const createdBy = h.CreatedBy.replaceAll('\t', ' ');
+  const row = {
+    Comment: h.Comment,
+    CreatedAt: createdAt,
+    CreatedBy: trunc ? ellipsis(createdBy, 45) : createdBy,
+    CreatedSince: !human ? createdAt : h.Created <= 0 ? 'N/A' : timeAgo(h.Created, now),
+    ID: trunc ? truncateId(h.Id) : h.Id,
+    Size: human ? humanSizePrecision(h.Size, 3) : String(h.Size),
+  };
+  Object.defineProperty(row, 'Tags', { enumerable: false, value: (h.Tags ?? []).join(', ') });
+  return row;
+}
+
+export const historyCommand: CommandSpec = {
+  name: 'history',
+  usage: '[OPTIONS] IMAGE',
+  short: 'Show the history of an image',
+  flags: [
+    formatFlag(),
+    { name: 'human', short: 'H', type: 'bool', usage: 'Print sizes and dates in human readable format', default: true },
+    { name: 'no-trunc', type: 'bool', usage: "Don't truncate output" },
+    { name: 'platform', type: 'string', usage: 'Show history for the given platform. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")' },
+    { name: 'quiet', short: 'q', type: 'bool', usage: 'Only show image IDs' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, flags, args) {
+    const platform = flags.string('platform');
+    const items = await ctx.client.json<HistoryItem[]>('GET', `/images/${encodeURIComponent(args[0])}/history`, {
+      query: { platform: platform ? JSON.stringify(parsePlatform(platform)) : undefined },
+    });
+    const human = flags.bool('human');
+    let format = flags.string('format') || 'table';
+    let defaultFormat = human ? HISTORY_TABLE_HUMAN : HISTORY_TABLE_RAW;
+    if (format === 'table' && flags.bool('quiet')) {
+      format = '{{.ID}}';
+      defaultFormat = format;
+    }
+    const rows = items.map((h) => historyRow(h, human, !flags.bool('no-trunc')));
+    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: HISTORY_HEADERS }));
+  },
+};
+
+function parsePlatform(p: string): { os: string; architecture?: string; variant?: string } {
+  const [os, architecture, variant] = p.split('/');
+  return { os, architecture, variant };
+}

@@ -1,0 +1,46 @@
+// `berth image save` (save): the archive to stdout (never a terminal) or, atomically, to -o FILE.
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { CommandSpec } from '../../framework/types.ts';
+import { StatusError } from '../../framework/types.ts';
+
+async function validateOutputPath(path: string): Promise<void> {
+  const dir = dirname(path);
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new StatusError(1, `failed to save image: invalid output path: stat ${dir}: no such file or directory`);
+  if (!st.isDirectory()) throw new StatusError(1, `failed to save image: invalid output path: ${JSON.stringify(dir)} is not a directory`);
+  const target = await stat(path).catch(() => undefined);
+  if (target?.isDirectory()) throw new StatusError(1, `failed to save image: invalid output path: ${JSON.stringify(path)} must be a file, not a directory`);
+}
+
+export const saveCommand: CommandSpec = {
+  name: 'save',
+  usage: '[OPTIONS] IMAGE [IMAGE...]',
+  short: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  flags: [
+    { name: 'output', short: 'o', type: 'string', usage: 'Write to a file, instead of STDOUT' },
+    { name: 'platform', type: 'string', usage: 'Save only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")' },
+  ],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const output = flags.string('output');
+    if (!output && ctx.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    if (output) await validateOutputPath(output);
+    const res = await ctx.client.call('GET', '/images/get', { query: { names: args } });
+    if (!output) {
+      await pipeline(res.body, ctx.stdout, { end: false });
+      return;
+    }
+    // Written beside the target and renamed, so a failed save leaves no half archive.
+    const temp = join(dirname(output), `.${basename(output)}.berth-save-${process.pid}`);
+    try {
+      await pipeline(res.body, createWriteStream(temp, { mode: 0o644 }));
+      await rename(temp, output);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,74 @@
+// go-units' own expectations for sizes and durations, and moby's State.String() shapes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { binarySize, containerStatus, humanDuration, humanSize, timeAgo } from './index.ts';
+
+test('humanSize: 3 significant digits, decimal units, Go %g quirks', () => {
+  assert.equal(humanSize(0), '0B');
+  assert.equal(humanSize(999), '999B');
+  assert.equal(humanSize(1000), '1kB');
+  assert.equal(humanSize(1024), '1.02kB');
+  assert.equal(humanSize(1982405), '1.98MB');
+  assert.equal(humanSize(999_500), '1e+03kB'); // %.3g of 999.5, exactly as docker prints it
+  assert.equal(humanSize(4_100), '4.1kB');
+  assert.equal(humanSize(1_125), '1.12kB'); // Go rounds the tie 1.125 to even
+  assert.equal(humanSize(1_000_000_000), '1GB');
+  assert.equal(humanSize(1.5e12), '1.5TB');
+  assert.equal(humanSize(1e27), '1e+03YB'); // no unit above YB, so %.3g of 1000
+});
+
+test('binarySize: 4 significant digits, binary units', () => {
+  assert.equal(binarySize(0), '0B');
+  assert.equal(binarySize(1024), '1KiB');
+  assert.equal(binarySize(1536 * 1024), '1.5MiB');
+  assert.equal(binarySize(1024 * 1024 * 1024 - 1), '1024MiB');
+  assert.equal(binarySize(5 * 1024 ** 4), '5TiB');
+  assert.equal(binarySize(123456789), '117.7MiB');
+});
+
+test("humanDuration: go-units' table", () => {
+  const s = 1000;
+  const min = 60 * s;
+  const h = 60 * min;
+  const day = 24 * h;
+  const week = 7 * day;
+  const month = 30 * day;
+  const year = 365 * day;
+  const cases: [number, string][] = [
+    [450, 'Less than a second'], [s, '1 second'], [45 * s, '45 seconds'], [59 * s, '59 seconds'], [60 * s, 'About a minute'],
+    [3 * min, '3 minutes'], [35 * min + 40 * s, '35 minutes'], [59 * min, '59 minutes'], [h, 'About an hour'],
+    [h + 29 * min, 'About an hour'], [h + 31 * min, '2 hours'], [3 * h + 29 * min, '3 hours'], [3 * h + 31 * min, '4 hours'],
+    [24 * h, '24 hours'], [day + 12 * h, '36 hours'], [2 * day, '2 days'], [7 * day, '7 days'], [13 * day + 5 * h, '13 days'],
+    [2 * day + 17 * h, '3 days'], [13 * day + 12 * h, '14 days'], [2 * week, '2 weeks'], [2 * week + 4 * day, '3 weeks'],
+    [3 * week + 6 * day, '4 weeks'], [month, '4 weeks'], [8 * week + 3 * day, '8 weeks'], [month + 2 * week, '6 weeks'],
+    [2 * month, '2 months'], [3 * month + 20 * day, '4 months'], [23 * month, '23 months'], [24 * month, '24 months'],
+    [24 * month + 2 * week, '2 years'], [3 * year + 2 * month, '3 years'], [3 * year + 8 * month, '4 years'],
+  ];
+  for (const [ms, want] of cases) assert.equal(humanDuration(ms), want, `${ms}ms`);
+});
+
+test('timeAgo takes RFC 3339 strings and epoch seconds', () => {
+  const now = Date.parse('2026-11-22T13:00:00Z');
+  assert.equal(timeAgo('2026-11-22T12:57:00.123456789Z', now), '2 minutes ago');
+  assert.equal(timeAgo(now / 1000 - 3 * 86400, now), '3 days ago');
+  assert.equal(timeAgo('2026-11-22T13:00:00Z', now), 'Less than a second ago');
+});
+
+test("containerStatus: the daemon's State.String()", () => {
+  const now = Date.parse('2026-11-22T13:00:00Z');
+  const zero = '0001-01-01T00:00:00Z';
+  const started = '2026-11-22T12:57:00Z';
+  const finished = '2026-11-22T12:59:58Z';
+  assert.equal(containerStatus({ Status: 'created', Running: false, StartedAt: zero, FinishedAt: zero }, now), 'Created');
+  assert.equal(containerStatus({ Status: 'running', Running: true, StartedAt: started, FinishedAt: zero }, now), 'Up 3 minutes');
+  assert.equal(containerStatus({ Status: 'paused', Running: true, Paused: true, StartedAt: started }, now), 'Up 3 minutes (Paused)');
+  assert.equal(containerStatus({ Status: 'running', Running: true, StartedAt: '2026-11-22T12:59:58Z', Health: { Status: 'healthy' } }, now), 'Up 2 seconds (healthy)');
+  assert.equal(containerStatus({ Status: 'running', Running: true, StartedAt: started, Health: { Status: 'starting' } }, now), 'Up 3 minutes (health: starting)');
+  assert.equal(containerStatus({ Status: 'running', Running: true, StartedAt: started, Health: { Status: 'unhealthy' } }, now), 'Up 3 minutes (unhealthy)');
+  assert.equal(containerStatus({ Status: 'restarting', Running: true, Restarting: true, ExitCode: 1, StartedAt: started, FinishedAt: '2026-11-22T12:59:55Z' }, now),
+    'Restarting (1) 5 seconds ago');
+  assert.equal(containerStatus({ Status: 'exited', Running: false, ExitCode: 0, StartedAt: started, FinishedAt: finished }, now), 'Exited (0) 2 seconds ago');
+  assert.equal(containerStatus({ Status: 'exited', Running: false, ExitCode: 137, StartedAt: started, FinishedAt: '2026-11-19T13:00:00Z' }, now), 'Exited (137) 3 days ago');
+  assert.equal(containerStatus({ Status: 'removing', Running: false, StartedAt: started, FinishedAt: finished }, now), 'Removal In Progress');
+  assert.equal(containerStatus({ Status: 'dead', Running: false, StartedAt: started, FinishedAt: finished }, now), 'Dead');
+});

@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mergeConfig, parseDaemonFlags } from './config.ts';
+
+describe('network configuration', () => {
+  it('defaults like dockerd with berth names', () => {
+    const cfg = mergeConfig(parseDaemonFlags([]), {}, '/x.json');
+    assert.equal(cfg.bridge, undefined);
+    assert.equal(cfg.mtu, 1500);
+    assert.equal(cfg.iptables, true);
+    assert.equal(cfg.icc, true);
+    assert.equal(cfg.iptablesChainPrefix, 'BERTH');
+  });
+  it('takes flags and daemon.json keys, and refuses a key given both ways', () => {
+    let cfg = mergeConfig(parseDaemonFlags(['--bridge', 'br9', '--bip', '10.9.0.1/24', '--icc=false', '--iptables-chain-prefix', 'BT1', '--mtu', '1400']), {}, '/x.json');
+    assert.deepEqual([cfg.bridge, cfg.bip, cfg.icc, cfg.iptablesChainPrefix, cfg.mtu], ['br9', '10.9.0.1/24', false, 'BT1', 1400]);
+    cfg = mergeConfig(parseDaemonFlags([]), { 'fixed-cidr': '10.9.0.128/25', iptables: false, 'ip-masq': false, mtu: 9000 }, '/x.json');
+    assert.deepEqual([cfg.fixedCidr, cfg.iptables, cfg.ipMasq, cfg.mtu], ['10.9.0.128/25', false, false, 9000]);
+    assert.throws(() => mergeConfig(parseDaemonFlags(['--icc=false']), { icc: true }, '/x.json'), /specified both as a flag and in the configuration file: icc/);
+    assert.throws(() => mergeConfig(parseDaemonFlags([]), { icc: 'no' }, '/x.json'), /icc must be true or false/);
+    assert.throws(() => mergeConfig(parseDaemonFlags([]), { mtu: 10 }, '/x.json'), /invalid mtu/);
+    assert.throws(() => mergeConfig(parseDaemonFlags(['--iptables-chain-prefix', 'A-B; x']), {}, '/x.json'), /invalid --iptables-chain-prefix/);
+  });
+});

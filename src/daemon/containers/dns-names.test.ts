@@ -1,0 +1,35 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { dnsResolver } from './dns-names.ts';
+import type { ContainerRecord } from './record.ts';
+
+function rec(id: string, name: string, hostname: string, nets: Record<string, { id: string; ip: string; aliases?: string[] }>): ContainerRecord {
+  const Networks: Record<string, unknown> = {};
+  for (const [n, e] of Object.entries(nets)) Networks[n] = { NetworkID: e.id, IPAddress: e.ip, Aliases: e.aliases ?? null };
+  return { ID: id, Name: `/${name}`, Config: { Hostname: hostname }, State: { Running: true }, NetworkSettings: { Networks } } as unknown as ContainerRecord;
+}
+
+const a = rec('a'.repeat(64), 'api', 'apihost', { front: { id: 'N1', ip: '10.0.0.2', aliases: ['Backend'] } });
+const b = rec('b'.repeat(64), 'client', 'b', { front: { id: 'N1', ip: '10.0.0.3' }, other: { id: 'N2', ip: '10.1.0.3' } });
+const c = rec('c'.repeat(64), 'loner', 'c', { other: { id: 'N2', ip: '10.1.0.4' } });
+const d = rec('d'.repeat(64), 'plain', 'd', { bridge: { id: 'N0', ip: '172.17.0.2' } });
+const resolve = dnsResolver(() => [a, b, c, d]);
+
+describe('dnsResolver', () => {
+  it('answers names, aliases, hostnames and ID prefixes on shared networks', () => {
+    assert.deepEqual(resolve('10.0.0.3', 'api', 'A'), ['10.0.0.2']);
+    assert.deepEqual(resolve('10.0.0.3', 'backend', 'A'), ['10.0.0.2']);
+    assert.deepEqual(resolve('10.0.0.3', 'apihost', 'A'), ['10.0.0.2']);
+    assert.deepEqual(resolve('10.0.0.3', 'api.front', 'A'), ['10.0.0.2']);
+    assert.deepEqual(resolve('10.0.0.3', 'a'.repeat(12), 'A'), ['10.0.0.2']);
+    assert.equal(resolve('10.0.0.3', 'a'.repeat(6), 'A'), undefined);
+    assert.deepEqual(resolve('10.0.0.3', 'api', 'AAAA'), []);
+    assert.deepEqual(resolve('10.0.0.3', '10.0.0.2', 'PTR'), ['api.front']);
+  });
+  it('answers across every network the client is on, and nothing to strangers', () => {
+    assert.deepEqual(resolve('10.1.0.3', 'loner', 'A'), ['10.1.0.4']);
+    assert.equal(resolve('10.1.0.4', 'api', 'A'), undefined);
+    assert.equal(resolve('172.17.0.2', 'api', 'A'), undefined);
+    assert.equal(resolve('10.9.9.9', 'api', 'A'), undefined);
+  });
+});

@@ -1,0 +1,56 @@
+// The embedded DNS server's records: a container resolves the names, aliases, hostnames and
+// ID prefixes of the running containers it shares a user-defined network with.
+import { PREDEFINED } from '../../network/index.ts';
+import { ensureSettings } from './networking.ts';
+import type { ContainerRecord } from './record.ts';
+
+interface Member {
+  rec: ContainerRecord;
+  /** network ID -> [network name, ip, aliases] */
+  eps: Map<string, { name: string; ip: string; aliases: string[] }>;
+}
+
+function membersOf(all: ContainerRecord[]): Member[] {
+  const out: Member[] = [];
+  // An endpoint has an address from just before its container starts until it exits; the
+  // process may ask before the record says "running".
+  for (const rec of all) {
+    const eps = new Map<string, { name: string; ip: string; aliases: string[] }>();
+    for (const [name, ep] of Object.entries(ensureSettings(rec).Networks)) {
+      if (!ep.IPAddress || PREDEFINED.has(name)) continue;
+      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
+    }
+    if (eps.size) out.push({ rec, eps });
+  }
+  return out;
+}
+
+function answers(m: Member, name: string, netId: string): boolean {
+  const ep = m.eps.get(netId)!;
+  const cname = m.rec.Name.slice(1).toLowerCase();
+  const candidates = [cname, `${cname}.${ep.name.toLowerCase()}`, (m.rec.Config.Hostname ?? '').toLowerCase(), ...ep.aliases];
+  if (candidates.includes(name)) return true;
+  return name.length >= 12 && /^[0-9a-f]+$/.test(name) && m.rec.ID.startsWith(name);
+}
+
+/** resolve() for the DNS servers, over the current container records. */
+export function dnsResolver(records: () => ContainerRecord[]) {
+  return (clientIp: string, name: string, type: 'A' | 'AAAA' | 'PTR'): string[] | undefined => {
+    const members = membersOf(records());
+    const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp));
+    if (!client) return undefined;
+    const shared = [...client.eps.keys()];
+    if (type === 'PTR') {
+      for (const m of members) for (const netId of shared) {
+        const ep = m.eps.get(netId);
+        if (ep?.ip === name) return [`${m.rec.Name.slice(1)}.${ep.name}`];
+      }
+      return undefined;
+    }
+    for (const netId of shared) {
+      const ips = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!.ip);
+      if (ips.length) return type === 'A' ? ips : [];
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,342 @@
+// A container's side of networking: which networks it is on (kept in its record, like Docker's
+// NetworkSettings), the endpoints made at start (an address, a veth into its netns, published
+// ports) and their teardown at exit. The network box does the Linux work.
+import { conflict, invalidParameter, notFound, systemError, BerthError } from '../../common/errors.ts';
+import { newId } from '../../common/ids.ts';
+import {
+  PREDEFINED, inspectPorts, portRequests, reservePorts,
+  type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
+} from '../../network/index.ts';
+import type { ContainerRecord, HostConfig } from './record.ts';
+
+export interface EndpointSettings {
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  Links: string[] | null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: Record<string, string> | null;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+export interface NetworkSettingsRecord {
+  /** Keyed by network name, as Docker shows them. */
+  Networks: Record<string, EndpointSettings>;
+  /** The port mappings in force while the container runs. */
+  PortMappings: PortMapping[];
+  SandboxID: string;
+  SandboxKey: string;
+  /** Host-side veth per network ID, and the interface name inside. */
+  HostVeths: Record<string, string>;
+  Ifnames: Record<string, string>;
+}
+
+export type NetnsChoice = 'host' | 'new' | { path: string; container: true };
+
+/** A network error that must reach the client as it is (not as a runtime start failure). */
+export class NetworkStartError extends Error {
+  readonly cause: BerthError;
+  constructor(cause: BerthError) {
+    super(cause.message);
+    this.cause = cause;
+  }
+}
+
+export function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
+  return {
+    IPAMConfig: cfg?.IPAMConfig ?? null, Links: cfg?.Links ?? null, Aliases: cfg?.Aliases ?? null, MacAddress: '', DriverOpts: cfg?.DriverOpts ?? null,
+    NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+/** Network mode names: "default" is the default bridge. */
+export function modeNetworkName(mode: string | undefined): string {
+  return !mode || mode === 'default' ? 'bridge' : mode;
+}
+
+export function isContainerMode(mode: string | undefined): boolean {
+  return Boolean(mode?.startsWith('container:'));
+}
+
+export interface RunningContainerLookup {
+  /** The pid of a running container, for container:<ref> mode; throws when it is not running. */
+  netnsPidOf(ref: string): { id: string; pid: number };
+  /** Containers sharing a network, for DNS names and links. */
+  addressesOf(ref: string, networkName: string): string | undefined;
+}
+
+export class ContainerNetworking {
+  readonly controller: NetworkController;
+  private readonly reservations = new Map<string, Reservation[]>();
+
+  constructor(controller: NetworkController) {
+    this.controller = controller;
+  }
+
+  /** At create: the networks from NetworkMode and NetworkingConfig.EndpointsConfig, checked. */
+  initialSettings(hostConfig: HostConfig, endpointsConfig: Record<string, Partial<EndpointSettings>> | undefined, containerName: string): NetworkSettingsRecord {
+    const mode = hostConfig.NetworkMode || 'default';
+    const settings: NetworkSettingsRecord = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
+    if (isContainerMode(mode)) {
+      if (endpointsConfig && Object.keys(endpointsConfig).length) throw invalidParameter('conflicting options: container type network can\'t be used with links. This would result in undefined behavior');
+      if (hostConfig.PortBindings && Object.keys(hostConfig.PortBindings as object).length) throw invalidParameter('conflicting options: port publishing and the container type network mode');
+      return settings;
+    }
+    const entries = Object.entries(endpointsConfig ?? {});
+    const primary = this.controller.find(modeNetworkName(mode));
+    if (!primary) {
+      // Docker creates the container and fails its start with "network X not found".
+      settings.Networks[modeNetworkName(mode)] = emptyEndpoint('', entries[0]?.[1]);
+      return settings;
+    }
+    const cfg = entries.find(([k]) => this.controller.find(k)?.Id === primary.Id)?.[1] ?? (entries.length === 1 ? entries[0][1] : undefined);
+    settings.Networks[primary.Name] = this.checkedEndpoint(primary, cfg, containerName);
+    // API 1.44+: more networks at create (`--network a --network b`).
+    for (const [ref, more] of entries) {
+      const net = this.controller.find(ref);
+      if (!net || net.Id === primary.Id) continue;
+      if (net.Driver === 'host' || net.Driver === 'null' || PREDEFINED.has(net.Name)) {
+        throw invalidParameter(`Container cannot be connected to network endpoints: ${entries.map(([k]) => k).join(', ')}`);
+      }
+      settings.Networks[net.Name] = this.checkedEndpoint(net, more, containerName);
+    }
+    return settings;
+  }
+
+  /** One endpoint's configuration, validated as Docker does at create and connect. */
+  checkedEndpoint(net: NetworkRecord, cfg: Partial<EndpointSettings> | undefined, containerName: string): EndpointSettings {
+    const ep = emptyEndpoint(net.Id, cfg);
+    const ipv4 = cfg?.IPAMConfig?.IPv4Address;
+    if (ipv4) {
+      if (PREDEFINED.has(net.Name)) throw invalidParameter('user specified IP address is supported on user defined networks only');
+      if (!/^\d+\.\d+\.\d+\.\d+$/.test(ipv4)) throw invalidParameter(`invalid IPv4 address: ${ipv4}`);
+      if (!this.inSubnet(net, ipv4)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${ipv4}`);
+    }
+    if (cfg?.Aliases?.length && PREDEFINED.has(net.Name)) throw invalidParameter('network-scoped alias is supported only for containers in user defined networks');
+    if (net.Driver === 'host' || net.Driver === 'null') ep.IPAMConfig = cfg?.IPAMConfig ?? null;
+    void containerName;
+    return ep;
+  }
+
+  private inSubnet(net: NetworkRecord, ip: string): boolean {
+    const [a, b, c, d] = ip.split('.').map(Number);
+    const n = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
+    return net.IPAM.Config.some((cfg) => {
+      const [base, prefix] = cfg.Subnet.split('/');
+      const [w, x, y, z] = base.split('.').map(Number);
+      const bn = ((w << 24) >>> 0) + (x << 16) + (y << 8) + z;
+      const mask = Number(prefix) === 0 ? 0 : (0xffffffff << (32 - Number(prefix))) >>> 0;
+      return ((n & mask) >>> 0) === bn;
+    });
+  }
+
+  /** Which network namespace the runtime should give the container. */
+  netnsFor(hostConfig: HostConfig, lookup: RunningContainerLookup): NetnsChoice {
+    const mode = hostConfig.NetworkMode || 'default';
+    if (mode === 'host') return 'host';
+    if (isContainerMode(mode)) {
+      const { pid } = lookup.netnsPidOf(mode.slice('container:'.length));
+      return { path: `/proc/${pid}/ns/net`, container: true };
+    }
+    return 'new';
+  }
+
+  /** The endpoints that get an interface (bridge and macvlan networks). */
+  private plumbable(s: NetworkSettingsRecord): Array<[string, EndpointSettings, NetworkRecord]> {
+    const out: Array<[string, EndpointSettings, NetworkRecord]> = [];
+    for (const [name, ep] of Object.entries(s.Networks)) {
+      const net = (ep.NetworkID && this.controller.find(ep.NetworkID)) || this.controller.find(name);
+      if (!net) throw notFound(`network ${name} not found`);
+      if (net.Driver === 'bridge' || net.Driver === 'macvlan') out.push([name, ep, net]);
+    }
+    return out;
+  }
+
+  /**
+   * Before the runtime creates the container: addresses for every endpoint and the host ports
+   * reserved. Nothing is left allocated when it fails.
+   */
+  async prepare(rec: ContainerRecord, hostConfig: HostConfig): Promise<void> {
+    // A record from before berth had networks: it joins its network mode's network now.
+    const legacy = (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings === undefined;
+    const s = ensureSettings(rec);
+    if (legacy) s.Networks = this.initialSettings(hostConfig, undefined, rec.Name.slice(1)).Networks;
+    const taken: Array<[string, string]> = [];
+    try {
+      for (const [name, ep, net] of this.plumbable(s)) {
+        if (ep.NetworkID !== net.Id) ep.NetworkID = net.Id;
+        const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
+        taken.push([net.Id, e.ip]);
+        fillEndpoint(ep, e);
+        ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
+        if (s.Networks[name] !== ep) s.Networks[name] = ep;
+      }
+      const first = this.plumbable(s)[0];
+      const requests = portRequests(hostConfig.PortBindings as never, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts as never,
+        first ? this.controller.hostBindingIp(first[2]) : '0.0.0.0');
+      if (requests.length && first && first[2].Driver === 'bridge') {
+        try {
+          const res = await reservePorts(requests);
+          this.reservations.set(rec.ID, res);
+          s.PortMappings = res.map((r) => r.mapping);
+        } catch (err) {
+          throw new NetworkStartError(systemError(`driver failed programming external connectivity on endpoint ${rec.Name.slice(1)} (${first[1].EndpointID}): ${(err as Error).message}`));
+        }
+      } else {
+        s.PortMappings = [];
+      }
+    } catch (err) {
+      for (const [id, ip] of taken) this.controller.release(id, ip);
+      for (const ep of Object.values(s.Networks)) clearEndpoint(ep);
+      throw err;
+    }
+  }
+
+  /** After the runtime created the container (its netns exists): interfaces, routes, port rules. */
+  async attach(rec: ContainerRecord, pid: number): Promise<void> {
+    const s = ensureSettings(rec);
+    s.SandboxKey = `/proc/${pid}/ns/net`;
+    s.SandboxID = rec.ID;
+    let i = 0;
+    let routed = false;
+    for (const [, ep, net] of this.plumbable(s)) {
+      const ifname = `eth${i++}`;
+      const defaultRoute = !routed && !net.Internal;
+      if (defaultRoute) routed = true;
+      s.HostVeths[net.Id] = await this.controller.plumb(pid, endpointOf(ep), ifname, defaultRoute);
+      s.Ifnames[net.Id] = ifname;
+    }
+    await this.programPorts(rec);
+  }
+
+  private async programPorts(rec: ContainerRecord): Promise<void> {
+    const s = ensureSettings(rec);
+    const first = this.plumbable(s)[0];
+    if (!first || !s.PortMappings.length) return;
+    await this.controller.setPorts(rec.ID, s.PortMappings.map((m) => ({
+      proto: m.proto, hostIp: m.hostIp, hostPort: m.hostPort, containerIp: first[1].IPAddress, containerPort: m.containerPort, networkId: first[2].Id,
+    })));
+  }
+
+  /** At exit (or a failed start): rules, reserved ports, host veths and addresses released. */
+  async detach(rec: ContainerRecord): Promise<void> {
+    const s = ensureSettings(rec);
+    for (const r of this.reservations.get(rec.ID) ?? []) r.close();
+    this.reservations.delete(rec.ID);
+    await this.controller.clearPorts(rec.ID).catch(() => {});
+    for (const veth of Object.values(s.HostVeths)) await this.controller.unplumb(veth).catch(() => {});
+    for (const ep of Object.values(s.Networks)) {
+      if (ep.IPAddress) this.controller.release(ep.NetworkID, ep.IPAddress);
+      clearEndpoint(ep);
+    }
+    s.HostVeths = {};
+    s.Ifnames = {};
+    s.PortMappings = [];
+    s.SandboxKey = '';
+    s.SandboxID = '';
+  }
+
+  /** At daemon start: a running (re-adopted) container keeps its addresses, ports and rules. */
+  async readopt(rec: ContainerRecord): Promise<void> {
+    const s = ensureSettings(rec);
+    for (const ep of Object.values(s.Networks)) if (ep.IPAddress) this.controller.adopt(ep.NetworkID, ep.IPAddress);
+    if (s.PortMappings.length) {
+      const res = await reservePorts(s.PortMappings.map((m) => ({ proto: m.proto, containerPort: m.containerPort, hostIp: m.hostIp, hostPortFirst: m.hostPort, hostPortLast: m.hostPort })));
+      this.reservations.set(rec.ID, res);
+      await this.programPorts(rec);
+    }
+  }
+
+  /** Connect: recorded for a stopped container, plumbed at once into a running one. */
+  async connect(rec: ContainerRecord, net: NetworkRecord, cfg: Partial<EndpointSettings> | undefined, pid: number | undefined): Promise<void> {
+    const s = ensureSettings(rec);
+    if (Object.values(s.Networks).some((ep) => ep.NetworkID === net.Id) || s.Networks[net.Name]) {
+      throw conflict(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
+    }
+    if (net.Driver === 'host' || net.Driver === 'null') throw forbiddenConnect(net.Name);
+    const ep = this.checkedEndpoint(net, cfg, rec.Name.slice(1));
+    if (pid) {
+      const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
+      fillEndpoint(ep, e);
+      ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
+      const used = new Set(Object.values(s.Ifnames));
+      let i = 0;
+      while (used.has(`eth${i}`)) i++;
+      try {
+        s.HostVeths[net.Id] = await this.controller.plumb(pid, e, `eth${i}`, false);
+        s.Ifnames[net.Id] = `eth${i}`;
+      } catch (err) {
+        this.controller.release(net.Id, e.ip);
+        throw err;
+      }
+    }
+    s.Networks[net.Name] = ep;
+  }
+
+  async disconnect(rec: ContainerRecord, net: NetworkRecord, pid: number | undefined): Promise<void> {
+    const s = ensureSettings(rec);
+    const name = Object.keys(s.Networks).find((k) => s.Networks[k].NetworkID === net.Id || k === net.Name);
+    if (!name) throw forbiddenNotConnected(rec.ID, net.Name);
+    const ep = s.Networks[name];
+    if (pid && s.Ifnames[net.Id]) {
+      await this.controller.unplumb(s.HostVeths[net.Id] ?? '', { pid, ifname: s.Ifnames[net.Id] });
+    }
+    if (ep.IPAddress) this.controller.release(net.Id, ep.IPAddress);
+    delete s.HostVeths[net.Id];
+    delete s.Ifnames[net.Id];
+    delete s.Networks[name];
+  }
+
+  /** NetworkSettings.Ports for inspect. */
+  ports(rec: ContainerRecord): Record<string, unknown> {
+    return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts as never);
+  }
+
+  /** The first endpoint with an address (for the legacy top-level inspect fields and /etc/hosts). */
+  primary(rec: ContainerRecord): EndpointSettings | undefined {
+    return Object.values(ensureSettings(rec).Networks).find((ep) => ep.IPAddress);
+  }
+}
+
+export function ensureSettings(rec: ContainerRecord): NetworkSettingsRecord {
+  const r = rec as ContainerRecord & { NetworkSettings?: NetworkSettingsRecord };
+  r.NetworkSettings ??= { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
+  return r.NetworkSettings;
+}
+
+function fillEndpoint(ep: EndpointSettings, e: Endpoint): void {
+  ep.EndpointID = newId();
+  ep.IPAddress = e.ip;
+  ep.IPPrefixLen = e.prefix;
+  ep.Gateway = e.gateway;
+  ep.MacAddress = e.mac;
+}
+
+function clearEndpoint(ep: EndpointSettings): void {
+  ep.EndpointID = '';
+  ep.IPAddress = '';
+  ep.IPPrefixLen = 0;
+  ep.Gateway = '';
+  ep.MacAddress = '';
+  ep.DNSNames = null;
+}
+
+function endpointOf(ep: EndpointSettings): Endpoint {
+  return { networkId: ep.NetworkID, ip: ep.IPAddress, prefix: ep.IPPrefixLen, gateway: ep.Gateway, mac: ep.MacAddress };
+}
+
+function forbiddenConnect(name: string): BerthError {
+  return new BerthError('Forbidden', `container cannot be disconnected from host network or connected to host network`.replace('host', name === 'none' ? 'none' : 'host'));
+}
+
+function forbiddenNotConnected(id: string, net: string): BerthError {
+  return new BerthError('Forbidden', `container ${id} is not connected to network ${net}`);
+}

@@ -1,0 +1,97 @@
+// The Linux side of the bridge driver through iproute2: bridges, veth pairs into a container's
+// network namespace (addressed by /proc/<pid>/ns/net, so no bind mounts), and what the host
+// already routes (so berth never picks an overlapping subnet). Each step is one `ip -batch`.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { runTool } from './exec.linux.ts';
+import { parseSubnet, type Subnet } from './cidr.ts';
+
+export function linkExists(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+/** Subnets the host already uses: every IPv4 route and interface address. */
+export async function hostSubnets(exceptDevs: string[] = []): Promise<Subnet[]> {
+  const out: Subnet[] = [];
+  const routes = JSON.parse((await runTool('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) || '[]') as Array<{ dst: string; dev?: string }>;
+  for (const r of routes) {
+    if (r.dev && exceptDevs.includes(r.dev)) continue;
+    if (!r.dst || r.dst === 'default' || !/^\d/.test(r.dst)) continue;
+    try {
+      out.push(parseSubnet(r.dst.includes('/') ? r.dst : `${r.dst}/32`));
+    } catch {
+      // broadcast/local entries we cannot parse are not subnets
+    }
+  }
+  const addrs = JSON.parse((await runTool('ip', ['-j', '-4', 'addr'])) || '[]') as Array<{ ifname: string; addr_info?: Array<{ local: string; prefixlen: number }> }>;
+  for (const l of addrs) if (!exceptDevs.includes(l.ifname)) for (const a of l.addr_info ?? []) out.push(parseSubnet(`${a.local}/${a.prefixlen}`));
+  return out;
+}
+
+/** Creates the bridge if missing and gives it its gateway address; true when berth created it. */
+export async function ensureBridge(name: string, gatewayCidr: string, mtu: number): Promise<boolean> {
+  const created = !linkExists(name);
+  const cmds: string[] = [];
+  if (created) cmds.push(`link add ${name} type bridge`);
+  cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} mtu ${mtu} up`);
+  await runTool('ip', ['-batch', '-'], cmds.join('\n') + '\n');
+  // 127.0.0.1 -> published port is DNATed onto the bridge: the kernel must route it.
+  await writeFile(`/proc/sys/net/ipv4/conf/${name}/route_localnet`, '1').catch(() => {});
+  return created;
+}
+
+export async function deleteLink(name: string): Promise<void> {
+  if (linkExists(name)) await runTool('ip', ['link', 'del', name]).catch(() => {});
+}
+
+export interface EndpointPlumbing {
+  pid: number;
+  hostVeth: string;
+  ifname: string;
+  bridge: string;
+  mac: string;
+  cidr: string;
+  gateway: string;
+  mtu: number;
+  defaultRoute: boolean;
+}
+
+/** A veth pair: one end on the bridge, the other as `ifname` inside the container's netns. */
+export async function plumbEndpoint(e: EndpointPlumbing): Promise<void> {
+  const ns = `/proc/${e.pid}/ns/net`;
+  await runTool('ip', ['-batch', '-'], [
+    `link add ${e.hostVeth} mtu ${e.mtu} type veth peer name ${e.ifname} address ${e.mac} mtu ${e.mtu} netns ${ns}`,
+    `link set ${e.hostVeth} master ${e.bridge}`,
+    `link set dev ${e.hostVeth} type bridge_slave hairpin on`,
+    `link set ${e.hostVeth} up`,
+  ].join('\n') + '\n');
+  try {
+    const inside = [`addr add ${e.cidr} dev ${e.ifname}`, `link set ${e.ifname} up`, 'link set lo up'];
+    if (e.defaultRoute) inside.push(`route replace default via ${e.gateway} dev ${e.ifname}`);
+    await runTool('nsenter', [`--net=${ns}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+  } catch (err) {
+    await deleteLink(e.hostVeth);
+    throw err;
+  }
+}
+
+/** A macvlan interface on `parent`, moved into the container's netns as `ifname`. */
+export async function plumbMacvlan(e: Omit<EndpointPlumbing, 'hostVeth' | 'bridge'> & { parent: string; tmpName: string }): Promise<void> {
+  const ns = `/proc/${e.pid}/ns/net`;
+  await runTool('ip', ['-batch', '-'], [
+    `link add ${e.tmpName} link ${e.parent} address ${e.mac} mtu ${e.mtu} type macvlan mode bridge`,
+    `link set ${e.tmpName} netns ${ns}`,
+  ].join('\n') + '\n');
+  const inside = [`link set ${e.tmpName} name ${e.ifname}`, `addr add ${e.cidr} dev ${e.ifname}`, `link set ${e.ifname} up`, 'link set lo up'];
+  if (e.defaultRoute) inside.push(`route replace default via ${e.gateway} dev ${e.ifname}`);
+  await runTool('nsenter', [`--net=${ns}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+}
+
+/** Removes an interface from inside a container's netns (disconnect of a running container). */
+export async function deleteInside(pid: number, ifname: string): Promise<void> {
+  await runTool('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', 'link', 'del', ifname]).catch(() => {});
+}
+
+export async function enableIpForward(): Promise<void> {
+  await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+}

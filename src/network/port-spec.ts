@@ -1,0 +1,96 @@
+// Published ports: HostConfig.PortBindings and PublishAllPorts turned into the list of
+// mappings to program, and the mappings back into the inspect / list shapes Docker shows.
+import { invalidParameter } from '../common/errors.ts';
+import { formatIp, parseIp } from './cidr.ts';
+
+export type Proto = 'tcp' | 'udp' | 'sctp';
+
+export interface PortRequest {
+  proto: Proto;
+  containerPort: number;
+  hostIp: string;
+  /** First and last host port to try; 0..0 asks the kernel for an ephemeral port. */
+  hostPortFirst: number;
+  hostPortLast: number;
+}
+
+export interface PortMapping {
+  proto: Proto;
+  containerPort: number;
+  hostIp: string;
+  hostPort: number;
+}
+
+export type PortBindings = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+
+/** "80/tcp" -> [80, 'tcp']. */
+export function parsePortKey(key: string): { port: number; proto: Proto } {
+  const [p, proto = 'tcp'] = key.split('/', 2);
+  const port = Number(p);
+  if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw invalidParameter(`invalid port specification: "${key}"`);
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') throw invalidParameter(`invalid proto: ${proto}`);
+  return { port, proto };
+}
+
+function parseHostPort(text: string | undefined, key: string): [number, number] {
+  if (!text) return [0, 0];
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  const first = m ? Number(m[1]) : NaN;
+  const last = m?.[2] ? Number(m[2]) : first;
+  if (!m || first > 65535 || last > 65535 || last < first) throw invalidParameter(`invalid port specification: "${text}" (for ${key})`);
+  return [first, last];
+}
+
+/** The mappings a container asks for, bindings first, then -P for exposed ports not bound. */
+export function portRequests(bindings: PortBindings | null | undefined, publishAll: boolean, exposed: Record<string, unknown> | null | undefined, defaultHostIp = '0.0.0.0'): PortRequest[] {
+  const out: PortRequest[] = [];
+  const bound = new Set<string>();
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const { port, proto } = parsePortKey(key);
+    bound.add(`${port}/${proto}`);
+    for (const b of list ?? [{}]) {
+      const given = b.HostIp || defaultHostIp;
+      if (given.includes(':')) continue; // IPv6 bindings: berth networks are IPv4 only
+      const parsed = parseIp(given);
+      if (parsed === undefined) throw invalidParameter(`invalid host IP address: ${given}`);
+      // Canonical text only from here on: it goes into iptables rules.
+      const hostIp = formatIp(parsed);
+      const [first, last] = parseHostPort(b.HostPort, key);
+      out.push({ proto, containerPort: port, hostIp, hostPortFirst: first, hostPortLast: last });
+    }
+  }
+  if (publishAll) {
+    for (const key of Object.keys(exposed ?? {})) {
+      const { port, proto } = parsePortKey(key);
+      if (bound.has(`${port}/${proto}`)) continue;
+      out.push({ proto, containerPort: port, hostIp: defaultHostIp, hostPortFirst: 0, hostPortLast: 0 });
+    }
+  }
+  return out;
+}
+
+/** NetworkSettings.Ports: every exposed or bound port, with its host bindings or null. */
+export function inspectPorts(mappings: PortMapping[], exposed: Record<string, unknown> | null | undefined): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
+  for (const key of Object.keys(exposed ?? {})) {
+    const { port, proto } = parsePortKey(key);
+    out[`${port}/${proto}`] = null;
+  }
+  for (const m of mappings) {
+    const key = `${m.containerPort}/${m.proto}`;
+    (out[key] ??= []).push({ HostIp: m.hostIp, HostPort: String(m.hostPort) });
+  }
+  return out;
+}
+
+/** The `Ports` of GET /containers/json. */
+export function listPorts(mappings: PortMapping[], exposed: Record<string, unknown> | null | undefined): Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> {
+  const out: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> = mappings.map((m) => ({
+    IP: m.hostIp, PrivatePort: m.containerPort, PublicPort: m.hostPort, Type: m.proto,
+  }));
+  for (const key of Object.keys(exposed ?? {})) {
+    const { port, proto } = parsePortKey(key);
+    if (!mappings.some((m) => m.containerPort === port && m.proto === proto)) out.push({ PrivatePort: port, Type: proto });
+  }
+  return out;
+}
