@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { conflict, forbidden, invalidParameter, notFound } from '../common/errors.ts';
 import { newId } from '../common/ids.ts';
 import { formatRfc3339Nano, nowNs } from '../common/time.ts';
-import { formatIp, formatSubnet, macFromIp, overlaps, parseCidrAddress, parseSubnet, type Subnet } from './cidr.ts';
+import { contains, formatIp, formatSubnet, macFromIp, overlaps, parseCidrAddress, parseIp, parseSubnet, type Subnet } from './cidr.ts';
 import { AddressPool, DEFAULT_POOLS, pickFreeSubnet, type IpamConfig, type PoolSpec } from './ipam.ts';
 import { NetworkStore, type NetworkRecord } from './network-store.ts';
 import { Iptables } from './iptables.linux.ts';
 import type { BridgeRules, PortRule } from './iptables-rules.ts';
-import { deleteInside, deleteLink, enableIpForward, ensureBridge, hostSubnets, linkExists, plumbEndpoint, plumbMacvlan } from './links.linux.ts';
+import { deleteInside, deleteLink, enableIpForward, ensureBridge, hostSubnets, interfaceAddress, linkExists, plumbEndpoint, plumbMacvlan } from './links.linux.ts';
 
 export interface NetworkOptions {
   dataRoot: string;
@@ -107,10 +107,13 @@ export class NetworkController {
     const bridge = this.opts.bridgeName;
     const ownDevs = new Set([...this.nets.values()].map((n) => n.rec.bridge).filter((b): b is string => Boolean(b)));
     let ipam: IpamConfig;
-    if (this.opts.bip) {
-      const bip = parseCidrAddress(this.opts.bip);
-      if (!bip) throw invalidParameter(`invalid bip: ${this.opts.bip}`);
-      ipam = { Subnet: formatSubnet(parseSubnet(this.opts.bip)), Gateway: formatIp(bip.ip) };
+    // Like dockerd -b: a bridge that exists already, not made by berth, keeps its own address.
+    const ours = existing?.rec.bridge === bridge && existing.rec.createdBridge;
+    const bip = this.opts.bip ?? (ours ? undefined : await interfaceAddress(bridge));
+    if (bip) {
+      const parsed = parseCidrAddress(bip);
+      if (!parsed) throw invalidParameter(`invalid bip: ${bip}`);
+      ipam = { Subnet: formatSubnet(parseSubnet(bip)), Gateway: formatIp(parsed.ip) };
     } else {
       const taken = (await hostSubnets([...ownDevs])).concat(this.otherSubnets(existing?.rec.Id));
       const prev = existing?.rec.IPAM.Config[0];
@@ -127,7 +130,10 @@ export class NetworkController {
       [OPT_HOST_IP]: '0.0.0.0', [OPT_BRIDGE]: bridge, [OPT_MTU]: String(this.opts.mtu),
     };
     const rec = existing?.rec ?? this.newRecord('bridge', 'bridge', {}, { Driver: 'default', Options: null, Config: [] });
-    if (existing && existing.rec.bridge && existing.rec.bridge !== bridge && existing.rec.createdBridge) await deleteLink(existing.rec.bridge);
+    if (existing && existing.rec.bridge !== bridge) {
+      if (existing.rec.bridge && existing.rec.createdBridge) await deleteLink(existing.rec.bridge);
+      rec.createdBridge = false;
+    }
     rec.IPAM = { Driver: 'default', Options: null, Config: [ipam] };
     rec.Options = options;
     rec.bridge = bridge;
@@ -154,7 +160,11 @@ export class NetworkController {
   private async setUpBridge(n: Net): Promise<void> {
     const ipam = n.rec.IPAM.Config[0];
     const prefix = parseSubnet(ipam.Subnet).prefix;
-    const created = await ensureBridge(n.rec.bridge!, `${n.pool!.gatewayText()}/${prefix}`, this.mtuOf(n.rec));
+    const cidr = `${n.pool!.gatewayText()}/${prefix}`;
+    // A bridge of berth's whose address changed (another --bip) loses the old one.
+    const current = n.rec.createdBridge ? await interfaceAddress(n.rec.bridge!) : undefined;
+    if (current && current !== cidr) await deleteLink(n.rec.bridge!);
+    const created = await ensureBridge(n.rec.bridge!, cidr, this.mtuOf(n.rec));
     if (created) {
       n.rec.createdBridge = true;
       await this.store.save(n.rec);
@@ -322,8 +332,10 @@ export class NetworkController {
     if (hostVeth) await deleteLink(hostVeth);
   }
 
-  isInternal(networkId: string): boolean {
-    return Boolean(this.nets.get(networkId)?.rec.Internal);
+  /** Whether an address lies in one of the network's subnets. */
+  inSubnet(rec: NetworkRecord, ip: string): boolean {
+    const n = parseIp(ip);
+    return n !== undefined && rec.IPAM.Config.some((c) => contains(parseSubnet(c.Subnet), n));
   }
 
   // ---- ports --------------------------------------------------------------------------

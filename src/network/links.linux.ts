@@ -28,6 +28,14 @@ export async function hostSubnets(exceptDevs: string[] = []): Promise<Subnet[]> 
   return out;
 }
 
+/** The first IPv4 address (CIDR) of an existing interface, if it has one. */
+export async function interfaceAddress(name: string): Promise<string | undefined> {
+  if (!linkExists(name)) return undefined;
+  const j = JSON.parse((await runTool('ip', ['-j', '-4', 'addr', 'show', 'dev', name])) || '[]') as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>;
+  const a = j[0]?.addr_info?.[0];
+  return a ? `${a.local}/${a.prefixlen}` : undefined;
+}
+
 /** Creates the bridge if missing and gives it its gateway address; true when berth created it. */
 export async function ensureBridge(name: string, gatewayCidr: string, mtu: number): Promise<boolean> {
   const created = !linkExists(name);

@@ -501,6 +501,14 @@ describe('sysctls, namespaces, mounts', () => {
     assert.equal(shared.linux.sysctl, undefined);
   });
 
+  test('IPv4-only interfaces: later interfaces without IPv6, unless the user says otherwise', () => {
+    assert.equal(spec({}, {}, { ipv4OnlyInterfaces: true }).linux.sysctl?.['net.ipv6.conf.default.disable_ipv6'], '1');
+    assert.equal(spec({}, {}, { ipv4OnlyInterfaces: false }).linux.sysctl?.['net.ipv6.conf.default.disable_ipv6'], undefined);
+    assert.equal(spec({}, {}, { ipv4OnlyInterfaces: true, network: 'host' }).linux.sysctl, undefined);
+    const user = spec({ Sysctls: { 'net.ipv6.conf.default.disable_ipv6': '0' } }, {}, { ipv4OnlyInterfaces: true });
+    assert.equal(user.linux.sysctl?.['net.ipv6.conf.default.disable_ipv6'], '0');
+  });
+
   test('ipc and uts modes', () => {
     const none = spec({ IpcMode: 'none' });
     assert.equal(mount(none, '/dev/shm'), undefined);

@@ -185,6 +185,11 @@ export interface SpecInput {
   consoleSize?: [number, number];
   /** Set Docker's ping/unprivileged-port sysctls in a container's own netns (default true). */
   defaultNetSysctls?: boolean;
+  /**
+   * The container's interfaces have no IPv6 (IPv4-only networks): interfaces added to its netns
+   * after creation (eth0...) come up without IPv6, as Docker's do; lo keeps ::1.
+   */
+  ipv4OnlyInterfaces?: boolean;
   /** Whether the kernel accounts swap (memory.memsw.*); when false MemorySwap is dropped. Default true. */
   swapLimit?: boolean;
 }
@@ -992,6 +997,7 @@ export function buildOciSpec(input: SpecInput): Spec {
   if (config.Domainname && utsMode !== 'host') sysctl['kernel.domainname'] = config.Domainname;
   const privateNet = input.network === 'new' || (typeof input.network === 'object' && !input.network.container);
   if (privateNet && input.defaultNetSysctls !== false) Object.assign(sysctl, DEFAULT_NET_SYSCTLS);
+  if (privateNet && input.ipv4OnlyInterfaces) sysctl['net.ipv6.conf.default.disable_ipv6'] = '1';
   Object.assign(sysctl, hc.Sysctls ?? {});
 
   const linux: SpecLinux = {

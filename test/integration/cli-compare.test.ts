@@ -158,7 +158,7 @@ describe('images', () => {
     await compare(['images', '--filter', 'dangling=true']);
     await compare(['images', '--filter', 'since=busybox', '-q']);
     await compare(['images', '--filter', 'label=nope', '-q']);
-    await compare(['images', '-q', '--format', '{{.Repository}}']);
+    await compare(['images', '-q', '--format', '{{.Repository}}'], { unordered: true });
     await compare(['history', '-q', '--format', '{{.Size}}', 'busybox']);
     await compare(['images', '-a', '--digests', '--format', '{{.Repository}} {{.Digest}}'], { unordered: true });
     await compare(['images', '--filter', 'nope=1']);

@@ -3,10 +3,11 @@
 // name read as berth), and the containers' settings as `docker inspect` shows them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemonWithBusybox, waitFor, type Daemon, type RunResult } from './harness.ts';
+import { ROOT, startDaemonWithBusybox, waitFor, type Daemon, type RunResult } from './harness.ts';
 
 let d: Daemon;
 let dir: string;
@@ -55,6 +56,10 @@ describe('berth run, attached', () => {
     assert.equal(streams.berth.stdout, 'out\n');
     assert.equal(streams.berth.stderr, 'err\n');
     sameAsDocker(streams, 'stdout and stderr');
+    // -t without -i needs no terminal here; the output comes through the container's TTY.
+    const tty = await both(['run', '--rm', '-t', 'busybox', 'echo', 'hi']);
+    assert.equal(tty.berth.stdout, 'hi\r\n');
+    sameAsDocker(tty, '-t');
   });
 
   test('a missing command is 127, one that cannot run is 126, with docker\'s message', async () => {
@@ -163,7 +168,9 @@ describe('berth create: the flags reach the container as with docker', () => {
     assert.deepEqual(cb.HostConfig.Ulimits, [{ Name: 'nofile', Hard: 200, Soft: 100 }]);
     assert.deepEqual(cb.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
     // Everything docker set, berth set the same way.
-    for (const key of ['Env', 'Labels', 'ExposedPorts', 'Volumes', 'User', 'WorkingDir', 'Hostname', 'Healthcheck', 'StopSignal', 'StopTimeout', 'Entrypoint', 'Cmd']) {
+    // docker 28 sends the -e values in a random order (a map inside): compare them as sets.
+    assert.deepEqual([...cb.Config.Env].sort(), [...cd.Config.Env].sort(), 'Config.Env');
+    for (const key of ['Labels', 'ExposedPorts', 'Volumes', 'User', 'WorkingDir', 'Hostname', 'Healthcheck', 'StopSignal', 'StopTimeout', 'Entrypoint', 'Cmd']) {
       assert.deepEqual(cb.Config[key], cd.Config[key], `Config.${key}`);
     }
     for (const key of ['Binds', 'PortBindings', 'Mounts', 'Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'PidsLimit', 'Ulimits', 'RestartPolicy',
@@ -187,6 +194,14 @@ describe('berth start, attach, exec', () => {
     await d.docker(['rm', '-f', 'sa1']);
   });
 
+  test('start -ai feeds stdin to the container', async () => {
+    assert.equal((await d.docker(['create', '-i', '--name', 'sai1', 'busybox', 'sh', '-c', 'cat; exit 2'])).code, 0);
+    const r = await d.berth(['start', '-ai', 'sai1'], { input: 'to the container\n' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, 'to the container\n');
+    await d.docker(['rm', '-f', 'sai1']);
+  });
+
   test('attach follows a running container and exits with its code', async () => {
     const id = (await d.docker(['run', '-d', 'busybox', 'sh', '-c', 'sleep 1; echo late; exit 6'])).stdout.trim();
     const r = await d.berth(['attach', '--no-stdin', id]);
@@ -195,6 +210,7 @@ describe('berth start, attach, exec', () => {
     const stopped = await both(['attach', id]);
     assert.equal(stopped.berth.code, 1);
     sameAsDocker(stopped, 'attach to a stopped container');
+    sameAsDocker(await both(['attach', 'nope']), 'attach to a missing container');
     await d.docker(['rm', '-f', id]);
   });
 
@@ -217,5 +233,52 @@ describe('berth start, attach, exec', () => {
     assert.equal(bg.stdout, '');
     await waitFor(async () => (await d.docker(['exec', id, 'cat', '/tmp/bg'])).stdout === 'bg\n', 'exec -d to run');
     await d.docker(['rm', '-f', id]);
+  });
+});
+
+describe('berth run forwards signals (--sig-proxy)', () => {
+  /** Starts `berth run` and resolves once the container printed "ready". */
+  function startRun(args: string[]) {
+    const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + (sig === 'SIGTERM' ? 15 : 9))));
+    const ready = waitFor(async () => out.includes('ready\n'), 'the container to be ready');
+    return { child, exited, ready, output: () => out };
+  }
+
+  const script = 'trap "echo got TERM; exit 12" TERM; echo ready; while true; do sleep 0.1; done';
+
+  test('SIGTERM to berth reaches the container, and berth exits with its code', async () => {
+    const r = startRun(['--rm', 'busybox', 'sh', '-c', script]);
+    await r.ready;
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 12);
+    assert.equal(r.output(), 'ready\ngot TERM\n');
+  });
+
+  test('attach forwards signals too', async () => {
+    const id = (await d.docker(['run', '-d', 'busybox', 'sh', '-c', script])).stdout.trim();
+    const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'attach', '--no-stdin', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // attach shows what comes after it is attached: wait until the container's loop is running
+    // under it, then signal.
+    await waitFor(async () => (await d.docker(['inspect', '-f', '{{.State.Running}}', id])).stdout.trim() === 'true', 'the container');
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 12);
+    assert.equal(out, 'got TERM\n');
+    await d.docker(['rm', '-f', id]);
+  });
+
+  test('with --sig-proxy=false berth itself ends and the container goes on', async () => {
+    const r = startRun(['--name', 'noproxy', '--sig-proxy=false', 'busybox', 'sh', '-c', script]);
+    await r.ready;
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 128 + 15);
+    assert.equal((await d.docker(['inspect', '-f', '{{.State.Running}}', 'noproxy'])).stdout.trim(), 'true');
+    await d.docker(['rm', '-f', 'noproxy']);
   });
 });

@@ -20,7 +20,7 @@ const bridgePorts = () => readdirSync(`/sys/class/net/${d.bridge}/brif`);
 
 describe('default bridge', () => {
   it('gives a container eth0 with an address, Docker MAC and default route', async () => {
-    const r = await d.docker(['run', '--name', 'plain', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/address; ip -o link show lo']);
+    const r = await d.docker(['run', '--name', 'plain', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/address; ip -o link show lo; echo v6=$(ip -o -6 addr show eth0 | wc -l); ip -o -6 addr show lo']);
     assert.equal(r.code, 0, r.stderr);
     const ip = /inet (\S+)\//.exec(r.stdout)?.[1];
     assert.ok(ip, r.stdout);
@@ -30,6 +30,9 @@ describe('default bridge', () => {
     const mac = ['02', '42', ...ip!.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
     assert.ok(r.stdout.includes(mac), `MAC ${mac} in ${r.stdout}`);
     assert.match(r.stdout, /lo: <LOOPBACK,UP/);
+    // IPv4-only network: eth0 has no IPv6 at all (as Docker's), lo keeps ::1.
+    assert.match(r.stdout, /^v6=0$/m);
+    assert.match(r.stdout, /inet6 ::1\/128/);
     // Once it exited: no address in inspect, the host veth is gone.
     const ins = JSON.parse((await d.docker(['inspect', 'plain'])).stdout)[0];
     assert.equal(ins.NetworkSettings.Networks.bridge.IPAddress, '');

@@ -19,6 +19,9 @@ describe('kill -9 of berthd', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await fetchText(`http://127.0.0.1:${port}/`)).trim(), 'still here');
     const ip = (await d.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web'])).stdout.trim();
+    assert.equal((await d.docker(['network', 'create', 'keep'])).code, 0);
+    assert.equal((await d.docker(['run', '-d', '--name', 'named', '--network', 'keep', 'busybox', 'sleep', '120'])).code, 0);
+    const namedIp = (await d.docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "keep").IPAddress}}', 'named'])).stdout.trim();
     await d.kill9();
     // The rules stay in the kernel while the daemon is down.
     assert.equal((await fetchText(`http://127.0.0.1:${port}/`)).trim(), 'still here');
@@ -26,6 +29,10 @@ describe('kill -9 of berthd', () => {
     assert.equal((await fetchText(`http://127.0.0.1:${port}/`)).trim(), 'still here');
     assert.equal((await d.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web'])).stdout.trim(), ip);
     assert.equal((await d.docker(['port', 'web'])).stdout.trim(), `80/tcp -> 127.0.0.1:${port}`);
+    // The user-defined network and its name service came back with the daemon.
+    const look = await d.docker(['run', '--rm', '--network', 'keep', 'busybox', 'nslookup', 'named']);
+    assert.ok(look.stdout.includes(namedIp), look.stdout + look.stderr);
+    assert.equal((await d.docker(['rm', '-f', 'named'])).code, 0);
     // The address stays taken: a new container gets another one.
     const other = await d.docker(['run', '--rm', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
     assert.ok(!other.stdout.includes(`inet ${ip}/`), other.stdout);

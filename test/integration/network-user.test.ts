@@ -58,6 +58,9 @@ describe('user-defined networks', () => {
     let r = await wget(['--network', 'other'], 'http://api/');
     assert.notEqual(r.code, 0);
     const ip = await ipOf(d, 'api', 'front');
+    // The same request from the network itself gets through (so a failure below means isolation).
+    r = await d.docker(['run', '--rm', '--network', 'front', 'busybox', 'sh', '-c', `echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 ${ip} 80`]);
+    assert.ok(r.stdout.includes('api here'), r.stdout + r.stderr);
     r = await d.docker(['run', '--rm', '--network', 'other', 'busybox', 'sh', '-c', `echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 ${ip} 80`]);
     assert.ok(!r.stdout.includes('api here'), r.stdout);
     // And nothing from the default bridge either.
@@ -79,6 +82,19 @@ describe('user-defined networks', () => {
     const r = await d.docker(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', `ip route; ping -c1 -W1 ${d.bip.split('/')[0]} && echo REACHED`]);
     assert.ok(!/^default/m.test(r.stdout), r.stdout);
     assert.ok(!r.stdout.includes('REACHED'), r.stdout);
+  });
+
+  it('enable_icc=false keeps containers of one network apart', async () => {
+    assert.equal((await d.docker(['network', 'create', '-o', 'com.docker.network.bridge.enable_icc=false', 'quiet'])).code, 0);
+    let r = await d.docker(['run', '-d', '--name', 'hushed', '--network', 'quiet', 'busybox', ...httpdCmd('hushed')]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor(async () => (await d.docker(['exec', 'hushed', 'wget', '-qO-', 'http://127.0.0.1/'])).code === 0, 'httpd in hushed');
+    const ip = await ipOf(d, 'hushed', 'quiet');
+    r = await d.docker(['run', '--rm', '--network', 'quiet', 'busybox', 'sh', '-c', `nslookup hushed; echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 ${ip} 80`]);
+    assert.ok(r.stdout.includes(ip), `the name still resolves: ${r.stdout}`);
+    assert.ok(!r.stdout.includes('200 OK'), r.stdout);
+    assert.equal((await d.docker(['rm', '-f', 'hushed'])).code, 0);
+    assert.equal((await d.docker(['network', 'rm', 'quiet'])).code, 0);
   });
 
   it('connects and disconnects a running container', async () => {
@@ -137,6 +153,27 @@ describe('user-defined networks', () => {
     const r = await d.docker(['network', 'prune', '-f']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /junk1/);
+  });
+
+  it('refuses hostile or malformed network requests with 400s', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ Name: 'x;y' }, /invalid network name/],
+      [{ Name: 'ok1', Options: { 'com.docker.network.bridge.name': 'br0\nlink del eth0' } }, /invalid bridge name/],
+      [{ Name: 'ok1', IPAM: { Config: [{ Subnet: '10.0.0.0/40' }] } }, /invalid CIDR address/],
+      [{ Name: 'ok1', IPAM: { Config: 'nope' } }, /IPAM.Config must be an array/],
+      [{ Name: 'ok1', IPAM: { Config: [{ Subnet: '10.230.0.0/24', Gateway: '10.231.0.1' }] } }, /not in subnet/],
+      [{ Name: 'ok1', Driver: 'macvlan', IPAM: { Config: [{ Subnet: '10.230.0.0/24' }] }, Options: { parent: 'eth0 type dummy' } }, /parent interface was not found/],
+      [{ Name: 7 }, /cannot unmarshal number/],
+    ];
+    for (const [body, message] of bad) {
+      const r = await d.api('POST', '/networks/create', body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+      assert.match(r.json.message, message);
+    }
+    const r = await d.api('POST', '/containers/create', { Image: 'busybox', HostConfig: { NetworkMode: 'bridge' }, NetworkingConfig: { EndpointsConfig: { bridge: { Aliases: [{}] } } } });
+    assert.equal(r.status, 400, r.text);
+    const left = await d.docker(['network', 'ls', '-q', '--filter', 'name=ok1']);
+    assert.equal(left.stdout.trim(), '');
   });
 
   it('leaves no rule after shutdown', async () => {

@@ -3,25 +3,27 @@
 // "No such object". With --type only that kind is asked.
 import type { CommandContext, CommandSpec } from '../framework/types.ts';
 import { DaemonError, StatusError } from '../framework/types.ts';
-import { inspectAll } from './container/inspector.ts';
-import { formatFlag, INSPECT_FORMAT_HELP } from './container/shared.ts';
+import { inspectAll, type Lookup } from './container/inspector.ts';
+import { containerLookup } from './container/inspect.ts';
+import { imageLookup } from './image/inspect.ts';
+import { networkLookup } from './network/inspect.ts';
+import { formatFlag, INSPECT_FORMAT_HELP } from './shared.ts';
 
 const ALL_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
 /** The kinds berth has, in the order docker tries them. */
 const LOCAL_TYPES = ['container', 'image', 'network', 'volume'] as const;
 type LocalType = (typeof LOCAL_TYPES)[number];
 
-function getter(ctx: CommandContext, type: LocalType, size: boolean): (ref: string) => Promise<string> {
-  const id = (ref: string) => encodeURIComponent(ref);
+function lookup(ctx: CommandContext, type: LocalType, size: boolean): Lookup {
   switch (type) {
     case 'container':
-      return async (ref) => (await ctx.client.call('GET', `/containers/${id(ref)}/json`, { query: { size: size ? '1' : undefined } })).text();
+      return containerLookup(ctx, size);
     case 'image':
-      return async (ref) => (await ctx.client.call('GET', `/images/${id(ref)}/json`)).text();
+      return imageLookup(ctx);
     case 'network':
-      return async (ref) => (await ctx.client.call('GET', `/networks/${id(ref)}`)).text();
+      return networkLookup(ctx);
     case 'volume':
-      return async (ref) => (await ctx.client.call('GET', `/volumes/${id(ref)}`)).text();
+      return async (ref) => (await ctx.client.call('GET', `/volumes/${encodeURIComponent(ref)}`)).text();
   }
 }
 
@@ -48,12 +50,12 @@ export const inspectCommand: CommandSpec = {
           throw new DaemonError(404, `No such ${type}: ${ref}`);
         });
       }
-      return inspectAll(ctx, args, flags.string('format'), getter(ctx, type as LocalType, size));
+      return inspectAll(ctx, args, flags.string('format'), lookup(ctx, type as LocalType, size));
     }
     return inspectAll(ctx, args, flags.string('format'), async (ref) => {
       for (const t of LOCAL_TYPES) {
         try {
-          return await getter(ctx, t, size)(ref);
+          return await lookup(ctx, t, size)(ref);
         } catch (err) {
           if (err instanceof DaemonError && err.status === 404) continue;
           throw err;

@@ -8,6 +8,7 @@ export { TemplateError } from './errors.ts';
 export { formatList, type ListFormatOptions } from './list.ts';
 export { TabWriter, stringWidth } from './tabwriter.ts';
 export { humanSizeWithPrecision } from './units.ts';
+export { goQuote } from './template/printf.ts';
 
 /** A parsed Go text/template. execute() throws TemplateError with Go's messages. */
 export interface Template {

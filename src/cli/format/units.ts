@@ -31,7 +31,7 @@ function round(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
-/** units.HumanDuration (go-units 0.5: rounded hours, days, weeks, months and years). */
+/** units.HumanDuration (go-units 0.5: hours rounded, then Go's integer division for days, weeks, months; years from truncated hours). */
 export function humanDurationMs(ms: number): string {
   const seconds = Math.trunc(ms / 1000);
   if (seconds < 1) return 'Less than a second';
@@ -43,10 +43,10 @@ export function humanDurationMs(ms: number): string {
   const hours = round(ms / 3_600_000);
   if (hours === 1) return 'About an hour';
   if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${round(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${round(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${round(hours / 24 / 30)} months`;
-  return `${round(ms / 3_600_000 / 24 / 365)} years`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
 }
 
 /** Milliseconds since the epoch for an RFC 3339 string or epoch seconds; NaN for Go's zero time. */

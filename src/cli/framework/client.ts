@@ -130,7 +130,8 @@ export function createApiClient(settings: ClientSettings): ClosableApiClient {
     },
     async call(method, path, opts) {
       const res = await raw(method, await versioned(path, opts), opts);
-      if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) return wrapResponse(res);
+      // Like docker's client: anything below 400 is success (304 from stopping a stopped container).
+      if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 400) return wrapResponse(res);
       throw await daemonError(res);
     },
     async json(method, path, opts) {

@@ -127,5 +127,8 @@ export function isGroup(node: CommandNode): boolean {
 
 /** Every flag a command accepts that help shows (not hidden). */
 export function visibleFlags(node: CommandNode): FlagSpec[] {
-  return (node.spec.flags ?? []).filter((f) => !f.hidden);
+  const flags = (node.spec.flags ?? []).filter((f) => !f.hidden);
+  // cobra lists its own --help only when -h means something else (run's --hostname).
+  if (flags.some((f) => f.short === 'h')) flags.push({ name: 'help', type: 'bool', usage: 'Print usage' });
+  return flags;
 }

@@ -2,20 +2,9 @@
 // base 0, ParseFloat, time.ParseDuration), with Go's exact error texts: users see them in
 // messages such as `invalid argument "x" for "-t, --time" flag: strconv.ParseInt: ...`.
 
-/** Go's strconv.Quote, close enough for messages (printable text as is, escapes otherwise). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
+import { goQuote } from '../format/template/printf.ts';
+
+export { goQuote };
 
 /** Go's %q of one byte: 'x'. */
 export function goQuoteRune(ch: string): string {

@@ -148,6 +148,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   try {
     return (await spec.run(ctx, parsed.flags, parsed.args)) ?? 0;
   } catch (err) {
+    // A flag value a command rejects late (a bad --filter) is still a flag error of what was typed.
+    if (err instanceof FlagError) return fail(flagErrorText(node, err.message), 125);
     return reportError(err, stderr);
   } finally {
     client.close();

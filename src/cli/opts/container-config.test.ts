@@ -10,17 +10,18 @@ import { FlagValueError, OptionError } from './errors.ts';
 import { flagsFromArgv } from './flags-for-test.ts';
 
 const testdata = join(import.meta.dirname, 'testdata');
-const specs = [...containerFlags, ...createOnlyFlags, ...runOnlyFlags];
+const specs = [...containerFlags, ...createOnlyFlags('run'), ...runOnlyFlags];
 
 function build(argv: string[], env: Record<string, string> = {}) {
   const { flags, args } = flagsFromArgv(specs, argv);
   return buildCreateRequest(flags, args, { lookupEnv: (k) => env[k], cwd: '/work' });
 }
 
-/** Go map order is random: compare Binds as a set. */
+/** Go map order is random in docker's Binds and (docker 28) its -e values: compare as sets. */
 function normalize(body: any): any {
   const b = structuredClone(body);
   if (Array.isArray(b.HostConfig?.Binds)) b.HostConfig.Binds.sort();
+  if (Array.isArray(b.Env)) b.Env.sort();
   return b;
 }
 

@@ -11,7 +11,7 @@ import { parseMount, type Mount } from './mount.ts';
 import { normalizeIp, parseIpFlag, validateDnsSearch, validateExtraHost, validateIpAddress, validateLink, validateMac } from './network.ts';
 import { parseExpose, parsePortSpecs } from './ports.ts';
 import { isNoRestart, parseRestartPolicy } from './restart.ts';
-import { parseUlimits } from './ulimit.ts';
+import { mergeUlimits, parseUlimit } from './ulimit.ts';
 import { parseTmpfs, parseVolumes } from './volumes.ts';
 
 export interface CreateRequest {
@@ -213,7 +213,7 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
   const envValues = each(flags, 'env', (v) => validateEnv(v, lookup));
   const labelValues = each(flags, 'label', validateLabel);
   const sysctls = kvToMap(each(flags, 'sysctl', validateSysctl));
-  const ulimits = ulimitList(flags);
+  const ulimits = mergeUlimits(each(flags, 'ulimit', parseUlimit));
   const extraHosts = each(flags, 'add-host', validateExtraHost);
   const dns = each(flags, 'dns', validateIpAddress);
   const dnsSearch = each(flags, 'dns-search', validateDnsSearch);
@@ -223,8 +223,12 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
   const memorySwap = optional(flags, 'memory-swap', memSwapBytes, 0);
   const nanoCpus = optional(flags, 'cpus', parseCpus, 0);
   const shmSize = optional(flags, 'shm-size', ramInBytes, 0);
+  const ioMaxBandwidth = optional(flags, 'io-maxbandwidth', ramInBytes, 0);
+  // Kept for old scripts: checked like docker, then dropped (the kernel no longer has it).
+  optional(flags, 'kernel-memory', ramInBytes, 0);
 
   // Checks made while building the request: "docker: ...".
+  if (flags.changed('gpus')) throw new OptionError('--gpus is not supported by berth (no GPU device requests)');
   const swappiness = flags.changed('memory-swappiness') ? flags.int('memory-swappiness') : -1;
   if (swappiness !== -1 && (swappiness < 0 || swappiness > 100)) throw new OptionError(`invalid value: ${swappiness}. Valid memory swappiness range is 0-100`);
 
@@ -324,7 +328,7 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
     VolumesFrom: list('volumes-from'),
     ConsoleSize: opts.consoleSize ?? [0, 0],
   };
-  if (Object.keys(flags.list('annotation')).length) hostConfig.Annotations = kvToMap(flags.list('annotation'));
+  if (flags.list('annotation').length) hostConfig.Annotations = kvToMap(flags.list('annotation'));
   Object.assign(hostConfig, {
     CapAdd: caps.capAdd,
     CapDrop: caps.capDrop,
@@ -336,7 +340,7 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
     GroupAdd: list('group-add'),
     IpcMode: flags.string('ipc'),
     Cgroup: '',
-    Links: links(flags),
+    Links: list('link'),
     OomScoreAdj: flags.int('oom-score-adj'),
     PidMode: flags.string('pid'),
     Privileged: flags.bool('privileged'),
@@ -380,10 +384,10 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
     OomKillDisable: flags.bool('oom-kill-disable'),
     PidsLimit: flags.int('pids-limit'),
     Ulimits: ulimits,
-    CpuCount: 0,
-    CpuPercent: 0,
-    IOMaximumIOps: 0,
-    IOMaximumBandwidth: 0,
+    CpuCount: flags.int('cpu-count'),
+    CpuPercent: flags.int('cpu-percent'),
+    IOMaximumIOps: flags.int('io-maxiops'),
+    IOMaximumBandwidth: ioMaxBandwidth,
   });
   if (mounts.length) hostConfig.Mounts = mounts;
   Object.assign(hostConfig, {
@@ -400,20 +404,4 @@ export function buildCreateRequest(flags: Flags, args: string[], opts: BuildOpti
     platform: flags.string('platform'),
     body: { ...config, HostConfig: hostConfig, NetworkingConfig: { EndpointsConfig: endpoints } },
   };
-}
-
-function ulimitList(flags: Flags) {
-  try {
-    return parseUlimits(flags.list('ulimit'));
-  } catch (err) {
-    if (!(err instanceof OptionError)) throw err;
-    // Name the value that failed, as pflag does.
-    for (const v of flags.list('ulimit')) one('ulimit', v, (x) => parseUlimits([x]));
-    throw err;
-  }
-}
-
-function links(flags: Flags): string[] | null {
-  const l = flags.list('link');
-  return l.length ? l : null;
 }

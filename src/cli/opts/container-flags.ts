@@ -22,7 +22,8 @@ export const containerFlags: FlagSpec[] = [
   f('restart', 'string', 'Restart policy to apply when a container exits', { default: 'no' }),
   f('stop-signal', 'string', 'Signal to stop the container'),
   f('stop-timeout', 'int', 'Timeout (in seconds) to stop a container'),
-  f('sysctl', 'list', 'Sysctl options', { valueName: 'map', default: [] }),
+  // Docker's map flags print their empty default as "map[]".
+  f('sysctl', 'list', 'Sysctl options (default map[])', { valueName: 'map' }),
   f('tty', 'bool', 'Allocate a pseudo-TTY', { short: 't' }),
   f('ulimit', 'list', 'Ulimit options', { valueName: 'ulimit', default: [] }),
   f('user', 'string', 'Username or UID (format: <name|uid>[:<group|gid>])', { short: 'u' }),
@@ -40,8 +41,8 @@ export const containerFlags: FlagSpec[] = [
   f('dns-option', 'list', 'Set DNS options'),
   f('dns-search', 'list', 'Set custom DNS search domains'),
   f('expose', 'list', 'Expose a port or a range of ports'),
-  f('ip', 'string', 'IPv4 address (e.g., 172.30.100.104)', { valueName: 'ip' }),
-  f('ip6', 'string', 'IPv6 address (e.g., 2001:db8::33)', { valueName: 'ip' }),
+  f('ip', 'string', 'IPv4 address (e.g., 172.30.100.104)'),
+  f('ip6', 'string', 'IPv6 address (e.g., 2001:db8::33)'),
   f('link', 'list', 'Add link to another container'),
   f('link-local-ip', 'list', 'Container IPv4/IPv6 link-local addresses'),
   f('mac-address', 'string', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)'),
@@ -71,6 +72,8 @@ export const containerFlags: FlagSpec[] = [
   f('cidfile', 'string', 'Write the container ID to the file'),
   f('cpuset-cpus', 'string', 'CPUs in which to allow execution (0-3, 0,1)'),
   f('cpuset-mems', 'string', 'MEMs in which to allow execution (0-3, 0,1)'),
+  f('cpu-count', 'int', 'CPU count (Windows only)'),
+  f('cpu-percent', 'int', 'CPU percent (Windows only)'),
   f('cpu-period', 'int', 'Limit CPU CFS (Completely Fair Scheduler) period'),
   f('cpu-quota', 'int', 'Limit CPU CFS (Completely Fair Scheduler) quota'),
   f('cpu-rt-period', 'int', 'Limit CPU real-time period in microseconds'),
@@ -81,6 +84,8 @@ export const containerFlags: FlagSpec[] = [
   f('device-read-iops', 'list', 'Limit read rate (IO per second) from a device', { default: [] }),
   f('device-write-bps', 'list', 'Limit write rate (bytes per second) to a device', { default: [] }),
   f('device-write-iops', 'list', 'Limit write rate (IO per second) to a device', { default: [] }),
+  f('io-maxbandwidth', 'string', 'Maximum IO bandwidth limit for the system drive (Windows only)', { valueName: 'bytes' }),
+  f('io-maxiops', 'int', 'Maximum IOps limit for the system drive (Windows only)', { valueName: 'uint' }),
   f('memory', 'string', 'Memory limit', { short: 'm', valueName: 'bytes' }),
   f('memory-reservation', 'string', 'Memory soft limit', { valueName: 'bytes' }),
   f('memory-swap', 'string', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", { valueName: 'bytes' }),
@@ -96,17 +101,22 @@ export const containerFlags: FlagSpec[] = [
   f('uts', 'string', 'UTS namespace to use'),
   f('runtime', 'string', 'Runtime to use for this container'),
   f('init', 'bool', 'Run an init inside the container that forwards signals and reaps processes'),
-  f('annotation', 'list', 'Add an annotation to the container (passed through to the OCI runtime)', { valueName: 'map', default: [] }),
+  f('kernel-memory', 'string', 'Kernel memory limit', { valueName: 'bytes' }),
+  f('annotation', 'list', 'Add an annotation to the container (passed through to the OCI runtime) (default map[])', { valueName: 'map' }),
 ];
 
 /** Flags only `run` and `create` have (cli/command/container/{run,create}.go). */
-export const createOnlyFlags: FlagSpec[] = [
-  f('name', 'string', 'Assign a name to the container'),
-  f('platform', 'string', 'Set platform if server is multi-platform capable'),
-  f('pull', 'string', 'Pull image before creating ("always", "missing", "never")', { default: 'missing' }),
-  f('quiet', 'bool', 'Suppress the pull output', { short: 'q' }),
-  f('use-api-socket', 'bool', 'Bind mount Docker API socket and required auth', { hidden: true }),
-];
+export function createOnlyFlags(verb: 'run' | 'create'): FlagSpec[] {
+  return [
+    f('name', 'string', 'Assign a name to the container'),
+    f('platform', 'string', 'Set platform if server is multi-platform capable'),
+    f('pull', 'string', `Pull image before ${verb === 'run' ? 'running' : 'creating'} ("always", "missing", "never")`, { default: 'missing' }),
+    f('quiet', 'bool', 'Suppress the pull output', { short: 'q' }),
+    // Accepted for docker's scripts; berth has no content trust to skip.
+    f('disable-content-trust', 'bool', 'Skip image verification', { default: true }),
+    f('use-api-socket', 'bool', 'Bind mount Docker API socket and required auth', { hidden: true }),
+  ];
+}
 
 export const runOnlyFlags: FlagSpec[] = [
   f('detach', 'bool', 'Run container in background and print container ID', { short: 'd' }),

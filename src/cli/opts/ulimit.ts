@@ -25,12 +25,14 @@ export function parseUlimit(value: string): Ulimit {
   return { Name: name, Hard: hard, Soft: soft };
 }
 
-/** Every --ulimit, one per name, the last one given winning. */
-export function parseUlimits(values: string[]): Ulimit[] {
+/** One limit per name, the last one given winning. */
+export function mergeUlimits(limits: Ulimit[]): Ulimit[] {
   const byName = new Map<string, Ulimit>();
-  for (const v of values) {
-    const u = parseUlimit(v);
-    byName.set(u.Name, u);
-  }
+  for (const u of limits) byName.set(u.Name, u);
   return [...byName.values()];
+}
+
+/** Every --ulimit value, merged. */
+export function parseUlimits(values: string[]): Ulimit[] {
+  return mergeUlimits(values.map(parseUlimit));
 }

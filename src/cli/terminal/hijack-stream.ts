@@ -15,8 +15,6 @@ export interface StreamOptions {
   stderr?: NodeJS.WritableStream;
   /** The --detach-keys / config.json value ('' for ctrl-p,ctrl-q). */
   detachKeys: string;
-  /** Called once the terminal is back to normal (or at the end when it never was raw). */
-  onRestore?: () => void;
 }
 
 export type StreamEnd = 'done' | 'detached';
@@ -38,7 +36,6 @@ export function streamHijacked(o: StreamOptions): Promise<StreamEnd> {
       finished = true;
       stopInput();
       raw.restore();
-      o.onRestore?.();
       socket.removeListener('data', onData);
       resolve(how);
     };

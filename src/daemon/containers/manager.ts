@@ -184,7 +184,7 @@ export class ContainerManager {
         throw invalidParameter(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
       }
       hostConfig.NetworkMode ||= 'default';
-      (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings = this.deps.networking.initialSettings(hostConfig, endpointsConfig, fullName.slice(1));
+      (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings = this.deps.networking.initialSettings(hostConfig, endpointsConfig);
       await this.deps.layers.createRW(id, image.chainId);
       try {
         await mkdir(dir, { recursive: true, mode: 0o710 });
@@ -338,11 +338,15 @@ export class ContainerManager {
       created = true;
       const netStart = performance.now();
       // The interfaces are plumbed while the stdio connection to the shim is made.
-      const [, stdio] = await Promise.all([
+      // Both settle before going on, so a failure is cleaned up with the stdio already on the hub.
+      const [plumbed, attached] = await Promise.allSettled([
         net.attach(c.rec, pid).then(() => this.log.debug('network attached', { id: c.rec.ID, ms: Math.round((performance.now() - netStart) * 10) / 10 })),
-        this.deps.runtime.attach(stateDir),
+        this.deps.runtime.attach(stateDir).then((stdio) => c.hub.connect(stdio)),
       ]);
-      c.hub.connect(stdio);
+      if (attached.status === 'rejected') throw attached.reason;
+      if (plumbed.status === 'rejected') {
+        throw new NetworkStartError(systemError(`failed to set up container networking: ${(plumbed.reason as Error).message}`));
+      }
       this.publishNetwork(c, 'connect');
       await this.deps.runtime.start(c.rec.ID, runtime);
       const s = c.rec.State;

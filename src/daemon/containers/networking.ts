@@ -82,7 +82,7 @@ export class ContainerNetworking {
   }
 
   /** At create: the networks from NetworkMode and NetworkingConfig.EndpointsConfig, checked. */
-  initialSettings(hostConfig: HostConfig, endpointsConfig: Record<string, Partial<EndpointSettings>> | undefined, containerName: string): NetworkSettingsRecord {
+  initialSettings(hostConfig: HostConfig, endpointsConfig: Record<string, Partial<EndpointSettings>> | undefined): NetworkSettingsRecord {
     const mode = hostConfig.NetworkMode || 'default';
     const settings: NetworkSettingsRecord = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
     if (isContainerMode(mode)) {
@@ -94,11 +94,11 @@ export class ContainerNetworking {
     const primary = this.controller.find(modeNetworkName(mode));
     if (!primary) {
       // Docker creates the container and fails its start with "network X not found".
-      settings.Networks[modeNetworkName(mode)] = emptyEndpoint('', entries[0]?.[1]);
+      settings.Networks[modeNetworkName(mode)] = emptyEndpoint('', checkedEndpointConfig(entries[0]?.[1]));
       return settings;
     }
     const cfg = entries.find(([k]) => this.controller.find(k)?.Id === primary.Id)?.[1] ?? (entries.length === 1 ? entries[0][1] : undefined);
-    settings.Networks[primary.Name] = this.checkedEndpoint(primary, cfg, containerName);
+    settings.Networks[primary.Name] = this.checkedEndpoint(primary, cfg);
     // API 1.44+: more networks at create (`--network a --network b`).
     for (const [ref, more] of entries) {
       const net = this.controller.find(ref);
@@ -106,36 +106,23 @@ export class ContainerNetworking {
       if (net.Driver === 'host' || net.Driver === 'null' || PREDEFINED.has(net.Name)) {
         throw invalidParameter(`Container cannot be connected to network endpoints: ${entries.map(([k]) => k).join(', ')}`);
       }
-      settings.Networks[net.Name] = this.checkedEndpoint(net, more, containerName);
+      settings.Networks[net.Name] = this.checkedEndpoint(net, more);
     }
     return settings;
   }
 
   /** One endpoint's configuration, validated as Docker does at create and connect. */
-  checkedEndpoint(net: NetworkRecord, cfg: Partial<EndpointSettings> | undefined, containerName: string): EndpointSettings {
+  checkedEndpoint(net: NetworkRecord, raw: Partial<EndpointSettings> | undefined): EndpointSettings {
+    const cfg = checkedEndpointConfig(raw);
     const ep = emptyEndpoint(net.Id, cfg);
     const ipv4 = cfg?.IPAMConfig?.IPv4Address;
     if (ipv4) {
       if (PREDEFINED.has(net.Name)) throw invalidParameter('user specified IP address is supported on user defined networks only');
       if (!/^\d+\.\d+\.\d+\.\d+$/.test(ipv4)) throw invalidParameter(`invalid IPv4 address: ${ipv4}`);
-      if (!this.inSubnet(net, ipv4)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${ipv4}`);
+      if (!this.controller.inSubnet(net, ipv4)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${ipv4}`);
     }
     if (cfg?.Aliases?.length && PREDEFINED.has(net.Name)) throw invalidParameter('network-scoped alias is supported only for containers in user defined networks');
-    if (net.Driver === 'host' || net.Driver === 'null') ep.IPAMConfig = cfg?.IPAMConfig ?? null;
-    void containerName;
     return ep;
-  }
-
-  private inSubnet(net: NetworkRecord, ip: string): boolean {
-    const [a, b, c, d] = ip.split('.').map(Number);
-    const n = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
-    return net.IPAM.Config.some((cfg) => {
-      const [base, prefix] = cfg.Subnet.split('/');
-      const [w, x, y, z] = base.split('.').map(Number);
-      const bn = ((w << 24) >>> 0) + (x << 16) + (y << 8) + z;
-      const mask = Number(prefix) === 0 ? 0 : (0xffffffff << (32 - Number(prefix))) >>> 0;
-      return ((n & mask) >>> 0) === bn;
-    });
   }
 
   /** Which network namespace the runtime should give the container. */
@@ -168,7 +155,7 @@ export class ContainerNetworking {
     // A record from before berth had networks: it joins its network mode's network now.
     const legacy = (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings === undefined;
     const s = ensureSettings(rec);
-    if (legacy) s.Networks = this.initialSettings(hostConfig, undefined, rec.Name.slice(1)).Networks;
+    if (legacy) s.Networks = this.initialSettings(hostConfig, undefined).Networks;
     const taken: Array<[string, string]> = [];
     try {
       for (const [name, ep, net] of this.plumbable(s)) {
@@ -262,7 +249,7 @@ export class ContainerNetworking {
       throw conflict(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
     }
     if (net.Driver === 'host' || net.Driver === 'null') throw forbiddenConnect(net.Name);
-    const ep = this.checkedEndpoint(net, cfg, rec.Name.slice(1));
+    const ep = this.checkedEndpoint(net, cfg);
     if (pid) {
       const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
       fillEndpoint(ep, e);
@@ -306,6 +293,31 @@ export class ContainerNetworking {
   }
 }
 
+/** The client's EndpointSettings, shape-checked: only the fields berth uses, with their types. */
+function checkedEndpointConfig(raw: unknown): Partial<EndpointSettings> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('invalid endpoint settings: not an object');
+  const r = raw as Record<string, unknown>;
+  const out: Partial<EndpointSettings> = {};
+  if (r.Aliases !== undefined && r.Aliases !== null) {
+    if (!Array.isArray(r.Aliases) || !r.Aliases.every((a) => typeof a === 'string' && /^[A-Za-z0-9_.-]{1,253}$/.test(a))) {
+      throw invalidParameter('invalid endpoint settings: Aliases must be a list of host names');
+    }
+    out.Aliases = r.Aliases as string[];
+  }
+  if (r.Links !== undefined && r.Links !== null) {
+    if (!Array.isArray(r.Links) || !r.Links.every((a) => typeof a === 'string')) throw invalidParameter('invalid endpoint settings: Links must be a list of strings');
+    out.Links = r.Links as string[];
+  }
+  if (r.IPAMConfig !== undefined && r.IPAMConfig !== null) {
+    const ipam = r.IPAMConfig as Record<string, unknown>;
+    if (typeof ipam !== 'object' || Array.isArray(ipam)) throw invalidParameter('invalid endpoint settings: IPAMConfig must be an object');
+    if (ipam.IPv4Address !== undefined && typeof ipam.IPv4Address !== 'string') throw invalidParameter('invalid endpoint settings: IPv4Address must be a string');
+    if (ipam.IPv4Address) out.IPAMConfig = { IPv4Address: ipam.IPv4Address as string };
+  }
+  return out;
+}
+
 export function ensureSettings(rec: ContainerRecord): NetworkSettingsRecord {
   const r = rec as ContainerRecord & { NetworkSettings?: NetworkSettingsRecord };
   r.NetworkSettings ??= { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
@@ -334,7 +346,7 @@ function endpointOf(ep: EndpointSettings): Endpoint {
 }
 
 function forbiddenConnect(name: string): BerthError {
-  return new BerthError('Forbidden', `container cannot be disconnected from host network or connected to host network`.replace('host', name === 'none' ? 'none' : 'host'));
+  return new BerthError('Forbidden', `container cannot be disconnected from ${name} network or connected to ${name} network`);
 }
 
 function forbiddenNotConnected(id: string, net: string): BerthError {

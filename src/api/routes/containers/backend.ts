@@ -23,6 +23,13 @@ export interface AttachOptions {
   detachKeys?: string;
 }
 
+export interface StatsQuery {
+  stream: boolean;
+  oneShot: boolean;
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+}
+
 export interface ContainersBackend {
   create(name: string | undefined, body: Record<string, unknown>, version: string): Promise<{ Id: string; Warnings: string[] }>;
   list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<unknown[]>;
@@ -46,4 +53,8 @@ export interface ContainersBackend {
   resize(ref: string, height: number, width: number): Promise<void>;
   prune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
   changes?(ref: string): Promise<unknown>;
+  /** Resolves the container (404 before any header); then `run` writes one JSON text per sample. */
+  stats?(ref: string, opts: StatsQuery): Promise<{ run(write: (json: string) => Promise<void>): Promise<void> }>;
+  /** POST /containers/{id}/update: the UpdateConfig body as sent. */
+  update?(ref: string, body: Record<string, unknown>, version: string): Promise<{ Warnings: string[] }>;
 }

@@ -2,11 +2,20 @@
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { boolValue, intValue, parseFilters } from '../../request.ts';
-import { invalidParameter } from '../../../common/errors.ts';
+import { invalidParameter, notImplemented } from '../../../common/errors.ts';
+import { versionAtLeast } from '../../version.ts';
 import { parseTimeArg } from '../../../common/time.ts';
 import { muxFrame } from '../../streams/stdcopy.ts';
 
 export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
+
+/** `one-shot` exists from API 1.41 (moby's router ignores it below). */
+const STATS_ONE_SHOT_VERSION = '1.41';
+
+/** moby httputils.BoolValueOrDefault: the default only when the key is absent. */
+function boolOrDefault(q: URLSearchParams, key: string, dflt: boolean): boolean {
+  return q.has(key) ? boolValue(q, key) : dflt;
+}
 
 function timeoutArg(ctx: ApiContext): number | undefined {
   const t = ctx.query.get('t');
@@ -126,6 +135,25 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       if (h < 0 || w < 0 || h > 65535 || w > 65535) throw invalidParameter('invalid resize dimensions');
       await b.resize(ctx.params.id, h, w);
       ctx.reply(200);
+    },
+    async getContainersStats(ctx) {
+      if (!b.stats) throw notImplemented(`${ctx.method} /containers/{id}/stats is not implemented by berth yet`);
+      const stream = boolOrDefault(ctx.query, 'stream', true);
+      const oneShot = versionAtLeast(ctx.version, STATS_ONE_SHOT_VERSION) && boolOrDefault(ctx.query, 'one-shot', false);
+      const { run } = await b.stats(ctx.params.id, { stream, oneShot, signal: ctx.closed });
+      const res = ctx.res!;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.50' });
+      res.flushHeaders();
+      await run(async (json) => {
+        if (ctx.closed.aborted || res.writableEnded) return;
+        if (!res.write(json)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+      });
+      res.end();
+    },
+    async postContainersUpdate(ctx) {
+      if (!b.update) throw notImplemented(`${ctx.method} /containers/{id}/update is not implemented by berth yet`);
+      const body = await ctx.jsonBody();
+      ctx.reply(200, await b.update(ctx.params.id, body!, ctx.version));
     },
     async postContainersPrune(ctx) {
       ctx.reply(200, await b.prune(parseFilters(ctx.query, ['until', 'label', 'label!'])));

@@ -11,6 +11,8 @@ export function containerRoutes(b: ContainersBackend): Route[] {
     { method: 'GET', path: '/containers/{id}/json', handler: h.getContainersInspect },
     { method: 'GET', path: '/containers/{id}/top', handler: h.getContainersTop },
     { method: 'GET', path: '/containers/{id}/logs', handler: h.getContainersLogs },
+    { method: 'GET', path: '/containers/{id}/stats', handler: h.getContainersStats },
+    { method: 'POST', path: '/containers/{id}/update', handler: h.postContainersUpdate },
     { method: 'POST', path: '/containers/{id}/start', handler: h.postContainersStart },
     { method: 'POST', path: '/containers/{id}/stop', handler: h.postContainersStop },
     { method: 'POST', path: '/containers/{id}/restart', handler: h.postContainersRestart },

@@ -39,28 +39,29 @@ export function pumpAttach(ctx: CommandContext, conn: HijackedConnection, s: Att
 }
 
 /**
- * POST /containers/ID/wait, sent before the container is started (as docker does); resolves
- * with the exit code, 125 when waiting failed. The request is on the wire when this returns:
- * the daemon registers the wait as soon as it reads it, long before a start can finish.
+ * POST /containers/ID/wait, sent before the container is started (as docker does). Resolves once
+ * the daemon has answered with its headers, which it does as soon as the wait is registered,
+ * so no exit can be missed; `exit` then gives the code, 125 when waiting failed.
  */
-export async function waitExit(ctx: CommandContext, id: string, condition: 'next-exit' | 'removed' | 'not-running'): Promise<{ exit: Promise<number> }> {
-  const onError = (err: unknown) => {
-    ctx.stderr.write(`error waiting for container: ${(err as Error).message}\n`);
+export async function waitExit(ctx: CommandContext, id: string, condition: 'next-exit' | 'removed' | 'not-running', report = true): Promise<{ exit: Promise<number> }> {
+  const failed = (err: unknown) => {
+    if (report) ctx.stderr.write(`error waiting for container: ${(err as Error).message}\n`);
     return 125;
   };
-  const result = ctx.client.call('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } })
-    .then((res) => res.json<{ StatusCode: number; Error?: { Message?: string } | null }>())
-    .then((r) => {
-      if (r?.Error?.Message) {
-        ctx.stderr.write(`Error waiting for container: ${r.Error.Message}\n`);
-        return 125;
-      }
-      return r?.StatusCode ?? 125;
-    }, onError);
-  // Let the client write the request out before the caller goes on to start the container.
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
-  return { exit: result };
+  let res;
+  try {
+    res = await ctx.client.call('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } });
+  } catch (err) {
+    return { exit: Promise.resolve(failed(err)) };
+  }
+  const exit = res.json<{ StatusCode: number; Error?: { Message?: string } | null }>().then((r) => {
+    if (r?.Error?.Message) {
+      ctx.stderr.write(`Error waiting for container: ${r.Error.Message}\n`);
+      return 125;
+    }
+    return r?.StatusCode ?? 125;
+  }, failed);
+  return { exit };
 }
 
 interface InspectState {
@@ -94,7 +95,8 @@ export const attachCommand: CommandSpec = {
   args: { min: 1, max: 1 },
   async run(ctx, flags, args) {
     const ref = args[0];
-    const { exit } = await waitExit(ctx, ref, 'not-running');
+    // A missing container is reported by the inspect below, not by the wait.
+    const { exit } = await waitExit(ctx, ref, 'not-running', false);
     const c = await inspectRunning(ctx, ref);
     checkTty(ctx, !flags.bool('no-stdin'), c.Config.Tty);
     const streams: AttachStreams = {

@@ -37,7 +37,8 @@ async function pullImage(ctx: CommandContext, image: string, platform: string, q
   const [fromImage, tag] = at >= 0 ? [ref.slice(0, at), ref.slice(at + 1)] : [ref.slice(0, colon), ref.slice(colon + 1)];
   const res = await ctx.client.call('POST', '/images/create', {
     query: { fromImage, tag, platform: platform || undefined },
-    headers: { 'X-Registry-Auth': Buffer.from('{}').toString('base64url') },
+    // No credentials: docker sends an empty auth config, base64 URL-encoded with padding.
+    headers: { 'X-Registry-Auth': 'e30=' },
   });
   const out = quiet ? devNull() : ctx.stderr;
   try {
@@ -121,7 +122,7 @@ export const createCommand: CommandSpec = {
   name: 'create',
   usage: CREATE_USAGE,
   short: 'Create a new container',
-  flags: [...createOnlyFlags, ...containerFlags],
+  flags: [...createOnlyFlags('create'), ...containerFlags],
   args: { min: 1 },
   stopAtFirstArg: true,
   async run(ctx, flags, args) {

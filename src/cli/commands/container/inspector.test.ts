@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indentJson } from './inspector.ts';
-import { ellipsis, getTimestamp, goQuote, truncateId } from './shared.ts';
-import { naturalLess } from './port.ts';
+import { ellipsis, getTimestamp, goQuote, goTimeString, naturalCompare, truncateId } from '../shared.ts';
 
 test("indentJson re-indents like Go's json.Indent, keeping values as written", () => {
   assert.equal(indentJson('[{"a":1,"b":[],"c":{},"d":[1,2],"e":"x, {y}: \\"z\\""}]'),
@@ -22,5 +21,7 @@ test('small docker/cli helpers', () => {
   assert.equal(getTimestamp('2000-01-01T00:00:00Z'), '946684800.000000000');
   assert.equal(getTimestamp('2000-01-01'), '946684800.000000000');
   assert.equal(getTimestamp('1700000000.5'), '1700000000.5');
-  assert.deepEqual(['80/tcp -> :9', '8080/tcp -> :1', '443/tcp -> :2'].sort(naturalLess), ['80/tcp -> :9', '443/tcp -> :2', '8080/tcp -> :1']);
+  assert.equal(goTimeString(1795354184), '2026-11-22 13:29:44 +0000 UTC');
+  assert.equal(goTimeString(0), '1970-01-01 00:00:00 +0000 UTC');
+  assert.deepEqual(['80/tcp -> :9', '8080/tcp -> :1', '443/tcp -> :2'].sort(naturalCompare), ['80/tcp -> :9', '443/tcp -> :2', '8080/tcp -> :1']);
 });

@@ -5,7 +5,7 @@ import type { CommandContext } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import type { Template } from '../../format/index.ts';
 import { TemplateError } from '../../format/index.ts';
-import { errorText, parseFormat } from './shared.ts';
+import { errorText, parseFormat } from '../shared.ts';
 
 /** Go's json.Indent(dst, src, "", indent): re-indents raw JSON text without re-encoding values. */
 export function indentJson(src: string, indent = '    '): string {

@@ -1,6 +1,6 @@
 // `berth container kill`.
 import type { CommandSpec } from '../../framework/types.ts';
-import { forEachArg } from './shared.ts';
+import { forEachArg } from '../shared.ts';
 
 export const killCommand: CommandSpec = {
   name: 'kill',

@@ -1,9 +1,8 @@
 // `berth container logs`: the daemon's log stream, demultiplexed to stdout and stderr (or copied
 // as is for a TTY container), with docker's --since/--until/--tail/-t/-f/--details.
 import type { CommandSpec } from '../../framework/types.ts';
-import { StatusError } from '../../framework/types.ts';
 import { Demuxer, STDERR } from '../../../api/streams/stdcopy.ts';
-import { getTimestamp } from './shared.ts';
+import { timestampFlag, untilInterrupted } from '../shared.ts';
 
 function write(stream: NodeJS.WritableStream, data: Uint8Array): Promise<void> | undefined {
   if (stream.write(data)) return undefined;
@@ -26,20 +25,10 @@ export const logsCommand: CommandSpec = {
   async run(ctx, flags, args) {
     const id = encodeURIComponent(args[0]);
     const c = await ctx.client.json<{ Config?: { Tty?: boolean } }>('GET', `/containers/${id}/json`);
-    const timestamp = (flag: string): string | undefined => {
-      if (!flags.string(flag)) return undefined;
-      try {
-        return getTimestamp(flags.string(flag));
-      } catch (err) {
-        throw new StatusError(1, `invalid value for ${JSON.stringify(flag)}: ${(err as Error).message}`);
-      }
-    };
-    const since = timestamp('since');
-    const until = timestamp('until');
-    const abort = new AbortController();
-    const onSigint = (): void => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
+    const now = Date.now();
+    const since = timestampFlag(flags, 'since', now, 'invalid value for "since": ');
+    const until = timestampFlag(flags, 'until', now, 'invalid value for "until": ');
+    return untilInterrupted(async (signal) => {
       const res = await ctx.client.call('GET', `/containers/${id}/logs`, {
         query: {
           stdout: '1', stderr: '1',
@@ -50,28 +39,17 @@ export const logsCommand: CommandSpec = {
           tail: flags.string('tail') || 'all',
           details: flags.bool('details') ? '1' : undefined,
         },
-        signal: abort.signal,
+        signal,
       });
       const raw = c.Config?.Tty || String(res.headers['content-type'] ?? '').includes('raw-stream');
       const demux = new Demuxer();
-      try {
-        for await (const chunk of res.body) {
-          if (raw) {
-            await write(ctx.stdout, chunk);
-            continue;
-          }
-          for (const frame of demux.push(chunk)) await write(frame.stream === STDERR ? ctx.stderr : ctx.stdout, frame.data);
+      for await (const chunk of res.body) {
+        if (raw) {
+          await write(ctx.stdout, chunk);
+          continue;
         }
-      } catch (err) {
-        if (!abort.signal.aborted) throw err;
+        for (const frame of demux.push(chunk)) await write(frame.stream === STDERR ? ctx.stderr : ctx.stdout, frame.data);
       }
-      // Stopped by Ctrl-C: docker exits 128 + SIGINT.
-      if (abort.signal.aborted) return 130;
-    } catch (err) {
-      if (abort.signal.aborted) return 130;
-      throw err;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-    }
+    });
   },
 };

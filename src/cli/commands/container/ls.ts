@@ -2,9 +2,13 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { ellipsis, filterFlag, formatFlag, goQuote, goTimeString, hasFilters, parseFilterFlag, parseFormat, renderList, truncateId } from './shared.ts';
+import { familiarName, parseNormalizedNamed } from '../image/reference.ts';
+import { ellipsis, filterFlag, filtersQuery, formatFlag, goQuote, goTimeString, joinHostPort, parseFilters, renderList, truncateId } from '../shared.ts';
 
 export const CONTAINER_TABLE_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+
+/** The Go type docker runs ps templates on, named in its "can't evaluate field" errors. */
+const PS_ROW_TYPE = '*formatter.ContainerContext';
 
 export const CONTAINER_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
@@ -34,11 +38,6 @@ export interface ContainerSummary {
   Status?: string;
   Mounts?: Array<{ Type?: string; Name?: string; Source?: string }>;
   NetworkSettings?: { Networks?: Record<string, unknown> | null } | null;
-}
-
-/** net.JoinHostPort: IPv6 addresses in brackets. */
-function joinHostPort(ip: string, port: string | number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** docker/cli's DisplayablePorts: consecutive ports grouped into ranges, host mappings last. */
@@ -82,25 +81,19 @@ export function displayablePorts(ports: readonly ApiPort[]): string {
   return [...result, ...hostMappings].join(', ');
 }
 
-/** docker/cli's reference.FamiliarString for the names docker shows (docker.io/library/ dropped). */
-export function familiarName(ref: string): string {
-  for (const prefix of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/', 'index.docker.io/']) {
-    if (ref.startsWith(prefix) && !ref.slice(prefix.length).startsWith('sha256:')) return ref.slice(prefix.length);
-  }
-  return ref;
-}
-
+/** docker/cli's ContainerContext.Image: truncated, an image id is short and a reference loses its digest. */
 function imageColumn(c: ContainerSummary, trunc: boolean): string {
   const image = c.Image ?? '';
   if (!image) return '<no image>';
   if (!trunc) return image;
   const shortId = truncateId(c.ImageID ?? '');
   if (shortId && shortId === truncateId(image)) return shortId;
-  // The digest goes, the tag stays (docker/cli trims a reference to name[:tag]).
-  const at = image.indexOf('@');
-  const named = at >= 0 ? image.slice(0, at) : image;
-  if (!/^[a-z0-9]/.test(named)) return image;
-  return familiarName(named);
+  try {
+    const ref = parseNormalizedNamed(image);
+    return familiarName(ref.name) + (ref.tag !== undefined ? `:${ref.tag}` : '');
+  } catch {
+    return image;
+  }
 }
 
 function namesColumn(c: ContainerSummary, trunc: boolean): string {
@@ -151,6 +144,14 @@ export function containerRow(c: ContainerSummary, trunc: boolean, now?: number):
   return row;
 }
 
+/**
+ * docker ps checks --format before asking the daemon anything: parsed as typed ("failed to parse
+ * template: ...") and run once on an empty container ("failed to execute template: ...").
+ */
+function checkFormat(format: string): void {
+  renderList([], { format, defaultFormat: format, headers: {}, rowType: PS_ROW_TYPE, preflightRow: containerRow({ Id: '' }, true) });
+}
+
 /** Whether a template reads .Size (docker then asks the daemon for sizes). */
 function templateUsesSize(format: string): boolean {
   return format === 'json' || /\.Size\b/.test(format) || /\bjson\s+\.\s*}}/.test(format);
@@ -173,7 +174,7 @@ export const lsCommand: CommandSpec = {
   ],
   args: { max: 0 },
   async run(ctx, flags) {
-    const filters = parseFilterFlag(ctx, flags, { path: 'ps', usage: '[OPTIONS]' });
+    const filters = parseFilters(flags);
     const quiet = flags.bool('quiet');
     let limit = flags.int('last');
     if (flags.bool('latest') && limit === -1) limit = 1;
@@ -184,11 +185,11 @@ export const lsCommand: CommandSpec = {
       userFormat = '';
     }
     if (userFormat) {
-      parseFormat(userFormat === 'json' ? '{{json .}}' : userFormat.replace(/^table /, ''), 'failed to parse template: ', 1);
+      checkFormat(userFormat);
       if (!quiet && !size && !flags.changed('size') && templateUsesSize(userFormat)) size = true;
     }
     const list = await ctx.client.json<ContainerSummary[]>('GET', '/containers/json', {
-      query: { all: flags.bool('all') ? '1' : undefined, limit: limit > 0 ? limit : undefined, size: size ? '1' : undefined, filters: hasFilters(filters) ? filters : undefined },
+      query: { all: flags.bool('all') ? '1' : undefined, limit: limit > 0 ? limit : undefined, size: size ? '1' : undefined, filters: filtersQuery(filters) },
     });
     let format = userFormat;
     if (!format) format = ctx.config.psFormat && !quiet ? ctx.config.psFormat : 'table';
@@ -199,6 +200,6 @@ export const lsCommand: CommandSpec = {
     }
     const trunc = !flags.bool('no-trunc');
     const rows = list.map((c) => containerRow(c, trunc));
-    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: CONTAINER_HEADERS }, 'failed to execute template: '));
+    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: CONTAINER_HEADERS, rowType: PS_ROW_TYPE }));
   },
 };

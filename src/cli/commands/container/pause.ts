@@ -1,6 +1,6 @@
 // `berth container pause`.
 import type { CommandSpec } from '../../framework/types.ts';
-import { forEachArg } from './shared.ts';
+import { forEachArg } from '../shared.ts';
 
 export const pauseCommand: CommandSpec = {
   name: 'pause',

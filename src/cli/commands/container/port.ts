@@ -1,33 +1,9 @@
 // `berth container port CONTAINER [PRIVATE_PORT[/PROTO]]`: published ports from inspect.
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
+import { joinHostPort, naturalCompare } from '../shared.ts';
 
 type PortMap = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
-
-function joinHostPort(ip: string, port: string): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
-/** sortorder.NaturalLess: digit runs compare as numbers. */
-export function naturalLess(a: string, b: string): number {
-  const re = /(\d+|\D+)/g;
-  const pa = a.match(re) ?? [];
-  const pb = b.match(re) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === y) continue;
-    const nx = /^\d/.test(x);
-    const ny = /^\d/.test(y);
-    if (nx && ny) {
-      const d = Number(x) - Number(y);
-      if (d) return d;
-      return x.length - y.length;
-    }
-    return x < y ? -1 : 1;
-  }
-  return pa.length - pb.length;
-}
 
 export const portCommand: CommandSpec = {
   name: 'port',
@@ -55,6 +31,6 @@ export const portCommand: CommandSpec = {
         for (const f of frontends ?? []) out.push(`${from} -> ${joinHostPort(f.HostIp ?? '', f.HostPort ?? '')}`);
       }
     }
-    if (out.length) ctx.stdout.write(out.sort(naturalLess).join('\n') + '\n');
+    if (out.length) ctx.stdout.write(out.sort(naturalCompare).join('\n') + '\n');
   },
 };

@@ -1,17 +1,15 @@
 // `berth container prune`: asks first (unless -f), then prints what went and the space won back.
-import type { CommandSpec } from '../../framework/types.ts';
-import { humanSizePrecision } from '../../progress/index.ts';
-import { confirm, hasFilters, parseFilterFlag } from './shared.ts';
+import type { CommandContext, CommandSpec } from '../../framework/types.ts';
+import type { Filters, PruneReport } from '../shared.ts';
+import { filtersQuery, parseFilters, pruneFilterFlag, runPrune, withConfigPruneFilters } from '../shared.ts';
 
-export interface ContainerPruneResult {
-  output: string;
-  spaceReclaimed: number;
-}
+const FILTER = pruneFilterFlag();
+const WARNING = 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?';
 
 /** The prune call and its report text, shared with `system prune`. */
-export async function pruneContainers(ctx: Parameters<NonNullable<CommandSpec['run']>>[0], filters: Record<string, Record<string, boolean>>): Promise<ContainerPruneResult> {
+export async function pruneContainers(ctx: CommandContext, filters: Filters): Promise<Required<PruneReport>> {
   const report = await ctx.client.json<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/containers/prune', {
-    query: { filters: hasFilters(filters) ? filters : undefined },
+    query: { filters: filtersQuery(withConfigPruneFilters(ctx, filters)) },
   });
   const deleted = report.ContainersDeleted ?? [];
   if (!deleted.length) return { output: '', spaceReclaimed: 0 };
@@ -23,15 +21,12 @@ export const pruneCommand: CommandSpec = {
   usage: '[OPTIONS]',
   short: 'Remove all stopped containers',
   flags: [
-    { name: 'filter', type: 'list', usage: 'Provide filter values (e.g. "until=<timestamp>")', valueName: 'filter' },
+    FILTER,
     { name: 'force', short: 'f', type: 'bool', usage: 'Do not prompt for confirmation' },
   ],
   args: { max: 0 },
   async run(ctx, flags) {
-    const filters = parseFilterFlag(ctx, flags, { path: 'container prune', usage: '[OPTIONS]' }, '--filter');
-    if (!flags.bool('force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
-    const { output, spaceReclaimed } = await pruneContainers(ctx, filters);
-    if (output) ctx.stdout.write(output + '\n');
-    ctx.stdout.write(`Total reclaimed space: ${humanSizePrecision(spaceReclaimed, 4)}\n`);
+    const filters = parseFilters(flags, FILTER);
+    return runPrune(ctx, flags.bool('force'), WARNING, () => pruneContainers(ctx, filters));
   },
 };

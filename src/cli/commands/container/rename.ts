@@ -1,7 +1,7 @@
 // `berth container rename OLD NEW`.
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { errorText } from './shared.ts';
+import { errorText } from '../shared.ts';
 
 export const renameCommand: CommandSpec = {
   name: 'rename',

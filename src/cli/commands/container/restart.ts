@@ -1,22 +1,18 @@
-// `berth container restart`.
+// `berth container restart`: stop's flags, then the container starts again.
 import type { CommandSpec } from '../../framework/types.ts';
-import { forEachArg } from './shared.ts';
+import { forEachArg } from '../shared.ts';
+import { STOP_FLAGS, stopQuery } from './stop.ts';
 
 export const restartCommand: CommandSpec = {
   name: 'restart',
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   short: 'Restart one or more containers',
-  flags: [
-    { name: 'signal', short: 's', type: 'string', usage: 'Signal to send to the container' },
-    { name: 'timeout', short: 't', type: 'int', usage: 'Seconds to wait before killing the container' },
-    { name: 'time', type: 'int', usage: 'Seconds to wait before killing the container (deprecated: use --timeout)', hidden: true },
-  ],
+  flags: STOP_FLAGS,
   args: { min: 1 },
   async run(ctx, flags, args) {
-    const t = flags.changed('timeout') ? flags.int('timeout') : flags.changed('time') ? flags.int('time') : undefined;
-    const signal = flags.string('signal') || undefined;
+    const query = stopQuery(flags);
     return forEachArg(ctx, args, async (name) => {
-      await ctx.client.call('POST', `/containers/${encodeURIComponent(name)}/restart`, { query: { t, signal } });
+      await ctx.client.call('POST', `/containers/${encodeURIComponent(name)}/restart`, { query });
       return name;
     });
   },

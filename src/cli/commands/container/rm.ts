@@ -2,7 +2,7 @@
 // is no failure, as in docker.
 import type { CommandSpec } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
-import { errorText } from './shared.ts';
+import { errorText } from '../shared.ts';
 
 export const rmCommand: CommandSpec = {
   name: 'rm',

@@ -74,7 +74,7 @@ export const runCommand: CommandSpec = {
   name: 'run',
   usage: CREATE_USAGE,
   short: 'Create and run a new container from an image',
-  flags: [...runOnlyFlags, ...createOnlyFlags, ...containerFlags],
+  flags: [...runOnlyFlags, ...createOnlyFlags('run'), ...containerFlags],
   args: { min: 1 },
   stopAtFirstArg: true,
   run: (ctx, flags, args) => runContainer(ctx, flags, args),

@@ -1,6 +1,6 @@
 // `berth container unpause`: pause's twin.
 import type { CommandSpec } from '../../framework/types.ts';
-import { forEachArg } from './shared.ts';
+import { forEachArg } from '../shared.ts';
 
 export const unpauseCommand: CommandSpec = {
   name: 'unpause',

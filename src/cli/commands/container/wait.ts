@@ -1,6 +1,6 @@
 // `berth container wait`: blocks until each container stops and prints its exit code.
 import type { CommandSpec } from '../../framework/types.ts';
-import { forEachArg } from './shared.ts';
+import { forEachArg } from '../shared.ts';
 
 export const waitCommand: CommandSpec = {
   name: 'wait',

@@ -2,7 +2,8 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { ellipsis, formatFlag, renderList, truncateId } from '../container/shared.ts';
+import { formatRfc3339Nano } from '../../../common/time.ts';
+import { ellipsis, formatFlag, platformQuery, renderList, truncateId } from '../shared.ts';
 
 const HISTORY_TABLE_HUMAN = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
 const HISTORY_TABLE_RAW = 'table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
@@ -17,12 +18,8 @@ interface HistoryItem {
   Comment: string;
 }
 
-function rfc3339(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
-  const createdAt = rfc3339(h.Created);
+  const createdAt = formatRfc3339Nano(BigInt(h.Created) * 1_000_000_000n);
   const createdBy = h.CreatedBy.replaceAll('\t', ' ');
   const row = {
     Comment: h.Comment,
@@ -49,9 +46,8 @@ export const historyCommand: CommandSpec = {
   ],
   args: { min: 1, max: 1 },
   async run(ctx, flags, args) {
-    const platform = flags.string('platform');
     const items = await ctx.client.json<HistoryItem[]>('GET', `/images/${encodeURIComponent(args[0])}/history`, {
-      query: { platform: platform ? JSON.stringify(parsePlatform(platform)) : undefined },
+      query: { platform: platformQuery(flags.string('platform')) },
     });
     const human = flags.bool('human');
     let format = flags.string('format') || 'table';
@@ -61,11 +57,6 @@ export const historyCommand: CommandSpec = {
       defaultFormat = format;
     }
     const rows = items.map((h) => historyRow(h, human, !flags.bool('no-trunc')));
-    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: HISTORY_HEADERS }));
+    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: HISTORY_HEADERS, rowType: '*image.historyContext' }));
   },
 };
-
-function parsePlatform(p: string): { os: string; architecture?: string; variant?: string } {
-  const [os, architecture, variant] = p.split('/');
-  return { os, architecture, variant };
-}

@@ -1,9 +1,7 @@
 // `berth image import` (import): a filesystem tarball (file or stdin) becomes an image.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { displayJsonMessages, JsonMessageError } from '../../progress/index.ts';
+import { openInput, showJsonMessages } from '../shared.ts';
 import { parseNormalizedNamed } from './reference.ts';
 
 export const importCommand: CommandSpec = {
@@ -29,12 +27,7 @@ export const importCommand: CommandSpec = {
     let fromSrc = '-';
     if (source === '-') body = ctx.stdin;
     else if (/^https?:\/\//.test(source)) fromSrc = source;
-    else {
-      const fh = await open(source, 'r').catch((err: NodeJS.ErrnoException) => {
-        throw new StatusError(1, `open ${source}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
-      });
-      body = createReadStream('', { fd: fh.fd });
-    }
+    else body = await openInput(source);
     const res = await ctx.client.call('POST', '/images/create', {
       query: {
         fromSrc, repo: reference || undefined, message: flags.string('message') || undefined,
@@ -43,11 +36,6 @@ export const importCommand: CommandSpec = {
       body,
       headers: body ? { 'Content-Type': 'application/x-tar' } : undefined,
     });
-    try {
-      await displayJsonMessages(res.body, ctx.stdout, { isTerminal: Boolean(ctx.stdout.isTTY), width: ctx.stdout.columns });
-    } catch (err) {
-      if (err instanceof JsonMessageError) throw new StatusError(1, err.message);
-      throw err;
-    }
+    await showJsonMessages(ctx, res.body);
   },
 };

@@ -1,7 +1,12 @@
 // `berth image inspect`.
-import type { CommandSpec } from '../../framework/types.ts';
-import { inspectAll } from '../container/inspector.ts';
-import { INSPECT_FORMAT_HELP, formatFlag } from '../container/shared.ts';
+import type { CommandContext, CommandSpec } from '../../framework/types.ts';
+import { inspectAll, type Lookup } from '../container/inspector.ts';
+import { INSPECT_FORMAT_HELP, formatFlag } from '../shared.ts';
+
+/** An image's raw JSON by reference or id; also `berth inspect`'s. */
+export function imageLookup(ctx: CommandContext): Lookup {
+  return async (ref) => (await ctx.client.call('GET', `/images/${encodeURIComponent(ref)}/json`)).text();
+}
 
 export const inspectImageCommand: CommandSpec = {
   name: 'inspect',
@@ -13,7 +18,6 @@ export const inspectImageCommand: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, flags, args) {
-    return inspectAll(ctx, args, flags.string('format'), async (ref) =>
-      (await ctx.client.call('GET', `/images/${encodeURIComponent(ref)}/json`)).text());
+    return inspectAll(ctx, args, flags.string('format'), imageLookup(ctx));
   },
 };

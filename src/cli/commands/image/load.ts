@@ -1,9 +1,7 @@
 // `berth image load` (load): sends the archive and renders the daemon's progress messages.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { displayJsonMessages, JsonMessageError } from '../../progress/index.ts';
+import { openInput, platformQuery, showJsonMessages } from '../shared.ts';
 
 export const loadCommand: CommandSpec = {
   name: 'load',
@@ -20,18 +18,14 @@ export const loadCommand: CommandSpec = {
     let input: NodeJS.ReadableStream = ctx.stdin;
     if (inputPath) {
       // Opened first so that a missing file fails with the system's message before any request.
-      const fh = await open(inputPath, 'r').catch((err: NodeJS.ErrnoException) => {
-        throw new StatusError(1, `open ${inputPath}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
-      });
-      input = createReadStream('', { fd: fh.fd });
+      input = await openInput(inputPath);
     } else if (ctx.stdin.isTTY) {
       throw new StatusError(1, 'requested load from stdin, but stdin is empty');
     }
     const isTerminal = Boolean(ctx.stdout.isTTY);
     const quiet = flags.bool('quiet') || !isTerminal;
-    const platform = flags.string('platform');
     const res = await ctx.client.call('POST', '/images/load', {
-      query: { quiet: quiet ? '1' : '0', platform: platform ? JSON.stringify(parsePlatform(platform)) : undefined },
+      query: { quiet: quiet ? '1' : '0', platform: platformQuery(flags.string('platform')) },
       body: input,
       headers: { 'Content-Type': 'application/x-tar' },
     });
@@ -39,16 +33,6 @@ export const loadCommand: CommandSpec = {
       for await (const chunk of res.body) ctx.stdout.write(chunk);
       return;
     }
-    try {
-      await displayJsonMessages(res.body, ctx.stdout, { isTerminal, width: ctx.stdout.columns });
-    } catch (err) {
-      if (err instanceof JsonMessageError) throw new StatusError(1, err.message);
-      throw err;
-    }
+    await showJsonMessages(ctx, res.body, isTerminal);
   },
 };
-
-function parsePlatform(p: string): { os: string; architecture?: string; variant?: string } {
-  const [os, architecture, variant] = p.split('/');
-  return { os, architecture, variant };
-}

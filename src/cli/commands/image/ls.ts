@@ -2,7 +2,7 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { filterFlag, formatFlag, goTimeString, hasFilters, parseFilterFlag, renderList, truncateId } from '../container/shared.ts';
+import { filterFlag, filtersQuery, formatFlag, goTimeString, parseFilters, renderList, truncateId } from '../shared.ts';
 import { familiarName, parseNormalizedNamed } from './reference.ts';
 
 export const IMAGE_TABLE_FORMAT = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
@@ -110,10 +110,10 @@ export const lsCommand: CommandSpec = {
   ],
   args: { max: 1 },
   async run(ctx, flags, args) {
-    const filters = parseFilterFlag(ctx, flags, { path: 'images', usage: '[OPTIONS] [REPOSITORY[:TAG]]' });
+    const filters = parseFilters(flags);
     if (args[0]) (filters.reference ??= {})[args[0]] = true;
     const images = await ctx.client.json<ImageSummary[]>('GET', '/images/json', {
-      query: { all: flags.bool('all') ? '1' : undefined, filters: hasFilters(filters) ? filters : undefined },
+      query: { all: flags.bool('all') ? '1' : undefined, filters: filtersQuery(filters) },
     });
     const quiet = flags.bool('quiet');
     const digests = flags.bool('digests');
@@ -127,6 +127,6 @@ export const lsCommand: CommandSpec = {
       format += '\t{{.Digest}}';
     }
     const rows = imageRows(images, { trunc: !flags.bool('no-trunc'), digests });
-    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: IMAGE_HEADERS }));
+    ctx.stdout.write(renderList(rows, { format, defaultFormat, headers: IMAGE_HEADERS, rowType: '*formatter.imageContext' }));
   },
 };

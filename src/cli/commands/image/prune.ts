@@ -1,16 +1,17 @@
 // `berth image prune`: dangling images, or with -a every image no container uses.
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
-import { humanSizePrecision } from '../../progress/index.ts';
-import { confirm, hasFilters, parseFilterFlag } from '../container/shared.ts';
+import type { Filters, PruneReport } from '../shared.ts';
+import { filtersQuery, parseFilters, pruneFilterFlag, runPrune, withConfigPruneFilters } from '../shared.ts';
 
-export const DANGLING_WARNING = 'WARNING! This will remove all dangling images.';
-export const ALL_IMAGES_WARNING = 'WARNING! This will remove all images without at least one container associated to them.';
+const FILTER = pruneFilterFlag();
+const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
+const ALL_IMAGES_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
 
 /** The prune call and its report, shared with `system prune`. */
-export async function pruneImages(ctx: CommandContext, filters: Record<string, Record<string, boolean>>, all: boolean): Promise<{ output: string; spaceReclaimed: number }> {
-  const f = { ...filters, dangling: { [String(!all)]: true } };
+export async function pruneImages(ctx: CommandContext, filters: Filters, all: boolean): Promise<Required<PruneReport>> {
+  const f = withConfigPruneFilters(ctx, { ...filters, dangling: { [String(!all)]: true } });
   const report = await ctx.client.json<{ ImagesDeleted: Array<{ Untagged?: string; Deleted?: string }> | null; SpaceReclaimed: number }>('POST', '/images/prune', {
-    query: { filters: hasFilters(f) ? f : undefined },
+    query: { filters: filtersQuery(f) },
   });
   const deleted = report.ImagesDeleted ?? [];
   if (!deleted.length) return { output: '', spaceReclaimed: 0 };
@@ -24,16 +25,13 @@ export const pruneCommand: CommandSpec = {
   short: 'Remove unused images',
   flags: [
     { name: 'all', short: 'a', type: 'bool', usage: 'Remove all unused images, not just dangling ones' },
-    { name: 'filter', type: 'list', usage: 'Provide filter values (e.g. "until=<timestamp>")', valueName: 'filter' },
+    FILTER,
     { name: 'force', short: 'f', type: 'bool', usage: 'Do not prompt for confirmation' },
   ],
   args: { max: 0 },
   async run(ctx, flags) {
-    const filters = parseFilterFlag(ctx, flags, { path: 'image prune', usage: '[OPTIONS]' }, '--filter');
+    const filters = parseFilters(flags, FILTER);
     const all = flags.bool('all');
-    if (!flags.bool('force') && !(await confirm(ctx, all ? ALL_IMAGES_WARNING : DANGLING_WARNING))) return 0;
-    const { output, spaceReclaimed } = await pruneImages(ctx, filters, all);
-    if (output) ctx.stdout.write(output + '\n');
-    ctx.stdout.write(`Total reclaimed space: ${humanSizePrecision(spaceReclaimed, 4)}\n`);
+    return runPrune(ctx, flags.bool('force'), all ? ALL_IMAGES_WARNING : DANGLING_WARNING, () => pruneImages(ctx, filters, all));
   },
 };

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { familiarName, parseNormalizedNamed } from './reference.ts';
-import { imageRows } from './ls.ts';
+import { StatusError } from '../../framework/types.ts';
+import { renderList } from '../shared.ts';
+import { IMAGE_HEADERS, IMAGE_TABLE_FORMAT, imageRows } from './ls.ts';
 
 test('references are normalised and checked as distribution/reference does', () => {
   assert.deepEqual(parseNormalizedNamed('busybox'), { name: 'docker.io/library/busybox', tag: undefined, digest: undefined });
@@ -29,4 +31,13 @@ test('image rows: one per repository and tag, <none> for dangling', () => {
   assert.equal(rows[0].Containers, 'N/A');
   const withDigests = imageRows([{ ...img, RepoTags: ['busybox:latest'], RepoDigests: ['busybox@sha256:' + 'b'.repeat(64)] }], { trunc: true, digests: true }) as Array<Record<string, string>>;
   assert.equal(withDigests[0].Digest, 'sha256:' + 'b'.repeat(64));
+});
+
+test("images: a bad --format fails once with docker's own message", () => {
+  const rows = imageRows([{ Id: 'sha256:' + 'a'.repeat(64), Created: 0, Size: 1, RepoTags: ['busybox:latest'] }], { trunc: true, digests: false });
+  const opts = { defaultFormat: IMAGE_TABLE_FORMAT, headers: IMAGE_HEADERS, rowType: '*formatter.imageContext' };
+  assert.throws(() => renderList(rows, { ...opts, format: '{{.Nope}}' }), (e: unknown) => e instanceof StatusError && e.code === 1 &&
+    e.message === 'template parsing error: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.imageContext');
+  assert.throws(() => renderList(rows, { ...opts, format: '{{.Bad' }), { message: 'template parsing error: template: :1: unclosed action' });
+  assert.equal(renderList(rows, { ...opts, format: '{{.Repository}}:{{.Tag}}' }), 'busybox:latest\n');
 });

@@ -2,7 +2,7 @@
 // images are forgiven (reported on stderr, exit 0).
 import type { CommandSpec } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
-import { errorText } from '../container/shared.ts';
+import { errorText } from '../shared.ts';
 
 export const rmCommand: CommandSpec = {
   name: 'rm',

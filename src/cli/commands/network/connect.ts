@@ -4,13 +4,11 @@ import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import { validateLink } from '../../opts/network.ts';
 import { OptionError } from '../../opts/errors.ts';
-import { flagValueError, seg, sortedRecord } from './shared.ts';
-
-const USAGE = '[OPTIONS] NETWORK CONTAINER';
+import { flagValueError, sortedRecord } from '../shared.ts';
 
 export const connectCommand: CommandSpec = {
   name: 'connect',
-  usage: USAGE,
+  usage: '[OPTIONS] NETWORK CONTAINER',
   short: 'Connect a container to a network',
   args: { min: 2, max: 2 },
   flags: [
@@ -29,7 +27,7 @@ export const connectCommand: CommandSpec = {
       try {
         validateLink(l);
       } catch (err) {
-        if (err instanceof OptionError) throw flagValueError(ctx, { verb: 'connect', usage: USAGE }, '--link', l, err.message);
+        if (err instanceof OptionError) throw flagValueError('--link', l, err.message);
         throw err;
       }
     }
@@ -44,7 +42,7 @@ export const connectCommand: CommandSpec = {
     if (flags.string('ip')) ipam.IPv4Address = flags.string('ip');
     if (flags.string('ip6')) ipam.IPv6Address = flags.string('ip6');
     if (flags.list('link-local-ip').length) ipam.LinkLocalIPs = flags.list('link-local-ip');
-    await ctx.client.call('POST', `/networks/${seg(network)}/connect`, {
+    await ctx.client.call('POST', `/networks/${encodeURIComponent(network)}/connect`, {
       body: {
         Container: container,
         EndpointConfig: {

@@ -5,13 +5,11 @@ import { StatusError } from '../../framework/types.ts';
 import { validateLabel } from '../../opts/index.ts';
 import { OptionError } from '../../opts/errors.ts';
 import { consolidateIpam } from './ipam.ts';
-import { flagValueError, mapOption } from './shared.ts';
-
-const USAGE = '[OPTIONS] NETWORK';
+import { flagValueError, mapOption, sortedRecord } from '../shared.ts';
 
 export const createCommand: CommandSpec = {
   name: 'create',
-  usage: USAGE,
+  usage: '[OPTIONS] NETWORK',
   short: 'Create a network',
   args: { min: 1, max: 1 },
   flags: [
@@ -40,7 +38,7 @@ export const createCommand: CommandSpec = {
       try {
         validateLabel(l);
       } catch (err) {
-        if (err instanceof OptionError) throw flagValueError(ctx, { verb: 'create', usage: USAGE }, '--label', l, err.message);
+        if (err instanceof OptionError) throw flagValueError('--label', l, err.message);
         throw err;
       }
       const eq = l.indexOf('=');
@@ -64,7 +62,7 @@ export const createCommand: CommandSpec = {
       ConfigOnly: flags.bool('config-only'),
       ConfigFrom: flags.string('config-from') ? { Network: flags.string('config-from') } : null,
       Options: mapOption(flags.list('opt')),
-      Labels: Object.fromEntries([...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      Labels: sortedRecord(labels),
       Name: args[0],
     };
     const res = await ctx.client.json<{ Id: string; Warning?: string }>('POST', '/networks/create', { body });

@@ -1,6 +1,5 @@
 // `berth network disconnect`: detaches a container from a network (-f even if it is gone).
 import type { CommandSpec } from '../../framework/types.ts';
-import { seg } from './shared.ts';
 
 export const disconnectCommand: CommandSpec = {
   name: 'disconnect',
@@ -10,6 +9,6 @@ export const disconnectCommand: CommandSpec = {
   flags: [{ name: 'force', short: 'f', type: 'bool', usage: 'Force the container to disconnect from a network' }],
   async run(ctx, flags, args) {
     const [network, container] = args as [string, string];
-    await ctx.client.call('POST', `/networks/${seg(network)}/disconnect`, { body: { Container: container, Force: flags.bool('force') } });
+    await ctx.client.call('POST', `/networks/${encodeURIComponent(network)}/disconnect`, { body: { Container: container, Force: flags.bool('force') } });
   },
 };

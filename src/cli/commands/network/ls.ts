@@ -1,10 +1,7 @@
 // `berth network ls`: the daemon's networks sorted by name in natural order, in docker's table
 // (NETWORK ID, NAME, DRIVER, SCOPE), as JSON lines, or through a Go template.
 import type { CommandSpec } from '../../framework/types.ts';
-import { FORMAT_HELP } from '../../framework/index.ts';
-import { truncateId } from '../container/shared.ts';
-import { filtersQuery, parseFilters, renderRows } from './shared.ts';
-import { goTimeString, naturalCompare } from './go-text.ts';
+import { filterFlag, filtersQuery, formatFlag, goTimeString, naturalCompare, parseFilters, renderList, truncateId } from '../shared.ts';
 
 const DEFAULT_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 const RAW_FORMAT = 'network_id: {{.ID}}\nname: {{.Name}}\ndriver: {{.Driver}}\nscope: {{.Scope}}\n';
@@ -54,13 +51,13 @@ export const lsCommand: CommandSpec = {
   short: 'List networks',
   args: { max: 0 },
   flags: [
-    { name: 'filter', short: 'f', type: 'list', usage: 'Provide filter values (e.g. "driver=bridge")', valueName: 'filter' },
-    { name: 'format', type: 'string', usage: FORMAT_HELP },
+    filterFlag('Provide filter values (e.g. "driver=bridge")'),
+    formatFlag(),
     { name: 'no-trunc', type: 'bool', usage: 'Do not truncate the output' },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only display network IDs' },
   ],
   async run(ctx, flags) {
-    const filters = parseFilters(ctx, flags.list('filter'), { verb: 'ls', usage: '[OPTIONS]' }, '-f, --filter');
+    const filters = parseFilters(flags);
     const networks = await ctx.client.json<NetworkSummary[]>('GET', '/networks', {
       query: { filters: filtersQuery(filters) },
     });
@@ -72,6 +69,6 @@ export const lsCommand: CommandSpec = {
     else if (format === 'raw') format = quiet ? 'network_id: {{.ID}}' : RAW_FORMAT;
     const sorted = [...(networks ?? [])].sort((a, b) => naturalCompare(a.Name, b.Name));
     const rows = sorted.map((n) => networkRow(n, !flags.bool('no-trunc')));
-    ctx.stdout.write(renderRows(rows, { format, defaultFormat: DEFAULT_FORMAT, headers: HEADERS }));
+    ctx.stdout.write(renderList(rows, { format, defaultFormat: DEFAULT_FORMAT, headers: HEADERS, rowType: '*network.networkContext' }));
   },
 };

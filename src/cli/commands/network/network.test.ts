@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import type { ApiClient, ApiResponse, CommandContext, CommandSpec, RequestOptions } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
-import { parseFlags } from '../../framework/flags.ts';
+import { FlagError, parseFlags } from '../../framework/flags.ts';
 import { networkCommands } from './index.ts';
 import { consolidateIpam } from './ipam.ts';
-import { goTimeString, naturalCompare } from './go-text.ts';
 import { networkRow } from './ls.ts';
-import { mapOption } from './shared.ts';
+import { goTimeString, mapOption, naturalCompare } from '../shared.ts';
 
 interface Call {
   method: string;
@@ -59,9 +58,14 @@ async function run(argv: string[], answer: (c: Call) => unknown = () => undefine
   try {
     code = (await spec.run!(ctx, parsed.flags, parsed.args)) ?? 0;
   } catch (e) {
-    if (!(e instanceof StatusError)) throw e;
-    code = e.code;
-    err += e.message;
+    // As the framework does: a flag error exits 125 (it adds the usage lines, not shown here).
+    if (e instanceof FlagError) {
+      code = 125;
+      err += e.message;
+    } else if (e instanceof StatusError) {
+      code = e.code;
+      err += e.message;
+    } else throw e;
   }
   return { code, out, err, calls };
 }
@@ -95,8 +99,8 @@ test('create sends the body docker sends, with EnableIPv4/6 only when given', as
 test('create refuses what docker/cli refuses, before asking the daemon', async () => {
   const label = await run(['create', '--label', '=x', 'n']);
   assert.equal(label.code, 125);
-  assert.equal(label.err, `invalid argument "=x" for "--label" flag: invalid label '=x': empty name\n\n` +
-    `Usage:  berth network create [OPTIONS] NETWORK\n\nRun 'berth network create --help' for more information\n`);
+  assert.equal(label.err, `invalid argument "=x" for "--label" flag: invalid label '=x': empty name`);
+  assert.equal(label.calls.length, 0);
   const gw = await run(['create', '--subnet', '10.0.0.0/8', '--gateway', '11.0.0.1', 'n']);
   assert.deepEqual([gw.code, gw.err, gw.calls.length], [1, 'no matching subnet for gateway 11.0.0.1', 0]);
 });
@@ -139,7 +143,7 @@ test('connect sends docker/cli EndpointSettings; bad links and driver options ar
   }));
   const link = await run(['connect', '--link', 'a:b:c', 'n', 'c']);
   assert.equal(link.code, 125);
-  assert.match(link.err, /^invalid argument "a:b:c" for "--link" flag: bad format for links: a:b:c\n\nUsage:  berth network connect /);
+  assert.deepEqual([link.err, link.calls.length], ['invalid argument "a:b:c" for "--link" flag: bad format for links: a:b:c', 0]);
   const opt = await run(['connect', '--driver-opt', 'novalue', 'n', 'c']);
   assert.deepEqual([opt.code, opt.err, opt.calls.length], [1, 'invalid key/value pair format in driver options', 0]);
   const dis = await run(['disconnect', '-f', 'n/x', 'c']);
@@ -174,7 +178,7 @@ test('prune asks, honours config.json pruneFilters, and prints what went', async
   assert.deepEqual(yes.calls[0]!.opts!.query, { filters: { 'label!': { keep: true }, until: { '24h': true } } });
   const bad = await run(['prune', '-f', '--filter', 'oops']);
   assert.equal(bad.code, 125);
-  assert.match(bad.err, /^invalid argument "oops" for "--filter" flag: bad format of filter \(expected name=value\)/);
+  assert.deepEqual([bad.err, bad.calls.length], ['invalid argument "oops" for "--filter" flag: bad format of filter (expected name=value)', 0]);
 });
 
 test('ls filters go as sorted JSON; empty filter values are ignored', async () => {

@@ -2,8 +2,7 @@
 // and the command ends with docker's "exit status 1". -f hides "not found" errors.
 import type { CommandSpec } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
-import { errorText } from '../container/shared.ts';
-import { seg } from './shared.ts';
+import { errorText } from '../shared.ts';
 
 export const rmCommand: CommandSpec = {
   name: 'rm',
@@ -16,7 +15,7 @@ export const rmCommand: CommandSpec = {
     let failed = false;
     for (const name of args) {
       try {
-        await ctx.client.call('DELETE', `/networks/${seg(name)}`);
+        await ctx.client.call('DELETE', `/networks/${encodeURIComponent(name)}`);
       } catch (err) {
         if (!(err instanceof DaemonError)) throw err;
         if (err.status === 404 && flags.bool('force')) continue;

@@ -2,7 +2,7 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { formatFlag, renderList, truncateId } from '../container/shared.ts';
+import { formatFlag, renderList, truncateId } from '../shared.ts';
 import { CONTAINER_HEADERS, containerRow } from '../container/ls.ts';
 import type { ContainerSummary } from '../container/ls.ts';
 import { IMAGE_HEADERS, imageRows } from '../image/ls.ts';
@@ -114,6 +114,7 @@ export const dfCommand: CommandSpec = {
       ctx.stdout.write(verboseJson(du));
       return;
     }
-    ctx.stdout.write(renderList(summaryRows(du), { format, defaultFormat: DF_TABLE, headers: DF_HEADERS }));
+    // Docker's first summary row is its images context; a bad field fails there.
+    ctx.stdout.write(renderList(summaryRows(du), { format, defaultFormat: DF_TABLE, headers: DF_HEADERS, rowType: '*formatter.diskUsageImagesContext' }));
   },
 };

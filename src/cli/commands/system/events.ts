@@ -3,7 +3,7 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import type { Template } from '../../format/index.ts';
-import { filterFlag, formatFlag, getTimestamp, hasFilters, INSPECT_FORMAT_HELP, parseFilterFlag, parseFormat } from '../container/shared.ts';
+import { filterFlag, filtersQuery, formatFlag, INSPECT_FORMAT_HELP, parseFilters, parseFormat, timestampFlag, untilInterrupted } from '../shared.ts';
 
 export interface EventMessage {
   status?: string;
@@ -77,6 +77,7 @@ export const eventsCommand: CommandSpec = {
   ],
   args: { max: 0 },
   async run(ctx, flags) {
+    const filters = parseFilters(flags);
     const format = flags.string('format');
     let tmpl: Template | undefined;
     if (format) {
@@ -92,31 +93,11 @@ export const eventsCommand: CommandSpec = {
       }
       tmpl = parseFormat(text, 'Error parsing format: ', 64);
     }
-    const filters = parseFilterFlag(ctx, flags, { path: 'events', usage: '[OPTIONS]' });
     const now = Date.now();
-    const timestamp = (flag: string): string | undefined => {
-      if (!flags.string(flag)) return undefined;
-      try {
-        return getTimestamp(flags.string(flag), now);
-      } catch (err) {
-        throw new StatusError(1, (err as Error).message);
-      }
-    };
-    const since = timestamp('since');
-    const until = timestamp('until');
-    const abort = new AbortController();
-    const onSigint = (): void => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      const res = await ctx.client.call('GET', '/events', {
-        query: {
-          since,
-          until,
-          filters: hasFilters(filters) ? filters : undefined,
-        },
-        signal: abort.signal,
-      });
-      let pending = '';
+    const since = timestampFlag(flags, 'since', now);
+    const until = timestampFlag(flags, 'until', now);
+    return untilInterrupted(async (signal) => {
+      const res = await ctx.client.call('GET', '/events', { query: { since, until, filters: filtersQuery(filters) }, signal });
       const handle = (line: string): void => {
         if (!line.trim()) return;
         const ev = JSON.parse(line) as EventMessage;
@@ -135,26 +116,16 @@ export const eventsCommand: CommandSpec = {
           throw new StatusError(1, (err as Error).message);
         }
       };
-      try {
-        for await (const chunk of res.body) {
-          pending += String(chunk);
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            handle(pending.slice(0, nl));
-            pending = pending.slice(nl + 1);
-          }
+      let pending = '';
+      for await (const chunk of res.body) {
+        pending += String(chunk);
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          handle(pending.slice(0, nl));
+          pending = pending.slice(nl + 1);
         }
-        handle(pending);
-      } catch (err) {
-        if (!abort.signal.aborted) throw err;
       }
-      // Stopped by Ctrl-C: docker exits 128 + SIGINT.
-      if (abort.signal.aborted) return 130;
-    } catch (err) {
-      if (abort.signal.aborted) return 130;
-      throw err;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-    }
+      handle(pending);
+    });
   },
 };

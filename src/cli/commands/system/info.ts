@@ -3,7 +3,7 @@ import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import { CLI_VERSION } from '../../framework/build-info.ts';
 import { binarySize } from '../../format/index.ts';
-import { errorText, formatFlag, INSPECT_FORMAT_HELP, parseFormat } from '../container/shared.ts';
+import { errorText, formatFlag, INSPECT_FORMAT_HELP, parseFormat } from '../shared.ts';
 
 type Info = Record<string, any>;
 

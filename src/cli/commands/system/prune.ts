@@ -2,17 +2,20 @@
 // and with --volumes anonymous volumes; one question first unless -f.
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 import { DaemonError } from '../../framework/types.ts';
-import { humanSizePrecision } from '../../progress/index.ts';
-import { confirm, hasFilters, parseFilterFlag } from '../container/shared.ts';
+import type { Filters, PruneReport } from '../shared.ts';
+import { confirm, filtersQuery, naturalCompare, parseFilters, pruneFilterFlag, reclaimedSpaceLine, withConfigPruneFilters } from '../shared.ts';
 import { pruneContainers } from '../container/prune.ts';
 import { pruneImages } from '../image/prune.ts';
+import { pruneNetworks } from '../network/prune.ts';
 
-type Filters = Record<string, Record<string, boolean>>;
+const FILTER = pruneFilterFlag('label=<key>=<value>');
 
-/** A prune endpoint the daemon may not have yet (networks, volumes, build cache): 404 = nothing pruned. */
-async function optionalPrune(ctx: CommandContext, path: string, filters: Filters, title: string, key: string): Promise<{ output: string; spaceReclaimed: number }> {
+/** A prune endpoint the daemon may not have yet (volumes, build cache): 404 = nothing pruned. */
+async function optionalPrune(ctx: CommandContext, path: string, filters: Filters, title: string, key: string, all?: boolean): Promise<PruneReport> {
   try {
-    const report = await ctx.client.json<Record<string, unknown>>('POST', path, { query: { filters: hasFilters(filters) ? filters : undefined } });
+    const report = await ctx.client.json<Record<string, unknown>>('POST', path, {
+      query: { filters: filtersQuery(withConfigPruneFilters(ctx, filters)), all: all ? '1' : undefined },
+    });
     const deleted = (report[key] as string[] | null) ?? [];
     const output = deleted.length ? `${title}\n` + deleted.map((d) => d + '\n').join('') : '';
     return { output, spaceReclaimed: Number(report.SpaceReclaimed ?? 0) };
@@ -22,6 +25,12 @@ async function optionalPrune(ctx: CommandContext, path: string, filters: Filters
   }
 }
 
+/** The filters docker's question lists: the label, label! and until ones (config.json's too), in natural order. */
+export function shownFilters(f: Filters): string[] {
+  return ['label', 'label!', 'until'].flatMap((k) => Object.keys(f[k] ?? {}).map((v) => `${k}=${v}`)).sort(naturalCompare);
+}
+
+/** docker's question for system prune: what goes, and the filters if any. */
 export function pruneWarning(all: boolean, volumes: boolean, filters: string[]): string {
   const warnings = ['all stopped containers', 'all networks not used by at least one container'];
   if (volumes) warnings.push('all anonymous volumes not used by at least one container');
@@ -29,7 +38,7 @@ export function pruneWarning(all: boolean, volumes: boolean, filters: string[]):
   warnings.push(all ? 'all build cache' : 'unused build cache');
   let text = 'WARNING! This will remove:\n' + warnings.map((w) => `  - ${w}\n`).join('');
   if (filters.length) text += '\n  Items to be pruned will be filtered with:\n' + filters.map((f) => `  - ${f}\n`).join('');
-  return text;
+  return text + '\nAre you sure you want to continue?';
 }
 
 export const pruneCommand: CommandSpec = {
@@ -38,26 +47,25 @@ export const pruneCommand: CommandSpec = {
   short: 'Remove unused data',
   flags: [
     { name: 'all', short: 'a', type: 'bool', usage: 'Remove all unused images not just dangling ones' },
-    { name: 'filter', type: 'list', usage: 'Provide filter values (e.g. "label=<key>=<value>")', valueName: 'filter' },
+    FILTER,
     { name: 'force', short: 'f', type: 'bool', usage: 'Do not prompt for confirmation' },
     { name: 'volumes', type: 'bool', usage: 'Prune anonymous volumes' },
   ],
   args: { max: 0 },
   async run(ctx, flags) {
-    const filters = parseFilterFlag(ctx, flags, { path: 'system prune', usage: '[OPTIONS]' }, '--filter');
+    const filters = parseFilters(flags, FILTER);
     const all = flags.bool('all');
     const volumes = flags.bool('volumes');
-    if (!flags.bool('force') && !(await confirm(ctx, pruneWarning(all, volumes, flags.list('filter'))))) return 0;
-    const results = [await pruneContainers(ctx, filters)];
-    results.push(await optionalPrune(ctx, '/networks/prune', filters, 'Deleted Networks:', 'NetworksDeleted'));
+    if (!flags.bool('force') && !(await confirm(ctx, pruneWarning(all, volumes, shownFilters(withConfigPruneFilters(ctx, filters)))))) return 0;
+    const results: PruneReport[] = [await pruneContainers(ctx, filters), await pruneNetworks(ctx, filters)];
     if (volumes) results.push(await optionalPrune(ctx, '/volumes/prune', filters, 'Deleted Volumes:', 'VolumesDeleted'));
     results.push(await pruneImages(ctx, filters, all));
-    results.push(await optionalPrune(ctx, '/build/prune', all ? { ...filters } : filters, 'Deleted build cache objects:', 'CachesDeleted'));
+    results.push(await optionalPrune(ctx, '/build/prune', filters, 'Deleted build cache objects:', 'CachesDeleted', all));
     let space = 0;
     for (const r of results) {
       if (r.output) ctx.stdout.write(r.output + '\n');
-      space += r.spaceReclaimed;
+      space += r.spaceReclaimed ?? 0;
     }
-    ctx.stdout.write(`Total reclaimed space: ${humanSizePrecision(space, 4)}\n`);
+    ctx.stdout.write(reclaimedSpaceLine(space));
   },
 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventJson, eventLine } from './events.ts';
 import { summaryRows } from './df.ts';
-import { pruneWarning } from './prune.ts';
+import { pruneWarning, shownFilters } from './prune.ts';
 
 const ev = {
   status: 'die', id: 'abc', from: 'busybox', Type: 'container', Action: 'die',
@@ -28,6 +28,9 @@ test('df summary rows', () => {
 });
 
 test('system prune lists what it will remove', () => {
-  assert.equal(pruneWarning(false, false, []), 'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - unused build cache\n');
-  assert.match(pruneWarning(true, true, ['label=x']), /anonymous volumes[\s\S]*without at least one container[\s\S]*filtered with:\n  - label=x\n$/);
+  assert.equal(pruneWarning(false, false, []), 'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - unused build cache\n\nAre you sure you want to continue?');
+  assert.match(pruneWarning(true, true, ['label=x']), /anonymous volumes[\s\S]*without at least one container[\s\S]*filtered with:\n  - label=x\n\nAre you sure you want to continue\?$/);
+  // only label, label! and until filters are listed, in natural order
+  assert.deepEqual(shownFilters({ until: { '24h': true }, label: { 'x=10': true, 'x=9': true }, dangling: { true: true }, 'label!': { k: true } }),
+    ['label!=k', 'label=x=9', 'label=x=10', 'until=24h']);
 });

@@ -2,7 +2,7 @@
 // at a fake daemon on a unix socket. Run from this folder: node record.mjs  (needs `docker`).
 // ENVFILE/LABELFILE in an argv are replaced by the env.list/labels.list files beside this script.
 import http from 'node:http';
-
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,9 +37,7 @@ delete env.NOTSET;
 for (const [name, argv0] of Object.entries(cases)) {
   const argv = argv0.map((a) => (a === 'ENVFILE' ? join(here, 'env.list') : a === 'LABELFILE' ? join(here, 'labels.list') : a));
   last = undefined;
-  await new Promise((resolve) => {
-    import('node:child_process').then(({ execFile }) => execFile('docker', ['-H', `unix://${sock}`, 'create', ...argv], { env }, () => resolve()));
-  });
+  await new Promise((resolve) => execFile('docker', ['-H', `unix://${sock}`, 'create', ...argv], { env }, () => resolve()));
   if (!last) throw new Error(`no create request for ${name}`);
   writeFileSync(join(here, `${name}.json`), JSON.stringify({ argv: argv0, env: { FOO: 'bar', HOME: '/root' }, url: last.url, body: last.body }, null, 2) + '\n');
   console.log('recorded', name);
