@@ -1,7 +1,8 @@
 // Implements the container and exec route backends on the container manager: request bodies
 // in, Docker's response shapes out.
 import type { Duplex } from 'node:stream';
-import type { ContainersBackend, LogOptions, AttachOptions } from '../api/routes/containers/backend.ts';
+import type { ContainersBackend, LogOptions, AttachOptions, StatsQuery } from '../api/routes/containers/backend.ts';
+import { openStats, statsTargetOf } from './stats.ts';
 import type { ExecBackend } from '../api/routes/exec/backend.ts';
 import type { Filters } from '../api/request.ts';
 import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
@@ -246,11 +247,21 @@ export class ContainerApi implements ContainersBackend {
       await serveStdio(socket, c.hub, {
         tty, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
         onStdinEnd: () => {
-          if (c.rec.Config.StdinOnce) c.hub.closeStdin();
+          // moby: a TTY's stdin stays open when one client leaves (docker's ctrl-p ctrl-q detach).
+          if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) c.hub.closeStdin();
         },
       });
     };
     return { tty, run };
+  }
+
+  async stats(ref: string, opts: StatsQuery) {
+    const c = this.m.get(ref);
+    return openStats(statsTargetOf(c, () => this.m.find(c.rec.ID) !== c), opts);
+  }
+
+  update(ref: string, body: Record<string, unknown>, version: string) {
+    return this.m.update(ref, body, version);
   }
 
   async resize(ref: string, height: number, width: number) {

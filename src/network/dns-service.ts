@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { startDnsServer, type DnsServer, type ResolveFn } from './dns/index.ts';
 import type { NetworkRecord } from './network-store.ts';
+import { contains, parseIp, parseSubnet } from './cidr.ts';
 
 export class DnsService {
   private readonly servers = new Map<string, { address: string; server?: DnsServer; starting?: Promise<void> }>();
@@ -36,7 +37,13 @@ export class DnsService {
       if (this.servers.has(id)) continue;
       const entry: { address: string; server?: DnsServer; starting?: Promise<void> } = { address: n.IPAM.Config[0].Gateway! };
       this.servers.set(id, entry);
-      entry.starting = startDnsServer({ address: entry.address, resolve: this.resolve, upstreams: n.Internal ? [] : this.upstreams })
+      // Only the network's own containers may use it: otherwise anyone routed to the gateway gets the host's resolvers.
+      const subnet = parseSubnet(n.IPAM.Config[0].Subnet);
+      const acceptClient = (ip: string) => {
+        const addr = parseIp(ip);
+        return addr !== undefined && contains(subnet, addr);
+      };
+      entry.starting = startDnsServer({ address: entry.address, resolve: this.resolve, upstreams: n.Internal ? [] : this.upstreams, acceptClient })
         .then((server) => {
           entry.server = server;
         }, (err) => this.log('cannot start the embedded DNS server', { network: n.Name, err: String(err) }));

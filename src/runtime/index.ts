@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Runc } from './runc.ts';
 import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
+import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
 export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
 export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
@@ -13,6 +14,7 @@ export { checkSeccompProfile } from './seccomp.ts';
 export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';
+export type { LinuxResourcesUpdate } from './update.ts';
 
 export interface RuntimeOptions {
   /** Path of the OCI runtime binary per runtime name (daemon.json `runtimes`). */
@@ -120,6 +122,13 @@ export class ContainerRuntime {
 
   resume(id: string, runtime: string): Promise<void> {
     return this.runc(runtime).resume(id);
+  }
+
+  /** `docker update` of a running container: its new cgroup limits through the runtime. */
+  updateResources(id: string, runtime: string, resources: LinuxResourcesUpdate): Promise<void> {
+    const conf = this.opts.runtimes[runtime];
+    if (!conf) throw new Error(`unknown or invalid runtime name: ${runtime}`);
+    return updateResources({ path: conf.path, root: join(this.opts.runtimeRoot, runtime) }, id, resources);
   }
 
   ps(id: string, runtime: string): Promise<number[]> {

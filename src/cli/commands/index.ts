@@ -6,6 +6,7 @@ import type { CommandSpec } from '../framework/types.ts';
 import type { Registry } from '../framework/run-cli.ts';
 import { runCommands } from './container/run-commands.ts';
 import { manageCommands } from './container/manage-commands.ts';
+import { statsUpdateCommands } from './container/stats-update-commands.ts';
 import { imageCommands } from './image/index.ts';
 import { networkCommands } from './network/index.ts';
 import { systemCommands } from './system/index.ts';
@@ -25,7 +26,7 @@ export const registry: Registry = {
   programName: 'berth',
   short: 'A self-sufficient runtime for containers',
   commands: [
-    group('container', 'Manage containers', [...runCommands, ...manageCommands]),
+    group('container', 'Manage containers', [...runCommands, ...manageCommands, ...statsUpdateCommands]),
     group('image', 'Manage images', imageCommands),
     group('network', 'Manage networks', networkCommands),
     group('system', 'Manage berth', systemCommands),

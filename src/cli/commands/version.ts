@@ -107,7 +107,8 @@ function defaultLayout(client: Record<string, unknown>, server: ServerVersion | 
         lines.push(
           `  Version:\t${c.Version}`,
           `  API version:\t${d.ApiVersion ?? ''} (minimum version ${d.MinAPIVersion ?? ''})`,
-          `  Node version:\t${d.NodeVersion ?? d.GoVersion ?? server.GoVersion ?? ''}`,
+          // berthd names its runtime NodeVersion; any other daemon (dockerd) gets docker's Go line.
+          d.NodeVersion !== undefined ? `  Node version:\t${d.NodeVersion}` : `  Go version:\t${d.GoVersion ?? ''}`,
           `  Git commit:\t${d.GitCommit ?? server.GitCommit ?? ''}`,
           `  Built:\t${ansicDate(d.BuildTime ?? server.BuildTime ?? '')}`,
           `  OS/Arch:\t${d.Os ?? ''}/${d.Arch ?? ''}`,

@@ -22,6 +22,7 @@ import type { ContainerDeps } from './deps.ts';
 import { prepareEtcFiles, buildSpecFor, type ExecConfig, buildExecProcess, type EtcNetwork } from './spec-inputs.ts';
 import { NetworkStartError, ensureSettings, type ContainerNetworking, isContainerMode, type EndpointSettings, type RunningContainerLookup } from './networking.ts';
 import type { NetworkRecord } from '../../network/index.ts';
+import { updateContainer } from '../update.ts';
 
 export interface Container {
   rec: ContainerRecord;
@@ -184,6 +185,9 @@ export class ContainerManager {
         throw invalidParameter(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
       }
       hostConfig.NetworkMode ||= 'default';
+      // Docker's adaptContainerSettings: swap defaults to twice the memory, and inspect shows it.
+      const memory = Number(hostConfig.Memory ?? 0);
+      if (memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = memory * 2;
       (rec as ContainerRecord & { NetworkSettings?: unknown }).NetworkSettings = this.deps.networking.initialSettings(hostConfig, endpointsConfig);
       await this.deps.layers.createRW(id, image.chainId);
       try {
@@ -652,6 +656,28 @@ export class ContainerManager {
       c.rec.State.Status = 'running';
       await saveState(this.deps.dataRoot, c.rec);
       this.publish(c, 'unpause');
+    });
+  }
+
+  // ---- update -------------------------------------------------------------------------
+
+  /** `docker update`: new limits and restart policy, saved, and applied now if it runs. */
+  async update(ref: string, body: Record<string, unknown>, version: string): Promise<{ Warnings: string[] }> {
+    const c = this.get(ref);
+    return this.locks.run(c.rec.ID, async () => {
+      const s = c.rec.State;
+      const out = await updateContainer(
+        { id: c.rec.ID, hostConfig: c.hostConfig, removing: s.Status === 'removing' || s.Dead, live: s.Running && !s.Restarting },
+        body, version, {
+          save: async (hc) => {
+            await saveRecord(this.deps.dataRoot, c.rec, hc);
+            c.hostConfig = hc;
+          },
+          setRestartPolicy: (p) => c.restart.setPolicy(p),
+          applyResources: (r) => this.deps.runtime.updateResources(c.rec.ID, this.runtimeOf(c), r),
+        });
+      this.publish(c, 'update');
+      return out;
     });
   }
 
