@@ -28,6 +28,8 @@ export interface ContainerApiDeps {
   manager: ContainerManager;
   images: ImageResolver & { resolveId(ref: string): Promise<string | undefined> };
   layers: RWLayers & { rwGraphDriverData(id: string): Promise<{ Name: string; Data: Record<string, string> }> };
+  /** The image's size: SizeRootFs is the writable layer plus it, as dockerd reports. */
+  imageSize(imageId: string): Promise<number>;
 }
 
 export class ContainerApi implements ContainersBackend {
@@ -98,8 +100,9 @@ export class ContainerApi implements ContainersBackend {
         Mounts: [],
       };
       if (opts.size) {
-        summary.SizeRw = await this.deps.layers.rwSize(c.rec.ID).catch(() => 0);
-        summary.SizeRootFs = summary.SizeRw;
+        const rw = await this.deps.layers.rwSize(c.rec.ID).catch(() => 0);
+        summary.SizeRw = rw;
+        summary.SizeRootFs = rw + (await this.deps.imageSize(c.rec.Image).catch(() => 0));
       }
       out.push(summary);
     }
@@ -135,8 +138,9 @@ export class ContainerApi implements ContainersBackend {
       NetworkSettings: this.networkSettings(c),
     };
     if (opts.size) {
-      out.SizeRw = await this.deps.layers.rwSize(r.ID).catch(() => 0);
-      out.SizeRootFs = out.SizeRw;
+      const rw = await this.deps.layers.rwSize(r.ID).catch(() => 0);
+      out.SizeRw = rw;
+      out.SizeRootFs = rw + (await this.deps.imageSize(r.Image).catch(() => 0));
     }
     return out;
   }

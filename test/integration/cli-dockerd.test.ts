@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, ROOT, run, type RunResult } from './harness.ts';
-import { dockerdMissing, startPrivateDockerd, type PrivateDockerd } from './dockerd.ts';
+import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.ts';
 
 const missing = dockerdMissing();
 let d: PrivateDockerd | undefined;
@@ -26,6 +26,9 @@ interface Compare {
   ids?: boolean;
   /** Compare stdout lines as a set. */
   unordered?: boolean;
+  /** Normalise 10.215.X.* (each CLI's network has a subnet of its own). */
+  subnets?: boolean;
+
   input?: string;
 }
 
@@ -39,6 +42,10 @@ function clean(r: RunResult, program: string, opts: Compare): RunResult {
   if (opts.ids) {
     stdout = IDS(stdout);
     stderr = IDS(stderr);
+  }
+  if (opts.subnets) {
+    stdout = stdout.replace(/10\.215\.\d+\./g, '10.215.X.');
+    stderr = stderr.replace(/10\.215\.\d+\./g, '10.215.X.');
   }
   if (opts.unordered) stdout = stdout.split('\n').sort().join('\n');
   return { code: r.code, stdout, stderr };
@@ -133,6 +140,68 @@ describe('berth CLI against a real dockerd', { skip: missing ? `skipped: ${missi
     assert.equal(r.code, 2);
     assert.equal(r.stdout, 'made\n');
     await compare((cli) => ['rm', `${cli}-once`]);
+  });
+
+  test('the API 1.41 answers: whole objects, tables, lifecycle verbs', async () => {
+    await ok(d!.docker(['run', '-d', '--name', 'shared', '-l', 'a=b', 'busybox', 'sleep', '1000']));
+    await compare(['inspect', 'shared']);
+    await compare(['inspect', 'busybox']);
+    await compare(['image', 'inspect', '-f', '{{.Os}} {{.Architecture}} {{json .RepoTags}}', 'busybox']);
+    await compare(['history', 'busybox'], { times: true });
+    await compare(['ps'], { times: true });
+    await compare(['ps', '-a', '--no-trunc', '--format', 'table {{.ID}}\t{{.Names}}\t{{.Labels}}']);
+    await compare(['ps', '--format', 'json'], { times: true });
+    await compare(['top', 'shared', '-o', 'pid,comm,args']);
+    // State changes on a container of each CLI's own.
+    for (const cli of ['docker', 'berth']) await ok(d!.docker(['run', '-d', '--name', `${cli}-s`, 'busybox', 'sleep', '1000']));
+    await compare((cli) => ['pause', `${cli}-s`]);
+    await compare((cli) => ['ps', '--filter', `name=${cli}-s`, '--format', '{{.Names}} {{.State}} {{.Status}}'], { times: true });
+    await compare((cli) => ['pause', `${cli}-s`], { ids: true });
+    await compare((cli) => ['unpause', `${cli}-s`]);
+    await compare((cli) => ['restart', '-t', '0', `${cli}-s`]);
+    await compare((cli) => ['kill', `${cli}-s`]);
+    await compare((cli) => ['wait', `${cli}-s`]);
+    await compare((cli) => ['rename', `${cli}-s`, `${cli}-t`]);
+    await compare((cli) => ['run', '--name', `${cli}-t`, 'busybox', 'true'], { ids: true });
+    await compare((cli) => ['rm', `${cli}-t`]);
+    await ok(d!.docker(['rm', '-f', 'shared']));
+    await compare(['system', 'df']);
+  });
+
+  test('networks: create, inspect, connect, disconnect, rm', async () => {
+    // A subnet and a bridge name of each CLI's own, inside what the helper cleans up.
+    const a = await freeSubnet();
+    const b = await freeSubnet([a]);
+    const subnet: Record<string, string> = { docker: `10.215.${a}.0/24`, berth: `10.215.${b}.0/24` };
+    const opts = { ids: true, subnets: true };
+    await compare((cli) => ['network', 'create', '--subnet', subnet[cli], '--label', 'k=v', '-o', `com.docker.network.bridge.name=${d!.bridge}${cli[0]}`, `${cli}-net`], opts);
+    await compare((cli) => ['network', 'create', '--subnet', subnet[cli], `${cli}-net`], opts);
+    await compare((cli) => ['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Scope}} {{json .Labels}} {{range .IPAM.Config}}{{.Subnet}}{{end}}', `${cli}-net`], opts);
+    await compare((cli) => ['network', 'ls', '--filter', `name=${cli}-net`, '--format', '{{.Name}} {{.Driver}} {{.Labels}}'], opts);
+    await compare((cli) => ['run', '--rm', '--network', `${cli}-net`, 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0 | grep -o "inet [0-9./]*"'], opts);
+    await compare((cli) => ['run', '-d', '--name', `${cli}-n`, 'busybox', 'sleep', '1000'], opts);
+    await compare((cli) => ['network', 'connect', '--ip', subnet[cli].replace(/0\/24$/, '9'), `${cli}-net`, `${cli}-n`], opts);
+    await compare((cli) => ['inspect', '-f', `{{len .NetworkSettings.Networks}} {{(index .NetworkSettings.Networks "${cli}-net").IPAddress}}`, `${cli}-n`], opts);
+    await compare((cli) => ['network', 'rm', `${cli}-net`], opts);
+    await compare((cli) => ['network', 'disconnect', `${cli}-net`, `${cli}-n`], opts);
+    await compare((cli) => ['network', 'disconnect', `${cli}-net`, `${cli}-n`], opts);
+    await compare((cli) => ['rm', '-f', `${cli}-n`], opts);
+    await compare((cli) => ['network', 'rm', `${cli}-net`], opts);
+    await compare(['network', 'inspect', 'nope']);
+    // (not an unknown --driver: dockerd looks for such a plugin for 15 s)
+    await compare(['network', 'create', '--subnet', '10.215.0.0/33', 'never-made']);
+    await compare(['network', 'create', '--internal', 'bridge']);
+  });
+
+  // dockerd 20.10 omits IPAM.Config[].Gateway when none was asked for; docker's typed struct
+  // still has the field (""), while berth's inspector sees only the raw JSON and fails.
+  test('inspect templates on fields the daemon omitted', { todo: 'berth inspect -f knows no Go struct fields the JSON omits' }, async () => {
+    await ok(d!.docker(['network', 'create', '--subnet', `10.215.${await freeSubnet()}.0/24`, '-o', `com.docker.network.bridge.name=${d!.bridge}g`, 'gw-net']));
+    try {
+      await compare(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Gateway}}{{end}}', 'gw-net']);
+    } finally {
+      await ok(d!.docker(['network', 'rm', 'gw-net']));
+    }
   });
 
   test('network ls and errors', async () => {

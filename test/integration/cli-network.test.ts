@@ -117,7 +117,8 @@ describe('berth network commands match docker network', () => {
     await twin((n) => ['network', 'create', `${n}2`]);
     await same(['network', 'create', 'dn']);
     await same(['network', 'ls', '-f', 'label=team=net']);
-    await same(['network', 'ls', '--format', '{{.Name}} {{.Labels}} {{.Label "team"}}', '-f', 'name=dn']);
+    // {{.Labels}} is left out: docker joins a Go map, in random order.
+    await same(['network', 'ls', '--format', '{{.Name}} {{.Label "team"}} {{.Label "bare"}}', '-f', 'name=dn']);
     await same(['network', 'inspect', '-f', '{{.Name}} {{.Attachable}} {{json .Labels}} {{json .Options}}', 'dn', 'bn']);
   });
 
@@ -167,7 +168,9 @@ describe('berth network commands match docker network', () => {
       assert.match(ptr.stdout, /name = nettarget\.dnsnet/);
       const dc = await d.berth(['network', 'disconnect', 'dnsnet', 'nettarget']);
       assert.deepEqual([dc.code, dc.stderr], [0, '']);
-      const gone = await d.docker(['exec', 'netprobe', 'nslookup', 'nettarget.']);
+      // One retry when the query itself timed out (a loaded machine); the answer must be NXDOMAIN.
+      let gone = await d.docker(['exec', 'netprobe', 'nslookup', 'nettarget.']);
+      if (/timed out/.test(gone.stdout)) gone = await d.docker(['exec', 'netprobe', 'nslookup', 'nettarget.']);
       assert.notEqual(gone.code, 0);
       assert.match(gone.stdout + gone.stderr, /NXDOMAIN/);
     } finally {

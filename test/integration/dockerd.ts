@@ -17,6 +17,7 @@ export interface PrivateDockerd {
   /** dockerd's pid. */
   readonly pid: number;
   readonly dir: string;
+  /** Its default bridge; name a test network's bridge `${bridge}<suffix>` (at most 15 characters) and stop() removes it too. */
   readonly bridge: string;
   /** The real docker CLI against this dockerd. */
   docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
@@ -41,13 +42,13 @@ export function dockerdMissing(): string | undefined {
   return undefined;
 }
 
-/** A third octet X for 10.215.X.0/24 that no host address or route uses. */
-async function freeSubnet(): Promise<number> {
+/** A third octet X for 10.215.X.0/24 that no host address or route uses (tests take more for their networks). */
+export async function freeSubnet(avoid: number[] = []): Promise<number> {
   const used = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout + (await run('ip', ['-4', 'addr'])).stdout;
   const start = process.pid % 250;
   for (let i = 0; i < 250; i++) {
     const x = ((start + i) % 250) + 1;
-    if (!used.includes(`10.215.${x}.`)) return x;
+    if (!used.includes(`10.215.${x}.`) && !avoid.includes(x)) return x;
   }
   throw new Error('no free 10.215.X.0/24 for the private dockerd bridge');
 }
@@ -128,10 +129,11 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
     for (const pid of await pidsMentioning(dir)) kill(pid, 'SIGKILL');
     const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m && m.startsWith(`${dir}/`));
     for (const m of mounts.reverse()) await run('umount', ['-l', m.replace(/\\040/g, ' ')]);
-    if (existsSync(`/sys/class/net/${bridge}`)) {
-      const slaves = JSON.parse((await run('ip', ['-j', 'link', 'show', 'master', bridge])).stdout || '[]') as Array<{ ifname: string }>;
+    // Ours, and those of networks tests made with a bridge name that starts with ours.
+    for (const br of await bridgesStartingWith(bridge)) {
+      const slaves = JSON.parse((await run('ip', ['-j', 'link', 'show', 'master', br])).stdout || '[]') as Array<{ ifname: string }>;
       for (const l of slaves) await run('ip', ['link', 'del', l.ifname]);
-      await run('ip', ['link', 'del', bridge]);
+      await run('ip', ['link', 'del', br]);
     }
     await removeCgroups(cgroupParent);
     await rm(dir, { recursive: true, force: true });
@@ -199,7 +201,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
       for (const pid of await pidsMentioning(dir)) out.push(`process ${pid}`);
       for (const pid of await pidsMentioning(`-namespace btd${tag} `)) out.push(`shim ${pid}`);
       if ((await readFile('/proc/self/mounts', 'utf8')).includes(dir)) out.push(`mounts under ${dir}`);
-      if (existsSync(`/sys/class/net/${bridge}`)) out.push(`bridge ${bridge}`);
+      for (const br of await bridgesStartingWith(bridge)) out.push(`bridge ${br}`);
       if (existsSync(dir)) out.push(`directory ${dir}`);
       for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
         if (existsSync(join('/sys/fs/cgroup', c, cgroupParent))) out.push(`cgroup ${c}${cgroupParent}`);
@@ -207,6 +209,10 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
       return out;
     },
   };
+}
+
+async function bridgesStartingWith(prefix: string): Promise<string[]> {
+  return (await readdir('/sys/class/net').catch(() => [] as string[])).filter((n) => n.startsWith(prefix));
 }
 
 /** rmdir of the cgroup parent (and what runc left in it) in every cgroup v1 hierarchy and in v2. */

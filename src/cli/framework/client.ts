@@ -217,7 +217,8 @@ async function daemonError(res: IncomingMessage): Promise<DaemonError> {
   let message = text.trim();
   try {
     const parsed = JSON.parse(text) as { message?: unknown };
-    if (parsed && typeof parsed.message === 'string') message = parsed.message;
+    // Trimmed as docker's client does (dockerd ends some messages with a space).
+    if (parsed && typeof parsed.message === 'string') message = parsed.message.trim();
   } catch {
     // not JSON: the text itself
   }

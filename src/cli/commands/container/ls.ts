@@ -152,9 +152,13 @@ function checkFormat(format: string): void {
   renderList([], { format, defaultFormat: format, headers: {}, rowType: PS_ROW_TYPE, preflightRow: containerRow({ Id: '' }, true) });
 }
 
-/** Whether a template reads .Size (docker then asks the daemon for sizes). */
+/**
+ * Whether a template reads .Size (docker then asks the daemon for sizes). docker runs the raw
+ * --format through its template engine for this, so the word `json` alone asks for no sizes,
+ * while `{{json .}}` does.
+ */
 function templateUsesSize(format: string): boolean {
-  return format === 'json' || /\.Size\b/.test(format) || /\bjson\s+\.\s*}}/.test(format);
+  return /\.Size\b/.test(format) || /\bjson\s+\.\s*}}/.test(format);
 }
 
 export const lsCommand: CommandSpec = {

@@ -6,6 +6,7 @@ import { validateLabel } from '../../opts/index.ts';
 import { OptionError } from '../../opts/errors.ts';
 import { consolidateIpam } from './ipam.ts';
 import { flagValueError, mapOption, sortedRecord } from '../shared.ts';
+import { compareVersions } from '../../framework/client.ts';
 
 export const createCommand: CommandSpec = {
   name: 'create',
@@ -64,6 +65,8 @@ export const createCommand: CommandSpec = {
       Options: mapOption(flags.list('opt')),
       Labels: sortedRecord(labels),
       Name: args[0],
+      // Daemons before API 1.44 allow duplicate names unless asked not to (docker's client asks).
+      ...(compareVersions(await ctx.client.apiVersion(), '1.44') < 0 ? { CheckDuplicate: true } : {}),
     };
     const res = await ctx.client.json<{ Id: string; Warning?: string }>('POST', '/networks/create', { body });
     ctx.stdout.write(`${res.Id}\n`);
