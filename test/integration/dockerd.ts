@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, type RunResult } from './harness.ts';
+import { removeCgroups, run, type RunResult } from './harness.ts';
 
 export interface PrivateDockerd {
   /** unix://<dir>/docker.sock */
@@ -215,15 +215,3 @@ async function bridgesStartingWith(prefix: string): Promise<string[]> {
   return (await readdir('/sys/class/net').catch(() => [] as string[])).filter((n) => n.startsWith(prefix));
 }
 
-/** rmdir of the cgroup parent (and what runc left in it) in every cgroup v1 hierarchy and in v2. */
-async function removeCgroups(parent: string): Promise<void> {
-  const roots = (await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((c) => join('/sys/fs/cgroup', c));
-  for (const root of [...roots, '/sys/fs/cgroup']) {
-    const dir = join(root, parent);
-    if (!existsSync(dir)) continue;
-    for (const child of await readdir(dir, { withFileTypes: true })) {
-      if (child.isDirectory()) await rmdir(join(dir, child.name)).catch(() => {});
-    }
-    await rmdir(dir).catch(() => {});
-  }
-}

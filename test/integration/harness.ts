@@ -283,7 +283,8 @@ async function unmountUnder(dir: string): Promise<void> {
   for (const m of mounts.reverse()) await run('umount', ['-l', m.replace(/\\040/g, ' ')]);
 }
 
-async function removeCgroups(parent: string): Promise<void> {
+/** rmdir of a cgroup parent (and what runc left in it) in every v1 hierarchy and in v2. */
+export async function removeCgroups(parent: string): Promise<void> {
   const roots = (await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((c) => join('/sys/fs/cgroup', c));
   for (const root of [...roots, '/sys/fs/cgroup']) {
     const dir = join(root, parent);

@@ -2,6 +2,10 @@
 // answers the embedded server gives. Every read is bounds-checked: packets come from containers,
 // and a container is not trusted. Parse errors are thrown as WireError and become FORMERR.
 
+import { parseIPv4, parseIPv6 } from '../../common/ip.ts';
+
+export { parseIPv4, parseIPv6 };
+
 export const TYPE_A = 1;
 export const TYPE_PTR = 12;
 export const TYPE_MX = 15;
@@ -278,51 +282,6 @@ export function ptrRecord(target: string, ttl: number): Buffer | undefined {
   }
 }
 
-export function parseIPv4(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
-
-export function parseIPv6(s: string): number[] | undefined {
-  if (!s.includes(':')) return undefined;
-  let text = s;
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIPv4(text.slice(lastColon + 1));
-    if (!v4) return undefined;
-    tail = v4;
-    text = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string): number[] | undefined => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!left || !right) return undefined;
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [...left, ...new Array<number>(missing).fill(0), ...right];
-  const bytes = all.flatMap((g) => [g >> 8, g & 0xff]);
-  if (tail.length) bytes.splice(12, 4, ...tail);
-  return bytes;
-}
 
 /** RFC 5952 text for 16 address bytes: lower-case, longest run of zero groups (2+) as '::'. */
 export function formatIPv6(bytes: readonly number[]): string {

@@ -1,6 +1,8 @@
 // docker/cli's consolidateIpam: pairs each --ip-range, --gateway and --aux-address with the
 // --subnet that contains it, with the same checks and messages, before anything is sent.
 
+import { parseIp } from '../../../common/ip.ts';
+
 export interface IpamConfig {
   Subnet: string;
   IPRange?: string;
@@ -115,46 +117,4 @@ function parseCidr(s: string): Cidr | undefined {
   return { bytes, bits };
 }
 
-/** Go's net.ParseIP: dotted IPv4 (no leading zeros) as 4 bytes, IPv6 as 16. */
-export function parseIp(s: string): number[] | undefined {
-  if (!s.includes(':')) return parseV4(s);
-  let text = s;
-  let tail: number[] = [];
-  const last = text.lastIndexOf(':');
-  if (text.slice(last + 1).includes('.')) {
-    const v4 = parseV4(text.slice(last + 1));
-    if (!v4) return undefined;
-    tail = v4;
-    text = text.slice(0, last + 1) + '0:0';
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string): number[] | undefined => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!left || !right) return undefined;
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const bytes = [...left, ...new Array<number>(missing).fill(0), ...right].flatMap((g) => [g >> 8, g & 0xff]);
-  if (tail.length) bytes.splice(12, 4, ...tail);
-  return bytes;
-}
-
-function parseV4(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
-    out.push(Number(p));
-  }
-  return out;
-}
+export { parseIp };
