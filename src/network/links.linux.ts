@@ -1,6 +1,7 @@
 // The Linux side of the bridge driver through iproute2: bridges, veth pairs into a container's
 // network namespace (addressed by /proc/<pid>/ns/net, so no bind mounts), and what the host
 // already routes (so berth never picks an overlapping subnet). Each step is one `ip -batch`.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { runTool } from './exec.linux.ts';
@@ -40,7 +41,9 @@ export async function interfaceAddress(name: string): Promise<string | undefined
 export async function ensureBridge(name: string, gatewayCidr: string, mtu: number): Promise<boolean> {
   const created = !linkExists(name);
   const cmds: string[] = [];
-  if (created) cmds.push(`link add ${name} type bridge`);
+  // A MAC of its own: otherwise the bridge takes its lowest port's, which changes as containers
+  // come and go and leaves the others' ARP entry for the gateway stale for seconds (as Docker does).
+  if (created) cmds.push(`link add ${name} address ${randomLocalMac()} type bridge`);
   cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} mtu ${mtu} up`);
   await runTool('ip', ['-batch', '-'], cmds.join('\n') + '\n');
   // 127.0.0.1 -> published port is DNATed onto the bridge: the kernel must route it.
@@ -102,4 +105,11 @@ export async function deleteInside(pid: number, ifname: string): Promise<void> {
 
 export async function enableIpForward(): Promise<void> {
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+}
+
+/** A random unicast, locally administered MAC. */
+function randomLocalMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0] & 0xfe) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }

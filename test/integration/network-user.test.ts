@@ -101,6 +101,19 @@ describe('user-defined networks', () => {
     assert.equal((await d.docker(['network', 'rm', 'quiet'])).code, 0);
   });
 
+  it("a network's bridge keeps its MAC as containers come and go (no stale gateway ARP)", async () => {
+    assert.equal((await d.docker(['network', 'create', 'steady'])).code, 0);
+    const id = (await d.docker(['network', 'inspect', '-f', '{{.Id}}', 'steady'])).stdout.trim();
+    const mac = () => readFile(`/sys/class/net/br-${id.slice(0, 12)}/address`, 'utf8');
+    const before = await mac();
+    for (const name of ['steady1', 'steady2']) assert.equal((await d.docker(['run', '-d', '--name', name, '--network', 'steady', 'busybox', 'sleep', '60'])).code, 0);
+    assert.equal(await mac(), before);
+    assert.equal((await d.docker(['rm', '-f', 'steady1'])).code, 0);
+    assert.equal(await mac(), before);
+    assert.equal((await d.docker(['rm', '-f', 'steady2'])).code, 0);
+    assert.equal((await d.docker(['network', 'rm', 'steady'])).code, 0);
+  });
+
   it('connects and disconnects a running container', async () => {
     let r = await d.docker(['run', '-d', '--name', 'roamer', '--network', 'other', 'busybox', 'sleep', '120']);
     assert.equal(r.code, 0, r.stderr);
