@@ -115,6 +115,8 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // Networks the tests made: dockerd removes their br-* bridges only on network rm.
+    if (dockerd) await run('docker', ['-H', host, 'network', 'prune', '-f']);
     // dockerd stops its containers on SIGTERM (no live-restore), then containerd goes.
     if (dockerd) await stopChild(dockerd, 30_000);
     // Shims outlive containerd by design: whatever is left in them (a container dockerd could
@@ -130,7 +132,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
     const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m && m.startsWith(`${dir}/`));
     for (const m of mounts.reverse()) await run('umount', ['-l', m.replace(/\\040/g, ' ')]);
     // Ours, and those of networks tests made with a bridge name that starts with ours.
-    for (const br of await bridgesStartingWith(bridge)) {
+    for (const br of await testBridges(bridge)) {
       const slaves = JSON.parse((await run('ip', ['-j', 'link', 'show', 'master', br])).stdout || '[]') as Array<{ ifname: string }>;
       for (const l of slaves) await run('ip', ['link', 'del', l.ifname]);
       await run('ip', ['link', 'del', br]);
@@ -201,7 +203,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
       for (const pid of await pidsMentioning(dir)) out.push(`process ${pid}`);
       for (const pid of await pidsMentioning(`-namespace btd${tag} `)) out.push(`shim ${pid}`);
       if ((await readFile('/proc/self/mounts', 'utf8')).includes(dir)) out.push(`mounts under ${dir}`);
-      for (const br of await bridgesStartingWith(bridge)) out.push(`bridge ${br}`);
+      for (const br of await testBridges(bridge)) out.push(`bridge ${br}`);
       if (existsSync(dir)) out.push(`directory ${dir}`);
       for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
         if (existsSync(join('/sys/fs/cgroup', c, cgroupParent))) out.push(`cgroup ${c}${cgroupParent}`);
@@ -209,6 +211,13 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
       return out;
     },
   };
+}
+
+/** Ours (named from `prefix`), and dockerd's br-* bridges on the tests' 10.215.0.0/16. */
+async function testBridges(prefix: string): Promise<string[]> {
+  const links = JSON.parse((await run('ip', ['-j', 'addr', 'show'])).stdout || '[]') as Array<{ ifname: string; addr_info?: Array<{ local: string }> }>;
+  const dockerds = links.filter((l) => l.ifname.startsWith('br-') && (l.addr_info ?? []).some((a) => a.local.startsWith('10.215.'))).map((l) => l.ifname);
+  return [...(await bridgesStartingWith(prefix)), ...dockerds];
 }
 
 async function bridgesStartingWith(prefix: string): Promise<string[]> {
