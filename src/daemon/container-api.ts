@@ -7,7 +7,7 @@ import type { ExecBackend } from '../api/routes/exec/backend.ts';
 import type { Filters } from '../api/request.ts';
 import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
 import { nowNs, parseRfc3339Nano } from '../common/time.ts';
-import { muxFrame } from '../api/streams/stdcopy.ts';
+import { muxFrame } from '../common/stdcopy.ts';
 import { readLogs } from '../runtime/index.ts';
 import type { ContainerManager, Container } from './containers/manager.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
@@ -81,6 +81,12 @@ export class ContainerApi implements ContainersBackend {
       resolveImage: (ref) => ancestors.get(ref),
     });
     const now = nowNs();
+    // Containers share images: size each image once per listing.
+    const imageSizes = new Map<string, Promise<number>>();
+    const imageSize = (id: string) => {
+      if (!imageSizes.has(id)) imageSizes.set(id, this.deps.imageSize(id).catch(() => 0));
+      return imageSizes.get(id)!;
+    };
     const out = [];
     for (const v of picked) {
       const c = views.get(v.id)!.c;
@@ -102,7 +108,7 @@ export class ContainerApi implements ContainersBackend {
       if (opts.size) {
         const rw = await this.deps.layers.rwSize(c.rec.ID).catch(() => 0);
         summary.SizeRw = rw;
-        summary.SizeRootFs = rw + (await this.deps.imageSize(c.rec.Image).catch(() => 0));
+        summary.SizeRootFs = rw + (await imageSize(c.rec.Image));
       }
       out.push(summary);
     }

@@ -4,7 +4,7 @@ import { totalmem } from 'node:os';
 import { invalidParameter } from '../common/errors.ts';
 import { formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/time.ts';
 import type { Container } from './containers/manager.ts';
-import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/cgroup-stats.ts';
+import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/index.ts';
 
 export interface StatsTarget {
   id: string;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeUpdate, parseUpdateBody, resourcesToApply, updateContainer, validateUpdate, type UpdateDeps } from './update.ts';
 import type { HostConfig } from './containers/record.ts';
-import type { LinuxResourcesUpdate } from '../runtime/update.ts';
+import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 
 const MiB = 1024 * 1024;
 

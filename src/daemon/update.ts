@@ -3,7 +3,7 @@
 // running container through the runtime (moby daemon/update.go).
 import { conflict, invalidParameter, systemError, BerthError } from '../common/errors.ts';
 import { validateHostConfig } from '../runtime/index.ts';
-import type { LinuxResourcesUpdate } from '../runtime/update.ts';
+import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 import { parseRestartPolicy, isNoRestart, type RestartPolicy } from './containers/restart-policy.ts';
 import type { HostConfig } from './containers/record.ts';
 

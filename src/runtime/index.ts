@@ -15,6 +15,7 @@ export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';
 export type { LinuxResourcesUpdate } from './update.ts';
+export { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
 
 export interface RuntimeOptions {
   /** Path of the OCI runtime binary per runtime name (daemon.json `runtimes`). */

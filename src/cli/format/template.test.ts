@@ -6,18 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatList, parseTemplate, TemplateError, type ListFormatOptions } from './index.ts';
-
-interface Case {
-  name: string;
-  kind: 'inspect' | 'list';
-  dataKey: string;
-  template: string;
-  command?: 'ps' | 'images';
-  quiet?: boolean;
-  stdout: string;
-  exitCode?: number;
-  stderr?: string;
-}
+import type { Case } from './testdata/record.ts';
 
 const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'testdata/template-cases.json'), 'utf8')) as {
   data: Record<string, unknown>;

@@ -104,45 +104,46 @@ function matches(reply: Buffer, id: number): boolean {
   return h.id === id && isResponse(h);
 }
 
-function exchangeUdp(up: Upstream, query: Buffer, id: number, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
+type Settle = (err: Error | undefined, reply?: Buffer) => void;
+
+/** One exchange with an upstream: settles once (reply, error, timeout or abort), then closes the socket. */
+function exchange(timeoutMs: number, signal: AbortSignal, run: (done: Settle) => () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket(isIP(up.host) === 6 ? 'udp6' : 'udp4');
-    const done = (err: Error | undefined, reply?: Buffer): void => {
+    let finished = false;
+    let close = (): void => {};
+    const done: Settle = (err, reply) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      sock.close();
+      close();
       if (err) reject(err);
       else resolve(reply!);
     };
     const onAbort = (): void => done(new Error('aborted'));
     const timer = setTimeout(() => done(new Error('timeout')), timeoutMs);
     signal.addEventListener('abort', onAbort);
+    close = run(done);
+  });
+}
+
+function exchangeUdp(up: Upstream, query: Buffer, id: number, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
+  return exchange(timeoutMs, signal, (done) => {
+    const sock = createSocket(isIP(up.host) === 6 ? 'udp6' : 'udp4');
     sock.on('error', (err) => done(err));
     sock.on('message', (msg) => {
       if (matches(msg, id)) done(undefined, msg);
     });
     // connect() makes the kernel drop datagrams from any other address and port.
     sock.connect(up.port, up.host, () => sock.send(query));
+    return () => sock.close();
   });
 }
 
 function exchangeTcp(up: Upstream, query: Buffer, id: number, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return exchange(timeoutMs, signal, (done) => {
     const sock = connect({ host: up.host, port: up.port });
     let buf = Buffer.alloc(0);
-    let finished = false;
-    const done = (err: Error | undefined, reply?: Buffer): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(reply!);
-    };
-    const onAbort = (): void => done(new Error('aborted'));
-    const timer = setTimeout(() => done(new Error('timeout')), timeoutMs);
-    signal.addEventListener('abort', onAbort);
     sock.on('error', (err) => done(err));
     sock.on('close', () => done(new Error('connection closed before a reply')));
     sock.on('connect', () => {
@@ -162,5 +163,6 @@ function exchangeTcp(up: Upstream, query: Buffer, id: number, timeoutMs: number,
         return done(new WireError('short reply'));
       }
     });
+    return () => sock.destroy();
   });
 }

@@ -20,7 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAYERED_TAR, startDaemonWithBusybox, type Daemon } from '../../../../test/integration/harness.ts';
 
-interface Case {
+export interface Case {
   name: string;
   /** inspect: template executed on data[dataKey] then "\n"; list: formatList over data[dataKey]. */
   kind: 'inspect' | 'list';

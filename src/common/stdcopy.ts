@@ -1,5 +1,6 @@
 // Docker's multiplexed stream format for attach/exec/logs without a TTY: an 8-byte header
-// [stream, 0, 0, 0, size uint32 BE] before each frame (moby stdcopy).
+// [stream, 0, 0, 0, size uint32 BE] before each frame (moby stdcopy). Shared by the API server
+// and the CLI.
 
 export const STDIN = 0;
 export const STDOUT = 1;
