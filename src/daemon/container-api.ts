@@ -1,5 +1,5 @@
-// Implements the container and exec route backends on the container manager: request bodies
-// in, Docker's response shapes out.
+// Implements the container and exec route backends on the containers box (its read-only view
+// and its verbs): request bodies in, Docker's response shapes out.
 import type { Duplex } from 'node:stream';
 import type { ContainersBackend, LogOptions, AttachOptions, StatsQuery } from '../api/routes/containers/backend.ts';
 import { openStats, statsTargetOf } from './stats.ts';
@@ -9,7 +9,7 @@ import { conflict, invalidParameter, notImplemented } from '../common/errors.ts'
 import { nowNs, parseRfc3339Nano } from '../common/time.ts';
 import { muxFrame } from '../common/stdcopy.ts';
 import { readLogs } from '../runtime/index.ts';
-import type { ContainerManager, Container } from './containers/manager.ts';
+import { settingsOf, type ContainerReader, type ContainerVerbs, type ReadonlyContainer as Container } from './containers/index.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
 import { parsePsOutput, splitPsArgs, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
@@ -17,7 +17,7 @@ import { mergeImageConfig, normalizeCreateBody } from './containers/create-reque
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
-import { ensureSettings, type EndpointSettings } from './containers/networking.ts';
+import type { EndpointSettings } from './containers/networking.ts';
 import { listPorts } from '../network/index.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -25,7 +25,8 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 
 export interface ContainerApiDeps {
-  manager: ContainerManager;
+  containers: ContainerReader;
+  verbs: ContainerVerbs;
   images: ImageResolver & { resolveId(ref: string): Promise<string | undefined> };
   layers: RWLayers & { rwGraphDriverData(id: string): Promise<{ Name: string; Data: Record<string, string> }> };
   /** The image's size: SizeRootFs is the writable layer plus it, as dockerd reports. */
@@ -33,11 +34,13 @@ export interface ContainerApiDeps {
 }
 
 export class ContainerApi implements ContainersBackend {
-  private readonly m: ContainerManager;
+  private readonly m: ContainerReader;
+  private readonly v: ContainerVerbs;
   private readonly deps: ContainerApiDeps;
 
   constructor(deps: ContainerApiDeps) {
-    this.m = deps.manager;
+    this.m = deps.containers;
+    this.v = deps.verbs;
     this.deps = deps;
   }
 
@@ -50,7 +53,7 @@ export class ContainerApi implements ContainersBackend {
     if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
     const eps = (nc as { EndpointsConfig?: unknown } | null | undefined)?.EndpointsConfig;
     if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
-    return this.m.create(name, mergeImageConfig(config, image), hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
+    return this.v.create(name, mergeImageConfig(config, image), hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
   }
 
   exists(ref: string): void {
@@ -61,8 +64,8 @@ export class ContainerApi implements ContainersBackend {
     return {
       id: c.rec.ID, name: c.rec.Name.slice(1), created: BigInt(c.rec.CreatedNs), imageId: c.rec.Image, image: c.rec.Config.Image,
       status: c.rec.State.Status, exitCode: c.rec.State.ExitCode, labels: c.rec.Config.Labels ?? {},
-      networks: Object.entries(ensureSettings(c.rec).Networks).map(([name, ep]) => ({ name, id: ep.NetworkID })),
-      ports: listPorts(c.rec.State.Running ? ensureSettings(c.rec).PortMappings : [], c.rec.Config.ExposedPorts as never)
+      networks: Object.entries(settingsOf(c.rec).Networks).map(([name, ep]) => ({ name, id: ep.NetworkID })),
+      ports: listPorts(c.rec.State.Running ? [...settingsOf(c.rec).PortMappings] : [], c.rec.Config.ExposedPorts as never)
         .map((p) => ({ privatePort: p.PrivatePort, publicPort: p.PublicPort, type: p.Type })),
     };
   }
@@ -97,7 +100,7 @@ export class ContainerApi implements ContainersBackend {
         ImageID: c.rec.Image,
         Command: commandString(c.rec.Path, c.rec.Args),
         Created: Math.floor(Date.parse(c.rec.Created) / 1000),
-        Ports: listPorts(c.rec.State.Running ? ensureSettings(c.rec).PortMappings : [], c.rec.Config.ExposedPorts as never),
+        Ports: listPorts(c.rec.State.Running ? [...settingsOf(c.rec).PortMappings] : [], c.rec.Config.ExposedPorts as never),
         Labels: c.rec.Config.Labels ?? {},
         State: c.rec.State.Status,
         Status: statusText({ status: c.rec.State.Status, startedAt: c.rec.State.StartedAt, finishedAt: c.rec.State.FinishedAt, exitCode: c.rec.State.ExitCode }, now),
@@ -153,10 +156,10 @@ export class ContainerApi implements ContainersBackend {
 
   /** Docker's NetworkSettings: the per-network endpoints plus the legacy top-level fields of the default bridge. */
   private networkSettings(c: Container): Record<string, unknown> {
-    const s = ensureSettings(c.rec);
+    const s = settingsOf(c.rec);
     const legacy = s.Networks.bridge;
     return {
-      Bridge: '', SandboxID: s.SandboxID, SandboxKey: s.SandboxKey, Ports: c.rec.State.Running ? this.m.networking.ports(c.rec) : {},
+      Bridge: '', SandboxID: s.SandboxID, SandboxKey: s.SandboxKey, Ports: c.rec.State.Running ? this.m.ports(c) : {},
       HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
       EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
       IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: legacy?.MacAddress ?? '',
@@ -165,45 +168,45 @@ export class ContainerApi implements ContainersBackend {
   }
 
   start(ref: string) {
-    return this.m.start(ref);
+    return this.v.start(ref);
   }
 
   stop(ref: string, opts: { timeout?: number; signal?: string }) {
-    return this.m.stop(ref, opts);
+    return this.v.stop(ref, opts);
   }
 
   restart(ref: string, opts: { timeout?: number; signal?: string }) {
-    return this.m.restartContainer(ref, opts);
+    return this.v.restart(ref, opts);
   }
 
   kill(ref: string, signal?: string) {
-    return this.m.kill(ref, signal);
+    return this.v.kill(ref, signal);
   }
 
   wait(ref: string, condition: string, signal: AbortSignal) {
-    return this.m.wait(ref, condition, signal);
+    return this.v.wait(ref, condition, signal);
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
     if (opts.link) throw notImplemented('links are not supported by berth yet');
-    return this.m.remove(ref, opts);
+    return this.v.remove(ref, opts);
   }
 
   rename(ref: string, name: string) {
-    return this.m.rename(ref, name);
+    return this.v.rename(ref, name);
   }
 
   pause(ref: string) {
-    return this.m.pause(ref);
+    return this.v.pause(ref);
   }
 
   unpause(ref: string) {
-    return this.m.unpause(ref);
+    return this.v.unpause(ref);
   }
 
   async top(ref: string, psArgs: string) {
     validatePsArgs(psArgs);
-    const pids = await this.m.pids(ref);
+    const pids = await this.v.pids(ref);
     const args = splitPsArgs(psArgs);
     let stdout: string;
     try {
@@ -267,15 +270,15 @@ export class ContainerApi implements ContainersBackend {
 
   async stats(ref: string, opts: StatsQuery) {
     const c = this.m.get(ref);
-    return openStats(statsTargetOf(c, () => this.m.find(c.rec.ID) !== c), opts);
+    return openStats(statsTargetOf(c, () => !this.m.exists(c)), opts);
   }
 
   update(ref: string, body: Record<string, unknown>, version: string) {
-    return this.m.update(ref, body, version);
+    return this.v.update(ref, body, version);
   }
 
   async resize(ref: string, height: number, width: number) {
-    this.m.resize(ref, height, width);
+    this.v.resize(ref, height, width);
   }
 
   async prune(filters: Filters) {
@@ -288,7 +291,7 @@ export class ContainerApi implements ContainersBackend {
       const have = c.rec.Config.Labels?.[k];
       return have !== undefined && (v === undefined || have === v);
     };
-    const result = await this.m.prune((c) =>
+    const result = await this.v.prune((c) =>
       (untilNs === undefined || BigInt(c.rec.CreatedNs) < untilNs) && labels.every((l) => hasLabel(c, l)) && !notLabels.some((l) => hasLabel(c, l)));
     return { ContainersDeleted: result.ContainersDeleted.length ? result.ContainersDeleted : null, SpaceReclaimed: result.SpaceReclaimed };
   }
@@ -296,7 +299,7 @@ export class ContainerApi implements ContainersBackend {
   // ---- exec ---------------------------------------------------------------------------
 
   async createExec(containerRef: string, body: Record<string, unknown>) {
-    return { Id: this.m.execCreate(containerRef, parseExecConfig(body)) };
+    return { Id: this.v.execCreate(containerRef, parseExecConfig(body)) };
   }
 
   async inspectExec(id: string) {
@@ -321,7 +324,7 @@ export class ContainerApi implements ContainersBackend {
     const e = this.m.getExec(id);
     const tty = Boolean(e.config.Tty);
     if (opts.detach) {
-      await this.m.execStart(id);
+      await this.v.execStart(id);
       return { tty };
     }
     const keys = parseDetachKeys(e.config.DetachKeys || DEFAULT_DETACH_KEYS);
@@ -332,7 +335,7 @@ export class ContainerApi implements ContainersBackend {
         onStdinEnd: () => e.hub.closeStdin(),
       });
       try {
-        await this.m.execStart(id);
+        await this.v.execStart(id);
         if (opts.consoleSize && opts.consoleSize[0] > 0) e.hub.resize(opts.consoleSize[0], opts.consoleSize[1]);
       } catch (err) {
         socket.end(tty ? `${(err as Error).message}\r\n` : muxFrame(1, Buffer.from(`${(err as Error).message}\r\n`)));
@@ -345,7 +348,7 @@ export class ContainerApi implements ContainersBackend {
   }
 
   async resizeExec(id: string, height: number, width: number) {
-    this.m.execResize(id, height, width);
+    this.v.execResize(id, height, width);
   }
 }
 
@@ -421,12 +424,12 @@ function parseExecConfig(body: Record<string, unknown>): ExecConfig {
   };
 }
 
-function commandString(path: string, args: string[]): string {
+function commandString(path: string, args: readonly string[]): string {
   if (!args.length) return path;
   return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
 }
 
 function networksOf(c: Container): Record<string, unknown> {
-  return ensureSettings(c.rec).Networks;
+  return settingsOf(c.rec).Networks;
 }
 

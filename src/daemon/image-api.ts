@@ -4,14 +4,14 @@ import type { ImagesBackend } from '../api/routes/images/backend.ts';
 import type { Filters } from '../api/request.ts';
 import type { JsonMessage } from '../api/streams/json-stream.ts';
 import type { ImageService } from '../image/index.ts';
-import type { ContainerManager } from './containers/manager.ts';
+import type { ContainerReader } from './containers/index.ts';
 
 export class ImageApi implements ImagesBackend {
   private readonly images: ImageService;
-  private readonly containers: ContainerManager;
+  private readonly containers: Pick<ContainerReader, 'usedImages'>;
   readonly listFilterKeys = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
 
-  constructor(images: ImageService, containers: ContainerManager) {
+  constructor(images: ImageService, containers: Pick<ContainerReader, 'usedImages'>) {
     this.images = images;
     this.containers = containers;
   }

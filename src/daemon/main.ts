@@ -21,7 +21,7 @@ import { dnsResolver } from './containers/dns-names.ts';
 import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { EventBus } from './events.ts';
-import { ContainerManager } from './containers/manager.ts';
+import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
@@ -73,11 +73,11 @@ async function main(argv: string[]): Promise<void> {
     pools: config.defaultAddressPools, mtu: config.mtu, iptables: config.iptables, ipForward: config.ipForward, icc: config.icc,
     ipMasq: config.ipMasq, chainPrefix: config.iptablesChainPrefix, log,
   });
-  const dns = new DnsService(dnsResolver(() => manager.all().map((c) => c.rec)), (msg, f) => log.warn(msg, f));
+  const dns = new DnsService(dnsResolver(() => containers.reader.all().map((c) => c.rec)), (msg, f) => log.warn(msg, f));
   await dns.loadUpstreams();
   await dns.sync(networks.list());
-  // The image service asks the manager which images containers use; the manager is built next.
-  let manager!: ContainerManager;
+  // The image service asks which images containers use; the containers box is built next.
+  let containers!: Containers;
   const images = await createImageService({
     dataRoot: config.dataRoot,
     layers: {
@@ -88,13 +88,13 @@ async function main(argv: string[]): Promise<void> {
       graphDriverData: (chainId) => layers.graphDriverData(chainId),
     },
     onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: e.name ? { name: e.name } : {} } }),
-    isUsedByContainer: (imageId: string) => manager.usedImages().get(imageId),
+    isUsedByContainer: (imageId: string) => containers.reader.usedImages().get(imageId),
   });
   const resolveImage = async (ref: string) => {
     const r = await images.resolveImageConfig(ref);
     return { id: r.id, chainId: r.topChainId, config: r };
   };
-  manager = new ContainerManager({
+  containers = openContainers({
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
     cgroupParent: config.cgroupParent,
@@ -115,20 +115,21 @@ async function main(argv: string[]): Promise<void> {
     networking: new ContainerNetworking(networks),
     dnsFor: (networkId) => dns.addressFor(networkId),
   });
-  await manager.restore(config.liveRestore);
+  await containers.restore(config.liveRestore);
 
   const containerApi = new ContainerApi({
-    manager,
+    containers: containers.reader,
+    verbs: containers.verbs,
     images: { resolve: resolveImage, resolveId: async (ref) => (await images.resolveImageConfig(ref)).id },
     layers,
     imageSize: async (id) => (await images.inspect(id)).Size ?? 0,
   });
-  const imageApi = new ImageApi(images, manager);
+  const imageApi = new ImageApi(images, containers.reader);
   const daemonIdValue = await daemonId(config.dataRoot);
   const runtimeVersion = await execFileP(config.runtimes[config.defaultRuntime].path, ['--version']).then((r) => /version (\S+)/.exec(r.stdout)?.[1] ?? '', () => '');
   const systemApi = new SystemApi({
     config: () => config,
-    manager,
+    containers: containers.reader,
     events,
     driverName: layers.driverName,
     runtimeVersion,
@@ -138,7 +139,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const served = [
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
-    ...networkRoutes(new NetworkApi({ controller: networks, manager, events, onChange: () => dns.sync(networks.list()) })),
+    ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
     ...volumeRoutes(), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
@@ -156,7 +157,7 @@ async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info(`Processing signal '${sig}'`);
     await server.close();
-    await manager.shutdown(config.liveRestore, config.shutdownTimeout);
+    await containers.shutdown(config.liveRestore, config.shutdownTimeout);
     await dns.closeAll();
     // Without live-restore nothing of berth's stays on the host: rules, chains, bridges.
     if (!config.liveRestore) await networks.teardown().catch((err) => log.warn('network teardown failed', { err: String(err) }));

@@ -1,11 +1,11 @@
-// Implements the network route backend on the network box and the container manager: request
+// Implements the network route backend on the network box and the containers box: request
 // bodies in, Docker's response shapes and events out.
 import type { NetworksBackend } from '../api/routes/networks/backend.ts';
 import type { Filters } from '../api/request.ts';
 import { conflict, forbidden, invalidParameter } from '../common/errors.ts';
 import { parseRfc3339Nano } from '../common/time.ts';
 import { PREDEFINED, type CreateNetworkRequest, type NetworkController, type NetworkRecord } from '../network/index.ts';
-import type { ContainerManager } from './containers/manager.ts';
+import type { ContainerReader, ContainerVerbs } from './containers/index.ts';
 import type { EndpointSettings } from './containers/networking.ts';
 import type { EventBus } from './events.ts';
 
@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 
 export interface NetworkApiDeps {
   controller: NetworkController;
-  manager: ContainerManager;
+  containers: Pick<ContainerReader, 'endpointsOn'>;
+  verbs: Pick<ContainerVerbs, 'connect' | 'disconnect'>;
   events: EventBus;
   /** Called after a network is created or removed (the DNS servers follow the networks). */
   onChange?: () => Promise<void> | void;
@@ -36,7 +37,7 @@ export class NetworkApi implements NetworksBackend {
   private shape(rec: NetworkRecord, withContainers: boolean): Json {
     const containers: Json = {};
     if (withContainers) {
-      for (const { c, ep } of this.d.manager.endpointsOn(rec.Id)) {
+      for (const { c, ep } of this.d.containers.endpointsOn(rec.Id)) {
         if (!ep.EndpointID) continue;
         containers[c.rec.ID] = {
           Name: c.rec.Name.slice(1), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress,
@@ -60,7 +61,7 @@ export class NetworkApi implements NetworksBackend {
   }
 
   private hasEndpoints(rec: NetworkRecord): boolean {
-    return this.d.manager.endpointsOn(rec.Id).some(({ ep }) => ep.EndpointID);
+    return this.d.containers.endpointsOn(rec.Id).some(({ ep }) => ep.EndpointID);
   }
 
   async list(filters: Filters): Promise<unknown[]> {
@@ -107,7 +108,7 @@ export class NetworkApi implements NetworksBackend {
     if (PREDEFINED.has(rec.Name)) throw forbidden(`${rec.Name} is a pre-defined network and cannot be removed`);
     if (this.hasEndpoints(rec)) throw conflict(`error while removing network: network ${rec.Name} id ${rec.Id} has active endpoints`);
     // Stopped containers configured on it lose that configuration, as with Docker's forced cleanup.
-    for (const { c } of this.d.manager.endpointsOn(rec.Id)) await this.d.manager.disconnect(c.rec.ID, rec, true).catch(() => {});
+    for (const { c } of this.d.containers.endpointsOn(rec.Id)) await this.d.verbs.disconnect(c.rec.ID, rec, true).catch(() => {});
     await this.d.controller.remove(rec.Id);
     this.publish(rec, 'destroy');
     await this.d.onChange?.();
@@ -118,7 +119,7 @@ export class NetworkApi implements NetworksBackend {
     const container = typeof body.Container === 'string' ? body.Container : '';
     if (!container) throw invalidParameter('container is required');
     const cfg = isObject(body.EndpointConfig) ? (body.EndpointConfig as Partial<EndpointSettings>) : undefined;
-    const c = await this.d.manager.connect(container, rec, cfg);
+    const c = await this.d.verbs.connect(container, rec, cfg);
     this.publish(rec, 'connect', { container: c.rec.ID });
   }
 
@@ -126,7 +127,7 @@ export class NetworkApi implements NetworksBackend {
     const rec = this.d.controller.get(ref);
     const container = typeof body.Container === 'string' ? body.Container : '';
     if (!container) throw invalidParameter('container is required');
-    const c = await this.d.manager.disconnect(container, rec, body.Force === true);
+    const c = await this.d.verbs.disconnect(container, rec, body.Force === true);
     this.publish(rec, 'disconnect', { container: c.rec.ID });
   }
 
@@ -140,7 +141,7 @@ export class NetworkApi implements NetworksBackend {
     const deleted: string[] = [];
     for (const rec of this.d.controller.list()) {
       if (PREDEFINED.has(rec.Name) || this.hasEndpoints(rec)) continue;
-      if (this.d.manager.endpointsOn(rec.Id).length) continue;
+      if (this.d.containers.endpointsOn(rec.Id).length) continue;
       if (untilNs !== undefined && (parseRfc3339Nano(rec.Created) ?? 0n) >= untilNs) continue;
       if (!(filters.get('label') ?? []).every((l) => hasLabel(rec, l)) || (filters.get('label!') ?? []).some((l) => hasLabel(rec, l))) continue;
       await this.d.controller.remove(rec.Id);

@@ -3,7 +3,7 @@
 import { totalmem } from 'node:os';
 import { invalidParameter } from '../common/errors.ts';
 import { formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/time.ts';
-import type { Container } from './containers/manager.ts';
+import type { ReadonlyContainer } from './containers/index.ts';
 import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/index.ts';
 
 export interface StatsTarget {
@@ -38,7 +38,7 @@ const ZERO_CPU: CpuStats = {
 };
 
 /** A managed container as stats sees it; name and state are read live. */
-export function statsTargetOf(c: Container, removed?: () => boolean): StatsTarget {
+export function statsTargetOf(c: ReadonlyContainer, removed?: () => boolean): StatsTarget {
   return {
     id: c.rec.ID,
     name: () => c.rec.Name,

@@ -4,7 +4,7 @@ import { readFile, statfs } from 'node:fs/promises';
 import type { SystemBackend } from '../api/routes/system/backend.ts';
 import { API_VERSION, MIN_API_VERSION } from '../api/version.ts';
 import type { DaemonConfig } from './config.ts';
-import type { ContainerManager } from './containers/manager.ts';
+import type { ContainerReader } from './containers/index.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
 import { formatRfc3339Nano, nowNs } from '../common/time.ts';
 import { DEFAULT_POOLS } from '../network/index.ts';
@@ -13,7 +13,7 @@ export const BERTH_VERSION = '0.1.0';
 
 export interface SystemApiDeps {
   config: () => DaemonConfig;
-  manager: ContainerManager;
+  containers: Pick<ContainerReader, 'all'>;
   events: EventBus;
   driverName: string;
   runtimeVersion: string;
@@ -55,7 +55,7 @@ export class SystemApi implements SystemBackend {
 
   async info() {
     const cfg = this.deps.config();
-    const all = this.deps.manager.all();
+    const all = this.deps.containers.all();
     const running = all.filter((c) => c.rec.State.Running && !c.rec.State.Paused).length;
     const paused = all.filter((c) => c.rec.State.Paused).length;
     const cgroupVersion = await cgroupV2Only() ? '2' : '1';
@@ -127,7 +127,7 @@ export class SystemApi implements SystemBackend {
   async df(types: string[]) {
     const want = (t: string) => types.length === 0 || types.includes(t);
     const usage = new Map<string, number>();
-    for (const c of this.deps.manager.all()) usage.set(c.rec.Image, (usage.get(c.rec.Image) ?? 0) + 1);
+    for (const c of this.deps.containers.all()) usage.set(c.rec.Image, (usage.get(c.rec.Image) ?? 0) + 1);
     const out: Record<string, unknown> = {};
     if (want('image')) {
       const { images, layersSize } = await this.deps.images.dfImages(usage);
@@ -135,7 +135,7 @@ export class SystemApi implements SystemBackend {
       out.Images = images;
     }
     if (want('container')) {
-      out.Containers = await Promise.all(this.deps.manager.all().map(async (c) => ({
+      out.Containers = await Promise.all(this.deps.containers.all().map(async (c) => ({
         Id: c.rec.ID, Names: [c.rec.Name], Image: c.rec.Config.Image, ImageID: c.rec.Image,
         Command: [c.rec.Path, ...c.rec.Args].join(' '), Created: Math.floor(Date.parse(c.rec.Created) / 1000),
         Ports: [], SizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0), SizeRootFs: 0, Labels: c.rec.Config.Labels ?? {},

@@ -1,7 +1,8 @@
-// What the container manager needs from the other boxes: narrow, so tests can pass fakes.
+// What the container verbs need from the other boxes: narrow, so tests can pass fakes.
 import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
 import type { ContainerRuntime, ImageConfig } from '../../runtime/index.ts';
+import type { NetworkController } from '../../network/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 import type { ContainerNetworking } from './networking.ts';
 
@@ -32,6 +33,18 @@ export interface RWLayers {
   reconcile(keepMounted: Set<string>): Promise<void>;
 }
 
+/** The runtime box's calls the verbs make. */
+export type RuntimeBox = Pick<ContainerRuntime,
+  'runtimeNames' | 'create' | 'start' | 'exec' | 'kill' | 'delete' | 'pause' | 'resume' | 'updateResources' | 'ps' | 'attach' | 'readExit' | 'isAlive'>;
+
+/** A container's side of networking, and the network lookups the verbs make. */
+export type NetworkingBox = Pick<ContainerNetworking,
+  'initialSettings' | 'netnsFor' | 'prepare' | 'attach' | 'detach' | 'readopt' | 'connect' | 'disconnect' | 'ports'> & {
+  controller: Pick<NetworkController, 'find'>;
+};
+
+export type EventSink = Pick<EventBus, 'publish'>;
+
 export interface ContainerDeps {
   dataRoot: string;
   execRoot: string;
@@ -46,11 +59,13 @@ export interface ContainerDeps {
   knownCapabilities: readonly string[];
   images: ImageResolver;
   layers: RWLayers;
-  runtime: ContainerRuntime;
-  events: EventBus;
+  runtime: RuntimeBox;
+  events: EventSink;
   log: Logger;
   validateHostConfig(hostConfig: HostConfig, config: ContainerConfig): void;
-  networking: ContainerNetworking;
+  networking: NetworkingBox;
+  /** Whether the kernel OOM-killed a process of the container's cgroup (a Linux read; tests fake it). */
+  oomKilled(cgroupPath: string): Promise<boolean>;
   /** The embedded DNS server's address for containers on a user-defined network, if one serves it. */
   dnsFor?(networkId: string): string | undefined;
 }

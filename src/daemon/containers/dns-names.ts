@@ -1,22 +1,24 @@
 // The embedded DNS server's records: a container resolves the names, aliases, hostnames and
 // ID prefixes of the running containers it shares a user-defined network with.
 import { PREDEFINED } from '../../network/index.ts';
-import { ensureSettings } from './networking.ts';
+import { settingsOf, type DeepReadonly } from './view.ts';
 import type { ContainerRecord } from './record.ts';
 
+type Rec = DeepReadonly<ContainerRecord>;
+
 interface Member {
-  rec: ContainerRecord;
+  rec: Rec;
   /** network ID -> [network name, ip, aliases] */
   eps: Map<string, { name: string; ip: string; aliases: string[] }>;
 }
 
-function membersOf(all: ContainerRecord[]): Member[] {
+function membersOf(all: readonly Rec[]): Member[] {
   const out: Member[] = [];
   // An endpoint has an address from just before its container starts until it exits; the
   // process may ask before the record says "running".
   for (const rec of all) {
     const eps = new Map<string, { name: string; ip: string; aliases: string[] }>();
-    for (const [name, ep] of Object.entries(ensureSettings(rec).Networks)) {
+    for (const [name, ep] of Object.entries(settingsOf(rec).Networks)) {
       if (!ep.IPAddress || PREDEFINED.has(name)) continue;
       eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
     }
@@ -34,7 +36,7 @@ function answers(m: Member, name: string, netId: string): boolean {
 }
 
 /** resolve() for the DNS servers, over the current container records. */
-export function dnsResolver(records: () => ContainerRecord[]) {
+export function dnsResolver(records: () => readonly Rec[]) {
   return (clientIp: string, name: string, type: 'A' | 'AAAA' | 'PTR'): string[] | undefined => {
     const members = membersOf(records());
     const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp));

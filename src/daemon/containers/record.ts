@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.ts';
 import { ZERO_TIME } from '../../common/time.ts';
+import type { NetworkSettingsRecord } from './networking.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -72,6 +73,8 @@ export interface ContainerRecord {
   HasBeenManuallyStopped: boolean;
   /** Creation time in ns since the epoch, for ordering (since/before filters). */
   CreatedNs: string;
+  /** Absent in records from before berth had networks. */
+  NetworkSettings?: NetworkSettingsRecord;
 }
 
 export function initialState(): ContainerState {

@@ -1,0 +1,65 @@
+// docker rm (moby daemon/delete.go): refuse a running container unless forced (then kill it),
+// mark the removal in progress, delete the runtime state, the writable layer and the record,
+// and only then forget the container. A removal that fails half-way leaves it "dead".
+import { rm } from 'node:fs/promises';
+import { conflict, systemError } from '../../common/errors.ts';
+import { cancelRestart, pathsOf, runtimeOf, type Container } from './container.ts';
+import { publish, save, type ContainerContext } from './context.ts';
+import { killWithSignal } from './kill.ts';
+
+export interface RemoveOptions {
+  force: boolean;
+  volumes: boolean;
+}
+
+type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot'>;
+
+export async function removeContainer(ctx: Ctx, ref: string, opts: RemoveOptions): Promise<void> {
+  const c = ctx.store.get(ref);
+  if (c.state.running && !opts.force) {
+    if (c.state.paused) throw conflict(`cannot remove container "${c.rec.Name}": container is paused and must be unpaused first`);
+    throw runningConflict(c);
+  }
+  if (opts.force) {
+    cancelRestart(c);
+    c.rec.HasBeenManuallyStopped = true;
+    if (c.state.running) {
+      c.stopping = true;
+      try {
+        const exited = c.state.nextExit();
+        await killWithSignal(ctx, c, 9);
+        await exited;
+      } finally {
+        c.stopping = false;
+      }
+    }
+  }
+  await ctx.locks.run(c.rec.ID, () => removeLocked(ctx, c));
+}
+
+/** Removes a stopped container; call it under the container's lock. */
+export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container): Promise<void> {
+  if (!ctx.store.has(c)) return;
+  if (c.state.running) throw runningConflict(c);
+  c.state.setRemovalInProgress();
+  cancelRestart(c);
+  const { stateDir, dir } = pathsOf(ctx, c.rec.ID);
+  try {
+    await ctx.runtime.delete(c.rec.ID, runtimeOf(c, ctx.defaultRuntime)).catch(() => {});
+    await ctx.layers.removeRW(c.rec.ID);
+    await rm(stateDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  } catch (err) {
+    c.state.setDead();
+    await save(ctx, c).catch(() => {});
+    throw systemError(`unable to remove filesystem for ${c.rec.ID}: ${(err as Error).message}`);
+  }
+  for (const execId of c.execIds) ctx.execs.delete(execId);
+  ctx.store.delete(c);
+  publish(ctx, c, 'destroy');
+  c.state.setRemoved();
+}
+
+function runningConflict(c: Container) {
+  return conflict(`cannot remove container "${c.rec.Name}": container is running: stop the container before removing or force remove`);
+}

@@ -1,0 +1,93 @@
+// Daemon start-up reconciliation (moby daemon/daemon.go restore): load every record, re-adopt
+// containers whose shim is alive (live-restore) or kill them (without it), record exits that
+// happened while the daemon was down, finish interrupted removals, remove half-made
+// containers, then let each container's restart policy decide whether it starts again.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
+import { loadRecord } from './record.ts';
+import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts';
+import { publish, save, type ContainerContext } from './context.ts';
+import { containerStart } from './start.ts';
+import { removeLocked } from './delete.ts';
+
+const KILL_WAIT_MS = 10_000;
+
+export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
+  const root = join(ctx.dataRoot, 'containers');
+  await mkdir(root, { recursive: true });
+  const toStart: Container[] = [];
+  const keepMounted = new Set<string>();
+  for (const id of await readdir(root)) {
+    const loaded = await loadRecord(ctx.dataRoot, id).catch(() => undefined);
+    if (!loaded) {
+      ctx.log.warn('removing half-made container', { id });
+      await ctx.layers.removeRW(id).catch(() => {});
+      await rm(join(root, id), { recursive: true, force: true });
+      continue;
+    }
+    const c = newContainer(loaded.rec, loaded.hostConfig);
+    ctx.store.add(c);
+    const s = c.state;
+    const { stateDir } = pathsOf(ctx, id);
+    if (s.removingOrDead) {
+      // A removal that was interrupted: finish it.
+      s.setDead();
+      await removeLocked(ctx, c).catch(() => {});
+      continue;
+    }
+    if (s.running || s.restarting) {
+      if (s.running && (await ctx.runtime.isAlive(stateDir))) {
+        if (liveRestore) {
+          try {
+            c.hub.connect(await ctx.runtime.attach(stateDir));
+            keepMounted.add(id);
+            await ctx.networking.readopt(c.rec).catch((err) => ctx.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
+            ctx.watchExit(c);
+            ctx.log.info('re-adopted running container', { id });
+            continue;
+          } catch (err) {
+            ctx.log.warn('cannot re-attach to container', { id, err: String(err) });
+          }
+        }
+        // Not live-restoring: the container is killed, then its restart policy decides.
+        await ctx.runtime.kill(id, runtimeOf(c, ctx.defaultRuntime), 9, true).catch(() => {});
+        await waitUntil(async () => !(await ctx.runtime.isAlive(stateDir)), KILL_WAIT_MS);
+      }
+      const exit = (await ctx.runtime.readExit(stateDir)) ?? { exitCode: s.restarting ? s.exitCode : 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
+      await ctx.runtime.delete(id, runtimeOf(c, ctx.defaultRuntime)).catch(() => {});
+      await ctx.networking.detach(c.rec).catch(() => {});
+      const startedMs = Date.parse(s.fields.StartedAt);
+      s.setStopped({ exitCode: exit.exitCode, exitedAt: exit.exitedAt });
+      await rm(stateDir, { recursive: true, force: true });
+      await save(ctx, c);
+      publish(ctx, c, 'die', { exitCode: String(exit.exitCode) });
+      if (shouldRestart(c, Date.parse(s.fields.FinishedAt) - startedMs)) {
+        toStart.push(c);
+      } else if (c.hostConfig.AutoRemove) {
+        await removeLocked(ctx, c).catch(() => {});
+      }
+    } else if (c.rec.HasBeenStartedBefore && s.status === 'exited' && shouldRestart(c, 0)) {
+      // A container that had stopped on its own before the daemon went down (Docker restarts
+      // `always` ones at daemon start unless they were stopped by hand).
+      toStart.push(c);
+    }
+  }
+  await ctx.layers.reconcile(keepMounted);
+  for (const c of toStart) {
+    await ctx.locks.run(c.rec.ID, () => containerStart(ctx, c)).catch((err) => ctx.log.warn('restart at boot failed', { id: c.rec.ID, err: String(err) }));
+  }
+}
+
+/** The restart policy's decision for the container's last exit; its backoff does not apply at boot. */
+function shouldRestart(c: Container, ranForMs: number): boolean {
+  return c.restart.shouldRestart(c.state.exitCode, c.rec.HasBeenManuallyStopped, Number.isFinite(ranForMs) ? ranForMs : 0).restart;
+}
+
+async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,119 @@
+// docker start (moby daemon/start.go): the checks and the lock, then containerStart, which
+// mounts the layer, sets up the network, writes the bundle, creates and starts the process
+// under its shim, and on any failure undoes what it did and records Docker's exit code.
+import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/errors.ts';
+import { buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
+import { NetworkStartError } from './networking.ts';
+import { pathsOf, runtimeOf, type Container } from './container.ts';
+import { publish, save, type ContainerContext } from './context.ts';
+import { etcNetworkOf, publishNetwork, runningLookup } from './endpoints.ts';
+import { removeLocked } from './delete.ts';
+
+/** containerStart needs every box: the spec inputs read the daemon's settings. */
+export type StartContext = ContainerContext;
+
+export async function startContainer(ctx: StartContext, ref: string): Promise<void> {
+  const c = ctx.store.get(ref);
+  await ctx.locks.run(c.rec.ID, async () => {
+    if (c.state.paused) throw conflict('cannot start a paused container, try unpause instead');
+    if (c.state.running) throw notModified('container already started');
+    if (c.state.removingOrDead) throw conflict(`container is marked for removal and cannot be started`);
+    c.rec.HasBeenManuallyStopped = false;
+    try {
+      await containerStart(ctx, c);
+    } catch (err) {
+      // Docker removes an AutoRemove container whose start failed (the CLI waits for it).
+      if (c.hostConfig.AutoRemove) await removeLocked(ctx, c).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** Starts a stopped container; call it under the container's lock. */
+export async function containerStart(ctx: StartContext, c: Container): Promise<void> {
+  const { stateDir, bundleDir } = pathsOf(ctx, c.rec.ID);
+  const runtime = runtimeOf(c, ctx.defaultRuntime);
+  let created = false;
+  let networked = false;
+  const net = ctx.networking;
+  try {
+    const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
+    let netns;
+    try {
+      netns = net.netnsFor(c.hostConfig, runningLookup(ctx.store));
+    } catch (e) {
+      throw asNetworkError(e);
+    }
+    const rootfs = await ctx.layers.mountRW(c.rec.ID);
+    networked = true;
+    await net.prepare(c.rec, c.hostConfig).catch((e) => {
+      throw asNetworkError(e);
+    });
+    await prepareEtcFiles(c.rec, c.hostConfig, ctx, etcNetworkOf(ctx, c));
+    const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, netns);
+    const logConf = c.hostConfig.LogConfig!;
+    const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config) } : undefined;
+    await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
+    const { pid } = await ctx.runtime.create(c.rec.ID, bundleDir, spec, {
+      runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
+    });
+    created = true;
+    const netStart = performance.now();
+    // The interfaces are plumbed while the stdio connection to the shim is made.
+    // Both settle before going on, so a failure is cleaned up with the stdio already on the hub.
+    const [plumbed, attached] = await Promise.allSettled([
+      net.attach(c.rec, pid).then(() => ctx.log.debug('network attached', { id: c.rec.ID, ms: Math.round((performance.now() - netStart) * 10) / 10 })),
+      ctx.runtime.attach(stateDir).then((stdio) => c.hub.connect(stdio)),
+    ]);
+    if (attached.status === 'rejected') throw attached.reason;
+    if (plumbed.status === 'rejected') {
+      throw new NetworkStartError(systemError(`failed to set up container networking: ${(plumbed.reason as Error).message}`));
+    }
+    publishNetwork(ctx, c, 'connect');
+    await ctx.runtime.start(c.rec.ID, runtime);
+    c.state.setRunning(pid);
+    c.rec.HasBeenStartedBefore = true;
+    await save(ctx, c);
+    publish(ctx, c, 'start');
+    ctx.watchExit(c);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (created) await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
+    if (networked) await net.detach(c.rec).catch(() => {});
+    c.hub.finish();
+    await ctx.layers.unmountRW(c.rec.ID).catch(() => {});
+    const { code, error } = err instanceof NetworkStartError ? { code: 128, error: err.cause } : translateStartError(message);
+    c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: err instanceof NetworkStartError });
+    await save(ctx, c).catch(() => {});
+    if (err instanceof BerthError && err.kind !== 'System') throw err;
+    throw error;
+  }
+}
+
+function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: number } {
+  const out: { maxSize?: number; maxFile?: number } = {};
+  if (conf['max-size']) out.maxSize = parseByteSize(conf['max-size']);
+  if (conf['max-file']) out.maxFile = Number.parseInt(conf['max-file'], 10);
+  return out;
+}
+
+/** go-units RAMInBytes: "10m", "1g", "512k", "100". */
+function parseByteSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(text.trim());
+  if (!m) throw invalidParameter(`invalid size: '${text}'`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2].toLowerCase() as '' | 'k'];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+/** Docker's mapping of runtime start errors to exit codes and API errors (moby translateContainerdStartErr). */
+export function translateStartError(message: string): { code: number; error: BerthError } {
+  const detail = message.replace(/^runc create failed: /, '');
+  const msg = `failed to create task for container: OCI runtime create failed: runc create failed: ${detail}: unknown`;
+  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) {
+    return { code: 127, error: invalidParameter(msg) };
+  }
+  if (/permission denied|is a directory/.test(message)) {
+    return { code: 126, error: invalidParameter(msg) };
+  }
+  return { code: 128, error: systemError(msg) };
+}
