@@ -69,7 +69,10 @@ export interface Containers {
   shutdown(liveRestore: boolean, timeoutSeconds: number): Promise<void>;
 }
 
-export function openContainers(deps: Omit<ContainerDeps, 'oomKilled'> & Partial<Pick<ContainerDeps, 'oomKilled'>>): Containers {
+type OpenDeps = Omit<ContainerDeps, 'oomKilled'> & Partial<Pick<ContainerDeps, 'oomKilled'>>;
+
+/** The verbs' shared context over `deps` (tests use it with the verb functions directly). */
+export function newContext(deps: OpenDeps): ContainerContext {
   const ctx: ContainerContext = {
     oomKilled: cgroupOomKilled,
     ...deps,
@@ -81,6 +84,11 @@ export function openContainers(deps: Omit<ContainerDeps, 'oomKilled'> & Partial<
       watchExit(ctx, c).catch((err) => ctx.log.error('recording an exit failed', { id: c.rec.ID, err: String(err) }));
     },
   };
+  return ctx;
+}
+
+export function openContainers(deps: OpenDeps): Containers {
+  const ctx = newContext(deps);
   const verbs: ContainerVerbs = {
     create: (name, config, hostConfig, eps) => createContainer(ctx, name, config, hostConfig, eps),
     start: (ref) => startContainer(ctx, ref),

@@ -1,0 +1,230 @@
+// Fakes of the boxes the container verbs drive (runtime, layers, network, images), for unit
+// tests that need no root: records go to a temporary directory, processes are simulated.
+import { EventEmitter } from 'node:events';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkSeccompProfile, type ShimAttach, type ShimExit } from '../../runtime/index.ts';
+import seccompProfile from '../../runtime/seccomp-default.json' with { type: 'json' };
+import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers } from './deps.ts';
+import type { ContainerConfig, HostConfig } from './record.ts';
+import type { NetworkSettingsRecord } from './networking.ts';
+import { newContext } from './index.ts';
+import type { ContainerContext } from './context.ts';
+import { createContainer } from './create.ts';
+
+class FakeShim extends EventEmitter {
+  writeStdin(): void {}
+  closeStdin(): void {}
+  resize(): void {}
+  close(): void {}
+}
+
+/** A runtime whose processes live until kill() or exit() ends them. */
+export class FakeRuntime implements RuntimeBox {
+  readonly calls: string[] = [];
+  /** Thrown by the next kill() (and the process is not signalled). */
+  killError: string | undefined;
+  /** A kill signals the process: it exits with 128+signal unless this is false. */
+  exitOnKill = true;
+  /** Exits written by "the shim" per state dir. */
+  readonly exits = new Map<string, ShimExit>();
+  readonly #stateDirs = new Map<string, string>();
+  readonly #shims = new Map<string, FakeShim>();
+  readonly #alive = new Set<string>();
+  #nextPid = 1000;
+
+  runtimeNames(): string[] {
+    return ['runc'];
+  }
+
+  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string }): Promise<{ pid: number }> {
+    this.calls.push(`create ${id}`);
+    this.#stateDirs.set(id, p.stateDir);
+    this.exits.delete(p.stateDir);
+    this.#alive.add(p.stateDir);
+    return { pid: this.#nextPid++ };
+  }
+
+  async start(id: string): Promise<void> {
+    this.calls.push(`start ${id}`);
+  }
+
+  async exec(id: string, _process: unknown, p: { stateDir: string }): Promise<{ pid: number }> {
+    this.calls.push(`exec ${id}`);
+    this.#alive.add(p.stateDir);
+    return { pid: this.#nextPid++ };
+  }
+
+  async kill(id: string, _runtime: string, signal: string | number): Promise<void> {
+    this.calls.push(`kill ${id} ${signal}`);
+    if (this.killError) {
+      const message = this.killError;
+      this.killError = undefined;
+      throw new Error(message);
+    }
+    if (this.exitOnKill) this.exit(id, 128 + Number(signal));
+  }
+
+  /** The container's init exits with `code`: the shim writes the exit and closes. */
+  exit(id: string, code: number): void {
+    const stateDir = this.#stateDirs.get(id);
+    if (!stateDir || !this.#alive.has(stateDir)) return;
+    this.#alive.delete(stateDir);
+    this.exits.set(stateDir, { exitCode: code, signal: 0, exitedAt: new Date().toISOString() });
+    const shim = this.#shims.get(stateDir);
+    this.#shims.delete(stateDir);
+    shim?.emit('close');
+  }
+
+  async delete(id: string): Promise<void> {
+    this.calls.push(`delete ${id}`);
+  }
+
+  async pause(id: string): Promise<void> {
+    this.calls.push(`pause ${id}`);
+  }
+
+  async resume(id: string): Promise<void> {
+    this.calls.push(`resume ${id}`);
+  }
+
+  async updateResources(id: string): Promise<void> {
+    this.calls.push(`update ${id}`);
+  }
+
+  async ps(): Promise<number[]> {
+    return [1, 2];
+  }
+
+  async attach(stateDir: string): Promise<ShimAttach> {
+    const shim = new FakeShim();
+    this.#shims.set(stateDir, shim);
+    // The daemon side of a shim connection, as far as the hub uses it.
+    return shim as unknown as ShimAttach;
+  }
+
+  async readExit(stateDir: string): Promise<ShimExit | undefined> {
+    return this.exits.get(stateDir);
+  }
+
+  async isAlive(stateDir: string): Promise<boolean> {
+    return this.#alive.has(stateDir);
+  }
+
+  /** A shim that survived a daemon restart (for restore tests). */
+  setAlive(id: string, stateDir: string): void {
+    this.#stateDirs.set(id, stateDir);
+    this.#alive.add(stateDir);
+  }
+}
+
+export class FakeLayers implements RWLayers {
+  readonly driverName = 'fake';
+  readonly rw = new Set<string>();
+  readonly mounted = new Set<string>();
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  async createRW(id: string): Promise<void> {
+    this.rw.add(id);
+  }
+
+  async mountRW(id: string): Promise<string> {
+    const dir = join(this.#root, 'rootfs', id);
+    await mkdir(dir, { recursive: true });
+    this.mounted.add(id);
+    return dir;
+  }
+
+  async unmountRW(id: string): Promise<void> {
+    this.mounted.delete(id);
+  }
+
+  async removeRW(id: string): Promise<void> {
+    this.rw.delete(id);
+  }
+
+  async rwSize(): Promise<number> {
+    return 10;
+  }
+
+  async reconcile(): Promise<void> {}
+}
+
+function fakeNetworking(): NetworkingBox {
+  const empty = (): NetworkSettingsRecord => ({ Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} });
+  return {
+    initialSettings: () => empty(),
+    netnsFor: () => 'new',
+    prepare: async () => {},
+    attach: async () => {},
+    detach: async () => {},
+    readopt: async () => {},
+    connect: async () => {},
+    disconnect: async () => {},
+    ports: () => ({}),
+    controller: { find: () => undefined },
+  };
+}
+
+export interface Harness {
+  ctx: ContainerContext;
+  runtime: FakeRuntime;
+  layers: FakeLayers;
+  events: Array<{ Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } }>;
+  warnings: string[];
+  /** Creates a container from busybox-like defaults; returns its ID. */
+  create(name?: string, host?: Partial<HostConfig>, config?: Partial<ContainerConfig>): Promise<string>;
+  actions(id: string): string[];
+  cleanup(): Promise<void>;
+}
+
+export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } = {}): Promise<Harness> {
+  const dir = opts.dataRoot ?? (await mkdtemp(join(tmpdir(), 'berth-verbs-')));
+  const runtime = new FakeRuntime();
+  const layers = new FakeLayers(dir);
+  const events: Harness['events'] = [];
+  const warnings: string[] = [];
+  const deps: ContainerDeps = {
+    dataRoot: join(dir, 'data'),
+    execRoot: join(dir, 'exec'),
+    cgroupParent: '/berth-unit',
+    defaultRuntime: 'runc',
+    logDriver: 'json-file',
+    logOpts: {},
+    initPath: '/nonexistent/tini',
+    seccompProfile: checkSeccompProfile(seccompProfile),
+    knownCapabilities: [],
+    images: { resolve: async () => ({ id: 'sha256:image', chainId: null, config: { Cmd: ['true'] } }) },
+    layers,
+    runtime,
+    events: {
+      publish: (e) => {
+        events.push(e as Harness['events'][number]);
+        return { ...e, time: 0, timeNano: 0 } as unknown as ReturnType<ContainerDeps['events']['publish']>;
+      },
+    },
+    log: { debug: () => {}, info: () => {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) },
+    validateHostConfig: () => {},
+    networking: fakeNetworking(),
+    oomKilled: async () => Boolean(opts.oomKilled),
+  };
+  const ctx = newContext(deps);
+  return {
+    ctx, runtime, layers, events, warnings,
+    create: async (name, host = {}, config = {}) => {
+      const full = { Image: 'busybox', Cmd: ['true'], Env: null, Entrypoint: null, Labels: {}, ...config } as ContainerConfig;
+      return (await createContainer(ctx, name, full, { ...host })).Id;
+    },
+    actions: (id) => events.filter((e) => e.Actor.ID === id && e.Type === 'container').map((e) => e.Action),
+    cleanup: async () => {
+      await ctx.locks.run('cleanup', async () => {});
+      for (const c of ctx.store.all()) if (c.restartTimer) clearTimeout(c.restartTimer);
+      if (!opts.dataRoot) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
