@@ -1,7 +1,7 @@
 // The containers box: a store of containers, one module per verb over it, and a read-only view
 // for the other backends. openContainers() wires them; nothing else holds every verb.
 import { KeyedLock } from '../../common/keyed-lock.ts';
-import { cgroupOomKilled, type LinuxResourcesUpdate } from '../../runtime/index.ts';
+import { cgroupOomKilled } from '../../runtime/index.ts';
 import type { NetworkRecord } from '../../network/index.ts';
 import type { ContainerDeps } from './deps.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
@@ -28,13 +28,8 @@ import { watchExit } from './monitor.ts';
 import { restoreContainers } from './restore.ts';
 import { shutdownContainers } from './shutdown.ts';
 
-export type { ContainerDeps, ImageConfigView, ImageResolver, RWLayers } from './deps.ts';
-export type { ContainerReader, ReadonlyContainer, ReadonlyExec, DeepReadonly } from './view.ts';
+export type { ContainerReader, ReadonlyContainer, ReadonlyExec } from './view.ts';
 export { settingsOf } from './view.ts';
-export type { StopOptions } from './stop.ts';
-export type { RemoveOptions } from './delete.ts';
-export type { WaitResult } from './wait.ts';
-export type { LinuxResourcesUpdate };
 
 /** What the container and exec backends may do to containers. */
 export interface ContainerVerbs {
