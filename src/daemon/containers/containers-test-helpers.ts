@@ -222,7 +222,6 @@ export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } =
     },
     actions: (id) => events.filter((e) => e.Actor.ID === id && e.Type === 'container').map((e) => e.Action),
     cleanup: async () => {
-      await ctx.locks.run('cleanup', async () => {});
       for (const c of ctx.store.all()) if (c.restartTimer) clearTimeout(c.restartTimer);
       if (!opts.dataRoot) await rm(dir, { recursive: true, force: true });
     },
