@@ -23,6 +23,9 @@ import { prepareEtcFiles, buildSpecFor, type ExecConfig, buildExecProcess, type 
 import { NetworkStartError, ensureSettings, type ContainerNetworking, isContainerMode, type EndpointSettings, type RunningContainerLookup } from './networking.ts';
 import type { NetworkRecord } from '../../network/index.ts';
 import { updateContainer } from '../update.ts';
+import { waitForExit } from './exit-watch.ts';
+import { removeLeftoverProcess } from './leftover-process.ts';
+import { crashPoint } from '../fault-injection.ts';
 
 export interface Container {
   rec: ContainerRecord;
@@ -340,6 +343,7 @@ export class ContainerManager {
         runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
       });
       created = true;
+      crashPoint('runtime-create');
       const netStart = performance.now();
       // The interfaces are plumbed while the stdio connection to the shim is made.
       // Both settle before going on, so a failure is cleaned up with the stdio already on the hub.
@@ -383,9 +387,7 @@ export class ContainerManager {
 
   /** Waits for the running init process to end, then records the exit. */
   private async watchExit(c: Container): Promise<void> {
-    await c.hub.waitShimClosed();
-    const { stateDir } = this.paths(c.rec.ID);
-    const exit = (await this.deps.runtime.readExit(stateDir)) ?? { exitCode: 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
+    const exit = await waitForExit(this.deps.runtime, this.paths(c.rec.ID).stateDir, c.hub);
     await this.locks.run(c.rec.ID, () => this.handleExit(c, exit));
   }
 
@@ -843,7 +845,13 @@ export class ContainerManager {
         } else if (c.hostConfig.AutoRemove) {
           await this.removeLocked(c, { force: true, volumes: true }).catch(() => {});
         }
-      } else if (c.restart.policy.Name === 'always' && c.rec.HasBeenStartedBefore && !c.rec.HasBeenManuallyStopped) {
+        continue;
+      }
+      // Not running: a shim and `runc init` left by a daemon that died while starting it go.
+      if (await removeLeftoverProcess(this.deps.runtime, id, this.runtimeOf(c), stateDir)) {
+        this.log.info('removed the process left by an interrupted start', { id });
+      }
+      if (c.restart.policy.Name === 'always' && c.rec.HasBeenStartedBefore && !c.rec.HasBeenManuallyStopped) {
         // Docker restarts `always` containers at daemon start unless they were stopped by hand.
         toStart.push(c);
       }
