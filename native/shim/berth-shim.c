@@ -13,6 +13,10 @@
  *
  * Attach framing both ways: 1 byte type, 4 bytes big-endian length, payload.
  * shim -> client: 1 stdout, 2 stderr. client -> shim: 0 stdin, 3 close stdin, 4 resize.
+ *
+ * wait.sock: exit watchers. They get no output, so they are never dropped for being slow
+ * (an attach client is, past CLIENT_OUT_MAX); the shim closes them once the exit record is
+ * written. A closed watch connection therefore means "exited" (or "shim gone"), never "slow".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +53,7 @@
 #define FRAME_MAX (1u << 20)        /* largest client frame we accept */
 #define STDIN_BUF_MAX (1u << 20)    /* stop reading clients while this much stdin is queued */
 #define MAX_CLIENTS 256
+#define MAX_WAITERS 64              /* wait.sock connections; beyond this the client polls */
 #define LOG_LINE_MAX 16384          /* Docker's copier buffer: longer lines become partials */
 #define READ_CHUNK 32768
 #define DRAIN_IDLE_MS 1000          /* after exit: give up on output holders this long idle */
@@ -69,7 +74,7 @@ static struct {
 static char state_abs[PATH_MAX];
 static int handshake_fd = 1; /* the daemon's pipe; private dup in the worker */
 static int verdict_fd = -1;  /* tells the original process we are done */
-static int made_attach_sock, made_console_sock;
+static int made_attach_sock, made_console_sock, made_wait_sock;
 
 /* ---------- small helpers ---------- */
 
@@ -245,7 +250,8 @@ static int write_file_atomic(const char *name, const char *data, size_t n) {
 static void remove_sockets(void) {
   if (made_attach_sock) unlink("attach.sock");
   if (made_console_sock) unlink("console.sock");
-  made_attach_sock = made_console_sock = 0;
+  if (made_wait_sock) unlink("wait.sock");
+  made_attach_sock = made_console_sock = made_wait_sock = 0;
 }
 
 /* Report a startup failure to the daemon ({"error":"MSG"}) and exit non-zero. */
@@ -476,6 +482,27 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 static int nclients;
+
+/* Exit watchers (wait.sock): just fds; anything they send is discarded. */
+static int waiters[MAX_WAITERS];
+static int nwaiters;
+
+static void waiter_drop(int i) {
+  close(waiters[i]);
+  waiters[i] = waiters[--nwaiters];
+}
+
+/* Discards what a watcher sent; -1 once it hung up. */
+static int waiter_read(int fd) {
+  unsigned char sink[512];
+  for (;;) {
+    ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    if (r > 0) continue;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    return -1;
+  }
+}
 
 static void client_drop(int i) {
   close(clients[i].fd);
@@ -899,6 +926,9 @@ int main(int argc, char **argv) {
   int attach_lfd = make_listener("attach.sock");
   if (attach_lfd < 0) fail("listen on attach socket: %s", strerror(errno));
   made_attach_sock = 1;
+  int wait_lfd = make_listener("wait.sock");
+  if (wait_lfd < 0) fail("listen on wait socket: %s", strerror(errno));
+  made_wait_sock = 1;
 
   if (opt.log_path && open_log(0) < 0) fail("open log %s: %s", opt.log_path, strerror(errno));
 
@@ -1009,11 +1039,12 @@ int main(int argc, char **argv) {
       if (!waiting_first && ((out_fd < 0 && err_fd < 0) || now - last_data_ms >= DRAIN_IDLE_MS || now - exit_ms >= DRAIN_MAX_MS)) break;
     }
 
-    struct pollfd pf[MAX_CLIENTS + 8];
+    struct pollfd pf[MAX_CLIENTS + MAX_WAITERS + 8];
     int np = 0;
-    int i_sig = np++, i_lis = np++, i_out = np++, i_err = np++, i_in = np++;
+    int i_sig = np++, i_lis = np++, i_wlis = np++, i_out = np++, i_err = np++, i_in = np++;
     pf[i_sig] = (struct pollfd){.fd = sfd, .events = POLLIN};
     pf[i_lis] = (struct pollfd){.fd = attach_lfd, .events = POLLIN};
+    pf[i_wlis] = (struct pollfd){.fd = wait_lfd, .events = POLLIN};
     pf[i_out] = (struct pollfd){.fd = out_fd, .events = POLLIN};
     pf[i_err] = (struct pollfd){.fd = err_fd, .events = POLLIN};
     pf[i_in] = (struct pollfd){.fd = -1, .events = POLLOUT};
@@ -1022,12 +1053,14 @@ int main(int argc, char **argv) {
       else pf[i_in].fd = stdin_fd;
     }
     int stdin_full = buf_pending(&stdin_q) > STDIN_BUF_MAX;
-    int i_cli = np;
+    int i_cli = np, ncli = nclients;
     for (int k = 0; k < nclients; k++) {
       /* events may be 0: poll still reports POLLHUP/POLLERR when the client is gone */
       short ev = (short)((stdin_full || clients[k].rd_closed ? 0 : POLLIN) | (buf_pending(&clients[k].out) ? POLLOUT : 0));
       pf[np++] = (struct pollfd){.fd = clients[k].fd, .events = ev};
     }
+    int i_wait = np, nw = nwaiters;
+    for (int k = 0; k < nw; k++) pf[np++] = (struct pollfd){.fd = waiters[k], .events = POLLIN};
     int timeout = -1;
     if (exited) timeout = DRAIN_IDLE_MS / 4;
     if (poll(pf, (nfds_t)np, timeout) < 0) {
@@ -1051,10 +1084,22 @@ int main(int argc, char **argv) {
         }
       }
     }
+    /* Watchers before new ones are accepted: their indices match pf until we drop some. */
+    for (int k = nw - 1; k >= 0; k--) {
+      if (pf[i_wait + k].revents && waiter_read(waiters[k]) < 0) waiter_drop(k);
+    }
+    if (pf[i_wlis].revents & POLLIN) {
+      for (;;) {
+        int c = accept4(wait_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (c < 0) break;
+        if (nwaiters >= MAX_WAITERS) close(c); /* the client falls back to polling */
+        else waiters[nwaiters++] = c;
+      }
+    }
     /* Clients first (their indices are stable until we drop some). */
     for (int k = nclients - 1; k >= 0; k--) {
       short re = pf[i_cli + k].revents;
-      if (k >= np - i_cli || !re) continue;
+      if (k >= ncli || !re) continue; /* accepted after the poll */
       int bad = 0;
       if (re & POLLOUT) bad = client_flush(&clients[k]) < 0;
       if (!bad && (re & (POLLIN | POLLHUP | POLLERR)) && !stdin_full && !clients[k].rd_closed) bad = client_read(&clients[k]) < 0;
@@ -1097,7 +1142,10 @@ int main(int argc, char **argv) {
     write_file_atomic("exit", ex, (size_t)n);
   }
   close(attach_lfd);
+  close(wait_lfd);
   remove_sockets();
+  /* The record is on disk: watchers learn of the exit now, not after the output flush. */
+  while (nwaiters > 0) waiter_drop(0);
   /* Attached clients get the tail of the output before we close (bounded wait). */
   int64_t deadline = mono_ms() + CLIENT_FLUSH_MS;
   for (;;) {

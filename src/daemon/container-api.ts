@@ -389,8 +389,13 @@ function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; stdout: bo
     });
     socket.on('error', () => {});
     if (o.stdin) {
-      const scanner = new DetachKeyScanner(o.keys);
+      // Detach keys apply only with a TTY (moby's CopyStreams): on a pipe every byte is data.
+      const scanner = o.tty ? new DetachKeyScanner(o.keys) : undefined;
       socket.on('data', (chunk: Buffer) => {
+        if (!scanner) {
+          hub.writeStdin(chunk);
+          return;
+        }
         const { data, detach } = scanner.push(chunk);
         hub.writeStdin(data);
         if (detach) finish();

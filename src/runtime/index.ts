@@ -3,7 +3,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Runc } from './runc.ts';
-import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
+import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } from './shim-client.ts';
+import { ShimStdio } from './shim-stdio.ts';
 import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
 export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
@@ -12,7 +13,7 @@ export { resolveUser } from './user.ts';
 export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';
 export type { ShimExit } from './shim-client.ts';
-export { ShimAttach } from './shim-client.ts';
+export type { ShimStdio } from './shim-stdio.ts';
 export { readLogs } from './json-file-log.ts';
 export type { LinuxResourcesUpdate } from './update.ts';
 export { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
@@ -140,8 +141,18 @@ export class ContainerRuntime {
     return this.runc(runtime).list();
   }
 
-  attach(stateDir: string): Promise<ShimAttach> {
-    return ShimAttach.connect(stateDir);
+  /** The process's stdio: reconnected when the shim drops it, closed once the process is done. */
+  attach(stateDir: string): Promise<ShimStdio> {
+    return ShimStdio.open(stateDir);
+  }
+
+  /**
+   * Resolves with the process's exit once its shim has recorded it, through a watch the shim
+   * never drops; 255 only when the shim is gone without a record. Never resolves while the
+   * shim runs without a record, so a live container is never taken for an exited one.
+   */
+  waitExit(stateDir: string): Promise<ShimExit> {
+    return waitShimExit(stateDir);
   }
 
   readExit(stateDir: string): Promise<ShimExit | undefined> {

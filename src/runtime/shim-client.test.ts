@@ -12,6 +12,8 @@ import type { LogEntry } from './json-file-log.ts';
 import { Runc } from './runc.ts';
 import { ShimAttach, isShimAlive, readShimExit, shimArgs, shimPidIfAlive, startShim, waitShimExit } from './shim-client.ts';
 import type { ShimStartOptions } from './shim-client.ts';
+import { ShimStdio } from './shim-stdio.ts';
+import { readFileSync } from 'node:fs';
 import {
   RUNC,
   buildShim,
@@ -366,6 +368,41 @@ describe('berth-shim with runc', { skip, concurrency: false }, () => {
     assert.ok(es.every((e) => e.line.length === 1024));
     stuck.resume();
     await closed;
+    await runc.delete(c.id);
+  });
+
+  test('a stalled daemon: the exit watch is never dropped, the stdio link is and reconnects', async () => {
+    // 4 MB at once on the first line of stdin, then "after" on the second.
+    const line = 'y'.repeat(999);
+    const c = await prepare(['sh', '-c', `read a; yes ${line} | head -c 4000000; read b; echo after`]);
+    await create(c, { stdin: true });
+    const link = await ShimStdio.open(c.stateDir);
+    let out = '';
+    link.on('stdout', (b: Buffer) => (out += b.toString()));
+    const linkClosed = new Promise<void>((r) => link.once('close', () => r()));
+    let exited = false;
+    const exiting = waitShimExit(c.stateDir).then((e) => {
+      exited = true;
+      return e;
+    });
+    await runc.start(c.id);
+    await new Promise((r) => setTimeout(r, 100)); // let the watch connect before the stall
+    link.writeStdin(Buffer.from('go\n'));
+    // Stall this whole process (as a SIGSTOPped daemon) until the shim logged the burst: far
+    // more than the 1 MiB it queues for a client, so it drops the stdio link.
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const count = () => readFileSync(c.log, 'utf8').split('\n').filter((l) => l.startsWith(`{"log":"${line}\\n"`)).length;
+    for (let i = 0; i < 400 && count() < 4000; i++) Atomics.wait(nap, 0, 0, 50);
+    assert.equal(count(), 4000);
+    await until(() => link.reconnects > 0, 'the link to reconnect');
+    assert.equal(exited, false, 'the dropped stdio connection is not taken for the exit');
+    assert.equal(await isShimAlive(c.stateDir), true);
+    link.writeStdin(Buffer.from('next\n'));
+    await until(() => out.endsWith('after\n'), 'output after the reconnection');
+    const exit = await exiting;
+    assert.equal(exit.exitCode, 0);
+    await linkClosed; // closed once the process is done, not before
+    assert.equal(count(), 4000);
     await runc.delete(c.id);
   });
 

@@ -181,22 +181,8 @@ export class ShimAttach extends EventEmitter {
   }
 
   /** Connects to DIR/attach.sock; rejects if there is no socket or nobody listens. */
-  static connect(stateDir: string): Promise<ShimAttach> {
-    return new Promise((resolve, reject) => {
-      const { path, release } = socketPath(stateDir, 'attach.sock');
-      const sock = createConnection({ path });
-      const fail = (e: Error) => {
-        release();
-        sock.destroy();
-        reject(e);
-      };
-      sock.once('error', fail);
-      sock.once('connect', () => {
-        release();
-        sock.off('error', fail);
-        resolve(new ShimAttach(sock));
-      });
-    });
+  static async connect(stateDir: string): Promise<ShimAttach> {
+    return new ShimAttach(await connectSocket(stateDir, 'attach.sock'));
   }
 
   get closed(): boolean {
@@ -257,34 +243,57 @@ export class ShimAttach extends EventEmitter {
 }
 
 /**
- * Resolves with the exit once the shim has gone away: it closes every attach connection
- * only after writing DIR/exit. Works for a shim started by an earlier daemon. A shim that
- * is gone without an exit record (killed) reports 255, like a lost process.
+ * Resolves with the exit once the shim has recorded it. The watch goes through the shim's
+ * wait.sock, whose connections get no output and so are never dropped for being slow; a
+ * closed connection is only believed once the exit record is there or the shim is gone, so a
+ * live shim is never taken for an exited one. Works for a shim started by an earlier daemon
+ * (one without wait.sock is polled). A shim gone without an exit record (killed) reports 255,
+ * like a lost process.
  */
 export async function waitShimExit(stateDir: string): Promise<ShimExit> {
   for (;;) {
-    let conn: ShimAttach;
+    const exit = await readShimExit(stateDir).catch(() => undefined);
+    if (exit) return exit;
+    // Dead shim: read again, it may have written the record just before exiting.
+    if (!(await isShimAlive(stateDir))) return exitOrLost(stateDir);
+    let sock: Socket;
     try {
-      conn = await ShimAttach.connect(stateDir);
+      sock = await connectSocket(stateDir, 'wait.sock');
     } catch {
-      // No socket or nobody listening: either finished or lost. A live shim that refused
-      // us (backlog full) is retried.
-      if (await isShimAlive(stateDir)) {
-        if ((await readShimExit(stateDir).catch(() => undefined)) === undefined) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-      }
-      return exitOrLost(stateDir);
+      // No wait socket (an older shim, or it is just closing) or its backlog is full: poll.
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
     }
-    if (!conn.closed) await new Promise<void>((resolve) => conn.once('close', resolve));
-    return exitOrLost(stateDir);
+    await new Promise<void>((resolve) => {
+      sock.on('error', () => {}); // a reset is a close too
+      sock.once('close', () => resolve());
+      sock.resume();
+    });
   }
 }
 
 async function exitOrLost(stateDir: string): Promise<ShimExit> {
   const exit = await readShimExit(stateDir).catch(() => undefined);
   return exit ?? { exitCode: 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
+}
+
+/** Connects to one of the shim's sockets in its state dir. */
+function connectSocket(stateDir: string, name: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const { path, release } = socketPath(stateDir, name);
+    const sock = createConnection({ path });
+    const fail = (e: Error) => {
+      release();
+      sock.destroy();
+      reject(e);
+    };
+    sock.once('error', fail);
+    sock.once('connect', () => {
+      release();
+      sock.off('error', fail);
+      resolve(sock);
+    });
+  });
 }
 
 /**

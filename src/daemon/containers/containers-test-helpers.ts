@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSeccompProfile, type ShimAttach, type ShimExit } from '../../runtime/index.ts';
+import { checkSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
 import seccompProfile from '../../runtime/seccomp-default.json' with { type: 'json' };
 import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers } from './deps.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
@@ -32,6 +32,7 @@ export class FakeRuntime implements RuntimeBox {
   readonly #stateDirs = new Map<string, string>();
   readonly #shims = new Map<string, FakeShim>();
   readonly #alive = new Set<string>();
+  readonly #exitWaiters = new Map<string, Array<(exit: ShimExit) => void>>();
   #nextPid = 1000;
 
   runtimeNames(): string[] {
@@ -71,7 +72,10 @@ export class FakeRuntime implements RuntimeBox {
     const stateDir = this.#stateDirs.get(id);
     if (!stateDir || !this.#alive.has(stateDir)) return;
     this.#alive.delete(stateDir);
-    this.exits.set(stateDir, { exitCode: code, signal: 0, exitedAt: new Date().toISOString() });
+    const exit = { exitCode: code, signal: 0, exitedAt: new Date().toISOString() };
+    this.exits.set(stateDir, exit);
+    for (const w of this.#exitWaiters.get(stateDir) ?? []) w(exit);
+    this.#exitWaiters.delete(stateDir);
     const shim = this.#shims.get(stateDir);
     this.#shims.delete(stateDir);
     shim?.emit('close');
@@ -97,15 +101,22 @@ export class FakeRuntime implements RuntimeBox {
     return [1, 2];
   }
 
-  async attach(stateDir: string): Promise<ShimAttach> {
+  async attach(stateDir: string): Promise<ShimStdio> {
     const shim = new FakeShim();
     this.#shims.set(stateDir, shim);
     // The daemon side of a shim connection, as far as the hub uses it.
-    return shim as unknown as ShimAttach;
+    return shim as unknown as ShimStdio;
   }
 
   async readExit(stateDir: string): Promise<ShimExit | undefined> {
     return this.exits.get(stateDir);
+  }
+
+  /** The shim's exit watch: resolves once "the shim" recorded the exit. */
+  waitExit(stateDir: string): Promise<ShimExit> {
+    const recorded = this.exits.get(stateDir);
+    if (recorded || !this.#alive.has(stateDir)) return Promise.resolve(recorded ?? { exitCode: 255, signal: 0, exitedAt: new Date().toISOString() });
+    return new Promise((resolve) => this.#exitWaiters.set(stateDir, [...(this.#exitWaiters.get(stateDir) ?? []), resolve]));
   }
 
   async isAlive(stateDir: string): Promise<boolean> {

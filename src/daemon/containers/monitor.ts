@@ -2,19 +2,17 @@
 // down what the start set up, record the exit, then let the restart policy decide between a
 // restart after its backoff, an auto-remove, or nothing.
 import { rm } from 'node:fs/promises';
-import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
 import type { ShimExit } from '../../runtime/index.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 import { publishNetwork } from './endpoints.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
+import { waitForExit } from './exit-watch.ts';
 
 /** Waits for the running init process to end, then records the exit. */
 export async function watchExit(ctx: ContainerContext, c: Container): Promise<void> {
-  await c.hub.waitShimClosed();
-  const { stateDir } = pathsOf(ctx, c.rec.ID);
-  const exit = (await ctx.runtime.readExit(stateDir)) ?? { exitCode: 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
+  const exit = await waitForExit(ctx.runtime, pathsOf(ctx, c.rec.ID).stateDir, c.hub);
   await ctx.locks.run(c.rec.ID, () => handleExit(ctx, c, exit));
 }
 

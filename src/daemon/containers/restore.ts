@@ -10,6 +10,7 @@ import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts
 import { publish, save, type ContainerContext } from './context.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
+import { removeLeftoverProcess } from './leftover-process.ts';
 
 const KILL_WAIT_MS = 10_000;
 
@@ -67,7 +68,13 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
       } else if (c.hostConfig.AutoRemove) {
         await removeLocked(ctx, c).catch(() => {});
       }
-    } else if (c.rec.HasBeenStartedBefore && s.status === 'exited' && shouldRestart(c, 0)) {
+      continue;
+    }
+    // Not running: a shim and `runc init` left by a daemon that died while starting it go.
+    if (await removeLeftoverProcess(ctx.runtime, id, runtimeOf(c, ctx.defaultRuntime), stateDir)) {
+      ctx.log.info('removed the process left by an interrupted start', { id });
+    }
+    if (c.rec.HasBeenStartedBefore && s.status === 'exited' && shouldRestart(c, 0)) {
       // A container that had stopped on its own before the daemon went down (Docker restarts
       // `always` ones at daemon start unless they were stopped by hand).
       toStart.push(c);

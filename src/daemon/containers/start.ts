@@ -8,6 +8,7 @@ import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 import { etcNetworkOf, publishNetwork, runningLookup } from './endpoints.ts';
 import { removeLocked } from './delete.ts';
+import { crashPoint } from '../fault-injection.ts';
 
 /** containerStart needs every box: the spec inputs read the daemon's settings. */
 export type StartContext = ContainerContext;
@@ -58,6 +59,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
     });
     created = true;
+    crashPoint('runtime-create');
     const netStart = performance.now();
     // The interfaces are plumbed while the stdio connection to the shim is made.
     // Both settle before going on, so a failure is cleaned up with the stdio already on the hub.

@@ -2,7 +2,7 @@
 // clients, and feeds their stdin to it. Clients may attach before the process starts.
 import type { EventEmitter } from 'node:events';
 
-/** The daemon side of a shim attach connection (src/runtime ShimAttach). */
+/** The daemon side of a shim's stdio (src/runtime ShimStdio): 'close' once the process is done. */
 export interface ShimStdio extends EventEmitter {
   writeStdin(data: Buffer): void;
   closeStdin(): void;
