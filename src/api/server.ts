@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
-import { notFound, invalidParameter, isErrno } from '../common/errors.ts';
+import { notFound, invalidParameter, isErrno } from '../common/index.ts';
 import { statusFromError } from './http-status.ts';
 import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
 import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';

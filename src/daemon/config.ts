@@ -1,6 +1,6 @@
 // daemon.json plus flags that override it (DESIGN.md decision 9).
 import { readFile } from 'node:fs/promises';
-import { isErrno } from '../common/errors.ts';
+import { isErrno } from '../common/index.ts';
 
 export interface RuntimeConfig {
   path: string;

@@ -5,9 +5,14 @@ import type { ContainersBackend, LogOptions, AttachOptions, StatsQuery } from '.
 import { openStats, statsTargetOf } from './stats.ts';
 import type { ExecBackend } from '../api/routes/exec/backend.ts';
 import type { Filters } from '../api/request.ts';
-import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
-import { nowNs, parseRfc3339Nano } from '../common/time.ts';
-import { muxFrame } from '../common/stdcopy.ts';
+import {
+  conflict,
+  invalidParameter,
+  notImplemented,
+  nowNs,
+  parseRfc3339Nano,
+  muxFrame,
+} from '../common/index.ts';
 import { readLogs } from '../runtime/index.ts';
 import type { ContainerManager, Container } from './containers/manager.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';

@@ -28,8 +28,7 @@ import { ImageApi } from './image-api.ts';
 import { ContainerRuntime, validateHostConfig, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
-import { projectFile } from '../common/project-files.ts';
-import { isErrno } from '../common/errors.ts';
+import { projectFile, isErrno } from '../common/index.ts';
 import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json' };
 
 const execFileP = promisify(execFile);

@@ -1,8 +1,7 @@
 // GET /containers/{id}/stats: Docker's StatsResponse built from the container's cgroups, one
 // sample a second with the previous sample's CPU figures as precpu_stats (moby daemon/stats.go).
 import { totalmem } from 'node:os';
-import { invalidParameter } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/time.ts';
+import { invalidParameter, formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/index.ts';
 import type { Container } from './containers/manager.ts';
 import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/index.ts';
 

@@ -6,7 +6,7 @@ import { API_VERSION, MIN_API_VERSION } from '../api/version.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerManager } from './containers/manager.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { formatRfc3339Nano, nowNs } from '../common/index.ts';
 import { DEFAULT_POOLS } from '../network/index.ts';
 
 export const BERTH_VERSION = '0.1.0';

@@ -1,7 +1,7 @@
 // Engine API shapes for images (swagger ImageSummary, ImageInspect, HistoryResponseItem,
 // ImageDeleteResponseItem, ImagePruneResponse) with the field presence, null-vs-[] and
 // time formats dockerd 28 (graphdriver image store) produces, gated by API version.
-import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../common/time.ts';
+import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../common/index.ts';
 import type { ContainerConfig } from './image-config.ts';
 import type { StoredImage } from './types.ts';
 

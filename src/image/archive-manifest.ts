@@ -3,7 +3,7 @@
 // Every JSON document is size-bounded and shape-checked; blobs named by digest are hashed.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { familiarString, parseNormalizedNamed } from './reference.ts';
 import { MAX_CONFIG_BYTES } from './image-config.ts';
 import { memberPath, readMember, type SpooledArchive } from './spool.ts';

@@ -1,8 +1,7 @@
 // Dockerfile-like `--change` instructions for import (and commit): moby's
 // dockerfile.BuildFromConfig with its validCommitCommands. Each instruction edits an
 // image config the way the Dockerfile dispatcher would.
-import { invalidParameter } from '../common/errors.ts';
-import { parseGoDuration } from '../common/time.ts';
+import { invalidParameter, parseGoDuration } from '../common/index.ts';
 import type { ContainerConfig, HealthConfig } from './image-config.ts';
 import { processWord, splitWords } from './shell-words.ts';
 

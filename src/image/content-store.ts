@@ -5,8 +5,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
-import { invalidParameter, isErrno, notFound } from '../common/errors.ts';
+import { fsyncDir, invalidParameter, isErrno, notFound } from '../common/index.ts';
 import { isSha256Digest } from './reference.ts';
 
 export interface ContentWriter {

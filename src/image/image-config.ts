@@ -1,7 +1,7 @@
 // The image configuration JSON (Docker image spec v1.x / OCI image config): its shape,
 // the checks applied before such a file is trusted, and the layer chain IDs derived from it.
 import { createHash } from 'node:crypto';
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { isSha256Digest } from './reference.ts';
 
 export interface HealthConfig {

@@ -1,9 +1,7 @@
 // `docker rmi` and `docker image prune` with moby's rules (daemon/images/image_delete.go,
 // image_prune.go): which references go, when an image goes, the conflict messages word
 // for word, and layer release walking the chain from the top.
-import { conflict, errorKind, invalidParameter } from '../common/errors.ts';
-import { shortId } from '../common/ids.ts';
-import { parseTimeArg } from '../common/time.ts';
+import { conflict, errorKind, invalidParameter, shortId, parseTimeArg } from '../common/index.ts';
 import type { ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';

@@ -2,8 +2,7 @@
 // Engine API shapes for images. Other boxes use only what this file exports.
 import { join } from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { KeyedLock } from '../common/keyed-lock.ts';
-import { notFound } from '../common/errors.ts';
+import { KeyedLock, notFound } from '../common/index.ts';
 import {
   history as historyShape,
   toImageInspect,

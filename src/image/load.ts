@@ -3,9 +3,7 @@
 // then write the config and the tags. A failed image leaves no layer no image uses.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { decompressStream, detectCompression } from '../common/tar/index.ts';
-import { invalidParameter } from '../common/errors.ts';
-import { shortId } from '../common/ids.ts';
+import { decompressStream, detectCompression, invalidParameter, shortId } from '../common/index.ts';
 import { archiveTag, hashMember, readArchiveManifest, type ArchiveImage } from './archive-manifest.ts';
 import type { ImageContext } from './context.ts';
 import { MAX_CONFIG_BYTES, parseImageConfig, sha256Digest } from './image-config.ts';

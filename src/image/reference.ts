@@ -1,7 +1,7 @@
 // Docker image references, parsed and normalised exactly as docker/distribution's
 // reference package does (ParseNormalizedNamed, ParseAnyReference, TagNameOnly,
 // FamiliarString, FamiliarMatch), so that names, errors and lookups agree with dockerd.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { goPathMatch } from './path-match.ts';
 
 export const DEFAULT_DOMAIN = 'docker.io';

@@ -3,8 +3,7 @@
 // index.json, oci-layout and repositories. Names are resolved and every blob opened
 // before the first byte, so a missing image is an error, not a truncated archive.
 import { open, type FileHandle } from 'node:fs/promises';
-import { invalidParameter, isNotFound, notFound } from '../common/errors.ts';
-import { TarWriter } from '../common/tar/index.ts';
+import { invalidParameter, isNotFound, notFound, TarWriter } from '../common/index.ts';
 import type { ImageContext } from './context.ts';
 import { createdSeconds } from './api-shapes.ts';
 import { sha256Digest } from './image-config.ts';

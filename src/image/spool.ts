@@ -5,8 +5,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decompressStream, readTar } from '../common/tar/index.ts';
-import { invalidParameter, isErrno } from '../common/errors.ts';
+import { decompressStream, readTar, invalidParameter, isErrno } from '../common/index.ts';
 
 export interface SpoolLimits {
   /** Largest member (default 64 GiB). */

@@ -5,8 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { conflict, invalidParameter, notFound } from '../common/errors.ts';
-import { TarWriter } from '../common/tar/index.ts';
+import { conflict, invalidParameter, notFound, TarWriter } from '../common/index.ts';
 import { sha256Digest } from './image-config.ts';
 import type { ImageLayerStore, LayerInfo } from './types.ts';
 

@@ -10,8 +10,7 @@
 import { open, mkdir, rm, lstat, symlink, link, lchown, chmod, lutimes, readdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { posix, join } from 'node:path';
-import type { TarEntry } from '../common/tar/index.ts';
-import { BerthError, invalidParameter, isErrno, systemError } from '../common/errors.ts';
+import { type TarEntry, BerthError, invalidParameter, isErrno, systemError } from '../common/index.ts';
 import { resolveInRoot } from './resolve-in-root.ts';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
 

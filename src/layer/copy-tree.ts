@@ -4,7 +4,7 @@ import { copyFile, lchown, chmod, lutimes, lstat, mkdir, readdir, readlink, syml
 import { constants } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from '../common/errors.ts';
+import { isErrno } from '../common/index.ts';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from './syscalls.linux.ts';
 
 /** Linux dev_t encoding (glibc's gnu_dev_major / gnu_dev_minor). */

@@ -6,8 +6,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError, conflict, invalidParameter, notFound, systemError } from '../common/errors.ts';
-import { decompressStream, readTar } from '../common/tar/index.ts';
+import {
+  BerthError,
+  conflict,
+  invalidParameter,
+  notFound,
+  systemError,
+  decompressStream,
+  readTar,
+} from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';

@@ -6,8 +6,7 @@
 import { mkdir, readFile, readdir, readlink, rename, rm, symlink, unlink, writeFile, lstat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
-import { BerthError, isErrno, systemError } from '../common/errors.ts';
+import { fsyncDir, BerthError, isErrno, systemError } from '../common/index.ts';
 import { directorySize, TMP_SUFFIX } from './graph-driver.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { isMountPoint } from './mountinfo.ts';

@@ -1,6 +1,6 @@
 // Published ports: HostConfig.PortBindings and PublishAllPorts turned into the list of
 // mappings to program, and the mappings back into the inspect / list shapes Docker shows.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { formatIp, parseIp } from './cidr.ts';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';

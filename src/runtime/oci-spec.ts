@@ -4,7 +4,7 @@
 // stat, rootfs file reads), so every rule here is unit-tested without root.
 import { posix } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { invalidParameter, notImplemented, systemError, isErrno } from '../common/errors.ts';
+import { invalidParameter, notImplemented, systemError, isErrno } from '../common/index.ts';
 import {
   ALL_CAPABILITIES,
   DEFAULT_CAPABILITIES,

@@ -5,7 +5,7 @@
 // and 64-bit argument values survive JSON without losing precision.
 import { readFile, stat } from 'node:fs/promises';
 import { release, endianness } from 'node:os';
-import { invalidParameter, systemError } from '../common/errors.ts';
+import { invalidParameter, systemError } from '../common/index.ts';
 
 /** A JSON number that JSON.stringify writes verbatim (JSON.rawJSON): uint64 values above 2^53. */
 export interface RawJson {

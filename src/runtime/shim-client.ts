@@ -8,8 +8,7 @@ import { readFile, readlink, realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
 import { basename, join } from 'node:path';
-import { invalidParameter, isErrno, systemError } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { invalidParameter, isErrno, systemError, formatRfc3339Nano, nowNs } from '../common/index.ts';
 
 export interface ShimStartOptions {
   shimPath: string;

@@ -3,7 +3,7 @@
 // moby/sys/user GetExecUser and GetAdditionalGroups, which is what Docker runs.
 // The files are read through an injected function: the caller resolves paths inside the
 // rootfs safely; this module never touches the rootfs itself.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 /** Reads a file by its path inside the container rootfs; undefined when it does not exist. */
 export type ReadRootfsFile = (pathInRootfs: string) => Promise<string | undefined>;

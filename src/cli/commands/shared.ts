@@ -9,7 +9,7 @@ import type { CommandContext, FlagSpec, Flags } from '../framework/types.ts';
 import { DaemonError, StatusError } from '../framework/types.ts';
 import { FlagError } from '../framework/flags.ts';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../framework/format-help.ts';
-import { parseGoDuration, parseRfc3339Nano } from '../../common/time.ts';
+import { parseGoDuration, parseRfc3339Nano } from '../../common/index.ts';
 import { formatList, goQuote, parseTemplate, TemplateError } from '../format/index.ts';
 import type { ListFormatOptions, Template, TemplateOptions } from '../format/index.ts';
 import { displayJsonMessages, humanSizePrecision, JsonMessageError } from '../progress/index.ts';

@@ -3,10 +3,18 @@
 import { mkdir, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { conflict, invalidParameter, notFound, notModified, systemError, BerthError } from '../../common/errors.ts';
-import { KeyedLock } from '../../common/keyed-lock.ts';
-import { newId } from '../../common/ids.ts';
-import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
+import {
+  conflict,
+  invalidParameter,
+  notFound,
+  notModified,
+  systemError,
+  BerthError,
+  KeyedLock,
+  newId,
+  formatRfc3339Nano,
+  nowNs,
+} from '../../common/index.ts';
 import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
 import { type ShimExit, cgroupOomKilled, commandOf } from '../../runtime/index.ts';

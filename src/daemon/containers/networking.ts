@@ -1,8 +1,7 @@
 // A container's side of networking: which networks it is on (kept in its record, like Docker's
 // NetworkSettings), the endpoints made at start (an address, a veth into its netns, published
 // ports) and their teardown at exit. The network box does the Linux work.
-import { conflict, invalidParameter, notFound, systemError, BerthError } from '../../common/errors.ts';
-import { newId } from '../../common/ids.ts';
+import { conflict, invalidParameter, notFound, systemError, BerthError, newId } from '../../common/index.ts';
 import {
   PREDEFINED, inspectPorts, portRequests, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,

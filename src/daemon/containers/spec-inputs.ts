@@ -3,8 +3,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-file.ts';
-import { isErrno, invalidParameter } from '../../common/errors.ts';
+import { writeFileAtomic, isErrno, invalidParameter } from '../../common/index.ts';
 import { resolveInRoot } from '../../layer/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,

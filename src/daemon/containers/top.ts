@@ -2,7 +2,7 @@
 // (moby daemon/top_unix.go). This module is the pure part: argument checks and the output
 // parser, which finds column boundaries from the header and the whitespace of every row so that
 // columns with spaces in them (CMD, COMMAND, ...) stay whole.
-import { invalidParameter, systemError } from '../../common/errors.ts';
+import { invalidParameter, systemError } from '../../common/index.ts';
 
 /** Titles and rows as GET /containers/{id}/top returns them. */
 export interface TopResult {

@@ -2,7 +2,7 @@
 // answers the embedded server gives. Every read is bounds-checked: packets come from containers,
 // and a container is not trusted. Parse errors are thrown as WireError and become FORMERR.
 
-import { parseIPv4, parseIPv6 } from '../../common/ip.ts';
+import { parseIPv4, parseIPv6 } from '../../common/index.ts';
 
 export { parseIPv4, parseIPv6 };
 

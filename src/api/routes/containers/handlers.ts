@@ -2,10 +2,8 @@
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { boolValue, intValue, parseFilters } from '../../request.ts';
-import { invalidParameter, notImplemented } from '../../../common/errors.ts';
+import { invalidParameter, notImplemented, parseTimeArg, muxFrame } from '../../../common/index.ts';
 import { versionAtLeast } from '../../version.ts';
-import { parseTimeArg } from '../../../common/time.ts';
-import { muxFrame } from '../../../common/stdcopy.ts';
 
 export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
 
