@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './ip.ts';
 export * from './keyed-lock.ts';
+export * from './logger.ts';
 export * from './project-files.ts';
 export * from './stdcopy.ts';
 export * from './time.ts';

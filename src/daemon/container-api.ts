@@ -1,10 +1,15 @@
 // Implements the container and exec route backends on the container manager: request bodies
 // in, Docker's response shapes out.
 import type { Duplex } from 'node:stream';
-import type { ContainersBackend, LogOptions, AttachOptions, StatsQuery } from '../api/routes/containers/backend.ts';
+import type {
+  ContainersBackend,
+  LogOptions,
+  AttachOptions,
+  StatsQuery,
+  ExecBackend,
+  Filters,
+} from '../api/index.ts';
 import { openStats, statsTargetOf } from './stats.ts';
-import type { ExecBackend } from '../api/routes/exec/backend.ts';
-import type { Filters } from '../api/request.ts';
 import {
   conflict,
   invalidParameter,

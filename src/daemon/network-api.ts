@@ -1,7 +1,6 @@
 // Implements the network route backend on the network box and the container manager: request
 // bodies in, Docker's response shapes and events out.
-import type { NetworksBackend } from '../api/routes/networks/backend.ts';
-import type { Filters } from '../api/request.ts';
+import type { NetworksBackend, Filters } from '../api/index.ts';
 import { conflict, forbidden, invalidParameter, parseRfc3339Nano } from '../common/index.ts';
 import { PREDEFINED, type CreateNetworkRequest, type NetworkController, type NetworkRecord } from '../network/index.ts';
 import type { ContainerManager } from './containers/manager.ts';

@@ -1,8 +1,7 @@
 // /version, /info, /system/df and /events.
 import os from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
-import type { SystemBackend } from '../api/routes/system/backend.ts';
-import { API_VERSION, MIN_API_VERSION } from '../api/version.ts';
+import { type SystemBackend, API_VERSION, MIN_API_VERSION } from '../api/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerManager } from './containers/manager.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';

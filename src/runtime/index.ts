@@ -11,6 +11,8 @@ export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from
 export { resolveUser } from './user.ts';
 export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';
+// Docker's default seccomp profile, as shipped (the daemon checks it with checkSeccompProfile).
+export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
 export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';

@@ -15,7 +15,7 @@ import {
   formatRfc3339Nano,
   nowNs,
 } from '../../common/index.ts';
-import type { Logger } from '../../api/server.ts';
+import type { Logger } from '../../common/index.ts';
 import type { EventBus } from '../events.ts';
 import { type ShimExit, cgroupOomKilled, commandOf } from '../../runtime/index.ts';
 import {
