@@ -2,7 +2,7 @@
 // the checks applied before such a file is trusted, and the layer chain IDs derived from it.
 import { createHash } from 'node:crypto';
 import { invalidParameter } from '../common/index.ts';
-import { isSha256Digest } from './reference.ts';
+import { isSha256Digest, sha256Digest } from '../content/index.ts';
 
 export interface HealthConfig {
   Test?: string[];
@@ -65,10 +65,6 @@ export const MAX_LAYERS = 1024;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${sha256Hex(data)}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

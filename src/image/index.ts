@@ -1,4 +1,4 @@
-// The image box: references, content store, image store, load/save/import and the
+// The image box: references, image store (blobs in the content box), load/save/import and the
 // Engine API shapes for images. Other boxes use only what this file exports.
 import { join } from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import {
   type ImagePruneReport,
   type ImageSummary,
 } from './api-shapes.ts';
-import { ContentStore } from './content-store.ts';
+import { ContentStore, type ContentProvider } from '../content/index.ts';
 import type { ImageContext } from './context.ts';
 import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts';
 import { listImages, type ListOptions } from './image-list.ts';
@@ -58,7 +58,6 @@ export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
 export type { NamedReference, AnyReference } from './reference.ts';
-export { ContentStore, type ContentWriter } from './content-store.ts';
 export { toImageSummary, toImageInspect, history, inspectConfig, apiVersionLessThan } from './api-shapes.ts';
 export {
   parse,
@@ -69,7 +68,6 @@ export {
   referenceString,
   tagNameOnly,
   isDigestId,
-  isSha256Digest,
   repoTagReference,
   noSuchImageText,
 } from './reference.ts';
@@ -88,7 +86,8 @@ export interface ImageServiceOptions {
 }
 
 export interface ImageService {
-  readonly content: ContentStore;
+  /** The blobs as received (layers, configs, manifests): read-only for other boxes. */
+  readonly content: ContentProvider;
   /** Warnings from restoring the store at start (skipped images). */
   readonly restoreWarnings: readonly string[];
   get(ref: string): StoredImage;

@@ -4,8 +4,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic, isErrno } from '../common/index.ts';
-import { isSha256Digest } from './reference.ts';
 import type { LayerBlob } from './types.ts';
+import { isSha256Digest } from '../content/index.ts';
 
 export class LayerBlobIndex {
   private readonly byDiff: string;

@@ -3,6 +3,7 @@
 // FamiliarString, FamiliarMatch), so that names, errors and lookups agree with dockerd.
 import { invalidParameter } from '../common/index.ts';
 import { goPathMatch } from './path-match.ts';
+import { isSha256Digest } from '../content/index.ts';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
@@ -59,11 +60,6 @@ export function digestError(s: string): string | undefined {
   if (hex.length !== len) return 'invalid checksum digest length';
   if (!/^[a-f0-9]+$/.test(hex)) return 'invalid checksum digest format';
   return undefined;
-}
-
-/** `sha256:` + 64 lower-case hex digits. */
-export function isSha256Digest(s: string): boolean {
-  return /^sha256:[a-f0-9]{64}$/.test(s);
 }
 
 /** True for a full image ID (`sha256:<64 hex>`) or a bare hex ID / ID prefix (`4ab1c`, 64 hex). */

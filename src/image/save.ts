@@ -6,7 +6,6 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { invalidParameter, isNotFound, notFound, TarWriter } from '../common/index.ts';
 import type { ImageContext } from './context.ts';
 import { createdSeconds } from './api-shapes.ts';
-import { sha256Digest } from './image-config.ts';
 import {
   familiarName,
   familiarString,
@@ -17,6 +16,7 @@ import {
   type NamedReference,
 } from './reference.ts';
 import { MEDIA_TYPE, type LayerBlob, type StoredImage } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 
 interface SaveImage {
   img: StoredImage;

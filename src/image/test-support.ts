@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { conflict, invalidParameter, notFound, TarWriter } from '../common/index.ts';
-import { sha256Digest } from './image-config.ts';
 import type { ImageLayerStore, LayerInfo } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 
 export class FakeLayerStore implements ImageLayerStore {
   readonly driverName = 'fake';
