@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../common/index.ts';
 import { Runc, isRuncNotExist, runcErrorMessage } from './runc.ts';
-import { RUNC, containerTestSkipReason, makeBundle, removeTestCgroups } from './testdata/test-bundle.ts';
+import { RUNC, containerTestSkipReason, makeBundle, removeTestCgroups } from './bundle.test-helpers.ts';
 
 test('runcErrorMessage takes the last json error, else the last line', () => {
   assert.equal(

@@ -21,7 +21,7 @@ import {
   removeTestCgroups,
   rssKb,
   writeProcessFile,
-} from './testdata/test-bundle.ts';
+} from './bundle.test-helpers.ts';
 
 test('shimArgs builds the command line', () => {
   const base = { shimPath: '/s', runtimePath: '/r', id: 'c1', stateDir: '/st', tty: true, stdin: true };
