@@ -39,7 +39,7 @@ export interface DaemonConfig {
   shutdownTimeout: number;
 }
 
-export const DEFAULTS: DaemonConfig = {
+const DEFAULTS: DaemonConfig = {
   dataRoot: '/var/lib/berth',
   execRoot: '/run/berth',
   hosts: ['unix:///run/berth/berth.sock'],

@@ -63,7 +63,7 @@ export function zeroStats(id: string, name: string): StatsResponse {
 }
 
 /** One sample of a running container (precpu_stats and preread left zero). */
-export async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots'> = {}): Promise<StatsResponse | undefined> {
+async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots'> = {}): Promise<StatsResponse | undefined> {
   const loc = await locateCgroups(pid, opts.roots);
   if (!loc) return undefined;
   const read = formatRfc3339Nano(nowNs());

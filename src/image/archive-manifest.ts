@@ -118,7 +118,7 @@ async function readBlob(archive: SpooledArchive, d: Descriptor, max: number): Pr
   return bytes;
 }
 
-export function hostArchitecture(): string {
+function hostArchitecture(): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 

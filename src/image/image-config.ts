@@ -61,7 +61,7 @@ export interface ImageConfigFile {
 
 /** Configs larger than this are refused: real ones are a few KiB, long histories a few hundred. */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
-export const MAX_LAYERS = 1024;
+const MAX_LAYERS = 1024;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -140,9 +140,4 @@ export function chainIds(diffIds: readonly string[]): string[] {
     out.push(out.length === 0 ? d : sha256Digest(`${out[out.length - 1]} ${d}`));
   }
   return out;
-}
-
-export function topChainId(diffIds: readonly string[]): string | null {
-  const ids = chainIds(diffIds);
-  return ids.length ? ids[ids.length - 1] : null;
 }

@@ -181,7 +181,7 @@ async function deleteHelper(
  * stops at the first one still in use (a container's layer, another image's chain).
  * Blobs kept for layers whose diff no image has any more go too.
  */
-export async function releaseLayers(ctx: ImageContext, img: StoredImage): Promise<string[]> {
+async function releaseLayers(ctx: ImageContext, img: StoredImage): Promise<string[]> {
   const usedChains = new Set<string>();
   const usedDiffs = new Set<string>();
   for (const other of ctx.store.list()) {
@@ -211,7 +211,7 @@ export async function releaseLayers(ctx: ImageContext, img: StoredImage): Promis
   return deleted;
 }
 
-export const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
+const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 
 const pruneRunning = new WeakSet<ImageContext>();
 

@@ -20,7 +20,7 @@ export interface ListOptions {
   apiVersion?: string;
 }
 
-export const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
+const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
 
 export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Promise<ImageSummary[]> {
   const filters = new Filters(opts.filters);

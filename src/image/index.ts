@@ -34,48 +34,24 @@ import type {
 
 export type {
   ContainerUsage,
-  ImageEvent,
   ImageEventHook,
   ImageLayerStore,
-  LayerBlob,
-  LayerInfo,
   ProgressFn,
   ProgressMessage,
   ResolvedImageConfig,
   StoredImage,
 } from './types.ts';
 export type {
-  DriverData,
   HistoryResponseItem,
   ImageDeleteResponseItem,
   ImageInspect,
   ImagePruneReport,
   ImageSummary,
 } from './api-shapes.ts';
-export type { ContainerConfig, HealthConfig, ImageConfigFile } from './image-config.ts';
 export type { FiltersInput } from './filters.ts';
 export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
-export type { NamedReference, AnyReference } from './reference.ts';
-export { toImageSummary, toImageInspect, history, inspectConfig, apiVersionLessThan } from './api-shapes.ts';
-export {
-  parse,
-  parseNormalizedNamed,
-  parseAnyReference,
-  familiarString,
-  familiarName,
-  referenceString,
-  tagNameOnly,
-  isDigestId,
-  repoTagReference,
-  noSuchImageText,
-} from './reference.ts';
-export { applyChanges } from './changes.ts';
-export { parseImageConfig, chainIds } from './image-config.ts';
-export { MEDIA_TYPE } from './types.ts';
-export { LIST_FILTERS as IMAGE_LIST_FILTERS } from './image-list.ts';
-export { PRUNE_FILTERS as IMAGE_PRUNE_FILTERS } from './image-delete.ts';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -252,7 +228,7 @@ async function rmLoadScratch(tmpRoot: string): Promise<void> {
 }
 
 /** What a container manager takes from an image config, with Docker's defaults. */
-export function resolvedConfig(img: StoredImage): ResolvedImageConfig {
+function resolvedConfig(img: StoredImage): ResolvedImageConfig {
   const c = img.config.config ?? {};
   return {
     id: img.id,

@@ -5,10 +5,10 @@ import { invalidParameter } from '../common/index.ts';
 import { goPathMatch } from './path-match.ts';
 import { isSha256Digest } from '../content/index.ts';
 
-export const DEFAULT_DOMAIN = 'docker.io';
+const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
-export const DEFAULT_TAG = 'latest';
+const DEFAULT_TAG = 'latest';
 const NAME_TOTAL_LENGTH_MAX = 255;
 
 /** A named reference: `domain/path[:tag][@digest]`. */
@@ -139,14 +139,9 @@ export function tagNameOnly(ref: NamedReference): NamedReference {
 }
 
 /** reference.WithTag: validates the tag. */
-export function withTag(ref: NamedReference, tag: string): NamedReference {
+function withTag(ref: NamedReference, tag: string): NamedReference {
   if (!anchoredTagRe.test(tag)) throw invalidParameter('invalid tag format');
   return { domain: ref.domain, path: ref.path, tag };
-}
-
-/** reference.TrimNamed: the name alone. */
-export function trimNamed(ref: NamedReference): NamedReference {
-  return { domain: ref.domain, path: ref.path };
 }
 
 /** Keep the digest and drop the tag when a reference has both (refstore's favorDigest). */
@@ -159,7 +154,7 @@ export function isNameOnly(ref: NamedReference): boolean {
 }
 
 /** Full name: `docker.io/library/busybox`. */
-export function fullName(ref: NamedReference): string {
+function fullName(ref: NamedReference): string {
   return ref.domain ? `${ref.domain}/${ref.path}` : ref.path;
 }
 

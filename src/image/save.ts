@@ -211,9 +211,3 @@ export async function* writeSaveArchive(plan: SavePlan, ctx: ImageContext): Asyn
     await plan.close();
   }
 }
-
-/** Resolves the names, then streams the archive (errors about names come before any byte). */
-export async function* saveImages(names: string[], ctx: ImageContext): AsyncGenerator<Uint8Array> {
-  const plan = await prepareSave(names, ctx);
-  yield* writeSaveArchive(plan, ctx);
-}

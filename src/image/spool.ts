@@ -24,7 +24,7 @@ export interface SpooledArchive {
 }
 
 /** Cleans an archive member name; throws for absolute names and any `..` component. */
-export function cleanMemberName(name: string): string {
+function cleanMemberName(name: string): string {
   if (name.includes('\0')) throw invalidParameter(`invalid archive member name ${JSON.stringify(name)}`);
   if (name.startsWith('/')) throw invalidParameter(`invalid archive member name ${JSON.stringify(name)}: absolute path`);
   const parts: string[] = [];

@@ -70,7 +70,7 @@ export interface LayerStore {
 }
 
 /** Docker's limit on a layer chain (a deeper one would not mount on overlay2 anyway). */
-export const MAX_LAYER_DEPTH = 125;
+const MAX_LAYER_DEPTH = 125;
 
 export interface LayerStoreOptions {
   dataRoot: string;
@@ -120,7 +120,7 @@ async function priorDriver(overlayHome: string, vfsHome: string): Promise<'overl
 
 const randomCacheId = () => randomBytes(32).toString('hex');
 
-export function chainIdOf(parent: string | null, diffId: string): string {
+function chainIdOf(parent: string | null, diffId: string): string {
   return parent === null ? diffId : `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`;
 }
 

@@ -19,7 +19,7 @@ const PAGE_MAX = 4095;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** A 26-character id for overlay2/l/ (128 random bits in base32, as Docker's are). */
-export function shortLinkId(): string {
+function shortLinkId(): string {
   const bytes = randomBytes(17);
   let out = '';
   let acc = 0;

@@ -24,7 +24,7 @@ export interface PortMapping {
 export type PortBindings = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
 
 /** "80/tcp" -> [80, 'tcp']. */
-export function parsePortKey(key: string): { port: number; proto: Proto } {
+function parsePortKey(key: string): { port: number; proto: Proto } {
   const [p, proto = 'tcp'] = key.split('/', 2);
   const port = Number(p);
   if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw invalidParameter(`invalid port specification: "${key}"`);

@@ -6,8 +6,8 @@ import { Runc } from './runc.ts';
 import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
 import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
-export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
-export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
+export { generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
+export type { Spec, SpecProcess, NetworkNamespace, ImageConfig } from './oci-spec.ts';
 export { resolveUser } from './user.ts';
 export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';

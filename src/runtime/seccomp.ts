@@ -82,7 +82,7 @@ export interface SeccompOptions {
 }
 
 /** Bound on a profile's JSON text: Docker's default is 20 KiB, custom ones are similar. */
-export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
+const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 const MAX_RULES = 10_000;
 const MAX_NAMES = 10_000;
 const UINT64_MAX = 2n ** 64n - 1n;

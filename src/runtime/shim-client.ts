@@ -37,11 +37,11 @@ export interface ShimExit {
 }
 
 /** Frame types of the attach socket: 1 byte type, 4 bytes big-endian length, payload. */
-export const FRAME_STDIN = 0;
-export const FRAME_STDOUT = 1;
-export const FRAME_STDERR = 2;
-export const FRAME_CLOSE_STDIN = 3;
-export const FRAME_RESIZE = 4;
+const FRAME_STDIN = 0;
+const FRAME_STDOUT = 1;
+const FRAME_STDERR = 2;
+const FRAME_CLOSE_STDIN = 3;
+const FRAME_RESIZE = 4;
 
 const SHIM_NAME = 'berth-shim';
 const HANDSHAKE_MAX = 64 * 1024;

@@ -123,7 +123,7 @@ interface ExecUser {
 }
 
 /** moby/sys/user GetExecUser with default uid/gid 0. */
-export function execUser(
+function execUser(
   userSpec: string,
   passwd: PasswdEntry[] | undefined,
   groups: GroupEntry[] | undefined,
@@ -182,7 +182,7 @@ export function execUser(
 }
 
 /** moby/sys/user GetAdditionalGroups: names or gids; unknown numeric gids are taken as they are. */
-export function additionalGroups(groupAdd: readonly string[], groups: GroupEntry[] | undefined): number[] {
+function additionalGroups(groupAdd: readonly string[], groups: GroupEntry[] | undefined): number[] {
   const out: number[] = [];
   const seen = new Set<number>();
   for (const ag of groupAdd) {

@@ -6,8 +6,7 @@ import { bytesSize, humanDurationMs, humanSizeWithPrecision, parseTime, stateStr
 
 export { TemplateError } from './errors.ts';
 export { formatList, type ListFormatOptions } from './list.ts';
-export { TabWriter, stringWidth } from './tabwriter.ts';
-export { humanSizeWithPrecision } from './units.ts';
+export { TabWriter } from './tabwriter.ts';
 export { goQuote } from './template/printf.ts';
 
 /** A parsed Go text/template. execute() throws TemplateError with Go's messages. */

@@ -101,7 +101,7 @@ function resolveRef(ref: string, opts: FilterContainersOptions): ContainerView {
 }
 
 /** Throws on keys /containers/json does not accept (`invalid filter 'key'`). */
-export function validateContainerListFilters(filters: Map<string, string[]>): void {
+function validateContainerListFilters(filters: Map<string, string[]>): void {
   for (const key of filters.keys()) {
     if (!containerListFilterKeys.includes(key)) throw invalidParameter(`invalid filter '${key}'`);
   }

@@ -889,7 +889,7 @@ function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: 
 }
 
 /** go-units RAMInBytes: "10m", "1g", "512k", "100". */
-export function parseByteSize(text: string): number {
+function parseByteSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(text.trim());
   if (!m) throw invalidParameter(`invalid size: '${text}'`);
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2].toLowerCase() as '' | 'k'];
@@ -897,7 +897,7 @@ export function parseByteSize(text: string): number {
 }
 
 /** Docker's mapping of runtime start errors to exit codes and API errors (moby translateContainerdStartErr). */
-export function translateStartError(message: string): { code: number; error: BerthError } {
+function translateStartError(message: string): { code: number; error: BerthError } {
   const detail = message.replace(/^runc create failed: /, "");
   const msg = `failed to create task for container: OCI runtime create failed: runc create failed: ${detail}: unknown`;
   if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) {

@@ -48,7 +48,7 @@ export class NetworkStartError extends Error {
   }
 }
 
-export function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
+function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
   return {
     IPAMConfig: cfg?.IPAMConfig ?? null, Links: cfg?.Links ?? null, Aliases: cfg?.Aliases ?? null, MacAddress: '', DriverOpts: cfg?.DriverOpts ?? null,
     NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
@@ -57,7 +57,7 @@ export function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>
 }
 
 /** Network mode names: "default" is the default bridge. */
-export function modeNetworkName(mode: string | undefined): string {
+function modeNetworkName(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
 }
 

@@ -19,7 +19,7 @@ const NO_HEADER_OPTIONS = new Set([
 ]);
 
 /** Docker's default when ps_args is empty. */
-export const DEFAULT_PS_ARGS = '-ef';
+const DEFAULT_PS_ARGS = '-ef';
 
 /** ps_args as Docker passes them to ps: split on single spaces (empty means "-ef"). */
 export function splitPsArgs(psArgs: string): string[] {

@@ -23,7 +23,7 @@ export function optionErrorToStatus(err: unknown, ctx: CommandContext, command: 
 }
 
 /** "busybox" -> "busybox:latest" (docker's FamiliarString(TagNameOnly(ref))). */
-export function familiarWithTag(image: string): string {
+function familiarWithTag(image: string): string {
   if (image.includes('@')) return image;
   const lastSlash = image.lastIndexOf('/');
   return image.slice(lastSlash + 1).includes(':') ? image : `${image}:latest`;

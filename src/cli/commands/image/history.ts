@@ -18,7 +18,7 @@ interface HistoryItem {
   Comment: string;
 }
 
-export function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
+function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
   const createdAt = formatRfc3339Nano(BigInt(h.Created) * 1_000_000_000n);
   const createdBy = h.CreatedBy.replaceAll('\t', ' ');
   const row = {

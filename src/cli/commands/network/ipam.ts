@@ -117,4 +117,3 @@ function parseCidr(s: string): Cidr | undefined {
   return { bytes, bits };
 }
 
-export { parseIp };
