@@ -98,12 +98,20 @@ function descriptor(v: unknown, where: string): Descriptor {
   if (typeof v.mediaType !== 'string') throw invalidParameter(`invalid ${where}: descriptor has no mediaType`);
   if (typeof v.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(v.digest)) throw invalidParameter(`invalid ${where}: bad descriptor digest ${JSON.stringify(v.digest)}`);
   if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) throw invalidParameter(`invalid ${where}: bad descriptor size`);
-  if (v.annotations !== undefined && (!isObject(v.annotations) || !Object.values(v.annotations).every((x) => typeof x === 'string'))) {
+  const { annotations, platform } = v;
+  if (annotations !== undefined && !isStringMap(annotations)) {
     throw invalidParameter(`invalid ${where}: annotations must map strings to strings`);
   }
-  if (v.platform !== undefined && !isObject(v.platform)) throw invalidParameter(`invalid ${where}: platform must be an object`);
-  return v as unknown as Descriptor;
+  if (platform !== undefined && !isObject(platform)) throw invalidParameter(`invalid ${where}: platform must be an object`);
+  const d: Descriptor = { mediaType: v.mediaType, digest: v.digest, size: v.size };
+  if (annotations !== undefined) d.annotations = annotations;
+  // Only string fields take part in platform matching; anything else matches nothing.
+  if (platform !== undefined) d.platform = { os: stringOr(platform.os), architecture: stringOr(platform.architecture), variant: stringOr(platform.variant) };
+  return d;
 }
+
+const isStringMap = (v: unknown): v is Record<string, string> => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+const stringOr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const blobName = (digest: string) => `blobs/sha256/${digest.slice(7)}`;
 

@@ -2,6 +2,7 @@
 // --cidfile, pull a missing image, print the daemon's warnings.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
 import { buildCreateRequest, containerFlags, createOnlyFlags, FlagValueError, OptionError, type BuildOptions } from '../../opts/index.ts';
@@ -50,7 +51,7 @@ async function pullImage(ctx: CommandContext, image: string, platform: string, q
 }
 
 function devNull(): NodeJS.WritableStream {
-  return { write: () => true, on() { return this; }, once() { return this; }, emit: () => false } as unknown as NodeJS.WritableStream;
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /** --cidfile: refuse an existing file; written once the container exists, removed on failure. */
