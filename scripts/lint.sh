@@ -9,6 +9,12 @@
 cd "$(dirname "$0")/.." || exit 1
 node=node_modules/.bin/node
 status=0
+# Every box that others may use has an index.ts; daemon/ and cli/ are programs (main.ts).
+for box in src/*/; do
+  box=${box%/}
+  case $box in src/daemon|src/cli) continue ;; esac
+  [ -f "$box/index.ts" ] || { echo "lint: $box has no index.ts (a box is used through its index.ts)"; status=1; }
+done
 "$node" node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config .dependency-cruiser.mjs \
   src test bench scripts || status=1
 "$node" node_modules/knip/bin/knip.js --no-progress || status=1
