@@ -3,7 +3,6 @@
 // FamiliarString, FamiliarMatch), so that names, errors and lookups agree with dockerd.
 import { invalidParameter } from '../common/index.ts';
 import { goPathMatch } from './path-match.ts';
-import { isSha256Digest } from '../content/index.ts';
 
 const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
@@ -60,11 +59,6 @@ export function digestError(s: string): string | undefined {
   if (hex.length !== len) return 'invalid checksum digest length';
   if (!/^[a-f0-9]+$/.test(hex)) return 'invalid checksum digest format';
   return undefined;
-}
-
-/** True for a full image ID (`sha256:<64 hex>`) or a bare hex ID / ID prefix (`4ab1c`, 64 hex). */
-export function isDigestId(s: string): boolean {
-  return isSha256Digest(s) || /^[a-f0-9]{1,64}$/.test(s);
 }
 
 /** distribution's reference.Parse: the raw grammar, no normalisation. */
@@ -126,11 +120,6 @@ export function parseAnyReference(s: string): AnyReference {
   if (anchoredIdentifierRe.test(s)) return { kind: 'digest', digest: `sha256:${s}` };
   if (digestError(s) === undefined) return { kind: 'digest', digest: s };
   return { kind: 'named', ref: parseNormalizedNamed(s) };
-}
-
-/** Parse and add `:latest` when there is neither tag nor digest (the usual user-facing form). */
-export function parse(s: string): NamedReference {
-  return tagNameOnly(parseNormalizedNamed(s));
 }
 
 /** reference.TagNameOnly. */
