@@ -1,5 +1,5 @@
 // The only place that knows which HTTP status each error kind maps to (moby httpstatus).
-import { errorKind } from '../common/errors.ts';
+import { errorKind } from '../common/index.ts';
 
 const STATUS = {
   NotFound: 404,

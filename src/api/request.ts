@@ -1,7 +1,7 @@
 // One request-parsing module with Docker's quirks (moby httputils/form.go), so handlers never
 // read req.url by hand.
 import type { IncomingMessage } from 'node:http';
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 

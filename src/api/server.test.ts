@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ApiServer } from './server.ts';
-import { conflict, notFound } from '../common/errors.ts';
+import { conflict, notFound } from '../common/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
 const sock = join(dir, 's.sock');

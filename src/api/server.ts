@@ -3,19 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
-import { notFound, invalidParameter, isErrno } from '../common/errors.ts';
+import { notFound, invalidParameter, isErrno, type Logger } from '../common/index.ts';
 import { statusFromError } from './http-status.ts';
 import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
 import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';
 import { readBody, parseJsonObject } from './request.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
 
 export interface ApiServerOptions {
   routes: Route[];

@@ -24,7 +24,6 @@ export class BerthError extends Error {
 export const notFound = (msg: string, cause?: unknown) => new BerthError('NotFound', msg, { cause });
 export const invalidParameter = (msg: string, cause?: unknown) => new BerthError('InvalidParameter', msg, { cause });
 export const conflict = (msg: string, cause?: unknown) => new BerthError('Conflict', msg, { cause });
-export const unauthorized = (msg: string, cause?: unknown) => new BerthError('Unauthorized', msg, { cause });
 export const forbidden = (msg: string, cause?: unknown) => new BerthError('Forbidden', msg, { cause });
 export const unavailable = (msg: string, cause?: unknown) => new BerthError('Unavailable', msg, { cause });
 export const notModified = (msg: string, cause?: unknown) => new BerthError('NotModified', msg, { cause });

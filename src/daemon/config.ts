@@ -1,6 +1,6 @@
 // daemon.json plus flags that override it (DESIGN.md decision 9).
 import { readFile } from 'node:fs/promises';
-import { isErrno } from '../common/errors.ts';
+import { isErrno } from '../common/index.ts';
 
 export interface RuntimeConfig {
   path: string;
@@ -39,7 +39,7 @@ export interface DaemonConfig {
   shutdownTimeout: number;
 }
 
-export const DEFAULTS: DaemonConfig = {
+const DEFAULTS: DaemonConfig = {
   dataRoot: '/var/lib/berth',
   execRoot: '/run/berth',
   hosts: ['unix:///run/berth/berth.sock'],

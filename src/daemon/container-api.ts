@@ -1,13 +1,23 @@
 // Implements the container and exec route backends on the containers box (its read-only view
 // and its verbs): request bodies in, Docker's response shapes out.
 import type { Duplex } from 'node:stream';
-import type { ContainersBackend, LogOptions, AttachOptions, StatsQuery } from '../api/routes/containers/backend.ts';
+import type {
+  ContainersBackend,
+  LogOptions,
+  AttachOptions,
+  StatsQuery,
+  ExecBackend,
+  Filters,
+} from '../api/index.ts';
 import { openStats, statsTargetOf } from './stats.ts';
-import type { ExecBackend } from '../api/routes/exec/backend.ts';
-import type { Filters } from '../api/request.ts';
-import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
-import { nowNs, parseRfc3339Nano } from '../common/time.ts';
-import { muxFrame } from '../common/stdcopy.ts';
+import {
+  conflict,
+  invalidParameter,
+  notImplemented,
+  nowNs,
+  parseRfc3339Nano,
+  muxFrame,
+} from '../common/index.ts';
 import { readLogs } from '../runtime/index.ts';
 import { settingsOf, type ContainerReader, type ContainerVerbs, type ReadonlyContainer as Container } from './containers/index.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';

@@ -2,8 +2,7 @@
 // kept in a bounded ring buffer for `since` replays, and fanned out to live subscribers, each of
 // which filters with Docker's event filter rules. Slow subscribers lose events instead of making
 // the publisher wait (Docker drops after 100 ms; we drop once a subscriber's queue is full).
-import { invalidParameter } from '../common/errors.ts';
-import { nowNs } from '../common/time.ts';
+import { invalidParameter, nowNs } from '../common/index.ts';
 
 export type EventType =
   | 'container' | 'image' | 'volume' | 'network' | 'daemon' | 'plugin' | 'builder'

@@ -1,8 +1,6 @@
 // Implements the image route backend (and the image parts of /info and /system/df) on the
 // image service.
-import type { ImagesBackend } from '../api/routes/images/backend.ts';
-import type { Filters } from '../api/request.ts';
-import type { JsonMessage } from '../api/streams/json-stream.ts';
+import type { ImagesBackend, Filters, JsonMessage } from '../api/index.ts';
 import type { ImageService } from '../image/index.ts';
 import type { ContainerReader } from './containers/index.ts';
 

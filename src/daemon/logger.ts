@@ -1,5 +1,5 @@
 // Daemon log lines in logfmt, like dockerd's: time="..." level=info msg="..." key=value.
-import type { Logger } from '../api/server.ts';
+import type { Logger } from '../common/index.ts';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];

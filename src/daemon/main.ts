@@ -5,15 +5,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ApiServer } from '../api/server.ts';
-import { systemRoutes } from '../api/routes/system/routes.ts';
-import { containerRoutes } from '../api/routes/containers/routes.ts';
-import { execRoutes } from '../api/routes/exec/routes.ts';
-import { imageRoutes } from '../api/routes/images/routes.ts';
-import { unimplementedRoutes } from '../api/routes/unimplemented.ts';
-import { networkRoutes } from '../api/routes/networks/routes.ts';
-import { volumeRoutes } from '../api/routes/volumes/routes.ts';
-import { pluginRoutes } from '../api/routes/plugins/routes.ts';
+import {
+  ApiServer,
+  systemRoutes,
+  containerRoutes,
+  execRoutes,
+  imageRoutes,
+  unimplementedRoutes,
+  networkRoutes,
+  volumeRoutes,
+  pluginRoutes,
+} from '../api/index.ts';
 import { NetworkApi } from './network-api.ts';
 import { NetworkController, DnsService } from '../network/index.ts';
 import { ContainerNetworking } from './containers/networking.ts';
@@ -25,12 +27,10 @@ import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
-import { ContainerRuntime, validateHostConfig, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { ContainerRuntime, validateHostConfig, checkSeccompProfile, defaultSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
-import { projectFile } from '../common/project-files.ts';
-import { isErrno } from '../common/errors.ts';
-import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json' };
+import { projectFile, isErrno } from '../common/index.ts';
 
 const execFileP = promisify(execFile);
 
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<void> {
     logDriver: config.logDriver,
     logOpts: config.logOpts,
     initPath: '/usr/bin/tini-static',
-    seccompProfile: checkSeccompProfile(seccompProfile),
+    seccompProfile: checkSeccompProfile(defaultSeccompProfile),
     knownCapabilities,
     images: { resolve: resolveImage },
     layers,

@@ -1,9 +1,7 @@
 // Implements the network route backend on the network box and the containers box: request
 // bodies in, Docker's response shapes and events out.
-import type { NetworksBackend } from '../api/routes/networks/backend.ts';
-import type { Filters } from '../api/request.ts';
-import { conflict, forbidden, invalidParameter } from '../common/errors.ts';
-import { parseRfc3339Nano } from '../common/time.ts';
+import type { NetworksBackend, Filters } from '../api/index.ts';
+import { conflict, forbidden, invalidParameter, parseRfc3339Nano } from '../common/index.ts';
 import { PREDEFINED, type CreateNetworkRequest, type NetworkController, type NetworkRecord } from '../network/index.ts';
 import type { ContainerReader, ContainerVerbs } from './containers/index.ts';
 import type { EndpointSettings } from './containers/networking.ts';

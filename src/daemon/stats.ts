@@ -1,8 +1,7 @@
 // GET /containers/{id}/stats: Docker's StatsResponse built from the container's cgroups, one
 // sample a second with the previous sample's CPU figures as precpu_stats (moby daemon/stats.go).
 import { totalmem } from 'node:os';
-import { invalidParameter } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/time.ts';
+import { invalidParameter, formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/index.ts';
 import type { ReadonlyContainer } from './containers/index.ts';
 import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/index.ts';
 
@@ -64,7 +63,7 @@ export function zeroStats(id: string, name: string): StatsResponse {
 }
 
 /** One sample of a running container (precpu_stats and preread left zero). */
-export async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots'> = {}): Promise<StatsResponse | undefined> {
+async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots'> = {}): Promise<StatsResponse | undefined> {
   const loc = await locateCgroups(pid, opts.roots);
   if (!loc) return undefined;
   const read = formatRfc3339Nano(nowNs());

@@ -1,12 +1,11 @@
 // /version, /info, /system/df and /events.
 import os from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
-import type { SystemBackend } from '../api/routes/system/backend.ts';
-import { API_VERSION, MIN_API_VERSION } from '../api/version.ts';
+import { type SystemBackend, API_VERSION, MIN_API_VERSION } from '../api/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerReader } from './containers/index.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { formatRfc3339Nano, nowNs } from '../common/index.ts';
 import { DEFAULT_POOLS } from '../network/index.ts';
 
 export const BERTH_VERSION = '0.1.0';

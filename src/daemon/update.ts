@@ -1,7 +1,7 @@
 // POST /containers/{id}/update: Docker's UpdateConfig checked with Docker's messages, merged into
 // the container's HostConfig as moby's Container.UpdateContainer does, saved, and applied to a
 // running container through the runtime (moby daemon/update.go).
-import { conflict, invalidParameter, systemError, BerthError } from '../common/errors.ts';
+import { conflict, invalidParameter, systemError, BerthError } from '../common/index.ts';
 import { validateHostConfig } from '../runtime/index.ts';
 import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 import { parseRestartPolicy, isNoRestart, type RestartPolicy } from './containers/restart-policy.ts';

@@ -1,7 +1,7 @@
 // Engine API shapes for images (swagger ImageSummary, ImageInspect, HistoryResponseItem,
 // ImageDeleteResponseItem, ImagePruneResponse) with the field presence, null-vs-[] and
 // time formats dockerd 28 (graphdriver image store) produces, gated by API version.
-import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../common/time.ts';
+import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../common/index.ts';
 import type { ContainerConfig } from './image-config.ts';
 import type { StoredImage } from './types.ts';
 
@@ -66,7 +66,7 @@ export interface ImagePruneReport {
 }
 
 /** Docker's versions.LessThan for "1.43"-style API versions. */
-export function apiVersionLessThan(v: string, other: string): boolean {
+function apiVersionLessThan(v: string, other: string): boolean {
   const a = v.split('.').map((n) => Number.parseInt(n, 10) || 0);
   const b = other.split('.').map((n) => Number.parseInt(n, 10) || 0);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -159,7 +159,7 @@ const LEGACY_CONFIG_V149: Record<string, unknown> = {
 };
 
 /** The image config as dockerd 28 shows it: the OCI image-config fields, omitempty, plus the legacy ones. */
-export function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: string = CURRENT_API): Record<string, unknown> {
+function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: string = CURRENT_API): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (cfg) {
     const put = (key: string, value: unknown) => {

@@ -3,7 +3,7 @@
 // Every JSON document is size-bounded and shape-checked; blobs named by digest are hashed.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { familiarString, parseNormalizedNamed } from './reference.ts';
 import { MAX_CONFIG_BYTES } from './image-config.ts';
 import { memberPath, readMember, type SpooledArchive } from './spool.ts';
@@ -98,12 +98,20 @@ function descriptor(v: unknown, where: string): Descriptor {
   if (typeof v.mediaType !== 'string') throw invalidParameter(`invalid ${where}: descriptor has no mediaType`);
   if (typeof v.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(v.digest)) throw invalidParameter(`invalid ${where}: bad descriptor digest ${JSON.stringify(v.digest)}`);
   if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) throw invalidParameter(`invalid ${where}: bad descriptor size`);
-  if (v.annotations !== undefined && (!isObject(v.annotations) || !Object.values(v.annotations).every((x) => typeof x === 'string'))) {
+  const { annotations, platform } = v;
+  if (annotations !== undefined && !isStringMap(annotations)) {
     throw invalidParameter(`invalid ${where}: annotations must map strings to strings`);
   }
-  if (v.platform !== undefined && !isObject(v.platform)) throw invalidParameter(`invalid ${where}: platform must be an object`);
-  return v as unknown as Descriptor;
+  if (platform !== undefined && !isObject(platform)) throw invalidParameter(`invalid ${where}: platform must be an object`);
+  const d: Descriptor = { mediaType: v.mediaType, digest: v.digest, size: v.size };
+  if (annotations !== undefined) d.annotations = annotations;
+  // Only string fields take part in platform matching; anything else matches nothing.
+  if (platform !== undefined) d.platform = { os: stringOr(platform.os), architecture: stringOr(platform.architecture), variant: stringOr(platform.variant) };
+  return d;
 }
+
+const isStringMap = (v: unknown): v is Record<string, string> => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+const stringOr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const blobName = (digest: string) => `blobs/sha256/${digest.slice(7)}`;
 
@@ -118,7 +126,7 @@ async function readBlob(archive: SpooledArchive, d: Descriptor, max: number): Pr
   return bytes;
 }
 
-export function hostArchitecture(): string {
+function hostArchitecture(): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 

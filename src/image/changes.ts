@@ -1,8 +1,7 @@
 // Dockerfile-like `--change` instructions for import (and commit): moby's
 // dockerfile.BuildFromConfig with its validCommitCommands. Each instruction edits an
 // image config the way the Dockerfile dispatcher would.
-import { invalidParameter } from '../common/errors.ts';
-import { parseGoDuration } from '../common/time.ts';
+import { invalidParameter, parseGoDuration } from '../common/index.ts';
 import type { ContainerConfig, HealthConfig } from './image-config.ts';
 import { processWord, splitWords } from './shell-words.ts';
 
@@ -175,7 +174,7 @@ function setEnv(env: string[], key: string, value: string): string[] {
 }
 
 /** go-connections nat.ParsePortSpec for EXPOSE: `80`, `80/udp`, `8000-8010/tcp`. */
-export function parsePortSpec(spec: string): string[] {
+function parsePortSpec(spec: string): string[] {
   const slash = spec.lastIndexOf('/');
   const portPart = slash >= 0 ? spec.slice(0, slash) : spec;
   const proto = (slash >= 0 ? spec.slice(slash + 1) : 'tcp').toLowerCase();
@@ -198,7 +197,7 @@ const SIGNALS = new Set([
 ]);
 
 /** moby/sys/signal.ParseSignal: a number, a name with or without SIG, or RTMIN(+n)/RTMAX(-n). */
-export function validateSignal(raw: string): void {
+function validateSignal(raw: string): void {
   if (/^\d+$/.test(raw)) {
     const n = Number(raw);
     if (n === 0 || n > 64) throw invalidParameter(`Invalid signal: ${raw}`);

@@ -1,5 +1,5 @@
 // What the image operations share: the stores, the layer store and the daemon's hooks.
-import type { ContentStore } from './content-store.ts';
+import type { ContentStore } from '../content/index.ts';
 import type { ImageStore } from './image-store.ts';
 import type { LayerBlobIndex } from './layer-blobs.ts';
 import type { ContainerUsage, ImageEventHook, ImageLayerStore } from './types.ts';

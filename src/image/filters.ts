@@ -1,6 +1,6 @@
 // Docker's filters.Args semantics for the image endpoints: a key holds a set of values;
 // unknown keys are refused; `label` filters match all of their values (AND).
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 /** As decoded from the API: a Map, `{"label":["a=b"]}` or the legacy `{"label":{"a=b":true}}`. */
 export type FiltersInput = ReadonlyMap<string, readonly string[]> | Record<string, readonly string[] | Record<string, boolean>>;

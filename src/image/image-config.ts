@@ -1,8 +1,8 @@
 // The image configuration JSON (Docker image spec v1.x / OCI image config): its shape,
 // the checks applied before such a file is trusted, and the layer chain IDs derived from it.
 import { createHash } from 'node:crypto';
-import { invalidParameter } from '../common/errors.ts';
-import { isSha256Digest } from './reference.ts';
+import { invalidParameter } from '../common/index.ts';
+import { isSha256Digest, sha256Digest } from '../content/index.ts';
 
 export interface HealthConfig {
   Test?: string[];
@@ -61,14 +61,10 @@ export interface ImageConfigFile {
 
 /** Configs larger than this are refused: real ones are a few KiB, long histories a few hundred. */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
-export const MAX_LAYERS = 1024;
+const MAX_LAYERS = 1024;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${sha256Hex(data)}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -144,9 +140,4 @@ export function chainIds(diffIds: readonly string[]): string[] {
     out.push(out.length === 0 ? d : sha256Digest(`${out[out.length - 1]} ${d}`));
   }
   return out;
-}
-
-export function topChainId(diffIds: readonly string[]): string | null {
-  const ids = chainIds(diffIds);
-  return ids.length ? ids[ids.length - 1] : null;
 }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createImageService, type ImageService } from './index.ts';
-import { FakeLayerStore, imageConfig, withTempDir } from './test-support.ts';
-import { sha256Digest } from './image-config.ts';
+import { FakeLayerStore, imageConfig, withTempDir } from './image.test-helpers.ts';
+import { sha256Digest } from '../content/index.ts';
 
 const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const CTR = 'c'.repeat(64);

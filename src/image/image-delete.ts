@@ -1,9 +1,7 @@
 // `docker rmi` and `docker image prune` with moby's rules (daemon/images/image_delete.go,
 // image_prune.go): which references go, when an image goes, the conflict messages word
 // for word, and layer release walking the chain from the top.
-import { conflict, errorKind, invalidParameter } from '../common/errors.ts';
-import { shortId } from '../common/ids.ts';
-import { parseTimeArg } from '../common/time.ts';
+import { conflict, errorKind, invalidParameter, shortId, parseTimeArg } from '../common/index.ts';
 import type { ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';
@@ -183,7 +181,7 @@ async function deleteHelper(
  * stops at the first one still in use (a container's layer, another image's chain).
  * Blobs kept for layers whose diff no image has any more go too.
  */
-export async function releaseLayers(ctx: ImageContext, img: StoredImage): Promise<string[]> {
+async function releaseLayers(ctx: ImageContext, img: StoredImage): Promise<string[]> {
   const usedChains = new Set<string>();
   const usedDiffs = new Set<string>();
   for (const other of ctx.store.list()) {
@@ -213,7 +211,7 @@ export async function releaseLayers(ctx: ImageContext, img: StoredImage): Promis
   return deleted;
 }
 
-export const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
+const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 
 const pruneRunning = new WeakSet<ImageContext>();
 

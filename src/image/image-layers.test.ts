@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLayerStore, type LayerStore } from '../layer/index.ts';
 import { createImageService, type ImageService } from './index.ts';
-import { sha256Digest } from './image-config.ts';
-import { chunks, gzip, imageConfig, makeTar } from './test-support.ts';
+import { chunks, gzip, imageConfig, makeTar } from './image.test-helpers.ts';
+import { sha256Digest } from '../content/index.ts';
 
 async function open(dataRoot: string): Promise<{ layers: LayerStore; svc: ImageService }> {
   const layers = await openLayerStore({ dataRoot });

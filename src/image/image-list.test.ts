@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createImageService } from './index.ts';
-import { FakeLayerStore, imageConfig, withTempDir } from './test-support.ts';
+import { FakeLayerStore, imageConfig, withTempDir } from './image.test-helpers.ts';
 
 const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

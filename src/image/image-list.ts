@@ -1,7 +1,6 @@
 // `GET /images/json` as moby's graphdriver image service lists: filters dangling, label,
 // reference (glob on the familiar name), before, since, until; newest first.
-import { invalidParameter } from '../common/errors.ts';
-import { parseTimeArg } from '../common/time.ts';
+import { invalidParameter, parseTimeArg } from '../common/index.ts';
 import { toImageSummary, type ImageSummary } from './api-shapes.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';
@@ -21,7 +20,7 @@ export interface ListOptions {
   apiVersion?: string;
 }
 
-export const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
+const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
 
 export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Promise<ImageSummary[]> {
   const filters = new Filters(opts.filters);

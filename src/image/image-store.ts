@@ -3,9 +3,17 @@
 // references (repositories.json); and Docker's GetImage lookup over all of them.
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAtomicTempName, writeFileAtomic } from '../common/atomic-file.ts';
-import { invalidParameter, isErrno, isNotFound, notFound } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs, parseRfc3339Nano } from '../common/time.ts';
+import {
+  isAtomicTempName,
+  writeFileAtomic,
+  invalidParameter,
+  isErrno,
+  isNotFound,
+  notFound,
+  formatRfc3339Nano,
+  nowNs,
+  parseRfc3339Nano,
+} from '../common/index.ts';
 import { chainIds, parseImageConfig, sha256Hex } from './image-config.ts';
 import { ReferenceStore } from './reference-store.ts';
 import { digestError, noSuchImageText, parseAnyReference } from './reference.ts';

@@ -1,8 +1,12 @@
 // `docker import`: one tar (plain, gzip or zstd) becomes a single-layer image whose config
 // comes from Dockerfile-like `changes`, as moby's ImportImage builds it.
-import { decompressStream, detectCompression } from '../common/tar/index.ts';
-import { invalidParameter } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import {
+  decompressStream,
+  detectCompression,
+  invalidParameter,
+  formatRfc3339Nano,
+  nowNs,
+} from '../common/index.ts';
 import { applyChanges } from './changes.ts';
 import type { ImageContext } from './context.ts';
 import { MEDIA_TYPE } from './types.ts';

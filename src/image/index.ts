@@ -1,9 +1,8 @@
-// The image box: references, content store, image store, load/save/import and the
+// The image box: references, image store (blobs in the content box), load/save/import and the
 // Engine API shapes for images. Other boxes use only what this file exports.
 import { join } from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { KeyedLock } from '../common/keyed-lock.ts';
-import { notFound } from '../common/errors.ts';
+import { KeyedLock, notFound } from '../common/index.ts';
 import {
   history as historyShape,
   toImageInspect,
@@ -13,7 +12,7 @@ import {
   type ImagePruneReport,
   type ImageSummary,
 } from './api-shapes.ts';
-import { ContentStore } from './content-store.ts';
+import { ContentStore, type ContentProvider } from '../content/index.ts';
 import type { ImageContext } from './context.ts';
 import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts';
 import { listImages, type ListOptions } from './image-list.ts';
@@ -35,50 +34,24 @@ import type {
 
 export type {
   ContainerUsage,
-  ImageEvent,
   ImageEventHook,
   ImageLayerStore,
-  LayerBlob,
-  LayerInfo,
   ProgressFn,
   ProgressMessage,
   ResolvedImageConfig,
   StoredImage,
 } from './types.ts';
 export type {
-  DriverData,
   HistoryResponseItem,
   ImageDeleteResponseItem,
   ImageInspect,
   ImagePruneReport,
   ImageSummary,
 } from './api-shapes.ts';
-export type { ContainerConfig, HealthConfig, ImageConfigFile } from './image-config.ts';
 export type { FiltersInput } from './filters.ts';
 export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
-export type { NamedReference, AnyReference } from './reference.ts';
-export { ContentStore, type ContentWriter } from './content-store.ts';
-export { toImageSummary, toImageInspect, history, inspectConfig, apiVersionLessThan } from './api-shapes.ts';
-export {
-  parse,
-  parseNormalizedNamed,
-  parseAnyReference,
-  familiarString,
-  familiarName,
-  referenceString,
-  tagNameOnly,
-  isDigestId,
-  isSha256Digest,
-  repoTagReference,
-  noSuchImageText,
-} from './reference.ts';
-export { applyChanges } from './changes.ts';
-export { parseImageConfig, chainIds } from './image-config.ts';
-export { MEDIA_TYPE } from './types.ts';
-export { LIST_FILTERS as IMAGE_LIST_FILTERS } from './image-list.ts';
-export { PRUNE_FILTERS as IMAGE_PRUNE_FILTERS } from './image-delete.ts';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -89,7 +62,8 @@ export interface ImageServiceOptions {
 }
 
 export interface ImageService {
-  readonly content: ContentStore;
+  /** The blobs as received (layers, configs, manifests): read-only for other boxes. */
+  readonly content: ContentProvider;
   /** Warnings from restoring the store at start (skipped images). */
   readonly restoreWarnings: readonly string[];
   get(ref: string): StoredImage;
@@ -254,7 +228,7 @@ async function rmLoadScratch(tmpRoot: string): Promise<void> {
 }
 
 /** What a container manager takes from an image config, with Docker's defaults. */
-export function resolvedConfig(img: StoredImage): ResolvedImageConfig {
+function resolvedConfig(img: StoredImage): ResolvedImageConfig {
   const c = img.config.config ?? {};
   return {
     id: img.id,

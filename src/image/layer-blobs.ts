@@ -3,10 +3,9 @@
 // image/distribution/v2metadata-by-diffid/sha256/<diff> and diffid-by-digest/sha256/<blob>.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.ts';
-import { isErrno } from '../common/errors.ts';
-import { isSha256Digest } from './reference.ts';
+import { writeFileAtomic, writeJsonAtomic, isErrno } from '../common/index.ts';
 import type { LayerBlob } from './types.ts';
+import { isSha256Digest } from '../content/index.ts';
 
 export class LayerBlobIndex {
   private readonly byDiff: string;

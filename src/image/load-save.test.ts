@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { zstdCompressSync } from 'node:zlib';
 import { createImageService, type ImageService, type ProgressMessage } from './index.ts';
-import { sha256Digest } from './image-config.ts';
 import { MEDIA_TYPE } from './types.ts';
-import { chunks, FakeLayerStore, gzip, imageConfig, layerWith, makeTar, withTempDir, type TarMember } from './test-support.ts';
+import { chunks, FakeLayerStore, gzip, imageConfig, layerWith, makeTar, withTempDir, type TarMember } from './image.test-helpers.ts';
+import { sha256Digest } from '../content/index.ts';
 
 const execFileP = promisify(execFile);
 const hex = (d: string) => d.slice(7);

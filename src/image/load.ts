@@ -3,16 +3,15 @@
 // then write the config and the tags. A failed image leaves no layer no image uses.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { decompressStream, detectCompression } from '../common/tar/index.ts';
-import { invalidParameter } from '../common/errors.ts';
-import { shortId } from '../common/ids.ts';
+import { decompressStream, detectCompression, invalidParameter, shortId } from '../common/index.ts';
 import { archiveTag, hashMember, readArchiveManifest, type ArchiveImage } from './archive-manifest.ts';
 import type { ImageContext } from './context.ts';
-import { MAX_CONFIG_BYTES, parseImageConfig, sha256Digest } from './image-config.ts';
+import { MAX_CONFIG_BYTES, parseImageConfig } from './image-config.ts';
 import { layerExists } from './image-store.ts';
 import { parseNormalizedNamed } from './reference.ts';
 import { memberPath, readMember, spoolArchive, type SpoolLimits, type SpooledArchive } from './spool.ts';
 import { MEDIA_TYPE, type LayerBlob, type ProgressFn } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 
 export interface LoadOptions {
   /** No per-layer progress, only the "Loaded image" lines. */

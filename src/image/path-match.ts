@@ -1,7 +1,7 @@
 // Go's path.Match, which Docker uses for `reference=` filters: `*` and `?` never match
 // '/', `[...]` classes with ranges and `^` negation, `\` escapes. A malformed pattern
 // is an error with Go's text, as dockerd reports it.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 const BAD_PATTERN = 'syntax error in pattern';
 

@@ -2,8 +2,14 @@
 // {"Repositories":{"busybox":{"busybox:latest":"sha256:...","busybox@sha256:...":"sha256:..."}}}
 // with familiar names as keys. Mirrors moby's reference/store.go rules.
 import { readFile } from 'node:fs/promises';
-import { writeJsonAtomic } from '../common/atomic-file.ts';
-import { conflict, invalidParameter, isErrno, notFound, systemError } from '../common/errors.ts';
+import {
+  writeJsonAtomic,
+  conflict,
+  invalidParameter,
+  isErrno,
+  notFound,
+  systemError,
+} from '../common/index.ts';
 import {
   familiarName,
   familiarString,

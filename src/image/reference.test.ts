@@ -4,15 +4,17 @@ import {
   familiarMatch,
   familiarName,
   familiarString,
-  isDigestId,
   noSuchImageText,
-  parse,
   parseAnyReference,
   parseNormalizedNamed,
   referenceString,
   repoTagReference,
+  tagNameOnly,
 } from './reference.ts';
 import { goPathMatch } from './path-match.ts';
+
+/** Parse and add `:latest` when there is neither tag nor digest (the usual user-facing form). */
+const parse = (s: string) => tagNameOnly(parseNormalizedNamed(s));
 
 const D = `sha256:${'ab'.repeat(32)}`;
 
@@ -69,10 +71,6 @@ test('parseAnyReference tells IDs from names', () => {
   assert.deepEqual(parseAnyReference(D), { kind: 'digest', digest: D });
   const short = parseAnyReference('sha256:abc');
   assert.equal(short.kind, 'named');
-  assert.equal(isDigestId(D), true);
-  assert.equal(isDigestId('4ab1c0'), true);
-  assert.equal(isDigestId('busybox'), false);
-  assert.equal(isDigestId('sha256:abc'), false);
 });
 
 test('repoTagReference joins repo and tag like the API', () => {

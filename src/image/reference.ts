@@ -1,13 +1,13 @@
 // Docker image references, parsed and normalised exactly as docker/distribution's
 // reference package does (ParseNormalizedNamed, ParseAnyReference, TagNameOnly,
 // FamiliarString, FamiliarMatch), so that names, errors and lookups agree with dockerd.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { goPathMatch } from './path-match.ts';
 
-export const DEFAULT_DOMAIN = 'docker.io';
+const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
-export const DEFAULT_TAG = 'latest';
+const DEFAULT_TAG = 'latest';
 const NAME_TOTAL_LENGTH_MAX = 255;
 
 /** A named reference: `domain/path[:tag][@digest]`. */
@@ -59,16 +59,6 @@ export function digestError(s: string): string | undefined {
   if (hex.length !== len) return 'invalid checksum digest length';
   if (!/^[a-f0-9]+$/.test(hex)) return 'invalid checksum digest format';
   return undefined;
-}
-
-/** `sha256:` + 64 lower-case hex digits. */
-export function isSha256Digest(s: string): boolean {
-  return /^sha256:[a-f0-9]{64}$/.test(s);
-}
-
-/** True for a full image ID (`sha256:<64 hex>`) or a bare hex ID / ID prefix (`4ab1c`, 64 hex). */
-export function isDigestId(s: string): boolean {
-  return isSha256Digest(s) || /^[a-f0-9]{1,64}$/.test(s);
 }
 
 /** distribution's reference.Parse: the raw grammar, no normalisation. */
@@ -132,25 +122,15 @@ export function parseAnyReference(s: string): AnyReference {
   return { kind: 'named', ref: parseNormalizedNamed(s) };
 }
 
-/** Parse and add `:latest` when there is neither tag nor digest (the usual user-facing form). */
-export function parse(s: string): NamedReference {
-  return tagNameOnly(parseNormalizedNamed(s));
-}
-
 /** reference.TagNameOnly. */
 export function tagNameOnly(ref: NamedReference): NamedReference {
   return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: DEFAULT_TAG } : ref;
 }
 
 /** reference.WithTag: validates the tag. */
-export function withTag(ref: NamedReference, tag: string): NamedReference {
+function withTag(ref: NamedReference, tag: string): NamedReference {
   if (!anchoredTagRe.test(tag)) throw invalidParameter('invalid tag format');
   return { domain: ref.domain, path: ref.path, tag };
-}
-
-/** reference.TrimNamed: the name alone. */
-export function trimNamed(ref: NamedReference): NamedReference {
-  return { domain: ref.domain, path: ref.path };
 }
 
 /** Keep the digest and drop the tag when a reference has both (refstore's favorDigest). */
@@ -163,7 +143,7 @@ export function isNameOnly(ref: NamedReference): boolean {
 }
 
 /** Full name: `docker.io/library/busybox`. */
-export function fullName(ref: NamedReference): string {
+function fullName(ref: NamedReference): string {
   return ref.domain ? `${ref.domain}/${ref.path}` : ref.path;
 }
 

@@ -3,11 +3,9 @@
 // index.json, oci-layout and repositories. Names are resolved and every blob opened
 // before the first byte, so a missing image is an error, not a truncated archive.
 import { open, type FileHandle } from 'node:fs/promises';
-import { invalidParameter, isNotFound, notFound } from '../common/errors.ts';
-import { TarWriter } from '../common/tar/index.ts';
+import { invalidParameter, isNotFound, notFound, TarWriter } from '../common/index.ts';
 import type { ImageContext } from './context.ts';
 import { createdSeconds } from './api-shapes.ts';
-import { sha256Digest } from './image-config.ts';
 import {
   familiarName,
   familiarString,
@@ -18,6 +16,7 @@ import {
   type NamedReference,
 } from './reference.ts';
 import { MEDIA_TYPE, type LayerBlob, type StoredImage } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 
 interface SaveImage {
   img: StoredImage;
@@ -211,10 +210,4 @@ export async function* writeSaveArchive(plan: SavePlan, ctx: ImageContext): Asyn
     await writing;
     await plan.close();
   }
-}
-
-/** Resolves the names, then streams the archive (errors about names come before any byte). */
-export async function* saveImages(names: string[], ctx: ImageContext): AsyncGenerator<Uint8Array> {
-  const plan = await prepareSave(names, ctx);
-  yield* writeSaveArchive(plan, ctx);
 }

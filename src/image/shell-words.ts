@@ -1,7 +1,7 @@
 // The Dockerfile shell lexer subset used by `--change` instructions (buildkit's
 // shell.Lex): word splitting that keeps quotes, then per word quote removal, backslash
 // escapes and $VAR / ${VAR} / ${VAR:-x} / ${VAR:+x} / ${VAR-x} / ${VAR+x} expansion.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 /** Splits on unquoted whitespace; quotes and escapes stay in the words. */
 export function splitWords(text: string): string[] {

@@ -5,8 +5,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decompressStream, readTar } from '../common/tar/index.ts';
-import { invalidParameter, isErrno } from '../common/errors.ts';
+import { decompressStream, readTar, invalidParameter, isErrno } from '../common/index.ts';
 
 export interface SpoolLimits {
   /** Largest member (default 64 GiB). */
@@ -25,7 +24,7 @@ export interface SpooledArchive {
 }
 
 /** Cleans an archive member name; throws for absolute names and any `..` component. */
-export function cleanMemberName(name: string): string {
+function cleanMemberName(name: string): string {
   if (name.includes('\0')) throw invalidParameter(`invalid archive member name ${JSON.stringify(name)}`);
   if (name.startsWith('/')) throw invalidParameter(`invalid archive member name ${JSON.stringify(name)}: absolute path`);
   const parts: string[] = [];

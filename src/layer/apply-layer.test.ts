@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, lstat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TarWriter, readTar } from '../common/tar/index.ts';
+import { TarWriter, readTar, computeChecksum } from '../common/index.ts';
 import { applyLayer, cleanLayerPath } from './apply-layer.ts';
 import { lgetxattr } from './syscalls.linux.ts';
-import { computeChecksum } from '../common/tar/tar-format.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -10,15 +10,14 @@
 import { open, mkdir, rm, lstat, symlink, link, lchown, chmod, lutimes, readdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { posix, join } from 'node:path';
-import type { TarEntry } from '../common/tar/index.ts';
-import { BerthError, invalidParameter, isErrno, systemError } from '../common/errors.ts';
+import { type TarEntry, BerthError, invalidParameter, isErrno, systemError } from '../common/index.ts';
 import { resolveInRoot } from './resolve-in-root.ts';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
 
-export const WHITEOUT_PREFIX = '.wh.';
-export const WHITEOUT_META_PREFIX = '.wh..wh.';
-export const WHITEOUT_OPAQUE = '.wh..wh..opq';
-export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
+const WHITEOUT_PREFIX = '.wh.';
+const WHITEOUT_META_PREFIX = '.wh..wh.';
+const WHITEOUT_OPAQUE = '.wh..wh..opq';
+const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 export interface ApplyOptions {
   /** overlay: whiteouts become char 0/0 devices and opaque xattrs; delete: they remove files (vfs). */
@@ -225,7 +224,7 @@ async function writeFileEntry(target: string, e: TarEntry): Promise<void> {
 }
 
 /** Only these xattrs come from a layer; trusted.* (overlay's own), other security.* and system.* never do. */
-export function layerXattrAllowed(name: string): boolean {
+function layerXattrAllowed(name: string): boolean {
   return name.startsWith('user.') || name === 'security.capability';
 }
 

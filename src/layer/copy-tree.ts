@@ -4,14 +4,14 @@ import { copyFile, lchown, chmod, lutimes, lstat, mkdir, readdir, readlink, syml
 import { constants } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from '../common/errors.ts';
+import { isErrno } from '../common/index.ts';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from './syscalls.linux.ts';
 
 /** Linux dev_t encoding (glibc's gnu_dev_major / gnu_dev_minor). */
-export function devMajor(rdev: bigint): number {
+function devMajor(rdev: bigint): number {
   return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
 }
-export function devMinor(rdev: bigint): number {
+function devMinor(rdev: bigint): number {
   return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
-import { TarWriter } from '../common/tar/index.ts';
+import { TarWriter } from '../common/index.ts';
 import { openLayerStore } from './index.ts';
 import type { LayerStore } from './index.ts';
 import { lgetxattr, umount2, MNT_DETACH } from './syscalls.linux.ts';

@@ -6,8 +6,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError, conflict, invalidParameter, notFound, systemError } from '../common/errors.ts';
-import { decompressStream, readTar } from '../common/tar/index.ts';
+import {
+  BerthError,
+  conflict,
+  invalidParameter,
+  notFound,
+  systemError,
+  decompressStream,
+  readTar,
+} from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';
@@ -63,7 +70,7 @@ export interface LayerStore {
 }
 
 /** Docker's limit on a layer chain (a deeper one would not mount on overlay2 anyway). */
-export const MAX_LAYER_DEPTH = 125;
+const MAX_LAYER_DEPTH = 125;
 
 export interface LayerStoreOptions {
   dataRoot: string;
@@ -113,7 +120,7 @@ async function priorDriver(overlayHome: string, vfsHome: string): Promise<'overl
 
 const randomCacheId = () => randomBytes(32).toString('hex');
 
-export function chainIdOf(parent: string | null, diffId: string): string {
+function chainIdOf(parent: string | null, diffId: string): string {
   return parent === null ? diffId : `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`;
 }
 

@@ -5,8 +5,7 @@
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
-import { isErrno } from '../common/errors.ts';
+import { fsyncDir, isErrno } from '../common/index.ts';
 
 export interface LayerRecord {
   chainId: string;

@@ -11,7 +11,7 @@ export interface MountInfo {
   source: string;
 }
 
-export function parseMountInfo(text: string): MountInfo[] {
+function parseMountInfo(text: string): MountInfo[] {
   const out: MountInfo[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;

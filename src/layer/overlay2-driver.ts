@@ -6,8 +6,7 @@
 import { mkdir, readFile, readdir, readlink, rename, rm, symlink, unlink, writeFile, lstat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
-import { BerthError, isErrno, systemError } from '../common/errors.ts';
+import { fsyncDir, BerthError, isErrno, systemError } from '../common/index.ts';
 import { directorySize, TMP_SUFFIX } from './graph-driver.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { isMountPoint } from './mountinfo.ts';
@@ -20,7 +19,7 @@ const PAGE_MAX = 4095;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** A 26-character id for overlay2/l/ (128 random bits in base32, as Docker's are). */
-export function shortLinkId(): string {
+function shortLinkId(): string {
   const bytes = randomBytes(17);
   let out = '';
   let acc = 0;

@@ -14,10 +14,10 @@
 // | RESOLVE_NO_MAGICLINKS) in the native addon (see syscalls.linux.ts).
 import { lstat, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isErrno, invalidParameter } from '../common/errors.ts';
+import { isErrno, invalidParameter } from '../common/index.ts';
 
 /** Symlink hops allowed while resolving one path (Linux allows 40; Go's securejoin 255). */
-export const MAX_SYMLINK_HOPS = 255;
+const MAX_SYMLINK_HOPS = 255;
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too (default false: return the link itself). */

@@ -3,7 +3,7 @@
 // like Node's fs errors. The addon is loaded on first use so that importing this module (for
 // types, or in tests that never mount) works without a built addon.
 import { createRequire } from 'node:module';
-import { projectFile } from '../common/project-files.ts';
+import { projectFile } from '../common/index.ts';
 
 interface Addon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null, cwd: string | null): void;

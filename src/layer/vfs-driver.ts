@@ -2,7 +2,7 @@
 // vfs/dir/<cache-id>. Slow and big, but it works on any filesystem (DESIGN.md decision 3).
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
+import { fsyncDir } from '../common/index.ts';
 import { copyTree } from './copy-tree.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';
 import type { GraphDriver } from './graph-driver.ts';

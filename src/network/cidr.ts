@@ -1,6 +1,6 @@
 // IPv4 addresses and subnets as numbers: the arithmetic IPAM, the bridge driver and the
 // iptables rules share. Pure; IPv6 is not handled (berth networks are IPv4 only).
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 export interface Subnet {
   /** Network address as an unsigned 32-bit number. */
@@ -20,7 +20,7 @@ export function formatIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export function maskOf(prefix: number): number {
+function maskOf(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 

@@ -2,9 +2,15 @@
 // macvlan), their address pools, the Linux bridges and berth's iptables chains. The daemon asks
 // it for endpoints (an address on a network, then a veth into a container) and port mappings.
 import { randomBytes } from 'node:crypto';
-import { conflict, forbidden, invalidParameter, notFound } from '../common/errors.ts';
-import { newId } from '../common/ids.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import {
+  conflict,
+  forbidden,
+  invalidParameter,
+  notFound,
+  newId,
+  formatRfc3339Nano,
+  nowNs,
+} from '../common/index.ts';
 import { contains, formatIp, formatSubnet, macFromIp, overlaps, parseCidrAddress, parseIp, parseSubnet, type Subnet } from './cidr.ts';
 import { AddressPool, DEFAULT_POOLS, pickFreeSubnet, type IpamConfig, type PoolSpec } from './ipam.ts';
 import { NetworkStore, type NetworkRecord } from './network-store.ts';

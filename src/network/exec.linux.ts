@@ -1,7 +1,7 @@
 // Runs the standard tools (ip, iptables) with a batch on stdin: one process per step keeps
 // network setup cheap.
 import { spawn } from 'node:child_process';
-import { systemError } from '../common/errors.ts';
+import { systemError } from '../common/index.ts';
 
 export function runTool(cmd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,8 @@
 // The network box: IPAM, the bridge and macvlan drivers, berth's iptables chains and published
 // ports. The daemon imports only this file.
-export { NetworkController, PREDEFINED, type NetworkOptions, type CreateNetworkRequest, type Endpoint } from './controller.ts';
+export { NetworkController, PREDEFINED, type CreateNetworkRequest, type Endpoint } from './controller.ts';
 export type { NetworkRecord } from './network-store.ts';
-export type { IpamConfig, PoolSpec } from './ipam.ts';
 export { DEFAULT_POOLS } from './ipam.ts';
-export { portRequests, inspectPorts, listPorts, type PortMapping, type PortRequest, type PortBindings } from './port-spec.ts';
+export { portRequests, inspectPorts, listPorts, type PortMapping } from './port-spec.ts';
 export { reservePorts, type Reservation } from './port-reserver.ts';
 export { DnsService } from './dns-service.ts';

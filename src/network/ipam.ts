@@ -1,7 +1,7 @@
 // IP address management for one network: a subnet, its gateway, an optional allocation range
 // and the addresses in use. Allocations are not persisted here: the daemon recomputes them at
 // start from the container records, so nothing goes stale after a kill -9.
-import { conflict, invalidParameter } from '../common/errors.ts';
+import { conflict, invalidParameter } from '../common/index.ts';
 import { contains, formatIp, formatSubnet, overlaps, parseIp, parseSubnet, size, type Subnet } from './cidr.ts';
 
 export interface IpamConfig {

@@ -2,7 +2,7 @@
 // allocations are not stored here: they are recomputed from the container records at start.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from '../common/atomic-file.ts';
+import { readJsonIfExists, writeJsonAtomic } from '../common/index.ts';
 import type { IpamConfig } from './ipam.ts';
 
 export interface NetworkRecord {

@@ -3,7 +3,7 @@
 // the bind, which gives Docker's "port is already allocated" at start instead of a silent clash.
 import { createServer, type Server } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
-import { systemError } from '../common/errors.ts';
+import { systemError } from '../common/index.ts';
 import type { PortMapping, PortRequest } from './port-spec.ts';
 
 export interface Reservation {

@@ -1,6 +1,6 @@
 // Published ports: HostConfig.PortBindings and PublishAllPorts turned into the list of
 // mappings to program, and the mappings back into the inspect / list shapes Docker shows.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 import { formatIp, parseIp } from './cidr.ts';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
@@ -24,7 +24,7 @@ export interface PortMapping {
 export type PortBindings = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
 
 /** "80/tcp" -> [80, 'tcp']. */
-export function parsePortKey(key: string): { port: number; proto: Proto } {
+function parsePortKey(key: string): { port: number; proto: Proto } {
   const [p, proto = 'tcp'] = key.split('/', 2);
   const port = Number(p);
   if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw invalidParameter(`invalid port specification: "${key}"`);

@@ -125,7 +125,7 @@ async function readNumber(path: string): Promise<number | undefined> {
 }
 
 /** "key value" lines (memory.stat, cpu.stat, cpuacct.stat, memory.events). */
-export function parseKeyValues(text: string): Record<string, number> {
+function parseKeyValues(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
     const [k, v, extra] = line.trim().split(/\s+/);
@@ -267,7 +267,7 @@ async function readV2(dir: string): Promise<CgroupStats> {
 }
 
 /** v2 io.stat ("8:0 rbytes=1 wbytes=2 ...") as Docker's read/write entries. */
-export function parseIoStat(text: string): BlkioEntry[] {
+function parseIoStat(text: string): BlkioEntry[] {
   const out: BlkioEntry[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);

@@ -7,11 +7,13 @@ import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } fro
 import { ShimStdio } from './shim-stdio.ts';
 import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
-export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
-export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
+export { generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
+export type { Spec, SpecProcess, NetworkNamespace, ImageConfig } from './oci-spec.ts';
 export { resolveUser } from './user.ts';
 export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';
+// Docker's default seccomp profile, as shipped (the daemon checks it with checkSeccompProfile).
+export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
 export type { ShimExit } from './shim-client.ts';
 export type { ShimStdio } from './shim-stdio.ts';
 export { readLogs } from './json-file-log.ts';

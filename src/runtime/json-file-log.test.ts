@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, open, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatRfc3339Nano } from '../common/time.ts';
+import { formatRfc3339Nano } from '../common/index.ts';
 import { logFiles, parseLogLine, readLogs, tailStart } from './json-file-log.ts';
 import type { LogEntry, ReadLogsOptions } from './json-file-log.ts';
 

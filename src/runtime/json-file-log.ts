@@ -7,8 +7,7 @@ import type { FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { isErrno } from '../common/errors.ts';
-import { nowNs, parseRfc3339Nano } from '../common/time.ts';
+import { isErrno, nowNs, parseRfc3339Nano } from '../common/index.ts';
 
 export interface LogEntry {
   stream: 'stdout' | 'stderr';

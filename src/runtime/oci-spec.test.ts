@@ -29,7 +29,7 @@ import {
   capabilitiesFromMask,
   capabilitiesUpTo,
 } from './defaults.ts';
-import { BerthError } from '../common/errors.ts';
+import { BerthError } from '../common/index.ts';
 
 const execFileP = promisify(execFile);
 

@@ -4,7 +4,7 @@
 // stat, rootfs file reads), so every rule here is unit-tested without root.
 import { posix } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { invalidParameter, notImplemented, systemError, isErrno } from '../common/errors.ts';
+import { invalidParameter, notImplemented, systemError, isErrno } from '../common/index.ts';
 import {
   ALL_CAPABILITIES,
   DEFAULT_CAPABILITIES,
@@ -283,7 +283,7 @@ export interface Spec {
   linux: SpecLinux;
 }
 
-export const OCI_VERSION = '1.0.2';
+const OCI_VERSION = '1.0.2';
 
 // ---------------------------------------------------------------------------------------------
 // Image config + request config
@@ -380,7 +380,7 @@ export function processEnv(configEnv: readonly string[], hostname: string, tty: 
 // Capabilities
 
 /** Upper-cases and CAP_-prefixes CapAdd/CapDrop names; ALL stays ALL (moby NormalizeLegacyCapabilities). */
-export function normalizeCapabilities(
+function normalizeCapabilities(
   caps: readonly string[] | null | undefined,
   known: readonly string[] = ALL_CAPABILITIES,
 ): string[] {
@@ -502,7 +502,7 @@ export interface ValidateOptions {
 }
 
 /** moby parsers.ParseUintListMaximum: "0-2,4" -> {0,1,2,4}. */
-export function parseCpuList(val: string, maximum = 0): Set<number> {
+function parseCpuList(val: string, maximum = 0): Set<number> {
   const out = new Set<number>();
   if (val === '') return out;
   const bad = () => new Error(`invalid format: ${val}`);
@@ -552,7 +552,7 @@ function checkCpuset(value: string | undefined, available: string | undefined, w
 }
 
 /** Sysctls a container may set: namespaced ones only; net.* only with its own network namespace. */
-export function validateSysctls(sysctls: Record<string, string> | null | undefined, hostNetwork: boolean): void {
+function validateSysctls(sysctls: Record<string, string> | null | undefined, hostNetwork: boolean): void {
   for (const [key, value] of Object.entries(sysctls ?? {})) {
     const namespaced =
       NAMESPACED_SYSCTLS.includes(key) || NAMESPACED_SYSCTL_PREFIXES.some((p) => key.startsWith(p));
@@ -709,7 +709,7 @@ function checkDevicePath(p: unknown): void {
 }
 
 /** Ulimit names as `ulimit -a` knows them, soft <= hard (go-units ParseUlimit's texts). */
-export function validateUlimits(ulimits: readonly Ulimit[] | null | undefined): void {
+function validateUlimits(ulimits: readonly Ulimit[] | null | undefined): void {
   for (const u of ulimits ?? []) {
     if (!u || typeof u.Name !== 'string' || !ULIMIT_NAMES.includes(u.Name)) {
       throw invalidParameter(`invalid ulimit type: ${u?.Name}`);

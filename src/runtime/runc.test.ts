@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../common/errors.ts';
+import { BerthError } from '../common/index.ts';
 import { Runc, isRuncNotExist, runcErrorMessage } from './runc.ts';
-import { RUNC, containerTestSkipReason, makeBundle, removeTestCgroups } from './testdata/test-bundle.ts';
+import { RUNC, containerTestSkipReason, makeBundle, removeTestCgroups } from './bundle.test-helpers.ts';
 
 test('runcErrorMessage takes the last json error, else the last line', () => {
   assert.equal(

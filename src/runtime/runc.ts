@@ -1,7 +1,7 @@
 // A thin adapter over the runc binary (or any runtime with runc's command line). No shell:
 // execFile with an argument vector. Errors carry runc's own message.
 import { execFile } from 'node:child_process';
-import { invalidParameter, systemError, BerthError } from '../common/errors.ts';
+import { invalidParameter, systemError, BerthError } from '../common/index.ts';
 
 export interface RuncState {
   status: string;

@@ -12,7 +12,7 @@ import {
   type LinuxSeccomp,
 } from './seccomp.ts';
 import { DEFAULT_CAPABILITIES } from './defaults.ts';
-import { BerthError } from '../common/errors.ts';
+import { BerthError } from '../common/index.ts';
 
 
 // Docker's default profile, as shipped beside the runtime box.

@@ -5,7 +5,7 @@
 // and 64-bit argument values survive JSON without losing precision.
 import { readFile, stat } from 'node:fs/promises';
 import { release, endianness } from 'node:os';
-import { invalidParameter, systemError } from '../common/errors.ts';
+import { invalidParameter, systemError } from '../common/index.ts';
 
 /** A JSON number that JSON.stringify writes verbatim (JSON.rawJSON): uint64 values above 2^53. */
 export interface RawJson {
@@ -82,7 +82,7 @@ export interface SeccompOptions {
 }
 
 /** Bound on a profile's JSON text: Docker's default is 20 KiB, custom ones are similar. */
-export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
+const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 const MAX_RULES = 10_000;
 const MAX_NAMES = 10_000;
 const UINT64_MAX = 2n ** 64n - 1n;

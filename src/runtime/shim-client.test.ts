@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseRfc3339Nano } from '../common/time.ts';
+import { parseRfc3339Nano } from '../common/index.ts';
 import { readLogs } from './json-file-log.ts';
 import type { LogEntry } from './json-file-log.ts';
 import { Runc } from './runc.ts';
@@ -23,7 +23,7 @@ import {
   removeTestCgroups,
   rssKb,
   writeProcessFile,
-} from './testdata/test-bundle.ts';
+} from './bundle.test-helpers.ts';
 
 test('shimArgs builds the command line', () => {
   const base = { shimPath: '/s', runtimePath: '/r', id: 'c1', stateDir: '/st', tty: true, stdin: true };

@@ -8,8 +8,7 @@ import { readFile, readlink, realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
 import { basename, join } from 'node:path';
-import { invalidParameter, isErrno, systemError } from '../common/errors.ts';
-import { formatRfc3339Nano, nowNs } from '../common/time.ts';
+import { invalidParameter, isErrno, systemError, formatRfc3339Nano, nowNs } from '../common/index.ts';
 
 export interface ShimStartOptions {
   shimPath: string;
@@ -38,11 +37,11 @@ export interface ShimExit {
 }
 
 /** Frame types of the attach socket: 1 byte type, 4 bytes big-endian length, payload. */
-export const FRAME_STDIN = 0;
-export const FRAME_STDOUT = 1;
-export const FRAME_STDERR = 2;
-export const FRAME_CLOSE_STDIN = 3;
-export const FRAME_RESIZE = 4;
+const FRAME_STDIN = 0;
+const FRAME_STDOUT = 1;
+const FRAME_STDERR = 2;
+const FRAME_CLOSE_STDIN = 3;
+const FRAME_RESIZE = 4;
 
 const SHIM_NAME = 'berth-shim';
 const HANDSHAKE_MAX = 64 * 1024;

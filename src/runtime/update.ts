@@ -1,7 +1,7 @@
 // Changes the cgroup limits of a running container: `runc update --resources -` with the OCI
 // LinuxResources on stdin. runc leaves every field that is absent (or zero) as it is.
 import { spawn } from 'node:child_process';
-import { invalidParameter, systemError } from '../common/errors.ts';
+import { invalidParameter, systemError } from '../common/index.ts';
 import { runcErrorMessage } from './runc.ts';
 
 /** The part of the OCI spec's linux.resources that `update` changes. */

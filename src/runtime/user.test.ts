@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveUser, parsePasswd, parseGroup, type ReadRootfsFile } from './user.ts';
-import { BerthError } from '../common/errors.ts';
+import { BerthError } from '../common/index.ts';
 
 const PASSWD = `root:x:0:0:root:/root:/bin/sh
 # a comment

@@ -3,7 +3,7 @@
 // moby/sys/user GetExecUser and GetAdditionalGroups, which is what Docker runs.
 // The files are read through an injected function: the caller resolves paths inside the
 // rootfs safely; this module never touches the rootfs itself.
-import { invalidParameter } from '../common/errors.ts';
+import { invalidParameter } from '../common/index.ts';
 
 /** Reads a file by its path inside the container rootfs; undefined when it does not exist. */
 export type ReadRootfsFile = (pathInRootfs: string) => Promise<string | undefined>;
@@ -123,7 +123,7 @@ interface ExecUser {
 }
 
 /** moby/sys/user GetExecUser with default uid/gid 0. */
-export function execUser(
+function execUser(
   userSpec: string,
   passwd: PasswdEntry[] | undefined,
   groups: GroupEntry[] | undefined,
@@ -182,7 +182,7 @@ export function execUser(
 }
 
 /** moby/sys/user GetAdditionalGroups: names or gids; unknown numeric gids are taken as they are. */
-export function additionalGroups(groupAdd: readonly string[], groups: GroupEntry[] | undefined): number[] {
+function additionalGroups(groupAdd: readonly string[], groups: GroupEntry[] | undefined): number[] {
   const out: number[] = [];
   const seen = new Set<number>();
   for (const ag of groupAdd) {

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, ROOT, run, type RunResult } from './harness.ts';
-import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.ts';
+import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 const missing = dockerdMissing();
 let d: PrivateDockerd | undefined;

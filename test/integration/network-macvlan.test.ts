@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Daemon, run, startDaemonWithBusybox, waitFor } from './harness.ts';
-import { httpdCmd } from './network-helpers.ts';
+import { httpdCmd } from './network.test-helpers.ts';
 
 let d: Daemon;
 let ns: string;

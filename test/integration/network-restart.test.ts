@@ -3,7 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Daemon, startDaemonWithBusybox, leftoverRules } from './harness.ts';
-import { fetchText, freePort, httpdCmd } from './network-helpers.ts';
+import { fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
 
 const daemons: Daemon[] = [];
 after(async () => {

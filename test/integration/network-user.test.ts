@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { type Daemon, run, startDaemonWithBusybox, leftoverRules, waitFor } from './harness.ts';
-import { httpdCmd, ipOf } from './network-helpers.ts';
+import { httpdCmd, ipOf } from './network.test-helpers.ts';
 
 let d: Daemon;
 let x: number;

@@ -1,7 +1,7 @@
 // Every swagger route berth does not serve yet answers 501 naming it; swarm routes answer as a
 // dockerd outside a swarm does, because clients call them during cleanup.
 import type { Route } from '../router.ts';
-import { notImplemented, unavailable } from '../../common/errors.ts';
+import { notImplemented, unavailable } from '../../common/index.ts';
 import { SWAGGER_ROUTES } from '../types/swagger-paths.generated.ts';
 
 const SWARM_PREFIXES = ['/swarm', '/nodes', '/services', '/tasks', '/secrets', '/configs'];

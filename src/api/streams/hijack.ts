@@ -3,8 +3,8 @@
 // raw-stream content type) and carries the container's stdio both ways.
 import type { Duplex } from 'node:stream';
 
-export const RAW_STREAM = 'application/vnd.docker.raw-stream';
-export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
+const RAW_STREAM = 'application/vnd.docker.raw-stream';
+const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
 
 export function writeUpgradeResponse(socket: Duplex, upgrade: boolean, multiplexed: boolean): void {
   const contentType = multiplexed ? MULTIPLEXED_STREAM : RAW_STREAM;

@@ -9,7 +9,7 @@ import { commandPath, isGroup, type CommandNode } from '../framework/command-tre
 type ArgKind = 'containers' | 'images' | 'networks' | '';
 
 /** What positional arguments a command takes, read from its usage line. */
-export function argKind(usage: string): ArgKind {
+function argKind(usage: string): ArgKind {
   const m = /\b(CONTAINER|IMAGE|SOURCE_IMAGE|REPOSITORY|NETWORK)\b/.exec(usage);
   if (!m) return '';
   return m[1] === 'CONTAINER' ? 'containers' : m[1] === 'NETWORK' ? 'networks' : 'images';
@@ -38,7 +38,7 @@ function entryFor(node: CommandNode): Entry {
 }
 
 /** The bash script; its tables are keyed by command path ('berth', 'berth container ls'). */
-export function bashCompletion(root: CommandNode, program: string): string {
+function bashCompletion(root: CommandNode, program: string): string {
   const entries = new Map<string, Entry>();
   const visit = (node: CommandNode, key: string) => {
     entries.set(key, entryFor(node));

@@ -9,12 +9,12 @@ import type { CommandContext, FlagSpec, Flags } from '../framework/types.ts';
 import { DaemonError, StatusError } from '../framework/types.ts';
 import { FlagError } from '../framework/flags.ts';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../framework/format-help.ts';
-import { parseGoDuration, parseRfc3339Nano } from '../../common/time.ts';
+import { parseGoDuration, parseRfc3339Nano } from '../../common/index.ts';
 import { formatList, goQuote, parseTemplate, TemplateError } from '../format/index.ts';
 import type { ListFormatOptions, Template, TemplateOptions } from '../format/index.ts';
 import { displayJsonMessages, humanSizePrecision, JsonMessageError } from '../progress/index.ts';
 
-export { FORMAT_HELP, INSPECT_FORMAT_HELP, goQuote };
+export { INSPECT_FORMAT_HELP, goQuote };
 
 // ---- flags ----
 
@@ -33,7 +33,7 @@ export function pruneFilterFlag(example = 'until=<timestamp>'): FlagSpec {
 }
 
 /** How pflag names a flag in its errors: "-f, --filter" or "--filter". */
-export function flagTitle(spec: Pick<FlagSpec, 'name' | 'short'>): string {
+function flagTitle(spec: Pick<FlagSpec, 'name' | 'short'>): string {
   return spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
 }
 
@@ -344,7 +344,7 @@ export function goTimeString(time: number | string | undefined): string {
 }
 
 /** fvbommel/sortorder's NaturalLess: digit runs compare as numbers, everything else byte-wise. */
-export function naturalLess(a: string, b: string): boolean {
+function naturalLess(a: string, b: string): boolean {
   const s1 = Buffer.from(a);
   const s2 = Buffer.from(b);
   const digit = (c: number): boolean => c >= 0x30 && c <= 0x39;

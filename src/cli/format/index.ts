@@ -2,12 +2,11 @@
 // table layout, and human-readable sizes and times. Commands import these names only.
 import { TemplateError } from './errors.ts';
 import { TemplateExecError, TemplateSyntaxError, compile, type ExecOptions } from './template/index.ts';
-import { bytesSize, humanDurationMs, humanSizeWithPrecision, parseTime, stateString } from './units.ts';
+import { bytesSize, humanDurationMs, humanSizeWithPrecision, parseTime } from './units.ts';
 
 export { TemplateError } from './errors.ts';
 export { formatList, type ListFormatOptions } from './list.ts';
-export { TabWriter, stringWidth } from './tabwriter.ts';
-export { humanSizeWithPrecision } from './units.ts';
+export { TabWriter } from './tabwriter.ts';
 export { goQuote } from './template/printf.ts';
 
 /** A parsed Go text/template. execute() throws TemplateError with Go's messages. */
@@ -59,21 +58,8 @@ export function binarySize(bytes: number): string {
   return bytesSize(bytes);
 }
 
-/** Docker's units.HumanDuration: 'Less than a second', 'About a minute', '3 minutes', '2 days', ... */
-export function humanDuration(ms: number): string {
-  return humanDurationMs(ms);
-}
-
 /** '3 days ago' (HumanDuration + ' ago') for an RFC 3339 string or epoch seconds. */
 export function timeAgo(when: string | number, now: number = Date.now()): string {
   const t = parseTime(when);
   return `${humanDurationMs(now - (Number.isNaN(t) ? now : t))} ago`;
-}
-
-/** The STATUS column of `docker ps` from inspect's State: 'Up 3 minutes', 'Exited (0) 2 seconds ago', 'Created', ... */
-export function containerStatus(state: {
-  Status: string; Running?: boolean; Paused?: boolean; Restarting?: boolean; ExitCode?: number;
-  StartedAt?: string; FinishedAt?: string; Health?: { Status: string } | null;
-}, now: number = Date.now()): string {
-  return stateString(state, now);
 }

@@ -55,33 +55,3 @@ export function parseTime(when: string | number): number {
   if (when === '' || when.startsWith('0001-01-01')) return NaN;
   return Date.parse(when);
 }
-
-export interface ContainerStateLike {
-  Status: string;
-  Running?: boolean;
-  Paused?: boolean;
-  Restarting?: boolean;
-  ExitCode?: number;
-  StartedAt?: string;
-  FinishedAt?: string;
-  Health?: { Status: string } | null;
-  Dead?: boolean;
-}
-
-/** moby's State.String(), from inspect's State. */
-export function stateString(s: ContainerStateLike, now: number): string {
-  const since = (t: string | undefined): string => humanDurationMs(now - (parseTime(t ?? '') || now));
-  const running = s.Running ?? (s.Status === 'running' || s.Status === 'paused' || s.Status === 'restarting');
-  if (running) {
-    if (s.Paused || s.Status === 'paused') return `Up ${since(s.StartedAt)} (Paused)`;
-    if (s.Restarting || s.Status === 'restarting') return `Restarting (${s.ExitCode ?? 0}) ${since(s.FinishedAt)} ago`;
-    const health = s.Health?.Status;
-    if (health && health !== 'none') return `Up ${since(s.StartedAt)} (${health === 'starting' ? 'health: starting' : health})`;
-    return `Up ${since(s.StartedAt)}`;
-  }
-  if (s.Status === 'removing') return 'Removal In Progress';
-  if (s.Dead || s.Status === 'dead') return 'Dead';
-  if (Number.isNaN(parseTime(s.StartedAt ?? ''))) return 'Created';
-  if (Number.isNaN(parseTime(s.FinishedAt ?? ''))) return '';
-  return `Exited (${s.ExitCode ?? 0}) ${since(s.FinishedAt)} ago`;
-}

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliConfigFile } from './types.ts';
 
-export const CONFIG_FILE = 'config.json';
+const CONFIG_FILE = 'config.json';
 
 export function defaultConfigDir(env: NodeJS.ProcessEnv): string {
   return env.BERTH_CONFIG || join(env.HOME || homedir(), '.berth');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlagSpec, Flags } from './types.ts';
 
-export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 const DEFAULT_SOCKET = '/run/berth/berth.sock';
 const DEFAULT_TCP_PORT = 2375;
 const DEFAULT_TLS_PORT = 2376;

@@ -9,7 +9,7 @@ import { GoParseError, goQuote, goQuoteRune, parseGoBool, parseGoDuration, parse
 export class FlagError extends Error {}
 
 /** The `--help` flag every command gets (hidden, as in docker). */
-export const HELP_FLAG: FlagSpec = { name: 'help', type: 'bool', usage: 'Print usage', hidden: true };
+const HELP_FLAG: FlagSpec = { name: 'help', type: 'bool', usage: 'Print usage', hidden: true };
 
 export interface ParsedFlags {
   flags: Flags;
@@ -163,7 +163,7 @@ export function splitCsv(raw: string): string[] {
 }
 
 /** The parsed values of one command line, read back by long name. */
-export class FlagValues implements Flags {
+class FlagValues implements Flags {
   private readonly specs: Map<string, FlagSpec>;
   private readonly values: Map<string, Value[]>;
 

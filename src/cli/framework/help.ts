@@ -6,7 +6,7 @@ import { commandAliases, commandPath, isGroup, useLine, visibleFlags, type Comma
 import { formatGoDuration } from './go-values.ts';
 
 /** The placeholder after a flag in help ('string', 'int', 'list', ...); none for bools. */
-export function flagValueName(spec: FlagSpec): string {
+function flagValueName(spec: FlagSpec): string {
   if (spec.valueName !== undefined) return spec.valueName;
   switch (spec.type) {
     case 'bool':

@@ -32,12 +32,12 @@ export function cliTree(registry: Registry, env: NodeJS.ProcessEnv): CommandTree
 }
 
 /** pflag/cobra flag error text: the error, the usage line, and where to get help. */
-export function flagErrorText(node: CommandNode, message: string): string {
+function flagErrorText(node: CommandNode, message: string): string {
   return `${message}\n\nUsage:  ${useLine(node)}\n\nRun '${commandPath(node)} --help' for more information\n`;
 }
 
 /** Docker's positional-argument checks (cli/required.go), or undefined when the count is fine. */
-export function argsErrorText(program: string, node: CommandNode, count: number): string | undefined {
+function argsErrorText(program: string, node: CommandNode, count: number): string | undefined {
   const rule = node.spec.args;
   if (!rule) return undefined;
   const { min, max } = rule;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildCreateRequest } from './container-config.ts';
 import { containerFlags, createOnlyFlags, runOnlyFlags } from './container-flags.ts';
 import { FlagValueError, OptionError } from './errors.ts';
-import { flagsFromArgv } from './flags-for-test.ts';
+import { flagsFromArgv } from './flags.test-helpers.ts';
 
 const testdata = join(import.meta.dirname, 'testdata');
 const specs = [...containerFlags, ...createOnlyFlags('run'), ...runOnlyFlags];

@@ -39,7 +39,7 @@ function readText(file: string): string {
  * A file of KEY=VALUE lines: blank lines and '#' comments skipped, values kept as written. A
  * bare KEY takes its value from `lookup` (env files) and is left out otherwise, as docker 28 does.
  */
-export function parseKeyValueFile(file: string, lookup?: LookupEnv): string[] {
+function parseKeyValueFile(file: string, lookup?: LookupEnv): string[] {
   const text = readText(file).replace(/^\uFEFF/, '');
   const out: string[] = [];
   for (const raw of text.split(/\r?\n/)) {

@@ -18,12 +18,3 @@ export class FlagValueError extends Error {
 /** A problem found while turning the flags into the create request. */
 export class OptionError extends Error {}
 
-/** Runs a value parser and files its failure under the flag that gave the value. */
-export function forFlag<T>(flag: string, value: string, parse: (v: string) => T): T {
-  try {
-    return parse(value);
-  } catch (err) {
-    if (err instanceof OptionError) throw new FlagValueError(flag, value, err.message);
-    throw err;
-  }
-}

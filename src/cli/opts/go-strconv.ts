@@ -26,12 +26,6 @@ export function parseGoUint(s: string, bits = 64): number {
   return Number(v);
 }
 
-/** strconv.Atoi. */
-export function atoi(s: string): number {
-  if (!/^[+-]?[0-9]+$/.test(s)) throw new OptionError(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
-  return Number(s);
-}
-
 /** strconv.ParseFloat(s, 64) for the decimal forms people type. */
 export function parseGoFloat(s: string): number {
   if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s.replace(/_/g, ''))) throw syntax('ParseFloat', s);

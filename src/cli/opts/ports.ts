@@ -18,7 +18,7 @@ export interface ParsedPorts {
 }
 
 /** The long --publish form to the short one (docker's convertToStandardNotation). */
-export function toStandardNotation(specs: string[]): string[] {
+function toStandardNotation(specs: string[]): string[] {
   return specs.map((spec) => {
     if (!spec.includes('=')) return spec;
     const params: Record<string, string> = { protocol: 'tcp' };
@@ -32,7 +32,7 @@ export function toStandardNotation(specs: string[]): string[] {
 }
 
 /** nat.ParsePortRange: "80" or "8000-8010". */
-export function parsePortRange(ports: string): [number, number] {
+function parsePortRange(ports: string): [number, number] {
   if (ports === '') throw new OptionError('empty string specified for ports');
   if (!ports.includes('-')) {
     const p = parseGoUint(ports, 16);
@@ -54,7 +54,7 @@ function splitParts(raw: string): [string, string, string] {
 }
 
 /** nat.SplitProtoPort: "80/udp" -> ["udp", "80"]. */
-export function splitProtoPort(raw: string): [string, string] {
+function splitProtoPort(raw: string): [string, string] {
   const parts = raw.split('/');
   if (raw.length === 0 || parts[0].length === 0) return ['', ''];
   if (parts.length === 1) return ['tcp', raw];
@@ -66,7 +66,7 @@ function validateProto(proto: string): void {
   if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new OptionError(`invalid proto: ${proto}`);
 }
 
-export function parsePortSpec(raw: string): Array<{ port: string; binding: PortBinding }> {
+function parsePortSpec(raw: string): Array<{ port: string; binding: PortBinding }> {
   let [ip, hostPort, containerPort] = splitParts(raw);
   let proto: string;
   [proto, containerPort] = splitProtoPort(containerPort);

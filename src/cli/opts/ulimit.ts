@@ -31,8 +31,3 @@ export function mergeUlimits(limits: Ulimit[]): Ulimit[] {
   for (const u of limits) byName.set(u.Name, u);
   return [...byName.values()];
 }
-
-/** Every --ulimit value, merged. */
-export function parseUlimits(values: string[]): Ulimit[] {
-  return mergeUlimits(values.map(parseUlimit));
-}

@@ -6,7 +6,7 @@ import { parseCpus } from './cpus.ts';
 import { memSwapBytes, ramInBytes } from './mem-bytes.ts';
 import { parseMount } from './mount.ts';
 import { parseRestartPolicy } from './restart.ts';
-import { parseUlimit, parseUlimits } from './ulimit.ts';
+import { mergeUlimits, parseUlimit } from './ulimit.ts';
 import { parseVolumes } from './volumes.ts';
 
 const MiB = 1024 * 1024;
@@ -43,7 +43,7 @@ test('--ulimit', () => {
   assert.deepEqual(parseUlimit('nproc=5'), { Name: 'nproc', Hard: 5, Soft: 5 });
   assert.deepEqual(parseUlimit('nofile=-1'), { Name: 'nofile', Hard: -1, Soft: -1 });
   assert.deepEqual(parseUlimit('nofile=1:-1'), { Name: 'nofile', Hard: -1, Soft: 1 });
-  assert.deepEqual(parseUlimits(['nofile=1', 'core=0', 'nofile=2:3']), [{ Name: 'nofile', Hard: 3, Soft: 2 }, { Name: 'core', Hard: 0, Soft: 0 }]);
+  assert.deepEqual(mergeUlimits(['nofile=1', 'core=0', 'nofile=2:3'].map(parseUlimit)), [{ Name: 'nofile', Hard: 3, Soft: 2 }, { Name: 'core', Hard: 0, Soft: 0 }]);
   const bad: Array<[string, string]> = [
     ['nofile', 'invalid ulimit argument: nofile'],
     ['foo=1', 'invalid ulimit type: foo'],

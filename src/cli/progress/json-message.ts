@@ -159,7 +159,7 @@ export async function displayJsonMessages(input: AsyncIterable<Buffer | string>,
 }
 
 /** The stateful part: which line each id owns on the terminal. */
-export class JsonMessageRenderer {
+class JsonMessageRenderer {
   private ids = new Map<string, number>();
   private readonly out: NodeJS.WritableStream;
   private readonly opts: DisplayOptions;

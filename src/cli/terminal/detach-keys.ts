@@ -1,7 +1,7 @@
 // Detach keys: "ctrl-p,ctrl-q" (the default), "ctrl-a,x", "DEL" (moby/term ToBytes), and the
 // scanner that spots them in what the user types.
 
-export const DEFAULT_DETACH_KEYS = Buffer.from([16, 17]);
+const DEFAULT_DETACH_KEYS = Buffer.from([16, 17]);
 
 const CTRL_NAMES = [
   'ctrl-@', 'ctrl-a', 'ctrl-b', 'ctrl-c', 'ctrl-d', 'ctrl-e', 'ctrl-f', 'ctrl-g', 'ctrl-h', 'ctrl-i', 'ctrl-j', 'ctrl-k', 'ctrl-l', 'ctrl-m',

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Duplex, PassThrough } from 'node:stream';
-import { muxFrame } from '../../common/stdcopy.ts';
+import { muxFrame } from '../../common/index.ts';
 import { streamHijacked } from './hijack-stream.ts';
 
 /** Both ends of a connection: what the client writes shows up in `sent`. */

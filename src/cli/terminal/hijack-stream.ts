@@ -2,7 +2,7 @@
 // hijackedIOStreamer: raw bytes with a TTY, the 8-byte multiplexed frames without; stdin's end
 // half-closes the connection; with a TTY the detach keys end the session.
 import type { HijackedConnection } from '../framework/types.ts';
-import { Demuxer } from '../../common/stdcopy.ts';
+import { Demuxer } from '../../common/index.ts';
 import { DetachScanner, detachKeysOrDefault } from './detach-keys.ts';
 import { makeRaw } from './raw-mode.ts';
 

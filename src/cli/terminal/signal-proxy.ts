@@ -2,7 +2,7 @@
 // as docker's ForwardAllSignals. SIGUSR1 is Node's debugger signal and is left alone.
 import type { ApiClient } from '../framework/types.ts';
 
-export const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGCONT'];
+const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGCONT'];
 
 /** Starts forwarding; returns the function that stops it. */
 export function forwardSignals(client: ApiClient, id: string, signals = PROXIED_SIGNALS): () => void {

@@ -1,6 +1,6 @@
 // docker network connect / disconnect of a container (moby daemon/container_operations.go):
 // recorded for a stopped container, plumbed at once into a running one.
-import { BerthError, conflict, notFound } from '../../common/errors.ts';
+import { BerthError, conflict, notFound } from '../../common/index.ts';
 import type { NetworkRecord } from '../../network/index.ts';
 import { isContainerMode, type EndpointSettings } from './networking.ts';
 import { save, type ContainerContext } from './context.ts';

@@ -4,8 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
-import seccompProfile from '../../runtime/seccomp-default.json' with { type: 'json' };
+import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
 import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers } from './deps.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
@@ -208,7 +207,7 @@ export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } =
     logDriver: 'json-file',
     logOpts: {},
     initPath: '/nonexistent/tini',
-    seccompProfile: checkSeccompProfile(seccompProfile),
+    seccompProfile: checkSeccompProfile(defaultSeccompProfile),
     knownCapabilities: [],
     images: { resolve: async () => ({ id: 'sha256:image', chainId: null, config: { Cmd: ['true'] } }) },
     layers,

@@ -1,6 +1,6 @@
 // What the verbs share (moby's Daemon, cut down): the boxes, the container store, the exec
 // store, the per-container lock and the daemon's lifecycle. Each verb takes the part it uses.
-import type { KeyedLock } from '../../common/keyed-lock.ts';
+import type { KeyedLock } from '../../common/index.ts';
 import { saveState } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
 import type { ContainerStore } from './store.ts';

@@ -1,6 +1,6 @@
 // The create request body, checked field by field: a hostile or sloppy client gets a clear
 // 400 instead of a crash later in the runtime.
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 import type { ImageConfigView } from './deps.ts';
 import { mergeImageConfig as mergeProcessConfig } from '../../runtime/index.ts';

@@ -3,9 +3,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { invalidParameter } from '../../common/errors.ts';
-import { newId } from '../../common/ids.ts';
-import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
+import { invalidParameter, newId, formatRfc3339Nano, nowNs } from '../../common/index.ts';
 import { commandOf } from '../../runtime/index.ts';
 import { containerDir, initialState, saveRecord, type ContainerConfig, type ContainerRecord, type HostConfig } from './record.ts';
 import { validateContainerName } from './names.ts';

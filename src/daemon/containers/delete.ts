@@ -2,7 +2,7 @@
 // mark the removal in progress, delete the runtime state, the writable layer and the record,
 // and only then forget the container. A removal that fails half-way leaves it "dead".
 import { rm } from 'node:fs/promises';
-import { conflict, systemError } from '../../common/errors.ts';
+import { conflict, systemError } from '../../common/index.ts';
 import { cancelRestart, pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 import { killWithSignal } from './kill.ts';

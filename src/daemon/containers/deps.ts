@@ -1,5 +1,5 @@
 // What the container verbs need from the other boxes: narrow, so tests can pass fakes.
-import type { Logger } from '../../api/server.ts';
+import type { Logger } from '../../common/index.ts';
 import type { EventBus } from '../events.ts';
 import type { ContainerRuntime, ImageConfig } from '../../runtime/index.ts';
 import type { NetworkController } from '../../network/index.ts';

@@ -1,6 +1,6 @@
 // Detach keys on an attached stdin (default ctrl-p,ctrl-q): bytes that might start the
 // sequence are held back until it is clear whether they complete it.
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 

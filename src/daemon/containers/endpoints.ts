@@ -1,6 +1,6 @@
 // What a container's networking needs to know of the other containers: the netns of a
 // container:<ref> target, the addresses behind --link, the network events at start and exit.
-import { conflict, notFound } from '../../common/errors.ts';
+import { conflict, notFound } from '../../common/index.ts';
 import { ensureSettings, type RunningContainerLookup } from './networking.ts';
 import type { EtcNetwork } from './spec-inputs.ts';
 import type { ContainerContext } from './context.ts';

@@ -2,7 +2,7 @@
 // libnetwork does (etchosts, internal/resolvconf). Pure functions over strings: the caller reads
 // the host's files and writes the results (atomically) into containers/<id>/.
 import { isIP } from 'node:net';
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 
 /** /etc/hostname */
 export function hostnameFile(hostname: string): string {

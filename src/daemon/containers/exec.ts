@@ -2,8 +2,7 @@
 // in the running container under its own shim; its exit is recorded and its clients ended.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, invalidParameter, notFound } from '../../common/errors.ts';
-import { newId } from '../../common/ids.ts';
+import { conflict, invalidParameter, notFound, newId } from '../../common/index.ts';
 import { buildExecProcess, type ExecConfig } from './spec-inputs.ts';
 import { StdioHub } from './stdio-hub.ts';
 import { runtimeOf } from './container.ts';

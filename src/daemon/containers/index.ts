@@ -1,6 +1,6 @@
 // The containers box: a store of containers, one module per verb over it, and a read-only view
 // for the other backends. openContainers() wires them; nothing else holds every verb.
-import { KeyedLock } from '../../common/keyed-lock.ts';
+import { KeyedLock } from '../../common/index.ts';
 import { cgroupOomKilled } from '../../runtime/index.ts';
 import type { NetworkRecord } from '../../network/index.ts';
 import type { ContainerDeps } from './deps.ts';

@@ -1,6 +1,6 @@
 // docker kill (moby daemon/kill.go): a signal to the container's init process. A process that
 // is already gone is not an error: its exit is on its way to the monitor, which records it.
-import { conflict, systemError } from '../../common/errors.ts';
+import { conflict, systemError } from '../../common/index.ts';
 import { signalNumber } from './signals.ts';
 import { runtimeOf, type Container } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
@@ -42,6 +42,6 @@ export async function killWithSignal(ctx: Pick<ContainerContext, 'runtime' | 'de
 }
 
 /** runc's words for a container whose init has exited (or was deleted after its exit). */
-export function isProcessGone(message: string): boolean {
+function isProcessGone(message: string): boolean {
   return /container not running|does not exist|no such process/i.test(message);
 }

@@ -2,8 +2,7 @@
 // value validation with Docker's messages, newest-first order, all/limit, before/since by
 // creation order; plus the `Status` column text (container.State.String) and go-units'
 // HumanDuration that it uses.
-import { invalidParameter, notFound } from '../../common/errors.ts';
-import { parseRfc3339Nano, ZERO_TIME } from '../../common/time.ts';
+import { invalidParameter, notFound, parseRfc3339Nano, ZERO_TIME } from '../../common/index.ts';
 import { matchKVList } from '../events.ts';
 
 export type ContainerStatus = 'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead';
@@ -102,7 +101,7 @@ function resolveRef(ref: string, opts: FilterContainersOptions): ContainerView {
 }
 
 /** Throws on keys /containers/json does not accept (`invalid filter 'key'`). */
-export function validateContainerListFilters(filters: Map<string, string[]>): void {
+function validateContainerListFilters(filters: Map<string, string[]>): void {
   for (const key of filters.keys()) {
     if (!containerListFilterKeys.includes(key)) throw invalidParameter(`invalid filter '${key}'`);
   }

@@ -17,7 +17,7 @@ export async function watchExit(ctx: ContainerContext, c: Container): Promise<vo
 }
 
 /** Records an exit; call it under the container's lock. */
-export async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): Promise<void> {
+async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): Promise<void> {
   const runtime = runtimeOf(c, ctx.defaultRuntime);
   const oom = exit.exitCode === 137 && (await ctx.oomKilled(`${ctx.cgroupParent}/${c.rec.ID}`));
   await ctx.runtime.delete(c.rec.ID, runtime).catch((err) => ctx.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));

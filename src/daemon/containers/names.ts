@@ -2,8 +2,7 @@
 // (moby pkg/namesgenerator) and the name → ID reservation table with Docker's conflict text.
 // Names are stored in Docker's canonical form with a leading "/"; every method accepts either.
 import { randomInt } from 'node:crypto';
-import { conflict, invalidParameter, notFound } from '../../common/errors.ts';
-import { shortId } from '../../common/ids.ts';
+import { conflict, invalidParameter, notFound, shortId } from '../../common/index.ts';
 
 const VALID_NAME_CHARS = '[a-zA-Z0-9][a-zA-Z0-9_.-]';
 const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;

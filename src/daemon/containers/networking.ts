@@ -1,8 +1,7 @@
 // A container's side of networking: which networks it is on (kept in its record, like Docker's
 // NetworkSettings), the endpoints made at start (an address, a veth into its netns, published
 // ports) and their teardown at exit. The network box does the Linux work.
-import { conflict, invalidParameter, notFound, systemError, BerthError } from '../../common/errors.ts';
-import { newId } from '../../common/ids.ts';
+import { conflict, invalidParameter, notFound, systemError, BerthError, newId } from '../../common/index.ts';
 import {
   PREDEFINED, inspectPorts, portRequests, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
@@ -49,7 +48,7 @@ export class NetworkStartError extends Error {
   }
 }
 
-export function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
+function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
   return {
     IPAMConfig: cfg?.IPAMConfig ?? null, Links: cfg?.Links ?? null, Aliases: cfg?.Aliases ?? null, MacAddress: '', DriverOpts: cfg?.DriverOpts ?? null,
     NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
@@ -58,7 +57,7 @@ export function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>
 }
 
 /** Network mode names: "default" is the default bridge. */
-export function modeNetworkName(mode: string | undefined): string {
+function modeNetworkName(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
 }
 

@@ -1,6 +1,6 @@
 // docker pause / unpause (moby daemon/pause.go, unpause.go): the runtime freezes or thaws the
 // container's cgroup; the state follows once it did.
-import { conflict } from '../../common/errors.ts';
+import { conflict } from '../../common/index.ts';
 import { runtimeOf } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 

@@ -1,6 +1,6 @@
 // The running container's processes, for `docker top`, and its TTY size (moby daemon/top_unix.go,
 // resize.go).
-import { conflict } from '../../common/errors.ts';
+import { conflict } from '../../common/index.ts';
 import { runtimeOf } from './container.ts';
 import type { ContainerContext } from './context.ts';
 

@@ -1,8 +1,7 @@
 // What berth keeps about a container, in Docker's on-disk shape (containers/<id>/config.v2.json
 // and hostconfig.json), so that a person who knows /var/lib/docker recognises it.
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.ts';
-import { ZERO_TIME } from '../../common/time.ts';
+import { readJsonIfExists, writeJsonAtomic, ZERO_TIME } from '../../common/index.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -1,6 +1,6 @@
 // docker rename (moby daemon/rename.go): the new name reserved first, the record saved, then
 // the old name freed; a failed save gives the old name back.
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 import { canonicalName, validateContainerName } from './names.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 

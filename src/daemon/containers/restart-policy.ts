@@ -1,7 +1,7 @@
 // Restart policies as Docker validates them (api/types/container ValidateRestartPolicy and
 // daemon validateHostConfig) and the per-container restart decision with Docker's backoff
 // (moby restartmanager): 100 ms doubling to a 1 minute cap, reset after a run of 10 s or more.
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 
 export type RestartPolicyName = '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
 

@@ -4,7 +4,7 @@
 // containers, then let each container's restart policy decide whether it starts again.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
+import { formatRfc3339Nano, nowNs } from '../../common/index.ts';
 import { loadRecord } from './record.ts';
 import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';

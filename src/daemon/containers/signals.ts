@@ -1,5 +1,5 @@
 // Signal names and numbers as Docker accepts them: "KILL", "SIGKILL", "9", "SIGRTMIN+3".
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 import { constants } from 'node:os';
 
 const SIGRTMIN = 34;

@@ -3,8 +3,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-file.ts';
-import { isErrno, invalidParameter } from '../../common/errors.ts';
+import { writeFileAtomic, isErrno, invalidParameter } from '../../common/index.ts';
 import { resolveInRoot } from '../../layer/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,
@@ -34,7 +33,7 @@ const HOST_HAS_IPV6 = existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6')
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
 
 /** Reads a file of the container's rootfs without ever following a link out of it. */
-export function rootfsReader(rootfs: string) {
+function rootfsReader(rootfs: string) {
   return async (pathInRootfs: string): Promise<string | undefined> => {
     try {
       const hostPath = await resolveInRoot(rootfs, pathInRootfs, { followFinal: true });

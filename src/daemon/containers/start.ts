@@ -1,7 +1,7 @@
 // docker start (moby daemon/start.go): the checks and the lock, then containerStart, which
 // mounts the layer, sets up the network, writes the bundle, creates and starts the process
 // under its shim, and on any failure undoes what it did and records Docker's exit code.
-import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/errors.ts';
+import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/index.ts';
 import { buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';

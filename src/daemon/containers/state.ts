@@ -2,8 +2,7 @@
 // one method that keeps Status, Running, Paused, Restarting, Dead, Pid, ExitCode and the times
 // consistent, and wakes whoever waits for an exit or the removal. The fields live in the
 // record's State object, so saving the record saves them.
-import { conflict } from '../../common/errors.ts';
-import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
+import { conflict, formatRfc3339Nano, nowNs } from '../../common/index.ts';
 import type { ContainerState } from './record.ts';
 
 export interface ExitStatus {

@@ -1,6 +1,6 @@
 // docker stop (moby daemon/stop.go): the stop signal, then SIGKILL after the timeout; done once
 // the exit is recorded. A container waiting to restart is just kept from restarting.
-import { notModified } from '../../common/errors.ts';
+import { notModified } from '../../common/index.ts';
 import { signalNumber } from './signals.ts';
 import { cancelRestart, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';

@@ -1,6 +1,6 @@
 // The daemon's containers by ID, with their names (moby container/memory_store.go and view.go):
 // lookup in Docker's order with Docker's errors.
-import { invalidParameter, notFound } from '../../common/errors.ts';
+import { invalidParameter, notFound } from '../../common/index.ts';
 import { NameRegistry, canonicalName, generateName } from './names.ts';
 import type { Container } from './container.ts';
 

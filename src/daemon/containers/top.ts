@@ -2,7 +2,7 @@
 // (moby daemon/top_unix.go). This module is the pure part: argument checks and the output
 // parser, which finds column boundaries from the header and the whitespace of every row so that
 // columns with spaces in them (CMD, COMMAND, ...) stay whole.
-import { invalidParameter, systemError } from '../../common/errors.ts';
+import { invalidParameter, systemError } from '../../common/index.ts';
 
 /** Titles and rows as GET /containers/{id}/top returns them. */
 export interface TopResult {
@@ -19,7 +19,7 @@ const NO_HEADER_OPTIONS = new Set([
 ]);
 
 /** Docker's default when ps_args is empty. */
-export const DEFAULT_PS_ARGS = '-ef';
+const DEFAULT_PS_ARGS = '-ef';
 
 /** ps_args as Docker passes them to ps: split on single spaces (empty means "-ef"). */
 export function splitPsArgs(psArgs: string): string[] {

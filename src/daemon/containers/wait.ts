@@ -1,6 +1,6 @@
 // docker wait (moby daemon/wait.go): the exit code once the condition holds. A client that
 // goes away ends only its own wait: nothing is left pending, nothing rejects unobserved.
-import { invalidParameter } from '../../common/errors.ts';
+import { invalidParameter } from '../../common/index.ts';
 import type { ContainerContext } from './context.ts';
 
 const CONDITIONS = ['', 'not-running', 'next-exit', 'removed'];

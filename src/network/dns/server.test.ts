@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer, type DnsServer, type RecordType } from './index.ts';
-import { FakeUpstream, UdpClient, decodeReply, framed, makeQuery, tcpExchange } from './dns-test-helpers.ts';
+import { FakeUpstream, UdpClient, decodeReply, framed, makeQuery, tcpExchange } from './dns.test-helpers.ts';
 
 const RECORDS: Record<string, string[]> = {
   web: ['172.18.0.2', '172.18.0.3'],

@@ -13,7 +13,7 @@ import {
 } from './wire.ts';
 
 /** Docker's TTL for the records its resolver answers. */
-export const RESPONSE_TTL = 600;
+const RESPONSE_TTL = 600;
 const TCP_MAX_MESSAGE = 65535;
 /** A TCP client that sends nothing for this long is dropped (RFC 7766 suggests seconds). */
 const TCP_IDLE_MS = 10_000;
@@ -205,7 +205,7 @@ function serveTcpConnection(
 }
 
 /** Answers one raw query: a reply to send, or undefined to stay silent. Never throws. */
-export async function handleQuery(
+async function handleQuery(
   raw: Buffer, clientIp: string, transport: 'udp' | 'tcp', resolve: ResolveFn, forwarder: Forwarder,
   haveUpstreams: boolean, log: (msg: string) => void,
 ): Promise<Buffer | undefined> {

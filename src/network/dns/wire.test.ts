@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WireError, encodeName, formatIPv6, parseIPv6, parseQuery, readName, reverseNameToIp } from './wire.ts';
-import { makeQuery } from './dns-test-helpers.ts';
+import { makeQuery } from './dns.test-helpers.ts';
 
 test('readName lower-cases and follows a backward pointer', () => {
   // "Web.Net" at 0, then "x" + pointer to 0 at 9

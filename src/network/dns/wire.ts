@@ -2,9 +2,9 @@
 // answers the embedded server gives. Every read is bounds-checked: packets come from containers,
 // and a container is not trusted. Parse errors are thrown as WireError and become FORMERR.
 
-import { parseIPv4, parseIPv6 } from '../../common/ip.ts';
+import { parseIPv4, parseIPv6 } from '../../common/index.ts';
 
-export { parseIPv4, parseIPv6 };
+export { parseIPv6 };
 
 export const TYPE_A = 1;
 export const TYPE_PTR = 12;
@@ -29,7 +29,7 @@ const MAX_LABEL = 63;
 /** Smallest UDP payload every resolver accepts (RFC 1035 4.2.1). */
 export const MIN_UDP_SIZE = 512;
 /** The UDP payload we advertise and accept from EDNS clients (DNS flag day 2020). */
-export const EDNS_UDP_SIZE = 1232;
+const EDNS_UDP_SIZE = 1232;
 
 export class WireError extends Error {}
 
@@ -79,7 +79,6 @@ export function readHeader(buf: Uint8Array): Header {
 export const isResponse = (h: Header): boolean => (h.flags & 0x8000) !== 0;
 export const opcodeOf = (h: Header): number => (h.flags >> 11) & 0xf;
 export const rcodeOf = (h: Header): number => h.flags & 0xf;
-export const isTruncated = (h: Header): boolean => (h.flags & 0x0200) !== 0;
 
 /**
  * Reads a possibly compressed name at `offset`. Pointers must point strictly backwards (so a

@@ -2,12 +2,10 @@
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { boolValue, intValue, parseFilters } from '../../request.ts';
-import { invalidParameter, notImplemented } from '../../../common/errors.ts';
+import { invalidParameter, notImplemented, parseTimeArg, muxFrame } from '../../../common/index.ts';
 import { versionAtLeast } from '../../version.ts';
-import { parseTimeArg } from '../../../common/time.ts';
-import { muxFrame } from '../../../common/stdcopy.ts';
 
-export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
+const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
 
 /** `one-shot` exists from API 1.41 (moby's router ignores it below). */
 const STATS_ONE_SHOT_VERSION = '1.41';

@@ -1,7 +1,7 @@
 import type { Handler } from '../../router.ts';
 import type { ExecBackend } from './backend.ts';
 import { intValue } from '../../request.ts';
-import { invalidParameter } from '../../../common/errors.ts';
+import { invalidParameter } from '../../../common/index.ts';
 
 export function execHandlers(b: ExecBackend): Record<string, Handler> {
   return {

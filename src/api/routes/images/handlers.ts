@@ -2,7 +2,7 @@ import type { Handler } from '../../router.ts';
 import type { ImagesBackend } from './backend.ts';
 import { boolValue, parseFilters } from '../../request.ts';
 import { JsonStreamWriter } from '../../streams/json-stream.ts';
-import { invalidParameter, notImplemented } from '../../../common/errors.ts';
+import { invalidParameter, notImplemented } from '../../../common/index.ts';
 
 export function imageHandlers(b: ImagesBackend): Record<string, Handler> {
   return {

@@ -1,7 +1,7 @@
 // berth has no plugin system: the list is empty and a plugin lookup is a 404, as on a dockerd
 // with no plugins installed (`docker inspect NAME` tries plugins too).
 import type { Route } from '../../router.ts';
-import { notFound } from '../../../common/errors.ts';
+import { notFound } from '../../../common/index.ts';
 
 export function pluginRoutes(): Route[] {
   return [

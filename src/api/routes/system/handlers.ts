@@ -1,8 +1,7 @@
 import type { ApiContext, Handler } from '../../router.ts';
 import type { SystemBackend } from './backend.ts';
 import { parseFilters } from '../../request.ts';
-import { invalidParameter } from '../../../common/errors.ts';
-import { parseTimeArg, nowNs } from '../../../common/time.ts';
+import { invalidParameter, parseTimeArg, nowNs } from '../../../common/index.ts';
 import { API_VERSION } from '../../version.ts';
 
 function pingHeaders(): Record<string, string> {

@@ -1,6 +1,6 @@
 // Until the volumes issue lands: there are no volumes, and asking for one says so as Docker does.
 import type { Route } from '../../router.ts';
-import { notFound } from '../../../common/errors.ts';
+import { notFound } from '../../../common/index.ts';
 
 export function volumeRoutes(): Route[] {
   return [

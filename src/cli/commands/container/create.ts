@@ -2,6 +2,7 @@
 // --cidfile, pull a missing image, print the daemon's warnings.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
 import { buildCreateRequest, containerFlags, createOnlyFlags, FlagValueError, OptionError, type BuildOptions } from '../../opts/index.ts';
@@ -23,7 +24,7 @@ export function optionErrorToStatus(err: unknown, ctx: CommandContext, command: 
 }
 
 /** "busybox" -> "busybox:latest" (docker's FamiliarString(TagNameOnly(ref))). */
-export function familiarWithTag(image: string): string {
+function familiarWithTag(image: string): string {
   if (image.includes('@')) return image;
   const lastSlash = image.lastIndexOf('/');
   return image.slice(lastSlash + 1).includes(':') ? image : `${image}:latest`;
@@ -50,7 +51,7 @@ async function pullImage(ctx: CommandContext, image: string, platform: string, q
 }
 
 function devNull(): NodeJS.WritableStream {
-  return { write: () => true, on() { return this; }, once() { return this; }, emit: () => false } as unknown as NodeJS.WritableStream;
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /** --cidfile: refuse an existing file; written once the container exists, removed on failure. */

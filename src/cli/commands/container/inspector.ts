@@ -60,7 +60,7 @@ const MAP_FIELDS = new Set(['Labels', 'Options', 'Networks', 'Ports', 'Data', 'A
   'Annotations', 'Sysctls', 'StorageOpt', 'Tmpfs', 'Config', 'Containers', 'Aux', 'Status', 'Metadata']);
 
 /** Runs an inspect template with docker's missing-key behaviour (see MAP_FIELDS). */
-export function executeInspect(strict: Template, lenient: Template, data: unknown): string {
+function executeInspect(strict: Template, lenient: Template, data: unknown): string {
   try {
     return strict.execute(data);
   } catch (err) {

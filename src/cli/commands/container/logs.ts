@@ -1,7 +1,7 @@
 // `berth container logs`: the daemon's log stream, demultiplexed to stdout and stderr (or copied
 // as is for a TTY container), with docker's --since/--until/--tail/-t/-f/--details.
 import type { CommandSpec } from '../../framework/types.ts';
-import { Demuxer, STDERR } from '../../../common/stdcopy.ts';
+import { Demuxer, STDERR } from '../../../common/index.ts';
 import { timestampFlag, untilInterrupted } from '../shared.ts';
 
 function write(stream: NodeJS.WritableStream, data: Uint8Array): Promise<void> | undefined {

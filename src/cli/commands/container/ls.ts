@@ -5,7 +5,7 @@ import { humanSizePrecision } from '../../progress/index.ts';
 import { familiarName, parseNormalizedNamed } from '../image/reference.ts';
 import { ellipsis, filterFlag, filtersQuery, formatFlag, goQuote, goTimeString, joinHostPort, parseFilters, renderList, truncateId } from '../shared.ts';
 
-export const CONTAINER_TABLE_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+const CONTAINER_TABLE_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 
 /** The Go type docker runs ps templates on, named in its "can't evaluate field" errors. */
 const PS_ROW_TYPE = '*formatter.ContainerContext';

@@ -8,7 +8,7 @@ import { checkTty, detachKeysFor, openAttach, pumpAttach, waitExit, type AttachS
 import { CREATE_USAGE, createContainer, optionErrorToStatus } from './create.ts';
 
 /** docker's runStartContainerErr: 127 for a missing command, 126 for one that cannot run. */
-export function startErrorCode(message: string): number {
+function startErrorCode(message: string): number {
   if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) return 127;
   if (message.includes('permission denied')) return 126;
   return 125;

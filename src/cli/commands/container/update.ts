@@ -26,7 +26,7 @@ function parseUint16(v: string): number {
   return n;
 }
 
-export function buildUpdateConfig(ctx: CommandContext, flags: Flags): Record<string, unknown> {
+function buildUpdateConfig(ctx: CommandContext, flags: Flags): Record<string, unknown> {
   const bytes = (name: string, title: string, parse = ramInBytes) => (flags.changed(name) ? flagValue(ctx, title, flags.string(name), parse) : 0);
   const body: Record<string, unknown> = {
     BlkioWeight: flags.changed('blkio-weight') ? flagValue(ctx, '--blkio-weight', flags.string('blkio-weight'), parseUint16) : 0,

@@ -2,7 +2,7 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { formatRfc3339Nano } from '../../../common/time.ts';
+import { formatRfc3339Nano } from '../../../common/index.ts';
 import { ellipsis, formatFlag, platformQuery, renderList, truncateId } from '../shared.ts';
 
 const HISTORY_TABLE_HUMAN = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
@@ -18,7 +18,7 @@ interface HistoryItem {
   Comment: string;
 }
 
-export function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
+function historyRow(h: HistoryItem, human: boolean, trunc: boolean, now?: number): object {
   const createdAt = formatRfc3339Nano(BigInt(h.Created) * 1_000_000_000n);
   const createdBy = h.CreatedBy.replaceAll('\t', ' ');
   const row = {

@@ -11,4 +11,3 @@ import { rmCommand } from './rm.ts';
 export const networkCommands: CommandSpec[] = [
   connectCommand, createCommand, disconnectCommand, inspectCommand, lsCommand, pruneCommand, rmCommand,
 ];
-export { pruneNetworks } from './prune.ts';

@@ -1,7 +1,7 @@
 // docker/cli's consolidateIpam: pairs each --ip-range, --gateway and --aux-address with the
 // --subnet that contains it, with the same checks and messages, before anything is sent.
 
-import { parseIp } from '../../../common/ip.ts';
+import { parseIp } from '../../../common/index.ts';
 
 export interface IpamConfig {
   Subnet: string;
@@ -117,4 +117,3 @@ function parseCidr(s: string): Cidr | undefined {
   return { bytes, bits };
 }
 
-export { parseIp };

@@ -18,7 +18,7 @@ export interface EventMessage {
 }
 
 /** Go's time.Format(RFC3339NanoFixed) in UTC for nanoseconds since the epoch. */
-export function rfc3339NanoFixed(ns: bigint): string {
+function rfc3339NanoFixed(ns: bigint): string {
   const sec = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
   return new Date(Number(sec) * 1000).toISOString().slice(0, 19) + '.' + frac + 'Z';
@@ -56,7 +56,7 @@ export function eventJson(ev: EventMessage, rawTimeNano?: string): string {
 }
 
 /** The event as templates see it: Go's field names (Status, ID, ...) beside the JSON keys. */
-export function templateData(ev: EventMessage, rawTimeNano?: string): object {
+function templateData(ev: EventMessage, rawTimeNano?: string): object {
   const data: Record<string, unknown> = { ...ev };
   // timeNano exceeds 2^53: its digits are kept as text, which prints the same.
   const timeNano = rawTimeNano ?? ev.timeNano ?? 0;

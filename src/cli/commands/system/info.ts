@@ -16,7 +16,7 @@ function nonEmpty(label: string, value: unknown): string {
   return value === undefined || value === null || value === '' ? '' : println(label, value);
 }
 
-export function clientInfo(ctx: CommandContext): Record<string, unknown> {
+function clientInfo(ctx: CommandContext): Record<string, unknown> {
   return { Debug: ctx.debug, Version: CLI_VERSION, Context: 'default', Plugins: [], Warnings: null };
 }
 
@@ -25,7 +25,7 @@ function clientSection(ctx: CommandContext): string {
 }
 
 /** docker/cli's prettyPrintServerInfo for a Linux daemon. */
-export function serverSection(info: Info, clientDebug: boolean): { out: string; warnings: string[] } {
+function serverSection(info: Info, clientDebug: boolean): { out: string; warnings: string[] } {
   let o = '';
   o += println(' Containers:', info.Containers ?? 0);
   o += println('  Running:', info.ContainersRunning ?? 0);

@@ -6,8 +6,6 @@ import { parse } from './parse.ts';
 export { TemplateExecError, type ExecOptions } from './exec.ts';
 export { TemplateSyntaxError } from './parse.ts';
 export { HEADER_FUNCS, markHtmlEscapedJson } from './funcs.ts';
-export { formatFloatG, formatValue, goJson } from './values.ts';
-export { sprintf } from './printf.ts';
 
 export interface CompiledTemplate {
   execute(data: unknown, opts?: ExecOptions): string;

@@ -541,7 +541,7 @@ function describe(t: Token): string {
 }
 
 /** Go's strconv.Unquote for "..." and `...` literals. */
-export function unquote(q: string): string {
+function unquote(q: string): string {
   if (q.startsWith('`')) return q.slice(1, -1).replace(/\r/g, '');
   return unescapeGo(q.slice(1, -1));
 }

@@ -71,7 +71,7 @@ export function mapKeys(obj: object): string[] {
 }
 
 /** Keys in the object's own order (for JSON), including getters defined on its prototype chain. */
-export function ownAndGetterKeys(obj: object): string[] {
+function ownAndGetterKeys(obj: object): string[] {
   const keys = Object.keys(obj);
   let proto = Object.getPrototypeOf(obj);
   while (proto && proto !== Object.prototype) {
@@ -89,7 +89,7 @@ export function hasKey(obj: object, key: string): boolean {
   return key in obj && key !== 'constructor';
 }
 
-export function compareStrings(a: string, b: string): number {
+function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

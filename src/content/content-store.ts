@@ -1,23 +1,13 @@
-// Content-addressable blobs (layer tars as received, configs, manifests) under
-// <dataRoot>/content/blobs/sha256/<hex>, on containerd's contract: a writer streams into
-// content/ingest/<random> while hashing; commit = fsync, verify size and digest, rename
-// into place (a blob that already exists makes commit a no-op); abort removes the temp.
+// The local content store: content-addressable blobs (layer tars as received, configs,
+// manifests) under <root>/blobs/sha256/<hex>, on containerd's contract (roles.ts): a writer
+// streams into <root>/ingest/<random> while hashing; commit = fsync, verify size and digest,
+// rename into place (a blob that already exists makes commit a no-op); abort removes the temp.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir } from '../common/atomic-file.ts';
-import { invalidParameter, isErrno, notFound } from '../common/errors.ts';
-import { isSha256Digest } from './reference.ts';
-
-export interface ContentWriter {
-  /** Bytes written so far. */
-  readonly written: number;
-  write(chunk: Uint8Array): Promise<void>;
-  /** Digest of what was written so far. */
-  digest(): string;
-  commit(expectedSize?: number, expectedDigest?: string): Promise<string>;
-  abort(): Promise<void>;
-}
+import { fsyncDir, invalidParameter, isErrno, notFound } from '../common/index.ts';
+import { isSha256Digest } from './digest.ts';
+import type { ContentIngester, ContentProvider, ContentWriter } from './roles.ts';
 
 export interface ContentStoreOptions {
   /** Upper bound for one blob written through a writer (bytes). */
@@ -26,7 +16,7 @@ export interface ContentStoreOptions {
 
 const DEFAULT_MAX_BLOB = 64 * 1024 ** 3;
 
-export class ContentStore {
+export class ContentStore implements ContentProvider, ContentIngester {
   readonly root: string;
   private readonly blobDir: string;
   private readonly ingestDir: string;

@@ -5,10 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { conflict, invalidParameter, notFound } from '../common/errors.ts';
-import { TarWriter } from '../common/tar/index.ts';
-import { sha256Digest } from './image-config.ts';
+import { conflict, invalidParameter, notFound, TarWriter } from '../common/index.ts';
 import type { ImageLayerStore, LayerInfo } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 
 export class FakeLayerStore implements ImageLayerStore {
   readonly driverName = 'fake';

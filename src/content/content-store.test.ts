@@ -1,10 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentStore } from './content-store.ts';
-import { sha256Digest } from './image-config.ts';
-import { chunks, withTempDir } from './test-support.ts';
+import { sha256Digest } from './digest.ts';
+
+async function* chunks(data: Uint8Array, size = 7000): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-content-test-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 const collect = async (it: AsyncIterable<Uint8Array>) => {
   const out: Buffer[] = [];

@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const RUNC = '/usr/sbin/runc';
-export const BUSYBOX = '/bin/busybox';
-export const CGROUP_PARENT = 'berth-test';
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const BUSYBOX = '/bin/busybox';
+const CGROUP_PARENT = 'berth-test';
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'true', 'false', 'stty', 'printf', 'seq', 'ls'];
 
 /** Why container tests cannot run here, or undefined if they can. */

@@ -1,0 +1,20 @@
+// The API box: the Engine API server, its route tables, and the backend interfaces that daemon/
+// implements (with the types in their signatures). Other boxes import it only through this
+// file; api/ never depends on daemon/.
+export { ApiServer } from './server.ts';
+export { API_VERSION, MIN_API_VERSION } from './version.ts';
+export { containerRoutes } from './routes/containers/routes.ts';
+export { execRoutes } from './routes/exec/routes.ts';
+export { imageRoutes } from './routes/images/routes.ts';
+export { networkRoutes } from './routes/networks/routes.ts';
+export { pluginRoutes } from './routes/plugins/routes.ts';
+export { systemRoutes } from './routes/system/routes.ts';
+export { volumeRoutes } from './routes/volumes/routes.ts';
+export { unimplementedRoutes } from './routes/unimplemented.ts';
+export type { AttachOptions, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
+export type { ExecBackend } from './routes/exec/backend.ts';
+export type { ImagesBackend } from './routes/images/backend.ts';
+export type { NetworksBackend } from './routes/networks/backend.ts';
+export type { SystemBackend } from './routes/system/backend.ts';
+export type { Filters } from './request.ts';
+export type { JsonMessage } from './streams/json-stream.ts';

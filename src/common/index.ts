@@ -1,0 +1,12 @@
+// The common box: what every box shares (errors, ids, time, atomic files, locks, the stdcopy
+// and tar formats). Other boxes import it only through this file; it imports no other box.
+export * from './atomic-file.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './ip.ts';
+export * from './keyed-lock.ts';
+export * from './logger.ts';
+export * from './project-files.ts';
+export * from './stdcopy.ts';
+export * from './time.ts';
+export * from './tar/index.ts';
