@@ -1,6 +1,8 @@
 // Route tables: each resource folder exports a list of routes; the server compiles them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { invalidParameter } from '../common/errors.ts';
+import { truncate } from '../common/quote.ts';
 
 export interface Hijacked {
   /** The raw connection: writes go to the client, reads are the client's stdin. */
@@ -69,9 +71,17 @@ export function matchRoute(routes: CompiledRoute[], method: string, path: string
     if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
     const params: Record<string, string> = {};
     route.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1]);
+      params[n] = decodePathPart(m[i + 1]);
     });
     return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+function decodePathPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw invalidParameter(`invalid URL escape in ${JSON.stringify(truncate(text, 64))}`);
+  }
 }

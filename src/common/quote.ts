@@ -1,0 +1,14 @@
+// Error messages quote client input; a client must never get an unbounded value echoed back.
+
+const DEFAULT_LIMIT = 256;
+
+/** The text itself when short, else its start and how much was left out. */
+export function truncate(text: string, limit = DEFAULT_LIMIT): string {
+  if (text.length <= limit) return text;
+  return `${text.slice(0, limit)}... (${text.length - limit} more characters)`;
+}
+
+/** Go's %q-like quoting of a bounded part of the input, for messages in Docker's wording. */
+export function quoteInput(text: string, limit = DEFAULT_LIMIT): string {
+  return JSON.stringify(truncate(text, limit));
+}
