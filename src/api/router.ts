@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { invalidParameter } from '../common/errors.ts';
 import { truncate } from '../common/quote.ts';
+import type { BodySchema } from './validate/schema-node.ts';
 
 export interface Hijacked {
   /** The raw connection: writes go to the client, reads are the client's stdin. */
@@ -21,8 +22,10 @@ export interface ApiContext {
   readonly res: ServerResponse | undefined;
   readonly upgradeRequested: boolean;
   body(): Promise<Buffer>;
-  /** The JSON object body; undefined if empty and allowEmpty. */
-  jsonBody(opts?: { allowEmpty?: boolean }): Promise<Record<string, unknown> | undefined>;
+  /** The JSON object body, checked against its swagger schema (400 in Go's words) and typed. */
+  jsonBody<T>(schema: BodySchema<T>): Promise<T>;
+  /** As jsonBody, but an empty body (or `null`) is undefined. */
+  optionalJsonBody<T>(schema: BodySchema<T>): Promise<T | undefined>;
   reply(status: number, value?: unknown): void;
   text(status: number, text: string, contentType?: string): void;
   /** Takes the connection over for a raw stdio stream (attach, exec start). */

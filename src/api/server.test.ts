@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ApiServer } from './server.ts';
 import { conflict, notFound } from '../common/errors.ts';
+import { BODIES } from './validate/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
 const sock = join(dir, 's.sock');
@@ -21,10 +22,10 @@ const server = new ApiServer({
     { method: 'DELETE', path: '/things/{id}', handler: async () => { throw conflict('thing is busy'); } },
     { method: 'GET', path: '/missing', handler: async () => { throw notFound('No such thing: x'); } },
     { method: 'GET', path: '/boom', handler: async () => { throw new Error('kaput'); } },
-    { method: 'POST', path: '/echo', handler: async (ctx) => ctx.reply(200, await ctx.jsonBody()) },
+    { method: 'POST', path: '/echo', handler: async (ctx) => ctx.reply(200, await ctx.jsonBody(BODIES.ExecStartConfig)) },
     {
       method: 'POST', path: '/hijack', handler: async (ctx) => {
-        const body = await ctx.jsonBody({ allowEmpty: true });
+        const body = await ctx.optionalJsonBody(BODIES.ExecStartConfig);
         const { socket } = await ctx.hijack({ multiplexed: false });
         socket.write(`body=${JSON.stringify(body)};`);
         socket.once('data', (d) => socket.end(`echo=${d}`));

@@ -9,6 +9,7 @@ import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
 import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';
 import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY } from './request.ts';
 import { truncate } from '../common/quote.ts';
+import { assertBody, checkQuery, operationFor, type BodySchema } from './validate/index.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
 
 export interface Logger {
@@ -121,6 +122,8 @@ export class ApiServer {
         throw notFound(`page not found`);
       }
       ctx.setRoute(method, path, found.params, version);
+      const op = operationFor(found.route.method, found.route.path);
+      if (op) checkQuery(op, ctx.query);
       await found.route.handler(ctx);
     } catch (err) {
       const status = statusFromError(err);
@@ -182,8 +185,17 @@ class Context implements ApiContext {
     return this.bodyPromise;
   }
 
-  async jsonBody(opts: { allowEmpty?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
-    return parseJsonObject(await this.body(), opts);
+  async jsonBody<T>(schema: BodySchema<T>): Promise<T> {
+    const value: unknown = parseJsonObject(await this.body());
+    assertBody(schema, value);
+    return value;
+  }
+
+  async optionalJsonBody<T>(schema: BodySchema<T>): Promise<T | undefined> {
+    const value: unknown = parseJsonObject(await this.body(), { allowEmpty: true });
+    if (value === undefined) return undefined;
+    assertBody(schema, value);
+    return value;
   }
 
   /** For upgrade requests Node hands over the raw socket: the body is the first Content-Length bytes. */

@@ -18,12 +18,12 @@ export class ImageApi implements ImagesBackend {
 
   private usage = (imageId: string) => this.containers.usedImages().get(imageId);
 
-  list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean }) {
-    return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
+  list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean; version: string }) {
+    return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize, apiVersion: opts.version });
   }
 
-  inspect(name: string) {
-    return this.images.inspect(name);
+  inspect(name: string, opts: { version: string }) {
+    return this.images.inspect(name, { apiVersion: opts.version });
   }
 
   history(name: string) {
@@ -39,7 +39,7 @@ export class ImageApi implements ImagesBackend {
   }
 
   async load(body: AsyncIterable<Uint8Array>, progress: (m: JsonMessage) => void) {
-    await this.images.load(body, progress as never);
+    await this.images.load(body, progress);
   }
 
   save(names: string[]) {
@@ -62,8 +62,7 @@ export class ImageApi implements ImagesBackend {
   /** /system/df: images with their container counts, and the size of all layers. */
   async dfImages(usage: Map<string, number>) {
     const images = await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 });
-    const layersSize = images.reduce((sum, img) => sum + (((img as unknown as { Size?: number }).Size ?? 0) - ((img as unknown as { SharedSize?: number }).SharedSize ?? 0)), 0)
-      + Math.max(0, ...images.map((img) => (img as unknown as { SharedSize?: number }).SharedSize ?? 0));
+    const layersSize = images.reduce((sum, img) => sum + img.Size - img.SharedSize, 0) + Math.max(0, ...images.map((img) => img.SharedSize));
     return { images, layersSize };
   }
 }

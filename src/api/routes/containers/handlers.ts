@@ -1,7 +1,8 @@
 // Thin handlers: parse, call one backend method, write the result.
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
-import { boolValue, intValue, parseFilters } from '../../request.ts';
+import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
+import { BODIES, checkContainerPorts } from '../../validate/index.ts';
 import { invalidParameter, notImplemented } from '../../../common/errors.ts';
 import { versionAtLeast } from '../../version.ts';
 import { parseTimeArg } from '../../../common/time.ts';
@@ -17,11 +18,14 @@ function boolOrDefault(q: URLSearchParams, key: string, dflt: boolean): boolean 
   return q.has(key) ? boolValue(q, key) : dflt;
 }
 
+/** Longest stop timeout a timer can hold (2^31-1 ms); dockerd waits "forever" beyond it, as berth does for -1. */
+const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
+
 function timeoutArg(ctx: ApiContext): number | undefined {
   const t = ctx.query.get('t');
   if (t === null || t === '') return undefined;
-  if (!/^-?\d+$/.test(t)) throw invalidParameter(`strconv.Atoi: parsing "${t}": invalid syntax`);
-  return Number(t);
+  const seconds = atoi(t);
+  return seconds > MAX_TIMER_SECONDS ? -1 : seconds;
 }
 
 function timeArg(ctx: ApiContext, key: string): bigint | undefined {
@@ -35,9 +39,10 @@ function timeArg(ctx: ApiContext, key: string): bigint | undefined {
 export function containerHandlers(b: ContainersBackend): Record<string, Handler> {
   return {
     async postContainersCreate(ctx) {
-      const body = await ctx.jsonBody();
+      const body = await ctx.jsonBody(BODIES.ContainerCreateRequest);
+      checkContainerPorts(body);
       const name = ctx.query.get('name') || undefined;
-      ctx.reply(201, await b.create(name, body!, ctx.version));
+      ctx.reply(201, await b.create(name, body, ctx.version));
     },
     async getContainersJson(ctx) {
       const filters = parseFilters(ctx.query, CONTAINER_LIST_FILTERS);
@@ -152,8 +157,8 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     },
     async postContainersUpdate(ctx) {
       if (!b.update) throw notImplemented(`${ctx.method} /containers/{id}/update is not implemented by berth yet`);
-      const body = await ctx.jsonBody();
-      ctx.reply(200, await b.update(ctx.params.id, body!, ctx.version));
+      const body = await ctx.jsonBody(BODIES.ContainerUpdateRequest);
+      ctx.reply(200, await b.update(ctx.params.id, body, ctx.version));
     },
     async postContainersPrune(ctx) {
       ctx.reply(200, await b.prune(parseFilters(ctx.query, ['until', 'label', 'label!'])));
