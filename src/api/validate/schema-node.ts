@@ -5,10 +5,8 @@ export interface SchemaNode {
   ref?: string;
   /** Absent: any JSON value. */
   type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
-  /** Integer width: int64, uint16, ... */
+  /** Go integer type: int64, uint16, uint, ... */
   format?: string;
-  minimum?: number;
-  maximum?: number;
   items?: SchemaNode;
   properties?: Record<string, SchemaNode>;
   additionalProperties?: SchemaNode;
