@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { invalidParameter } from '../common/errors.ts';
 import { truncate } from '../common/quote.ts';
 import type { BodySchema } from './validate/schema-node.ts';
+import type { ApiFeature } from './version.ts';
 
 export interface Hijacked {
   /** The raw connection: writes go to the client, reads are the client's stdin. */
@@ -41,8 +42,8 @@ export interface Route {
   /** moby-style path: `/containers/{id}/json`; `{name:.*}` matches across slashes. */
   path: string;
   handler: Handler;
-  /** Oldest API version that has this route. */
-  minVersion?: string;
+  /** The API feature this route is (older clients get a 404). */
+  feature?: ApiFeature;
 }
 
 export interface CompiledRoute extends Route {

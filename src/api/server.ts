@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
 import { notFound, invalidParameter, isErrno } from '../common/errors.ts';
 import { statusFromError } from './http-status.ts';
-import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
+import { API_VERSION, MIN_API_VERSION, hasFeature, versionTooNew, versionTooOld } from './version.ts';
 import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';
 import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY } from './request.ts';
 import { truncate } from '../common/quote.ts';
@@ -106,10 +106,10 @@ export class ApiServer {
       if (m) {
         version = m[1];
         path = m[2];
-        if (compareVersions(version, API_VERSION) > 0) {
+        if (versionTooNew(version)) {
           throw invalidParameter(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
         }
-        if (compareVersions(version, MIN_API_VERSION) < 0) {
+        if (versionTooOld(version)) {
           throw invalidParameter(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
         }
       }
@@ -118,7 +118,7 @@ export class ApiServer {
       if (found === undefined || found === 'method-not-allowed') {
         throw notFound(`page not found`);
       }
-      if (found.route.minVersion && compareVersions(version, found.route.minVersion) < 0) {
+      if (found.route.feature && !hasFeature(version, found.route.feature)) {
         throw notFound(`page not found`);
       }
       ctx.setRoute(method, path, found.params, version);

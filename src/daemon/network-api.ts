@@ -6,6 +6,8 @@ import type { EndpointSettings as ApiEndpointSettings, Network, NetworkConnectRe
 import type { Filters } from '../api/request.ts';
 import { conflict, forbidden, invalidParameter } from '../common/errors.ts';
 import { parseRfc3339Nano } from '../common/time.ts';
+import { parseGoBool } from '../common/go-bool.ts';
+import { truncate } from '../common/quote.ts';
 import { PREDEFINED, type CreateNetworkRequest, type NetworkController, type NetworkRecord } from '../network/index.ts';
 import type { ContainerManager } from './containers/manager.ts';
 import type { EndpointSettings } from './containers/networking.ts';
@@ -64,7 +66,7 @@ export class NetworkApi implements NetworksBackend {
       !patterns?.length || patterns.some((p) => (how === 'exact' ? value === p : how === 'prefix' ? value.startsWith(p) : value.includes(p)));
     for (const t of filters.get('type') ?? []) if (t !== 'custom' && t !== 'builtin') throw invalidParameter(`invalid filter: 'type'='${t}'`);
     const dangling = filters.get('dangling');
-    if (dangling) for (const v of dangling) if (!['true', 'false', '1', '0'].includes(v)) throw invalidParameter(`invalid filter 'dangling=${v}'`);
+    if (dangling) for (const v of dangling) if (parseGoBool(v) === undefined) throw invalidParameter(`invalid filter 'dangling=${truncate(v, 64)}'`);
     return this.d.controller.list().filter((rec) => {
       if (!match(rec.Driver, filters.get('driver'), 'exact')) return false;
       if (!match(rec.Id, filters.get('id'), 'contains')) return false;
@@ -77,7 +79,7 @@ export class NetworkApi implements NetworksBackend {
         if (rec.Labels[k] === undefined || (v !== undefined && rec.Labels[k] !== v)) return false;
       }
       if (dangling?.length) {
-        const want = dangling[0] === 'true' || dangling[0] === '1';
+        const want = parseGoBool(dangling[0]) === true;
         const isDangling = !PREDEFINED.has(rec.Name) && !this.hasEndpoints(rec);
         if (want !== isDangling) return false;
       }

@@ -38,9 +38,4 @@ export function parseGoFloat(s: string): number {
   return Number(s.replace(/_/g, ''));
 }
 
-/** strconv.ParseBool. */
-export function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
+export { parseGoBool } from '../../common/go-bool.ts';
