@@ -189,7 +189,7 @@ function schemasFile(): string {
 function pathsFile(): string {
   return [
     header('every method and path'),
-    'export const SWAGGER_ROUTES: ReadonlyArray<readonly [string, string]> = [',
+    "export const SWAGGER_ROUTES: ReadonlyArray<readonly ['GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE', string]> = [",
     ...routes.map(([m, p]) => `  ['${m}', '${p}'],`),
     '];',
     '',
