@@ -1,9 +1,10 @@
 // Implements the image route backend (and the image parts of /info and /system/df) on the
-// image service.
+// image service: its records in, the API's version-gated shapes (api/shapes) out.
 import type { ImagesBackend } from '../api/routes/images/backend.ts';
 import type { Filters } from '../api/request.ts';
 import type { JsonMessage } from '../api/streams/json-stream.ts';
 import type { ImageService } from '../image/index.ts';
+import { toImageHistory, toImageInspect, toImageSummary } from '../api/shapes/images.ts';
 import type { ContainerManager } from './containers/manager.ts';
 
 export class ImageApi implements ImagesBackend {
@@ -18,17 +19,19 @@ export class ImageApi implements ImagesBackend {
 
   private usage = (imageId: string) => this.containers.usedImages().get(imageId);
 
-  list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean; version: string }) {
-    return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize, apiVersion: opts.version });
+  async list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean; version: string }) {
+    const entries = await this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
+    return entries.map((e) => toImageSummary(e, opts.version));
   }
 
-  inspect(name: string, opts: { version: string }) {
-    return this.images.inspect(name, { apiVersion: opts.version });
+  async inspect(name: string, opts: { version: string }) {
+    return toImageInspect(await this.images.inspect(name), opts.version);
   }
 
-  history(name: string) {
-    return this.images.history(name);
+  async history(name: string) {
+    return toImageHistory(await this.images.history(name));
   }
+
 
   tag(name: string, repo: string, tag: string) {
     return this.images.tag(name, repo, tag || undefined);
@@ -61,7 +64,7 @@ export class ImageApi implements ImagesBackend {
 
   /** /system/df: images with their container counts, and the size of all layers. */
   async dfImages(usage: Map<string, number>) {
-    const images = await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 });
+    const images = (await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 })).map((e) => toImageSummary(e));
     const layersSize = images.reduce((sum, img) => sum + img.Size - img.SharedSize, 0) + Math.max(0, ...images.map((img) => img.SharedSize));
     return { images, layersSize };
   }

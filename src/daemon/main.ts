@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<void> {
     manager,
     images: { resolve: resolveImage, resolveId: async (ref) => (await images.resolveImageConfig(ref)).id },
     layers,
-    imageSize: async (id) => (await images.inspect(id)).Size ?? 0,
+    imageSize: async (id) => (await images.inspect(id)).size,
   });
   const imageApi = new ImageApi(images, manager);
   const daemonIdValue = await daemonId(config.dataRoot);

@@ -4,7 +4,7 @@
 import { conflict, errorKind, invalidParameter } from '../common/errors.ts';
 import { shortId } from '../common/ids.ts';
 import { parseTimeArg } from '../common/time.ts';
-import type { ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
+import type { DeleteRecord, PruneReport } from './types.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';
 import { getLayer } from './image-store.ts';
@@ -56,11 +56,11 @@ function isSingleReference(refs: NamedReference[]): boolean {
   return canonical.size === 1 && canonical.has(familiarName(single));
 }
 
-export async function deleteImage(ctx: ImageContext, imageRef: string, opts: DeleteOptions = {}): Promise<ImageDeleteResponseItem[]> {
+export async function deleteImage(ctx: ImageContext, imageRef: string, opts: DeleteOptions = {}): Promise<DeleteRecord[]> {
   if (imageRef.trim() === '') throw invalidParameter('image name cannot be blank');
   const force = opts.force ?? false;
   const prune = !(opts.noprune ?? false);
-  const records: ImageDeleteResponseItem[] = [];
+  const records: DeleteRecord[] = [];
   const img = ctx.store.get(imageRef);
   const id = img.id;
   let repoRefs = ctx.store.refs.references(id);
@@ -149,7 +149,7 @@ function isDangling(ctx: ImageContext, id: string): boolean {
 async function deleteHelper(
   ctx: ImageContext,
   id: string,
-  records: ImageDeleteResponseItem[],
+  records: DeleteRecord[],
   force: boolean,
   prune: boolean,
   quiet: boolean,
@@ -218,7 +218,7 @@ export const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 const pruneRunning = new WeakSet<ImageContext>();
 
 /** `docker image prune [-a]`: dangling images, or with dangling=false every unused one. */
-export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): Promise<ImagePruneReport> {
+export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): Promise<PruneReport> {
   if (pruneRunning.has(ctx)) throw conflict('a prune operation is already running');
   pruneRunning.add(ctx);
   try {
@@ -248,7 +248,7 @@ export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): 
       return true;
     });
 
-    const deleted: ImageDeleteResponseItem[] = [];
+    const deleted: DeleteRecord[] = [];
     for (const img of candidates) {
       if (!ctx.store.byId(img.id)) continue; // went with an earlier one
       const refs = ctx.store.refs.references(img.id);

@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { invalidParameter, isNotFound, notFound } from '../common/errors.ts';
 import { TarWriter } from '../common/tar/index.ts';
 import type { ImageContext } from './context.ts';
-import { createdSeconds } from './api-shapes.ts';
+import { createdSeconds } from './types.ts';
 import { sha256Digest } from './image-config.ts';
 import {
   familiarName,
