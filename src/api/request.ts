@@ -42,7 +42,7 @@ export async function readUpgradeBody(socket: Duplex, head: Buffer, lengthHeader
   if (want > limit) throw bodyTooLarge(limit);
   const chunks: Buffer[] = [head];
   let have = head.length;
-  if (have < want) {
+  if (have < want && !socket.destroyed) {
     await new Promise<void>((resolve) => {
       const onData = (d: Buffer) => {
         chunks.push(d);
