@@ -135,6 +135,8 @@ function typesFile(): string {
 function compact(s: Raw | undefined): Raw | undefined {
   if (!s) return undefined;
   if (s.$ref) return { ref: refName(s.$ref) };
+  // A lone allOf only wraps a ref (the swagger's way to add a description to one).
+  if (s.allOf?.length === 1) return compact(s.allOf[0]);
   if (s.allOf) {
     // Go embeds the parts: their fields are one struct's fields.
     const merged: Raw = { type: 'object', properties: {} };

@@ -47,6 +47,8 @@ test('what Go and moby accept passes: null anywhere, unknown fields, a string Cm
     create({ HostConfig: { Privileged: true, Binds: ['/a:/b'], PortBindings: { '80/tcp': [{ HostPort: '8080' }], '81/tcp': null }, LogConfig: { Type: 'json-file', Config: {} } } }),
     create({ SomethingNew: { deep: [1, 'x'] }, ExposedPorts: { '80/tcp': {} }, Volumes: { '/data': {} }, Labels: { a: 'b' } }),
     create({ HostConfig: { MemorySwappiness: -1, Memory: 9007199254740991, CpuShares: 0 } }),
+    // Mount.Type is a lone allOf around the MountType string.
+    create({ HostConfig: { Mounts: [{ Type: 'bind', Source: '/a', Target: '/b', BindOptions: { Propagation: 'rprivate' } }] } }),
   ];
   for (const body of ok) assertBody(BODIES.ContainerCreateRequest, body);
 });
