@@ -10,8 +10,17 @@ export default {
         'A box uses another box only through its index.ts (src/<box>/index.ts). ' +
         'Export what you need from that index.ts, or move what both boxes share to src/common/.',
       severity: 'error',
-      from: { path: '^src/([^/]+)/' },
+      from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^src/[^/]+/.', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'test-uses-box-index-or-helpers',
+      comment:
+        "A unit test uses another box through its index.ts, or through that box's test helpers " +
+        '(*.test-helpers.ts: fakes and fixtures shared by tests, never by production code).',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/.*\\.test\\.ts$' },
+      to: { path: '^src/[^/]+/.', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '\\.test-helpers\\.ts$'] },
     },
     {
       name: 'outside-uses-box-index',

@@ -18,3 +18,9 @@ export type { NetworksBackend } from './routes/networks/backend.ts';
 export type { SystemBackend } from './routes/system/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
+export type {
+  ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
+  NetworkDisconnectRequest,
+} from './types/engine-api.generated.ts';
+export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
+export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';

@@ -1,6 +1,9 @@
 // Route tables: each resource folder exports a list of routes; the server compiles them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { invalidParameter, truncate } from '../common/index.ts';
+import type { BodySchema } from './validate/schema-node.ts';
+import type { ApiFeature } from './version.ts';
 
 export interface Hijacked {
   /** The raw connection: writes go to the client, reads are the client's stdin. */
@@ -19,8 +22,10 @@ export interface ApiContext {
   readonly res: ServerResponse | undefined;
   readonly upgradeRequested: boolean;
   body(): Promise<Buffer>;
-  /** The JSON object body; undefined if empty and allowEmpty. */
-  jsonBody(opts?: { allowEmpty?: boolean }): Promise<Record<string, unknown> | undefined>;
+  /** The JSON object body, checked against its swagger schema (400 in Go's words) and typed. */
+  jsonBody<T>(schema: BodySchema<T>): Promise<T>;
+  /** As jsonBody, but an empty body (or `null`) is undefined. */
+  optionalJsonBody<T>(schema: BodySchema<T>): Promise<T | undefined>;
   reply(status: number, value?: unknown): void;
   text(status: number, text: string, contentType?: string): void;
   /** Takes the connection over for a raw stdio stream (attach, exec start). */
@@ -36,8 +41,8 @@ export interface Route {
   /** moby-style path: `/containers/{id}/json`; `{name:.*}` matches across slashes. */
   path: string;
   handler: Handler;
-  /** Oldest API version that has this route. */
-  minVersion?: string;
+  /** The API feature this route is (older clients get a 404). */
+  feature?: ApiFeature;
 }
 
 export interface CompiledRoute extends Route {
@@ -69,9 +74,17 @@ export function matchRoute(routes: CompiledRoute[], method: string, path: string
     if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
     const params: Record<string, string> = {};
     route.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1]);
+      params[n] = decodePathPart(m[i + 1]);
     });
     return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+function decodePathPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw invalidParameter(`invalid URL escape in ${JSON.stringify(truncate(text, 64))}`);
+  }
 }

@@ -3,11 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
-import { notFound, invalidParameter, isErrno, type Logger } from '../common/index.ts';
+import { notFound, invalidParameter, isErrno, type Logger, truncate } from '../common/index.ts';
 import { statusFromError } from './http-status.ts';
-import { API_VERSION, MIN_API_VERSION, compareVersions } from './version.ts';
+import { API_VERSION, MIN_API_VERSION, hasFeature, versionTooNew, versionTooOld } from './version.ts';
 import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Route } from './router.ts';
-import { readBody, parseJsonObject } from './request.ts';
+import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY } from './request.ts';
+import { assertBody, checkQuery, operationFor, type BodySchema } from './validate/index.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
 
 export interface ApiServerOptions {
@@ -16,6 +17,7 @@ export interface ApiServerOptions {
   serverHeader: string;
 }
 
+const MAX_ERROR_MESSAGE = 4096;
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
@@ -42,8 +44,8 @@ export class ApiServer {
       if (!isErrno(err, 'ENOENT')) throw err;
     });
     const server = createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 });
-    server.on('request', (req, res) => void this.dispatch(req, res, undefined, undefined));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.dispatch(req, undefined, socket, head));
+    server.on('request', (req, res) => this.serve(req, res, undefined, undefined));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.serve(req, undefined, socket, head));
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -76,21 +78,30 @@ export class ApiServer {
     };
   }
 
+  /** Nothing escapes: whatever a handler or the error path throws is logged and the connection closed. */
+  private serve(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined, head: Buffer | undefined): void {
+    this.dispatch(req, res, socket, head).catch((err) => {
+      this.log.error('request not answered', { method: req.method, url: truncate(req.url ?? ''), err: (err as Error)?.stack ?? String(err) });
+      (socket ?? res)?.destroy();
+    });
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse | undefined, socket: Duplex | undefined, head: Buffer | undefined): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://berth');
-    let path = url.pathname;
+    // The target is split by hand, inside the error handling: `new URL` throws on targets like `//v1.99`.
+    const target = splitTarget(req.url ?? '/');
+    let path = target.path;
     let version = API_VERSION;
     const started = Date.now();
-    const ctx = new Context(req, res, socket, head, url.searchParams, this.commonHeaders());
+    const ctx = new Context(req, res, socket, head, target.query, this.commonHeaders());
     try {
       const m = VERSION_PREFIX.exec(path);
       if (m) {
         version = m[1];
         path = m[2];
-        if (compareVersions(version, API_VERSION) > 0) {
+        if (versionTooNew(version)) {
           throw invalidParameter(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
         }
-        if (compareVersions(version, MIN_API_VERSION) < 0) {
+        if (versionTooOld(version)) {
           throw invalidParameter(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
         }
       }
@@ -99,19 +110,22 @@ export class ApiServer {
       if (found === undefined || found === 'method-not-allowed') {
         throw notFound(`page not found`);
       }
-      if (found.route.minVersion && compareVersions(version, found.route.minVersion) < 0) {
+      if (found.route.feature && !hasFeature(version, found.route.feature)) {
         throw notFound(`page not found`);
       }
       ctx.setRoute(method, path, found.params, version);
+      const op = operationFor(found.route.method, found.route.path);
+      if (op) checkQuery(op, ctx.query);
       await found.route.handler(ctx);
     } catch (err) {
       const status = statusFromError(err);
-      const message = err instanceof Error ? err.message : String(err);
-      if (status >= 500) this.log.error('handler failed', { method: req.method, url: req.url, err: (err as Error)?.stack ?? message });
-      else this.log.debug('request failed', { method: req.method, url: req.url, status, message });
+      // Messages may quote client input: never send back more than a bounded amount of it.
+      const message = truncate(err instanceof Error ? err.message : String(err), MAX_ERROR_MESSAGE);
+      if (status >= 500) this.log.error('handler failed', { method: req.method, url: truncate(req.url ?? ''), err: (err as Error)?.stack ?? message });
+      else this.log.debug('request failed', { method: req.method, url: truncate(req.url ?? ''), status, message });
       ctx.fail(status, message);
     } finally {
-      this.log.debug('request', { method: req.method, url: req.url, ms: Date.now() - started });
+      this.log.debug('request', { method: req.method, url: truncate(req.url ?? ''), ms: Date.now() - started });
     }
   }
 }
@@ -163,31 +177,24 @@ class Context implements ApiContext {
     return this.bodyPromise;
   }
 
-  async jsonBody(opts: { allowEmpty?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
-    return parseJsonObject(await this.body(), opts);
+  async jsonBody<T>(schema: BodySchema<T>): Promise<T> {
+    const value: unknown = parseJsonObject(await this.body());
+    assertBody(schema, value);
+    return value;
+  }
+
+  async optionalJsonBody<T>(schema: BodySchema<T>): Promise<T | undefined> {
+    const value: unknown = parseJsonObject(await this.body(), { allowEmpty: true });
+    if (value === undefined) return undefined;
+    assertBody(schema, value);
+    return value;
   }
 
   /** For upgrade requests Node hands over the raw socket: the body is the first Content-Length bytes. */
   private async readUpgradeBody(): Promise<Buffer> {
-    const socket = this.socket!;
-    const want = Number(this.req.headers['content-length'] ?? 0);
-    let buf = this.head ?? Buffer.alloc(0);
+    const head = this.head ?? Buffer.alloc(0);
     this.head = undefined;
-    while (buf.length < want) {
-      const chunk = await new Promise<Buffer | null>((resolve) => {
-        const onData = (d: Buffer) => { cleanup(); resolve(d); };
-        const onEnd = () => { cleanup(); resolve(null); };
-        const cleanup = () => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); socket.pause(); };
-        socket.on('data', onData);
-        socket.once('end', onEnd);
-        socket.once('close', onEnd);
-        socket.resume();
-      });
-      if (chunk === null) break;
-      buf = Buffer.concat([buf, chunk]);
-    }
-    if (buf.length > want) socket.unshift(buf.subarray(want));
-    return buf.subarray(0, want);
+    return readUpgradeBody(this.socket!, head, this.req.headers['content-length'], MAX_JSON_BODY);
   }
 
   reply(status: number, value?: unknown): void {

@@ -1,12 +1,46 @@
-// The API version is data: parsed once per request, compared with named constants.
+// The API version is data: parsed once per request, compared only here, through named gates.
+import { compareApiVersions } from '../common/index.ts';
 
 export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
 
-export function compareVersions(a: string, b: string): number {
-  const [amaj, amin] = a.split('.').map(Number);
-  const [bmaj, bmin] = b.split('.').map(Number);
-  return amaj !== bmaj ? amaj - bmaj : amin - bmin;
+/**
+ * Behaviour that changed between API versions (the swagger's CHANGELOG), named for what it is;
+ * each value is the first version that has it.
+ */
+export const API_FEATURES = {
+  /** POST /networks/prune exists. */
+  networkPrune: '1.25',
+  /** `/containers/{id}/wait` accepts `condition`. */
+  waitCondition: '1.30',
+  /** POST /containers/{id}/update takes PidsLimit. */
+  updatePidsLimit: '1.40',
+  /** Stats take `one-shot`. */
+  statsOneShot: '1.41',
+  /** Untagged images list with empty RepoTags/RepoDigests instead of `<none>:<none>`. */
+  imageListWithoutNonePlaceholders: '1.43',
+  /** Image list and inspect no longer carry VirtualSize; inspect omits a zero Created. */
+  imageWithoutVirtualSize: '1.44',
+  /** Endpoint settings carry DNSNames. */
+  endpointDnsNames: '1.44',
+  /** Image inspect no longer carries Container and ContainerConfig. */
+  imageInspectWithoutContainerConfig: '1.45',
+  /** Image inspect's Config leaves out the empty legacy container fields. */
+  imageConfigWithoutLegacyFields: '1.50',
+} as const;
+
+export type ApiFeature = keyof typeof API_FEATURES;
+
+/** Whether a client speaking `version` gets `feature`. */
+export function hasFeature(version: string, feature: ApiFeature): boolean {
+  return compareApiVersions(version, API_FEATURES[feature]) >= 0;
 }
 
-export const versionAtLeast = (v: string, min: string) => compareVersions(v, min) >= 0;
+/** Outside MIN_API_VERSION..API_VERSION: the server refuses the request. */
+export function versionTooNew(version: string): boolean {
+  return compareApiVersions(version, API_VERSION) > 0;
+}
+
+export function versionTooOld(version: string): boolean {
+  return compareApiVersions(version, MIN_API_VERSION) < 0;
+}

@@ -8,6 +8,9 @@ import type {
   StatsQuery,
   ExecBackend,
   Filters,
+  ContainerCreateRequest,
+  ContainerUpdateRequest,
+  ExecConfig as ApiExecConfig,
 } from '../api/index.ts';
 import { openStats, statsTargetOf } from './stats.ts';
 import {
@@ -28,7 +31,25 @@ import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
 import type { EndpointSettings } from './containers/networking.ts';
-import { listPorts } from '../network/index.ts';
+import { listPorts, type PortMapping } from '../network/index.ts';
+
+/**
+ * A container's ports for the list. A key that does not parse (stored before create checked
+ * them) is left out: one bad record must never fail the list for everyone.
+ */
+function listablePorts(c: Container): ReturnType<typeof listPorts> {
+  const mappings: PortMapping[] = c.rec.State.Running ? [...settingsOf(c.rec).PortMappings] : [];
+  const exposed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(c.rec.Config.ExposedPorts ?? {})) {
+    try {
+      listPorts([], { [key]: value });
+      exposed[key] = value;
+    } catch {
+      // skipped: see above
+    }
+  }
+  return listPorts(mappings, exposed);
+}
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -56,7 +77,7 @@ export class ContainerApi implements ContainersBackend {
 
   // ---- containers ---------------------------------------------------------------------
 
-  async create(name: string | undefined, body: Record<string, unknown>, _version: string) {
+  async create(name: string | undefined, body: ContainerCreateRequest, _version: string) {
     const { config, hostConfig } = normalizeCreateBody(body);
     const image = await this.deps.images.resolve(config.Image);
     const nc = body.NetworkingConfig;
@@ -75,7 +96,7 @@ export class ContainerApi implements ContainersBackend {
       id: c.rec.ID, name: c.rec.Name.slice(1), created: BigInt(c.rec.CreatedNs), imageId: c.rec.Image, image: c.rec.Config.Image,
       status: c.rec.State.Status, exitCode: c.rec.State.ExitCode, labels: c.rec.Config.Labels ?? {},
       networks: Object.entries(settingsOf(c.rec).Networks).map(([name, ep]) => ({ name, id: ep.NetworkID })),
-      ports: listPorts(c.rec.State.Running ? [...settingsOf(c.rec).PortMappings] : [], c.rec.Config.ExposedPorts as never)
+      ports: listablePorts(c)
         .map((p) => ({ privatePort: p.PrivatePort, publicPort: p.PublicPort, type: p.Type })),
     };
   }
@@ -110,7 +131,7 @@ export class ContainerApi implements ContainersBackend {
         ImageID: c.rec.Image,
         Command: commandString(c.rec.Path, c.rec.Args),
         Created: Math.floor(Date.parse(c.rec.Created) / 1000),
-        Ports: listPorts(c.rec.State.Running ? [...settingsOf(c.rec).PortMappings] : [], c.rec.Config.ExposedPorts as never),
+        Ports: listablePorts(c),
         Labels: c.rec.Config.Labels ?? {},
         State: c.rec.State.Status,
         Status: statusText({ status: c.rec.State.Status, startedAt: c.rec.State.StartedAt, finishedAt: c.rec.State.FinishedAt, exitCode: c.rec.State.ExitCode }, now),
@@ -283,7 +304,7 @@ export class ContainerApi implements ContainersBackend {
     return openStats(statsTargetOf(c, () => !this.m.exists(c)), opts);
   }
 
-  update(ref: string, body: Record<string, unknown>, version: string) {
+  update(ref: string, body: ContainerUpdateRequest, version: string) {
     return this.v.update(ref, body, version);
   }
 
@@ -308,7 +329,7 @@ export class ContainerApi implements ContainersBackend {
 
   // ---- exec ---------------------------------------------------------------------------
 
-  async createExec(containerRef: string, body: Record<string, unknown>) {
+  async createExec(containerRef: string, body: ApiExecConfig) {
     return { Id: this.v.execCreate(containerRef, parseExecConfig(body)) };
   }
 

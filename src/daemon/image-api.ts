@@ -1,6 +1,13 @@
 // Implements the image route backend (and the image parts of /info and /system/df) on the
-// image service.
-import type { ImagesBackend, Filters, JsonMessage } from '../api/index.ts';
+// image service: its records in, the API's version-gated shapes (api/shapes) out.
+import {
+  type ImagesBackend,
+  type Filters,
+  type JsonMessage,
+  toImageHistory,
+  toImageInspect,
+  toImageSummary,
+} from '../api/index.ts';
 import type { ImageService } from '../image/index.ts';
 import type { ContainerReader } from './containers/index.ts';
 
@@ -16,17 +23,19 @@ export class ImageApi implements ImagesBackend {
 
   private usage = (imageId: string) => this.containers.usedImages().get(imageId);
 
-  list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean }) {
-    return this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
+  async list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean; version: string }) {
+    const entries = await this.images.list({ all: opts.all, filters: opts.filters, sharedSize: opts.sharedSize });
+    return entries.map((e) => toImageSummary(e, opts.version));
   }
 
-  inspect(name: string) {
-    return this.images.inspect(name);
+  async inspect(name: string, opts: { version: string }) {
+    return toImageInspect(await this.images.inspect(name), opts.version);
   }
 
-  history(name: string) {
-    return this.images.history(name);
+  async history(name: string) {
+    return toImageHistory(await this.images.history(name));
   }
+
 
   tag(name: string, repo: string, tag: string) {
     return this.images.tag(name, repo, tag || undefined);
@@ -37,7 +46,7 @@ export class ImageApi implements ImagesBackend {
   }
 
   async load(body: AsyncIterable<Uint8Array>, progress: (m: JsonMessage) => void) {
-    await this.images.load(body, progress as never);
+    await this.images.load(body, progress);
   }
 
   save(names: string[]) {
@@ -59,9 +68,8 @@ export class ImageApi implements ImagesBackend {
 
   /** /system/df: images with their container counts, and the size of all layers. */
   async dfImages(usage: Map<string, number>) {
-    const images = await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 });
-    const layersSize = images.reduce((sum, img) => sum + (((img as unknown as { Size?: number }).Size ?? 0) - ((img as unknown as { SharedSize?: number }).SharedSize ?? 0)), 0)
-      + Math.max(0, ...images.map((img) => (img as unknown as { SharedSize?: number }).SharedSize ?? 0));
+    const images = (await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 })).map((e) => toImageSummary(e));
+    const layersSize = images.reduce((sum, img) => sum + img.Size - img.SharedSize, 0) + Math.max(0, ...images.map((img) => img.SharedSize));
     return { images, layersSize };
   }
 }

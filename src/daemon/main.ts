@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
     verbs: containers.verbs,
     images: { resolve: resolveImage, resolveId: async (ref) => (await images.resolveImageConfig(ref)).id },
     layers,
-    imageSize: async (id) => (await images.inspect(id)).Size ?? 0,
+    imageSize: async (id) => (await images.inspect(id)).size,
   });
   const imageApi = new ImageApi(images, containers.reader);
   const daemonIdValue = await daemonId(config.dataRoot);

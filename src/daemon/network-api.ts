@@ -1,13 +1,29 @@
 // Implements the network route backend on the network box and the containers box: request
 // bodies in, Docker's response shapes and events out.
-import type { NetworksBackend, Filters } from '../api/index.ts';
-import { conflict, forbidden, invalidParameter, parseRfc3339Nano } from '../common/index.ts';
+import {
+  type NetworksBackend,
+  networkResource,
+  type NetworkEndpointView,
+  type EndpointSettings as ApiEndpointSettings,
+  type Network,
+  type NetworkConnectRequest,
+  type NetworkCreateRequest,
+  type NetworkDisconnectRequest,
+  type Filters,
+} from '../api/index.ts';
+import {
+  conflict,
+  forbidden,
+  invalidParameter,
+  parseRfc3339Nano,
+  parseGoBool,
+  truncate,
+} from '../common/index.ts';
 import { PREDEFINED, type CreateNetworkRequest, type NetworkController, type NetworkRecord } from '../network/index.ts';
 import type { ContainerReader, ContainerVerbs } from './containers/index.ts';
 import type { EndpointSettings } from './containers/networking.ts';
 import type { EventBus } from './events.ts';
 
-type Json = Record<string, unknown>;
 
 export interface NetworkApiDeps {
   controller: NetworkController;
@@ -18,7 +34,21 @@ export interface NetworkApiDeps {
   onChange?: () => Promise<void> | void;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The endpoint settings a client may ask for on connect, in the container side's own type. */
+function endpointConfig(ep: ApiEndpointSettings | null | undefined): Partial<EndpointSettings> | undefined {
+  if (!ep) return undefined;
+  const ipam = ep.IPAMConfig;
+  return {
+    IPAMConfig: ipam ? {
+      ...(ipam.IPv4Address ? { IPv4Address: ipam.IPv4Address } : {}),
+      ...(ipam.IPv6Address ? { IPv6Address: ipam.IPv6Address } : {}),
+      ...(ipam.LinkLocalIPs ? { LinkLocalIPs: ipam.LinkLocalIPs } : {}),
+    } : null,
+    Links: ep.Links ?? null,
+    Aliases: ep.Aliases ?? null,
+    DriverOpts: ep.DriverOpts ?? null,
+  };
+}
 
 export class NetworkApi implements NetworksBackend {
   private readonly d: NetworkApiDeps;
@@ -31,43 +61,24 @@ export class NetworkApi implements NetworksBackend {
     this.d.events.publish({ Type: 'network', Action: action, Actor: { ID: rec.Id, Attributes: { ...extra, name: rec.Name, type: rec.Driver } } });
   }
 
-  /** Docker's network resource: the record's public fields in Docker's order. */
-  private shape(rec: NetworkRecord, withContainers: boolean): Json {
-    const containers: Json = {};
-    if (withContainers) {
-      for (const { c, ep } of this.d.containers.endpointsOn(rec.Id)) {
-        if (!ep.EndpointID) continue;
-        containers[c.rec.ID] = {
-          Name: c.rec.Name.slice(1), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress,
-          IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '',
-        };
-      }
-    }
-    const config = rec.IPAM.Config.map((c) => {
-      const out: Json = { Subnet: c.Subnet };
-      if (c.IPRange) out.IPRange = c.IPRange;
-      if (c.Gateway) out.Gateway = c.Gateway;
-      if (c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length) out.AuxiliaryAddresses = c.AuxiliaryAddresses;
-      return out;
-    });
-    return {
-      Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: true, EnableIPv6: false,
-      IPAM: { Driver: rec.IPAM.Driver, Options: rec.IPAM.Options, Config: rec.Driver === 'host' || rec.Driver === 'null' ? null : config },
-      Internal: rec.Internal, Attachable: rec.Attachable, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false,
-      Containers: containers, Options: rec.Options, Labels: rec.Labels,
-    };
+  /** The containers attached to a network, for inspect. */
+  private endpoints(rec: NetworkRecord): NetworkEndpointView[] {
+    return this.d.containers.endpointsOn(rec.Id).filter(({ ep }) => ep.EndpointID).map(({ c, ep }) => ({
+      containerId: c.rec.ID, name: c.rec.Name.slice(1), endpointId: ep.EndpointID, macAddress: ep.MacAddress,
+      ipAddress: ep.IPAddress, prefixLen: ep.IPPrefixLen,
+    }));
   }
 
   private hasEndpoints(rec: NetworkRecord): boolean {
     return this.d.containers.endpointsOn(rec.Id).some(({ ep }) => ep.EndpointID);
   }
 
-  async list(filters: Filters): Promise<unknown[]> {
+  async list(filters: Filters): Promise<Network[]> {
     const match = (value: string, patterns: string[] | undefined, how: 'contains' | 'exact' | 'prefix') =>
       !patterns?.length || patterns.some((p) => (how === 'exact' ? value === p : how === 'prefix' ? value.startsWith(p) : value.includes(p)));
     for (const t of filters.get('type') ?? []) if (t !== 'custom' && t !== 'builtin') throw invalidParameter(`invalid filter: 'type'='${t}'`);
     const dangling = filters.get('dangling');
-    if (dangling) for (const v of dangling) if (!['true', 'false', '1', '0'].includes(v)) throw invalidParameter(`invalid filter 'dangling=${v}'`);
+    if (dangling) for (const v of dangling) if (parseGoBool(v) === undefined) throw invalidParameter(`invalid filter 'dangling=${truncate(v, 64)}'`);
     return this.d.controller.list().filter((rec) => {
       if (!match(rec.Driver, filters.get('driver'), 'exact')) return false;
       if (!match(rec.Id, filters.get('id'), 'contains')) return false;
@@ -80,19 +91,20 @@ export class NetworkApi implements NetworksBackend {
         if (rec.Labels[k] === undefined || (v !== undefined && rec.Labels[k] !== v)) return false;
       }
       if (dangling?.length) {
-        const want = dangling[0] === 'true' || dangling[0] === '1';
+        const want = parseGoBool(dangling[0]) === true;
         const isDangling = !PREDEFINED.has(rec.Name) && !this.hasEndpoints(rec);
         if (want !== isDangling) return false;
       }
       return true;
-    }).map((rec) => this.shape(rec, false));
+    }).map((rec) => networkResource(rec, undefined));
   }
 
-  async inspect(ref: string, _opts: { verbose: boolean; scope: string }): Promise<unknown> {
-    return this.shape(this.d.controller.get(ref), true);
+  async inspect(ref: string, _opts: { verbose: boolean; scope: string }): Promise<Network> {
+    const rec = this.d.controller.get(ref);
+    return networkResource(rec, this.endpoints(rec));
   }
 
-  async create(body: Json): Promise<{ Id: string; Warning: string }> {
+  async create(body: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
     const req = parseCreate(body);
     if (body.EnableIPv6 === true) throw invalidParameter('IPv6 networks are not supported by berth yet');
     const rec = await this.d.controller.create(req);
@@ -112,18 +124,17 @@ export class NetworkApi implements NetworksBackend {
     await this.d.onChange?.();
   }
 
-  async connect(ref: string, body: Json): Promise<void> {
+  async connect(ref: string, body: NetworkConnectRequest): Promise<void> {
     const rec = this.d.controller.get(ref);
-    const container = typeof body.Container === 'string' ? body.Container : '';
+    const container = body.Container ?? '';
     if (!container) throw invalidParameter('container is required');
-    const cfg = isObject(body.EndpointConfig) ? (body.EndpointConfig as Partial<EndpointSettings>) : undefined;
-    const c = await this.d.verbs.connect(container, rec, cfg);
+    const c = await this.d.verbs.connect(container, rec, endpointConfig(body.EndpointConfig));
     this.publish(rec, 'connect', { container: c.rec.ID });
   }
 
-  async disconnect(ref: string, body: Json): Promise<void> {
+  async disconnect(ref: string, body: NetworkDisconnectRequest): Promise<void> {
     const rec = this.d.controller.get(ref);
-    const container = typeof body.Container === 'string' ? body.Container : '';
+    const container = body.Container ?? '';
     if (!container) throw invalidParameter('container is required');
     const c = await this.d.verbs.disconnect(container, rec, body.Force === true);
     this.publish(rec, 'disconnect', { container: c.rec.ID });
@@ -152,40 +163,39 @@ export class NetworkApi implements NetworksBackend {
   }
 }
 
-function strMap(v: unknown, field: string): Record<string, string> {
-  if (v === undefined || v === null) return {};
-  if (!isObject(v) || !Object.values(v).every((s) => typeof s === 'string')) throw invalidParameter(`json: cannot unmarshal into Go struct field ${field} of type map[string]string`);
-  return v as Record<string, string>;
-}
-
-function parseCreate(body: Json): CreateNetworkRequest {
-  const str = (k: string) => {
-    const v = body[k];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw invalidParameter(`json: cannot unmarshal ${typeof v} into Go struct field ${k} of type string`);
-    return v;
-  };
+/** The request's types are checked by the API's validator; this maps it onto the network box's request. */
+function parseCreate(body: NetworkCreateRequest): CreateNetworkRequest {
   const ipam = body.IPAM;
-  if (ipam !== undefined && ipam !== null && !isObject(ipam)) throw invalidParameter('IPAM must be an object');
-  const ipamConfig = isObject(ipam) ? ipam.Config : undefined;
-  if (ipamConfig !== undefined && ipamConfig !== null && !Array.isArray(ipamConfig)) throw invalidParameter('IPAM.Config must be an array');
   return {
-    Name: str('Name') ?? '',
-    Driver: str('Driver'),
+    Name: body.Name ?? '',
+    Driver: body.Driver ?? undefined,
     Internal: body.Internal === true,
     Attachable: body.Attachable === true,
-    Labels: strMap(body.Labels, 'Labels'),
-    Options: strMap(body.Options, 'Options'),
-    IPAM: isObject(ipam) ? {
-      Driver: typeof ipam.Driver === 'string' ? ipam.Driver : undefined,
-      Options: strMap(ipam.Options, 'IPAM.Options'),
-      Config: ((ipamConfig as unknown[] | undefined) ?? []).map((c) => {
-        if (!isObject(c)) throw invalidParameter('IPAM.Config entries must be objects');
+    Labels: body.Labels ?? {},
+    Options: body.Options ?? {},
+    IPAM: ipam ? {
+      Driver: ipam.Driver ?? undefined,
+      Options: ipam.Options ?? {},
+      Config: (ipam.Config ?? []).map((c) => {
+        if (c === null || typeof c !== 'object') throw invalidParameter('IPAM.Config entries must be objects');
         return {
-          Subnet: typeof c.Subnet === 'string' ? c.Subnet : '', IPRange: typeof c.IPRange === 'string' ? c.IPRange : undefined,
-          Gateway: typeof c.Gateway === 'string' ? c.Gateway : undefined, AuxiliaryAddresses: strMap(c.AuxiliaryAddress ?? c.AuxiliaryAddresses, 'AuxiliaryAddresses'),
+          Subnet: c.Subnet ?? '', IPRange: c.IPRange ?? undefined, Gateway: c.Gateway ?? undefined,
+          AuxiliaryAddresses: c.AuxiliaryAddresses ?? legacyAuxiliary(c) ?? {},
         };
       }),
     } : undefined,
   };
+}
+
+/** Old clients send `AuxiliaryAddress` (singular); it is not in the swagger, so it is checked here. */
+function legacyAuxiliary(c: object): Record<string, string> | undefined {
+  const v: unknown = 'AuxiliaryAddress' in c ? c.AuxiliaryAddress : undefined;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidParameter('json: cannot unmarshal into Go struct field IPAMConfig.AuxiliaryAddress of type map[string]string');
+  const out: Record<string, string> = {};
+  for (const [k, s] of Object.entries(v)) {
+    if (typeof s !== 'string') throw invalidParameter('json: cannot unmarshal into Go struct field IPAMConfig.AuxiliaryAddress of type map[string]string');
+    out[k] = s;
+  }
+  return out;
 }

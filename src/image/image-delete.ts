@@ -2,7 +2,7 @@
 // image_prune.go): which references go, when an image goes, the conflict messages word
 // for word, and layer release walking the chain from the top.
 import { conflict, errorKind, invalidParameter, shortId, parseTimeArg } from '../common/index.ts';
-import type { ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
+import type { DeleteRecord, PruneReport } from './types.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';
 import { getLayer } from './image-store.ts';
@@ -54,11 +54,11 @@ function isSingleReference(refs: NamedReference[]): boolean {
   return canonical.size === 1 && canonical.has(familiarName(single));
 }
 
-export async function deleteImage(ctx: ImageContext, imageRef: string, opts: DeleteOptions = {}): Promise<ImageDeleteResponseItem[]> {
+export async function deleteImage(ctx: ImageContext, imageRef: string, opts: DeleteOptions = {}): Promise<DeleteRecord[]> {
   if (imageRef.trim() === '') throw invalidParameter('image name cannot be blank');
   const force = opts.force ?? false;
   const prune = !(opts.noprune ?? false);
-  const records: ImageDeleteResponseItem[] = [];
+  const records: DeleteRecord[] = [];
   const img = ctx.store.get(imageRef);
   const id = img.id;
   let repoRefs = ctx.store.refs.references(id);
@@ -147,7 +147,7 @@ function isDangling(ctx: ImageContext, id: string): boolean {
 async function deleteHelper(
   ctx: ImageContext,
   id: string,
-  records: ImageDeleteResponseItem[],
+  records: DeleteRecord[],
   force: boolean,
   prune: boolean,
   quiet: boolean,
@@ -216,7 +216,7 @@ const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 const pruneRunning = new WeakSet<ImageContext>();
 
 /** `docker image prune [-a]`: dangling images, or with dangling=false every unused one. */
-export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): Promise<ImagePruneReport> {
+export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): Promise<PruneReport> {
   if (pruneRunning.has(ctx)) throw conflict('a prune operation is already running');
   pruneRunning.add(ctx);
   try {
@@ -246,7 +246,7 @@ export async function pruneImages(ctx: ImageContext, input: FiltersInput = {}): 
       return true;
     });
 
-    const deleted: ImageDeleteResponseItem[] = [];
+    const deleted: DeleteRecord[] = [];
     for (const img of candidates) {
       if (!ctx.store.byId(img.id)) continue; // went with an earlier one
       const refs = ctx.store.refs.references(img.id);

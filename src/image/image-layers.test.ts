@@ -64,16 +64,16 @@ test('load, inspect, save, load elsewhere and delete on the real layer store', {
     assert.deepEqual(streams, ['Loaded image: bb:1\n']);
 
     const inspect = await a.svc.inspect('bb:1');
-    assert.equal(inspect.GraphDriver.Name, a.layers.driverName);
-    assert.ok(inspect.GraphDriver.Data && Object.keys(inspect.GraphDriver.Data).length > 0);
-    assert.deepEqual(inspect.RootFS.Layers, [sha256Digest(base), sha256Digest(top)]);
-    assert.ok(inspect.Size >= busybox.length, `size ${inspect.Size}`);
+    assert.equal(inspect.graphDriver.Name, a.layers.driverName);
+    assert.ok(inspect.graphDriver.Data && Object.keys(inspect.graphDriver.Data).length > 0);
+    assert.deepEqual(inspect.image.config.rootfs.diff_ids, [sha256Digest(base), sha256Digest(top)]);
+    assert.ok(inspect.size >= busybox.length, `size ${inspect.size}`);
     const [summary] = await a.svc.list();
-    assert.equal(summary.Size, inspect.Size);
+    assert.equal(summary.size, inspect.size);
     const hist = await a.svc.history('bb:1');
-    assert.equal(hist.length, 2);
-    assert.equal(hist[0].Id, id);
-    assert.equal(hist[0].Size + hist[1].Size, inspect.Size);
+    assert.equal(hist.layerSizes.length, 2);
+    assert.equal(hist.image.id, id);
+    assert.equal(hist.layerSizes[0] + hist.layerSizes[1], inspect.size);
 
     // Round trip through save into a second data root.
     const saved = await collect(await a.svc.save(['bb:1']));

@@ -1,11 +1,11 @@
 // `GET /images/json` as moby's graphdriver image service lists: filters dangling, label,
 // reference (glob on the familiar name), before, since, until; newest first.
 import { invalidParameter, parseTimeArg } from '../common/index.ts';
-import { toImageSummary, type ImageSummary } from './api-shapes.ts';
 import type { ImageContext } from './context.ts';
 import { Filters, type FiltersInput } from './filters.ts';
 import { getLayer } from './image-store.ts';
 import { familiarMatch, familiarString } from './reference.ts';
+import type { ImageListEntry } from './types.ts';
 
 export interface ListOptions {
   /** Include intermediate images (untagged parents of other images). */
@@ -15,14 +15,13 @@ export interface ListOptions {
   filters?: FiltersInput;
   /** Compute SharedSize (layers shared with other images). */
   sharedSize?: boolean;
-  /** Count containers per image (Containers is -1 otherwise). */
+  /** Count containers per image (not counted otherwise). */
   containerCount?: (imageId: string) => number;
-  apiVersion?: string;
 }
 
 const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
 
-export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Promise<ImageSummary[]> {
+export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Promise<ImageListEntry[]> {
   const filters = new Filters(opts.filters);
   filters.validate(LIST_FILTERS);
   const danglingOnly = filters.getBoolOrDefault('dangling', false);
@@ -46,7 +45,7 @@ export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Pro
   const patterns = filters.get('reference');
 
   const selected = danglingOnly ? ctx.store.heads() : ctx.store.list();
-  const rows: { summary: ImageSummary; created: bigint }[] = [];
+  const rows: { entry: ImageListEntry; created: bigint }[] = [];
   const sizeCache = new Map<string, number>();
   const layerSize = async (chain: string) => {
     let s = sizeCache.get(chain);
@@ -82,26 +81,19 @@ export async function listImages(ctx: ImageContext, opts: ListOptions = {}): Pro
     }
     let size = 0;
     for (const chain of img.chainIds) size += await layerSize(chain);
-    const summary = toImageSummary(img, {
-      repoTags,
-      repoDigests,
-      size,
-      ...(opts.containerCount ? { containers: opts.containerCount(img.id) } : {}),
-      ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
-    });
-    rows.push({ summary, created: created ?? 0n });
+    const entry: ImageListEntry = { image: img, repoTags, repoDigests, size, ...(opts.containerCount ? { containers: opts.containerCount(img.id) } : {}) };
+    rows.push({ entry, created: created ?? 0n });
   }
 
   if (opts.sharedSize) {
     const refCount = new Map<string, number>();
     for (const img of ctx.store.list()) for (const ch of img.chainIds) refCount.set(ch, (refCount.get(ch) ?? 0) + 1);
-    for (const { summary } of rows) {
-      const img = ctx.store.byId(summary.Id)!;
+    for (const { entry } of rows) {
       let shared = 0;
-      for (const ch of img.chainIds) if ((refCount.get(ch) ?? 0) > 1) shared += await layerSize(ch);
-      summary.SharedSize = shared;
+      for (const ch of entry.image.chainIds) if ((refCount.get(ch) ?? 0) > 1) shared += await layerSize(ch);
+      entry.sharedSize = shared;
     }
   }
   rows.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-  return rows.map((r) => r.summary);
+  return rows.map((r) => r.entry);
 }

@@ -1,17 +1,8 @@
-// The image box: references, image store (blobs in the content box), load/save/import and the
-// Engine API shapes for images. Other boxes use only what this file exports.
+// The image box: references, content store, image store, load/save/import. It hands out
+// records; the Engine API shapes are built in api/. Other boxes use only what this file exports.
 import { join } from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { KeyedLock, notFound } from '../common/index.ts';
-import {
-  history as historyShape,
-  toImageInspect,
-  type HistoryResponseItem,
-  type ImageDeleteResponseItem,
-  type ImageInspect,
-  type ImagePruneReport,
-  type ImageSummary,
-} from './api-shapes.ts';
 import { ContentStore, type ContentProvider } from '../content/index.ts';
 import type { ImageContext } from './context.ts';
 import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts';
@@ -25,6 +16,11 @@ import { familiarString, parseNormalizedNamed, repoTagReference } from './refere
 import { prepareSave, writeSaveArchive } from './save.ts';
 import type {
   ContainerUsage,
+  DeleteRecord,
+  ImageDetails,
+  ImageHistory,
+  ImageListEntry,
+  PruneReport,
   ImageEventHook,
   ImageLayerStore,
   ProgressFn,
@@ -34,6 +30,11 @@ import type {
 
 export type {
   ContainerUsage,
+  DeleteRecord,
+  ImageDetails,
+  ImageHistory,
+  ImageListEntry,
+  PruneReport,
   ImageEventHook,
   ImageLayerStore,
   ProgressFn,
@@ -41,17 +42,12 @@ export type {
   ResolvedImageConfig,
   StoredImage,
 } from './types.ts';
-export type {
-  HistoryResponseItem,
-  ImageDeleteResponseItem,
-  ImageInspect,
-  ImagePruneReport,
-  ImageSummary,
-} from './api-shapes.ts';
+export type { ContainerConfig } from './image-config.ts';
 export type { FiltersInput } from './filters.ts';
 export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
+export { createdSeconds } from './types.ts';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -67,15 +63,15 @@ export interface ImageService {
   /** Warnings from restoring the store at start (skipped images). */
   readonly restoreWarnings: readonly string[];
   get(ref: string): StoredImage;
-  inspect(ref: string, opts?: { apiVersion?: string }): Promise<ImageInspect>;
-  list(opts?: ListOptions): Promise<ImageSummary[]>;
-  history(ref: string): Promise<HistoryResponseItem[]>;
+  inspect(ref: string): Promise<ImageDetails>;
+  list(opts?: ListOptions): Promise<ImageListEntry[]>;
+  history(ref: string): Promise<ImageHistory>;
   /** `docker tag`: `target` is `repo[:tag]`; a separate `tag` (the API's ?tag=) wins. */
   tag(source: string, target: string, tag?: string): Promise<void>;
   /** Removes one reference (no image deletion); false when it did not exist. */
   untag(ref: string): Promise<boolean>;
-  delete(ref: string, opts?: DeleteOptions, isUsedByContainer?: ContainerUsage): Promise<ImageDeleteResponseItem[]>;
-  prune(filters?: FiltersInput, isUsedByContainer?: ContainerUsage): Promise<ImagePruneReport>;
+  delete(ref: string, opts?: DeleteOptions, isUsedByContainer?: ContainerUsage): Promise<DeleteRecord[]>;
+  prune(filters?: FiltersInput, isUsedByContainer?: ContainerUsage): Promise<PruneReport>;
   load(source: AsyncIterable<Uint8Array>, onProgress: ProgressFn, opts?: { quiet?: boolean }): Promise<string[]>;
   /** Resolves every name first (errors before any byte), then streams the archive. */
   save(refs: string[]): Promise<AsyncIterable<Uint8Array>>;
@@ -131,16 +127,16 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
     restoreWarnings: store.restoreWarnings,
     get: (ref) => store.get(ref),
 
-    async inspect(ref, o = {}) {
+    async inspect(ref) {
       const img = store.get(ref);
       const top = img.chainIds.at(-1);
       const gd = top ? await opts.layers.graphDriverData(top) : undefined;
-      return toImageInspect(img, {
+      return {
+        image: img,
         ...references(img.id),
         size: await store.size(img),
         graphDriver: { Name: gd?.Name ?? opts.layers.driverName, Data: gd ? { ...gd.Data } : null },
-        ...(o.apiVersion ? { apiVersion: o.apiVersion } : {}),
-      });
+      };
     },
 
     list: (o) => listImages(ctx, o),
@@ -156,7 +152,7 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
         ancestors.push({ id: parent.id, tags: references(parent.id).repoTags });
         p = parent.parent;
       }
-      return historyShape(img, { layerSizes: await store.layerSizes(img), tags: references(img.id).repoTags, ancestors });
+      return { image: img, layerSizes: await store.layerSizes(img), tags: references(img.id).repoTags, ancestors };
     },
 
     tag: (source, target, tag) =>

@@ -255,7 +255,7 @@ test('import: one layer, config from changes, history comment', () =>
     assert.equal(layers.layers.size, 1);
     assert.deepEqual(events, ['tag', 'import']);
     const inspect = await svc.inspect(id);
-    assert.equal(inspect.Comment, 'Imported from -');
+    assert.equal(inspect.image.config.comment, 'Imported from -');
     await assert.rejects(svc.import(chunks(tar), { changes: ['RUN x'] }), /run is not a valid change command/);
     await assert.rejects(svc.import(chunks(tar), { platform: 'windows' }), /operating system is not supported/);
     // Blob kept as received (gzip).

@@ -5,7 +5,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { invalidParameter, isNotFound, notFound, TarWriter } from '../common/index.ts';
 import type { ImageContext } from './context.ts';
-import { createdSeconds } from './api-shapes.ts';
+import { createdSeconds } from './types.ts';
+import { sha256Digest } from '../content/index.ts';
 import {
   familiarName,
   familiarString,
@@ -16,7 +17,6 @@ import {
   type NamedReference,
 } from './reference.ts';
 import { MEDIA_TYPE, type LayerBlob, type StoredImage } from './types.ts';
-import { sha256Digest } from '../content/index.ts';
 
 interface SaveImage {
   img: StoredImage;

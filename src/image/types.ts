@@ -107,3 +107,51 @@ export const MEDIA_TYPE = {
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 } as const;
+
+/** One row of the image list: the image and what was computed about it. */
+export interface ImageListEntry {
+  image: StoredImage;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  /** Containers using the image, when counted. */
+  containers?: number;
+  /** Bytes of layers shared with other images, when computed. */
+  sharedSize?: number;
+}
+
+/** An image with its references, size and storage driver data, for inspect. */
+export interface ImageDetails {
+  image: StoredImage;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  graphDriver: { Name: string; Data: Record<string, string> | null };
+}
+
+/** An image's history inputs: its layers' own sizes and the tags along its parent chain. */
+export interface ImageHistory {
+  image: StoredImage;
+  /** Each layer's own size, bottom first. */
+  layerSizes: number[];
+  /** The image's tags (familiar form). */
+  tags: string[];
+  /** Parent, grandparent, ... of locally built images, with their tags. */
+  ancestors?: { id: string; tags: string[] }[];
+}
+
+/** What deleting an image did: one record per untagged reference and deleted image. */
+export interface DeleteRecord {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+export interface PruneReport {
+  ImagesDeleted: DeleteRecord[] | null;
+  SpaceReclaimed: number;
+}
+
+/** Created as Unix seconds (0 when the image has no creation time). */
+export function createdSeconds(img: StoredImage): number {
+  return img.createdNs === undefined ? 0 : Number(img.createdNs / 1_000_000_000n) - (img.createdNs < 0n && img.createdNs % 1_000_000_000n !== 0n ? 1 : 0);
+}

@@ -1,7 +1,8 @@
 // Bad input gets Docker's status and a clear message, and leaves nothing behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startDaemonWithBusybox, run, type Daemon } from './harness.ts';
@@ -95,4 +96,95 @@ test('a layer tar with a ../ entry is refused and leaves no layer behind', async
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** Raw bytes to the daemon's socket; resolves with what came back when the server closes or `done` says so. */
+function rawExchange(socket: string, bytes: string, done: (got: string) => boolean): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const s = connect(socket);
+    let got = '';
+    s.on('data', (c) => {
+      got += c;
+      if (done(got)) s.destroy();
+    });
+    s.on('error', reject);
+    s.on('close', () => resolvePromise(got));
+    s.write(bytes);
+  });
+}
+
+test('wrong JSON types in a create body are a 400, never a 500 or a 201 (bug 4)', async () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ HostConfig: { PidMode: 1 } }, /^json: cannot unmarshal number into Go struct field HostConfig\.HostConfig\.PidMode of type string$/],
+    [{ HostConfig: { IpcMode: 1 } }, /IpcMode of type string/],
+    [{ HostConfig: { NetworkMode: 1 } }, /NetworkMode of type string/],
+    [{ HostConfig: { LogConfig: 'abc' } }, /LogConfig of type/],
+    [{ HostConfig: { Privileged: 'abc' } }, /^json: cannot unmarshal string into Go struct field HostConfig\.HostConfig\.Privileged of type bool$/],
+    [{ HostConfig: { Binds: 12345 } }, /Binds of type \[\]string/],
+    [{ HostConfig: { PortBindings: 'x' } }, /PortBindings of type/],
+    [{ Env: 'A=1' }, /Env of type \[\]string/],
+    [{ ExposedPorts: { a: {} } }, /^invalid port specification: "a"$/],
+  ];
+  for (const [extra, message] of cases) {
+    const r = await d.api('POST', '/containers/create', { Image: 'busybox', ...extra });
+    assert.equal(r.status, 400, `${JSON.stringify(extra)}: ${r.text}`);
+    assert.match(r.json.message, message);
+  }
+  assert.deepEqual((await d.api('GET', '/containers/json?all=1')).json, [], 'nothing was created');
+  // moby's StrSlice takes a string Cmd.
+  const ok = await d.api('POST', '/containers/create?name=strcmd', { Image: 'busybox', Cmd: 'true' });
+  assert.equal(ok.status, 201, ok.text);
+  assert.deepEqual((await d.api('GET', '/containers/strcmd/json')).json.Config.Cmd, ['true']);
+  assert.equal((await d.api('POST', '/containers/strcmd/stop?t=99999999999999999999999')).status, 400);
+  await d.docker(['rm', '-f', 'strcmd']);
+});
+
+test('a 1 MB network name is refused before a bridge is made, and not echoed (bug 4)', async () => {
+  const links = async () => (await run('ip', ['-o', 'link', 'show'])).stdout.split('\n').length;
+  const before = await links();
+  const r = await d.api('POST', '/networks/create', { Name: 'n'.repeat(1024 * 1024) });
+  assert.equal(r.status, 400);
+  assert.ok(r.text.length < 400, `answer of ${r.text.length} bytes`);
+  assert.equal(await links(), before, 'no host link was made');
+  assert.equal((await d.api('GET', '/networks')).json.length, 3);
+});
+
+test('one container with a bad stored port does not break the list (bug 3)', async () => {
+  const c = await d.docker(['create', '--name', 'badport', 'busybox', 'true']);
+  assert.equal(c.code, 0, c.stderr);
+  const id = c.stdout.trim();
+  await d.stopDaemon();
+  const file = join(d.dataRoot, 'containers', id, 'config.v2.json');
+  const rec = JSON.parse(await readFile(file, 'utf8'));
+  rec.Config.ExposedPorts = { ...(rec.Config.ExposedPorts ?? {}), a: {}, '80/tcp': {} };
+  await writeFile(file, JSON.stringify(rec));
+  await d.start();
+  const list = await d.api('GET', '/containers/json?all=1');
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.json.map((x: { Id: string }) => x.Id), [id]);
+  assert.deepEqual(list.json[0].Ports, [{ PrivatePort: 80, Type: 'tcp' }]);
+  const ps = await d.docker(['ps', '-a', '--format', '{{.Names}}']);
+  assert.equal(ps.stdout.trim(), 'badport');
+  await d.docker(['rm', 'badport']);
+});
+
+test('a request target that URL parsing refuses still gets an answer (bug 5)', async () => {
+  const got = await rawExchange(d.socket, 'GET //v1.99 HTTP/1.1\r\nHost: x\r\n\r\n', (g) => /\r\n0\r\n\r\n$|\r\n\r\n\{[^\n]*\}\n$/.test(g));
+  assert.match(got, /^HTTP\/1.1 404 /);
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+});
+
+test('an upgrade request with a 50 MB body is refused without reading it (bug 6)', async () => {
+  const c = await d.docker(['run', '-d', '--name', 'upg', 'busybox', 'sleep', '60']);
+  assert.equal(c.code, 0, c.stderr);
+  const exec = await d.api('POST', '/containers/upg/exec', { Cmd: ['true'], AttachStdout: true });
+  assert.equal(exec.status, 201, exec.text);
+  const size = 50 * 1024 * 1024;
+  const got = await rawExchange(d.socket,
+    `POST /v1.50/exec/${exec.json.Id}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n{"Detach":false,"x":"`,
+    (g) => /\r\n\r\n\{[^\n]*\}\n?$/.test(g));
+  assert.match(got, /^HTTP\/1.1 400 /);
+  assert.match(got, /request body too large/);
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+  await d.docker(['rm', '-f', 'upg']);
 });

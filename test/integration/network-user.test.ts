@@ -177,7 +177,8 @@ describe('user-defined networks', () => {
       [{ Name: 'x;y' }, /invalid network name/],
       [{ Name: 'ok1', Options: { 'com.docker.network.bridge.name': 'br0\nlink del eth0' } }, /invalid bridge name/],
       [{ Name: 'ok1', IPAM: { Config: [{ Subnet: '10.0.0.0/40' }] } }, /invalid CIDR address/],
-      [{ Name: 'ok1', IPAM: { Config: 'nope' } }, /IPAM.Config must be an array/],
+      // Go's encoding/json wording, as dockerd answers (was berth's own "IPAM.Config must be an array").
+      [{ Name: 'ok1', IPAM: { Config: 'nope' } }, /^json: cannot unmarshal string into Go struct field IPAM\.IPAM\.Config of type \[\]IPAMConfig$/],
       [{ Name: 'ok1', IPAM: { Config: [{ Subnet: '10.230.0.0/24', Gateway: '10.231.0.1' }] } }, /not in subnet/],
       [{ Name: 'ok1', Driver: 'macvlan', IPAM: { Config: [{ Subnet: '10.230.0.0/24' }] }, Options: { parent: 'eth0 type dummy' } }, /parent interface was not found/],
       [{ Name: 7 }, /cannot unmarshal number/],

@@ -16,7 +16,7 @@ export function unimplementedRoutes(served: Route[]): Route[] {
     // Image names contain slashes, so image paths match across them as the served ones do.
     const pattern = path.startsWith('/images/') || path.startsWith('/distribution/') || path.startsWith('/plugins/') ? path.replace('{name}', '{name:.*}') : path;
     out.push({
-      method: method as Route['method'],
+      method,
       path: pattern,
       handler: async () => {
         if (swarm) throw unavailable(NOT_A_MANAGER);

@@ -6,7 +6,7 @@ export interface JsonMessage {
   stream?: string;
   id?: string;
   progress?: string;
-  progressDetail?: Record<string, unknown>;
+  progressDetail?: object;
   error?: string;
   errorDetail?: { message: string; code?: number };
   aux?: unknown;

@@ -8,6 +8,7 @@ import { Duplex, Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { ConnectionError, DaemonError, type ApiClient, type ApiResponse, type HijackedConnection, type RequestOptions } from './types.ts';
 import type { Endpoint } from './endpoint.ts';
+import { compareApiVersions } from '../../common/index.ts';
 
 /** The newest API version this CLI speaks. */
 export const CLIENT_API_VERSION = '1.50';
@@ -30,16 +31,8 @@ export interface ClientSettings {
   debug?: (line: string) => void;
 }
 
-/** 1.44 < 1.50: compares dotted versions numerically. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
+/** 1.44 < 1.50: compares dotted versions numerically (the one comparison, in common/). */
+export const compareVersions = compareApiVersions;
 
 /** Encodes query parameters: undefined dropped, arrays repeated, objects as JSON (filters). */
 export function encodeQuery(query: RequestOptions['query']): string {

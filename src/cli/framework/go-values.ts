@@ -3,6 +3,7 @@
 // messages such as `invalid argument "x" for "-t, --time" flag: strconv.ParseInt: ...`.
 
 import { goQuote } from '../format/template/printf.ts';
+import { parseGoBool as parseBool } from '../../common/index.ts';
 
 export { goQuote };
 
@@ -23,9 +24,9 @@ function rangeError(fn: string, s: string): GoParseError {
 }
 
 export function parseGoBool(s: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  throw syntaxError('ParseBool', s);
+  const b = parseBool(s);
+  if (b === undefined) throw syntaxError('ParseBool', s);
+  return b;
 }
 
 const INT64_MAX = (1n << 63n) - 1n;

@@ -26,15 +26,4 @@ export function parseGoUint(s: string, bits = 64): number {
   return Number(v);
 }
 
-/** strconv.ParseFloat(s, 64) for the decimal forms people type. */
-export function parseGoFloat(s: string): number {
-  if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s.replace(/_/g, ''))) throw syntax('ParseFloat', s);
-  return Number(s.replace(/_/g, ''));
-}
-
-/** strconv.ParseBool. */
-export function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
+export { parseGoBool } from '../../common/index.ts';

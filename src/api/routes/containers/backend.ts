@@ -1,6 +1,10 @@
 // The narrow interface the container routes call; the daemon implements it.
 import type { Duplex } from 'node:stream';
 import type { Filters } from '../../request.ts';
+import type {
+  ContainerCreateRequest, ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse, ContainerSummary,
+  ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse, ContainerWaitResponse, FilesystemChange,
+} from '../../types/engine-api.generated.ts';
 
 export interface LogOptions {
   follow: boolean;
@@ -31,30 +35,30 @@ export interface StatsQuery {
 }
 
 export interface ContainersBackend {
-  create(name: string | undefined, body: Record<string, unknown>, version: string): Promise<{ Id: string; Warnings: string[] }>;
-  list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<unknown[]>;
-  inspect(ref: string, opts: { size: boolean; version: string }): Promise<unknown>;
+  create(name: string | undefined, body: ContainerCreateRequest, version: string): Promise<ContainerCreateResponse>;
+  list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<ContainerSummary[]>;
+  inspect(ref: string, opts: { size: boolean; version: string }): Promise<ContainerInspectResponse>;
   start(ref: string): Promise<void>;
   stop(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   restart(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   kill(ref: string, signal?: string): Promise<void>;
-  wait(ref: string, condition: string, signal: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
+  wait(ref: string, condition: string, signal: AbortSignal): Promise<ContainerWaitResponse>;
   /** Checks the container exists before the wait response headers go out. */
   exists(ref: string): void;
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
   rename(ref: string, name: string): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
-  top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  top(ref: string, psArgs: string): Promise<ContainerTopResponse>;
   /** Resolves whether the container has a TTY (raw stream) before the logs start. */
   logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; lines: AsyncIterable<{ stream: 1 | 2; data: Buffer }> }>;
   /** Validates and returns whether the stream is raw (tty); then `run` serves the hijacked socket. */
   attach(ref: string, opts: AttachOptions): Promise<{ tty: boolean; run(socket: Duplex): Promise<void> }>;
   resize(ref: string, height: number, width: number): Promise<void>;
-  prune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
-  changes?(ref: string): Promise<unknown>;
+  prune(filters: Filters): Promise<ContainerPruneResponse>;
+  changes?(ref: string): Promise<FilesystemChange[] | null>;
   /** Resolves the container (404 before any header); then `run` writes one JSON text per sample. */
   stats?(ref: string, opts: StatsQuery): Promise<{ run(write: (json: string) => Promise<void>): Promise<void> }>;
   /** POST /containers/{id}/update: the UpdateConfig body as sent. */
-  update?(ref: string, body: Record<string, unknown>, version: string): Promise<{ Warnings: string[] }>;
+  update?(ref: string, body: ContainerUpdateRequest, version: string): Promise<ContainerUpdateResponse>;
 }

@@ -1,25 +1,26 @@
 // Thin handlers: parse, call one backend method, write the result.
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
-import { boolValue, intValue, parseFilters } from '../../request.ts';
+import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
+import { BODIES, checkContainerPorts } from '../../validate/index.ts';
 import { invalidParameter, notImplemented, parseTimeArg, muxFrame } from '../../../common/index.ts';
-import { versionAtLeast } from '../../version.ts';
+import { API_VERSION, hasFeature } from '../../version.ts';
 
 const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
-
-/** `one-shot` exists from API 1.41 (moby's router ignores it below). */
-const STATS_ONE_SHOT_VERSION = '1.41';
 
 /** moby httputils.BoolValueOrDefault: the default only when the key is absent. */
 function boolOrDefault(q: URLSearchParams, key: string, dflt: boolean): boolean {
   return q.has(key) ? boolValue(q, key) : dflt;
 }
 
+/** Longest stop timeout a timer can hold (2^31-1 ms); dockerd waits "forever" beyond it, as berth does for -1. */
+const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
+
 function timeoutArg(ctx: ApiContext): number | undefined {
   const t = ctx.query.get('t');
   if (t === null || t === '') return undefined;
-  if (!/^-?\d+$/.test(t)) throw invalidParameter(`strconv.Atoi: parsing "${t}": invalid syntax`);
-  return Number(t);
+  const seconds = atoi(t);
+  return seconds > MAX_TIMER_SECONDS ? -1 : seconds;
 }
 
 function timeArg(ctx: ApiContext, key: string): bigint | undefined {
@@ -33,9 +34,10 @@ function timeArg(ctx: ApiContext, key: string): bigint | undefined {
 export function containerHandlers(b: ContainersBackend): Record<string, Handler> {
   return {
     async postContainersCreate(ctx) {
-      const body = await ctx.jsonBody();
+      const body = await ctx.jsonBody(BODIES.ContainerCreateRequest);
+      checkContainerPorts(body);
       const name = ctx.query.get('name') || undefined;
-      ctx.reply(201, await b.create(name, body!, ctx.version));
+      ctx.reply(201, await b.create(name, body, ctx.version));
     },
     async getContainersJson(ctx) {
       const filters = parseFilters(ctx.query, CONTAINER_LIST_FILTERS);
@@ -69,7 +71,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const pending = b.wait(ctx.params.id, condition, ctx.closed);
       // The docker CLI waits before it starts a container: send the headers now, the body at exit.
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.50' });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
       res.flushHeaders();
       try {
         const result = await pending;
@@ -109,7 +111,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
         signal: ctx.closed,
       });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': '1.50' });
+      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
       res.flushHeaders();
       for await (const { stream, data } of lines) {
         if (ctx.closed.aborted) break;
@@ -137,10 +139,11 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     async getContainersStats(ctx) {
       if (!b.stats) throw notImplemented(`${ctx.method} /containers/{id}/stats is not implemented by berth yet`);
       const stream = boolOrDefault(ctx.query, 'stream', true);
-      const oneShot = versionAtLeast(ctx.version, STATS_ONE_SHOT_VERSION) && boolOrDefault(ctx.query, 'one-shot', false);
+      // moby's router ignores `one-shot` below the version that has it.
+      const oneShot = hasFeature(ctx.version, 'statsOneShot') && boolOrDefault(ctx.query, 'one-shot', false);
       const { run } = await b.stats(ctx.params.id, { stream, oneShot, signal: ctx.closed });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.50' });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
       res.flushHeaders();
       await run(async (json) => {
         if (ctx.closed.aborted || res.writableEnded) return;
@@ -150,8 +153,10 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     },
     async postContainersUpdate(ctx) {
       if (!b.update) throw notImplemented(`${ctx.method} /containers/{id}/update is not implemented by berth yet`);
-      const body = await ctx.jsonBody();
-      ctx.reply(200, await b.update(ctx.params.id, body!, ctx.version));
+      const body = await ctx.jsonBody(BODIES.ContainerUpdateRequest);
+      // Older clients' PidsLimit is not theirs to set: dropped, as moby's router does.
+      if (!hasFeature(ctx.version, 'updatePidsLimit')) delete body.PidsLimit;
+      ctx.reply(200, await b.update(ctx.params.id, body, ctx.version));
     },
     async postContainersPrune(ctx) {
       ctx.reply(200, await b.prune(parseFilters(ctx.query, ['until', 'label', 'label!'])));

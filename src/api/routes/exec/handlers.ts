@@ -2,21 +2,26 @@ import type { Handler } from '../../router.ts';
 import type { ExecBackend } from './backend.ts';
 import { intValue } from '../../request.ts';
 import { invalidParameter } from '../../../common/index.ts';
+import { BODIES } from '../../validate/index.ts';
+
+/** [height, width]; the schema types the numbers, the pair is checked here as dockerd does. */
+function consoleSizeOf(size: number[] | null | undefined): [number, number] | undefined {
+  if (size === undefined || size === null) return undefined;
+  const [h, w] = size;
+  if (size.length !== 2 || h === undefined || w === undefined || h < 0 || w < 0) throw invalidParameter('ConsoleSize must be an array of two non-negative integers');
+  return [h, w];
+}
 
 export function execHandlers(b: ExecBackend): Record<string, Handler> {
   return {
     async postContainersExec(ctx) {
-      const body = await ctx.jsonBody();
-      ctx.reply(201, await b.create(ctx.params.id, body!));
+      ctx.reply(201, await b.create(ctx.params.id, await ctx.jsonBody(BODIES.ExecConfig)));
     },
     async postExecStart(ctx) {
-      const body = (await ctx.jsonBody({ allowEmpty: true })) ?? {};
-      const size = body.ConsoleSize;
-      if (size !== undefined && size !== null && (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && n >= 0))) {
-        throw invalidParameter('ConsoleSize must be an array of two non-negative integers');
-      }
+      const body = (await ctx.optionalJsonBody(BODIES.ExecStartConfig)) ?? {};
+      const consoleSize = consoleSizeOf(body.ConsoleSize);
       const detach = body.Detach === true;
-      const started = await b.start(ctx.params.id, { detach, tty: body.Tty === true, consoleSize: size as [number, number] | undefined });
+      const started = await b.start(ctx.params.id, { detach, tty: body.Tty === true, consoleSize });
       if (detach || !started.run) {
         ctx.reply(200);
         return;

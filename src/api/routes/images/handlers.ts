@@ -9,11 +9,11 @@ export function imageHandlers(b: ImagesBackend): Record<string, Handler> {
     async getImagesJson(ctx) {
       ctx.reply(200, await b.list({
         all: boolValue(ctx.query, 'all'), digests: boolValue(ctx.query, 'digests'), sharedSize: boolValue(ctx.query, 'shared-size'),
-        filters: parseFilters(ctx.query, b.listFilterKeys),
+        filters: parseFilters(ctx.query, b.listFilterKeys), version: ctx.version,
       }));
     },
     async getImagesInspect(ctx) {
-      ctx.reply(200, await b.inspect(ctx.params.name));
+      ctx.reply(200, await b.inspect(ctx.params.name, { version: ctx.version }));
     },
     async getImagesHistory(ctx) {
       ctx.reply(200, await b.history(ctx.params.name));

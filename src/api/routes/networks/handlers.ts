@@ -1,6 +1,7 @@
 // Thin handlers: parse, call one backend method, write the result.
 import type { Handler } from '../../router.ts';
 import { boolValue, parseFilters } from '../../request.ts';
+import { BODIES, checkNetworkName } from '../../validate/index.ts';
 import { NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS, type NetworksBackend } from './backend.ts';
 
 export function networkHandlers(b: NetworksBackend): Record<string, Handler> {
@@ -12,18 +13,20 @@ export function networkHandlers(b: NetworksBackend): Record<string, Handler> {
       ctx.reply(200, await b.inspect(ctx.params.id, { verbose: boolValue(ctx.query, 'verbose'), scope: ctx.query.get('scope') ?? '' }));
     },
     async postNetworksCreate(ctx) {
-      ctx.reply(201, await b.create((await ctx.jsonBody())!));
+      const body = await ctx.jsonBody(BODIES.NetworkCreateRequest);
+      checkNetworkName(body.Name);
+      ctx.reply(201, await b.create(body));
     },
     async deleteNetworks(ctx) {
       await b.remove(ctx.params.id);
       ctx.reply(204);
     },
     async postNetworksConnect(ctx) {
-      await b.connect(ctx.params.id, (await ctx.jsonBody())!);
+      await b.connect(ctx.params.id, await ctx.jsonBody(BODIES.NetworkConnectRequest));
       ctx.reply(200);
     },
     async postNetworksDisconnect(ctx) {
-      await b.disconnect(ctx.params.id, (await ctx.jsonBody())!);
+      await b.disconnect(ctx.params.id, await ctx.jsonBody(BODIES.NetworkDisconnectRequest));
       ctx.reply(200);
     },
     async postNetworksPrune(ctx) {

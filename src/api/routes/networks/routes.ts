@@ -9,7 +9,7 @@ export function networkRoutes(b: NetworksBackend): Route[] {
   return [
     { method: 'GET', path: '/networks', handler: h.getNetworks },
     { method: 'POST', path: '/networks/create', handler: h.postNetworksCreate },
-    { method: 'POST', path: '/networks/prune', handler: h.postNetworksPrune, minVersion: '1.25' },
+    { method: 'POST', path: '/networks/prune', handler: h.postNetworksPrune, feature: 'networkPrune' },
     { method: 'GET', path: '/networks/{id}', handler: h.getNetworksInspect },
     { method: 'DELETE', path: '/networks/{id}', handler: h.deleteNetworks },
     { method: 'POST', path: '/networks/{id}/connect', handler: h.postNetworksConnect },

@@ -1,10 +1,11 @@
-// Engine API shapes for images (swagger ImageSummary, ImageInspect, HistoryResponseItem,
-// ImageDeleteResponseItem, ImagePruneResponse) with the field presence, null-vs-[] and
-// time formats dockerd 28 (graphdriver image store) produces, gated by API version.
-import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../common/index.ts';
-import type { ContainerConfig } from './image-config.ts';
-import type { StoredImage } from './types.ts';
+// Engine API shapes for images (swagger ImageSummary, ImageInspect, ImageHistoryResponseItem)
+// with the field presence, null-vs-[] and time formats dockerd 28 (graphdriver image store)
+// produces, gated by API version. The image box hands over its records; only api/ knows the wire.
+import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../../common/index.ts';
+import { createdSeconds, type ContainerConfig, type ImageDetails, type ImageHistory, type ImageListEntry } from '../../image/index.ts';
+import { API_VERSION, hasFeature } from '../version.ts';
 
+/** swagger ImageSummary, with VirtualSize for clients before it was dropped. */
 export interface ImageSummary {
   Containers: number;
   Created: number;
@@ -55,76 +56,28 @@ export interface HistoryResponseItem {
   Tags: string[] | null;
 }
 
-export interface ImageDeleteResponseItem {
-  Untagged?: string;
-  Deleted?: string;
-}
-
-export interface ImagePruneReport {
-  ImagesDeleted: ImageDeleteResponseItem[] | null;
-  SpaceReclaimed: number;
-}
-
-/** Docker's versions.LessThan for "1.43"-style API versions. */
-function apiVersionLessThan(v: string, other: string): boolean {
-  const a = v.split('.').map((n) => Number.parseInt(n, 10) || 0);
-  const b = other.split('.').map((n) => Number.parseInt(n, 10) || 0);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x < y;
-  }
-  return false;
-}
-
-const CURRENT_API = '1.50';
-
-/** Created as Unix seconds (0 when the image has no creation time). */
-export function createdSeconds(img: StoredImage): number {
-  return img.createdNs === undefined ? 0 : Number(img.createdNs / 1_000_000_000n) - (img.createdNs < 0n && img.createdNs % 1_000_000_000n !== 0n ? 1 : 0);
-}
-
-export interface SummaryOptions {
-  repoTags: string[];
-  repoDigests: string[];
-  size: number;
-  /** Containers using the image; -1 when not counted. */
-  containers?: number;
-  /** Shared size; -1 when not computed. */
-  sharedSize?: number;
-  apiVersion?: string;
-}
-
-export function toImageSummary(img: StoredImage, opts: SummaryOptions): ImageSummary {
-  const version = opts.apiVersion ?? CURRENT_API;
-  let repoTags = opts.repoTags;
-  let repoDigests = opts.repoDigests;
-  if (apiVersionLessThan(version, '1.43') && repoTags.length === 0 && repoDigests.length === 0) {
+export function toImageSummary(entry: ImageListEntry, version: string = API_VERSION): ImageSummary {
+  const { image: img, size } = entry;
+  let repoTags = entry.repoTags;
+  let repoDigests = entry.repoDigests;
+  if (!hasFeature(version, 'imageListWithoutNonePlaceholders') && repoTags.length === 0 && repoDigests.length === 0) {
     repoTags = ['<none>:<none>'];
     repoDigests = ['<none>@<none>'];
   }
   const labels = img.config.config?.Labels;
   const summary: ImageSummary = {
-    Containers: opts.containers ?? -1,
+    Containers: entry.containers ?? -1,
     Created: createdSeconds(img),
     Id: img.id,
     Labels: labels && typeof labels === 'object' ? { ...labels } : null,
     ParentId: img.parent,
     RepoDigests: [...repoDigests],
     RepoTags: [...repoTags],
-    SharedSize: opts.sharedSize ?? -1,
-    Size: opts.size,
+    SharedSize: entry.sharedSize ?? -1,
+    Size: size,
   };
-  if (apiVersionLessThan(version, '1.44')) summary.VirtualSize = opts.size;
+  if (!hasFeature(version, 'imageWithoutVirtualSize')) summary.VirtualSize = size;
   return summary;
-}
-
-export interface InspectOptions {
-  repoTags: string[];
-  repoDigests: string[];
-  size: number;
-  graphDriver: DriverData;
-  apiVersion?: string;
 }
 
 // Config fields dockerd always includes (moby api/server/router/image/inspect_response.go).
@@ -159,7 +112,7 @@ const LEGACY_CONFIG_V149: Record<string, unknown> = {
 };
 
 /** The image config as dockerd 28 shows it: the OCI image-config fields, omitempty, plus the legacy ones. */
-function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: string = CURRENT_API): Record<string, unknown> {
+function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: string = API_VERSION): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (cfg) {
     const put = (key: string, value: unknown) => {
@@ -182,7 +135,7 @@ function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: stri
     put('OnBuild', cfg.OnBuild);
     put('Shell', cfg.Shell);
   }
-  const legacy = apiVersionLessThan(apiVersion, '1.50') ? LEGACY_CONFIG_V149 : LEGACY_CONFIG_CURRENT;
+  const legacy = hasFeature(apiVersion, 'imageConfigWithoutLegacyFields') ? LEGACY_CONFIG_CURRENT : LEGACY_CONFIG_V149;
   return { ...legacy, ...out };
 }
 
@@ -204,8 +157,8 @@ function goTime(text: string | undefined): string | undefined {
   return text.endsWith('Z') ? formatRfc3339Nano(ns) : text;
 }
 
-export function toImageInspect(img: StoredImage, opts: InspectOptions): ImageInspect {
-  const version = opts.apiVersion ?? CURRENT_API;
+export function toImageInspect(opts: ImageDetails, version: string = API_VERSION): ImageInspect {
+  const img = opts.image;
   const c = img.config;
   const history = c.history ?? [];
   const comment = c.comment ? c.comment : history.length ? (history[history.length - 1].comment ?? '') : '';
@@ -229,24 +182,15 @@ export function toImageInspect(img: StoredImage, opts: InspectOptions): ImageIns
     RootFS: c.rootfs.diff_ids.length ? { Type: 'layers', Layers: [...c.rootfs.diff_ids] } : { Type: 'layers' },
     Metadata: { LastTagTime: img.lastUpdated ?? ZERO_TIME },
   };
-  if (apiVersionLessThan(version, '1.44')) {
+  if (!hasFeature(version, 'imageWithoutVirtualSize')) {
     out.VirtualSize = opts.size;
     if (out.Created === undefined) out.Created = ZERO_TIME;
   }
-  if (apiVersionLessThan(version, '1.45')) {
+  if (!hasFeature(version, 'imageInspectWithoutContainerConfig')) {
     if (c.container) out.Container = c.container;
     if (c.container_config) out.ContainerConfig = { ...c.container_config };
   }
   return out;
-}
-
-export interface HistoryOptions {
-  /** Each layer's own size, bottom first. */
-  layerSizes: number[];
-  /** The image's tags (familiar form). */
-  tags: string[];
-  /** Parent, grandparent, ... of locally built images, with their tags. */
-  ancestors?: { id: string; tags: string[] }[];
 }
 
 /**
@@ -254,7 +198,8 @@ export interface HistoryOptions {
  * ID and tags, the next rows those of its parent chain (locally built images only), the
  * rest `<missing>`.
  */
-export function history(img: StoredImage, opts: HistoryOptions): HistoryResponseItem[] {
+export function toImageHistory(opts: ImageHistory): HistoryResponseItem[] {
+  const img = opts.image;
   const rows: HistoryResponseItem[] = [];
   let layer = 0;
   for (const h of img.config.history ?? []) {

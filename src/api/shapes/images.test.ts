@@ -1,0 +1,83 @@
+// The image wire shapes (moved from the image box with their tests): what dockerd 28 returns,
+// gated by API version, built from the image service's records.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createImageService } from '../../image/index.ts';
+import { FakeLayerStore, imageConfig, withTempDir } from '../../image/image.test-helpers.ts';
+import { toImageHistory, toImageInspect, toImageSummary } from './images.ts';
+
+const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+async function fixture(dir: string) {
+  const layers = new FakeLayerStore();
+  const svc = await createImageService({ dataRoot: dir, layers });
+  const make = async (diffs: number[], extra: Record<string, unknown>) => {
+    let parent: string | null = null;
+    for (const d of diffs) parent = layers.add(diff(d), parent, 10 * d);
+    return svc.createImage(imageConfig(diffs.map(diff), extra));
+  };
+  const a = await make([1], { created: '2020-01-01T00:00:00Z', config: { Labels: { tier: 'web', team: 'x' } } });
+  const b = await make([1, 2], { created: '2021-01-01T00:00:00.5Z' });
+  const c = await make([3], { created: '2022-01-01T00:00:00Z', config: { Labels: { tier: 'db' } } });
+  await svc.tag(a.id, 'web:1');
+  await svc.tag(a.id, 'user/web:2');
+  await svc.tag(c.id, 'localhost:5000/db');
+  return { svc, a, b, c };
+}
+
+test('list: summaries newest first with Docker\'s fields', () =>
+  withTempDir(async (dir) => {
+    const { svc, a, b, c } = await fixture(dir);
+    const all = (await svc.list()).map((e) => toImageSummary(e));
+    assert.deepEqual(all.map((s) => s.Id), [c.id, b.id, a.id]);
+    assert.deepEqual(all[1], {
+      Containers: -1, Created: 1609459200, Id: b.id, Labels: null, ParentId: '', RepoDigests: [], RepoTags: [], SharedSize: -1, Size: 30,
+    });
+    assert.deepEqual(all[2].RepoTags, ['web:1', 'user/web:2']);
+    assert.deepEqual(all[2].Labels, { tier: 'web', team: 'x' });
+    // Older API versions: <none> placeholders and VirtualSize.
+    const old = (await svc.list()).map((e) => toImageSummary(e, '1.41'));
+    assert.deepEqual(old[1].RepoTags, ['<none>:<none>']);
+    assert.deepEqual(old[1].RepoDigests, ['<none>@<none>']);
+    assert.equal(old[1].VirtualSize, 30);
+    // Shared size and container counts when asked.
+    const shared = (await svc.list({ sharedSize: true, containerCount: (id) => (id === a.id ? 2 : 0) })).map((e) => toImageSummary(e));
+    assert.deepEqual(shared.map((s) => [s.SharedSize, s.Containers]), [[0, 0], [10, 0], [10, 2]]);
+  }));
+
+test('inspect and history shapes as dockerd 28 returns them', () =>
+  withTempDir(async (dir) => {
+    const { svc, a, b } = await fixture(dir);
+    const ib = toImageInspect(await svc.inspect(b.id));
+    assert.deepEqual(ib, {
+      Id: b.id,
+      RepoTags: [],
+      RepoDigests: [],
+      Parent: '',
+      Comment: '',
+      Created: '2021-01-01T00:00:00.5Z',
+      DockerVersion: '',
+      Author: '',
+      Config: { Cmd: ['sh'], Entrypoint: null, Env: ['PATH=/usr/bin:/bin'], Labels: null, OnBuild: null, User: '', Volumes: null, WorkingDir: '' },
+      Architecture: 'amd64',
+      Os: 'linux',
+      Size: 30,
+      GraphDriver: { Data: { MergedDir: `/fake/${b.chainIds[1].slice(7, 19)}/merged` }, Name: 'fake' },
+      RootFS: { Type: 'layers', Layers: [diff(1), diff(2)] },
+      Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    });
+    const ia = toImageInspect(await svc.inspect('web:1'));
+    assert.deepEqual(ia.RepoTags, ['web:1', 'user/web:2']);
+    assert.notEqual(ia.Metadata.LastTagTime, '0001-01-01T00:00:00Z');
+    assert.deepEqual(ia.Config.Labels, { tier: 'web', team: 'x' });
+    const legacy = toImageInspect(await svc.inspect(b.id), '1.43');
+    assert.equal(legacy.VirtualSize, 30);
+    assert.equal((legacy.Config as Record<string, unknown>).Hostname, '');
+    assert.equal((legacy.Config as Record<string, unknown>).AttachStdin, false);
+
+    const h = toImageHistory(await svc.history('web:1'));
+    assert.deepEqual(h, [{ Comment: '', Created: 1704164645, CreatedBy: 'step 0', Id: a.id, Size: 10, Tags: ['web:1', 'user/web:2'] }]);
+    const hb = toImageHistory(await svc.history(b.id));
+    assert.deepEqual(hb.map((r) => [r.Id, r.Size, r.CreatedBy, r.Tags]), [[b.id, 20, 'step 1', null], ['<missing>', 10, 'step 0', null]]);
+
+  }));

@@ -1,0 +1,54 @@
+// The Engine API network resource (swagger Network) as dockerd 28 shows it: the record's
+// public fields in Docker's order, IPAM config without empty fields, no config for host/null.
+import type { IPAMConfig, Network, NetworkContainer } from '../types/engine-api.generated.ts';
+
+/** What the shape needs of a network record (the network box's NetworkRecord fits). */
+export interface NetworkView {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: string;
+  Driver: string;
+  Internal: boolean;
+  Attachable: boolean;
+  Labels: Record<string, string>;
+  Options: Record<string, string>;
+  IPAM: {
+    Driver: string;
+    Options: Record<string, string> | null;
+    Config: Array<{ Subnet: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>;
+  };
+}
+
+/** One container attached to the network (inspect only). */
+export interface NetworkEndpointView {
+  containerId: string;
+  name: string;
+  endpointId: string;
+  macAddress: string;
+  ipAddress: string;
+  prefixLen: number;
+}
+
+export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView[] | undefined): Network {
+  const containers: Record<string, NetworkContainer> = {};
+  for (const ep of endpoints ?? []) {
+    containers[ep.containerId] = {
+      Name: ep.name, EndpointID: ep.endpointId, MacAddress: ep.macAddress,
+      IPv4Address: ep.ipAddress ? `${ep.ipAddress}/${ep.prefixLen}` : '', IPv6Address: '',
+    };
+  }
+  const config = rec.IPAM.Config.map((c) => {
+    const out: IPAMConfig = { Subnet: c.Subnet };
+    if (c.IPRange) out.IPRange = c.IPRange;
+    if (c.Gateway) out.Gateway = c.Gateway;
+    if (c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length) out.AuxiliaryAddresses = c.AuxiliaryAddresses;
+    return out;
+  });
+  return {
+    Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: true, EnableIPv6: false,
+    IPAM: { Driver: rec.IPAM.Driver, Options: rec.IPAM.Options, Config: rec.Driver === 'host' || rec.Driver === 'null' ? null : config },
+    Internal: rec.Internal, Attachable: rec.Attachable, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false,
+    Containers: containers, Options: rec.Options, Labels: rec.Labels,
+  };
+}
