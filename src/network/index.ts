@@ -7,3 +7,4 @@ export { DEFAULT_POOLS } from './ipam.ts';
 export { portRequests, inspectPorts, listPorts, type PortMapping, type PortRequest, type PortBindings } from './port-spec.ts';
 export { reservePorts, type Reservation } from './port-reserver.ts';
 export { DnsService } from './dns-service.ts';
+export { instanceChainPrefix, DEFAULT_CHAIN_PREFIX } from './iptables-rules.ts';
