@@ -31,6 +31,8 @@ import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/project-files.ts';
 import { isErrno } from '../common/errors.ts';
 import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json' };
+import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
+import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
 
 const execFileP = promisify(execFile);
 
@@ -148,6 +150,7 @@ async function main(argv: string[]): Promise<void> {
     await server.listenUnix(path);
     log.info('API listen on ' + path);
   }
+  startIdleTrim({ residentBytes, collectGarbage, mallocTrim }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
   log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
 
   let stopping = false;
