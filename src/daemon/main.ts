@@ -1,8 +1,6 @@
 // berthd: the composition root. Builds every box, hands the routes their backends, reconciles
 // with what survived the last run, then serves the Engine API.
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ApiServer } from '../api/server.ts';
@@ -34,7 +32,6 @@ import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json'
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
 
-const execFileP = promisify(execFile);
 
 async function main(argv: string[]): Promise<void> {
   let flags;
@@ -127,7 +124,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const imageApi = new ImageApi(images, manager);
   const daemonIdValue = await daemonId(config.dataRoot);
-  const runtimeVersion = await execFileP(config.runtimes[config.defaultRuntime].path, ['--version']).then((r) => /version (\S+)/.exec(r.stdout)?.[1] ?? '', () => '');
+  const runtimeVersion = await runtime.version(config.defaultRuntime);
   const systemApi = new SystemApi({
     config: () => config,
     manager,

@@ -2,9 +2,8 @@
 // import only from here.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Runc } from './runc.ts';
+import { Runc, runtimeVersion, type LinuxResourcesUpdate } from './runc.ts';
 import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
-import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
 export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
 export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
@@ -14,7 +13,7 @@ export { checkSeccompProfile } from './seccomp.ts';
 export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';
-export type { LinuxResourcesUpdate } from './update.ts';
+export type { LinuxResourcesUpdate } from './runc.ts';
 export { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
 
 export interface RuntimeOptions {
@@ -127,9 +126,13 @@ export class ContainerRuntime {
 
   /** `docker update` of a running container: its new cgroup limits through the runtime. */
   updateResources(id: string, runtime: string, resources: LinuxResourcesUpdate): Promise<void> {
+    return this.runc(runtime).update(id, resources);
+  }
+
+  /** The runtime binary's version ('' when it cannot tell), for /info and /version. */
+  version(runtime: string): Promise<string> {
     const conf = this.opts.runtimes[runtime];
-    if (!conf) throw new Error(`unknown or invalid runtime name: ${runtime}`);
-    return updateResources({ path: conf.path, root: join(this.opts.runtimeRoot, runtime) }, id, resources);
+    return conf ? runtimeVersion(conf.path) : Promise.resolve('');
   }
 
   ps(id: string, runtime: string): Promise<number[]> {
