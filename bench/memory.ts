@@ -173,6 +173,8 @@ try {
   console.log('| moment                     |    RSS | brk heap | other anon |  files | JS heap used/total | external |');
   console.log('|----------------------------|--------|----------|------------|--------|--------------------|----------|');
   for (const r of rows) console.log(r);
+  const trims = d.daemonLog().split('\n').filter((l) => l.includes('memory trimmed'));
+  console.log(`daemon trims: ${trims.length}${trims.length ? `, last: ${trims.at(-1)}` : ''}`);
 } finally {
   agent.destroy();
   await cleanup(d);

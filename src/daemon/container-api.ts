@@ -8,10 +8,10 @@ import type { Filters } from '../api/request.ts';
 import { conflict, invalidParameter, notImplemented } from '../common/errors.ts';
 import { nowNs, parseRfc3339Nano } from '../common/time.ts';
 import { muxFrame } from '../common/stdcopy.ts';
-import { readLogs } from '../runtime/index.ts';
+import { readLogs, runPs } from '../runtime/index.ts';
 import type { ContainerManager, Container } from './containers/manager.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
-import { parsePsOutput, splitPsArgs, validatePsArgs } from './containers/top.ts';
+import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
@@ -19,10 +19,6 @@ import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
 import { ensureSettings, type EndpointSettings } from './containers/networking.ts';
 import { listPorts } from '../network/index.ts';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileP = promisify(execFile);
 
 export interface ContainerApiDeps {
   manager: ContainerManager;
@@ -204,14 +200,7 @@ export class ContainerApi implements ContainersBackend {
   async top(ref: string, psArgs: string) {
     validatePsArgs(psArgs);
     const pids = await this.m.pids(ref);
-    const args = splitPsArgs(psArgs);
-    let stdout: string;
-    try {
-      ({ stdout } = await execFileP('ps', args, { maxBuffer: 64 * 1024 * 1024 }));
-    } catch (err) {
-      throw invalidParameter(`Error running ps: ${(err as Error).message}`);
-    }
-    return parsePsOutput(stdout, pids);
+    return topOf(pids, psArgs, runPs);
   }
 
   async logs(ref: string, opts: LogOptions) {

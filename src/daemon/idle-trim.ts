@@ -1,8 +1,8 @@
 // Gives memory back after request bursts. V8 collects only when JavaScript allocates, so the
 // garbage of a burst (hundreds of MB of response strings) stays in the heap while the daemon is
 // idle, and glibc keeps the pages its arenas freed. Every few seconds this checks whether the
-// event loop was idle and the RSS grew by more than a threshold since the last trim; if so it
-// runs one full collection and malloc_trim. At steady state it does nothing.
+// event loop was idle and the RSS grew by more than a threshold; if so it runs one full
+// collection and malloc_trim. At steady state it does nothing.
 import { performance } from 'node:perf_hooks';
 
 export interface TrimHooks {
@@ -23,29 +23,38 @@ export interface IdleTrimOptions {
 
 export const DEFAULT_IDLE_TRIM: IdleTrimOptions = { growthBytes: 24 << 20, idleBelow: 0.05 };
 
-/** The decision and the trim, one step (called from a timer; pure over its hooks, for tests). */
+/**
+ * The decision and the trim, one step (called from a timer; pure over its hooks, for tests).
+ * It trims when the loop was idle, the RSS is `growthBytes` above the lowest size seen, and
+ * the RSS moved by as much since the last trim: a trim that could not help (live data, or a
+ * trim in the middle of a slow burst) is not repeated until the memory changes again.
+ */
 export class IdleTrim {
-  private baseline: number;
+  private floor: number;
+  private lastAfter: number;
   private readonly hooks: TrimHooks;
   private readonly opts: IdleTrimOptions;
 
   constructor(hooks: TrimHooks, opts: IdleTrimOptions = DEFAULT_IDLE_TRIM) {
     this.hooks = hooks;
     this.opts = opts;
-    this.baseline = hooks.residentBytes();
+    this.floor = hooks.residentBytes();
+    this.lastAfter = this.floor;
   }
 
   /** Returns true when it trimmed. */
   check(): boolean {
     const busy = this.hooks.busySinceLastCheck();
     const rss = this.hooks.residentBytes();
-    // The baseline follows the RSS down, so growth is measured from the lowest settled size.
-    if (rss < this.baseline) this.baseline = rss;
-    if (busy >= this.opts.idleBelow || rss - this.baseline < this.opts.growthBytes) return false;
+    this.floor = Math.min(this.floor, rss);
+    const grown = rss - this.floor >= this.opts.growthBytes;
+    const moved = Math.abs(rss - this.lastAfter) >= this.opts.growthBytes;
+    if (busy >= this.opts.idleBelow || !grown || !moved) return false;
     const gc = this.hooks.collectGarbage();
     const trimmed = this.hooks.mallocTrim();
     const after = this.hooks.residentBytes();
-    this.baseline = after;
+    this.lastAfter = after;
+    this.floor = Math.min(this.floor, after);
     this.opts.log?.('memory trimmed after a burst', { rssBefore: rss, rssAfter: after, gc, trimmed });
     return true;
   }

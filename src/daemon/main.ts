@@ -23,14 +23,14 @@ import { ContainerManager } from './containers/manager.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
-import { ContainerRuntime, validateHostConfig, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { ContainerRuntime, validateHostConfig, checkSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/project-files.ts';
-import { isErrno } from '../common/errors.ts';
 import seccompProfile from '../runtime/seccomp-default.json' with { type: 'json' };
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
+import { claimPidfile } from './pidfile.linux.ts';
 
 
 async function main(argv: string[]): Promise<void> {
@@ -196,32 +196,6 @@ async function resolveRuntimePaths(config: DaemonConfig): Promise<DaemonConfig> 
     }
   }
   return config;
-}
-
-/** The capabilities this host can grant: its bounding set (privileged containers get these). */
-async function hostCapabilities(): Promise<string[]> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  const mask = /^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1];
-  return mask ? capabilitiesFromMask(mask) : [...ALL_CAPABILITIES];
-}
-
-async function claimPidfile(path: string): Promise<void> {
-  try {
-    const pid = Number((await readFile(path, 'utf8')).trim());
-    if (pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (cmdline.includes('berthd')) throw new Error(`pid file found, ensure berthd is not running or delete ${path}`);
-      } catch (err) {
-        if (!isErrno(err, 'ESRCH') && !(err as Error).message.startsWith('pid file')) throw err;
-        if ((err as Error).message.startsWith('pid file')) throw err;
-      }
-    }
-  } catch (err) {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  }
-  await writeFile(path, `${process.pid}`);
 }
 
 async function daemonId(dataRoot: string): Promise<string> {

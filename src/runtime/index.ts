@@ -14,7 +14,11 @@ export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';
 export type { LinuxResourcesUpdate } from './runc.ts';
-export { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
+export { BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
+// Linux adapters: the daemon's logic reaches /proc, /sys and host processes only through these.
+export { sampleContainer, type ContainerSample } from './container-sample.linux.ts';
+export { hostCapabilities, cgroupV2Only } from './host.linux.ts';
+export { runPs } from './ps.linux.ts';
 
 export interface RuntimeOptions {
   /** Path of the OCI runtime binary per runtime name (daemon.json `runtimes`). */

@@ -1,11 +1,12 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
 import { open, readFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { isErrno, invalidParameter } from '../../common/errors.ts';
 import { resolveInRoot } from '../../layer/index.ts';
+import { hostHasIpv6 } from '../../network/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,
   type NetworkNamespace, type Spec, type SpecProcess,
@@ -26,9 +27,6 @@ export interface ExecConfig {
   AttachStderr?: boolean;
   DetachKeys?: string;
 }
-
-/** Whether the kernel has IPv6 (its sysctls exist to be set). */
-const HOST_HAS_IPV6 = existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6');
 
 /** Files read from an image's rootfs (passwd, group) are small; anything bigger is refused. */
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
@@ -96,7 +94,7 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
     config: rec.Config as never,
     hostConfig: hostConfig as never,
     network,
-    ipv4OnlyInterfaces: network === 'new' && HOST_HAS_IPV6,
+    ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,
