@@ -8,7 +8,6 @@ import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from 
 export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
 export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
 export { resolveUser } from './user.ts';
-export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';
 export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
