@@ -31,10 +31,14 @@ describe('memory after a burst', () => {
     }
     await sleep(3000);
     const before = await rssMB();
-    const lists = await Promise.all(Array.from({ length: 60 }, () => d.api('GET', '/containers/json?all=1')));
-    for (const r of lists) assert.equal(r.json.length, 100);
-    const peak = await rssMB();
-    // Not vacuous: the burst did grow the daemon.
+    // Bursts of 60 concurrent lists until the daemon has grown by 100 MB (on a loaded machine
+    // V8 may collect during a burst): not vacuous, there is something to give back.
+    let peak = before;
+    for (let burst = 0; burst < 5 && peak - before < 100; burst++) {
+      const lists = await Promise.all(Array.from({ length: 60 }, () => d.api('GET', '/containers/json?all=1')));
+      for (const r of lists) assert.equal(r.json.length, 100);
+      peak = await rssMB();
+    }
     assert.ok(peak - before >= 100, `peak ${peak.toFixed(0)} MB vs ${before.toFixed(0)} MB before`);
     let last = peak;
     await waitFor(async () => (last = await rssMB()) <= before + 40, `RSS back near ${before.toFixed(0)} MB (now ${last.toFixed(0)} MB)`, 30_000)
