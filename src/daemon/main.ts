@@ -32,7 +32,6 @@ import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
 
-
 async function main(argv: string[]): Promise<void> {
   let flags;
   try {
