@@ -211,6 +211,17 @@ out:
 // ---- Later: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)-based helpers for live container
 // roots (DESIGN.md decision 5) go here, each a thin fd-returning wrapper. ----
 
+// ---- Memory: malloc_trim(0) gives the free pages of every glibc arena back to the kernel; the
+// daemon calls it when idle after a burst (glibc keeps them otherwise). ----
+#include <malloc.h>
+
+static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value ret;
+  CHECK(napi_get_boolean(env, malloc_trim(0) == 1, &ret));
+  return ret;
+}
+
 static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
   napi_value f;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &f) == napi_ok) napi_set_named_property(env, obj, name, f);
@@ -231,6 +242,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_fn(env, exports, "lsetxattr", js_lsetxattr);
   set_fn(env, exports, "lgetxattr", js_lgetxattr);
   set_fn(env, exports, "llistxattr", js_llistxattr);
+  set_fn(env, exports, "malloc_trim", js_malloc_trim);
   for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
     napi_value n;
     if (napi_create_uint32(env, constants[i].value, &n) == napi_ok) napi_set_named_property(env, exports, constants[i].name, n);

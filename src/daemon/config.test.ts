@@ -21,4 +21,19 @@ describe('network configuration', () => {
     assert.throws(() => mergeConfig(parseDaemonFlags([]), { mtu: 10 }, '/x.json'), /invalid mtu/);
     assert.throws(() => mergeConfig(parseDaemonFlags(['--iptables-chain-prefix', 'A-B; x']), {}, '/x.json'), /invalid --iptables-chain-prefix/);
   });
+  it('gives every non-default instance chains of its own, BERTH only to the default one', () => {
+    const prefixOf = (argv: string[]) => mergeConfig(parseDaemonFlags(argv), {}, '/x.json').iptablesChainPrefix;
+    assert.equal(prefixOf(['--data-root', '/var/lib/berth/', '--bridge', 'berth0']), 'BERTH');
+    const byBridge = prefixOf(['--bridge', 'br1']);
+    const byRoot = prefixOf(['--data-root', '/srv/berth']);
+    const both = prefixOf(['--bridge', 'br2', '--data-root', '/srv/berth2']);
+    for (const p of [byBridge, byRoot, both]) {
+      assert.match(p, /^BERTH[0-9A-F]{5}$/);
+      // iptables' limit of 28 characters holds for the longest chain name.
+      assert.ok(`${p}-ISOLATION-STAGE-1`.length <= 28);
+    }
+    assert.equal(new Set([byBridge, byRoot, both]).size, 3);
+    assert.equal(prefixOf(['--bridge', 'br1']), byBridge, 'stable across restarts');
+    assert.equal(prefixOf(['--bridge', 'br1', '--iptables-chain-prefix', 'BT9']), 'BT9');
+  });
 });

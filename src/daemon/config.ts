@@ -1,6 +1,8 @@
 // daemon.json plus flags that override it (DESIGN.md decision 9).
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { isErrno } from '../common/index.ts';
+import { instanceChainPrefix } from '../network/index.ts';
 
 export interface RuntimeConfig {
   path: string;
@@ -33,11 +35,17 @@ export interface DaemonConfig {
   ipForward: boolean;
   ipMasq: boolean;
   icc: boolean;
-  /** Prefix of berth's own iptables chains (hidden flag: tests use their own). */
+  /**
+   * Prefix of this instance's own iptables chains: BERTH for the default bridge and data root,
+   * else derived from them (hidden flag --iptables-chain-prefix: tests use their own).
+   */
   iptablesChainPrefix: string;
   cgroupParent: string;
   shutdownTimeout: number;
 }
+
+/** The default bridge network's Linux bridge when --bridge is not given. */
+const DEFAULT_BRIDGE = 'berth0';
 
 const DEFAULTS: DaemonConfig = {
   dataRoot: '/var/lib/berth',
@@ -201,6 +209,10 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   if (prefix !== undefined) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,9}$/.test(prefix)) throw new Error(`invalid --iptables-chain-prefix ${prefix}: 1 to 10 letters, digits or _`);
     cfg.iptablesChainPrefix = prefix;
+  } else {
+    const bridge = cfg.bridge || DEFAULT_BRIDGE;
+    const dataRoot = resolve(cfg.dataRoot);
+    cfg.iptablesChainPrefix = instanceChainPrefix(bridge, dataRoot, bridge === DEFAULT_BRIDGE && dataRoot === DEFAULTS.dataRoot);
   }
   const mtuFlag = flags.values.mtu?.at(-1);
   if (mtuFlag !== undefined && file.mtu !== undefined) conflicts.push(`mtu: (from flag: ${mtuFlag}, from file: ${String(file.mtu)})`);

@@ -21,10 +21,10 @@ import {
   parseRfc3339Nano,
   muxFrame,
 } from '../common/index.ts';
-import { readLogs } from '../runtime/index.ts';
+import { readLogs, runPs } from '../runtime/index.ts';
 import { settingsOf, type ContainerReader, type ContainerVerbs, type ReadonlyContainer as Container } from './containers/index.ts';
 import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
-import { parsePsOutput, splitPsArgs, validatePsArgs } from './containers/top.ts';
+import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
@@ -50,10 +50,6 @@ function listablePorts(c: Container): ReturnType<typeof listPorts> {
   }
   return listPorts(mappings, exposed);
 }
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileP = promisify(execFile);
 
 export interface ContainerApiDeps {
   containers: ContainerReader;
@@ -238,14 +234,7 @@ export class ContainerApi implements ContainersBackend {
   async top(ref: string, psArgs: string) {
     validatePsArgs(psArgs);
     const pids = await this.v.pids(ref);
-    const args = splitPsArgs(psArgs);
-    let stdout: string;
-    try {
-      ({ stdout } = await execFileP('ps', args, { maxBuffer: 64 * 1024 * 1024 }));
-    } catch (err) {
-      throw invalidParameter(`Error running ps: ${(err as Error).message}`);
-    }
-    return parsePsOutput(stdout, pids);
+    return topOf(pids, psArgs, runPs);
   }
 
   async logs(ref: string, opts: LogOptions) {

@@ -1,8 +1,6 @@
 // berthd: the composition root. Builds every box, hands the routes their backends, reconciles
 // with what survived the last run, then serves the Engine API.
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
@@ -27,12 +25,13 @@ import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
-import { ContainerRuntime, validateHostConfig, checkSeccompProfile, defaultSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { ContainerRuntime, validateHostConfig, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
-import { projectFile, isErrno } from '../common/index.ts';
-
-const execFileP = promisify(execFile);
+import { projectFile } from '../common/index.ts';
+import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
+import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
+import { claimPidfile } from './pidfile.linux.ts';
 
 async function main(argv: string[]): Promise<void> {
   let flags;
@@ -126,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const imageApi = new ImageApi(images, containers.reader);
   const daemonIdValue = await daemonId(config.dataRoot);
-  const runtimeVersion = await execFileP(config.runtimes[config.defaultRuntime].path, ['--version']).then((r) => /version (\S+)/.exec(r.stdout)?.[1] ?? '', () => '');
+  const runtimeVersion = await runtime.version(config.defaultRuntime);
   const systemApi = new SystemApi({
     config: () => config,
     containers: containers.reader,
@@ -149,6 +148,7 @@ async function main(argv: string[]): Promise<void> {
     await server.listenUnix(path);
     log.info('API listen on ' + path);
   }
+  startIdleTrim({ residentBytes, collectGarbage, mallocTrim }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
   log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
 
   let stopping = false;
@@ -197,32 +197,6 @@ async function resolveRuntimePaths(config: DaemonConfig): Promise<DaemonConfig> 
     }
   }
   return config;
-}
-
-/** The capabilities this host can grant: its bounding set (privileged containers get these). */
-async function hostCapabilities(): Promise<string[]> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  const mask = /^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1];
-  return mask ? capabilitiesFromMask(mask) : [...ALL_CAPABILITIES];
-}
-
-async function claimPidfile(path: string): Promise<void> {
-  try {
-    const pid = Number((await readFile(path, 'utf8')).trim());
-    if (pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (cmdline.includes('berthd')) throw new Error(`pid file found, ensure berthd is not running or delete ${path}`);
-      } catch (err) {
-        if (!isErrno(err, 'ESRCH') && !(err as Error).message.startsWith('pid file')) throw err;
-        if ((err as Error).message.startsWith('pid file')) throw err;
-      }
-    }
-  } catch (err) {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  }
-  await writeFile(path, `${process.pid}`);
 }
 
 async function daemonId(dataRoot: string): Promise<string> {

@@ -101,3 +101,32 @@ test('stopped container: zeroed stats at once; streaming goes on until aborted',
   }, new AbortController().signal);
   assert.equal(untilRemoved.length, 2);
 });
+
+test('the logic runs over an injected sampler: no /proc, no cgroup files', async () => {
+  const out: any[] = [];
+  const sampler = async (pid: number, ownNetwork: boolean) => {
+    assert.deepEqual([pid, ownNetwork], [5, false]);
+    return {
+      cgroup: {
+        version: 2 as const,
+        cpu: { total: 7, user: 3, kernel: 4, throttling: { periods: 0, throttledPeriods: 0, throttledTime: 0 } },
+        memory: { usage: 10, limit: 2048, stats: { anon: 1 } },
+        pids: { current: 1, limit: 0 },
+        blkio: { io_service_bytes_recursive: [] },
+      },
+      system: { systemUsage: 100, onlineCpus: 4 },
+      networks: {},
+    };
+  };
+  await streamStats({ ...target(true), ownNetwork: false }, { stream: false, oneShot: true, sampler, machineMemory: 4096 }, (j) => void out.push(JSON.parse(j)), new AbortController().signal);
+  assert.equal(out.length, 1);
+  assert.equal(out[0].cpu_stats.cpu_usage.total_usage, 7);
+  assert.equal(out[0].cpu_stats.online_cpus, 4);
+  assert.equal(out[0].memory_stats.limit, 2048);
+  assert.deepEqual(out[0].pids_stats, { current: 1 });
+  assert.equal(out[0].networks, undefined);
+  // A process that went away between state and sample: zeroed stats, as Docker.
+  out.length = 0;
+  await streamStats(target(true), { stream: false, oneShot: true, sampler: async () => undefined }, (j) => void out.push(JSON.parse(j)), new AbortController().signal);
+  assert.equal(out[0].read, '0001-01-01T00:00:00Z');
+});

@@ -1,9 +1,10 @@
 // GET /containers/{id}/stats: Docker's StatsResponse built from the container's cgroups, one
 // sample a second with the previous sample's CPU figures as precpu_stats (moby daemon/stats.go).
+// The reads of /proc and the cgroups are the runtime box's (sampleContainer); this is the logic.
 import { totalmem } from 'node:os';
 import { invalidParameter, formatRfc3339Nano, nowNs, ZERO_TIME } from '../common/index.ts';
 import type { ReadonlyContainer } from './containers/index.ts';
-import { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from '../runtime/index.ts';
+import { sampleContainer, BLKIO_FIELDS, type FsRoots, type CgroupStats, type ContainerSample } from '../runtime/index.ts';
 
 export interface StatsTarget {
   id: string;
@@ -25,6 +26,8 @@ export interface StatsOptions {
   /** Caps an unlimited memory limit, as Docker does; default os.totalmem(). */
   machineMemory?: number;
   roots?: FsRoots;
+  /** Reads one sample of a process's usage; default the runtime's (over `roots`). */
+  sampler?: (pid: number, ownNetwork: boolean) => Promise<ContainerSample | undefined>;
 }
 
 type CpuStats = Record<string, unknown>;
@@ -63,14 +66,11 @@ export function zeroStats(id: string, name: string): StatsResponse {
 }
 
 /** One sample of a running container (precpu_stats and preread left zero). */
-async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots'> = {}): Promise<StatsResponse | undefined> {
-  const loc = await locateCgroups(pid, opts.roots);
-  if (!loc) return undefined;
+async function sampleStats(target: StatsTarget, pid: number, opts: Pick<StatsOptions, 'machineMemory' | 'roots' | 'sampler'> = {}): Promise<StatsResponse | undefined> {
   const read = formatRfc3339Nano(nowNs());
-  const cg = await readCgroupStats(loc);
-  // Sampled right after the cgroup, so the two deltas cover the same time.
-  const sys = await readSystemCpu(opts.roots);
-  const networks = target.ownNetwork ? await readNetworkStats(pid, opts.roots) : {};
+  const sampled = await (opts.sampler ?? ((p, own) => sampleContainer(p, own, opts.roots)))(pid, target.ownNetwork);
+  if (!sampled) return undefined;
+  const { cgroup: cg, system: sys, networks } = sampled;
   const out: StatsResponse = {
     name: target.name(), id: target.id, read, preread: ZERO_TIME,
     pids_stats: omitZero({ current: cg.pids.current, limit: cg.pids.limit }),

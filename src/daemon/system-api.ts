@@ -1,12 +1,13 @@
 // /version, /info, /system/df and /events.
 import os from 'node:os';
-import { readFile, statfs } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { type SystemBackend, API_VERSION, MIN_API_VERSION } from '../api/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerReader } from './containers/index.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
 import { formatRfc3339Nano, nowNs } from '../common/index.ts';
-import { DEFAULT_POOLS } from '../network/index.ts';
+import { DEFAULT_POOLS, forwardingSettings } from '../network/index.ts';
+import { cgroupV2Only } from '../runtime/index.ts';
 
 export const BERTH_VERSION = '0.1.0';
 
@@ -58,6 +59,7 @@ export class SystemApi implements SystemBackend {
     const running = all.filter((c) => c.rec.State.Running && !c.rec.State.Paused).length;
     const paused = all.filter((c) => c.rec.State.Paused).length;
     const cgroupVersion = await cgroupV2Only() ? '2' : '1';
+    const fwd = await forwardingSettings();
     return {
       ID: this.deps.daemonId,
       Containers: all.length,
@@ -75,9 +77,9 @@ export class SystemApi implements SystemBackend {
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').then((v) => v.trim() === '1', () => false),
-      BridgeNfIptables: await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').then((v) => v.trim() === '1', () => false),
-      BridgeNfIp6tables: await readFile('/proc/sys/net/bridge/bridge-nf-call-ip6tables', 'utf8').then((v) => v.trim() === '1', () => false),
+      IPv4Forwarding: fwd.ipv4Forwarding,
+      BridgeNfIptables: fwd.bridgeNfIptables,
+      BridgeNfIp6tables: fwd.bridgeNfIp6tables,
       DefaultAddressPools: (cfg.defaultAddressPools ?? DEFAULT_POOLS).map((p) => ({ Base: p.base, Size: p.size })),
       Debug: cfg.debug,
       NFd: 0,
@@ -162,14 +164,5 @@ async function osName(): Promise<string> {
     return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? 'Linux';
   } catch {
     return 'Linux';
-  }
-}
-
-async function cgroupV2Only(): Promise<boolean> {
-  try {
-    const s = await statfs('/sys/fs/cgroup');
-    return s.type === 0x63677270;
-  } catch {
-    return false;
   }
 }

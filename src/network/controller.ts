@@ -90,6 +90,7 @@ export class NetworkController {
     }
     if (opts.ipForward) await enableIpForward().catch((err) => opts.log.warn('cannot enable ip_forward', { err: String(err) }));
     await c.applyRules();
+    if (opts.iptables) opts.log.info('iptables chains of this daemon', { prefix: opts.chainPrefix });
     return c;
   }
 

@@ -6,3 +6,5 @@ export { DEFAULT_POOLS } from './ipam.ts';
 export { portRequests, inspectPorts, listPorts, type PortMapping } from './port-spec.ts';
 export { reservePorts, type Reservation } from './port-reserver.ts';
 export { DnsService } from './dns-service.ts';
+export { instanceChainPrefix, DEFAULT_CHAIN_PREFIX } from './iptables-rules.ts';
+export { forwardingSettings, hostHasIpv6 } from './sysctl.linux.ts';

@@ -2,6 +2,7 @@
 // published ports. Every rule lives in berth's own chains (named from a prefix, BERTH by
 // default) so they coexist with Docker's; declaring a chain in the text flushes it, so applying
 // the whole text is idempotent. Pure: the adapter in iptables.linux.ts applies it.
+import { createHash } from 'node:crypto';
 
 export interface BridgeRules {
   bridge: string;
@@ -26,6 +27,21 @@ export interface Chains {
   stage2: string;
   nat: string;
   postrouting: string;
+}
+
+/** The chains of the default instance (bridge berth0, data root /var/lib/berth). */
+export const DEFAULT_CHAIN_PREFIX = 'BERTH';
+
+/**
+ * The chain prefix of a daemon instance: BERTH for the default one, else BERTH and 5 hex digits
+ * of its bridge and data root, so two daemons on one host never share (and so never overwrite
+ * or remove) each other's chains. 10 characters at most: with -ISOLATION-STAGE-1 a chain name
+ * stays within iptables' 28.
+ */
+export function instanceChainPrefix(bridge: string, dataRoot: string, isDefault: boolean): string {
+  if (isDefault) return DEFAULT_CHAIN_PREFIX;
+  const digest = createHash('sha256').update(`${bridge}\0${dataRoot}`).digest('hex');
+  return `${DEFAULT_CHAIN_PREFIX}${digest.slice(0, 5).toUpperCase()}`;
 }
 
 export function chainNames(prefix: string): Chains {

@@ -2,23 +2,25 @@
 // import only from here.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Runc } from './runc.ts';
+import { Runc, runtimeVersion, type LinuxResourcesUpdate } from './runc.ts';
 import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } from './shim-client.ts';
 import { ShimStdio } from './shim-stdio.ts';
-import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
 export { generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
 export type { Spec, SpecProcess, NetworkNamespace, ImageConfig } from './oci-spec.ts';
 export { resolveUser } from './user.ts';
-export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
 export { checkSeccompProfile } from './seccomp.ts';
 // Docker's default seccomp profile, as shipped (the daemon checks it with checkSeccompProfile).
 export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
 export type { ShimExit } from './shim-client.ts';
 export type { ShimStdio } from './shim-stdio.ts';
 export { readLogs } from './json-file-log.ts';
-export type { LinuxResourcesUpdate } from './update.ts';
-export { locateCgroups, readCgroupStats, readNetworkStats, readSystemCpu, BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
+export type { LinuxResourcesUpdate } from './runc.ts';
+export { BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
+// Linux adapters: the daemon's logic reaches /proc, /sys and host processes only through these.
+export { sampleContainer, type ContainerSample } from './container-sample.linux.ts';
+export { hostCapabilities, cgroupV2Only } from './host.linux.ts';
+export { runPs } from './ps.linux.ts';
 
 export interface RuntimeOptions {
   /** Path of the OCI runtime binary per runtime name (daemon.json `runtimes`). */
@@ -130,9 +132,13 @@ export class ContainerRuntime {
 
   /** `docker update` of a running container: its new cgroup limits through the runtime. */
   updateResources(id: string, runtime: string, resources: LinuxResourcesUpdate): Promise<void> {
+    return this.runc(runtime).update(id, resources);
+  }
+
+  /** The runtime binary's version ('' when it cannot tell), for /info and /version. */
+  version(runtime: string): Promise<string> {
     const conf = this.opts.runtimes[runtime];
-    if (!conf) throw new Error(`unknown or invalid runtime name: ${runtime}`);
-    return updateResources({ path: conf.path, root: join(this.opts.runtimeRoot, runtime) }, id, resources);
+    return conf ? runtimeVersion(conf.path) : Promise.resolve('');
   }
 
   ps(id: string, runtime: string): Promise<number[]> {

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../common/index.ts';
-import { Runc, isRuncNotExist, runcErrorMessage } from './runc.ts';
+import { writeFile } from 'node:fs/promises';
+import { Runc, isRuncNotExist, runcErrorMessage, runRuntime, runtimeVersion } from './runc.ts';
 import { RUNC, containerTestSkipReason, makeBundle, removeTestCgroups } from './bundle.test-helpers.ts';
 
 test('runcErrorMessage takes the last json error, else the last line', () => {
@@ -22,6 +23,37 @@ test('bad ids and signals are rejected before runc runs', async () => {
   await assert.rejects(r.start('--help'), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter');
   await assert.rejects(r.kill('a b', 9), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter');
   await assert.rejects(r.kill('abc', 'KILL; rm'), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter');
+});
+
+describe('runRuntime, the one way runc is spawned', () => {
+  let dir = '';
+  let fake = '';
+  before(async () => {
+    dir = await mkdtemp('/tmp/berth-fake-runtime-');
+    fake = join(dir, 'fake-runc');
+    // Echoes its arguments and stdin; "fail" makes it exit 1 with a runc-style json error.
+    await writeFile(fake, '#!/bin/sh\ncase "$*" in *--version*) echo "runc version 9.8.7"; exit 0;; *fail*) echo \'{"level":"error","msg":"boom"}\' >&2; exit 1;; esac\necho "args: $*"\ncat\n', { mode: 0o755 });
+  });
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('passes --root and --log-format json, and the input on stdin', async () => {
+    assert.equal(await runRuntime({ path: fake, root: '/r' }, ['update', '-'], { input: '{"x":1}' }), 'args: --root /r --log-format json update -\n{"x":1}');
+    assert.equal(await runRuntime({ path: fake }, ['list']), 'args: --log-format json list\n');
+  });
+
+  test('rejects with the runtime\'s own message', async () => {
+    await assert.rejects(runRuntime({ path: fake }, ['fail']), (e: unknown) => e instanceof BerthError && e.kind === 'System' && e.message === 'boom');
+    await assert.rejects(runRuntime({ path: join(dir, 'missing') }, ['list']), (e: unknown) => e instanceof BerthError && e.kind === 'System');
+  });
+
+  test('Runc.update sends the resources as json; the version is parsed, or empty', async () => {
+    await new Runc({ path: fake }).update('abc', { pids: { limit: 5 } });
+    await assert.rejects(new Runc({ path: fake }).update('-x', {}), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter');
+    assert.equal(await runtimeVersion(fake), '9.8.7');
+    assert.equal(await runtimeVersion(join(dir, 'missing')), '');
+  });
 });
 
 const skip = containerTestSkipReason() ?? false;

@@ -1,6 +1,7 @@
-// A thin adapter over the runc binary (or any runtime with runc's command line). No shell:
-// execFile with an argument vector. Errors carry runc's own message.
-import { execFile } from 'node:child_process';
+// A thin adapter over the runc binary (or any runtime with runc's command line). Every runc the
+// daemon runs goes through runRuntime() here (the shim, in C, runs `runc create`/`exec` itself).
+// No shell: spawn with an argument vector. Errors carry runc's own message.
+import { spawn } from 'node:child_process';
 import { invalidParameter, systemError, BerthError } from '../common/index.ts';
 
 export interface RuncState {
@@ -18,6 +19,61 @@ export interface RuncContainer {
 const ID_RE = /^[\w+.-]+$/;
 const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/;
 const NOT_EXIST_RE = /\bdoes not exist\b/i;
+/** Bounds what is kept of a runtime's stdout (list/ps of many containers) and stderr. */
+const MAX_STDOUT = 16 << 20;
+const MAX_STDERR = 1 << 20;
+
+/** The part of the OCI spec's linux.resources that `update` changes. */
+export interface LinuxResourcesUpdate {
+  memory?: { limit?: number; reservation?: number; swap?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+  blockIO?: { weight?: number };
+}
+
+/**
+ * Runs the runtime binary once: `path [--root root] --log-format json args...` (global flags
+ * only when `root` is given or `globalFlags` is not false), with `input` on stdin. Resolves
+ * with stdout; rejects with a system error carrying runc's own message.
+ */
+export function runRuntime(bin: { path: string; root?: string }, args: string[], opts: { input?: string; globalFlags?: boolean } = {}): Promise<string> {
+  const global = opts.globalFlags === false ? [] : [...(bin.root !== undefined ? ['--root', bin.root] : []), '--log-format', 'json'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin.path, [...global, ...args], { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let overflow = false;
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      if (stdout.length + d.length > MAX_STDOUT) {
+        overflow = true;
+        child.kill('SIGKILL');
+      } else {
+        stdout += d;
+      }
+    });
+    child.stderr!.on('data', (d: string) => {
+      if (stderr.length < MAX_STDERR) stderr += d;
+    });
+    child.on('error', (err) => reject(systemError(err.message, err)));
+    child.on('close', (code, signal) => {
+      if (code === 0 && !overflow) return resolve(stdout);
+      if (overflow) return reject(systemError(`${bin.path} ${args[0] ?? ''}: output too large`));
+      reject(systemError(runcErrorMessage(stderr) || `${bin.path} ${args[0] ?? ''} exited with ${code ?? signal}`));
+    });
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => {}); // runc may exit before reading; its exit status tells why
+      child.stdin!.end(opts.input);
+    }
+  });
+}
+
+/** The runtime's version ("1.1.12"), or '' when it cannot tell. */
+export async function runtimeVersion(path: string): Promise<string> {
+  const out = await runRuntime({ path }, ['--version'], { globalFlags: false }).catch(() => '');
+  return /version (\S+)/.exec(out)?.[1] ?? '';
+}
 
 export class Runc {
   readonly path: string;
@@ -78,6 +134,11 @@ export class Runc {
     return v as number[];
   }
 
+  /** `runc update --resources -`: new cgroup limits; runc leaves absent (or zero) fields as they are. */
+  async update(id: string, resources: LinuxResourcesUpdate): Promise<void> {
+    await this.#run(['update', '--resources', '-', checkId(id)], JSON.stringify(resources));
+  }
+
   async list(): Promise<RuncContainer[]> {
     const v = parseJson(await this.#run(['list', '--format', 'json']), 'list');
     if (v === null) return [];
@@ -89,15 +150,8 @@ export class Runc {
     }));
   }
 
-  #run(args: string[]): Promise<string> {
-    const argv = [...(this.root !== undefined ? ['--root', this.root] : []), '--log-format', 'json', ...args];
-    return new Promise((resolve, reject) => {
-      execFile(this.path, argv, { maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-        if (!err) return resolve(stdout);
-        const msg = runcErrorMessage(stderr) || err.message;
-        reject(systemError(msg, err));
-      });
-    });
+  #run(args: string[], input?: string): Promise<string> {
+    return runRuntime({ path: this.path, root: this.root }, args, { input });
   }
 }
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_CHAIN_PREFIX, instanceChainPrefix } from '../../src/network/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BUSYBOX_TAR = join(ROOT, 'test/fixtures/out/busybox.tar');
@@ -17,6 +18,14 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export interface DaemonOptions {
+  /**
+   * false: start without --iptables-chain-prefix, so the daemon derives its chains from its own
+   * bridge and data root (never the default BERTH: the bridge and data root are the test's).
+   */
+  chainPrefixFlag?: boolean;
 }
 
 export class Daemon {
@@ -37,8 +46,9 @@ export class Daemon {
   private proc: ChildProcess | undefined;
   private logs: string[] = [];
   private readonly extraArgs: string[];
+  private readonly chainPrefixFlag: boolean;
 
-  constructor(dir: string, extraArgs: string[]) {
+  constructor(dir: string, extraArgs: string[], opts: DaemonOptions = {}) {
     this.dir = dir;
     this.dataRoot = join(dir, 'data');
     this.execRoot = join(dir, 'exec');
@@ -46,7 +56,9 @@ export class Daemon {
     this.cgroupParent = `/berth-test-${dir.slice(-6)}`;
     const tag = dir.slice(-6).replace(/[^A-Za-z0-9]/g, 'x');
     this.bridge = `bt${tag}`;
-    this.chainPrefix = `BT${tag}`;
+    this.chainPrefixFlag = opts.chainPrefixFlag ?? true;
+    this.chainPrefix = this.chainPrefixFlag ? `BT${tag}` : instanceChainPrefix(this.bridge, this.dataRoot, false);
+    if (this.chainPrefix === DEFAULT_CHAIN_PREFIX) throw new Error('a test daemon must not use the default chains');
     const x = freeThirdOctet(tag);
     this.bip = `10.213.${x}.1/24`;
     this.poolBase = `10.216.${x}.0/24`;
@@ -69,7 +81,7 @@ export class Daemon {
     const configFile = join(this.dir, 'daemon.json');
     if (!existsSync(configFile)) await writeFile(configFile, `${JSON.stringify({ 'default-address-pools': [{ base: this.poolBase, size: 28 }] })}\n`);
     const net = this.extraArgs.some((a) => a === '--bridge' || a.startsWith('--bridge=')) ? [] : ['--bridge', this.bridge, '--bip', this.bip];
-    const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host, ...net, '--iptables-chain-prefix', this.chainPrefix,
+    const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host, ...net, ...(this.chainPrefixFlag ? ['--iptables-chain-prefix', this.chainPrefix] : []),
       '--pidfile', join(this.dir, 'berthd.pid'), '--cgroup-parent', this.cgroupParent, '--config-file', join(this.dir, 'daemon.json'), '--debug', ...this.extraArgs];
     // bin/berthd execs node: the pid is the daemon's, and tests run what people run.
     const proc = spawn(join(ROOT, 'bin/berthd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -164,16 +176,16 @@ export async function waitFor(check: () => Promise<boolean>, what: string, ms = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function startDaemon(extraArgs: string[] = []): Promise<Daemon> {
+export async function startDaemon(extraArgs: string[] = [], opts: DaemonOptions = {}): Promise<Daemon> {
   const dir = await mkdtemp('/tmp/bt-');
-  const d = new Daemon(dir, extraArgs);
+  const d = new Daemon(dir, extraArgs, opts);
   await d.start();
   return d;
 }
 
 /** A daemon with the busybox test image loaded. */
-export async function startDaemonWithBusybox(extraArgs: string[] = []): Promise<Daemon> {
-  const d = await startDaemon(extraArgs);
+export async function startDaemonWithBusybox(extraArgs: string[] = [], opts: DaemonOptions = {}): Promise<Daemon> {
+  const d = await startDaemon(extraArgs, opts);
   const r = await d.docker(['load', '-i', BUSYBOX_TAR]);
   if (r.code !== 0) {
     await d.cleanup();

@@ -1,10 +1,11 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
 import { open, readFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, isErrno, invalidParameter } from '../../common/index.ts';
 import { resolveInRoot } from '../../layer/index.ts';
+import { hostHasIpv6 } from '../../network/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,
   type NetworkNamespace, type Spec, type SpecProcess,
@@ -25,9 +26,6 @@ export interface ExecConfig {
   AttachStderr?: boolean;
   DetachKeys?: string;
 }
-
-/** Whether the kernel has IPv6 (its sysctls exist to be set). */
-const HOST_HAS_IPV6 = existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6');
 
 /** Files read from an image's rootfs (passwd, group) are small; anything bigger is refused. */
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
@@ -95,7 +93,7 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
     config: rec.Config as never,
     hostConfig: hostConfig as never,
     network,
-    ipv4OnlyInterfaces: network === 'new' && HOST_HAS_IPV6,
+    ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,

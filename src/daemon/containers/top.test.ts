@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { parsePsOutput, psPidsArg, splitPsArgs, validatePsArgs } from './top.ts';
+import { parsePsOutput, psPidsArg, splitPsArgs, topOf, validatePsArgs } from './top.ts';
 
 // moby's TestContainerTopValidatePSArgs table (true = error expected).
 const argCases: [string, boolean][] = [
@@ -125,4 +125,18 @@ test('parsePsOutput on the real ps of this machine finds our own process', { ski
     assert.equal(row[r.Titles.indexOf('PID')], String(process.pid));
     assert.match(row[row.length - 1], /node/, args);
   }
+});
+
+test('topOf runs the given ps with the split ps_args and keeps the container\'s rows', async () => {
+  const calls: string[][] = [];
+  const ps = async (args: string[]) => {
+    calls.push(args);
+    return 'UID        PID CMD\nroot         1 init\nroot         7 sleep 60\n';
+  };
+  assert.deepEqual(await topOf([7], '', ps), { Titles: ['UID', 'PID', 'CMD'], Processes: [['root', '7', 'sleep 60']] });
+  await topOf([7], 'aux -o pid', ps);
+  assert.deepEqual(calls, [['-ef'], ['aux', '-o', 'pid']]);
+  await assert.rejects(topOf([7], '', async () => {
+    throw new Error('ps: bad option');
+  }), (e: any) => e.kind === 'InvalidParameter' && e.message === 'Error running ps: ps: bad option');
 });

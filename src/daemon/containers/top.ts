@@ -1,7 +1,8 @@
 // `docker top`: Docker runs the host's `ps` and keeps the rows of the container's PIDs
-// (moby daemon/top_unix.go). This module is the pure part: argument checks and the output
-// parser, which finds column boundaries from the header and the whitespace of every row so that
-// columns with spaces in them (CMD, COMMAND, ...) stay whole.
+// (moby daemon/top_unix.go). This module is the logic: argument checks, the call of a given ps
+// (the runtime box's runPs adapter in the daemon, a fake in tests) and the output parser, which
+// finds column boundaries from the header and the whitespace of every row so that columns with
+// spaces in them (CMD, COMMAND, ...) stay whole.
 import { invalidParameter, systemError } from '../../common/index.ts';
 
 /** Titles and rows as GET /containers/{id}/top returns them. */
@@ -39,6 +40,17 @@ export function validatePsArgs(psArgs: string): void {
   for (const arg of splitPsArgs(psArgs)) {
     if (NO_HEADER_OPTIONS.has(arg)) throw invalidParameter(`option ${arg} is not allowed`);
   }
+}
+
+/** Runs ps with the (checked) ps_args and keeps the rows of the container's pids. */
+export async function topOf(pids: number[], psArgs: string, ps: (args: string[]) => Promise<string>): Promise<TopResult> {
+  let stdout: string;
+  try {
+    stdout = await ps(splitPsArgs(psArgs));
+  } catch (err) {
+    throw invalidParameter(`Error running ps: ${(err as Error).message}`);
+  }
+  return parsePsOutput(stdout, pids);
 }
 
 /** Docker adds "-q<pids>" so ps lists only the container's processes (retrying without it). */

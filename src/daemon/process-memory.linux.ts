@@ -1,0 +1,31 @@
+// The daemon's own memory, the Linux side: returning glibc's free pages to the kernel through
+// the native addon (malloc_trim), and V8's collector when bin/berthd exposes it (--expose-gc).
+import { createRequire } from 'node:module';
+import { projectFile } from '../common/index.ts';
+
+let trim: (() => boolean) | null | undefined;
+
+/** malloc_trim(0); false when nothing was released or the addon is not built. */
+export function mallocTrim(): boolean {
+  if (trim === undefined) {
+    try {
+      trim = (createRequire(import.meta.url)(projectFile('build/berth.node')) as { malloc_trim: () => boolean }).malloc_trim;
+    } catch {
+      trim = null; // no addon (unit tests): nothing to trim with
+    }
+  }
+  return trim ? trim() : false;
+}
+
+/** A full collection, when the runtime exposes one (bin/berthd runs node with --expose-gc). */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  gc();
+  return true;
+}
+
+/** Resident set size in bytes (one read of /proc/self/stat by libuv). */
+export function residentBytes(): number {
+  return process.memoryUsage.rss();
+}
