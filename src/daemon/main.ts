@@ -25,7 +25,8 @@ import { ContainerManager } from './containers/manager.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
-import { ContainerRuntime, validateHostConfig, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { ContainerRuntime, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
+import { validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/project-files.ts';
@@ -110,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
     events,
     log,
     validateHostConfig: (hc) => {
-      validateHostConfig(hc as never, { knownCapabilities });
+      validateHostConfig(hc as EngineHostConfig, { knownCapabilities });
     },
     networking: new ContainerNetworking(networks),
     dnsFor: (networkId) => dns.addressFor(networkId),

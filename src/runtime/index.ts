@@ -6,11 +6,23 @@ import { Runc } from './runc.ts';
 import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from './shim-client.ts';
 import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
-export { buildOciSpec, generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
-export type { Spec, SpecProcess, SpecInput, NetworkNamespace, ImageConfig } from './oci-spec.ts';
-export { resolveUser } from './user.ts';
-export { ALL_CAPABILITIES, capabilitiesFromMask } from './defaults.ts';
-export { checkSeccompProfile } from './seccomp.ts';
+export { buildOciSpec, type ContainerSpecInput } from './spec/build.ts';
+export type { Spec, SpecProcess, SpecMount } from './spec/types.ts';
+export type { NetworkNamespace } from './spec/namespaces.ts';
+export type { MountSpec } from './spec/mounts.ts';
+export type { EtcFiles } from './spec/etc-files.ts';
+export type { DeviceInput } from './spec/devices.ts';
+export type { RlimitInput } from './spec/rlimits.ts';
+export { processEnv } from './spec/env.ts';
+export { normalizeCapabilities, tweakCapabilities } from './spec/capabilities.ts';
+export { validateSysctls } from './spec/sysctls.ts';
+export { checkDeviceAccess, parseDeviceCgroupRule, splitDevNumber } from './spec/devices.ts';
+export { resolveUser, type ReadRootfsFile, type ResolvedUser } from './user.ts';
+export {
+  ALL_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_INIT_PATH, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MIN_MEMORY, ULIMIT_NAMES,
+  capabilitiesFromMask, capabilitiesUpTo,
+} from './defaults.ts';
+export { checkSeccompProfile, loadSeccompProfile, parseSeccompProfile, type SeccompProfile } from './seccomp.ts';
 export type { ShimExit } from './shim-client.ts';
 export { ShimAttach } from './shim-client.ts';
 export { readLogs } from './json-file-log.ts';

@@ -9,7 +9,8 @@ import { newId } from '../../common/ids.ts';
 import { formatRfc3339Nano, nowNs } from '../../common/time.ts';
 import type { Logger } from '../../api/server.ts';
 import type { EventBus } from '../events.ts';
-import { type ShimExit, cgroupOomKilled, commandOf } from '../../runtime/index.ts';
+import { type ShimExit, cgroupOomKilled } from '../../runtime/index.ts';
+import { commandOf } from '../host-config/index.ts';
 import {
   containerDir, initialState, loadRecord, saveRecord, saveState,
   type ContainerConfig, type ContainerRecord, type HostConfig,

@@ -1,15 +1,16 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { isErrno, invalidParameter } from '../../common/errors.ts';
 import { resolveInRoot } from '../../layer/index.ts';
 import {
-  generateOciSpec, processEnv, resolveUser, splitDevNumber,
-  type NetworkNamespace, type Spec, type SpecProcess,
+  processEnv, resolveUser, splitDevNumber,
+  type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
+import { bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
 import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
@@ -90,17 +91,23 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
 }
 
 export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, network: NetworkNamespace = networkOf(hostConfig)): Promise<Spec> {
-  return generateOciSpec({
+  // The record's shapes are the Engine's (checked at create), with extra fields the spec ignores.
+  const hc = hostConfig as EngineHostConfig;
+  // -v creates a missing host directory at start, as Docker does.
+  for (const source of bindSourcesToCreate(hc)) {
+    if (!existsSync(source)) await mkdir(source, { recursive: true, mode: 0o755 });
+  }
+  return generateContainerSpec({
     id: rec.ID,
     rootfs,
-    config: rec.Config as never,
-    hostConfig: hostConfig as never,
+    config: rec.Config as EngineConfig,
+    hostConfig: hc,
     network,
     ipv4OnlyInterfaces: network === 'new' && HOST_HAS_IPV6,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,
-    seccompProfile: deps.seccompProfile as never,
+    seccompProfile: deps.seccompProfile as SeccompProfile | 'unconfined',
     knownCapabilities: deps.knownCapabilities,
     statDevice: statDeviceSync,
     readRootfsFile: rootfsReader(rootfs),

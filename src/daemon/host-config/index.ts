@@ -1,0 +1,7 @@
+// The Engine API's container settings on the daemon side: Docker's checks of a HostConfig,
+// the image config merge, and the mapping to the runtime's spec input.
+export type { ContainerConfig, DeviceMapping, EngineMount, HostConfig, ImageConfig, Ulimit } from './types.ts';
+export { validateHostConfig, type ValidateOptions } from './validate.ts';
+export { createWarnings } from './warnings.ts';
+export { mergeImageConfig, commandOf } from './merge-image-config.ts';
+export { containerSpec, generateContainerSpec, toSpecInput, bindSourcesToCreate, type EngineSpecInput } from './spec-input.ts';

@@ -1,0 +1,17 @@
+// The create response's Warnings: Docker's own, and what berth accepts without doing all that
+// Docker would (a field the daemon does not fully act on is never accepted silently).
+import type { ContainerConfig, HostConfig } from './types.ts';
+import { oomKillWarnings } from './validate.ts';
+
+/** Pure: call after the HostConfig passed validateHostConfig. */
+export function createWarnings(hc: HostConfig, config: Pick<ContainerConfig, 'Volumes'>): string[] {
+  const warnings = oomKillWarnings(hc);
+  const anonymous = Object.keys(config.Volumes ?? {});
+  if (anonymous.length) {
+    warnings.push(
+      `berth does not create volumes yet (they arrive with the storage issue): ${anonymous.sort().join(', ')} ` +
+        `${anonymous.length === 1 ? 'is a directory' : 'are directories'} in the container's writable layer, removed with the container`,
+    );
+  }
+  return warnings;
+}
