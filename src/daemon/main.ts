@@ -26,7 +26,7 @@ import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
 import { ContainerRuntime, checkSeccompProfile, capabilitiesFromMask, ALL_CAPABILITIES } from '../runtime/index.ts';
-import { validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
+import { anonymousVolumePaths, validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/project-files.ts';
@@ -110,8 +110,9 @@ async function main(argv: string[]): Promise<void> {
     runtime,
     events,
     log,
-    validateHostConfig: (hc) => {
+    validateHostConfig: (hc, config) => {
       validateHostConfig(hc as EngineHostConfig, { knownCapabilities });
+      anonymousVolumePaths(config.Volumes);
     },
     networking: new ContainerNetworking(networks),
     dnsFor: (networkId) => dns.addressFor(networkId),

@@ -10,7 +10,7 @@ import {
   processEnv, resolveUser, splitDevNumber,
   type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
-import { bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
+import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
 import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
@@ -96,6 +96,11 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
   // -v creates a missing host directory at start, as Docker does.
   for (const source of bindSourcesToCreate(hc)) {
     if (!existsSync(source)) await mkdir(source, { recursive: true, mode: 0o755 });
+  }
+  // Anonymous volumes are directories of the writable layer for now (create warned about it);
+  // the path comes from the request or the image, so it is resolved inside the rootfs.
+  for (const path of anonymousVolumePaths(rec.Config.Volumes)) {
+    await mkdir(await resolveInRoot(rootfs, path, { followFinal: true }), { recursive: true, mode: 0o755 });
   }
   return generateContainerSpec({
     id: rec.ID,

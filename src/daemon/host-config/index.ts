@@ -3,5 +3,6 @@
 export type { ContainerConfig, DeviceMapping, EngineMount, HostConfig, ImageConfig, Ulimit } from './types.ts';
 export { validateHostConfig, type ValidateOptions } from './validate.ts';
 export { createWarnings } from './warnings.ts';
+export { anonymousVolumePaths } from './mounts.ts';
 export { mergeImageConfig, commandOf } from './merge-image-config.ts';
 export { containerSpec, generateContainerSpec, toSpecInput, bindSourcesToCreate, type EngineSpecInput } from './spec-input.ts';

@@ -151,3 +151,21 @@ export function toMountSpec(m: ContainerMount): MountSpec {
   options.push('rprivate');
   return { source: m.source, destination: m.destination, type: 'bind', options };
 }
+
+/**
+ * Config.Volumes (`-v /path`, the image's VOLUMEs), checked. Until the volume store lands they
+ * are plain directories in the container's writable layer, made at start (the create response
+ * warns about it).
+ */
+export function anonymousVolumePaths(volumes: unknown): string[] {
+  if (volumes === undefined || volumes === null) return [];
+  if (typeof volumes !== 'object' || Array.isArray(volumes)) throw invalidParameter('Volumes must be an object');
+  return Object.keys(volumes).map((p) => {
+    const shown = p.length > 256 ? `${p.slice(0, 256)}...` : p;
+    if (!p.startsWith('/') || p.includes('\0')) {
+      throw invalidParameter(`invalid volume specification: '${shown}': invalid mount config for type "volume": invalid mount path: '${shown}' mount path must be absolute`);
+    }
+    if (cleanPath(p) === '/') throw invalidParameter(`invalid volume specification: '${shown}': invalid mount config for type "volume": invalid specification: destination can't be '/'`);
+    return cleanPath(p);
+  });
+}

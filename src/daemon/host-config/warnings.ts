@@ -4,9 +4,11 @@ import type { ContainerConfig, HostConfig } from './types.ts';
 import { oomKillWarnings } from './validate.ts';
 
 /** Pure: call after the HostConfig passed validateHostConfig. */
-export function createWarnings(hc: HostConfig, config: Pick<ContainerConfig, 'Volumes'>): string[] {
+/** `config`: the merged create Config (its Volumes are the request's and the image's). */
+export function createWarnings(hc: HostConfig, config: object): string[] {
   const warnings = oomKillWarnings(hc);
-  const anonymous = Object.keys(config.Volumes ?? {});
+  const volumes = (config as Pick<ContainerConfig, 'Volumes'>).Volumes;
+  const anonymous = volumes && typeof volumes === 'object' ? Object.keys(volumes) : [];
   if (anonymous.length) {
     warnings.push(
       `berth does not create volumes yet (they arrive with the storage issue): ${anonymous.sort().join(', ')} ` +
