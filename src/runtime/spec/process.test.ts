@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseSpec } from './build.ts';
+import { applySpecOpts, baseSpec } from './build.ts';
 import { withProcess } from './process.ts';
 import { withUser } from './user.ts';
+import type { SpecOpt } from './types.ts';
 
-const apply = (...opts: ((s: ReturnType<typeof baseSpec>, c: { userMounts: never[] }) => void)[]) => {
-  const s = baseSpec('c1', '/rootfs');
-  for (const o of opts) o(s, { userMounts: [] });
-  return s;
-};
+const apply = (...opts: SpecOpt[]) => applySpecOpts(baseSpec('c1', '/rootfs'), opts);
 
 test('args, env defaults, cleaned cwd, terminal and its size', () => {
   const s = apply(withProcess({ args: ['sh'], env: ['A=1'], hostname: 'h', cwd: '/srv/./x/', terminal: true, consoleSize: [40, 120] }));
