@@ -122,7 +122,10 @@ export function toSpecInput(input: EngineSpecInput): ContainerSpecInput {
     capabilities: { add: hc.CapAdd, drop: hc.CapDrop, known },
     seccomp: seccompOf(input, sec.seccomp, privileged),
     rlimits: ulimits.map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
-    namespaces: { network: input.network, hostUts: utsMode === 'host', hostPid: pidMode === 'host', hostIpc: ipcMode === 'host' },
+    namespaces: {
+      network: input.network, hostUts: utsMode === 'host', hostPid: pidMode === 'host', hostIpc: ipcMode === 'host',
+      privateCgroup: hc.CgroupnsMode === 'private',
+    },
     ipcShm: ipcMode === 'host' ? 'host' : ipcMode === 'none' ? 'none' : 'private',
     shmSize: hc.ShmSize,
     hostname: utsMode === 'host' ? undefined : hostname,
@@ -138,6 +141,7 @@ export function toSpecInput(input: EngineSpecInput): ContainerSpecInput {
     ipv4OnlyInterfaces: input.ipv4OnlyInterfaces,
     maskedPaths: hc.MaskedPaths ?? undefined,
     readonlyPaths: hc.ReadonlyPaths ?? undefined,
+    annotations: hc.Annotations ?? undefined,
   };
 }
 

@@ -116,4 +116,7 @@ export interface HostConfig {
   DeviceCgroupRules?: string[] | null;
   VolumesFrom?: string[] | null;
   VolumeDriver?: string;
+  /** host (berth's default, Docker's on cgroup v1) or private. */
+  CgroupnsMode?: string;
+  Annotations?: Record<string, string> | null;
 }

@@ -7,6 +7,7 @@ import { MIN_MEMORY, ULIMIT_NAMES, normalizeCapabilities, parseSeccompProfile, v
 import { checkDeviceCgroupRules, containerDevices, type DeviceFs } from './devices.ts';
 import { containerMounts } from './mounts.ts';
 import { parseSecurityOpts } from './security-opts.ts';
+import { refuseUnsupported } from './unsupported.ts';
 import type { HostConfig, Ulimit } from './types.ts';
 
 export interface ValidateOptions {
@@ -140,6 +141,13 @@ export function validateHostConfig(hc: HostConfig, opts: ValidateOptions = {}): 
   for (const name of ['CapAdd', 'CapDrop', 'SecurityOpt', 'GroupAdd', 'MaskedPaths', 'ReadonlyPaths'] as const) {
     if ((hc[name] ?? []).some((x) => typeof x !== 'string')) throw invalidParameter(`invalid ${name}: must be a list of strings`);
   }
+  for (const [name, map] of [['Sysctls', hc.Sysctls], ['Annotations', hc.Annotations]] as const) {
+    if (map === undefined || map === null) continue;
+    if (typeof map !== 'object' || Array.isArray(map)) throw invalidParameter(`invalid ${name}: must be an object`);
+    if (name === 'Annotations' && Object.entries(map).some(([k, v]) => k === '' || typeof v !== 'string')) {
+      throw invalidParameter('invalid Annotations: keys must not be empty and values must be strings');
+    }
+  }
   const sysctls = hc.Sysctls;
   if (sysctls !== undefined && sysctls !== null && (typeof sysctls !== 'object' || Array.isArray(sysctls))) {
     throw invalidParameter('invalid Sysctls: must be an object');
@@ -225,6 +233,7 @@ export function validateHostConfig(hc: HostConfig, opts: ValidateOptions = {}): 
   const uts = hc.UTSMode ?? '';
   if (uts !== '' && uts !== 'host') throw invalidParameter(`invalid UTS mode: ${uts}`);
 
+  refuseUnsupported(hc);
   containerMounts(hc, opts.exists ?? existsSync);
   containerDevices(hc, opts.deviceFs);
   checkDeviceCgroupRules(hc);

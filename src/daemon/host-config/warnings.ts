@@ -2,11 +2,12 @@
 // Docker would (a field the daemon does not fully act on is never accepted silently).
 import type { ContainerConfig, HostConfig } from './types.ts';
 import { oomKillWarnings } from './validate.ts';
+import { healthcheckWarnings, unsupportedWarnings } from './unsupported.ts';
 
 /** Pure: call after the HostConfig passed validateHostConfig. */
 /** `config`: the merged create Config (its Volumes are the request's and the image's). */
 export function createWarnings(hc: HostConfig, config: object): string[] {
-  const warnings = oomKillWarnings(hc);
+  const warnings = [...oomKillWarnings(hc), ...unsupportedWarnings(hc)];
   const volumes = (config as Pick<ContainerConfig, 'Volumes'>).Volumes;
   const anonymous = volumes && typeof volumes === 'object' ? Object.keys(volumes) : [];
   if (anonymous.length) {
@@ -15,5 +16,6 @@ export function createWarnings(hc: HostConfig, config: object): string[] {
         `${anonymous.length === 1 ? 'is a directory' : 'are directories'} in the container's writable layer, removed with the container`,
     );
   }
+  warnings.push(...healthcheckWarnings((config as { Healthcheck?: unknown }).Healthcheck));
   return warnings;
 }

@@ -5,6 +5,7 @@
 import { invalidParameter } from '../../common/errors.ts';
 import { DEFAULT_NET_SYSCTLS } from '../defaults.ts';
 import type { ResolvedUser } from '../user.ts';
+import { withAnnotations } from './annotations.ts';
 import { withCapabilities } from './capabilities.ts';
 import { withCgroupsPath, type CgroupInput } from './cgroups.ts';
 import { withDefaultDeviceRules, withDeviceCgroupRules, withDevices, type DeviceInput } from './devices.ts';
@@ -69,6 +70,7 @@ export interface ContainerSpecInput {
   /** Replace Docker's masked / read-only paths (default: Docker's, none when privileged). */
   maskedPaths?: readonly string[];
   readonlyPaths?: readonly string[];
+  annotations?: Readonly<Record<string, string>>;
 }
 
 /** The empty spec: fixes the key order of the JSON written (every option fills it in place). */
@@ -143,5 +145,6 @@ export function buildOciSpec(input: ContainerSpecInput): Spec {
     withSysctls(sysctls),
     !privileged && input.seccomp !== undefined && withSeccomp(input.seccomp),
     !ns.hostUts && input.hostname !== undefined && withHostname(input.hostname),
+    withAnnotations(input.annotations ?? {}),
   ]);
 }

@@ -9,6 +9,7 @@ const ns = (input: Parameters<typeof withNamespaces>[0]) => applySpecOpts(baseSp
 test('Docker\'s order; the host\'s namespaces left out; a netns joined by path', () => {
   assert.deepEqual(ns({ network: 'new' }).map((n) => n.type), ['mount', 'network', 'uts', 'pid', 'ipc']);
   assert.deepEqual(ns({ network: 'host', hostUts: true, hostPid: true, hostIpc: true }), [{ type: 'mount' }]);
+  assert.deepEqual(ns({ network: 'new', privateCgroup: true }).map((n) => n.type), ['mount', 'network', 'uts', 'pid', 'ipc', 'cgroup']);
   assert.deepEqual(ns({ network: { path: '/run/netns/x' } })[1], { type: 'network', path: '/run/netns/x' });
 });
 

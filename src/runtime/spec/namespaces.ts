@@ -1,4 +1,4 @@
-// Namespaces, in Docker's order: mount, network, uts, pid, ipc.
+// Namespaces, in Docker's order: mount, network, uts, pid, ipc, cgroup.
 import type { SpecNamespace, SpecOpt } from './types.ts';
 
 /**
@@ -13,6 +13,8 @@ export interface NamespacesInput {
   hostUts?: boolean;
   hostPid?: boolean;
   hostIpc?: boolean;
+  /** A cgroup namespace of the container's own (cgroupns=private); default the host's. */
+  privateCgroup?: boolean;
 }
 
 export function withNamespaces(input: NamespacesInput): SpecOpt {
@@ -24,6 +26,7 @@ export function withNamespaces(input: NamespacesInput): SpecOpt {
     if (!input.hostUts) ns.push({ type: 'uts' });
     if (!input.hostPid) ns.push({ type: 'pid' });
     if (!input.hostIpc) ns.push({ type: 'ipc' });
+    if (input.privateCgroup) ns.push({ type: 'cgroup' });
     spec.linux.namespaces = ns;
   };
 }

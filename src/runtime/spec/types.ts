@@ -105,6 +105,7 @@ export interface Spec {
   hostname?: string;
   mounts: SpecMount[];
   linux: SpecLinux;
+  annotations?: Record<string, string>;
 }
 
 /**
