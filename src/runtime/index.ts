@@ -7,12 +7,11 @@ import { startShim, ShimAttach, readShimExit, isShimAlive, type ShimExit } from 
 import { updateResources, type LinuxResourcesUpdate } from './update.ts';
 
 export { buildOciSpec, type ContainerSpecInput } from './spec/build.ts';
-export type { Spec, SpecProcess, SpecMount } from './spec/types.ts';
+export type { Spec, SpecProcess } from './spec/types.ts';
 export type { NetworkNamespace } from './spec/namespaces.ts';
 export type { MountSpec } from './spec/mounts.ts';
 export type { EtcFiles } from './spec/etc-files.ts';
 export type { DeviceInput } from './spec/devices.ts';
-export type { RlimitInput } from './spec/rlimits.ts';
 export { processEnv } from './spec/env.ts';
 export { normalizeCapabilities, tweakCapabilities } from './spec/capabilities.ts';
 export { validateSysctls } from './spec/sysctls.ts';

@@ -7,7 +7,7 @@ import { invalidParameter } from '../../common/errors.ts';
 import type { ContainerConfig, ImageConfig } from './types.ts';
 
 /** Strings from API bodies and image configs reach execve: no non-strings, no NUL bytes. */
-export function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
+function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw invalidParameter(`invalid ${what}: must be a list of strings`);
   for (const v of list) {

@@ -18,7 +18,7 @@ function parseGoBool(v: string): boolean | undefined {
 }
 
 /** Go's %q for the strings we quote in messages (close enough: JSON's escapes). */
-export const goQuote = (s: string): string => JSON.stringify(s);
+const goQuote = (s: string): string => JSON.stringify(s);
 
 export function parseSecurityOpts(opts: readonly string[] | null | undefined): SecurityOptions {
   const out: SecurityOptions = { seccomp: '', labels: [] };

@@ -24,7 +24,7 @@ const FLAGS: Record<string, string> = {
 const DATA_KEYS = new Set(['size', 'mode', 'uid', 'gid', 'nr_inodes', 'nr_blocks', 'mpol']);
 
 /** Docker's defaults for every tmpfs mount (a tmpfs is noexec unless the user says exec). */
-export const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev', 'rprivate'];
+const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev', 'rprivate'];
 
 /** The merged option list for a tmpfs with the user's comma-separated options. */
 export function tmpfsMountOptions(data: string): string[] {

@@ -21,7 +21,7 @@ export interface ProcessInput {
 }
 
 /** Strings reach execve: only strings, no NUL bytes. */
-export function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
+function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw invalidParameter(`invalid ${what}: must be a list of strings`);
   for (const v of list) {

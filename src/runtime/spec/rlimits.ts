@@ -13,7 +13,7 @@ export interface RlimitInput {
 
 const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
 /** RLIM_INFINITY as the uint64 runc reads (beyond a double's exact range, so written raw). */
-export const RLIM_INFINITY = rawJson('18446744073709551615');
+const RLIM_INFINITY = rawJson('18446744073709551615');
 
 export function withRlimits(list: readonly RlimitInput[]): SpecOpt {
   return (spec) => {

@@ -50,11 +50,6 @@ export interface SpecNamespace {
   path?: string;
 }
 
-export interface DeviceNumbers {
-  major: number;
-  minor: number;
-}
-
 export interface SpecResources {
   devices: DeviceCgroupRule[];
   memory?: {

@@ -2,7 +2,7 @@
 import type { ResolvedUser } from '../user.ts';
 import type { SpecOpt } from './types.ts';
 
-export const ROOT_USER: ResolvedUser = { uid: 0, gid: 0, additionalGids: [0], home: '' };
+const ROOT_USER: ResolvedUser = { uid: 0, gid: 0, additionalGids: [0], home: '' };
 
 export function withUser(user: ResolvedUser = ROOT_USER): SpecOpt {
   return (spec) => {
