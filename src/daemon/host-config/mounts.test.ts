@@ -20,7 +20,7 @@ test('-v refusals: volumes, propagation, bad modes and paths', () => {
     ['/host:/data:ro,rw', /invalid mode: ro,rw/],
     ['/host:/data:nocopy', /invalid mode: nocopy/],
     ['/host:/data:bogus', /invalid mode: bogus/],
-    ['/host:data', /mount path must be absolute/],
+    ['/host:data', /invalid volume specification: '\/host:data': invalid mount config for type "bind": invalid mount path: 'data' mount path must be absolute/],
     ['/host:/', /destination can't be '\/'/],
     ['/a:/b:ro:x', /invalid volume specification/],
     ['/a::/b', /invalid volume specification/],

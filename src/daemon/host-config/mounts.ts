@@ -43,7 +43,13 @@ export function parseBind(raw: unknown): ContainerMount {
     if (/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source)) throw invalidParameter(`named volumes (-v ${spec}) ${LATER}`);
     throw invalidParameter(`invalid volume specification: '${spec}': ${JSON.stringify(source)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
   }
-  const dest = checkDestination(destination, 'bind');
+  let dest: string;
+  try {
+    dest = checkDestination(destination, 'bind');
+  } catch (err) {
+    // Docker names the whole -v spec first.
+    throw invalidParameter(`invalid volume specification: '${spec}': ${(err as Error).message}`);
+  }
   if (!isMode(mode)) throw invalidParameter(`invalid mode: ${mode}`);
   let readonly = false;
   for (const m of mode ? mode.split(',') : []) {
