@@ -17,6 +17,7 @@ export { normalizeCapabilities, tweakCapabilities } from './spec/capabilities.ts
 export { validateSysctls } from './spec/sysctls.ts';
 export { checkDeviceAccess, parseDeviceCgroupRule, splitDevNumber } from './spec/devices.ts';
 export { resolveUser, type ReadRootfsFile, type ResolvedUser } from './user.ts';
+export { supportsRecursiveReadonly } from './mount-features.ts';
 export {
   ALL_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_INIT_PATH, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MIN_MEMORY, ULIMIT_NAMES,
   capabilitiesFromMask, capabilitiesUpTo,

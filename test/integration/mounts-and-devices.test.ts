@@ -3,9 +3,13 @@
 // (issue 8, robustness bug 9). Real berthd, real docker CLI, real runc.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { startDaemonWithBusybox, type Daemon } from './harness.ts';
+
+const execFileP = promisify(execFile);
 
 let d: Daemon;
 let host: string;
@@ -72,6 +76,21 @@ describe('-v and --mount type=bind', () => {
       assert.equal(r.stdout, 'from the host\n', flag.join(' '));
       assert.notEqual(r.code, 0, flag.join(' '));
       assert.match(r.stderr, /Read-only file system/, flag.join(' '));
+    }
+  });
+
+  test(':ro covers the mounts below the bound directory too (recursive read-only, as Docker 25+)', async () => {
+    const dir = join(host, 'with-submount');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await execFileP('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'berth-test', join(dir, 'sub')]);
+    try {
+      const r = await d.docker(['run', '--rm', '-v', `${dir}:/data:ro`, 'busybox', 'sh', '-c', 'touch /data/sub/f']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Read-only file system/);
+      const top = await d.docker(['run', '--rm', '--mount', `type=bind,src=${dir},dst=/data,readonly,bind-recursive=writable`, 'busybox', 'sh', '-c', 'touch /data/sub/f && echo ok']);
+      assert.equal(top.stdout, 'ok\n', top.stderr);
+    } finally {
+      await execFileP('umount', [join(dir, 'sub')]);
     }
   });
 

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { isErrno, invalidParameter } from '../../common/errors.ts';
 import { resolveInRoot } from '../../layer/index.ts';
 import {
-  processEnv, resolveUser, splitDevNumber,
+  processEnv, resolveUser, splitDevNumber, supportsRecursiveReadonly,
   type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
 import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
@@ -27,6 +27,9 @@ export interface ExecConfig {
   AttachStderr?: boolean;
   DetachKeys?: string;
 }
+
+/** Read-only binds cover their submounts where the kernel can (Docker 25+ does the same). */
+const RECURSIVE_READONLY = supportsRecursiveReadonly();
 
 /** Whether the kernel has IPv6 (its sysctls exist to be set). */
 const HOST_HAS_IPV6 = existsSync('/proc/sys/net/ipv6/conf/default/disable_ipv6');
@@ -109,6 +112,7 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
     hostConfig: hc,
     network,
     ipv4OnlyInterfaces: network === 'new' && HOST_HAS_IPV6,
+    recursiveReadonly: RECURSIVE_READONLY,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,

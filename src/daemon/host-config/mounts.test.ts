@@ -34,15 +34,26 @@ test('--mount type=bind: source must exist unless CreateMountpoint; non-recursiv
   assert.equal(parseMount({ Type: 'bind', Source: '/nope', Target: '/x', BindOptions: { CreateMountpoint: true } }, exists).kind, 'bind');
   assert.throws(() => parseMount({ Type: 'bind', Target: '/x' }, exists), /field Source must not be empty/);
   assert.throws(() => parseMount({ Type: 'bind', Source: '/host', Target: '/x', BindOptions: { Propagation: 'rslave' } }, exists), /bind propagation 'rslave' is not supported yet/);
-  assert.throws(() => parseMount({ Type: 'bind', Source: '/host', Target: '/x', BindOptions: { ReadOnlyForceRecursive: true } }, exists), /not supported yet/);
   assert.throws(() => parseMount({ Type: 'bind', Source: '/host', Target: '/x', TmpfsOptions: { SizeBytes: 1 } }, exists), /field TmpfsOptions must not be specified/);
+});
+
+test('read-only binds cover their submounts (rro) where the kernel can, as Docker 25+', () => {
+  assert.deepEqual(toMountSpec(parseBind('/host:/d:ro'), true).options, ['rbind', 'rro', 'rprivate']);
+  assert.deepEqual(toMountSpec(parseBind('/host:/d:ro'), false).options, ['rbind', 'ro', 'rprivate']);
+  const top = parseMount({ Type: 'bind', Source: '/host', Target: '/d', ReadOnly: true, BindOptions: { ReadOnlyNonRecursive: true } }, exists);
+  assert.deepEqual(toMountSpec(top, true).options, ['rbind', 'ro', 'rprivate']);
+  const forced = parseMount({ Type: 'bind', Source: '/host', Target: '/d', ReadOnly: true, BindOptions: { ReadOnlyForceRecursive: true } }, exists);
+  assert.deepEqual(toMountSpec(forced, true).options, ['rbind', 'rro', 'rprivate']);
+  assert.throws(() => toMountSpec(forced, false), /need Linux 5.12/);
+  assert.throws(() => parseMount({ Type: 'bind', Source: '/host', Target: '/d', BindOptions: { ReadOnlyNonRecursive: true, ReadOnlyForceRecursive: true } }, exists), /mount options conflict/);
+  assert.deepEqual(toMountSpec(parseMount({ Type: 'bind', Source: '/host', Target: '/d', ReadOnly: true, BindOptions: { NonRecursive: true } }, exists), true).options, ['bind', 'ro', 'rprivate']);
 });
 
 test('--mount type=tmpfs and HostConfig.Tmpfs: Docker\'s tmpfs options', () => {
   const m = toMountSpec(parseMount({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o700 } }, exists));
   assert.deepEqual(m, { source: 'tmpfs', destination: '/t', type: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'rprivate', 'mode=700', 'size=1m'] });
   assert.throws(() => parseMount({ Type: 'tmpfs', Source: '/x', Target: '/t' }, exists), /field Source must not be specified/);
-  const fromTmpfs = containerMounts({ Tmpfs: { '/run': 'exec,size=64m' } }, exists).map(toMountSpec);
+  const fromTmpfs = containerMounts({ Tmpfs: { '/run': 'exec,size=64m' } }, exists).map((m) => toMountSpec(m));
   assert.deepEqual(fromTmpfs, [{ source: 'tmpfs', destination: '/run', type: 'tmpfs', options: ['nosuid', 'nodev', 'rprivate', 'exec', 'size=64m'] }]);
   assert.throws(() => containerMounts({ Tmpfs: { '/run': 'nosuchopt' } }, exists), /invalid tmpfs option/);
   assert.throws(() => containerMounts({ Tmpfs: { rel: '' } }, exists), /mount path must be absolute/);

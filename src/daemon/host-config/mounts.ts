@@ -15,7 +15,11 @@ const PRIVATE = new Set(['private', 'rprivate']);
 
 /** A host path bound into the container, or a tmpfs. */
 export type ContainerMount =
-  | { kind: 'bind'; source: string; destination: string; readonly: boolean; recursive: boolean; createSource: boolean }
+  | {
+    kind: 'bind'; source: string; destination: string; readonly: boolean; recursive: boolean; createSource: boolean;
+    /** Read-only: 'recursive' (submounts too, Docker's default where the kernel can), 'forced' (refuse where it cannot), 'top' (this mount only). */
+    readonlyDepth?: 'recursive' | 'forced' | 'top';
+  }
   | { kind: 'tmpfs'; destination: string; data: string };
 
 function checkDestination(dest: unknown, what: string): string {
@@ -108,11 +112,11 @@ export function parseMount(m: EngineMount, exists: (hostPath: string) => boolean
     if (!PROPAGATIONS.has(b.Propagation)) throw typeErr(`invalid propagation mode: ${b.Propagation}`);
     throw invalidParameter(`bind propagation '${b.Propagation}' ${LATER}`);
   }
-  // runc's "ro" makes the bind read-only, not the mounts below it: that is ReadOnlyNonRecursive.
-  if (b.ReadOnlyForceRecursive) throw invalidParameter(`--mount bind-recursive=readonly ${LATER}`);
+  if (b.ReadOnlyNonRecursive && b.ReadOnlyForceRecursive) throw invalidParameter('mount options conflict: ReadOnlyNonRecursive && ReadOnlyForceRecursive');
   const createSource = b.CreateMountpoint === true;
   if (!createSource && !exists(source)) throw typeErr(`bind source path does not exist: ${source}`);
-  return { kind: 'bind', source: cleanPath(source), destination, readonly: m.ReadOnly === true, recursive: b.NonRecursive !== true, createSource };
+  const readonlyDepth = b.ReadOnlyNonRecursive ? 'top' : b.ReadOnlyForceRecursive ? 'forced' : 'recursive';
+  return { kind: 'bind', source: cleanPath(source), destination, readonly: m.ReadOnly === true, recursive: b.NonRecursive !== true, createSource, readonlyDepth };
 }
 
 /** Every mount of a HostConfig, checked; duplicates and volume features refused. */
@@ -149,11 +153,21 @@ export function containerMounts(hc: HostConfig, exists: (hostPath: string) => bo
   return out;
 }
 
-/** The runtime's mount for one container mount (moby oci_linux.go WithMounts). */
-export function toMountSpec(m: ContainerMount): MountSpec {
+/**
+ * The runtime's mount for one container mount (moby oci_linux.go WithMounts). A read-only bind
+ * is read-only with the mounts below it ("rro", kernel 5.12+) where the host can, as in Docker
+ * 25+; plain "ro" covers the top mount only.
+ */
+export function toMountSpec(m: ContainerMount, recursiveReadonly = false): MountSpec {
   if (m.kind === 'tmpfs') return { source: 'tmpfs', destination: m.destination, type: 'tmpfs', options: tmpfsMountOptions(m.data) };
   const options = [m.recursive ? 'rbind' : 'bind'];
-  if (m.readonly) options.push('ro');
+  if (m.readonly) {
+    const depth = m.readonlyDepth ?? 'recursive';
+    if (depth === 'forced' && !recursiveReadonly) {
+      throw invalidParameter('recursive read-only bind mounts need Linux 5.12 or later');
+    }
+    options.push(depth !== 'top' && m.recursive && recursiveReadonly ? 'rro' : 'ro');
+  }
   options.push('rprivate');
   return { source: m.source, destination: m.destination, type: 'bind', options };
 }

@@ -62,6 +62,8 @@ export interface EngineSpecInput {
   ipv4OnlyInterfaces?: boolean;
   /** Whether the kernel accounts swap (memory.memsw.*); when false MemorySwap is dropped. Default true. */
   swapLimit?: boolean;
+  /** The kernel and runtime can make a bind read-only with its submounts ("rro"). Default false. */
+  recursiveReadonly?: boolean;
 }
 
 function seccompOf(input: EngineSpecInput, opt: string, privileged: boolean): ContainerSpecInput['seccomp'] {
@@ -130,7 +132,7 @@ export function toSpecInput(input: EngineSpecInput): ContainerSpecInput {
     shmSize: hc.ShmSize,
     hostname: utsMode === 'host' ? undefined : hostname,
     domainname: config.Domainname,
-    mounts: [...(input.mounts ?? []), ...containerMounts(hc, exists).map(toMountSpec)],
+    mounts: [...(input.mounts ?? []), ...containerMounts(hc, exists).map((m) => toMountSpec(m, input.recursiveReadonly))],
     etcFiles: input.etcFiles,
     cgroup: { parent: hc.CgroupParent || input.cgroupParent, driver: input.cgroupDriver },
     ...resourcesOf(hc, input.statDevice, input.swapLimit !== false),
