@@ -164,3 +164,20 @@ test('Docker\'s own create warnings reach the client', async () => {
   assert.match(r.stderr, /WARNING: OOM killer is disabled for the container, but no memory limit is set/);
   await d.docker(['rm', 'oomwarn']);
 });
+
+test('berth\'s own CLI gets the same: tmpfs noexec, a read-only bind, a device, a refusal and a warning', async () => {
+  const tmpfs = await d.berth(['run', '--rm', '--tmpfs', '/tmp:noexec', 'busybox', 'sh', '-c', execIn('/tmp')]);
+  assert.notEqual(tmpfs.code, 0);
+  assert.match(tmpfs.stderr, /Permission denied/);
+  const ro = await d.berth(['run', '--rm', '-v', `${host}:/data:ro`, 'busybox', 'sh', '-c', 'cat /data/hello; touch /data/nope']);
+  assert.equal(ro.stdout, 'from the host\n');
+  assert.match(ro.stderr, /Read-only file system/);
+  const dev = await d.berth(['run', '--rm', '--device', '/dev/null:/dev/mynull', 'busybox', 'sh', '-c', 'echo x > /dev/mynull && echo wrote']);
+  assert.equal(dev.stdout, 'wrote\n', dev.stderr);
+  const named = await d.berth(['run', '--rm', '-v', 'named:/data', 'busybox', 'true']);
+  assert.equal(named.code, 125);
+  assert.match(named.stderr, /named volumes .* not supported yet by berth/);
+  const warned = await d.berth(['run', '--rm', '-v', '/anon', 'busybox', 'true']);
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /WARNING: berth does not create volumes yet/);
+});
