@@ -1,4 +1,4 @@
-// OCI annotations (HostConfig.Annotations): key/value metadata for the runtime and its hooks.
+// OCI annotations: key/value metadata for the runtime and its hooks.
 import type { SpecOpt } from './types.ts';
 
 export function withAnnotations(annotations: Readonly<Record<string, string>>): SpecOpt {
