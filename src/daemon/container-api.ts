@@ -27,6 +27,7 @@ import { filterContainers, statusText, type ContainerView } from './containers/l
 import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
+import { createWarnings, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
@@ -80,7 +81,10 @@ export class ContainerApi implements ContainersBackend {
     if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
     const eps = (nc as { EndpointsConfig?: unknown } | null | undefined)?.EndpointsConfig;
     if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
-    return this.v.create(name, mergeImageConfig(config, image), hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
+    const merged = mergeImageConfig(config, image);
+    const created = await this.v.create(name, merged, hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
+    // Docker's warnings, and berth's for what it accepts without doing all that Docker does.
+    return { ...created, Warnings: [...createWarnings(hostConfig as EngineHostConfig, merged), ...created.Warnings] };
   }
 
   exists(ref: string): void {

@@ -25,7 +25,8 @@ import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
-import { ContainerRuntime, validateHostConfig, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
+import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
+import { anonymousVolumePaths, validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
@@ -108,8 +109,9 @@ async function main(argv: string[]): Promise<void> {
     runtime,
     events,
     log,
-    validateHostConfig: (hc) => {
-      validateHostConfig(hc as never, { knownCapabilities });
+    validateHostConfig: (hc, config) => {
+      validateHostConfig(hc as EngineHostConfig, { knownCapabilities });
+      anonymousVolumePaths(config.Volumes);
     },
     networking: new ContainerNetworking(networks),
     dnsFor: (networkId) => dns.addressFor(networkId),

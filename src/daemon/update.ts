@@ -2,7 +2,7 @@
 // the container's HostConfig as moby's Container.UpdateContainer does, saved, and applied to a
 // running container through the runtime (moby daemon/update.go).
 import { conflict, invalidParameter, systemError, BerthError } from '../common/index.ts';
-import { validateHostConfig } from '../runtime/index.ts';
+import { validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 import { parseRestartPolicy, isNoRestart, type RestartPolicy } from './containers/restart-policy.ts';
 import type { HostConfig } from './containers/record.ts';
@@ -95,7 +95,7 @@ export function validateUpdate(r: UpdateResources, opts: { numCpus?: number; ava
     CpuPeriod: r.CpuPeriod, CpuQuota: r.CpuQuota, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems, BlkioWeight: r.BlkioWeight,
   };
   if (r.Memory !== 0) hc.MemorySwap = r.MemorySwap;
-  return validateHostConfig(hc as never, opts);
+  return validateHostConfig(hc as EngineHostConfig, opts);
 }
 
 /** The memory+swap limit in force: Docker stores 2x the memory when only the memory was set. */

@@ -143,15 +143,11 @@ export const PRIVILEGED_DEVICE_RULES: readonly DeviceCgroupRule[] = [{ allow: tr
 
 export const DEFAULT_PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** /dev/shm size when HostConfig.ShmSize is 0 (Docker's config.DefaultShmSize, 64 MiB). */
+/** /dev/shm size when none is given (Docker's config.DefaultShmSize, 64 MiB). */
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
 /** Docker's linuxMinMemory: below this a container cannot even start reliably. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
-
-/** CPU shares are clamped into the kernel's accepted range, as Docker does (with a warning). */
-export const MIN_CPU_SHARES = 2;
-export const MAX_CPU_SHARES = 262144;
 
 /** Where `--init` puts the init binary inside the container (Docker's path, so scripts that look for it work). */
 export const IN_CONTAINER_INIT_PATH = '/sbin/docker-init';

@@ -6,10 +6,23 @@ import { Runc, runtimeVersion, type LinuxResourcesUpdate } from './runc.ts';
 import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } from './shim-client.ts';
 import { ShimStdio } from './shim-stdio.ts';
 
-export { generateOciSpec, validateHostConfig, mergeImageConfig, commandOf, processEnv, splitDevNumber } from './oci-spec.ts';
-export type { Spec, SpecProcess, NetworkNamespace, ImageConfig } from './oci-spec.ts';
-export { resolveUser } from './user.ts';
-export { checkSeccompProfile } from './seccomp.ts';
+export { buildOciSpec, type ContainerSpecInput } from './spec/build.ts';
+export type { Spec, SpecProcess } from './spec/types.ts';
+export type { NetworkNamespace } from './spec/namespaces.ts';
+export type { MountSpec } from './spec/mounts.ts';
+export type { EtcFiles } from './spec/etc-files.ts';
+export type { DeviceInput } from './spec/devices.ts';
+export { processEnv } from './spec/env.ts';
+export { normalizeCapabilities, tweakCapabilities } from './spec/capabilities.ts';
+export { validateSysctls } from './spec/sysctls.ts';
+export { checkDeviceAccess, parseDeviceCgroupRule, splitDevNumber } from './spec/devices.ts';
+export { resolveUser, type ReadRootfsFile, type ResolvedUser } from './user.ts';
+export { supportsRecursiveReadonly } from './mount-features.ts';
+export {
+  ALL_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_INIT_PATH, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MIN_MEMORY, ULIMIT_NAMES,
+  capabilitiesFromMask, capabilitiesUpTo,
+} from './defaults.ts';
+export { checkSeccompProfile, loadSeccompProfile, parseSeccompProfile, type SeccompProfile } from './seccomp.ts';
 // Docker's default seccomp profile, as shipped (the daemon checks it with checkSeccompProfile).
 export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
 export type { ShimExit } from './shim-client.ts';

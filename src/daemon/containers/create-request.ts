@@ -3,7 +3,7 @@
 import { invalidParameter } from '../../common/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 import type { ImageConfigView } from './deps.ts';
-import { mergeImageConfig as mergeProcessConfig } from '../../runtime/index.ts';
+import { mergeImageConfig as mergeProcessConfig, type ContainerConfig as EngineConfig, type ImageConfig } from '../host-config/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -94,7 +94,7 @@ export function normalizeCreateBody(body: Json): { config: ContainerConfig; host
  */
 export function mergeImageConfig(config: ContainerConfig, image: ImageConfigView): ContainerConfig {
   const img = image.config;
-  const merged = mergeProcessConfig(img as never, config as never) as unknown as ContainerConfig;
+  const merged = mergeProcessConfig(img as ImageConfig, config as EngineConfig) as ContainerConfig;
   const out: ContainerConfig = { ...config, ...merged };
   if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...((config.ExposedPorts as Json | undefined) ?? {}) };
   if (img.Volumes) out.Volumes = { ...img.Volumes, ...((config.Volumes as Json | undefined) ?? {}) };

@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { invalidParameter, newId, formatRfc3339Nano, nowNs } from '../../common/index.ts';
-import { commandOf } from '../../runtime/index.ts';
+import { commandOf } from '../host-config/index.ts';
 import { containerDir, initialState, saveRecord, type ContainerConfig, type ContainerRecord, type HostConfig } from './record.ts';
 import { validateContainerName } from './names.ts';
 import { parseRestartPolicy } from './restart-policy.ts';
@@ -25,7 +25,7 @@ export async function createContainer(
   parseRestartPolicy(hostConfig.RestartPolicy ?? { Name: 'no' }, Boolean(hostConfig.AutoRemove));
   const runtime = hostConfig.Runtime || ctx.defaultRuntime;
   if (!ctx.runtime.runtimeNames().includes(runtime)) throw invalidParameter(`unknown or invalid runtime name: ${runtime}`);
-  const [path, ...args] = commandOf(config as never);
+  const [path, ...args] = commandOf(config);
   const warnings: string[] = [];
   const mode = hostConfig.NetworkMode || 'default';
   if (isContainerMode(mode)) {

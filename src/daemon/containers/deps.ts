@@ -1,7 +1,8 @@
 // What the container verbs need from the other boxes: narrow, so tests can pass fakes.
 import type { Logger } from '../../common/index.ts';
 import type { EventBus } from '../events.ts';
-import type { ContainerRuntime, ImageConfig } from '../../runtime/index.ts';
+import type { ContainerRuntime } from '../../runtime/index.ts';
+import type { ImageConfig } from '../host-config/index.ts';
 import type { NetworkController } from '../../network/index.ts';
 import type { ContainerConfig, HostConfig } from './record.ts';
 import type { ContainerNetworking } from './networking.ts';

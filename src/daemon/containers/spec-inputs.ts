@@ -1,15 +1,16 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
-import { open, readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, isErrno, invalidParameter } from '../../common/index.ts';
 import { resolveInRoot } from '../../layer/index.ts';
 import { hostHasIpv6 } from '../../network/index.ts';
 import {
-  generateOciSpec, processEnv, resolveUser, splitDevNumber,
-  type NetworkNamespace, type Spec, type SpecProcess,
+  processEnv, resolveUser, splitDevNumber, supportsRecursiveReadonly,
+  type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
+import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
 import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
@@ -26,6 +27,9 @@ export interface ExecConfig {
   AttachStderr?: boolean;
   DetachKeys?: string;
 }
+
+/** Read-only binds cover their submounts where the kernel can (Docker 25+ does the same). */
+const RECURSIVE_READONLY = supportsRecursiveReadonly();
 
 /** Files read from an image's rootfs (passwd, group) are small; anything bigger is refused. */
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
@@ -87,17 +91,29 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
 }
 
 export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, network: NetworkNamespace = networkOf(hostConfig)): Promise<Spec> {
-  return generateOciSpec({
+  // The record's shapes are the Engine's (checked at create), with extra fields the spec ignores.
+  const hc = hostConfig as EngineHostConfig;
+  // -v creates a missing host directory at start, as Docker does.
+  for (const source of bindSourcesToCreate(hc)) {
+    if (!existsSync(source)) await mkdir(source, { recursive: true, mode: 0o755 });
+  }
+  // Anonymous volumes are directories of the writable layer for now (create warned about it);
+  // the path comes from the request or the image, so it is resolved inside the rootfs.
+  for (const path of anonymousVolumePaths(rec.Config.Volumes)) {
+    await mkdir(await resolveInRoot(rootfs, path, { followFinal: true }), { recursive: true, mode: 0o755 });
+  }
+  return generateContainerSpec({
     id: rec.ID,
     rootfs,
-    config: rec.Config as never,
-    hostConfig: hostConfig as never,
+    config: rec.Config as EngineConfig,
+    hostConfig: hc,
     network,
     ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
+    recursiveReadonly: RECURSIVE_READONLY,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,
-    seccompProfile: deps.seccompProfile as never,
+    seccompProfile: deps.seccompProfile as SeccompProfile | 'unconfined',
     knownCapabilities: deps.knownCapabilities,
     statDevice: statDeviceSync,
     readRootfsFile: rootfsReader(rootfs),

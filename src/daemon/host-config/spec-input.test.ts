@@ -7,34 +7,33 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
-  buildOciSpec,
-  generateOciSpec,
-  mergeImageConfig,
+  containerSpec as buildOciSpec,
+  generateContainerSpec as generateOciSpec,
+  type EngineSpecInput as SpecInput,
+} from './spec-input.ts';
+import { mergeImageConfig } from './merge-image-config.ts';
+import { validateHostConfig } from './validate.ts';
+import { parseSecurityOpts } from './security-opts.ts';
+import type { HostConfig, ContainerConfig } from './types.ts';
+import {
   processEnv,
-  validateHostConfig,
-  parseSecurityOpts,
   tweakCapabilities,
   splitDevNumber,
-  type SpecInput,
-  type HostConfig,
-  type ContainerConfig,
-  type Spec,
-} from './oci-spec.ts';
-import { loadSeccompProfile } from './seccomp.ts';
-import {
+  loadSeccompProfile,
   ALL_CAPABILITIES,
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_READONLY_PATHS,
   capabilitiesFromMask,
   capabilitiesUpTo,
-} from './defaults.ts';
-import { BerthError } from '../common/index.ts';
+  type Spec,
+} from '../../runtime/index.ts';
+import { BerthError } from '../../common/index.ts';
 
 const execFileP = promisify(execFile);
 
 // Docker's default profile, as shipped beside the runtime box.
-const PROFILE_PATH = process.env.BERTH_SECCOMP_PROFILE ?? new URL('./seccomp-default.json', import.meta.url).pathname;
+const PROFILE_PATH = process.env.BERTH_SECCOMP_PROFILE ?? new URL('../../runtime/seccomp-default.json', import.meta.url).pathname;
 const profile = await loadSeccompProfile(PROFILE_PATH);
 
 const ID = 'c0ffee'.padEnd(64, '0');
@@ -616,7 +615,7 @@ test('generateOciSpec resolves the user and GroupAdd in the rootfs', async () =>
 
 // runc 1.1.5 accepts what we generate and the container sees it: run the busybox fixture.
 const RUNC = '/usr/sbin/runc';
-const FIXTURE_SCRIPT = new URL('../../test/fixtures/make-busybox-image.sh', import.meta.url).pathname;
+const FIXTURE_SCRIPT = new URL('../../../test/fixtures/make-busybox-image.sh', import.meta.url).pathname;
 const canRunc = process.getuid?.() === 0 && existsSync(RUNC) && existsSync(FIXTURE_SCRIPT);
 
 test('runc runs the generated spec', { skip: !canRunc && 'needs root, runc and the fixture script' }, async () => {
