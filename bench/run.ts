@@ -5,7 +5,9 @@
 // Against a private berthd and, when available, a dockerd (BENCH_DOCKER_HOST, or a private
 // dockerd started here on a bridge of its own, without iptables: loopback traffic to published
 // ports goes through docker-proxy, as with a default dockerd). Prints figures; asserts nothing.
-//   node bench/run.ts [--runs N]
+// With --baseline DIR, a second berthd from another checkout's build (DIR/bin/berthd, e.g. a git
+// worktree of the commit before a change) is measured in the same run, for before/after figures.
+//   node bench/run.ts [--runs N] [--baseline DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { request, Agent } from 'node:http';
 import { BUSYBOX_TAR, run, startDaemonWithBusybox } from '../test/integration/harness.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
+const baselineDir = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -144,34 +147,45 @@ async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<vo
   };
 }
 
-const berth = await startDaemonWithBusybox();
-try {
-  const idle = await rssKb(berth.pid!);
-  const b = await measure(berth.host);
-  await must(berth.host, ['run', '-d', '--name', 'rss', 'busybox', 'sleep', '600']);
-  const shimPid = Number(await readFile(join(berth.execRoot, 'c', (await must(berth.host, ['inspect', '-f', '{{.Id}}', 'rss'])).trim(), 'shim.pid'), 'utf8'));
-  const shimRss = await rssKb(shimPid);
-  await must(berth.host, ['rm', '-f', 'rss']);
-
-  let other: { host: string; stop?: () => Promise<void> } | undefined = process.env.BENCH_DOCKER_HOST ? { host: process.env.BENCH_DOCKER_HOST } : undefined;
-  if (other) await must(other.host, ['load', '-i', BUSYBOX_TAR]);
-  else other = await startPrivateDockerd().catch((err) => {
-    console.log(`(no dockerd comparison: ${(err as Error).message})`);
-    return undefined;
-  });
-  const d = other ? await measure(other.host).finally(() => other!.stop?.()) : undefined;
-
-  const row = (label: string, key: keyof Figures, unit = 'ms') =>
-    console.log(`${label.padEnd(34)} berthd ${b[key].toFixed(0).padStart(6)} ${unit}` + (d ? `   dockerd ${d[key].toFixed(0).padStart(6)} ${unit}   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
-  console.log(`median of ${runs} runs, through the docker CLI`);
-  row('run --rm busybox true (bridge)', 'runRm');
-  row('run --rm --network none', 'runRmNone');
-  console.log(`${'  network setup (difference)'.padEnd(34)} berthd ${(b.runRm - b.runRmNone).toFixed(0).padStart(6)} ms` + (d ? `   dockerd ${(d.runRm - d.runRmNone).toFixed(0).padStart(6)} ms` : ''));
-  row('exec true', 'exec');
-  row('start then remove 50 containers', 'fifty');
-  row('published port 127.0.0.1, download', 'throughput', 'MB/s');
-  row('published port, new connections', 'connRate', '/s');
-  console.log(`berthd idle RSS: ${(idle / 1024).toFixed(1)} MB; per-container shim RSS: ${(shimRss / 1024).toFixed(2)} MB`);
-} finally {
-  await berth.cleanup();
+/** Figures and memory of one berthd build. */
+async function measureBerth(berthd?: string): Promise<{ figures: Figures; idleKb: number; shimKb: number }> {
+  const daemon = await startDaemonWithBusybox([], berthd ? { berthd } : {});
+  try {
+    const idleKb = await rssKb(daemon.pid!);
+    const figures = await measure(daemon.host);
+    await must(daemon.host, ['run', '-d', '--name', 'rss', 'busybox', 'sleep', '600']);
+    const id = (await must(daemon.host, ['inspect', '-f', '{{.Id}}', 'rss'])).trim();
+    const shimKb = await rssKb(Number(await readFile(join(daemon.execRoot, 'c', id, 'shim.pid'), 'utf8')));
+    await must(daemon.host, ['rm', '-f', 'rss']);
+    return { figures, idleKb, shimKb };
+  } finally {
+    await daemon.cleanup();
+  }
 }
+
+const current = await measureBerth();
+const baseline = baselineDir ? await measureBerth(join(baselineDir, 'bin/berthd')) : undefined;
+let other: { host: string; stop?: () => Promise<void> } | undefined = process.env.BENCH_DOCKER_HOST ? { host: process.env.BENCH_DOCKER_HOST } : undefined;
+if (other) await must(other.host, ['load', '-i', BUSYBOX_TAR]);
+else other = await startPrivateDockerd().catch((err) => {
+  console.log(`(no dockerd comparison: ${(err as Error).message})`);
+  return undefined;
+});
+const d = other ? await measure(other.host).finally(() => other!.stop?.()) : undefined;
+
+const b = current.figures;
+const cell = (v: number) => v.toFixed(0).padStart(6);
+const row = (label: string, key: keyof Figures, unit = 'ms') =>
+  console.log(`${label.padEnd(36)} berthd ${cell(b[key])} ${unit}` +
+    (baseline ? `   baseline ${cell(baseline.figures[key])} ${unit} (x${(b[key] / baseline.figures[key]).toFixed(2)})` : '') +
+    (d ? `   dockerd ${cell(d[key])} ${unit}   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
+console.log(`median of ${runs} runs, through the docker CLI` + (baseline ? `; baseline: ${baselineDir}` : ''));
+row('run --rm busybox true (bridge)', 'runRm');
+row('run --rm --network none', 'runRmNone');
+row('exec true', 'exec');
+row('start then remove 50 containers', 'fifty');
+row('published port 127.0.0.1, download', 'throughput', 'MB/s');
+row('published port, new connections', 'connRate', '/s');
+const mb = (kb: number) => (kb / 1024).toFixed(1);
+console.log(`berthd idle RSS: ${mb(current.idleKb)} MB; per-container shim RSS: ${(current.shimKb / 1024).toFixed(2)} MB` +
+  (baseline ? `   (baseline: ${mb(baseline.idleKb)} MB; shim ${(baseline.shimKb / 1024).toFixed(2)} MB)` : ''));

@@ -26,6 +26,8 @@ export interface DaemonOptions {
    * bridge and data root (never the default BERTH: the bridge and data root are the test's).
    */
   chainPrefixFlag?: boolean;
+  /** Another build's bin/berthd (bench/run.ts --baseline compares two builds in one run). */
+  berthd?: string;
 }
 
 export class Daemon {
@@ -47,6 +49,7 @@ export class Daemon {
   private logs: string[] = [];
   private readonly extraArgs: string[];
   private readonly chainPrefixFlag: boolean;
+  private readonly berthd: string;
 
   constructor(dir: string, extraArgs: string[], opts: DaemonOptions = {}) {
     this.dir = dir;
@@ -57,6 +60,7 @@ export class Daemon {
     const tag = dir.slice(-6).replace(/[^A-Za-z0-9]/g, 'x');
     this.bridge = `bt${tag}`;
     this.chainPrefixFlag = opts.chainPrefixFlag ?? true;
+    this.berthd = opts.berthd ?? join(ROOT, 'bin/berthd');
     this.chainPrefix = this.chainPrefixFlag ? `BT${tag}` : instanceChainPrefix(this.bridge, this.dataRoot, false);
     if (this.chainPrefix === DEFAULT_CHAIN_PREFIX) throw new Error('a test daemon must not use the default chains');
     const x = freeThirdOctet(tag);
@@ -84,7 +88,7 @@ export class Daemon {
     const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host, ...net, ...(this.chainPrefixFlag ? ['--iptables-chain-prefix', this.chainPrefix] : []),
       '--pidfile', join(this.dir, 'berthd.pid'), '--cgroup-parent', this.cgroupParent, '--config-file', join(this.dir, 'daemon.json'), '--debug', ...this.extraArgs];
     // bin/berthd execs node: the pid is the daemon's, and tests run what people run.
-    const proc = spawn(join(ROOT, 'bin/berthd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(this.berthd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout!.on('data', (d) => this.logs.push(String(d)));
     proc.stderr!.on('data', (d) => this.logs.push(String(d)));
