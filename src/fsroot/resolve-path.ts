@@ -1,23 +1,16 @@
-// The one shared in-root path resolver (DESIGN.md decision 5): layer extraction uses it, and
-// `docker cp`, the build context and volume copy-up are to use it too.
+// resolveInRoot: a path string for `path` inside `root`, walked component by component as if
+// `root` were `/` (what openat2(RESOLVE_IN_ROOT) does in the kernel): `..` stops at root, and
+// every symlink met is read and its target resolved again inside root (absolute targets from
+// root, relative ones from the link's directory). Missing components are kept as plain names.
 //
-// It walks `path` component by component as if `root` were `/` (what Go's securejoin does, and
-// what openat2(RESOLVE_IN_ROOT) does in the kernel): `..` stops at root, and every symlink met is
-// read and its target resolved again inside root (absolute targets from root, relative ones from
-// the link's directory). The result is a host path inside root whose directory components were
-// not symlinks when they were checked.
-//
-// Safety boundary: this is a check-then-use in user space. It is safe for directories nobody
-// else writes while we work (a fresh layer directory being extracted, a stopped container's
-// diff). For live container roots, where a process inside could swap a directory for a symlink
-// between the check and the use, the next step is an fd-based walk with openat2(RESOLVE_IN_ROOT
-// | RESOLVE_NO_MAGICLINKS) in the native addon (see syscalls.linux.ts).
+// Safety boundary: this answers a string, checked in user space and used later by the caller.
+// Use it only to read from roots nobody writes while we work (an image's rootfs, a stopped
+// container). Anything that creates or changes files, or reads a live container's root, uses
+// the fd-based openInRoot / mkdirAllInRoot (open-in-root.ts) instead.
 import { lstat, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isErrno, invalidParameter } from '../common/errors.ts';
-
-/** Symlink hops allowed while resolving one path (Linux allows 40; Go's securejoin 255). */
-export const MAX_SYMLINK_HOPS = 255;
+import { MAX_SYMLINK_HOPS } from './walk-in-root.ts';
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too (default false: return the link itself). */

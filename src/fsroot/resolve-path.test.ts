@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, symlink, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveInRoot } from './resolve-in-root.ts';
+import { resolveInRoot } from './resolve-path.ts';
 
 let tmp: string;
 let root: string;
