@@ -456,6 +456,23 @@ out:
   return ret;
 }
 
+// renameat2(olddirfd, oldname, newdirfd, newname, flags): RENAME_EXCHANGE swaps two names
+// atomically, RENAME_NOREPLACE refuses to overwrite.
+static napi_value js_renameat2(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *oldname = NULL, *newname = NULL;
+  int32_t olddirfd, newdirfd;
+  uint32_t flags;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &olddirfd) || get_str(env, argv[1], 0, &oldname) ||
+      get_i32(env, argv[2], &newdirfd) || get_str(env, argv[3], 0, &newname) || get_u32(env, argv[4], &flags)) goto out;
+  if (renameat2(olddirfd, oldname, newdirfd, newname, flags) != 0) throw_errno(env, errno, "renameat2", newname);
+  else ret = ret_undefined(env);
+out:
+  free(oldname);
+  free(newname);
+  return ret;
+}
+
 // fsetxattr(fd, name, value): on an fd opened for reading or writing (not O_PATH).
 static napi_value js_fsetxattr(napi_env env, napi_callback_info info) {
   napi_value argv[3], ret = NULL;
@@ -507,7 +524,7 @@ out:
 static const struct { const char *name; uint32_t value; } fsroot_constants[] = {
   K(O_PATH), K(O_NOFOLLOW), K(O_DIRECTORY), K(O_CLOEXEC), K(O_CREAT), K(O_EXCL), K(O_WRONLY), K(O_RDONLY), K(O_RDWR),
   K(AT_SYMLINK_NOFOLLOW), K(AT_REMOVEDIR), K(AT_EMPTY_PATH),
-  K(RESOLVE_IN_ROOT), K(RESOLVE_NO_MAGICLINKS), K(RESOLVE_NO_SYMLINKS), K(RESOLVE_BENEATH), K(RESOLVE_NO_XDEV),
+  K(RENAME_EXCHANGE), K(RENAME_NOREPLACE), K(RESOLVE_IN_ROOT), K(RESOLVE_NO_MAGICLINKS), K(RESOLVE_NO_SYMLINKS), K(RESOLVE_BENEATH), K(RESOLVE_NO_XDEV),
 };
 
 static void fsroot_init(napi_env env, napi_value exports) {
@@ -523,6 +540,7 @@ static void fsroot_init(napi_env env, napi_value exports) {
   set_fn(env, exports, "fchownat", js_fchownat);
   set_fn(env, exports, "fchmodat", js_fchmodat);
   set_fn(env, exports, "utimensat", js_utimensat);
+  set_fn(env, exports, "renameat2", js_renameat2);
   set_fn(env, exports, "fsetxattr", js_fsetxattr);
   set_fn(env, exports, "readdirat", js_readdirat);
   for (size_t i = 0; i < sizeof fsroot_constants / sizeof fsroot_constants[0]; i++) {

@@ -20,6 +20,7 @@ interface Addon {
   fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): void;
   fchmodat(dirfd: number, name: string, mode: number, flags: number): void;
   utimensat(dirfd: number, name: string, atime: number, mtime: number, flags: number): void;
+  renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): void;
   fsetxattr(fd: number, name: string, value: Buffer): void;
   readdirat(dirfd: number, name: string): string[];
 }
@@ -43,6 +44,8 @@ export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;
 export const AT_EMPTY_PATH = 0x1000;
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
 export const RESOLVE_NO_MAGICLINKS = 0x02;
 export const RESOLVE_IN_ROOT = 0x10;
 
@@ -116,6 +119,11 @@ export function lchmodat(dirfd: number, name: string, mode: number): void {
 /** Sets atime and mtime (seconds, fractions kept) of `name` in `dirfd`, never following it. */
 export function lutimesat(dirfd: number, name: string, atime: number, mtime: number): void {
   native().utimensat(dirfd, name, atime, mtime, AT_SYMLINK_NOFOLLOW);
+}
+
+/** renameat2(2): RENAME_EXCHANGE swaps two names atomically, RENAME_NOREPLACE never overwrites. */
+export function renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags = 0): void {
+  native().renameat2(olddirfd, oldname, newdirfd, newname, flags);
 }
 
 /** fsetxattr(2) on an fd opened for reading or writing (O_PATH fds are refused). */
