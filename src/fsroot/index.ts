@@ -10,7 +10,7 @@ export { MAX_SYMLINK_HOPS } from './walk-in-root.ts';
 export { resolveInRoot } from './resolve-path.ts';
 export type { ResolveOptions } from './resolve-path.ts';
 export {
-  O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR, S_IFLNK,
-  fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, readdirat, symlinkat, unlinkat,
+  AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR, S_IFLNK, RENAME_EXCHANGE, RENAME_NOREPLACE,
+  fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, renameat2, symlinkat, unlinkat,
 } from './syscalls.linux.ts';
 export type { StatAt } from './syscalls.linux.ts';

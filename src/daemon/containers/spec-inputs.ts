@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { isErrno, invalidParameter } from '../../common/errors.ts';
-import { resolveInRoot } from '../../layer/index.ts';
+import { resolveInRoot } from '../../fsroot/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,
   type NetworkNamespace, type Spec, type SpecProcess,
