@@ -6,6 +6,7 @@
 export { openRoot, openInRoot, mkdirAllInRoot, withFdInRoot } from './open-in-root.ts';
 export type { OpenInRootOptions } from './open-in-root.ts';
 export { removeAllAt } from './remove-at.ts';
+export { readFileInRoot } from './read-file.ts';
 export { MAX_SYMLINK_HOPS } from './walk-in-root.ts';
 export { resolveInRoot } from './resolve-path.ts';
 export type { ResolveOptions } from './resolve-path.ts';

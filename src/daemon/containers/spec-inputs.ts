@@ -1,11 +1,11 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.ts';
-import { isErrno, invalidParameter } from '../../common/errors.ts';
-import { resolveInRoot } from '../../fsroot/index.ts';
+import { invalidParameter } from '../../common/errors.ts';
+import { readFileInRoot } from '../../fsroot/index.ts';
 import {
   generateOciSpec, processEnv, resolveUser, splitDevNumber,
   type NetworkNamespace, type Spec, type SpecProcess,
@@ -35,23 +35,8 @@ const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
 
 /** Reads a file of the container's rootfs without ever following a link out of it. */
 export function rootfsReader(rootfs: string) {
-  return async (pathInRootfs: string): Promise<string | undefined> => {
-    try {
-      const hostPath = await resolveInRoot(rootfs, pathInRootfs, { followFinal: true });
-      const fh = await open(hostPath, 'r');
-      try {
-        const st = await fh.stat();
-        if (!st.isFile()) return undefined;
-        if (st.size > MAX_ROOTFS_FILE) throw invalidParameter(`${pathInRootfs} in the container is too large to read`);
-        return await fh.readFile('utf8');
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
-      throw err;
-    }
-  };
+  return async (pathInRootfs: string): Promise<string | undefined> =>
+    (await readFileInRoot(rootfs, pathInRootfs, MAX_ROOTFS_FILE))?.toString('utf8');
 }
 
 function networkOf(hostConfig: HostConfig): NetworkNamespace {
