@@ -3,15 +3,12 @@
 // opened inside their root with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) (or the same
 // walk on fds where the kernel lacks it), and files are then made and changed through *at()
 // calls on those fds, never by a path string checked earlier.
-export { openRoot, openInRoot, mkdirAllInRoot, withFdInRoot } from './open-in-root.ts';
+export { openRoot, openInRoot, mkdirAllInRoot } from './open-in-root.ts';
 export type { OpenInRootOptions } from './open-in-root.ts';
 export { removeAllAt } from './remove-at.ts';
 export { readFileInRoot } from './read-file.ts';
-export { MAX_SYMLINK_HOPS } from './walk-in-root.ts';
-export { resolveInRoot } from './resolve-path.ts';
-export type { ResolveOptions } from './resolve-path.ts';
 export {
-  AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR, S_IFLNK, RENAME_EXCHANGE, RENAME_NOREPLACE,
-  fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, renameat2, symlinkat, unlinkat,
+  AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR,
+  fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat, unlinkat,
 } from './syscalls.linux.ts';
 export type { StatAt } from './syscalls.linux.ts';

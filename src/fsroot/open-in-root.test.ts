@@ -55,6 +55,8 @@ for (const impl of ['openat2', 'walk'] as const) {
       symlinkSync('loop1', join(root, 'loop2'));
       symlinkSync('self/x', join(root, 'self'));
       symlinkSync('/', join(root, 'slash'));
+      symlinkSync('usr/lib', join(root, 'lib'));
+      symlinkSync('x/..', join(root, 'usr/lib/dotdot')); // `..` after a real directory
       symlinkSync('/nowhere/deep', join(root, 'dangling'));
       rootFd = openRoot(root);
     });
@@ -94,6 +96,9 @@ for (const impl of ['openat2', 'walk'] as const) {
       assert.equal(resolved('rel-out', true), join(root, 'outside'));
       assert.equal(resolved('slash/etc', true), join(root, 'etc'));
       assert.equal(resolved('var/run/'), join(root, 'run')); // a trailing slash follows
+      assert.equal(resolved('lib/dotdot/x'), join(root, 'usr/lib/x'));
+      assert.equal(resolved('lib/x/../../lib/x'), join(root, 'usr/lib/x'));
+      assert.equal(resolved('var/run/../../../etc'), join(root, 'etc'));
       // Links out of the root (absolute, or climbing with ..) land inside it, where nothing is.
       assert.throws(() => resolved('abs/secret'), { code: 'ENOENT' });
       assert.throws(() => resolved('up/secret'), { code: 'ENOENT' });

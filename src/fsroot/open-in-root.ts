@@ -2,7 +2,6 @@
 // openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) where it has it, else the same walk in user
 // space (walk-in-root.ts). Either way the answer is an fd obtained inside the root, never a
 // path string to be looked up again; the *at() functions then act on it.
-import { closeSync } from 'node:fs';
 import { isErrno } from '../common/errors.ts';
 import {
   AT_FDCWD, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, openat, openat2,
@@ -76,14 +75,4 @@ export function mkdirAllInRoot(rootFd: number, path: string, mode = 0o755): numb
     if (!isErrno(err, 'ENOENT')) throw err;
   }
   return walkInRoot(rootFd, path, { flags: O_PATH | O_DIRECTORY, mode: 0, followFinal: true, mkdirMode: mode });
-}
-
-/** Runs `fn` with an fd from openInRoot, closing it after. */
-export function withFdInRoot<T>(rootFd: number, path: string, opts: OpenInRootOptions, fn: (fd: number) => T): T {
-  const fd = openInRoot(rootFd, path, opts);
-  try {
-    return fn(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

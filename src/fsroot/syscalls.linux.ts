@@ -121,11 +121,6 @@ export function lutimesat(dirfd: number, name: string, atime: number, mtime: num
   native().utimensat(dirfd, name, atime, mtime, AT_SYMLINK_NOFOLLOW);
 }
 
-/** renameat2(2): RENAME_EXCHANGE swaps two names atomically, RENAME_NOREPLACE never overwrites. */
-export function renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags = 0): void {
-  native().renameat2(olddirfd, oldname, newdirfd, newname, flags);
-}
-
 /** fsetxattr(2) on an fd opened for reading or writing (O_PATH fds are refused). */
 export function fsetxattr(fd: number, name: string, value: Buffer): void {
   native().fsetxattr(fd, name, value);

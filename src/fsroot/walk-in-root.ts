@@ -19,7 +19,7 @@ import {
 } from './syscalls.linux.ts';
 
 /** Symlink hops allowed while resolving one path (Linux allows 40; Go's securejoin 255). */
-export const MAX_SYMLINK_HOPS = 255;
+const MAX_SYMLINK_HOPS = 255;
 
 export interface WalkOptions {
   /** open(2) flags for the final component (O_PATH, O_WRONLY|O_CREAT|O_EXCL, ...). */
@@ -32,11 +32,11 @@ export interface WalkOptions {
   mkdirMode?: number;
 }
 
-export function errnoError(code: string, syscall: string, path: string, message: string): NodeJS.ErrnoException {
+function errnoError(code: string, syscall: string, path: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}, ${syscall} '${path}'`), { code, syscall, path });
 }
 
-export function splitPath(p: string): string[] {
+function splitPath(p: string): string[] {
   return p.split('/').filter((c) => c !== '' && c !== '.');
 }
 
