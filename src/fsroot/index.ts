@@ -3,7 +3,7 @@
 // opened inside their root with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) (or the same
 // walk on fds where the kernel lacks it), and files are then made and changed through *at()
 // calls on those fds, never by a path string checked earlier.
-export { openRoot, openInRoot, mkdirAllInRoot } from './open-in-root.ts';
+export { openRoot, openInRoot, mkdirAllInRoot, setResolverImpl } from './open-in-root.ts';
 export type { OpenInRootOptions } from './open-in-root.ts';
 export { removeAllAt } from './remove-at.ts';
 export { readFileInRoot } from './read-file.ts';

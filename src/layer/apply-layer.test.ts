@@ -7,6 +7,7 @@ import { TarWriter, readTar } from '../common/tar/index.ts';
 import { applyLayer, cleanLayerPath } from './apply-layer.ts';
 import { lgetxattr } from './syscalls.linux.ts';
 import { computeChecksum } from '../common/tar/tar-format.ts';
+import { setResolverImpl } from '../fsroot/index.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -119,7 +120,8 @@ test('unknown entry types and too many entries are refused', async () => {
   await assert.rejects(apply((async function* () { yield b; })()), /unhandled tar header type/);
 });
 
-test('hostile entries act inside the layer only: links through symlink parents, hard links out, whiteouts through links', async () => {
+for (const impl of ['openat2', 'walk'] as const) test(`hostile entries act inside the layer only (${impl}): links through symlink parents, hard links out, whiteouts through links`, async () => {
+  setResolverImpl(impl);
   const victim = await mkdtemp(join(tmpdir(), 'berth-victim-'));
   try {
     await writeFile(join(victim, 'secret'), 's');
@@ -159,6 +161,7 @@ test('hostile entries act inside the layer only: links through symlink parents, 
     assert.equal((await lstat(join(victim, 'd'))).mode & 0o777, 0o777 & ~process.umask());
     assert.deepEqual(await readdir(join(layer, victim)), []); // the opaque entry emptied it, in the layer
   } finally {
+    setResolverImpl('auto');
     await rm(victim, { recursive: true, force: true });
   }
 });
