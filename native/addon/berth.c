@@ -3,7 +3,11 @@
 // .syscall and .path, like Node's own fs errors. Policy lives in TypeScript, never here.
 #define _GNU_SOURCE
 #include <node_api.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -11,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -208,9 +213,6 @@ out:
   return ret;
 }
 
-// ---- Later: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)-based helpers for live container
-// roots (DESIGN.md decision 5) go here, each a thin fd-returning wrapper. ----
-
 // ---- Memory: malloc_trim(0) gives the free pages of every glibc arena back to the kernel; the
 // daemon calls it when idle after a burst (glibc keeps them otherwise). ----
 #include <malloc.h>
@@ -228,6 +230,337 @@ static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback
 }
 
 #define K(name) { #name, name }
+
+// ==== fsroot: fd-based file operations inside a root (DESIGN.md decision 5) ====
+// Used by src/fsroot/ (the one in-root path resolver). Each function is one *at() syscall on
+// directory fds the resolver obtained inside the root; none follows a final symlink unless its
+// flags say so. Policy (walking, loops, caching) lives in TypeScript.
+
+static int get_i32(napi_env env, napi_value v, int32_t *out) {
+  if (napi_get_value_int32(env, v, out) != napi_ok) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a number"); return -1; }
+  return 0;
+}
+
+static napi_value ret_undefined(napi_env env) {
+  napi_value r;
+  return napi_get_undefined(env, &r) == napi_ok ? r : NULL;
+}
+
+static napi_value ret_int(napi_env env, int v) {
+  napi_value r;
+  return napi_create_int32(env, v, &r) == napi_ok ? r : NULL;
+}
+
+// openat2(dirfd, path, flags, mode, resolve) -> fd. O_CLOEXEC is always added. Throws ENOSYS
+// where the kernel lacks openat2 (before 5.6), so the caller can fall back.
+static napi_value js_openat2(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *path = NULL;
+  int32_t dirfd;
+  uint32_t flags, mode, resolve;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &path) ||
+      get_u32(env, argv[2], &flags) || get_u32(env, argv[3], &mode) || get_u32(env, argv[4], &resolve)) goto out;
+  struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC, .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0, .resolve = resolve };
+  long fd;
+  do fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how); while (fd < 0 && errno == EINTR);
+  if (fd < 0) throw_errno(env, errno, "openat2", path);
+  else ret = ret_int(env, (int)fd);
+out:
+  free(path);
+  return ret;
+}
+
+// openat(dirfd, name, flags, mode) -> fd, O_CLOEXEC added.
+static napi_value js_openat(napi_env env, napi_callback_info info) {
+  napi_value argv[4], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t flags, mode;
+  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) ||
+      get_u32(env, argv[2], &flags) || get_u32(env, argv[3], &mode)) goto out;
+  int fd;
+  do fd = openat(dirfd, name, (int)flags | O_CLOEXEC, (mode_t)mode); while (fd < 0 && errno == EINTR);
+  if (fd < 0) throw_errno(env, errno, "openat", name);
+  else ret = ret_int(env, fd);
+out:
+  free(name);
+  return ret;
+}
+
+// fstatat(dirfd, name, flags) -> [mode, uid, gid, size, nlink, dev (bigint), ino (bigint)], or null
+// when the name does not exist (ENOENT): a missing name is the common case while extracting.
+static napi_value js_fstatat(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t flags;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) ||
+      get_u32(env, argv[2], &flags)) goto out;
+  struct stat st;
+  if (fstatat(dirfd, name, &st, (int)flags) != 0) {
+    if (errno == ENOENT) napi_get_null(env, &ret);
+    else throw_errno(env, errno, "fstatat", name);
+    goto out;
+  }
+  napi_value v[7];
+  if (napi_create_uint32(env, st.st_mode, &v[0]) != napi_ok || napi_create_uint32(env, st.st_uid, &v[1]) != napi_ok ||
+      napi_create_uint32(env, st.st_gid, &v[2]) != napi_ok || napi_create_double(env, (double)st.st_size, &v[3]) != napi_ok ||
+      napi_create_double(env, (double)st.st_nlink, &v[4]) != napi_ok || napi_create_bigint_uint64(env, st.st_dev, &v[5]) != napi_ok ||
+      napi_create_bigint_uint64(env, st.st_ino, &v[6]) != napi_ok || napi_create_array_with_length(env, 7, &ret) != napi_ok) { ret = NULL; goto out; }
+  for (uint32_t i = 0; i < 7; i++) napi_set_element(env, ret, i, v[i]);
+out:
+  free(name);
+  return ret;
+}
+
+// readlinkat(dirfd, name) -> string; name "" reads the link an O_PATH|O_NOFOLLOW fd refers to.
+static napi_value js_readlinkat(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name)) goto out;
+  char buf[4097];
+  ssize_t n = readlinkat(dirfd, name, buf, sizeof buf);
+  if (n < 0) throw_errno(env, errno, "readlinkat", name);
+  else if (n >= (ssize_t)sizeof buf) throw_errno(env, ENAMETOOLONG, "readlinkat", name);
+  else if (napi_create_string_utf8(env, buf, (size_t)n, &ret) != napi_ok) ret = NULL;
+out:
+  free(name);
+  return ret;
+}
+
+// mkdirat(dirfd, name, mode), mknodat(dirfd, name, mode, major, minor), unlinkat(dirfd, name, flags)
+static napi_value js_mkdirat(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t mode;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) || get_u32(env, argv[2], &mode)) goto out;
+  if (mkdirat(dirfd, name, (mode_t)mode) != 0) throw_errno(env, errno, "mkdirat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+static napi_value js_mknodat(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t mode, major, minor;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) || get_u32(env, argv[2], &mode) ||
+      get_u32(env, argv[3], &major) || get_u32(env, argv[4], &minor)) goto out;
+  if (mknodat(dirfd, name, (mode_t)mode, makedev(major, minor)) != 0) throw_errno(env, errno, "mknodat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+static napi_value js_unlinkat(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t flags;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) || get_u32(env, argv[2], &flags)) goto out;
+  if (unlinkat(dirfd, name, (int)flags) != 0) throw_errno(env, errno, "unlinkat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+// symlinkat(target, dirfd, name)
+static napi_value js_symlinkat(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret = NULL;
+  char *target = NULL, *name = NULL;
+  int32_t dirfd;
+  if (get_args(env, info, 3, argv) || get_str(env, argv[0], 0, &target) || get_i32(env, argv[1], &dirfd) || get_str(env, argv[2], 0, &name)) goto out;
+  if (symlinkat(target, dirfd, name) != 0) throw_errno(env, errno, "symlinkat", name);
+  else ret = ret_undefined(env);
+out:
+  free(target);
+  free(name);
+  return ret;
+}
+
+// linkat(olddirfd, oldname, newdirfd, newname, flags); flags 0 links a symlink itself.
+static napi_value js_linkat(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *oldname = NULL, *newname = NULL;
+  int32_t olddirfd, newdirfd;
+  uint32_t flags;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &olddirfd) || get_str(env, argv[1], 0, &oldname) ||
+      get_i32(env, argv[2], &newdirfd) || get_str(env, argv[3], 0, &newname) || get_u32(env, argv[4], &flags)) goto out;
+  if (linkat(olddirfd, oldname, newdirfd, newname, (int)flags) != 0) throw_errno(env, errno, "linkat", newname);
+  else ret = ret_undefined(env);
+out:
+  free(oldname);
+  free(newname);
+  return ret;
+}
+
+// fchownat(dirfd, name, uid, gid, flags)
+static napi_value js_fchownat(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t uid, gid, flags;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) || get_u32(env, argv[2], &uid) ||
+      get_u32(env, argv[3], &gid) || get_u32(env, argv[4], &flags)) goto out;
+  if (fchownat(dirfd, name, uid, gid, (int)flags) != 0) throw_errno(env, errno, "fchownat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+// fchmodat(dirfd, name, mode, flags). With AT_SYMLINK_NOFOLLOW: fchmodat2 where the kernel has it
+// (6.6+), else glibc's emulation (O_PATH fd, refuses a symlink, chmods /proc/self/fd/N).
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+static napi_value js_fchmodat(napi_env env, napi_callback_info info) {
+  napi_value argv[4], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  uint32_t mode, flags;
+  if (get_args(env, info, 4, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name) || get_u32(env, argv[2], &mode) ||
+      get_u32(env, argv[3], &flags)) goto out;
+  long r = syscall(SYS_fchmodat2, dirfd, name, (mode_t)mode, (int)flags);
+  if (r != 0 && errno == ENOSYS) r = fchmodat(dirfd, name, (mode_t)mode, (int)flags);
+  if (r != 0) throw_errno(env, errno, "fchmodat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+// utimensat(dirfd, name, atime, mtime, flags): times in seconds (fractions kept to the ns).
+static struct timespec to_ts(double s) {
+  struct timespec t;
+  double whole = floor(s);
+  t.tv_sec = (time_t)whole;
+  t.tv_nsec = (long)((s - whole) * 1e9);
+  if (t.tv_nsec > 999999999) t.tv_nsec = 999999999;
+  if (t.tv_nsec < 0) t.tv_nsec = 0;
+  return t;
+}
+
+static napi_value js_utimensat(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  double at, mt;
+  uint32_t flags;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name)) goto out;
+  if (napi_get_value_double(env, argv[2], &at) != napi_ok || napi_get_value_double(env, argv[3], &mt) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a number");
+    goto out;
+  }
+  if (get_u32(env, argv[4], &flags)) goto out;
+  struct timespec ts[2] = { to_ts(at), to_ts(mt) };
+  if (utimensat(dirfd, name, ts, (int)flags) != 0) throw_errno(env, errno, "utimensat", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+// renameat2(olddirfd, oldname, newdirfd, newname, flags): RENAME_EXCHANGE swaps two names
+// atomically, RENAME_NOREPLACE refuses to overwrite.
+static napi_value js_renameat2(napi_env env, napi_callback_info info) {
+  napi_value argv[5], ret = NULL;
+  char *oldname = NULL, *newname = NULL;
+  int32_t olddirfd, newdirfd;
+  uint32_t flags;
+  if (get_args(env, info, 5, argv) || get_i32(env, argv[0], &olddirfd) || get_str(env, argv[1], 0, &oldname) ||
+      get_i32(env, argv[2], &newdirfd) || get_str(env, argv[3], 0, &newname) || get_u32(env, argv[4], &flags)) goto out;
+  if (renameat2(olddirfd, oldname, newdirfd, newname, flags) != 0) throw_errno(env, errno, "renameat2", newname);
+  else ret = ret_undefined(env);
+out:
+  free(oldname);
+  free(newname);
+  return ret;
+}
+
+// fsetxattr(fd, name, value): on an fd opened for reading or writing (not O_PATH).
+static napi_value js_fsetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[3], ret = NULL;
+  char *name = NULL;
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (get_args(env, info, 3, argv) || get_i32(env, argv[0], &fd) || get_str(env, argv[1], 0, &name)) goto out;
+  if (napi_get_buffer_info(env, argv[2], &data, &len) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Buffer");
+    goto out;
+  }
+  if (fsetxattr(fd, name, data, len, 0) != 0) throw_errno(env, errno, "fsetxattr", name);
+  else ret = ret_undefined(env);
+out:
+  free(name);
+  return ret;
+}
+
+// readdirat(dirfd, name) -> names in the directory (not "." or ".."); the directory is opened
+// with O_NOFOLLOW, so a symlink there is refused, never listed through.
+static napi_value js_readdirat(napi_env env, napi_callback_info info) {
+  napi_value argv[2], ret = NULL;
+  char *name = NULL;
+  int32_t dirfd;
+  if (get_args(env, info, 2, argv) || get_i32(env, argv[0], &dirfd) || get_str(env, argv[1], 0, &name)) goto out;
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) { throw_errno(env, errno, "openat", name); goto out; }
+  DIR *d = fdopendir(fd);
+  if (d == NULL) { throw_errno(env, errno, "fdopendir", name); close(fd); goto out; }
+  if (napi_create_array(env, &ret) != napi_ok) { ret = NULL; closedir(d); goto out; }
+  uint32_t idx = 0;
+  struct dirent *de;
+  errno = 0;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    napi_value s;
+    if (napi_create_string_utf8(env, de->d_name, NAPI_AUTO_LENGTH, &s) == napi_ok) napi_set_element(env, ret, idx++, s);
+    errno = 0;
+  }
+  int err = errno;
+  closedir(d);
+  if (err != 0) { ret = NULL; throw_errno(env, err, "readdir", name); }
+out:
+  free(name);
+  return ret;
+}
+
+static const struct { const char *name; uint32_t value; } fsroot_constants[] = {
+  K(O_PATH), K(O_NOFOLLOW), K(O_DIRECTORY), K(O_CLOEXEC), K(O_CREAT), K(O_EXCL), K(O_WRONLY), K(O_RDONLY), K(O_RDWR),
+  K(AT_SYMLINK_NOFOLLOW), K(AT_REMOVEDIR), K(AT_EMPTY_PATH),
+  K(RENAME_EXCHANGE), K(RENAME_NOREPLACE), K(RESOLVE_IN_ROOT), K(RESOLVE_NO_MAGICLINKS), K(RESOLVE_NO_SYMLINKS), K(RESOLVE_BENEATH), K(RESOLVE_NO_XDEV),
+};
+
+static void fsroot_init(napi_env env, napi_value exports) {
+  set_fn(env, exports, "openat2", js_openat2);
+  set_fn(env, exports, "openat", js_openat);
+  set_fn(env, exports, "fstatat", js_fstatat);
+  set_fn(env, exports, "readlinkat", js_readlinkat);
+  set_fn(env, exports, "mkdirat", js_mkdirat);
+  set_fn(env, exports, "mknodat", js_mknodat);
+  set_fn(env, exports, "unlinkat", js_unlinkat);
+  set_fn(env, exports, "symlinkat", js_symlinkat);
+  set_fn(env, exports, "linkat", js_linkat);
+  set_fn(env, exports, "fchownat", js_fchownat);
+  set_fn(env, exports, "fchmodat", js_fchmodat);
+  set_fn(env, exports, "utimensat", js_utimensat);
+  set_fn(env, exports, "renameat2", js_renameat2);
+  set_fn(env, exports, "fsetxattr", js_fsetxattr);
+  set_fn(env, exports, "readdirat", js_readdirat);
+  for (size_t i = 0; i < sizeof fsroot_constants / sizeof fsroot_constants[0]; i++) {
+    napi_value n;
+    if (napi_create_uint32(env, fsroot_constants[i].value, &n) == napi_ok) napi_set_named_property(env, exports, fsroot_constants[i].name, n);
+  }
+}
+// ==== end fsroot ====
+
 static const struct { const char *name; uint32_t value; } constants[] = {
   K(MS_RDONLY), K(MS_NOSUID), K(MS_NODEV), K(MS_NOEXEC), K(MS_SYNCHRONOUS), K(MS_REMOUNT), K(MS_DIRSYNC),
   K(MS_NOATIME), K(MS_NODIRATIME), K(MS_BIND), K(MS_MOVE), K(MS_REC), K(MS_SILENT), K(MS_UNBINDABLE),
@@ -243,6 +576,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_fn(env, exports, "lgetxattr", js_lgetxattr);
   set_fn(env, exports, "llistxattr", js_llistxattr);
   set_fn(env, exports, "malloc_trim", js_malloc_trim);
+  fsroot_init(env, exports);
   for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
     napi_value n;
     if (napi_create_uint32(env, constants[i].value, &n) == napi_ok) napi_set_named_property(env, exports, constants[i].name, n);

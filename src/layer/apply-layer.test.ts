@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { TarWriter, readTar, computeChecksum } from '../common/index.ts';
 import { applyLayer, cleanLayerPath } from './apply-layer.ts';
 import { lgetxattr } from './syscalls.linux.ts';
+import { setResolverImpl } from '../fsroot/index.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -116,4 +117,50 @@ test('unknown entry types and too many entries are refused', async () => {
   b[156] = 'V'.charCodeAt(0);
   b.write(computeChecksum(b).toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
   await assert.rejects(apply((async function* () { yield b; })()), /unhandled tar header type/);
+});
+
+for (const impl of ['openat2', 'walk'] as const) test(`hostile entries act inside the layer only (${impl}): links through symlink parents, hard links out, whiteouts through links`, async () => {
+  setResolverImpl(impl);
+  const victim = await mkdtemp(join(tmpdir(), 'berth-victim-'));
+  try {
+    await writeFile(join(victim, 'secret'), 's');
+    await mkdir(join(victim, 'd'));
+    const layer = join(dir, 'layer');
+    await mkdir(layer);
+    const applyTo = async (build: (w: TarWriter) => Promise<void>, whiteouts: 'overlay' | 'delete' = 'overlay') =>
+      applyLayer(readTar(await tar(build)), layer, { whiteouts });
+    await applyTo(async (w) => {
+      await w.addSymlink({ name: 'out' }, victim);                          // absolute link out
+      await w.addSymlink({ name: 'up' }, `../../../../../../../..${victim}`); // relative link out
+      await w.addDir({ name: `out/d`, mode: 0o777 });                       // a directory's metadata through a link
+      await w.addDir({ name: 'up/newdir', mode: 0o777 });
+      await w.addFile({ name: 'out/secret', size: 1, mode: 0o777 }, Buffer.from('X'));
+      await w.addDevice({ name: 'up/fifo' }, 'fifo');
+      await w.addSymlink({ name: 'up/link' }, '/etc/shadow');
+    });
+    // Everything landed under the layer, at the links' targets taken inside it.
+    assert.equal(await readFile(join(layer, victim, 'secret'), 'utf8'), 'X');
+    assert.ok((await lstat(join(layer, victim, 'newdir'))).isDirectory());
+    assert.ok((await lstat(join(layer, victim, 'fifo'))).isFIFO());
+    // Hard links to a host file, directly or through a link out: resolved in the layer.
+    for (const linkname of [join(victim, 'secret'), 'out/secret', 'up/secret']) {
+      await applyTo(async (w) => { await w.addHardlink({ name: `h${linkname.length}` }, linkname); });
+      assert.equal((await lstat(join(layer, `h${linkname.length}`))).ino, (await lstat(join(layer, victim, 'secret'))).ino);
+    }
+    await assert.rejects(applyTo(async (w) => { await w.addHardlink({ name: 'h' }, '/etc/passwd'); }), /not found in the layer/);
+    // Whiteouts and opaque directories through links out remove only what is in the layer.
+    await applyTo(async (w) => {
+      await w.addFile({ name: 'out/.wh.secret', size: 0 }, Buffer.alloc(0));
+      await w.addFile({ name: 'up/d/.wh..wh..opq', size: 0 }, Buffer.alloc(0));
+    }, 'delete');
+    await applyTo(async (w) => { await w.addFile({ name: 'out/.wh..wh..opq', size: 0 }, Buffer.alloc(0)); }, 'delete');
+    assert.deepEqual((await readdir(victim)).sort(), ['d', 'secret']);
+    assert.equal(await readFile(join(victim, 'secret'), 'utf8'), 's');
+    assert.equal((await lstat(join(victim, 'secret'))).nlink, 1);
+    assert.equal((await lstat(join(victim, 'd'))).mode & 0o777, 0o777 & ~process.umask());
+    assert.deepEqual(await readdir(join(layer, victim)), []); // the opaque entry emptied it, in the layer
+  } finally {
+    setResolverImpl('auto');
+    await rm(victim, { recursive: true, force: true });
+  }
 });

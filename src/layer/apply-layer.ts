@@ -1,18 +1,25 @@
-// Applies one layer tar onto a directory nobody else writes (a fresh overlay diff, or a vfs copy
-// of the parent). Layer tars are hostile (DESIGN.md decision 5):
+// Applies one layer tar onto a directory (a fresh overlay diff, or a vfs copy of the parent).
+// Layer tars are hostile (DESIGN.md decision 5):
 //  - names are cleaned; absolute names and names climbing out with `..` are refused;
-//  - every parent directory is resolved with resolveInRoot, so a symlink in the layer (or the
-//    parent layers, for vfs) is followed inside the layer, never out of it; the final component
-//    is replaced, never followed;
+//  - every entry is made through a directory fd obtained inside the layer by the fsroot
+//    resolver (openat2 RESOLVE_IN_ROOT), so a symlink in the layer (or the parent layers, for
+//    vfs) is followed inside the layer, never out of it; the final component is made with an
+//    *at() call on that fd and is replaced, never followed;
 //  - hard link targets are resolved inside the layer too (absolute targets mean "in the layer");
-//  - chown/utimes never follow links and chmod skips symlinks;
+//  - chown, chmod and utimes act on an open fd or never follow a link;
 //  - files get exactly the bytes the tar declared; xattrs are filtered.
-import { open, mkdir, rm, lstat, symlink, link, lchown, chmod, lutimes, readdir } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { posix, join } from 'node:path';
+import { closeSync, fchmodSync, fchownSync, futimesSync, write } from 'node:fs';
+import { promisify } from 'node:util';
+import { posix } from 'node:path';
 import { type TarEntry, BerthError, invalidParameter, isErrno, systemError } from '../common/index.ts';
-import { resolveInRoot } from './resolve-in-root.ts';
-import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
+import {
+  AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
+  fsetxattr, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openat, openInRoot, openRoot,
+  readdirat, removeAllAt, symlinkat,
+} from '../fsroot/index.ts';
+import { S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
+
+const writeAsync = promisify(write);
 
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
@@ -37,27 +44,41 @@ const INPUT_ERRNOS = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'EL
 
 export async function applyLayer(entries: AsyncIterable<TarEntry>, root: string, opts: ApplyOptions): Promise<ApplyResult> {
   const maxEntries = opts.maxEntries ?? 10_000_000;
-  const dirTimes: [string, number][] = [];
-  const unpacked = new Set<string>(); // host paths this layer wrote (vfs opaque dirs keep them)
-  const parents = new ParentCache(root);
+  const rootFd = openRoot(root);
+  const dirs = new ParentDirs(rootFd);
+  const ctx: Ctx = { rootFd, dirs, opts, dirTimes: [], unpacked: new Set() };
   let size = 0;
   let count = 0;
-  for await (const e of entries) {
-    if (++count > maxEntries) throw invalidParameter(`layer has more than ${maxEntries} entries`);
-    try {
-      const path = await applyEntry(e, root, opts, unpacked, dirTimes, parents);
-      if (path !== undefined) unpacked.add(path);
-      if (e.type === 'file') size += e.size;
-    } catch (err) {
-      if (err instanceof BerthError) throw err;
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      const msg = `invalid tar entry ${JSON.stringify(e.name)}: ${(err as Error).message}`;
-      throw INPUT_ERRNOS.has(code) ? invalidParameter(msg, err) : systemError(`failed to extract layer: ${msg}`, err);
+  try {
+    for await (const e of entries) {
+      if (++count > maxEntries) throw invalidParameter(`layer has more than ${maxEntries} entries`);
+      try {
+        await applyEntry(e, ctx);
+        if (e.type === 'file') size += e.size;
+      } catch (err) {
+        if (err instanceof BerthError) throw err;
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        const msg = `invalid tar entry ${JSON.stringify(e.name)}: ${(err as Error).message}`;
+        throw INPUT_ERRNOS.has(code) ? invalidParameter(msg, err) : systemError(`failed to extract layer: ${msg}`, err);
+      }
     }
+    // Directory times last: creating entries inside a directory changes its mtime.
+    for (let i = ctx.dirTimes.length - 1; i >= 0; i--) setDirTime(rootFd, ...ctx.dirTimes[i]);
+  } finally {
+    dirs.close();
+    closeSync(rootFd);
   }
-  // Directory times last: creating entries inside a directory changes its mtime.
-  for (let i = dirTimes.length - 1; i >= 0; i--) await lutimes(dirTimes[i][0], dirTimes[i][1], dirTimes[i][1]);
   return { size, entries: count };
+}
+
+interface Ctx {
+  rootFd: number;
+  dirs: ParentDirs;
+  opts: ApplyOptions;
+  /** Directories made or merged: [path in the layer, mtime], set once all entries are in. */
+  dirTimes: [string, number][];
+  /** vfs: what this layer wrote, as "parent dev:ino/name" (opaque directories keep only those). */
+  unpacked: Set<string>;
 }
 
 /**
@@ -78,148 +99,188 @@ export function cleanLayerPath(name: string, absolute: 'refuse' | 'strip' = 'ref
 }
 
 /**
- * Resolved parent directories, so that a layer of 50,000 files does not lstat every component
- * of every path. Only creating a symlink (or a hard link, which may be one) or removing something
- * can change what a path resolves to (a missing name resolves the same once made a directory),
- * so those drop it.
+ * Directory fds of the parents entries go into, made inside the layer (mkdir -p) on first use,
+ * so that a layer of 50,000 files does not resolve every parent again. Only creating a symlink
+ * (or a hard link, which may be one) or removing something can change what a path resolves
+ * to, so those retire the cache; retired fds are closed when the next entry asks, after the
+ * entry that retired them is done with its own. The fds held are bounded.
  */
-class ParentCache {
-  #root: string;
-  #map = new Map<string, string>();
+class ParentDirs {
+  static readonly MAX_OPEN = 256;
+  #rootFd: number;
+  #map = new Map<string, number>();
+  #retired: number[] = [];
 
-  constructor(root: string) {
-    this.#root = root;
+  constructor(rootFd: number) {
+    this.#rootFd = rootFd;
   }
 
-  async resolve(rel: string): Promise<string> {
-    let host = this.#map.get(rel);
-    if (host === undefined) {
-      host = await resolveInRoot(this.#root, rel, { followFinal: true });
-      this.#map.set(rel, host);
+  get(rel: string): number {
+    this.#closeRetired();
+    let fd = this.#map.get(rel);
+    if (fd === undefined) {
+      if (this.#map.size >= ParentDirs.MAX_OPEN) this.invalidate();
+      fd = mkdirAllInRoot(this.#rootFd, rel, 0o755);
+      this.#map.set(rel, fd);
     }
-    return host;
+    return fd;
   }
 
   invalidate(): void {
+    this.#retired.push(...this.#map.values());
     this.#map.clear();
+  }
+
+  close(): void {
+    this.invalidate();
+    this.#closeRetired();
+  }
+
+  #closeRetired(): void {
+    for (const fd of this.#retired) closeSync(fd);
+    this.#retired.length = 0;
   }
 }
 
-async function applyEntry(
-  e: TarEntry, root: string, opts: ApplyOptions, unpacked: Set<string>, dirTimes: [string, number][], parents: ParentCache,
-): Promise<string | undefined> {
+async function applyEntry(e: TarEntry, ctx: Ctx): Promise<void> {
+  const { dirs, opts } = ctx;
   const rel = cleanLayerPath(e.name);
   if (e.uid > 0xfffffffe || e.gid > 0xfffffffe) throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: uid/gid out of range`);
   if (rel === '') {
     // "./": the layer root itself. Only its metadata can be set.
     if (e.type !== 'dir') throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: the layer root must be a directory`);
-    await setMetadata(root, e, dirTimes);
-    return undefined;
+    setMetadata(ctx.rootFd, '.', e, ctx, '');
+    return;
   }
   const base = posix.basename(rel);
   // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs) is not content; Docker skips it too.
-  if (base.startsWith(WHITEOUT_META_PREFIX) && base !== WHITEOUT_OPAQUE) return undefined;
+  if (base.startsWith(WHITEOUT_META_PREFIX) && base !== WHITEOUT_OPAQUE) return;
 
-  const parent = await parents.resolve(posix.dirname(rel));
-  await mkdir(parent, { recursive: true, mode: 0o755 });
+  const parentRel = posix.dirname(rel);
+  const dirFd = dirs.get(parentRel === '.' ? '' : parentRel);
 
   if (base === WHITEOUT_OPAQUE) {
-    if (opts.whiteouts === 'overlay') lsetxattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+    if (opts.whiteouts === 'overlay') withFd(openat(dirFd, '.', O_RDONLY | O_DIRECTORY), (fd) => fsetxattr(fd, OVERLAY_OPAQUE_XATTR, Buffer.from('y')));
     else {
-      parents.invalidate();
-      await removeUnpackedExcept(parent, unpacked);
+      dirs.invalidate();
+      removeUnpackedExcept(dirFd, ctx.unpacked);
     }
-    return undefined;
+    return;
   }
   if (base.startsWith(WHITEOUT_PREFIX)) {
     const hidden = base.slice(WHITEOUT_PREFIX.length);
     if (hidden === '' || hidden === '.' || hidden === '..') throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: bad whiteout`);
-    const target = join(parent, hidden);
-    parents.invalidate();
-    await rm(target, { recursive: true, force: true }); // rm never follows a symlink it removes
+    dirs.invalidate();
+    removeAllAt(dirFd, hidden); // never follows a symlink it removes
     if (opts.whiteouts === 'overlay') {
-      mknod(target, S_IFCHR, 0, 0);
-      await lchown(target, e.uid, e.gid);
-      return target;
+      mknodat(dirFd, hidden, S_IFCHR, 0, 0);
+      lchownat(dirFd, hidden, e.uid, e.gid);
     }
-    return undefined;
+    return;
   }
 
-  const target = join(parent, base);
   // A hard link's source is found before anything at the target is replaced.
-  const linkSource = e.type === 'hardlink' ? await hardlinkSource(e, root, target) : undefined;
-  const existing = await lstat(target).catch((err) => {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  });
-  if (existing && !(existing.isDirectory() && e.type === 'dir')) {
-    parents.invalidate();
-    await rm(target, { recursive: true, force: true });
-  }
-
-  switch (e.type) {
-    case 'dir':
-      if (!existing?.isDirectory()) await mkdir(target, { mode: 0o700 });
-      break;
-    case 'file':
-      await writeFileEntry(target, e);
-      return target;
-    case 'symlink':
-      // Any target is fine: it resolves inside the container at run time, and extraction
-      // resolves through it inside the layer.
-      parents.invalidate();
-      await symlink(e.linkname, target);
-      break;
-    case 'hardlink':
-      parents.invalidate(); // a hard link to a symlink is a symlink
-      await link(linkSource!, target); // link(2) does not follow a symlink source
-      return target; // the inode's metadata came with its first name
-    case 'char':
-    case 'block':
-    case 'fifo': {
-      const kind = e.type === 'char' ? S_IFCHR : e.type === 'block' ? S_IFBLK : S_IFIFO;
-      mknod(target, kind | (e.mode & 0o777), e.type === 'fifo' ? 0 : e.devmajor, e.type === 'fifo' ? 0 : e.devminor);
-      break;
+  const source = e.type === 'hardlink' ? hardlinkSource(e, ctx.rootFd, dirFd, base) : undefined;
+  try {
+    const existing = fstatat(dirFd, base);
+    const existingDir = existing !== null && (existing.mode & S_IFMT) === S_IFDIR;
+    if (existing && !(existingDir && e.type === 'dir')) {
+      dirs.invalidate();
+      removeAllAt(dirFd, base);
     }
-    default:
-      throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: unhandled tar header type`);
+    switch (e.type) {
+      case 'dir':
+        if (!existingDir) mkdirat(dirFd, base, 0o700);
+        break;
+      case 'file':
+        await writeFileEntry(dirFd, base, e);
+        break;
+      case 'symlink':
+        // Any target is fine: it resolves inside the container at run time, and extraction
+        // resolves through it inside the layer.
+        dirs.invalidate();
+        symlinkat(e.linkname, dirFd, base);
+        break;
+      case 'hardlink':
+        dirs.invalidate(); // a hard link to a symlink is a symlink
+        linkat(source!.dirFd, source!.name, dirFd, base); // does not follow a symlink source
+        break;
+      case 'char':
+      case 'block':
+      case 'fifo': {
+        const kind = e.type === 'char' ? S_IFCHR : e.type === 'block' ? S_IFBLK : S_IFIFO;
+        mknodat(dirFd, base, kind | (e.mode & 0o777), e.type === 'fifo' ? 0 : e.devmajor, e.type === 'fifo' ? 0 : e.devminor);
+        break;
+      }
+      default:
+        throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: unhandled tar header type`);
+    }
+  } finally {
+    if (source) closeSync(source.dirFd);
   }
-  await setMetadata(target, e, dirTimes);
-  return target;
+  // Files got theirs through their fd; a hard link's inode came with its first name.
+  if (e.type !== 'file' && e.type !== 'hardlink') setMetadata(dirFd, base, e, ctx, rel);
+  if (opts.whiteouts === 'delete') ctx.unpacked.add(entryKey(dirFd, base));
 }
 
-/** The host path a hard link entry points at: inside the layer, existing, not a directory. */
-async function hardlinkSource(e: TarEntry, root: string, target: string): Promise<string> {
+/** Where a hard link entry points: inside the layer, existing, not a directory, not itself. */
+function hardlinkSource(e: TarEntry, rootFd: number, dirFd: number, base: string): { dirFd: number; name: string } {
   const bad = (why: string) => invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: ${why}`);
   const linkRel = cleanLayerPath(e.linkname, 'strip');
   if (linkRel === '') throw bad('hard link to the layer root');
-  const source = await resolveInRoot(root, linkRel);
-  if (source === target) throw bad('hard link to itself');
-  const st = await lstat(source).catch(() => undefined);
-  if (!st) throw bad(`hard link target ${JSON.stringify(e.linkname)} not found in the layer`);
-  if (st.isDirectory()) throw bad('hard link to a directory');
-  return source;
+  const notFound = () => bad(`hard link target ${JSON.stringify(e.linkname)} not found in the layer`);
+  const parentRel = posix.dirname(linkRel);
+  let srcDir: number;
+  try {
+    srcDir = openInRoot(rootFd, parentRel === '.' ? '' : parentRel, { flags: O_PATH | O_DIRECTORY, followFinal: true });
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw notFound();
+    throw err;
+  }
+  try {
+    const name = posix.basename(linkRel);
+    const st = fstatat(srcDir, name);
+    if (st === null) throw notFound();
+    if ((st.mode & S_IFMT) === S_IFDIR) throw bad('hard link to a directory');
+    if (name === base && sameFile(srcDir, dirFd)) throw bad('hard link to itself');
+    return { dirFd: srcDir, name };
+  } catch (err) {
+    closeSync(srcDir);
+    throw err;
+  }
 }
 
-/** A regular file: its bytes, then its metadata through the open descriptor (no path lookups). */
-async function writeFileEntry(target: string, e: TarEntry): Promise<void> {
-  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+function sameFile(a: number, b: number): boolean {
+  const sa = fstatat(a, '', AT_EMPTY_PATH)!;
+  const sb = fstatat(b, '', AT_EMPTY_PATH)!;
+  return sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** A name in a directory, as "dev:ino/name" of the directory: what a host path was, without one. */
+function entryKey(dirFd: number, name: string): string {
+  const st = fstatat(dirFd, '', AT_EMPTY_PATH)!;
+  return `${st.dev}:${st.ino}/${name}`;
+}
+
+/** A regular file: created O_EXCL|O_NOFOLLOW in its directory, bytes and metadata through its fd. */
+async function writeFileEntry(dirFd: number, name: string, e: TarEntry): Promise<void> {
+  const fd = openat(dirFd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
     let written = 0;
     for await (const chunk of e.body()) {
       for (let off = 0; off < chunk.length; ) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+        const { bytesWritten } = await writeAsync(fd, chunk, off, chunk.length - off);
         off += bytesWritten;
       }
       written += chunk.length;
     }
     if (written !== e.size) throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: short body`);
-    await fh.chown(e.uid, e.gid);
-    setXattrs(target, e);
-    await fh.chmod(e.mode & 0o7777); // after chown, which clears set-id bits
-    await fh.utimes(e.mtime, e.mtime);
+    fchownSync(fd, e.uid, e.gid);
+    setXattrs(fd, e);
+    fchmodSync(fd, e.mode & 0o7777); // after chown, which clears set-id bits
+    futimesSync(fd, e.mtime, e.mtime);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -228,33 +289,63 @@ function layerXattrAllowed(name: string): boolean {
   return name.startsWith('user.') || name === 'security.capability';
 }
 
-async function setMetadata(path: string, e: TarEntry, dirTimes: [string, number][]): Promise<void> {
-  await lchown(path, e.uid, e.gid);
-  setXattrs(path, e);
-  // chown clears set-id bits, so the mode comes after it; symlinks have no mode of their own.
-  if (e.type !== 'symlink') await chmod(path, e.mode & 0o7777);
-  if (e.type === 'dir') dirTimes.push([path, e.mtime]);
-  else await lutimes(path, e.mtime, e.mtime);
+/** Metadata of a directory, symlink or device node `name` in `dirFd`; never through a link. */
+function setMetadata(dirFd: number, name: string, e: TarEntry, ctx: Ctx, rel: string): void {
+  if (e.type === 'dir') {
+    // Through an fd of the directory itself (O_NOFOLLOW): chown, then the mode (chown clears set-id bits).
+    withFd(openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW), (fd) => {
+      fchownSync(fd, e.uid, e.gid);
+      setXattrs(fd, e);
+      fchmodSync(fd, e.mode & 0o7777);
+    });
+    ctx.dirTimes.push([rel, e.mtime]);
+    return;
+  }
+  lchownat(dirFd, name, e.uid, e.gid);
+  // Symlinks have no mode of their own. Devices and symlinks get no xattrs: Linux refuses
+  // user.* on them, and a file capability means nothing there.
+  if (e.type !== 'symlink') lchmodat(dirFd, name, e.mode & 0o7777);
+  lutimesat(dirFd, name, e.mtime, e.mtime);
 }
 
-function setXattrs(path: string, e: TarEntry): void {
+function setDirTime(rootFd: number, rel: string, mtime: number): void {
+  let fd: number;
+  try {
+    fd = openInRoot(rootFd, rel === '' ? '.' : rel, { flags: O_RDONLY | O_DIRECTORY });
+  } catch (err) {
+    // Replaced by a later entry of this layer (a file or a link now): not a directory to date.
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR') || isErrno(err, 'ELOOP')) return;
+    throw err;
+  }
+  withFd(fd, () => futimesSync(fd, mtime, mtime));
+}
+
+function setXattrs(fd: number, e: TarEntry): void {
   for (const [name, value] of Object.entries(e.xattrs)) {
     if (!layerXattrAllowed(name)) continue;
     try {
-      lsetxattr(path, name, value);
+      fsetxattr(fd, name, value);
     } catch (err) {
-      // Filesystems without xattrs, and user.* on symlinks/devices, which Linux refuses.
-      if (isErrno(err, 'ENOTSUP') || isErrno(err, 'EOPNOTSUPP') || (isErrno(err, 'EPERM') && e.type !== 'file' && e.type !== 'dir')) continue;
+      if (isErrno(err, 'ENOTSUP') || isErrno(err, 'EOPNOTSUPP')) continue; // filesystems without xattrs
       throw err;
     }
   }
 }
 
 /** vfs: an opaque directory keeps only what this layer put in it. */
-async function removeUnpackedExcept(dir: string, unpacked: Set<string>): Promise<void> {
-  for (const name of await readdir(dir)) {
-    const p = join(dir, name);
-    if (!unpacked.has(p)) await rm(p, { recursive: true, force: true });
-    else if ((await lstat(p)).isDirectory()) await removeUnpackedExcept(p, unpacked);
+function removeUnpackedExcept(dirFd: number, unpacked: Set<string>): void {
+  for (const name of readdirat(dirFd, '.')) {
+    const st = fstatat(dirFd, name);
+    if (st === null) continue;
+    if (!unpacked.has(entryKey(dirFd, name))) removeAllAt(dirFd, name);
+    else if ((st.mode & S_IFMT) === S_IFDIR) withFd(openat(dirFd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW), (sub) => removeUnpackedExcept(sub, unpacked));
+  }
+}
+
+function withFd<T>(fd: number, fn: (fd: number) => T): T {
+  try {
+    return fn(fd);
+  } finally {
+    closeSync(fd);
   }
 }

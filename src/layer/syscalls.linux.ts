@@ -77,6 +77,3 @@ export function addonConstants(): Record<string, number> {
   const a = native() as unknown as Record<string, unknown>;
   return Object.fromEntries(Object.entries(a).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
-
-// Later: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) fd-based helpers (open in root, mkdirat,
-// fchownat...) for live container roots (DESIGN.md decision 5) get their wrappers here.

@@ -1,10 +1,10 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { closeSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, isErrno, invalidParameter } from '../../common/index.ts';
-import { resolveInRoot } from '../../layer/index.ts';
+import { writeFileAtomic, invalidParameter } from '../../common/index.ts';
+import { mkdirAllInRoot, openRoot, readFileInRoot } from '../../fsroot/index.ts';
 import { hostHasIpv6 } from '../../network/index.ts';
 import {
   processEnv, resolveUser, splitDevNumber, supportsRecursiveReadonly,
@@ -35,24 +35,9 @@ const RECURSIVE_READONLY = supportsRecursiveReadonly();
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
 
 /** Reads a file of the container's rootfs without ever following a link out of it. */
-function rootfsReader(rootfs: string) {
-  return async (pathInRootfs: string): Promise<string | undefined> => {
-    try {
-      const hostPath = await resolveInRoot(rootfs, pathInRootfs, { followFinal: true });
-      const fh = await open(hostPath, 'r');
-      try {
-        const st = await fh.stat();
-        if (!st.isFile()) return undefined;
-        if (st.size > MAX_ROOTFS_FILE) throw invalidParameter(`${pathInRootfs} in the container is too large to read`);
-        return await fh.readFile('utf8');
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
-      throw err;
-    }
-  };
+export function rootfsReader(rootfs: string) {
+  return async (pathInRootfs: string): Promise<string | undefined> =>
+    (await readFileInRoot(rootfs, pathInRootfs, MAX_ROOTFS_FILE))?.toString('utf8');
 }
 
 function networkOf(hostConfig: HostConfig): NetworkNamespace {
@@ -99,8 +84,14 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
   }
   // Anonymous volumes are directories of the writable layer for now (create warned about it);
   // the path comes from the request or the image, so it is resolved inside the rootfs.
-  for (const path of anonymousVolumePaths(rec.Config.Volumes)) {
-    await mkdir(await resolveInRoot(rootfs, path, { followFinal: true }), { recursive: true, mode: 0o755 });
+  const volumePaths = anonymousVolumePaths(rec.Config.Volumes);
+  if (volumePaths.length) {
+    const root = openRoot(rootfs);
+    try {
+      for (const path of volumePaths) closeSync(mkdirAllInRoot(root, path, 0o755));
+    } finally {
+      closeSync(root);
+    }
   }
   return generateContainerSpec({
     id: rec.ID,
