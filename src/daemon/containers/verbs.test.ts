@@ -46,6 +46,17 @@ test('create: a record on disk, the name reserved, a writable layer, a create ev
   assert.equal(h.ctx.store.all().length, 1, 'a refused create leaves nothing');
 }));
 
+test('start: json-file max-size as dockerd reads it (go-units FromHumanSize: k is 1000)', () => withHarness(async (h) => {
+  const id = await h.create('logs', { LogConfig: { Type: 'json-file', Config: { 'max-size': '10k', 'max-file': '3' } } });
+  await startContainer(h.ctx, id);
+  assert.deepEqual(h.runtime.logs.get(id)?.maxSize, 10_000);
+  assert.deepEqual(h.runtime.logs.get(id)?.maxFile, 3);
+  for (const [size, message] of [['0', 'max-size must be a positive number'], ['10x', "invalid suffix: 'x'"], ['', "invalid size: ''"]]) {
+    const bad = await h.create(undefined, { LogConfig: { Type: 'json-file', Config: { 'max-size': size } } });
+    await assert.rejects(startContainer(h.ctx, bad), { kind: 'InvalidParameter', message }, size);
+  }
+}));
+
 test('start: runtime create then start, state running, start event; twice is not modified', () => withHarness(async (h) => {
   const id = await h.create('ss');
   await startContainer(h.ctx, 'ss');
