@@ -12,6 +12,7 @@ export * from './keyed-lock.ts';
 export * from './logger.ts';
 export * from './project-files.ts';
 export * from './quote.ts';
+export * from './raw-json.ts';
 export * from './stdcopy.ts';
 export * from './time.ts';
 export * from './tar/index.ts';
