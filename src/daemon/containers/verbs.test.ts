@@ -151,6 +151,32 @@ test('kill: a process that already exited is not an error; its exit is awaited (
   await assert.rejects(killContainer(h.ctx, id, 'SIGNOPE'), { message: 'Invalid signal: SIGNOPE' });
 }));
 
+test('stop and restart: a timeout beyond a timer\'s range waits for the exit, no early SIGKILL', () => withHarness(async (h) => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    // StopTimeout from the create body, and `t` given to the verb directly.
+    const id = await h.create('patient', {}, { StopTimeout: 99999999999999 });
+    for (const verb of [() => stopContainer(h.ctx, id, {}), () => restartContainer(h.ctx, id, { timeout: 99999999999999 })]) {
+      await startContainer(h.ctx, id).catch(() => {});
+      h.runtime.exitOnKill = false;
+      h.runtime.calls.length = 0;
+      const stopping = verb();
+      // An overflowing setTimeout fires after 1ms: give it ample time to show.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(h.runtime.calls.filter((x) => x.startsWith('kill')), [`kill ${id} 15`]);
+      h.runtime.exit(id, 0);
+      await stopping;
+      assert.deepEqual(h.runtime.calls.filter((x) => x.startsWith('kill')), [`kill ${id} 15`]);
+    }
+    assert.equal(h.ctx.store.get(id).state.status, 'running', 'restarted');
+    assert.deepEqual(warnings.filter((w) => w.name === 'TimeoutOverflowWarning'), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+}));
+
 test('restart of a container that exits at once: no error while its exit is being recorded (bug 7)', () => withHarness(async (h) => {
   const id = await h.create('quick');
   for (let i = 0; i < 20; i++) {
