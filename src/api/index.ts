@@ -2,7 +2,7 @@
 // implements (with the types in their signatures). Other boxes import it only through this
 // file; api/ never depends on daemon/.
 export { ApiServer } from './server.ts';
-export { API_VERSION, MIN_API_VERSION } from './version.ts';
+export { API_VERSION, MIN_API_VERSION, hasFeature } from './version.ts';
 export { containerRoutes } from './routes/containers/routes.ts';
 export { execRoutes } from './routes/exec/routes.ts';
 export { imageRoutes } from './routes/images/routes.ts';

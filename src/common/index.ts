@@ -3,6 +3,7 @@
 export * from './api-version.ts';
 export * from './atomic-file.ts';
 export * from './byte-size.ts';
+export * from './detach-keys.ts';
 export * from './errors.ts';
 export * from './go-bool.ts';
 export * from './ids.ts';
@@ -11,6 +12,7 @@ export * from './keyed-lock.ts';
 export * from './logger.ts';
 export * from './project-files.ts';
 export * from './quote.ts';
+export * from './raw-json.ts';
 export * from './stdcopy.ts';
 export * from './time.ts';
 export * from './tar/index.ts';

@@ -21,6 +21,13 @@ describe('network configuration', () => {
     assert.throws(() => mergeConfig(parseDaemonFlags([]), { mtu: 10 }, '/x.json'), /invalid mtu/);
     assert.throws(() => mergeConfig(parseDaemonFlags(['--iptables-chain-prefix', 'A-B; x']), {}, '/x.json'), /invalid --iptables-chain-prefix/);
   });
+  it('reads bool flag values as pflag does (Go strconv.ParseBool)', () => {
+    const flags = parseDaemonFlags(['--icc=F', '--ip-masq=TRUE', '--iptables', '-D=0', '--live-restore=t']);
+    assert.deepEqual(flags.bools, { icc: false, 'ip-masq': true, iptables: true });
+    assert.equal(flags.debug, false);
+    assert.equal(flags.liveRestore, true);
+    assert.throws(() => parseDaemonFlags(['--icc=no']), { message: 'invalid argument "no" for "--icc" flag: strconv.ParseBool: parsing "no": invalid syntax' });
+  });
   it('gives every non-default instance chains of its own, BERTH only to the default one', () => {
     const prefixOf = (argv: string[]) => mergeConfig(parseDaemonFlags(argv), {}, '/x.json').iptablesChainPrefix;
     assert.equal(prefixOf(['--data-root', '/var/lib/berth/', '--bridge', 'berth0']), 'BERTH');

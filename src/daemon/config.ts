@@ -1,7 +1,7 @@
 // daemon.json plus flags that override it (DESIGN.md decision 9).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isErrno } from '../common/index.ts';
+import { isErrno, parseGoBool } from '../common/index.ts';
 import { instanceChainPrefix } from '../network/index.ts';
 
 export interface RuntimeConfig {
@@ -133,7 +133,13 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
-    const bool = (v: string | undefined) => v === undefined || !['false', '0'].includes(v);
+    // A bare bool flag is true; a value is read as pflag does (strconv.ParseBool).
+    const bool = (v: string | undefined) => {
+      if (v === undefined) return true;
+      const b = parseGoBool(v);
+      if (b === undefined) throw new Error(`invalid argument "${v}" for "${arg}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
+      return b;
+    };
     if (arg === '-D' || arg === '--debug') out.debug = bool(inline);
     else if (arg === '--live-restore') out.liveRestore = bool(inline);
     else if (arg in BOOL_FLAGS) (out.bools ??= {})[BOOL_FLAGS[arg]] = bool(inline);

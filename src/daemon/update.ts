@@ -2,6 +2,7 @@
 // the container's HostConfig as moby's Container.UpdateContainer does, saved, and applied to a
 // running container through the runtime (moby daemon/update.go).
 import { conflict, invalidParameter, systemError, BerthError } from '../common/index.ts';
+import { API_VERSION, hasFeature } from '../api/index.ts';
 import { validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
 import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 import { parseRestartPolicy, isNoRestart, type RestartPolicy } from './containers/restart-policy.ts';
@@ -38,16 +39,8 @@ function goType(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** API versions before 1.40 had no PidsLimit in update; the field is dropped for them. */
-const PIDS_LIMIT_UPDATE_VERSION = [1, 40];
-
-function versionAtLeast(version: string, [maj, min]: number[]): boolean {
-  const [a, b] = version.split('.').map(Number);
-  return a > maj || (a === maj && b >= min);
-}
-
 /** Reads the (hostile) JSON body: types as Go's decoder would insist on, API-version quirks. */
-export function parseUpdateBody(body: Record<string, unknown>, version = '1.50'): UpdateRequest {
+export function parseUpdateBody(body: Record<string, unknown>, version = API_VERSION): UpdateRequest {
   for (const f of INT_FIELDS) {
     const v = body[f];
     if (v === undefined || v === null) continue;
@@ -68,7 +61,8 @@ export function parseUpdateBody(body: Record<string, unknown>, version = '1.50')
   }
   let pids: number | undefined;
   const p = body.PidsLimit;
-  if (p !== undefined && p !== null && versionAtLeast(version, PIDS_LIMIT_UPDATE_VERSION)) {
+  // API versions before 1.40 had no PidsLimit in update: the field is dropped for them.
+  if (p !== undefined && p !== null && hasFeature(version, 'updatePidsLimit')) {
     if (typeof p !== 'number' || !Number.isSafeInteger(p)) throw invalidParameter(`json: cannot unmarshal ${goType(p)} into Go struct field UpdateConfig.PidsLimit of type int64`);
     // 0 and -1 (and, historically, any negative number) mean unlimited.
     pids = p <= 0 ? 0 : p;

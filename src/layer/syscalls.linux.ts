@@ -74,6 +74,5 @@ export function llistxattr(path: string): string[] {
 
 /** The numeric constants the addon exports (MS_*, MNT_*), to check the copies above against. */
 export function addonConstants(): Record<string, number> {
-  const a = native() as unknown as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(a).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  return Object.fromEntries(Object.entries(native()).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }

@@ -10,6 +10,7 @@ import {
   newId,
   formatRfc3339Nano,
   nowNs,
+  parseGoBool,
 } from '../common/index.ts';
 import { contains, formatIp, formatSubnet, macFromIp, overlaps, parseCidrAddress, parseIp, parseSubnet, type Subnet } from './cidr.ts';
 import { AddressPool, DEFAULT_POOLS, pickFreeSubnet, type IpamConfig, type PoolSpec } from './ipam.ts';
@@ -258,7 +259,7 @@ export class NetworkController {
       if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw invalidParameter(`invalid bridge name: ${bridge}`);
       if ([...this.nets.values()].some((n) => n.rec.bridge === bridge)) throw conflict(`bridge name ${bridge} is already used by another network`);
       for (const key of [OPT_ICC, OPT_MASQ]) {
-        if (options[key] !== undefined && !['true', 'false', '1', '0'].includes(options[key])) throw invalidParameter(`invalid value for ${key}: ${options[key]}`);
+        if (options[key] !== undefined && parseGoBool(options[key]) === undefined) throw invalidParameter(`invalid value for ${key}: ${options[key]}`);
       }
       rec.bridge = bridge;
     }
@@ -379,8 +380,8 @@ export class NetworkController {
       if (n.rec.Driver !== 'bridge' || !n.rec.bridge) continue;
       bridges.push({
         bridge: n.rec.bridge, subnet: n.rec.IPAM.Config[0].Subnet, internal: n.rec.Internal,
-        icc: !['false', '0'].includes(n.rec.Options[OPT_ICC] ?? 'true'),
-        masquerade: !['false', '0'].includes(n.rec.Options[OPT_MASQ] ?? 'true'),
+        icc: parseGoBool(n.rec.Options[OPT_ICC] ?? 'true') !== false,
+        masquerade: parseGoBool(n.rec.Options[OPT_MASQ] ?? 'true') !== false,
       });
     }
     await this.iptables.apply(bridges, [...this.ports.values()].flat());

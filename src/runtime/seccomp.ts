@@ -5,12 +5,9 @@
 // and 64-bit argument values survive JSON without losing precision.
 import { readFile, stat } from 'node:fs/promises';
 import { release, endianness } from 'node:os';
-import { invalidParameter, systemError } from '../common/index.ts';
+import { invalidParameter, rawJson, systemError, type RawJson } from '../common/index.ts';
 
-/** A JSON number that JSON.stringify writes verbatim (JSON.rawJSON): uint64 values above 2^53. */
-export interface RawJson {
-  readonly rawJSON: string;
-}
+/** uint64 values above 2^53 are written verbatim (RawJson). */
 export type SeccompValue = number | RawJson;
 
 export interface SeccompArg {
@@ -342,8 +339,6 @@ function kernelAtLeast(current: [number, number, number], wanted: string): boole
   }
   return true;
 }
-
-const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
 
 function ociValue(n: bigint): SeccompValue {
   return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : rawJson(n.toString());

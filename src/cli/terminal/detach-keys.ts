@@ -1,38 +1,17 @@
-// Detach keys: "ctrl-p,ctrl-q" (the default), "ctrl-a,x", "DEL" (moby/term ToBytes), and the
-// scanner that spots them in what the user types.
+// The detach keys the CLI watches for (common/ parses the syntax), and the scanner that spots
+// them in what the user types.
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../common/index.ts';
 
-const DEFAULT_DETACH_KEYS = Buffer.from([16, 17]);
-
-const CTRL_NAMES = [
-  'ctrl-@', 'ctrl-a', 'ctrl-b', 'ctrl-c', 'ctrl-d', 'ctrl-e', 'ctrl-f', 'ctrl-g', 'ctrl-h', 'ctrl-i', 'ctrl-j', 'ctrl-k', 'ctrl-l', 'ctrl-m',
-  'ctrl-n', 'ctrl-o', 'ctrl-p', 'ctrl-q', 'ctrl-r', 'ctrl-s', 'ctrl-t', 'ctrl-u', 'ctrl-v', 'ctrl-w', 'ctrl-x', 'ctrl-y', 'ctrl-z',
-  'ctrl-[', 'ctrl-\\', 'ctrl-]', 'ctrl-^', 'ctrl-_',
-];
-
-/** The bytes of a detach-keys spec; throws "Unknown character: 'x'" as moby/term does. */
-export function parseDetachKeys(spec: string): Buffer {
-  const codes: number[] = [];
-  for (const key of spec.split(',')) {
-    if (key.length === 1) {
-      codes.push(key.charCodeAt(0) & 0xff);
-      continue;
-    }
-    const code = CTRL_NAMES.indexOf(key);
-    if (code >= 0) codes.push(code);
-    else if (key === 'DEL') codes.push(127);
-    else throw new Error(`Unknown character: '${key}'`);
-  }
-  return Buffer.from(codes);
-}
+const DEFAULT_KEYS = parseDetachKeys(DEFAULT_DETACH_KEYS);
 
 /** The keys to watch for: the flag, else config.json's detachKeys, else ctrl-p,ctrl-q. */
 export function detachKeysOrDefault(spec: string): Buffer {
-  if (spec === '') return DEFAULT_DETACH_KEYS;
+  if (spec === '') return DEFAULT_KEYS;
   try {
     return parseDetachKeys(spec);
   } catch {
     // docker warns and falls back to the default
-    return DEFAULT_DETACH_KEYS;
+    return DEFAULT_KEYS;
   }
 }
 

@@ -28,6 +28,8 @@ export class FakeRuntime implements RuntimeBox {
   exitOnKill = true;
   /** Exits written by "the shim" per state dir. */
   readonly exits = new Map<string, ShimExit>();
+  /** The log options each container's shim was created with. */
+  readonly logs = new Map<string, { path: string; maxSize?: number; maxFile?: number } | undefined>();
   readonly #stateDirs = new Map<string, string>();
   readonly #shims = new Map<string, FakeShim>();
   readonly #alive = new Set<string>();
@@ -38,8 +40,9 @@ export class FakeRuntime implements RuntimeBox {
     return ['runc'];
   }
 
-  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string }): Promise<{ pid: number }> {
+  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string; log?: { path: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
     this.calls.push(`create ${id}`);
+    this.logs.set(id, p.log);
     this.#stateDirs.set(id, p.stateDir);
     this.exits.delete(p.stateDir);
     this.#alive.add(p.stateDir);

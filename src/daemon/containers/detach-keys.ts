@@ -1,25 +1,16 @@
 // Detach keys on an attached stdin (default ctrl-p,ctrl-q): bytes that might start the
 // sequence are held back until it is clear whether they complete it.
-import { invalidParameter } from '../../common/index.ts';
+import { invalidParameter, parseDetachKeys as keysToBytes } from '../../common/index.ts';
 
-export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+export { DEFAULT_DETACH_KEYS } from '../../common/index.ts';
 
-/** Docker's key syntax: comma-separated `a`..`z` single chars or `ctrl-<x>` (x in a-z @ [ \ ] ^ _). */
+/** The request's DetachKeys (moby/term syntax); a bad spec is the client's error (400). */
 export function parseDetachKeys(spec: string): Buffer {
-  const out: number[] = [];
-  for (const key of spec.split(',')) {
-    if (key.length === 1) {
-      out.push(key.charCodeAt(0));
-      continue;
-    }
-    const m = /^ctrl-(.)$/.exec(key);
-    if (!m) throw invalidParameter(`Invalid escape keys (${spec}) provided`);
-    const c = m[1];
-    if (c >= 'a' && c <= 'z') out.push(c.charCodeAt(0) - 96);
-    else if ('@[\\]^_'.includes(c)) out.push(c.charCodeAt(0) - 64);
-    else throw invalidParameter(`Invalid escape keys (${spec}) provided`);
+  try {
+    return keysToBytes(spec);
+  } catch (err) {
+    throw invalidParameter(`Invalid escape keys (${spec}) provided`, err);
   }
-  return Buffer.from(out);
 }
 
 export class DetachKeyScanner {

@@ -3,7 +3,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { closeSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, invalidParameter } from '../../common/index.ts';
+import { writeFileAtomic, invalidParameter, rawJson } from '../../common/index.ts';
 import { mkdirAllInRoot, openRoot, readFileInRoot } from '../../fsroot/index.ts';
 import { hostHasIpv6 } from '../../network/index.ts';
 import {
@@ -152,6 +152,6 @@ export async function buildExecProcess(rec: ContainerRecord, hostConfig: HostCon
 function parseJsonExact(text: string): unknown {
   return JSON.parse(text, (_key, value, context?: { source?: string }) =>
     typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)
-      ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(context.source)
+      ? rawJson(context.source)
       : value);
 }

@@ -1,7 +1,7 @@
 // docker start (moby daemon/start.go): the checks and the lock, then containerStart, which
 // mounts the layer, sets up the network, writes the bundle, creates and starts the process
 // under its shim, and on any failure undoes what it did and records Docker's exit code.
-import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/index.ts';
+import { BerthError, conflict, fromHumanSize, invalidParameter, notModified, systemError } from '../../common/index.ts';
 import { buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
@@ -94,17 +94,21 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
 
 function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: number } {
   const out: { maxSize?: number; maxFile?: number } = {};
-  if (conf['max-size']) out.maxSize = parseByteSize(conf['max-size']);
+  if (conf['max-size'] !== undefined) out.maxSize = parseMaxSize(conf['max-size']);
   if (conf['max-file']) out.maxFile = Number.parseInt(conf['max-file'], 10);
   return out;
 }
 
-/** go-units RAMInBytes: "10m", "1g", "512k", "100". */
-function parseByteSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(text.trim());
-  if (!m) throw invalidParameter(`invalid size: '${text}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2].toLowerCase() as '' | 'k'];
-  return Math.floor(Number(m[1]) * mult);
+/** The json-file max-size as dockerd reads it (go-units FromHumanSize, so "1k" is 1000 bytes). */
+function parseMaxSize(text: string): number {
+  let size: number;
+  try {
+    size = fromHumanSize(text);
+  } catch (err) {
+    throw invalidParameter((err as Error).message, err);
+  }
+  if (size <= 0) throw invalidParameter('max-size must be a positive number');
+  return size;
 }
 
 /** Docker's mapping of runtime start errors to exit codes and API errors (moby translateContainerdStartErr). */

@@ -8,8 +8,11 @@ import { killWithSignal } from './kill.ts';
 
 export const DEFAULT_STOP_TIMEOUT = 10;
 
+/** The longest delay a Node timer holds (2^31-1 ms): a longer one would fire at once. */
+const MAX_TIMER_MS = 0x7fffffff;
+
 export interface StopOptions {
-  /** Seconds before SIGKILL; negative waits forever, 0 kills at once. */
+  /** Seconds before SIGKILL; negative (or beyond a timer's range) waits forever, 0 kills at once. */
   timeout?: number;
   signal?: string;
 }
@@ -42,7 +45,8 @@ export async function stopRunning(ctx: Pick<ContainerContext, 'runtime' | 'defau
     publish(ctx, c, 'kill', { signal: String(signalNumber(signal)) });
     if (timeout !== 0) {
       await killWithSignal(ctx, c, signalNumber(signal));
-      if (timeout < 0) {
+      // Beyond a timer's range (a StopTimeout or `t` of years) is forever, as the API's `t` is.
+      if (timeout < 0 || timeout * 1000 > MAX_TIMER_MS) {
         await exited;
         return;
       }

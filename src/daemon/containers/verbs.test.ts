@@ -46,6 +46,17 @@ test('create: a record on disk, the name reserved, a writable layer, a create ev
   assert.equal(h.ctx.store.all().length, 1, 'a refused create leaves nothing');
 }));
 
+test('start: json-file max-size as dockerd reads it (go-units FromHumanSize: k is 1000)', () => withHarness(async (h) => {
+  const id = await h.create('logs', { LogConfig: { Type: 'json-file', Config: { 'max-size': '10k', 'max-file': '3' } } });
+  await startContainer(h.ctx, id);
+  assert.deepEqual(h.runtime.logs.get(id)?.maxSize, 10_000);
+  assert.deepEqual(h.runtime.logs.get(id)?.maxFile, 3);
+  for (const [size, message] of [['0', 'max-size must be a positive number'], ['10x', "invalid suffix: 'x'"], ['', "invalid size: ''"]]) {
+    const bad = await h.create(undefined, { LogConfig: { Type: 'json-file', Config: { 'max-size': size } } });
+    await assert.rejects(startContainer(h.ctx, bad), { kind: 'InvalidParameter', message }, size);
+  }
+}));
+
 test('start: runtime create then start, state running, start event; twice is not modified', () => withHarness(async (h) => {
   const id = await h.create('ss');
   await startContainer(h.ctx, 'ss');
@@ -138,6 +149,32 @@ test('kill: a process that already exited is not an error; its exit is awaited (
   h.runtime.killError = 'permission denied';
   await assert.rejects(killContainer(h.ctx, id, 'SIGUSR1'), { kind: 'System', message: /Cannot kill container: .*: permission denied/ });
   await assert.rejects(killContainer(h.ctx, id, 'SIGNOPE'), { message: 'Invalid signal: SIGNOPE' });
+}));
+
+test('stop and restart: a timeout beyond a timer\'s range waits for the exit, no early SIGKILL', () => withHarness(async (h) => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    // StopTimeout from the create body, and `t` given to the verb directly.
+    const id = await h.create('patient', {}, { StopTimeout: 99999999999999 });
+    for (const verb of [() => stopContainer(h.ctx, id, {}), () => restartContainer(h.ctx, id, { timeout: 99999999999999 })]) {
+      await startContainer(h.ctx, id).catch(() => {});
+      h.runtime.exitOnKill = false;
+      h.runtime.calls.length = 0;
+      const stopping = verb();
+      // An overflowing setTimeout fires after 1ms: give it ample time to show.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(h.runtime.calls.filter((x) => x.startsWith('kill')), [`kill ${id} 15`]);
+      h.runtime.exit(id, 0);
+      await stopping;
+      assert.deepEqual(h.runtime.calls.filter((x) => x.startsWith('kill')), [`kill ${id} 15`]);
+    }
+    assert.equal(h.ctx.store.get(id).state.status, 'running', 'restarted');
+    assert.deepEqual(warnings.filter((w) => w.name === 'TimeoutOverflowWarning'), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 }));
 
 test('restart of a container that exits at once: no error while its exit is being recorded (bug 7)', () => withHarness(async (h) => {

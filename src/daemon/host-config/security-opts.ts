@@ -1,5 +1,5 @@
 // HostConfig.SecurityOpt, with Docker's parsing and error texts (moby daemon parseSecurityOpt).
-import { invalidParameter } from '../../common/index.ts';
+import { invalidParameter, parseGoBool } from '../../common/index.ts';
 
 export interface SecurityOptions {
   noNewPrivileges?: boolean;
@@ -8,13 +8,6 @@ export interface SecurityOptions {
   apparmor?: string;
   labels: string[];
   writableCgroups?: boolean;
-}
-
-/** Go's strconv.ParseBool. */
-function parseGoBool(v: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  return undefined;
 }
 
 /** Go's %q for the strings we quote in messages (close enough: JSON's escapes). */

@@ -1,7 +1,6 @@
 // Process rlimits (--ulimit): -1 means unlimited.
-import { invalidParameter } from '../../common/index.ts';
+import { invalidParameter, rawJson } from '../../common/index.ts';
 import { ULIMIT_NAMES } from '../defaults.ts';
-import type { RawJson } from '../seccomp.ts';
 import type { SpecOpt } from './types.ts';
 
 export interface RlimitInput {
@@ -11,7 +10,6 @@ export interface RlimitInput {
   hard: number;
 }
 
-const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
 /** RLIM_INFINITY as the uint64 runc reads (beyond a double's exact range, so written raw). */
 const RLIM_INFINITY = rawJson('18446744073709551615');
 

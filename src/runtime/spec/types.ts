@@ -1,7 +1,8 @@
 // The OCI runtime spec (config.json): the subset berth writes, and the option type that
 // builds it. Key order is part of the output: the base spec fixes it (see build.ts).
 import type { DeviceCgroupRule } from '../defaults.ts';
-import type { LinuxSeccomp, RawJson } from '../seccomp.ts';
+import type { RawJson } from '../../common/index.ts';
+import type { LinuxSeccomp } from '../seccomp.ts';
 
 export const OCI_VERSION = '1.0.2';
 
