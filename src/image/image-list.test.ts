@@ -1,26 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createImageService } from './index.ts';
-import { FakeLayerStore, imageConfig, withTempDir } from './image.test-helpers.ts';
-
-const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-
-async function fixture(dir: string) {
-  const layers = new FakeLayerStore();
-  const svc = await createImageService({ dataRoot: dir, layers });
-  const make = async (diffs: number[], extra: Record<string, unknown>) => {
-    let parent: string | null = null;
-    for (const d of diffs) parent = layers.add(diff(d), parent, 10 * d);
-    return svc.createImage(imageConfig(diffs.map(diff), extra));
-  };
-  const a = await make([1], { created: '2020-01-01T00:00:00Z', config: { Labels: { tier: 'web', team: 'x' } } });
-  const b = await make([1, 2], { created: '2021-01-01T00:00:00.5Z' });
-  const c = await make([3], { created: '2022-01-01T00:00:00Z', config: { Labels: { tier: 'db' } } });
-  await svc.tag(a.id, 'web:1');
-  await svc.tag(a.id, 'user/web:2');
-  await svc.tag(c.id, 'localhost:5000/db');
-  return { svc, a, b, c };
-}
+import { diff, imageListFixture as fixture, withTempDir } from './image.test-helpers.ts';
 
 test('list: records newest first, with sizes, references and counts when asked', () =>
   withTempDir(async (dir) => {

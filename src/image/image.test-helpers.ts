@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { conflict, invalidParameter, notFound, TarWriter } from '../common/index.ts';
 import type { ImageLayerStore, LayerInfo } from './types.ts';
+import { createImageService } from './index.ts';
 import { sha256Digest } from '../content/index.ts';
 
 export class FakeLayerStore implements ImageLayerStore {
@@ -131,4 +132,25 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A made-up diff ID numbered n. */
+export const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+/** Three images (two sharing a layer) with labels, creation times and tags, for list and shape tests. */
+export async function imageListFixture(dir: string) {
+  const layers = new FakeLayerStore();
+  const svc = await createImageService({ dataRoot: dir, layers });
+  const make = async (diffs: number[], extra: Record<string, unknown>) => {
+    let parent: string | null = null;
+    for (const d of diffs) parent = layers.add(diff(d), parent, 10 * d);
+    return svc.createImage(imageConfig(diffs.map(diff), extra));
+  };
+  const a = await make([1], { created: '2020-01-01T00:00:00Z', config: { Labels: { tier: 'web', team: 'x' } } });
+  const b = await make([1, 2], { created: '2021-01-01T00:00:00.5Z' });
+  const c = await make([3], { created: '2022-01-01T00:00:00Z', config: { Labels: { tier: 'db' } } });
+  await svc.tag(a.id, 'web:1');
+  await svc.tag(a.id, 'user/web:2');
+  await svc.tag(c.id, 'localhost:5000/db');
+  return { svc, a, b, c };
 }

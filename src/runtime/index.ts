@@ -7,6 +7,7 @@ import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } fro
 import { ShimStdio } from './shim-stdio.ts';
 
 export { buildOciSpec, type ContainerSpecInput } from './spec/build.ts';
+export { checkExecStrings } from './spec/process.ts';
 export type { Spec, SpecProcess } from './spec/types.ts';
 export type { NetworkNamespace } from './spec/namespaces.ts';
 export type { MountSpec } from './spec/mounts.ts';

@@ -2,28 +2,8 @@
 // gated by API version, built from the image service's records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createImageService } from '../../image/index.ts';
-import { FakeLayerStore, imageConfig, withTempDir } from '../../image/image.test-helpers.ts';
+import { diff, imageListFixture as fixture, withTempDir } from '../../image/image.test-helpers.ts';
 import { toImageHistory, toImageInspect, toImageSummary } from './images.ts';
-
-const diff = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-
-async function fixture(dir: string) {
-  const layers = new FakeLayerStore();
-  const svc = await createImageService({ dataRoot: dir, layers });
-  const make = async (diffs: number[], extra: Record<string, unknown>) => {
-    let parent: string | null = null;
-    for (const d of diffs) parent = layers.add(diff(d), parent, 10 * d);
-    return svc.createImage(imageConfig(diffs.map(diff), extra));
-  };
-  const a = await make([1], { created: '2020-01-01T00:00:00Z', config: { Labels: { tier: 'web', team: 'x' } } });
-  const b = await make([1, 2], { created: '2021-01-01T00:00:00.5Z' });
-  const c = await make([3], { created: '2022-01-01T00:00:00Z', config: { Labels: { tier: 'db' } } });
-  await svc.tag(a.id, 'web:1');
-  await svc.tag(a.id, 'user/web:2');
-  await svc.tag(c.id, 'localhost:5000/db');
-  return { svc, a, b, c };
-}
 
 test('list: summaries newest first with Docker\'s fields', () =>
   withTempDir(async (dir) => {

@@ -4,22 +4,14 @@
 // is what inspect shows and what a stored container passes back without the image.
 import { posix } from 'node:path';
 import { invalidParameter } from '../../common/index.ts';
+import { checkExecStrings } from '../../runtime/index.ts';
 import type { ContainerConfig, ImageConfig } from './types.ts';
 
 /** Strings from API bodies and image configs reach execve: no non-strings, no NUL bytes. */
-function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
-  if (list === undefined || list === null) return;
-  if (!Array.isArray(list)) throw invalidParameter(`invalid ${what}: must be a list of strings`);
-  for (const v of list) {
-    if (typeof v !== 'string') throw invalidParameter(`invalid ${what}: must be a list of strings`);
-    if (v.includes('\0')) throw invalidParameter(`invalid ${what}: contains a NUL byte`);
-  }
-}
-
 export function checkProcessStrings(c: ContainerConfig | ImageConfig): void {
-  checkStrings(c.Entrypoint, 'Entrypoint');
-  checkStrings(c.Cmd, 'Cmd');
-  checkStrings(c.Env, 'Env');
+  checkExecStrings(c.Entrypoint, 'Entrypoint');
+  checkExecStrings(c.Cmd, 'Cmd');
+  checkExecStrings(c.Env, 'Env');
 }
 
 const envKey = (e: string) => {

@@ -21,7 +21,7 @@ export interface ProcessInput {
 }
 
 /** Strings reach execve: only strings, no NUL bytes. */
-function checkStrings(list: readonly unknown[] | null | undefined, what: string): void {
+export function checkExecStrings(list: readonly unknown[] | null | undefined, what: string): void {
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw invalidParameter(`invalid ${what}: must be a list of strings`);
   for (const v of list) {
@@ -32,8 +32,8 @@ function checkStrings(list: readonly unknown[] | null | undefined, what: string)
 
 export function withProcess(p: ProcessInput): SpecOpt {
   return (spec) => {
-    checkStrings(p.args, 'args');
-    checkStrings(p.env, 'Env');
+    checkExecStrings(p.args, 'args');
+    checkExecStrings(p.env, 'Env');
     if (p.args.length === 0) throw invalidParameter('no command specified');
     if (p.cwd !== undefined && !p.cwd.startsWith('/')) {
       throw invalidParameter(`the working directory '${p.cwd}' is invalid, it needs to be an absolute path`);
