@@ -19,6 +19,7 @@ export type { SystemBackend } from './routes/system/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {
+  ContainerConfig, HostConfig, ImageConfig,
   ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
   NetworkDisconnectRequest,
 } from './types/engine-api.generated.ts';

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic, ZERO_TIME } from '../../common/index.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
+import type { ContainerConfig, HostConfig } from '../host-config/index.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -20,34 +21,8 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
-export type ContainerConfig = Record<string, unknown> & {
-  Hostname: string;
-  Domainname: string;
-  User: string;
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[] | null;
-  Cmd: string[] | null;
-  Entrypoint: string[] | null;
-  Image: string;
-  WorkingDir: string;
-  Labels: Record<string, string>;
-  StopSignal?: string;
-  StopTimeout?: number;
-};
-
-export type HostConfig = Record<string, unknown> & {
-  AutoRemove?: boolean;
-  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
-  NetworkMode?: string;
-  LogConfig?: { Type: string; Config: Record<string, string> };
-  Init?: boolean | null;
-  Runtime?: string;
-};
+/** The Engine API's container Config and HostConfig, stored as the create request gave them (merged with the image's). */
+export type { ContainerConfig, HostConfig };
 
 export interface ContainerRecord {
   ID: string;
