@@ -27,7 +27,7 @@ import { filterContainers, statusText, type ContainerView } from './containers/l
 import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
-import { createWarnings, type HostConfig as EngineHostConfig } from './host-config/index.ts';
+import { createWarnings } from './host-config/index.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
@@ -84,7 +84,7 @@ export class ContainerApi implements ContainersBackend {
     const merged = mergeImageConfig(config, image);
     const created = await this.v.create(name, merged, hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
     // Docker's warnings, and berth's for what it accepts without doing all that Docker does.
-    return { ...created, Warnings: [...createWarnings(hostConfig as EngineHostConfig, merged), ...created.Warnings] };
+    return { ...created, Warnings: [...createWarnings(hostConfig, merged), ...created.Warnings] };
   }
 
   exists(ref: string): void {

@@ -86,7 +86,7 @@ export class ContainerNetworking {
     const settings: NetworkSettingsRecord = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
     if (isContainerMode(mode)) {
       if (endpointsConfig && Object.keys(endpointsConfig).length) throw invalidParameter('conflicting options: container type network can\'t be used with links. This would result in undefined behavior');
-      if (hostConfig.PortBindings && Object.keys(hostConfig.PortBindings as object).length) throw invalidParameter('conflicting options: port publishing and the container type network mode');
+      if (hostConfig.PortBindings && Object.keys(hostConfig.PortBindings).length) throw invalidParameter('conflicting options: port publishing and the container type network mode');
       return settings;
     }
     const entries = Object.entries(endpointsConfig ?? {});
@@ -166,7 +166,7 @@ export class ContainerNetworking {
         if (s.Networks[name] !== ep) s.Networks[name] = ep;
       }
       const first = this.plumbable(s)[0];
-      const requests = portRequests(hostConfig.PortBindings as never, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts as never,
+      const requests = portRequests(hostConfig.PortBindings, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts,
         first ? this.controller.hostBindingIp(first[2]) : '0.0.0.0');
       if (requests.length && first && first[2].Driver === 'bridge') {
         try {
@@ -283,7 +283,7 @@ export class ContainerNetworking {
 
   /** NetworkSettings.Ports for inspect. */
   ports(rec: ContainerRecord): Record<string, unknown> {
-    return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts as never);
+    return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts);
   }
 
   /** The first endpoint with an address (for the legacy top-level inspect fields and /etc/hosts). */

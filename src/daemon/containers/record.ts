@@ -21,15 +21,21 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
-/** The Engine API's container Config and HostConfig, stored as the create request gave them (merged with the image's). */
-export type { ContainerConfig, HostConfig };
+export type { HostConfig };
+
+/** The Config fields create always fills in (normalizeCreateBody). */
+type FilledField = 'Hostname' | 'Domainname' | 'User' | 'AttachStdin' | 'AttachStdout' | 'AttachStderr' | 'Tty' | 'OpenStdin' | 'StdinOnce'
+  | 'Image' | 'WorkingDir' | 'Labels';
+
+/** A container's Engine API Config as stored: the create request's, merged with the image's, with those fields filled. */
+export type StoredConfig = ContainerConfig & { [K in FilledField]-?: NonNullable<ContainerConfig[K]> };
 
 export interface ContainerRecord {
   ID: string;
   Created: string;
   Path: string;
   Args: string[];
-  Config: ContainerConfig;
+  Config: StoredConfig;
   /** The image ID (sha256:...). */
   Image: string;
   /** Top layer chain ID of the image, for the RW layer. */

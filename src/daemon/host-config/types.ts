@@ -9,8 +9,11 @@ export type ImageConfig = Pick<EngineImageConfig, 'Env' | 'Cmd' | 'Entrypoint' |
 /** The create request's `Config`, as the Engine API declares it. */
 export type ContainerConfig = EngineContainerConfig;
 
-/** The create request's `HostConfig`, as the Engine API declares it. */
-export type HostConfig = EngineHostConfig;
+/**
+ * The create request's `HostConfig`, as the Engine API declares it; a container's
+ * hostconfig.json keeps fields beyond the swagger as the client sent them.
+ */
+export type HostConfig = EngineHostConfig & Record<string, unknown>;
 
 /** One element of a HostConfig list field. */
 type ItemOf<T> = NonNullable<T> extends ReadonlyArray<infer U> ? NonNullable<U> : never;
