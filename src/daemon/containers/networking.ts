@@ -6,6 +6,7 @@ import {
   PREDEFINED, inspectPorts, portRequests, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
 } from '../../network/index.ts';
+import type { PortMap } from '../../api/index.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 
 export interface EndpointSettings {
@@ -282,7 +283,7 @@ export class ContainerNetworking {
   }
 
   /** NetworkSettings.Ports for inspect. */
-  ports(rec: ContainerRecord): Record<string, unknown> {
+  ports(rec: ContainerRecord): PortMap {
     return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts);
   }
 
