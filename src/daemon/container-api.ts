@@ -34,7 +34,6 @@ import { createWarnings } from './host-config/index.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
-import type { EndpointSettings } from './containers/networking.ts';
 import { listPorts, type PortMapping } from '../network/index.ts';
 
 /**
@@ -82,10 +81,10 @@ export class ContainerApi implements ContainersBackend {
     const image = await this.deps.images.resolve(config.Image);
     const nc = body.NetworkingConfig;
     if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
-    const eps = (nc as { EndpointsConfig?: unknown } | null | undefined)?.EndpointsConfig;
+    const eps = nc?.EndpointsConfig;
     if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
     const merged = mergeImageConfig(config, image);
-    const created = await this.v.create(name, merged, hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
+    const created = await this.v.create(name, merged, hostConfig, eps ?? undefined);
     // Docker's warnings, and berth's for what it accepts without doing all that Docker does.
     return { ...created, Warnings: [...createWarnings(hostConfig, merged), ...created.Warnings] };
   }

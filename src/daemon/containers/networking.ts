@@ -6,7 +6,7 @@ import {
   PREDEFINED, inspectPorts, portRequests, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
 } from '../../network/index.ts';
-import type { PortMap } from '../../api/index.ts';
+import type { EndpointSettings as ApiEndpointSettings, PortMap } from '../../api/index.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 
 export interface EndpointSettings {
@@ -25,6 +25,9 @@ export interface EndpointSettings {
   GlobalIPv6PrefixLen: number;
   DNSNames: string[] | null;
 }
+
+/** The create request's NetworkingConfig.EndpointsConfig, as the client sent it (checked here). */
+export type EndpointsConfig = Record<string, ApiEndpointSettings | null>;
 
 export interface NetworkSettingsRecord {
   /** Keyed by network name, as Docker shows them. */
@@ -82,7 +85,7 @@ export class ContainerNetworking {
   }
 
   /** At create: the networks from NetworkMode and NetworkingConfig.EndpointsConfig, checked. */
-  initialSettings(hostConfig: HostConfig, endpointsConfig: Record<string, Partial<EndpointSettings>> | undefined): NetworkSettingsRecord {
+  initialSettings(hostConfig: HostConfig, endpointsConfig: EndpointsConfig | undefined): NetworkSettingsRecord {
     const mode = hostConfig.NetworkMode || 'default';
     const settings: NetworkSettingsRecord = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
     if (isContainerMode(mode)) {
@@ -112,7 +115,7 @@ export class ContainerNetworking {
   }
 
   /** One endpoint's configuration, validated as Docker does at create and connect. */
-  checkedEndpoint(net: NetworkRecord, raw: Partial<EndpointSettings> | undefined): EndpointSettings {
+  checkedEndpoint(net: NetworkRecord, raw: unknown): EndpointSettings {
     const cfg = checkedEndpointConfig(raw);
     const ep = emptyEndpoint(net.Id, cfg);
     const ipv4 = cfg?.IPAMConfig?.IPv4Address;
