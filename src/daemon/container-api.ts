@@ -1,5 +1,6 @@
 // Implements the container and exec route backends on the containers box (its read-only view
-// and its verbs): request bodies in, Docker's response shapes out.
+// and its verbs): request bodies in; out, the records that api/shapes/containers.ts turns into
+// Docker's response shapes.
 import type { Duplex } from 'node:stream';
 import type {
   ContainersBackend,
