@@ -19,8 +19,10 @@ export type { SystemBackend } from './routes/system/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {
+  ContainerConfig, HostConfig, ImageConfig, PortMap,
   ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
   NetworkDisconnectRequest,
 } from './types/engine-api.generated.ts';
 export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
 export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';
+export { toContainerDiskUsage, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';

@@ -23,6 +23,8 @@ export const API_FEATURES = {
   imageWithoutVirtualSize: '1.44',
   /** Endpoint settings carry DNSNames. */
   endpointDnsNames: '1.44',
+  /** Container inspect no longer adds the short ID and hostname to user-defined networks' Aliases. */
+  inspectAliasesWithoutShortId: '1.45',
   /** Image inspect no longer carries Container and ContainerConfig. */
   imageInspectWithoutContainerConfig: '1.45',
   /** Image inspect's Config leaves out the empty legacy container fields. */

@@ -3,6 +3,7 @@
 export * from './api-version.ts';
 export * from './atomic-file.ts';
 export * from './byte-size.ts';
+export type * from './deep-readonly.ts';
 export * from './detach-keys.ts';
 export * from './errors.ts';
 export * from './go-bool.ts';

@@ -1,5 +1,6 @@
 // Implements the container and exec route backends on the containers box (its read-only view
-// and its verbs): request bodies in, Docker's response shapes out.
+// and its verbs): request bodies in; out, the records that api/shapes/containers.ts turns into
+// Docker's response shapes.
 import type { Duplex } from 'node:stream';
 import type {
   ContainersBackend,
@@ -11,27 +12,29 @@ import type {
   ContainerCreateRequest,
   ContainerUpdateRequest,
   ExecConfig as ApiExecConfig,
+  ContainerInspectEntry,
+  ContainerListEntry,
+  ContainerSizes,
 } from '../api/index.ts';
 import { openStats, statsTargetOf } from './stats.ts';
 import {
   conflict,
+  type DeepReadonly,
   invalidParameter,
   notImplemented,
-  nowNs,
   parseRfc3339Nano,
   muxFrame,
 } from '../common/index.ts';
 import { readLogs, runPs } from '../runtime/index.ts';
 import { settingsOf, type ContainerReader, type ContainerVerbs, type ReadonlyContainer as Container } from './containers/index.ts';
-import { filterContainers, statusText, type ContainerView } from './containers/list-filters.ts';
+import { filterContainers, type ContainerView } from './containers/list-filters.ts';
 import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
-import { createWarnings, type HostConfig as EngineHostConfig } from './host-config/index.ts';
+import { createWarnings } from './host-config/index.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
-import type { EndpointSettings } from './containers/networking.ts';
 import { listPorts, type PortMapping } from '../network/index.ts';
 
 /**
@@ -79,12 +82,12 @@ export class ContainerApi implements ContainersBackend {
     const image = await this.deps.images.resolve(config.Image);
     const nc = body.NetworkingConfig;
     if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
-    const eps = (nc as { EndpointsConfig?: unknown } | null | undefined)?.EndpointsConfig;
+    const eps = nc?.EndpointsConfig;
     if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
     const merged = mergeImageConfig(config, image);
-    const created = await this.v.create(name, merged, hostConfig, (eps ?? undefined) as Record<string, Partial<EndpointSettings>> | undefined);
+    const created = await this.v.create(name, merged, hostConfig, eps ?? undefined);
     // Docker's warnings, and berth's for what it accepts without doing all that Docker does.
-    return { ...created, Warnings: [...createWarnings(hostConfig as EngineHostConfig, merged), ...created.Warnings] };
+    return { ...created, Warnings: [...createWarnings(hostConfig, merged), ...created.Warnings] };
   }
 
   exists(ref: string): void {
@@ -114,87 +117,38 @@ export class ContainerApi implements ContainersBackend {
       },
       resolveImage: (ref) => ancestors.get(ref),
     });
-    const now = nowNs();
     // Containers share images: size each image once per listing.
     const imageSizes = new Map<string, Promise<number>>();
     const imageSize = (id: string) => {
       if (!imageSizes.has(id)) imageSizes.set(id, this.deps.imageSize(id).catch(() => 0));
       return imageSizes.get(id)!;
     };
-    const out = [];
+    const out: DeepReadonly<ContainerListEntry>[] = [];
     for (const v of picked) {
       const c = views.get(v.id)!.c;
-      const summary: Record<string, unknown> = {
-        Id: c.rec.ID,
-        Names: [c.rec.Name],
-        Image: c.rec.Config.Image,
-        ImageID: c.rec.Image,
-        Command: commandString(c.rec.Path, c.rec.Args),
-        Created: Math.floor(Date.parse(c.rec.Created) / 1000),
-        Ports: listablePorts(c),
-        Labels: c.rec.Config.Labels ?? {},
-        State: c.rec.State.Status,
-        Status: statusText({ status: c.rec.State.Status, startedAt: c.rec.State.StartedAt, finishedAt: c.rec.State.FinishedAt, exitCode: c.rec.State.ExitCode }, now),
-        HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'default' },
-        NetworkSettings: { Networks: networksOf(c) },
-        Mounts: [],
-      };
-      if (opts.size) {
-        const rw = await this.deps.layers.rwSize(c.rec.ID).catch(() => 0);
-        summary.SizeRw = rw;
-        summary.SizeRootFs = rw + (await imageSize(c.rec.Image));
-      }
-      out.push(summary);
+      out.push({
+        record: c.rec, hostConfig: c.hostConfig, ports: listablePorts(c), networks: settingsOf(c.rec).Networks,
+        size: opts.size ? await this.sizes(c.rec.ID, imageSize(c.rec.Image)) : undefined,
+      });
     }
     return out;
   }
 
-  async inspect(ref: string, opts: { size: boolean }) {
+  /** SizeRw is the writable layer; SizeRootFs adds the image, as dockerd reports. */
+  private async sizes(id: string, imageSize: Promise<number>): Promise<ContainerSizes> {
+    const rw = await this.deps.layers.rwSize(id).catch(() => 0);
+    return { rw, rootFs: rw + (await imageSize) };
+  }
+
+  async inspect(ref: string, opts: { size: boolean }): Promise<DeepReadonly<ContainerInspectEntry>> {
     const c = this.m.get(ref);
     const r = c.rec;
-    const out: Record<string, unknown> = {
-      Id: r.ID,
-      Created: r.Created,
-      Path: r.Path,
-      Args: r.Args,
-      State: { ...r.State },
-      Image: r.Image,
-      ResolvConfPath: r.ResolvConfPath,
-      HostnamePath: r.HostnamePath,
-      HostsPath: r.HostsPath,
-      LogPath: r.LogPath,
-      Name: r.Name,
-      RestartCount: r.RestartCount,
-      Driver: r.Driver,
-      Platform: r.Platform,
-      MountLabel: '',
-      ProcessLabel: '',
-      AppArmorProfile: '',
-      ExecIDs: c.execIds.size ? [...c.execIds] : null,
-      HostConfig: c.hostConfig,
-      GraphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
-      Mounts: [],
-      Config: r.Config,
-      NetworkSettings: this.networkSettings(c),
-    };
-    if (opts.size) {
-      const rw = await this.deps.layers.rwSize(r.ID).catch(() => 0);
-      out.SizeRw = rw;
-      out.SizeRootFs = rw + (await this.deps.imageSize(r.Image).catch(() => 0));
-    }
-    return out;
-  }
-
-  /** Docker's NetworkSettings: the per-network endpoints plus the legacy top-level fields of the default bridge. */
-  private networkSettings(c: Container): Record<string, unknown> {
-    const s = settingsOf(c.rec);
-    const legacy = s.Networks.bridge;
+    const s = settingsOf(r);
     return {
-      Bridge: '', SandboxID: s.SandboxID, SandboxKey: s.SandboxKey, Ports: c.rec.State.Running ? this.m.ports(c) : {},
-      HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-      EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: legacy?.MacAddress ?? '',
-      Networks: networksOf(c),
+      record: r, hostConfig: c.hostConfig, execIds: [...c.execIds],
+      graphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
+      sandboxId: s.SandboxID, sandboxKey: s.SandboxKey, ports: r.State.Running ? this.m.ports(c) : undefined, networks: s.Networks,
+      size: opts.size ? await this.sizes(r.ID, this.deps.imageSize(r.Image).catch(() => 0)) : undefined,
     };
   }
 
@@ -327,21 +281,7 @@ export class ContainerApi implements ContainersBackend {
   }
 
   async inspectExec(id: string) {
-    const e = this.m.getExec(id);
-    const cmd = e.config.Cmd ?? [];
-    return {
-      CanRemove: e.canRemove,
-      ContainerID: e.containerId,
-      DetachKeys: e.config.DetachKeys ?? '',
-      ExitCode: e.exitCode,
-      ID: e.id,
-      OpenStderr: Boolean(e.config.AttachStderr),
-      OpenStdin: Boolean(e.config.AttachStdin),
-      OpenStdout: Boolean(e.config.AttachStdout),
-      ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', privileged: Boolean(e.config.Privileged), tty: Boolean(e.config.Tty), user: e.config.User ?? '' },
-      Running: e.running,
-      Pid: e.pid,
-    };
+    return this.m.getExec(id);
   }
 
   async startExec(id: string, opts: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }) {
@@ -452,13 +392,3 @@ function parseExecConfig(body: Record<string, unknown>): ExecConfig {
     DetachKeys: typeof body.DetachKeys === 'string' ? body.DetachKeys : '',
   };
 }
-
-function commandString(path: string, args: readonly string[]): string {
-  if (!args.length) return path;
-  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
-}
-
-function networksOf(c: Container): Record<string, unknown> {
-  return settingsOf(c.rec).Networks;
-}
-

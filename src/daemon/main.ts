@@ -26,7 +26,7 @@ import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
 import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
-import { anonymousVolumePaths, validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
+import { anonymousVolumePaths, validateHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
     events,
     log,
     validateHostConfig: (hc, config) => {
-      validateHostConfig(hc as EngineHostConfig, { knownCapabilities });
+      validateHostConfig(hc, { knownCapabilities });
       anonymousVolumePaths(config.Volumes);
     },
     networking: new ContainerNetworking(networks),

@@ -1,7 +1,7 @@
 // /version, /info, /system/df and /events.
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { type SystemBackend, API_VERSION, MIN_API_VERSION } from '../api/index.ts';
+import { type SystemBackend, API_VERSION, MIN_API_VERSION, toContainerDiskUsage } from '../api/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerReader } from './containers/index.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
@@ -136,12 +136,8 @@ export class SystemApi implements SystemBackend {
       out.Images = images;
     }
     if (want('container')) {
-      out.Containers = await Promise.all(this.deps.containers.all().map(async (c) => ({
-        Id: c.rec.ID, Names: [c.rec.Name], Image: c.rec.Config.Image, ImageID: c.rec.Image,
-        Command: [c.rec.Path, ...c.rec.Args].join(' '), Created: Math.floor(Date.parse(c.rec.Created) / 1000),
-        Ports: [], SizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0), SizeRootFs: 0, Labels: c.rec.Config.Labels ?? {},
-        State: c.rec.State.Status, Status: c.rec.State.Status, HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'default' },
-        NetworkSettings: { Networks: {} }, Mounts: [],
+      out.Containers = await Promise.all(this.deps.containers.all().map(async (c) => toContainerDiskUsage({
+        record: c.rec, hostConfig: c.hostConfig, sizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0),
       })));
     }
     if (want('volume')) out.Volumes = [];

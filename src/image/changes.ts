@@ -2,7 +2,7 @@
 // dockerfile.BuildFromConfig with its validCommitCommands. Each instruction edits an
 // image config the way the Dockerfile dispatcher would.
 import { invalidParameter, parseGoDuration } from '../common/index.ts';
-import type { ContainerConfig, HealthConfig } from './image-config.ts';
+import type { ImageRuntimeConfig, HealthConfig } from './image-config.ts';
 import { processWord, splitWords } from './shell-words.ts';
 
 const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
@@ -41,12 +41,12 @@ function parseLines(changes: readonly string[]): Instruction[] {
 }
 
 /** Applies `changes` to a copy of `base` and returns it; bad input → InvalidParameter. */
-export function applyChanges(base: ContainerConfig, changes: readonly string[]): ContainerConfig {
+export function applyChanges(base: ImageRuntimeConfig, changes: readonly string[]): ImageRuntimeConfig {
   const instructions = parseLines(changes);
   for (const ins of instructions) {
     if (!VALID.has(ins.cmd)) throw invalidParameter(`${ins.cmd} is not a valid change command`);
   }
-  const cfg: ContainerConfig = structuredClone(base);
+  const cfg: ImageRuntimeConfig = structuredClone(base);
   let cmdSet = false;
   for (const ins of instructions) {
     const env = cfg.Env ?? [];
@@ -123,7 +123,7 @@ export function applyChanges(base: ContainerConfig, changes: readonly string[]):
 }
 
 /** parseMaybeJSON: a JSON string array is the exec form, anything else the shell form. */
-function commandLine(rest: string, cfg: ContainerConfig): string[] {
+function commandLine(rest: string, cfg: ImageRuntimeConfig): string[] {
   const json = jsonStringArray(rest);
   if (json) return json;
   const shell = cfg.Shell && cfg.Shell.length ? cfg.Shell : DEFAULT_SHELL;

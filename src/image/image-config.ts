@@ -13,14 +13,14 @@ export interface HealthConfig {
   Retries?: number;
 }
 
-/** The `config` member: the defaults for containers made from the image. */
-export interface ContainerConfig {
+/** The `config` member (the OCI/Docker image config's runtime defaults for containers made from the image). */
+export interface ImageRuntimeConfig {
   User?: string;
-  ExposedPorts?: Record<string, object> | null;
+  ExposedPorts?: Record<string, Record<string, unknown>> | null;
   Env?: string[] | null;
   Entrypoint?: string[] | null;
   Cmd?: string[] | null;
-  Volumes?: Record<string, object> | null;
+  Volumes?: Record<string, Record<string, unknown>> | null;
   WorkingDir?: string;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
@@ -51,9 +51,9 @@ export interface ImageConfigFile {
   comment?: string;
   docker_version?: string;
   container?: string;
-  container_config?: ContainerConfig;
+  container_config?: ImageRuntimeConfig;
   parent?: string;
-  config?: ContainerConfig | null;
+  config?: ImageRuntimeConfig | null;
   rootfs: { type: string; diff_ids: string[] };
   history?: HistoryEntry[];
   [key: string]: unknown;

@@ -73,8 +73,8 @@ export interface ResolvedImageConfig {
   Entrypoint: string[] | null;
   WorkingDir: string;
   User: string;
-  ExposedPorts: Record<string, object>;
-  Volumes: Record<string, object>;
+  ExposedPorts: Record<string, Record<string, unknown>>;
+  Volumes: Record<string, Record<string, unknown>>;
   StopSignal: string;
   Healthcheck: HealthConfig | null;
   Labels: Record<string, string>;

@@ -21,7 +21,8 @@ export interface PortMapping {
   hostPort: number;
 }
 
-export type PortBindings = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+// Nullable fields: the Engine API's PortMap, as a client may send it.
+export type PortBindings = Record<string, Array<{ HostIp?: string | null; HostPort?: string | null }> | null>;
 
 /** "80/tcp" -> [80, 'tcp']. */
 function parsePortKey(key: string): { port: number; proto: Proto } {
@@ -32,7 +33,7 @@ function parsePortKey(key: string): { port: number; proto: Proto } {
   return { port, proto };
 }
 
-function parseHostPort(text: string | undefined, key: string): [number, number] {
+function parseHostPort(text: string | null | undefined, key: string): [number, number] {
   if (!text) return [0, 0];
   const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
   const first = m ? Number(m[1]) : NaN;

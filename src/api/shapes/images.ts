@@ -2,7 +2,7 @@
 // with the field presence, null-vs-[] and time formats dockerd 28 (graphdriver image store)
 // produces, gated by API version. The image box hands over its records; only api/ knows the wire.
 import { formatRfc3339Nano, parseRfc3339Nano, ZERO_TIME } from '../../common/index.ts';
-import { createdSeconds, type ContainerConfig, type ImageDetails, type ImageHistory, type ImageListEntry } from '../../image/index.ts';
+import { createdSeconds, type ImageRuntimeConfig, type ImageDetails, type ImageHistory, type ImageListEntry } from '../../image/index.ts';
 import { API_VERSION, hasFeature } from '../version.ts';
 
 /** swagger ImageSummary, with VirtualSize for clients before it was dropped. */
@@ -112,7 +112,7 @@ const LEGACY_CONFIG_V149: Record<string, unknown> = {
 };
 
 /** The image config as dockerd 28 shows it: the OCI image-config fields, omitempty, plus the legacy ones. */
-function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: string = API_VERSION): Record<string, unknown> {
+function inspectConfig(cfg: ImageRuntimeConfig | null | undefined, apiVersion: string = API_VERSION): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (cfg) {
     const put = (key: string, value: unknown) => {
@@ -139,7 +139,7 @@ function inspectConfig(cfg: ContainerConfig | null | undefined, apiVersion: stri
   return { ...legacy, ...out };
 }
 
-function healthcheckView(h: NonNullable<ContainerConfig['Healthcheck']>): Record<string, unknown> {
+function healthcheckView(h: NonNullable<ImageRuntimeConfig['Healthcheck']>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (h.Test && h.Test.length) out.Test = h.Test;
   for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
 import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers } from './deps.ts';
-import type { ContainerConfig, HostConfig } from './record.ts';
+import type { StoredConfig, HostConfig } from './record.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
 import { newContext } from './index.ts';
 import type { ContainerContext } from './context.ts';
@@ -191,7 +191,7 @@ export interface Harness {
   events: Array<{ Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } }>;
   warnings: string[];
   /** Creates a container from busybox-like defaults; returns its ID. */
-  create(name?: string, host?: Partial<HostConfig>, config?: Partial<ContainerConfig>): Promise<string>;
+  create(name?: string, host?: Partial<HostConfig>, config?: Partial<StoredConfig>): Promise<string>;
   actions(id: string): string[];
   cleanup(): Promise<void>;
 }
@@ -230,7 +230,7 @@ export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } =
   return {
     ctx, runtime, layers, events, warnings,
     create: async (name, host = {}, config = {}) => {
-      const full = { Image: 'busybox', Cmd: ['true'], Env: null, Entrypoint: null, Labels: {}, ...config } as ContainerConfig;
+      const full = { Image: 'busybox', Cmd: ['true'], Env: null, Entrypoint: null, Labels: {}, ...config } as StoredConfig;
       return (await createContainer(ctx, name, full, { ...host })).Id;
     },
     actions: (id) => events.filter((e) => e.Actor.ID === id && e.Type === 'container').map((e) => e.Action),

@@ -1,14 +1,19 @@
 // The create request body, checked field by field: a hostile or sloppy client gets a clear
 // 400 instead of a crash later in the runtime.
 import { invalidParameter } from '../../common/index.ts';
-import type { ContainerConfig, HostConfig } from './record.ts';
+import type { StoredConfig, HostConfig } from './record.ts';
 import type { ImageConfigView } from './deps.ts';
-import { mergeImageConfig as mergeProcessConfig, type ContainerConfig as EngineConfig, type ImageConfig } from '../host-config/index.ts';
+import { mergeImageConfig as mergeProcessConfig } from '../host-config/index.ts';
 
 type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** ExposedPorts and Volumes: maps whose values are (empty) objects. */
+function isObjectMap(v: unknown): v is Record<string, Json> {
+  return isObject(v) && Object.values(v).every(isObject);
 }
 
 function field<T>(obj: Json, key: string, kind: 'string' | 'boolean' | 'number', dflt: T): T {
@@ -42,7 +47,7 @@ function validateEnv(env: string[] | null): void {
   }
 }
 
-export function normalizeCreateBody(body: Json): { config: ContainerConfig; hostConfig: HostConfig } {
+export function normalizeCreateBody(body: Json): { config: StoredConfig; hostConfig: HostConfig } {
   const image = field(body, 'Image', 'string', '');
   if (!image) throw invalidParameter('config cannot be empty in order to create a container');
   const env = strSlice(body, 'Env');
@@ -50,19 +55,19 @@ export function normalizeCreateBody(body: Json): { config: ContainerConfig; host
   const healthcheck = body.Healthcheck;
   if (healthcheck !== undefined && healthcheck !== null && !isObject(healthcheck)) throw invalidParameter('Healthcheck must be an object');
   const exposed = body.ExposedPorts;
-  if (exposed !== undefined && exposed !== null && !isObject(exposed)) throw invalidParameter('ExposedPorts must be an object');
+  if (exposed !== undefined && exposed !== null && !isObjectMap(exposed)) throw invalidParameter('ExposedPorts must be an object');
   const volumes = body.Volumes;
-  if (volumes !== undefined && volumes !== null && !isObject(volumes)) throw invalidParameter('Volumes must be an object');
+  if (volumes !== undefined && volumes !== null && !isObjectMap(volumes)) throw invalidParameter('Volumes must be an object');
   const stopTimeout = body.StopTimeout;
   if (stopTimeout !== undefined && stopTimeout !== null && !Number.isInteger(stopTimeout)) throw invalidParameter('StopTimeout must be an integer');
-  const config: ContainerConfig = {
+  const config: StoredConfig = {
     Hostname: field(body, 'Hostname', 'string', ''),
     Domainname: field(body, 'Domainname', 'string', ''),
     User: field(body, 'User', 'string', ''),
     AttachStdin: field(body, 'AttachStdin', 'boolean', false),
     AttachStdout: field(body, 'AttachStdout', 'boolean', false),
     AttachStderr: field(body, 'AttachStderr', 'boolean', false),
-    ExposedPorts: (exposed as Json | undefined) ?? undefined,
+    ExposedPorts: exposed ?? undefined,
     Tty: field(body, 'Tty', 'boolean', false),
     OpenStdin: field(body, 'OpenStdin', 'boolean', false),
     StdinOnce: field(body, 'StdinOnce', 'boolean', false),
@@ -70,7 +75,7 @@ export function normalizeCreateBody(body: Json): { config: ContainerConfig; host
     Cmd: strSlice(body, 'Cmd'),
     Healthcheck: (healthcheck as Json | undefined) ?? undefined,
     Image: image,
-    Volumes: (volumes as Json | undefined) ?? null,
+    Volumes: volumes ?? null,
     WorkingDir: field(body, 'WorkingDir', 'string', ''),
     Entrypoint: strSlice(body, 'Entrypoint'),
     OnBuild: strSlice(body, 'OnBuild'),
@@ -92,13 +97,14 @@ export function normalizeCreateBody(body: Json): { config: ContainerConfig; host
  * Docker's merge of the image config into the container config at create: the runtime box's
  * merge for the process fields, plus the fields only inspect shows (ports, volumes, labels).
  */
-export function mergeImageConfig(config: ContainerConfig, image: ImageConfigView): ContainerConfig {
+export function mergeImageConfig(config: StoredConfig, image: ImageConfigView): StoredConfig {
   const img = image.config;
-  const merged = mergeProcessConfig(img as ImageConfig, config as EngineConfig) as ContainerConfig;
-  const out: ContainerConfig = { ...config, ...merged };
-  if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...((config.ExposedPorts as Json | undefined) ?? {}) };
-  if (img.Volumes) out.Volumes = { ...img.Volumes, ...((config.Volumes as Json | undefined) ?? {}) };
+  const { User, Env, Cmd, Entrypoint, WorkingDir, StopSignal } = mergeProcessConfig(img, config);
+  const out: StoredConfig = { ...config, User: User ?? '', Env, Cmd, Entrypoint, WorkingDir: WorkingDir ?? '' };
+  if (StopSignal) out.StopSignal = StopSignal;
+  if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...config.ExposedPorts };
+  if (img.Volumes) out.Volumes = { ...img.Volumes, ...config.Volumes };
   out.Labels = { ...(img.Labels ?? {}), ...(config.Labels ?? {}) };
-  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck as Json;
+  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
   return out;
 }

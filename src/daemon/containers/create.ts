@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { invalidParameter, newId, formatRfc3339Nano, nowNs } from '../../common/index.ts';
 import { commandOf } from '../host-config/index.ts';
-import { containerDir, initialState, saveRecord, type ContainerConfig, type ContainerRecord, type HostConfig } from './record.ts';
+import { containerDir, initialState, saveRecord, type StoredConfig, type ContainerRecord, type HostConfig } from './record.ts';
 import { validateContainerName } from './names.ts';
 import { parseRestartPolicy } from './restart-policy.ts';
-import { isContainerMode, type EndpointSettings } from './networking.ts';
+import { isContainerMode, type EndpointsConfig } from './networking.ts';
 import { newContainer } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
 
@@ -16,7 +16,7 @@ type Ctx = Pick<ContainerContext,
   'store' | 'images' | 'validateHostConfig' | 'runtime' | 'defaultRuntime' | 'networking' | 'layers' | 'dataRoot' | 'logDriver' | 'logOpts' | 'events'>;
 
 export async function createContainer(
-  ctx: Ctx, name: string | undefined, config: ContainerConfig, hostConfig: HostConfig, endpointsConfig?: Record<string, Partial<EndpointSettings>>,
+  ctx: Ctx, name: string | undefined, config: StoredConfig, hostConfig: HostConfig, endpointsConfig?: EndpointsConfig,
 ): Promise<{ Id: string; Warnings: string[] }> {
   if (name) validateContainerName(name);
   if (!config.Image) throw invalidParameter('No command specified');

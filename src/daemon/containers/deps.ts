@@ -2,21 +2,16 @@
 import type { Logger } from '../../common/index.ts';
 import type { EventBus } from '../events.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
-import type { ImageConfig } from '../host-config/index.ts';
+import type { ImageConfig } from '../../api/index.ts';
 import type { NetworkController } from '../../network/index.ts';
-import type { ContainerConfig, HostConfig } from './record.ts';
+import type { StoredConfig, HostConfig } from './record.ts';
 import type { ContainerNetworking } from './networking.ts';
 
 export interface ImageConfigView {
   id: string;
   chainId: string | null;
-  /** The process fields the runtime merges, plus those only inspect shows. */
-  config: ImageConfig & {
-    ExposedPorts?: Record<string, object> | null;
-    Volumes?: Record<string, object> | null;
-    Labels?: Record<string, string> | null;
-    Healthcheck?: unknown;
-  };
+  /** The image's `config` (the Engine API's ImageConfig): the process fields, plus those only inspect shows. */
+  config: ImageConfig;
 }
 
 export interface ImageResolver {
@@ -63,7 +58,7 @@ export interface ContainerDeps {
   runtime: RuntimeBox;
   events: EventSink;
   log: Logger;
-  validateHostConfig(hostConfig: HostConfig, config: ContainerConfig): void;
+  validateHostConfig(hostConfig: HostConfig, config: StoredConfig): void;
   networking: NetworkingBox;
   /** Whether the kernel OOM-killed a process of the container's cgroup (a Linux read; tests fake it). */
   oomKilled(cgroupPath: string): Promise<boolean>;

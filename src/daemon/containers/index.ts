@@ -4,8 +4,8 @@ import { KeyedLock } from '../../common/index.ts';
 import { cgroupOomKilled } from '../../runtime/index.ts';
 import type { NetworkRecord } from '../../network/index.ts';
 import type { ContainerDeps } from './deps.ts';
-import type { ContainerConfig, HostConfig } from './record.ts';
-import type { EndpointSettings } from './networking.ts';
+import type { StoredConfig, HostConfig } from './record.ts';
+import type { EndpointSettings, EndpointsConfig } from './networking.ts';
 import type { ExecConfig } from './spec-inputs.ts';
 import type { ContainerContext } from './context.ts';
 import { ContainerStore } from './store.ts';
@@ -33,7 +33,7 @@ export { settingsOf } from './view.ts';
 
 /** What the container and exec backends may do to containers. */
 export interface ContainerVerbs {
-  create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig, endpointsConfig?: Record<string, Partial<EndpointSettings>>): Promise<{ Id: string; Warnings: string[] }>;
+  create(name: string | undefined, config: StoredConfig, hostConfig: HostConfig, endpointsConfig?: EndpointsConfig): Promise<{ Id: string; Warnings: string[] }>;
   start(ref: string): Promise<void>;
   stop(ref: string, opts: StopOptions): Promise<void>;
   restart(ref: string, opts: StopOptions): Promise<void>;

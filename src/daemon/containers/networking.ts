@@ -6,6 +6,7 @@ import {
   PREDEFINED, inspectPorts, portRequests, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
 } from '../../network/index.ts';
+import type { EndpointSettings as ApiEndpointSettings, PortMap } from '../../api/index.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 
 export interface EndpointSettings {
@@ -24,6 +25,9 @@ export interface EndpointSettings {
   GlobalIPv6PrefixLen: number;
   DNSNames: string[] | null;
 }
+
+/** The create request's NetworkingConfig.EndpointsConfig, as the client sent it (checked here). */
+export type EndpointsConfig = Record<string, ApiEndpointSettings | null>;
 
 export interface NetworkSettingsRecord {
   /** Keyed by network name, as Docker shows them. */
@@ -81,12 +85,12 @@ export class ContainerNetworking {
   }
 
   /** At create: the networks from NetworkMode and NetworkingConfig.EndpointsConfig, checked. */
-  initialSettings(hostConfig: HostConfig, endpointsConfig: Record<string, Partial<EndpointSettings>> | undefined): NetworkSettingsRecord {
+  initialSettings(hostConfig: HostConfig, endpointsConfig: EndpointsConfig | undefined): NetworkSettingsRecord {
     const mode = hostConfig.NetworkMode || 'default';
     const settings: NetworkSettingsRecord = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
     if (isContainerMode(mode)) {
       if (endpointsConfig && Object.keys(endpointsConfig).length) throw invalidParameter('conflicting options: container type network can\'t be used with links. This would result in undefined behavior');
-      if (hostConfig.PortBindings && Object.keys(hostConfig.PortBindings as object).length) throw invalidParameter('conflicting options: port publishing and the container type network mode');
+      if (hostConfig.PortBindings && Object.keys(hostConfig.PortBindings).length) throw invalidParameter('conflicting options: port publishing and the container type network mode');
       return settings;
     }
     const entries = Object.entries(endpointsConfig ?? {});
@@ -111,7 +115,7 @@ export class ContainerNetworking {
   }
 
   /** One endpoint's configuration, validated as Docker does at create and connect. */
-  checkedEndpoint(net: NetworkRecord, raw: Partial<EndpointSettings> | undefined): EndpointSettings {
+  checkedEndpoint(net: NetworkRecord, raw: unknown): EndpointSettings {
     const cfg = checkedEndpointConfig(raw);
     const ep = emptyEndpoint(net.Id, cfg);
     const ipv4 = cfg?.IPAMConfig?.IPv4Address;
@@ -166,7 +170,7 @@ export class ContainerNetworking {
         if (s.Networks[name] !== ep) s.Networks[name] = ep;
       }
       const first = this.plumbable(s)[0];
-      const requests = portRequests(hostConfig.PortBindings as never, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts as never,
+      const requests = portRequests(hostConfig.PortBindings, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts,
         first ? this.controller.hostBindingIp(first[2]) : '0.0.0.0');
       if (requests.length && first && first[2].Driver === 'bridge') {
         try {
@@ -282,8 +286,8 @@ export class ContainerNetworking {
   }
 
   /** NetworkSettings.Ports for inspect. */
-  ports(rec: ContainerRecord): Record<string, unknown> {
-    return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts as never);
+  ports(rec: ContainerRecord): PortMap {
+    return inspectPorts(ensureSettings(rec).PortMappings, rec.Config.ExposedPorts);
   }
 
   /** The first endpoint with an address (for the legacy top-level inspect fields and /etc/hosts). */

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic, ZERO_TIME } from '../../common/index.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
+import type { ContainerConfig, HostConfig } from '../host-config/index.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -20,41 +21,21 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
-export type ContainerConfig = Record<string, unknown> & {
-  Hostname: string;
-  Domainname: string;
-  User: string;
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[] | null;
-  Cmd: string[] | null;
-  Entrypoint: string[] | null;
-  Image: string;
-  WorkingDir: string;
-  Labels: Record<string, string>;
-  StopSignal?: string;
-  StopTimeout?: number;
-};
+export type { HostConfig };
 
-export type HostConfig = Record<string, unknown> & {
-  AutoRemove?: boolean;
-  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
-  NetworkMode?: string;
-  LogConfig?: { Type: string; Config: Record<string, string> };
-  Init?: boolean | null;
-  Runtime?: string;
-};
+/** The Config fields create always fills in (normalizeCreateBody). */
+type FilledField = 'Hostname' | 'Domainname' | 'User' | 'AttachStdin' | 'AttachStdout' | 'AttachStderr' | 'Tty' | 'OpenStdin' | 'StdinOnce'
+  | 'Image' | 'WorkingDir' | 'Labels';
+
+/** A container's Engine API Config as stored: the create request's, merged with the image's, with those fields filled. */
+export type StoredConfig = ContainerConfig & { [K in FilledField]-?: NonNullable<ContainerConfig[K]> };
 
 export interface ContainerRecord {
   ID: string;
   Created: string;
   Path: string;
   Args: string[];
-  Config: ContainerConfig;
+  Config: StoredConfig;
   /** The image ID (sha256:...). */
   Image: string;
   /** Top layer chain ID of the image, for the RW layer. */

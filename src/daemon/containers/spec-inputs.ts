@@ -10,7 +10,7 @@ import {
   processEnv, resolveUser, splitDevNumber, supportsRecursiveReadonly,
   type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
-import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec, type ContainerConfig as EngineConfig, type HostConfig as EngineHostConfig } from '../host-config/index.ts';
+import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec } from '../host-config/index.ts';
 import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
@@ -62,7 +62,7 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
   const hostHosts = hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => '') : '';
   const links = net.links.map(([ip, names]) => `${ip}\t${names}\n`).join('');
   await writeFileAtomic(rec.HostsPath, buildHostsFile({
-    hostname, domainname: rec.Config.Domainname, extraHosts: (hostConfig.ExtraHosts as string[] | null) ?? [],
+    hostname, domainname: rec.Config.Domainname, extraHosts: hostConfig.ExtraHosts ?? [],
     hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined, ips: net.ips,
   }) + links, 0o644);
   const etcResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
@@ -70,14 +70,13 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
   const hostResolv = sourcePath === '/etc/resolv.conf' ? etcResolv : await readFile(sourcePath, 'utf8').catch(() => etcResolv);
   await writeFileAtomic(rec.ResolvConfPath, buildResolvConf({
     hostResolvConf: hostResolv, sourcePath, mode: hostNetwork ? 'host' : net.dnsServer ? 'internal' : 'legacy', internalNameServer: net.dnsServer,
-    dns: (hostConfig.Dns as string[] | null) ?? undefined, dnsSearch: (hostConfig.DnsSearch as string[] | null) ?? undefined,
-    dnsOptions: (hostConfig.DnsOptions as string[] | null) ?? undefined,
+    dns: hostConfig.Dns ?? undefined, dnsSearch: hostConfig.DnsSearch ?? undefined,
+    dnsOptions: hostConfig.DnsOptions ?? undefined,
   }), 0o644);
 }
 
 export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, network: NetworkNamespace = networkOf(hostConfig)): Promise<Spec> {
-  // The record's shapes are the Engine's (checked at create), with extra fields the spec ignores.
-  const hc = hostConfig as EngineHostConfig;
+  const hc = hostConfig;
   // -v creates a missing host directory at start, as Docker does.
   for (const source of bindSourcesToCreate(hc)) {
     if (!existsSync(source)) await mkdir(source, { recursive: true, mode: 0o755 });
@@ -96,7 +95,7 @@ export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig,
   return generateContainerSpec({
     id: rec.ID,
     rootfs,
-    config: rec.Config as EngineConfig,
+    config: rec.Config,
     hostConfig: hc,
     network,
     ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
@@ -129,7 +128,7 @@ export async function buildExecProcess(rec: ContainerRecord, hostConfig: HostCon
   const base = spec.process!;
   const rootfs = spec.root!.path;
   const userSpec = exec.User || rec.Config.User;
-  const user = await resolveUser(userSpec, (hostConfig.GroupAdd as string[] | null) ?? null, rootfsReader(rootfs));
+  const user = await resolveUser(userSpec, hostConfig.GroupAdd ?? null, rootfsReader(rootfs));
   const env = processEnv([...(rec.Config.Env ?? []), ...(exec.Env ?? [])], rec.Config.Hostname, Boolean(exec.Tty));
   // Docker sets HOME for the exec user when the image does not.
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);

@@ -53,7 +53,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     await prepareEtcFiles(c.rec, c.hostConfig, ctx, etcNetworkOf(ctx, c));
     const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, netns);
     const logConf = c.hostConfig.LogConfig!;
-    const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config) } : undefined;
+    const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config ?? {}) } : undefined;
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     const { pid } = await ctx.runtime.create(c.rec.ID, bundleDir, spec, {
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,

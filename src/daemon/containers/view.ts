@@ -1,5 +1,7 @@
 // What the other backends (API, networks, system, images, stats, DNS) may read of the
 // containers: a read-only view. They change containers only through the verbs.
+import type { DeepReadonly } from '../../common/index.ts';
+import type { PortMap } from '../../api/index.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { EndpointSettings, NetworkSettingsRecord } from './networking.ts';
 import type { ExecConfig } from './spec-inputs.ts';
@@ -8,10 +10,7 @@ import type { ContainerStore } from './store.ts';
 import type { ExecStore } from './exec.ts';
 import type { NetworkingBox } from './deps.ts';
 
-export type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>>
-  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-  : T;
+export type { DeepReadonly };
 
 export interface ReadonlyContainer {
   /** The saved record, State included, as it is now. */
@@ -46,7 +45,7 @@ export interface ContainerReader {
   /** Containers with an endpoint on a network (running or configured). */
   endpointsOn(networkId: string): Array<{ c: ReadonlyContainer; ep: DeepReadonly<EndpointSettings> }>;
   /** NetworkSettings.Ports for inspect. */
-  ports(c: ReadonlyContainer): Record<string, unknown>;
+  ports(c: ReadonlyContainer): PortMap;
   /** `No such exec instance: x` when missing. */
   getExec(id: string): ReadonlyExec;
 }

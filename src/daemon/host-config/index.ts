@@ -1,6 +1,6 @@
 // The Engine API's container settings on the daemon side: Docker's checks of a HostConfig,
 // the image config merge, and the mapping to the runtime's spec input.
-export type { ContainerConfig, HostConfig, ImageConfig } from './types.ts';
+export type { ContainerConfig, HostConfig } from './types.ts';
 export { validateHostConfig } from './validate.ts';
 export { createWarnings } from './warnings.ts';
 export { anonymousVolumePaths } from './mounts.ts';

@@ -49,7 +49,7 @@ export function resourcesOf(hc: HostConfig, statDevice: StatDevice | undefined, 
   const swappiness = hc.MemorySwappiness;
   const memory = {
     limit: mem > 0 ? mem : undefined,
-    reservation: (hc.MemoryReservation ?? 0) > 0 ? hc.MemoryReservation : undefined,
+    reservation: (hc.MemoryReservation ?? 0) > 0 ? hc.MemoryReservation ?? undefined : undefined,
     swap,
     swappiness: swappiness !== undefined && swappiness !== null && swappiness !== -1 ? swappiness : undefined,
     disableOOMKiller: hc.OomKillDisable ?? undefined,
@@ -59,8 +59,8 @@ export function resourcesOf(hc: HostConfig, statDevice: StatDevice | undefined, 
   const nano = hc.NanoCpus ?? 0;
   let period = nano > 0 ? 100000 : undefined;
   let quota = nano > 0 ? Number((BigInt(nano) * 100000n) / 1_000_000_000n) : undefined;
-  if ((hc.CpuPeriod ?? 0) !== 0) period = hc.CpuPeriod;
-  if ((hc.CpuQuota ?? 0) !== 0) quota = hc.CpuQuota;
+  if ((hc.CpuPeriod ?? 0) !== 0) period = hc.CpuPeriod ?? undefined;
+  if ((hc.CpuQuota ?? 0) !== 0) quota = hc.CpuQuota ?? undefined;
   const cpu = {
     shares: shares > 0 ? Math.min(MAX_CPU_SHARES, Math.max(MIN_CPU_SHARES, shares)) : undefined,
     cpus: hc.CpusetCpus || undefined,
@@ -70,10 +70,10 @@ export function resourcesOf(hc: HostConfig, statDevice: StatDevice | undefined, 
   };
 
   const throttle = (list: ThrottleDevice[] | null | undefined) =>
-    devices(list, statDevice).map(({ dev, d }) => ({ ...dev, rate: d.Rate }));
+    devices(list, statDevice).map(({ dev, d }) => ({ ...dev, rate: d.Rate ?? 0 }));
   const blockIO = {
-    weight: (hc.BlkioWeight ?? 0) > 0 ? hc.BlkioWeight : undefined,
-    weightDevice: devices(hc.BlkioWeightDevice, statDevice).map(({ dev, d }) => ({ ...dev, weight: d.Weight })),
+    weight: (hc.BlkioWeight ?? 0) > 0 ? hc.BlkioWeight ?? undefined : undefined,
+    weightDevice: devices(hc.BlkioWeightDevice, statDevice).map(({ dev, d }) => ({ ...dev, weight: d.Weight ?? 0 })),
     throttleReadBpsDevice: throttle(hc.BlkioDeviceReadBps),
     throttleWriteBpsDevice: throttle(hc.BlkioDeviceWriteBps),
     throttleReadIOPSDevice: throttle(hc.BlkioDeviceReadIOps),

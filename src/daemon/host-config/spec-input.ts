@@ -123,15 +123,16 @@ function toSpecInput(input: EngineSpecInput): ContainerSpecInput {
     writableCgroups: sec.writableCgroups === true,
     capabilities: { add: hc.CapAdd, drop: hc.CapDrop, known },
     seccomp: seccompOf(input, sec.seccomp, privileged),
-    rlimits: ulimits.map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    // validateHostConfig checked every ulimit: the fallbacks are never used.
+    rlimits: ulimits.map((u) => ({ name: u.Name ?? '', soft: u.Soft ?? 0, hard: u.Hard ?? 0 })),
     namespaces: {
       network: input.network, hostUts: utsMode === 'host', hostPid: pidMode === 'host', hostIpc: ipcMode === 'host',
       privateCgroup: hc.CgroupnsMode === 'private',
     },
     ipcShm: ipcMode === 'host' ? 'host' : ipcMode === 'none' ? 'none' : 'private',
-    shmSize: hc.ShmSize,
+    shmSize: hc.ShmSize ?? undefined,
     hostname: utsMode === 'host' ? undefined : hostname,
-    domainname: config.Domainname,
+    domainname: config.Domainname ?? undefined,
     mounts: [...(input.mounts ?? []), ...containerMounts(hc, exists).map((m) => toMountSpec(m, input.recursiveReadonly))],
     etcFiles: input.etcFiles,
     cgroup: { parent: hc.CgroupParent || input.cgroupParent, driver: input.cgroupDriver },
@@ -157,7 +158,7 @@ export async function generateContainerSpec(
   input: Omit<EngineSpecInput, 'user'> & { readRootfsFile: ReadRootfsFile },
 ): Promise<Spec> {
   const config = input.image !== undefined ? mergeImageConfig(input.image, input.config) : input.config;
-  const user = await resolveUser(config.User, input.hostConfig.GroupAdd, input.readRootfsFile);
+  const user = await resolveUser(config.User ?? undefined, input.hostConfig.GroupAdd, input.readRootfsFile);
   const { readRootfsFile: _unused, ...rest } = input;
   return containerSpec({ ...rest, image: undefined, config, user });
 }

@@ -55,11 +55,11 @@ export function tmpfsDataOf(m: EngineMount): string {
   const raw: string[] = [];
   if (m.ReadOnly) raw.push('ro');
   const o = m.TmpfsOptions ?? {};
-  if (o.Mode !== undefined && o.Mode !== 0) {
+  if (o.Mode !== undefined && o.Mode !== null && o.Mode !== 0) {
     if (!Number.isInteger(o.Mode) || o.Mode < 0 || o.Mode > 0o7777) throw invalidParameter(`invalid tmpfs mode: ${o.Mode}`);
     raw.push(`mode=${o.Mode.toString(8)}`);
   }
-  if (o.SizeBytes !== undefined && o.SizeBytes !== 0) {
+  if (o.SizeBytes !== undefined && o.SizeBytes !== null && o.SizeBytes !== 0) {
     if (!Number.isSafeInteger(o.SizeBytes) || o.SizeBytes < 0) throw invalidParameter(`invalid tmpfs size: ${o.SizeBytes}`);
     let size = o.SizeBytes;
     let suffix = '';

@@ -6,19 +6,19 @@ import type { HostConfig } from './types.ts';
 
 /** The Engine fields of this file, beyond those the spec uses. */
 export interface UnsupportedFields {
-  Cgroup?: string;
-  CgroupnsMode?: string;
-  CpuCount?: number;
-  CpuPercent?: number;
-  CpuRealtimePeriod?: number;
-  CpuRealtimeRuntime?: number;
+  Cgroup?: string | null;
+  CgroupnsMode?: string | null;
+  CpuCount?: number | null;
+  CpuPercent?: number | null;
+  CpuRealtimePeriod?: number | null;
+  CpuRealtimeRuntime?: number | null;
   DeviceRequests?: unknown[] | null;
-  IOMaximumBandwidth?: number;
-  IOMaximumIOps?: number;
-  Isolation?: string;
-  KernelMemoryTCP?: number;
+  IOMaximumBandwidth?: number | null;
+  IOMaximumIOps?: number | null;
+  Isolation?: string | null;
+  KernelMemoryTCP?: number | null;
   StorageOpt?: Record<string, string> | null;
-  UsernsMode?: string;
+  UsernsMode?: string | null;
 }
 
 const set = (v: unknown) => v !== undefined && v !== null && v !== '' && v !== 0;

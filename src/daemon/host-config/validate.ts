@@ -51,7 +51,7 @@ function parseCpuList(val: string, maximum = 0): Set<number> {
   return out;
 }
 
-function checkCpuset(value: string | undefined, available: string | undefined, what: 'cpus' | 'mems'): void {
+function checkCpuset(value: string | null | undefined, available: string | undefined, what: 'cpus' | 'mems'): void {
   if (!value) return;
   let availableSet: Set<number> | undefined;
   let maximum = 8192;
@@ -74,7 +74,7 @@ function checkCpuset(value: string | undefined, available: string | undefined, w
   }
 }
 
-export function checkDevicePath(p: unknown): void {
+export function checkDevicePath(p: unknown): asserts p is string {
   if (typeof p !== 'string' || !p.startsWith('/')) throw invalidParameter(`bad format for device path: ${String(p)}`);
 }
 
@@ -84,10 +84,12 @@ function validateUlimits(ulimits: readonly Ulimit[] | null | undefined): void {
     if (!u || typeof u.Name !== 'string' || !ULIMIT_NAMES.includes(u.Name)) {
       throw invalidParameter(`invalid ulimit type: ${u?.Name}`);
     }
-    if (!Number.isSafeInteger(u.Soft) || !Number.isSafeInteger(u.Hard) || u.Soft < -1 || u.Hard < -1) {
+    const soft = u.Soft ?? Number.NaN;
+    const hard = u.Hard ?? Number.NaN;
+    if (!Number.isSafeInteger(soft) || !Number.isSafeInteger(hard) || soft < -1 || hard < -1) {
       throw invalidParameter(`invalid ulimit value for ${u.Name}`);
     }
-    if (u.Hard !== -1 && (u.Soft === -1 || u.Soft > u.Hard)) {
+    if (hard !== -1 && (soft === -1 || soft > hard)) {
       throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
     }
   }
@@ -193,14 +195,16 @@ export function validateHostConfig(hc: HostConfig, opts: ValidateOptions = {}): 
   if (weight > 0 && (weight < 10 || weight > 1000)) throw invalidParameter('Range of blkio weight is from 10 to 1000');
   for (const d of hc.BlkioWeightDevice ?? []) {
     checkDevicePath(d?.Path);
-    if (!Number.isInteger(d.Weight) || d.Weight < 10 || d.Weight > 1000) {
+    const w = d.Weight ?? Number.NaN;
+    if (!Number.isInteger(w) || w < 10 || w > 1000) {
       throw invalidParameter('Range of blkio weight is from 10 to 1000');
     }
   }
   for (const list of [hc.BlkioDeviceReadBps, hc.BlkioDeviceWriteBps, hc.BlkioDeviceReadIOps, hc.BlkioDeviceWriteIOps]) {
     for (const d of list ?? []) {
       checkDevicePath(d?.Path);
-      if (!Number.isSafeInteger(d.Rate) || d.Rate < 0) throw invalidParameter(`invalid rate for device ${d.Path}`);
+      const rate = d.Rate ?? Number.NaN;
+      if (!Number.isSafeInteger(rate) || rate < 0) throw invalidParameter(`invalid rate for device ${d.Path}`);
     }
   }
 

@@ -1,8 +1,10 @@
 // The narrow interface the container routes call; the daemon implements it.
 import type { Duplex } from 'node:stream';
 import type { Filters } from '../../request.ts';
+import type { DeepReadonly } from '../../../common/index.ts';
+import type { ContainerInspectEntry, ContainerListEntry } from '../../shapes/containers.ts';
 import type {
-  ContainerCreateRequest, ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse, ContainerSummary,
+  ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse,
   ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse, ContainerWaitResponse, FilesystemChange,
 } from '../../types/engine-api.generated.ts';
 
@@ -36,8 +38,10 @@ export interface StatsQuery {
 
 export interface ContainersBackend {
   create(name: string | undefined, body: ContainerCreateRequest, version: string): Promise<ContainerCreateResponse>;
-  list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<ContainerSummary[]>;
-  inspect(ref: string, opts: { size: boolean; version: string }): Promise<ContainerInspectResponse>;
+  /** The records the list shows; the route turns them into ContainerSummary. */
+  list(opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<DeepReadonly<ContainerListEntry>[]>;
+  /** The record inspect shows; the route turns it into ContainerInspectResponse for the client's version. */
+  inspect(ref: string, opts: { size: boolean }): Promise<DeepReadonly<ContainerInspectEntry>>;
   start(ref: string): Promise<void>;
   stop(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   restart(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;

@@ -3,8 +3,9 @@ import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
-import { invalidParameter, notImplemented, parseTimeArg, muxFrame } from '../../../common/index.ts';
+import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
 import { API_VERSION, hasFeature } from '../../version.ts';
+import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
 const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
 
@@ -41,12 +42,14 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     },
     async getContainersJson(ctx) {
       const filters = parseFilters(ctx.query, CONTAINER_LIST_FILTERS);
-      ctx.reply(200, await b.list({
+      const entries = await b.list({
         all: boolValue(ctx.query, 'all'), limit: intValue(ctx.query, 'limit', -1), size: boolValue(ctx.query, 'size'), filters,
-      }));
+      });
+      const now = nowNs();
+      ctx.reply(200, entries.map((e) => toContainerSummary(e, now)));
     },
     async getContainersInspect(ctx) {
-      ctx.reply(200, await b.inspect(ctx.params.id, { size: boolValue(ctx.query, 'size'), version: ctx.version }));
+      ctx.reply(200, toContainerInspect(await b.inspect(ctx.params.id, { size: boolValue(ctx.query, 'size') }), ctx.version));
     },
     async postContainersStart(ctx) {
       // `detachKeys` is accepted and ignored, like dockerd (the keys matter for attach).

@@ -3,6 +3,7 @@ import type { ExecBackend } from './backend.ts';
 import { intValue } from '../../request.ts';
 import { invalidParameter } from '../../../common/index.ts';
 import { BODIES } from '../../validate/index.ts';
+import { toExecInspect } from '../../shapes/containers.ts';
 
 /** [height, width]; the schema types the numbers, the pair is checked here as dockerd does. */
 function consoleSizeOf(size: number[] | null | undefined): [number, number] | undefined {
@@ -30,7 +31,7 @@ export function execHandlers(b: ExecBackend): Record<string, Handler> {
       await started.run(socket);
     },
     async getExecJson(ctx) {
-      ctx.reply(200, await b.inspect(ctx.params.id));
+      ctx.reply(200, toExecInspect(await b.inspect(ctx.params.id)));
     },
     async postExecResize(ctx) {
       await b.resize(ctx.params.id, intValue(ctx.query, 'h', 0), intValue(ctx.query, 'w', 0));

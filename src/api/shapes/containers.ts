@@ -1,0 +1,200 @@
+// Engine API shapes for containers (swagger ContainerSummary, ContainerInspectResponse,
+// ExecInspectResponse, and the container rows of /system/df) as dockerd 28 produces them,
+// gated by API version. The daemon hands over its records in the shapes declared here; only
+// api/ knows the wire.
+import type { DeepReadonly } from '../../common/index.ts';
+import type {
+  ContainerConfig, ContainerInspectResponse, ContainerState, ContainerSummary, DriverData, EndpointSettings, ExecInspectResponse,
+  HostConfig, Port, PortMap,
+} from '../types/engine-api.generated.ts';
+import { API_VERSION, hasFeature } from '../version.ts';
+import { statusText, type ContainerStatus } from './container-status.ts';
+
+/** A container as the daemon keeps it (its config.v2.json record fits). */
+export interface ContainerRecordView {
+  ID: string;
+  /** RFC 3339 with nanoseconds. */
+  Created: string;
+  Path: string;
+  Args: string[];
+  /** The image ID (sha256:...). */
+  Image: string;
+  /** With the leading `/`. */
+  Name: string;
+  RestartCount: number;
+  Driver: string;
+  Platform: string;
+  State: NonNullable<ContainerState> & { Status: ContainerStatus; Running: boolean; StartedAt: string; FinishedAt: string; ExitCode: number };
+  ResolvConfPath: string;
+  HostnamePath: string;
+  HostsPath: string;
+  LogPath: string;
+  Config: ContainerConfig;
+}
+
+/** The writable layer's size, and it plus the image's. */
+export interface ContainerSizes {
+  rw: number;
+  rootFs: number;
+}
+
+/** One container for GET /containers/json. */
+export interface ContainerListEntry {
+  record: ContainerRecordView;
+  hostConfig: Pick<HostConfig, 'NetworkMode'>;
+  ports: Port[];
+  /** Keyed by network name. */
+  networks: Record<string, EndpointSettings>;
+  size?: ContainerSizes;
+}
+
+/** One container for GET /containers/{id}/json. */
+export interface ContainerInspectEntry {
+  record: ContainerRecordView;
+  hostConfig: HostConfig;
+  execIds: string[];
+  graphDriver: DriverData;
+  sandboxId: string;
+  sandboxKey: string;
+  /** NetworkSettings.Ports; absent while the container does not run. */
+  ports?: PortMap;
+  /** Keyed by network name. */
+  networks: Record<string, EndpointSettings>;
+  size?: ContainerSizes;
+}
+
+/** One exec instance for GET /exec/{id}/json. */
+export interface ExecEntry {
+  id: string;
+  containerId: string;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  canRemove: boolean;
+  config: {
+    Cmd?: string[];
+    User?: string;
+    Tty?: boolean;
+    Privileged?: boolean;
+    AttachStdin?: boolean;
+    AttachStdout?: boolean;
+    AttachStderr?: boolean;
+    DetachKeys?: string;
+  };
+}
+
+type Entry<T> = DeepReadonly<T>;
+/** What a shape returns: serialised at once, never changed. */
+type Wire<T> = DeepReadonly<T>;
+
+const createdSeconds = (rec: Entry<ContainerRecordView>) => Math.floor(Date.parse(rec.Created) / 1000);
+
+/** The Command column: the args quoted where they hold a space, as dockerd's list shows them. */
+function commandString(path: string, args: readonly string[]): string {
+  if (!args.length) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+export function toContainerSummary(entry: Entry<ContainerListEntry>, nowNs: bigint): Wire<ContainerSummary> {
+  const { record: r } = entry;
+  const summary: Wire<ContainerSummary> = {
+    Id: r.ID,
+    Names: [r.Name],
+    Image: r.Config.Image,
+    ImageID: r.Image,
+    Command: commandString(r.Path, r.Args),
+    Created: createdSeconds(r),
+    Ports: entry.ports,
+    Labels: r.Config.Labels ?? {},
+    State: r.State.Status,
+    Status: statusText({ status: r.State.Status, startedAt: r.State.StartedAt, finishedAt: r.State.FinishedAt, exitCode: r.State.ExitCode }, nowNs),
+    HostConfig: { NetworkMode: entry.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: entry.networks },
+    Mounts: [],
+  };
+  return entry.size ? { ...summary, SizeRw: entry.size.rw, SizeRootFs: entry.size.rootFs } : summary;
+}
+
+/** A /system/df container row: dockerd leaves out the ports and networks there, and shows the state as the status. */
+export function toContainerDiskUsage(entry: Entry<{ record: ContainerRecordView; hostConfig: Pick<HostConfig, 'NetworkMode'>; sizeRw: number }>): Wire<ContainerSummary> {
+  const { record: r } = entry;
+  return {
+    Id: r.ID, Names: [r.Name], Image: r.Config.Image, ImageID: r.Image,
+    Command: [r.Path, ...r.Args].join(' '), Created: createdSeconds(r),
+    Ports: [], SizeRw: entry.sizeRw, SizeRootFs: 0, Labels: r.Config.Labels ?? {},
+    State: r.State.Status, Status: r.State.Status, HostConfig: { NetworkMode: entry.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: {} }, Mounts: [],
+  };
+}
+
+/** Networks a user made (not the predefined ones): those whose Aliases older clients see extended. */
+function isUserDefined(network: string): boolean {
+  return !['bridge', 'host', 'none', 'default'].includes(network) && !network.startsWith('container:');
+}
+
+/**
+ * Before API 1.45 dockerd added the short ID and the hostname to the Aliases of every
+ * user-defined network (moby router/container/inspect.go).
+ */
+function inspectNetworks(entry: Entry<ContainerInspectEntry>, version: string): Wire<Record<string, EndpointSettings>> {
+  if (hasFeature(version, 'inspectAliasesWithoutShortId')) return entry.networks;
+  const extra = [entry.record.ID.slice(0, 12), entry.record.Config.Hostname ?? ''];
+  return Object.fromEntries(Object.entries(entry.networks).map(([name, ep]) => [
+    name, isUserDefined(name) ? { ...ep, Aliases: [...new Set([...(ep.Aliases ?? []), ...extra])] } : ep,
+  ]));
+}
+
+export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version: string = API_VERSION): Wire<ContainerInspectResponse> {
+  const { record: r } = entry;
+  const legacy = entry.networks.bridge;
+  const out: Wire<ContainerInspectResponse> = {
+    Id: r.ID,
+    Created: r.Created,
+    Path: r.Path,
+    Args: r.Args,
+    State: { ...r.State },
+    Image: r.Image,
+    ResolvConfPath: r.ResolvConfPath,
+    HostnamePath: r.HostnamePath,
+    HostsPath: r.HostsPath,
+    LogPath: r.LogPath,
+    Name: r.Name,
+    RestartCount: r.RestartCount,
+    Driver: r.Driver,
+    Platform: r.Platform,
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: entry.execIds.length ? entry.execIds : null,
+    HostConfig: entry.hostConfig,
+    GraphDriver: entry.graphDriver,
+    Mounts: [],
+    Config: r.Config,
+    // The per-network endpoints, plus the legacy top-level fields of the default bridge.
+    NetworkSettings: {
+      Bridge: '', SandboxID: entry.sandboxId, SandboxKey: entry.sandboxKey, Ports: entry.ports ?? {},
+      HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: legacy?.MacAddress ?? '',
+      Networks: inspectNetworks(entry, version),
+    },
+  };
+  return entry.size ? { ...out, SizeRw: entry.size.rw, SizeRootFs: entry.size.rootFs } : out;
+}
+
+export function toExecInspect(e: Entry<ExecEntry>): Wire<ExecInspectResponse> {
+  const cmd = e.config.Cmd ?? [];
+  return {
+    CanRemove: e.canRemove,
+    ContainerID: e.containerId,
+    DetachKeys: e.config.DetachKeys ?? '',
+    ExitCode: e.exitCode,
+    ID: e.id,
+    OpenStderr: Boolean(e.config.AttachStderr),
+    OpenStdin: Boolean(e.config.AttachStdin),
+    OpenStdout: Boolean(e.config.AttachStdout),
+    ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', privileged: Boolean(e.config.Privileged), tty: Boolean(e.config.Tty), user: e.config.User ?? '' },
+    Running: e.running,
+    Pid: e.pid,
+  };
+}
