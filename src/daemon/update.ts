@@ -3,7 +3,7 @@
 // running container through the runtime (moby daemon/update.go).
 import { conflict, invalidParameter, systemError, BerthError } from '../common/index.ts';
 import { API_VERSION, hasFeature } from '../api/index.ts';
-import { validateHostConfig, type HostConfig as EngineHostConfig } from './host-config/index.ts';
+import { validateHostConfig } from './host-config/index.ts';
 import type { LinuxResourcesUpdate } from '../runtime/index.ts';
 import { parseRestartPolicy, isNoRestart, type RestartPolicy } from './containers/restart-policy.ts';
 import type { HostConfig } from './containers/record.ts';
@@ -89,7 +89,7 @@ export function validateUpdate(r: UpdateResources, opts: { numCpus?: number; ava
     CpuPeriod: r.CpuPeriod, CpuQuota: r.CpuQuota, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems, BlkioWeight: r.BlkioWeight,
   };
   if (r.Memory !== 0) hc.MemorySwap = r.MemorySwap;
-  return validateHostConfig(hc as EngineHostConfig, opts);
+  return validateHostConfig(hc, opts);
 }
 
 /** The memory+swap limit in force: Docker stores 2x the memory when only the memory was set. */

@@ -133,6 +133,5 @@ export function readdirat(dirfd: number, name: string): string[] {
 
 /** The addon's numeric constants, to check the copies above against. */
 export function fsrootAddonConstants(): Record<string, number> {
-  const a = native() as unknown as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(a).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  return Object.fromEntries(Object.entries(native()).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
