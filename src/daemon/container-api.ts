@@ -218,7 +218,7 @@ export class ContainerApi implements ContainersBackend {
 
   async attach(ref: string, opts: AttachOptions) {
     const c = this.m.get(ref);
-    const keys = parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS);
+    const keys = parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS, 'attach');
     if (opts.stream && !c.rec.State.Running && c.rec.State.Status !== 'created' && !c.rec.State.Restarting) {
       throw conflict('You cannot attach to a stopped container, start it first');
     }
@@ -291,7 +291,7 @@ export class ContainerApi implements ContainersBackend {
       await this.v.execStart(id);
       return { tty };
     }
-    const keys = parseDetachKeys(e.config.DetachKeys || DEFAULT_DETACH_KEYS);
+    const keys = parseDetachKeys(e.config.DetachKeys || DEFAULT_DETACH_KEYS, 'exec');
     const run = async (socket: Duplex) => {
       // The client is attached before the process starts, so no output is missed.
       const served = serveStdio(socket, e.hub, {

@@ -4,12 +4,15 @@ import { invalidParameter, parseDetachKeys as keysToBytes } from '../../common/i
 
 export { DEFAULT_DETACH_KEYS } from '../../common/index.ts';
 
-/** The request's DetachKeys (moby/term syntax); a bad spec is the client's error (400). */
-export function parseDetachKeys(spec: string): Buffer {
+/**
+ * The request's detach keys (moby/term syntax); a bad spec is the client's error (400), in
+ * moby's words: "detach keys" for attach (daemon/attach.go), "escape keys" for exec (exec.go).
+ */
+export function parseDetachKeys(spec: string, use: 'attach' | 'exec'): Buffer {
   try {
     return keysToBytes(spec);
   } catch (err) {
-    throw invalidParameter(`Invalid escape keys (${spec}) provided`, err);
+    throw invalidParameter(`Invalid ${use === 'attach' ? 'detach' : 'escape'} keys (${spec}) provided`, err);
   }
 }
 
