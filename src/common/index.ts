@@ -7,6 +7,7 @@ export type * from './deep-readonly.ts';
 export * from './detach-keys.ts';
 export * from './errors.ts';
 export * from './go-bool.ts';
+export * from './human-duration.ts';
 export * from './ids.ts';
 export * from './ip.ts';
 export * from './keyed-lock.ts';

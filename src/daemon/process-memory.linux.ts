@@ -1,7 +1,6 @@
 // The daemon's own memory, the Linux side: returning glibc's free pages to the kernel through
 // the native addon (malloc_trim), and V8's collector when bin/berthd exposes it (--expose-gc).
-import { createRequire } from 'node:module';
-import { projectFile } from '../common/index.ts';
+import { nativeAddon } from '../common/index.ts';
 
 let trim: (() => boolean) | null | undefined;
 
@@ -9,7 +8,7 @@ let trim: (() => boolean) | null | undefined;
 export function mallocTrim(): boolean {
   if (trim === undefined) {
     try {
-      trim = (createRequire(import.meta.url)(projectFile('build/berth.node')) as { malloc_trim: () => boolean }).malloc_trim;
+      trim = nativeAddon<{ malloc_trim: () => boolean }>().malloc_trim;
     } catch {
       trim = null; // no addon (unit tests): nothing to trim with
     }

@@ -1,8 +1,7 @@
 // Typed access to the fd-based *at() syscalls of build/berth.node (native/addon/berth.c, its
 // "fsroot" section) that the in-root resolver and its callers use. Synchronous, one syscall
 // each, errors with .code like Node's fs. Loaded on first use, like layer/syscalls.linux.ts.
-import { createRequire } from 'node:module';
-import { projectFile } from '../common/index.ts';
+import { nativeAddon } from '../common/index.ts';
 
 /** fstatat's answer: [mode, uid, gid, size, nlink, dev, ino]. */
 type StatTuple = [number, number, number, number, number, bigint, bigint];
@@ -25,11 +24,7 @@ interface Addon {
   readdirat(dirfd: number, name: string): string[];
 }
 
-let addon: Addon | undefined;
-function native(): Addon {
-  if (addon === undefined) addon = createRequire(import.meta.url)(projectFile('build/berth.node')) as Addon;
-  return addon;
-}
+const native = () => nativeAddon<Addon>();
 
 /** x86-64/arm64 Linux values (checked against the addon's in the tests). */
 export const O_RDONLY = 0;

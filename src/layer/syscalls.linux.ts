@@ -2,8 +2,7 @@
 // decision 6). Functions are synchronous and throw Errors with .code ('EPERM', 'ENODATA', ...)
 // like Node's fs errors. The addon is loaded on first use so that importing this module (for
 // types, or in tests that never mount) works without a built addon.
-import { createRequire } from 'node:module';
-import { projectFile } from '../common/index.ts';
+import { nativeAddon } from '../common/index.ts';
 
 interface Addon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null, cwd: string | null): void;
@@ -19,11 +18,7 @@ interface Addon {
   MNT_FORCE: number; MNT_DETACH: number; MNT_EXPIRE: number; UMOUNT_NOFOLLOW: number;
 }
 
-let addon: Addon | undefined;
-function native(): Addon {
-  if (addon === undefined) addon = createRequire(import.meta.url)(projectFile('build/berth.node')) as Addon;
-  return addon;
-}
+const native = () => nativeAddon<Addon>();
 
 /** Mount flag and umount2 flag values (from <sys/mount.h>). */
 export const MS = {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, statusText } from './container-status.ts';
+import { humanDuration } from '../../common/index.ts';
+import { statusText } from './container-status.ts';
 
 // ---- humanDuration: go-units' own test table ----------------------------------------------
 

@@ -1,5 +1,6 @@
 // docker/go-units' human sizes and durations, and the daemon's container status string
 // (moby container.State.String), which `ps` shows in its STATUS column.
+import { humanDuration } from '../../common/index.ts';
 import { formatFloatG } from './template/values.ts';
 
 const DECIMAL = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
@@ -26,27 +27,9 @@ export function bytesSize(bytes: number): string {
   return formatFloatG(n, 4) + unit;
 }
 
-/** Go's math.Round: half away from zero. */
-function round(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-/** units.HumanDuration (go-units 0.5: hours rounded, then Go's integer division for days, weeks, months; years from truncated hours). */
+/** units.HumanDuration of a duration in milliseconds (the one go-units port is in common/). */
 export function humanDurationMs(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60_000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = round(ms / 3_600_000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
+  return humanDuration(ms / 1000);
 }
 
 /** Milliseconds since the epoch for an RFC 3339 string or epoch seconds; NaN for Go's zero time. */
