@@ -4,6 +4,7 @@
 // api/ knows the wire.
 import type { DeepReadonly } from '../../common/index.ts';
 import type {
+  ExecConfig,
   ContainerConfig, ContainerInspectResponse, ContainerState, ContainerSummary, DriverData, EndpointSettings, ExecInspectResponse,
   HostConfig, Port, PortMap,
 } from '../types/engine-api.generated.ts';
@@ -71,16 +72,7 @@ export interface ExecEntry {
   exitCode: number | null;
   pid: number;
   canRemove: boolean;
-  config: {
-    Cmd?: string[];
-    User?: string;
-    Tty?: boolean;
-    Privileged?: boolean;
-    AttachStdin?: boolean;
-    AttachStdout?: boolean;
-    AttachStderr?: boolean;
-    DetachKeys?: string;
-  };
+  config: Pick<ExecConfig, 'Cmd' | 'User' | 'Tty' | 'Privileged' | 'AttachStdin' | 'AttachStdout' | 'AttachStderr' | 'DetachKeys'>;
 }
 
 type Entry<T> = DeepReadonly<T>;
