@@ -15,8 +15,13 @@ export async function removeLeftoverProcess(rt: LeftoverRuntime, id: string, run
   if (!(await stat(stateDir).then(() => true, () => false))) return false;
   // `runtime delete --force` kills the waiting init; its shim reaps it, records it and exits.
   await rt.delete(id, runtime).catch(() => {});
-  const end = Date.now() + GONE_TIMEOUT_MS;
-  while ((await rt.isAlive(stateDir)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  await waitShimGone(rt, stateDir);
   await rm(stateDir, { recursive: true, force: true });
   return true;
+}
+
+/** Waits (up to 10 s) for the shim of a killed process to record the exit and go. */
+export async function waitShimGone(rt: Pick<LeftoverRuntime, 'isAlive'>, stateDir: string): Promise<void> {
+  const end = Date.now() + GONE_TIMEOUT_MS;
+  while ((await rt.isAlive(stateDir)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 }

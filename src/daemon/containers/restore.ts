@@ -10,9 +10,7 @@ import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts
 import { publish, save, type ContainerContext } from './context.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
-import { removeLeftoverProcess } from './leftover-process.ts';
-
-const KILL_WAIT_MS = 10_000;
+import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
@@ -53,7 +51,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
         }
         // Not live-restoring: the container is killed, then its restart policy decides.
         await ctx.runtime.kill(id, runtimeOf(c, ctx.defaultRuntime), 9, true).catch(() => {});
-        await waitUntil(async () => !(await ctx.runtime.isAlive(stateDir)), KILL_WAIT_MS);
+        await waitShimGone(ctx.runtime, stateDir);
       }
       const exit = (await ctx.runtime.readExit(stateDir)) ?? { exitCode: s.restarting ? s.exitCode : 255, signal: 0, exitedAt: formatRfc3339Nano(nowNs()) };
       await ctx.runtime.delete(id, runtimeOf(c, ctx.defaultRuntime)).catch(() => {});
@@ -89,12 +87,4 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
 /** The restart policy's decision for the container's last exit; its backoff does not apply at boot. */
 function shouldRestart(c: Container, ranForMs: number): boolean {
   return c.restart.shouldRestart(c.state.exitCode, c.rec.HasBeenManuallyStopped, Number.isFinite(ranForMs) ? ranForMs : 0).restart;
-}
-
-async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
