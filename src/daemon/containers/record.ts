@@ -55,6 +55,27 @@ export interface ContainerRecord {
   CreatedNs: string;
   /** Absent in records from before berth had networks. */
   NetworkSettings?: NetworkSettingsRecord;
+  /** The container's mounts keyed by destination, as moby's config.v2.json (absent before volumes). */
+  MountPoints?: Record<string, MountPoint>;
+}
+
+/** One mount of a container, resolved at create (moby volume/mounts.MountPoint). */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path: the bind source, or the volume's _data (empty for tmpfs). */
+  Source: string;
+  Destination: string;
+  RW: boolean;
+  /** Volume name ('' for bind and tmpfs). */
+  Name: string;
+  Driver: string;
+  /** z/Z as given (no SELinux here). */
+  Relabel: string;
+  Propagation: string;
+  /** -v / --mount volume-nocopy: no copy of the image's content into a new volume. */
+  NoCopy?: boolean;
+  /** The HostConfig.Mounts entry it came from (Docker keeps it as Spec). */
+  Spec?: unknown;
 }
 
 export function initialState(): ContainerState {
