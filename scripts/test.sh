@@ -7,4 +7,7 @@ node_modules/.bin/tsc --noEmit -p .
 sh scripts/lint.sh
 sh scripts/build.sh
 sh test/fixtures/make-busybox-image.sh >/dev/null
-exec node --test --test-concurrency=1 --test-timeout=300000 'src/**/*.test.ts' 'test/**/*.test.ts'
+node --test --test-concurrency=1 --test-timeout=300000 'src/**/*.test.ts'
+# Integration files each start their own daemon (data root, socket, bridge, subnets, chains:
+# test/integration/harness.ts), so they run side by side in lanes.
+exec node --test --test-concurrency="${BERTH_TEST_LANES:-2}" --test-timeout=300000 'test/**/*.test.ts'

@@ -2,7 +2,7 @@
 // and drives it with the real docker CLI and raw HTTP. Everything it made is removed by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -167,6 +167,7 @@ export class Daemon {
     await unmountUnder(this.dir);
     await removeCgroups(this.cgroupParent);
     await rm(this.dir, { recursive: true, force: true });
+    releaseThirdOctet(this.bip);
   }
 }
 
@@ -216,7 +217,37 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
   });
 }
 
-/** A third octet for 10.213.X.0/24 that no host route or address uses. */
+/**
+ * Claims of third octets, so that test files running in parallel (scripts/test.sh runs
+ * integration files in lanes) never pick the same subnets: a directory per octet, made
+ * atomically, holding the claiming process's pid; a dead process's claim is taken over.
+ */
+const OCTET_CLAIMS = '/tmp/berth-test-octets';
+
+function claimOctet(x: number): boolean {
+  const dir = join(OCTET_CLAIMS, String(x));
+  mkdirSync(OCTET_CLAIMS, { recursive: true });
+  try {
+    mkdirSync(dir);
+  } catch {
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(dir, 'pid'), 'utf8')) || 0;
+    } catch {
+      return false; // being claimed right now
+    }
+    if (pid === process.pid || (pid > 0 && existsSync(`/proc/${pid}`))) return false;
+  }
+  writeFileSync(join(dir, 'pid'), String(process.pid));
+  return true;
+}
+
+function releaseThirdOctet(bip: string): void {
+  const x = bip.split('.')[2];
+  rmSync(join(OCTET_CLAIMS, x!), { recursive: true, force: true });
+}
+
+/** A third octet for 10.213.X.0/24 that no host route or address uses, nor another test's daemon. */
 function freeThirdOctet(tag: string): number {
   let routes = '';
   try {
@@ -227,9 +258,9 @@ function freeThirdOctet(tag: string): number {
   const start = createHash('sha256').update(tag).digest()[0] % 250;
   for (let i = 0; i < 250; i++) {
     const x = ((start + i) % 250) + 1;
-    if (!routes.includes(`10.213.${x}.`) && !routes.includes(`10.216.${x}.`)) return x;
+    if (!routes.includes(`10.213.${x}.`) && !routes.includes(`10.216.${x}.`) && claimOctet(x)) return x;
   }
-  return start + 1;
+  throw new Error('no free 10.213.X.0/24 for a test daemon');
 }
 
 /** Deletes this daemon's bridges (and the veths on them), iptables chains and rules, and test netns/links. */
