@@ -28,6 +28,7 @@ import { ImageApi } from './image-api.ts';
 import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { anonymousVolumePaths, validateHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
+import { openVolumeStore } from '../volume/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<void> {
 
   const events = new EventBus();
   const layers = await openLayerStore({ dataRoot: config.dataRoot, driver: config.storageDriver });
+  const volumes = await openVolumeStore({
+    dataRoot: config.dataRoot, log,
+    onEvent: (action, v) => events.publish({ Type: 'volume', Action: action, Actor: { ID: v.name, Attributes: { driver: v.driver } } }),
+  });
   const runtime = new ContainerRuntime({
     runtimes: config.runtimes,
     runtimeRoot: join(config.execRoot, 'runtime'),
@@ -117,6 +122,8 @@ async function main(argv: string[]): Promise<void> {
     dnsFor: (networkId) => dns.addressFor(networkId),
   });
   await containers.restore(config.liveRestore);
+  // Volumes in use by restored containers (name -> container IDs); the container side fills it in.
+  await volumes.reconcile(new Map());
 
   const containerApi = new ContainerApi({
     containers: containers.reader,
