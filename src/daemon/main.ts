@@ -15,6 +15,7 @@ import {
   pluginRoutes,
 } from '../api/index.ts';
 import { NetworkApi } from './network-api.ts';
+import { VolumeApi } from './volume-api.ts';
 import { NetworkController, DnsService } from '../network/index.ts';
 import { ContainerNetworking } from './containers/networking.ts';
 import { dnsResolver } from './containers/dns-names.ts';
@@ -148,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
   const served = [
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
     ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
-    ...volumeRoutes(), ...pluginRoutes(),
+    ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   for (const host of config.hosts) {

@@ -19,7 +19,7 @@ import { directorySize, removeTree } from './fs-tree.ts';
 import { type MountAdapter, linuxMounts } from './mount-adapter.ts';
 import type { VolumeCreateOptions, VolumeInfo, VolumeListFilters, VolumeStore, VolumeUsage } from './types.ts';
 
-export const LOCAL_DRIVER = 'local';
+const LOCAL_DRIVER = 'local';
 const RECORD = 'volume.json';
 const DATA = '_data';
 const TMP_PREFIX = '.tmp-';
