@@ -208,9 +208,10 @@ class LocalVolumeStore implements VolumeStore {
         if (o.force) return;
         throw notFound(`get ${truncate(name)}: no such volume`);
       }
-      const refs = this.refs(name);
-      // Docker refuses a volume in use even with force (force only hides "no such volume").
-      if (refs.length > 0) throw conflict(`remove ${name}: volume is in use - [${refs.join(', ')}]`);
+      // In use: referenced by a container, or mounted for one. Docker refuses it even with
+      // force (force only hides "no such volume").
+      const users = [...new Set([...this.refs(name), ...(this.mountedBy.get(name) ?? [])])];
+      if (users.length > 0) throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
       await this.removeLocked(v);
     });
   }
@@ -253,7 +254,7 @@ class LocalVolumeStore implements VolumeStore {
     for (const c of candidates) {
       await this.locks.run(c.name, async () => {
         const v = this.volumes.get(c.name);
-        if (!v || this.refs(v.name).length > 0) return;
+        if (!v || this.refs(v.name).length > 0 || this.mountedBy.has(v.name)) return;
         let size = 0;
         try {
           size = await directorySize(v.mountpoint);
