@@ -118,6 +118,13 @@ describe('local volume store (fake mounts)', () => {
       "create okname: invalid size: 'lots'");
     await rejectsWith(store.create({ name: 'okname', driverOpts: { type: 'cifs', device: '//host:445/share' } }), 'InvalidParameter',
       "create okname: port not allowed in CIFS device URL, include 'port' in 'o='");
+    // A name the filesystem cannot hold: a system error in Go's words, nothing left behind.
+    const long = 'x'.repeat(300);
+    await assert.rejects(store.create({ name: long }), (e: any) => {
+      assert.equal(e.kind, 'System');
+      assert.match(e.message, new RegExp(`^create x{256}\\.\\.\\. \\(44 more characters\\): rename \\S+/volumes/\\.tmp-[0-9a-f]+ \\S+/volumes/${long}: file name too long$`));
+      return true;
+    });
     assert.deepEqual(await readdir(join(root, 'volumes')), []);
     assert.deepEqual(events, []);
   });

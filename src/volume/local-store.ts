@@ -17,6 +17,7 @@ import { ANONYMOUS_LABEL, checkVolumeName, isVolumeName } from './names.ts';
 import { addressOption, checkDriverOptions, needsMount, passwordOption, planMount } from './options.ts';
 import { directorySize, removeTree } from './fs-tree.ts';
 import { type MountAdapter, linuxMounts } from './mount-adapter.ts';
+import { errnoText } from './syscalls.linux.ts';
 import type { VolumeCreateOptions, VolumeInfo, VolumeListFilters, VolumeStore, VolumeUsage } from './types.ts';
 
 const LOCAL_DRIVER = 'local';
@@ -178,7 +179,10 @@ class LocalVolumeStore implements VolumeStore {
         await fsyncDir(this.root);
       } catch (err) {
         await rm(tmp, { recursive: true, force: true }).catch(() => {});
-        throw systemError(`${prefix}${(err as Error).message}`, err);
+        // Go's wording: "rename SRC DST: file name too long".
+        const e = err as NodeJS.ErrnoException & { dest?: string };
+        const what = e.syscall ? `${e.syscall} ${e.path ?? ''}${e.dest ? ` ${e.dest}` : ''}: ` : '';
+        throw systemError(`${prefix}${what}${errnoText(err)}`, err);
       }
       const v = this.info(rec);
       this.volumes.set(name, v);
