@@ -43,12 +43,18 @@ export interface VolumeUsage {
 }
 
 export interface VolumeStore {
-  /** Docker: creating an existing name returns the existing volume (a different driver is a 409). */
+  /**
+   * Docker: creating an existing name returns the existing volume, whatever options were asked.
+   * Publishes 'create' (through the store's onEvent) only when a volume was made.
+   */
   create(opts: VolumeCreateOptions): Promise<VolumeInfo>;
   /** notFound(`get ${name}: no such volume`) when missing. */
   get(name: string): Promise<VolumeInfo>;
   list(filters?: VolumeListFilters): Promise<VolumeInfo[]>;
-  /** conflict(`remove ${name}: volume is in use - [ids]`) while referenced unless force. */
+  /**
+   * conflict(`remove ${name}: volume is in use - [ids]`) while referenced or mounted, even with
+   * force (as Docker); force makes a missing volume no error. notFound(`get ${name}: no such volume`).
+   */
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   /** Anonymous unreferenced volumes by default; all unreferenced with all=true; label filters. */
   prune(filters?: { all?: boolean; label?: string[]; labelNot?: string[] }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
@@ -65,8 +71,11 @@ export interface VolumeStore {
   /** Undoes mount(); unmounts driver options when the last container lets go. Idempotent. */
   unmount(name: string, containerId: string): Promise<void>;
   /**
-   * Start-up: marks the given containers' volumes mounted, unmounts volumes left mounted by
-   * a daemon that died, removes half-made volumes.
+   * Start-up, once, before the API serves: `mountedBy` maps a volume name to the running
+   * containers using it; each is ref()'d and counted as mounted (a driver mount still in place
+   * is kept, a missing one is mounted again). Driver mounts nobody uses (left by a daemon that
+   * died) are unmounted; half-made and half-removed volumes (volumes/.tmp-*, .rm-*) deleted.
+   * Stopped containers' references are the daemon's to ref() (before or after).
    */
   reconcile(mountedBy: Map<string, string[]>): Promise<void>;
 }
