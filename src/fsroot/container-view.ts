@@ -12,6 +12,7 @@
 import { closeSync, realpathSync } from 'node:fs';
 import { basename, dirname, posix } from 'node:path';
 import { openInRoot, mkdirAllInRoot } from './open-in-root.ts';
+import { readRegularFile } from './read-file.ts';
 import { AT_FDCWD, O_DIRECTORY, O_PATH, openat } from './syscalls.linux.ts';
 import { walkInRoot, type MountedSource } from './walk-in-root.ts';
 
@@ -96,6 +97,11 @@ export class ContainerView {
   mkdirAll(path: string, mode = 0o755): number {
     if (this.#mounts.size === 0) return mkdirAllInRoot(this.#rootFd, path, mode);
     return walkInRoot(this.#rootFd, path, { flags: O_PATH | O_DIRECTORY, mode: 0, followFinal: true, mkdirMode: mode, mounts: this.#mounts });
+  }
+
+  /** The bytes of a regular file of the container (links followed inside it), or undefined. */
+  readFile(path: string, maxBytes: number): Promise<Buffer | undefined> {
+    return readRegularFile(() => this.open(path, { flags: O_PATH, followFinal: true }), path, maxBytes);
   }
 
   close(): void {
