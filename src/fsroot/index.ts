@@ -12,3 +12,5 @@ export {
   AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR,
   fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat,
 } from './syscalls.linux.ts';
+// Reading trees out of a root (the archive box: export, diff, commit, `docker cp` out).
+export { lgetxattrAt, llistxattrAt, readlinkat } from './syscalls.linux.ts';

@@ -1,0 +1,4 @@
+// The archive box: tars of trees inside a root (export, `docker cp` out, layer diffs for commit)
+// and, from the cp side, extraction into a container. Paths are resolved by the fsroot box.
+export { tarTree } from './tar-tree.ts';
+export type { TreeTarOptions } from './tar-tree.ts';
