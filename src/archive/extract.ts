@@ -17,7 +17,7 @@
 //     call on that fd, never followed; chown/chmod/utimes never follow links.
 // What the validation cannot see (a full disk, a container changing its tree meanwhile) can
 // still fail pass 2 half way, as it can in Docker; never outside the container.
-import { closeSync, createReadStream, fchmodSync, fchownSync, futimesSync, openSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, read, unlinkSync, write } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
@@ -29,6 +29,7 @@ import {
 } from '../fsroot/index.ts';
 
 const writeAsync = promisify(write);
+const readAsync = promisify(read);
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
@@ -89,14 +90,20 @@ export async function extractTarInRoot(view: ContainerView, dest: string, source
   unlinkSync(spoolPath);
   try {
     await validate(view, dest, spool(decompressStream(source), spoolFd), opts);
-    const replay = createReadStream('', { fd: spoolFd, start: 0, autoClose: false, highWaterMark: 1 << 20 });
-    try {
-      return await apply(view, dest, readTar(replay), opts);
-    } finally {
-      replay.destroy();
-    }
+    return await apply(view, dest, readTar(replay(spoolFd)), opts);
   } finally {
     closeSync(spoolFd);
+  }
+}
+
+/** The spool's bytes from the start (positional reads: the fd stays ours to close). */
+async function* replay(fd: number): AsyncGenerator<Uint8Array> {
+  for (let pos = 0; ;) {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
   }
 }
 

@@ -57,12 +57,6 @@ export interface ContainerPathStat {
   linkTarget: string;
 }
 
-/** The header value: base64 of the JSON, keys in moby's order. */
-export function encodePathStat(stat: ContainerPathStat): string {
-  const { name, size, mode, mtime, linkTarget } = stat;
-  return Buffer.from(JSON.stringify({ name, size, mode, mtime, linkTarget })).toString('base64');
-}
-
 /** Parses the header (client side); undefined when it is missing or not what moby sends. */
 export function decodePathStat(header: string | undefined): ContainerPathStat | undefined {
   if (!header) return undefined;

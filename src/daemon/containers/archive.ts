@@ -203,10 +203,10 @@ export async function containerStatPath(ctx: Ctx, ref: string, path: string): Pr
  * the path's base; `dir/.` gives the contents under `./`). The lock and the open filesystem are
  * released when `content` ends or is abandoned.
  */
-export async function containerArchivePath(ctx: Ctx, ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterable<Uint8Array> }> {
+export async function containerArchivePath(ctx: Ctx, ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }> {
   const c = ctx.store.get(ref);
-  let handOver!: (v: { stat: ContainerPathStat; content: AsyncIterable<Uint8Array> }) => void;
-  const ready = new Promise<{ stat: ContainerPathStat; content: AsyncIterable<Uint8Array> }>((r) => {
+  let handOver!: (v: { stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }) => void;
+  const ready = new Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>((r) => {
     handOver = r;
   });
   const held = withContainerFs(ctx, c, async ({ view }) => {
@@ -221,13 +221,37 @@ export async function containerArchivePath(ctx: Ctx, ref: string, path: string):
     const done = new Promise<void>((r) => {
       finished = r;
     });
-    const content = (async function* () {
-      try {
-        yield* tarPathInView(view, absPath);
-      } finally {
-        finished();
-      }
-    })();
+    // Released on the end, an error, or return() even before the first read (an async
+    // generator never started would skip its finally).
+    let inner: AsyncIterator<Uint8Array>;
+    try {
+      inner = tarPathInView(view, absPath)[Symbol.asyncIterator]();
+    } catch (err) {
+      throw fsError(err, path, ref);
+    }
+    const content: AsyncIterableIterator<Uint8Array> = {
+      async next() {
+        try {
+          const r = await inner.next();
+          if (r.done) finished();
+          return r;
+        } catch (err) {
+          finished();
+          throw err;
+        }
+      },
+      async return() {
+        try {
+          await inner.return?.();
+        } finally {
+          finished();
+        }
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
     publish(ctx, c, 'archive-path');
     handOver({ stat, content });
     await done;

@@ -27,6 +27,8 @@ import { connectContainer, disconnectContainer } from './connect.ts';
 import { watchExit } from './monitor.ts';
 import { restoreContainers } from './restore.ts';
 import { shutdownContainers } from './shutdown.ts';
+import { containerArchivePath, containerExtractToDir, containerStatPath, type ExtractQuery } from './archive.ts';
+import type { ContainerPathStat } from '../../archive/index.ts';
 
 export type { ContainerReader, ReadonlyContainer, ReadonlyExec } from './view.ts';
 export { settingsOf } from './view.ts';
@@ -53,6 +55,10 @@ export interface ContainerVerbs {
   execCreate(ref: string, config: ExecConfig): string;
   execStart(id: string): Promise<ReadonlyExec>;
   execResize(id: string, rows: number, cols: number): void;
+  /** docker cp (archive.ts): stat, tar out, extract in, each inside the container's root. */
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  archivePath(ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>;
+  extractToDir(ref: string, path: string, q: ExtractQuery, body: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface Containers {
@@ -104,6 +110,9 @@ export function openContainers(deps: OpenDeps): Containers {
     execCreate: (ref, config) => createExec(ctx, ref, config),
     execStart: (id) => startExec(ctx, id),
     execResize: (id, rows, cols) => resizeExec(ctx, id, rows, cols),
+    statPath: (ref, path) => containerStatPath(ctx, ref, path),
+    archivePath: (ref, path) => containerArchivePath(ctx, ref, path),
+    extractToDir: (ref, path, q, body) => containerExtractToDir(ctx, ref, path, q, body),
   };
   return {
     reader: containerReader(ctx.store, ctx.execs, ctx.networking),
