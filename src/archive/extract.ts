@@ -43,7 +43,7 @@ export interface ExtractOptions {
   noChown?: boolean;
   /** Directory for the spool file (on the daemon: <data-root>/tmp). */
   spoolDir: string;
-  /** Renames entries before anything else (the CLI's RebaseArchiveEntries). */
+  /** Renames entries (and hard link targets) before anything else (the CLI's RebaseArchiveEntries). */
   rename?: (name: string) => string;
   /** Entry count limit (default 10 million). */
   maxEntries?: number;
@@ -66,6 +66,12 @@ export function cleanEntryName(name: string, dest: string): string {
   const clean = posix.normalize(name === '' ? '.' : name).replace(/\/+$/, '');
   if (clean === '..' || clean.startsWith('../')) throw invalidParameter(`${q(name)} is outside of ${q(dest)}`);
   return clean === '.' ? '' : clean;
+}
+
+/** The entry with opts.rename applied to its name and, for a hard link, its target. */
+function renamed(e: TarEntry, opts: ExtractOptions): TarEntry {
+  if (!opts.rename) return e;
+  return { ...e, name: opts.rename(e.name), linkname: e.type === 'hardlink' ? opts.rename(e.linkname) : e.linkname };
 }
 
 const joinIn = (dest: string, rel: string) => (rel === '' ? dest : posix.join(dest, rel));
@@ -123,9 +129,8 @@ async function validate(view: ContainerView, dest: string, bytes: AsyncIterable<
   const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
   for await (const e of readTar(tracked, { maxNameLength: 4096 })) {
     if (++count > maxEntries) throw invalidParameter(`archive has more than ${maxEntries} entries`);
-    const name = opts.rename ? opts.rename(e.name) : e.name;
-    const rel = cleanEntryName(name, dest);
-    checkEntry(view, dest, rel, name, e, seen, opts);
+    const r = renamed(e, opts);
+    checkEntry(view, dest, cleanEntryName(r.name, dest), r.name, r, seen, opts);
   }
   // Whatever follows the end-of-archive blocks is read too, so the spool holds the whole input.
   for (let r = await it.next(); !r.done; r = await it.next());
@@ -199,9 +204,10 @@ async function apply(view: ContainerView, dest: string, entries: AsyncIterable<T
   try {
     for await (const e of entries) {
       count++;
-      const name = opts.rename ? opts.rename(e.name) : e.name;
+      const r = renamed(e, opts);
+      const name = r.name;
       try {
-        await applyEntry(ctx, cleanEntryName(name, dest), name, e);
+        await applyEntry(ctx, cleanEntryName(name, dest), name, r);
       } catch (err) {
         if (err instanceof BerthError) throw err;
         const code = (err as NodeJS.ErrnoException).code ?? '';

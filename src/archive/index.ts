@@ -2,8 +2,11 @@
 // and, from the cp side, extraction into a container. Paths are resolved by the fsroot box.
 export { tarTree } from './tar-tree.ts';
 export type { TreeTarOptions } from './tar-tree.ts';
-export { extractTarInRoot, cleanEntryName } from './extract.ts';
-export type { ExtractOptions } from './extract.ts';
+export { extractTarInRoot } from './extract.ts';
 export { tarPathInView } from './tar-path.ts';
-export { goFileMode, goTimeJson, goModeIsDir, goModeIsSymlink, decodePathStat } from './path-stat.ts';
+export { GO_MODE, goFileMode, goTimeJson, goModeIsDir, goModeIsSymlink, decodePathStat } from './path-stat.ts';
 export type { ContainerPathStat } from './path-stat.ts';
+export {
+  copyInfoDestinationPath, copyInfoSourcePath, getRebaseName, prepareArchiveCopy, preserveTrailingDotOrSeparator, rebaseName, splitCpArg, splitPathDirEntry,
+} from './copy-info.ts';
+export type { CopyInfo } from './copy-info.ts';
