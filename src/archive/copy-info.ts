@@ -37,7 +37,7 @@ export function preserveTrailingDotOrSeparator(cleaned: string, original: string
 export function splitPathDirEntry(p: string): [string, string] {
   let c = clean(p);
   if (specifiesCurrentDir(p)) c += '/.';
-  return [posix.dirname(c), posix.basename(c)];
+  return [posix.dirname(c), c === '/' ? '/' : posix.basename(c)];
 }
 
 /** GetRebaseName: the resolved path with the original's trailing `/` or `/.`, and the name to rebase to. */
