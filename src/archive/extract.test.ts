@@ -23,12 +23,13 @@ async function makeTar(members: Member[]): Promise<Buffer> {
     for await (const c of w.readable) chunks.push(c as Buffer);
   })();
   for (const m of members) {
-    const h = { name: m.name, mode: 0o644, uid: 0, gid: 0, mtime: 1_700_000_000, ...('mode' in m ? m : {}) };
+    const meta = m as { mode?: number; uid?: number; gid?: number; mtime?: number };
+    const h = { name: m.name, mode: meta.mode ?? 0o644, uid: meta.uid ?? 0, gid: meta.gid ?? 0, mtime: meta.mtime ?? 1_700_000_000 };
     if (m.type === 'dir') await w.addDir({ ...h, mode: m.mode ?? 0o755 });
     else if (m.type === 'symlink') await w.addSymlink(h, m.target);
     else if (m.type === 'hardlink') await w.addHardlink(h, m.target);
     else {
-      const data = Buffer.from(m.data ?? '');
+      const data = Buffer.from((m as { data?: string }).data ?? '');
       await w.addFile({ ...h, size: data.length }, data);
     }
   }
