@@ -31,7 +31,7 @@ const CHUNK = 256 * 1024;
 /** moby pkg/archive whiteout names (the AUFS format every layer tar uses). */
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_OPAQUE = '.wh..wh..opq';
-const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
+export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 export interface TreeTarOptions {
   /**
@@ -100,6 +100,47 @@ export function tarTree(root: string, path: string, opts: TreeTarOptions): TreeT
     }
   })();
   return { stream: w.readable, top: top.st };
+}
+
+/**
+ * A layer tar of `changes` (moby's ExportChanges, for vfs commits): sorted by path, a Delete as
+ * a `.wh.` whiteout, anything else as that one entry (a directory without its contents).
+ * Entries gone meanwhile are left out, as moby does.
+ */
+export function tarChanges(root: string, changes: ReadonlyArray<{ Path: string; Kind: number }>): Readable {
+  const sorted = [...changes].sort((a, b) => Buffer.compare(Buffer.from(a.Path), Buffer.from(b.Path)));
+  const w = new TarWriter();
+  const walker = new Walker(w, { name: '' });
+  void (async () => {
+    try {
+      for (const c of sorted) {
+        const name = c.Path.replace(/^\/+/, '');
+        if (name === '') continue;
+        if (c.Kind === 2) {
+          await walker.whiteout(name);
+          continue;
+        }
+        let e: Entry;
+        try {
+          e = openTop(root, c.Path, false);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') continue;
+          throw err;
+        }
+        try {
+          e.archiveName = name;
+          await walker.entry(e, false, false);
+        } finally {
+          closeTop(e);
+        }
+      }
+      await w.finish();
+    } catch (err) {
+      w.destroy(err as Error);
+    }
+  })();
+  return w.readable;
 }
 
 function closeTop(top: Entry): void {
@@ -182,7 +223,7 @@ class Walker {
     };
   }
 
-  async entry(e: Entry, leaveOut = false): Promise<void> {
+  async entry(e: Entry, leaveOut = false, recurse = true): Promise<void> {
     const { st } = e;
     const name = e.archiveName;
     if (st.isSocket()) return; // moby: "archive: skipping ... since it is a socket"
@@ -193,7 +234,7 @@ class Walker {
       return;
     }
     if (st.isDirectory()) {
-      await this.#dir(e, leaveOut);
+      await this.#dir(e, leaveOut, recurse);
       return;
     }
     if (st.nlink > 1) {
@@ -213,7 +254,7 @@ class Walker {
     } else if (st.isFIFO()) await this.#w.addDevice(this.#header(e, name), 'fifo');
   }
 
-  async #dir(e: Entry, leaveOut: boolean): Promise<void> {
+  async #dir(e: Entry, leaveOut: boolean, recurse: boolean): Promise<void> {
     const name = e.archiveName;
     if (!leaveOut) {
       const h = this.#header(e, name);
@@ -228,6 +269,7 @@ class Walker {
         await this.#w.addFile({ name: `${name}/${WHITEOUT_OPAQUE}`, mode: e.st.mode & 0o777, uid: e.st.uid, gid: e.st.gid, size: 0 }, new Uint8Array(0));
       }
     }
+    if (!recurse) return;
     const names = sortNames(readdirat(e.fd, '.'));
     for (const n of names) {
       const rel = e.rel === '' ? n : `${e.rel}/${n}`;
@@ -245,6 +287,12 @@ class Walker {
         closeSync(fd);
       }
     }
+  }
+
+  async whiteout(path: string): Promise<void> {
+    const i = path.lastIndexOf('/');
+    // moby ExportChanges: a bare header, mode 0, stamped now.
+    await this.#w.addFile({ name: `${path.slice(0, i + 1)}${WHITEOUT_PREFIX}${path.slice(i + 1)}`, mode: 0, mtime: Math.floor(Date.now() / 1000), size: 0 }, new Uint8Array(0));
   }
 
   /** The file's bytes as stat'ed: a file that shrank meanwhile is padded with zeros, one that grew cut. */
@@ -276,7 +324,7 @@ class Walker {
 }
 
 /** Go's sort of names (byte order of their UTF-8), which filepath.Walk uses. */
-function sortNames(names: string[]): string[] {
+export function sortNames(names: string[]): string[] {
   // UTF-16 order is UTF-8 byte order except around surrogates: compare bytes only then.
   if (names.every((n) => !/[\ud800-\udfff]/.test(n))) return names.sort();
   return names.map((n) => [n, Buffer.from(n)] as const).sort((a, b) => Buffer.compare(a[1], b[1])).map((x) => x[0]);

@@ -16,7 +16,7 @@ import {
   readTar,
 } from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
-import type { GraphDriver } from './graph-driver.ts';
+import type { DiffSource, GraphDriver } from './graph-driver.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';
 import { CACHE_ID_RE, DIGEST_RE, LayerDb, RW_ID_RE } from './layerdb.ts';
 import type { LayerRecord } from './layerdb.ts';
@@ -62,6 +62,8 @@ export interface LayerStore {
   rwSize(id: string): Promise<number>;
   /** {LowerDir, MergedDir, UpperDir, WorkDir} for overlay2, as docker inspect shows. */
   rwGraphDriverData(id: string): Promise<GraphDriverData>;
+  /** Where the container's changes are, for diff and commit (no mount needed). */
+  rwDiffSource(id: string): Promise<DiffSource>;
   /**
    * Start-up reconciliation: removes half-made layers (temp dirs, records without a complete
    * layer), and unmounts leftover RW mounts of containers not in `keepMounted`.
@@ -354,6 +356,12 @@ class Store implements LayerStore {
     const m = await this.#mustGetMount(id);
     const parent = m.parent === null ? null : ((await this.#db.getLayer(m.parent))?.cacheId ?? null);
     return this.#driver.diffSize(m.cacheId, parent);
+  }
+
+  async rwDiffSource(id: string): Promise<DiffSource> {
+    const m = await this.#mustGetMount(id);
+    const parent = m.parent === null ? null : ((await this.#db.getLayer(m.parent))?.cacheId ?? null);
+    return this.#driver.diffSource(m.cacheId, parent);
   }
 
   async rwGraphDriverData(id: string): Promise<GraphDriverData> {
