@@ -123,12 +123,16 @@ async function openContainerFs(ctx: Ctx, c: Container): Promise<OpenFs> {
     const view = new ContainerView(openRunningRoot(c));
     return { view, running: true, close: async () => view.close() };
   }
+  const wasMounted = (await ctx.layers.isMountedRW?.(c.rec.ID)) ?? false;
   const rootfs = await ctx.layers.mountRW(c.rec.ID);
+  const release = async () => {
+    if (!wasMounted) await ctx.layers.unmountRW(c.rec.ID);
+  };
   let view: ContainerView;
   try {
     view = new ContainerView(openRoot(rootfs), mountsOf(c));
   } catch (err) {
-    await ctx.layers.unmountRW(c.rec.ID).catch(() => {});
+    await release().catch(() => {});
     throw err;
   }
   return {
@@ -136,7 +140,7 @@ async function openContainerFs(ctx: Ctx, c: Container): Promise<OpenFs> {
     running: false,
     close: async () => {
       view.close();
-      await ctx.layers.unmountRW(c.rec.ID);
+      await release();
     },
   };
 }
