@@ -127,6 +127,13 @@ describe('both CLIs', () => {
       ok(await cli(which, ['cp', `created1:/srv-${which}/sub/deeper/leaf.txt`, join(work, `leaf-${which}`)]));
       assert.equal(await readFile(join(work, `leaf-${which}`), 'utf8'), 'leaf\n');
       ok(await cli(which, ['cp', `stopped1:/bound/stopped-${which}.txt`, join(work, `bound-${which}`)]));
+      // The whole root: to a new directory of that name, and into an existing one.
+      ok(await cli(which, ['cp', 'created1:/', join(work, `root-${which}`)]));
+      assert.equal(await readFile(join(work, `root-${which}/srv-${which}/top.txt`), 'utf8'), 'top\n');
+      assert.ok((await lstat(join(work, `root-${which}/bin/busybox`))).isFile());
+      await mkdir(join(work, `into-${which}`));
+      ok(await cli(which, ['cp', 'created1:/', join(work, `into-${which}`)]));
+      assert.ok((await lstat(join(work, `into-${which}/bin/busybox`))).isFile());
       assert.equal(await readFile(join(work, `bound-${which}`), 'utf8'), 'a file\n');
       // Nothing of the stopped container stays mounted.
       const mounts = await readFile('/proc/self/mountinfo', 'utf8');

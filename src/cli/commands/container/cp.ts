@@ -111,11 +111,13 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
     const { from, to } = plan.rebase;
     renames.push((n) => rebaseName(n, from, to));
   }
+  // Absolute names (a copy of `/`) are relative to the destination, as moby's Untar takes them.
+  renames.push((n) => n.replace(/^\/+/, ''));
   const view = new ContainerView(openRoot(plan.dstDir));
   try {
     await extractTarInRoot(view, '/', body, {
       noOverwriteDirNonDir: true, noChown: true, spoolDir: tmpdir(),
-      rename: renames.length ? (n) => renames.reduce((acc, f) => f(acc), n) : undefined,
+      rename: (n) => renames.reduce((acc, f) => f(acc), n),
     });
   } catch (err) {
     // The daemon's (or the archive's) refusal, in words the user can act on.
