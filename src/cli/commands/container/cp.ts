@@ -5,7 +5,7 @@
 // a link, nothing written when the archive is bad). Nothing from the container runs here.
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { statSync } from 'node:fs';
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
@@ -44,16 +44,22 @@ async function statPath(ctx: CommandContext, container: string, path: string): P
   return stat;
 }
 
-/** A pass-through that counts bytes (docker's copyProgressPrinter). */
-function counter(): Transform & { total: number } {
-  const t = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      t.total += chunk.length;
-      cb(null, chunk);
-    },
-  }) as Transform & { total: number };
-  t.total = 0;
-  return t;
+/**
+ * Counts the bytes going through (docker's copyProgressPrinter). An error of the source (the
+ * daemon cutting a stream short, a local file that cannot be read) comes through, so a cut
+ * archive is never taken for a whole one.
+ */
+function counted(source: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; total: () => number } {
+  let total = 0;
+  return {
+    stream: (async function* () {
+      for await (const chunk of source) {
+        total += chunk.length;
+        yield chunk;
+      }
+    })(),
+    total: () => total,
+  };
 }
 
 /** command.ValidateOutputPath. */
@@ -98,8 +104,8 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
   }
   const stat = decodePathStat(res.headers[STAT_HEADER] as string | undefined);
   const srcInfo: CopyInfo = { path: srcPath, exists: true, isDir: stat ? goModeIsDir(stat.mode) : false, rebaseName: rebase };
-  const count = counter();
-  const body = (res.body as Readable).pipe(count);
+  const count = counted(res.body);
+  const body = count.stream;
   const renames: ((n: string) => string)[] = [];
   if (rebase) {
     const srcBase = splitPathDirEntry(srcInfo.path)[1];
@@ -120,12 +126,13 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
       rename: (n) => renames.reduce((acc, f) => f(acc), n),
     });
   } catch (err) {
-    // The daemon's (or the archive's) refusal, in words the user can act on.
-    throw new Error((err as Error).message);
+    // The archive's refusal, or the daemon cutting the stream short (Go's words for it).
+    const message = (err as Error).message;
+    throw new Error(message === 'aborted' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'unexpected EOF' : message);
   } finally {
     view.close();
   }
-  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total, 3)} to ${dstPath}\n`);
+  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${dstPath}\n`);
 }
 
 async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
@@ -165,13 +172,13 @@ async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void
     content = tarTree(sourceDir, sourceBase, { name: plan.rebase ? rebaseName(topName, plan.rebase.from, plan.rebase.to) : topName }).stream;
     resolvedDst = plan.dstDir;
   }
-  const count = counter();
+  const count = counted(content);
   await ctx.client.call('PUT', archiveUrl(cfg.container), {
     query: { path: resolvedDst, noOverwriteDirNonDir: 'true', copyUIDGID: cfg.copyUIDGID ? 'true' : undefined },
-    body: content.pipe(count),
+    body: Readable.from(count.stream, { objectMode: false }),
     headers: { 'Content-Type': 'application/x-tar' },
   });
-  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total, 3)} to ${cfg.container}:${dstInfo.path}\n`);
+  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${cfg.container}:${dstInfo.path}\n`);
 }
 
 export const cpCommand: CommandSpec = {
