@@ -40,7 +40,7 @@ function preserveTrailing(cleaned: string, original: string): string {
 }
 
 /** The absolute, cleaned path moby works on: Join("/", path) with the trailing `/` or `/.` kept. */
-function absPathOf(path: string): string {
+export function absPathOf(path: string): string {
   return preserveTrailing(cleanContainerPath(path), path);
 }
 
@@ -51,7 +51,7 @@ interface OpenFs {
 }
 
 /** Mounts of a stopped container for the view: its MountPoints, else its HostConfig binds. */
-function mountsOf(c: Container): ViewMount[] {
+export function mountsOf(c: Pick<Container, 'rec' | 'hostConfig'>): ViewMount[] {
   if (c.rec.MountPoints) {
     return Object.values(c.rec.MountPoints)
       .filter((m) => m.Type !== 'tmpfs' && m.Source !== '')
@@ -61,7 +61,7 @@ function mountsOf(c: Container): ViewMount[] {
 }
 
 /** Binds (`/src:/dst[:opts]`) and bind Mounts from the HostConfig, for records without MountPoints. */
-function hostConfigMounts(c: Container): (ViewMount & { rw: boolean })[] {
+function hostConfigMounts(c: Pick<Container, 'hostConfig'>): (ViewMount & { rw: boolean })[] {
   const out: (ViewMount & { rw: boolean })[] = [];
   for (const b of c.hostConfig.Binds ?? []) {
     const parts = b.split(':');
@@ -77,7 +77,7 @@ function hostConfigMounts(c: Container): (ViewMount & { rw: boolean })[] {
 }
 
 /** Destinations mounted in the container and whether each is writable (for the read-only checks). */
-function writableMounts(c: Container): Map<string, boolean> {
+function writableMounts(c: Pick<Container, 'rec' | 'hostConfig'>): Map<string, boolean> {
   const out = new Map<string, boolean>();
   if (c.rec.MountPoints) for (const m of Object.values(c.rec.MountPoints)) out.set(cleanContainerPath(m.Destination), m.RW);
   else for (const m of hostConfigMounts(c)) out.set(cleanContainerPath(m.destination), m.rw);
@@ -87,12 +87,23 @@ function writableMounts(c: Container): Map<string, boolean> {
 }
 
 /** The /proc/<pid>/root of the container's init, checked to be the container's. */
-function openRunningRoot(c: Container): number {
+export function openRunningRoot(c: Pick<Container, 'rec'> & { state: Pick<Container['state'], 'pid'> }): number {
   const pid = c.state.pid;
-  if (!Number.isInteger(pid) || pid <= 0) throw systemError(`container ${c.rec.ID} has no process`);
-  const procFd = openat(AT_FDCWD, `/proc/${pid}`, O_PATH | O_DIRECTORY);
+  const gone = (cause?: unknown) => systemError(`container ${c.rec.ID} is not running anymore`, cause);
+  if (!Number.isInteger(pid) || pid <= 0) throw gone();
+  let procFd: number;
+  let rootFd: number;
   try {
-    const rootFd = openat(procFd, 'root', O_PATH | O_DIRECTORY);
+    procFd = openat(AT_FDCWD, `/proc/${pid}`, O_PATH | O_DIRECTORY);
+  } catch (err) {
+    throw gone(err);
+  }
+  try {
+    try {
+      rootFd = openat(procFd, 'root', O_PATH | O_DIRECTORY);
+    } catch (err) {
+      throw gone(err);
+    }
     // procFd names that very process: if it is still in the container's cgroup, rootFd is the
     // root of a process of this container, not of a process that reused the pid meanwhile.
     let cgroup = '';
@@ -110,7 +121,7 @@ function openRunningRoot(c: Container): number {
     }
     if (!cgroup.includes(c.rec.ID)) {
       closeSync(rootFd);
-      throw systemError(`container ${c.rec.ID} is not running anymore`);
+      throw gone();
     }
     return rootFd;
   } finally {
@@ -297,7 +308,7 @@ export async function containerExtractToDir(ctx: Ctx, ref: string, path: string,
 }
 
 /** moby's checkIfPathIsInAVolume plus the read-only rootfs check, on the resolved destination. */
-function checkWritable(c: Container, dest: string): void {
+export function checkWritable(c: Pick<Container, 'rec' | 'hostConfig'>, dest: string): void {
   let best: [string, boolean] | undefined;
   for (const [d, rw] of writableMounts(c)) {
     if ((dest === d || dest.startsWith(d === '/' ? '/' : `${d}/`)) && (!best || d.length > best[0].length)) best = [d, rw];
