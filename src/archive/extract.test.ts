@@ -149,6 +149,17 @@ test('links out of the destination, and writes through a link the archive made, 
   assert.equal(readFileSync(join(root, 'dest/a/x'), 'utf8'), 'ok');
 });
 
+test('entries that could only fail half way are refused before anything is written', async () => {
+  await refused(await makeTar([{ name: 'ok', data: 'x' }, { name: 'existing-file/below', data: 'x' }]), /"\/dest\/existing-file" is not a directory/);
+  await refused(await makeTar([{ name: 'ok', data: 'x' }, { name: 'f', data: 'x' }, { name: 'f/g/h', data: 'x' }]), /"f" is not a directory/);
+  await refused(await makeTar([{ name: 'ok', data: 'x' }, { name: 'h', type: 'hardlink', target: 'missing' }]), /hard link target "missing" not found/);
+  await refused(await makeTar([{ name: 'ok', data: 'x' }, { name: 'h', type: 'hardlink', target: 'existing-dir' }]), /hard link to a directory/);
+  await refused(await makeTar([{ name: 'ok', data: 'x' }, { name: 'many/', type: 'dir' }, { name: 'f2', data: 'x' }]), /more than 2 entries/, { maxEntries: 2 });
+  // A hard link to a file already in the container is fine.
+  await extract(await makeTar([{ name: 'again', type: 'hardlink', target: 'existing-file' }]));
+  assert.equal(statSync(join(root, 'dest/again')).ino, statSync(join(root, 'dest/existing-file')).ino);
+});
+
 test('a broken archive is refused with nothing written', async () => {
   const good = await makeTar([{ name: 'first', data: 'a'.repeat(5000) }, { name: 'second', data: 'b' }]);
   await refused(good.subarray(0, 1024 + 512), /unexpected EOF|truncated|archive/i); // cut inside a body

@@ -24,7 +24,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError, decompressStream, invalidParameter, isErrno, readTar, systemError, type TarEntry } from '../common/index.ts';
 import {
-  type ContainerView, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
+  type ContainerView, AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
   fsetxattr, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, removeAllAt, symlinkat,
 } from '../fsroot/index.ts';
 
@@ -45,7 +45,7 @@ export interface ExtractOptions {
   spoolDir: string;
   /** Renames entries (and hard link targets) before anything else (the CLI's RebaseArchiveEntries). */
   rename?: (name: string) => string;
-  /** Entry count limit (default 10 million). */
+  /** Entry count limit (default 1 million: pass 1 keeps each name's type). */
   maxEntries?: number;
 }
 
@@ -82,6 +82,8 @@ interface Seen {
   links: Set<string>;
   /** Whether each name the archive made is a directory (for noOverwriteDirNonDir between entries). */
   dirs: Map<string, boolean>;
+  /** Parents found to be directories (or missing, to be made) in the container. */
+  parentsOk: Set<string>;
 }
 
 /**
@@ -122,8 +124,8 @@ async function* spool(source: AsyncIterable<Uint8Array>, fd: number): AsyncGener
 }
 
 async function validate(view: ContainerView, dest: string, bytes: AsyncIterable<Uint8Array>, opts: ExtractOptions): Promise<void> {
-  const maxEntries = opts.maxEntries ?? 10_000_000;
-  const seen: Seen = { links: new Set(), dirs: new Map() };
+  const maxEntries = opts.maxEntries ?? 1_000_000;
+  const seen: Seen = { links: new Set(), dirs: new Map(), parentsOk: new Set() };
   let count = 0;
   const it = bytes[Symbol.asyncIterator]();
   const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
@@ -141,9 +143,17 @@ function checkEntry(view: ContainerView, dest: string, rel: string, name: string
   if (e.type === 'other') throw bad('unhandled tar header type');
   if (e.uid > 0xfffffffe || e.gid > 0xfffffffe) throw bad('uid/gid out of range');
   const path = joinIn(dest, rel);
-  // A write through a link this archive made (`a -> /etc`, then `a/passwd`).
+  // A write through a link this archive made (`a -> /etc`, then `a/passwd`), or below a file
+  // it made (`a`, then `a/b`).
   for (let p = posix.dirname(rel); p !== '.' && p !== ''; p = posix.dirname(p)) {
     if (seen.links.has(p)) throw bad(`it would be written through the link ${q(p)} made by the same archive`);
+    if (seen.dirs.get(p) === false) throw bad(`${q(p)} is not a directory`);
+  }
+  // Below something already in the container that is not a directory: pass 2 would fail half way.
+  const parent = posix.dirname(rel);
+  if (parent !== '.' && !seen.dirs.has(parent) && !seen.parentsOk.has(parent)) {
+    if (existingKind(view, joinIn(dest, parent), true) === 'other') throw bad(`${q(joinIn(dest, parent))} is not a directory`);
+    seen.parentsOk.add(parent);
   }
   if (rel === '') {
     if (e.type !== 'dir') throw bad('the extraction directory itself must be a directory');
@@ -159,6 +169,9 @@ function checkEntry(view: ContainerView, dest: string, rel: string, name: string
     const target = posix.normalize(e.linkname.replace(/^\/+/, '') || '.');
     if (target === '..' || target.startsWith('../')) throw invalidParameter(`invalid hardlink ${q(path)} -> ${q(e.linkname)}`);
     if (target === '.') throw bad('hard link to the extraction directory');
+    const kind = seen.dirs.has(target) ? (seen.dirs.get(target) ? 'dir' : 'other') : existingKind(view, joinIn(dest, target), false);
+    if (kind === undefined) throw bad(`hard link target ${q(e.linkname)} not found`);
+    if (kind === 'dir') throw bad('hard link to a directory');
   }
   const isDir = e.type === 'dir';
   if (opts.noOverwriteDirNonDir) {
@@ -169,6 +182,23 @@ function checkEntry(view: ContainerView, dest: string, rel: string, name: string
   seen.dirs.set(rel, isDir);
   if (e.type === 'symlink' || e.type === 'hardlink') seen.links.add(rel);
   else seen.links.delete(rel); // replaced by a file or directory
+}
+
+/** What is at `path` in the container: a directory, something else, or nothing (undefined). */
+function existingKind(view: ContainerView, path: string, followFinal: boolean): 'dir' | 'other' | undefined {
+  let fd: number;
+  try {
+    fd = view.open(path, { flags: O_PATH, followFinal });
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    if (isErrno(err, 'ENOTDIR') || isErrno(err, 'ELOOP')) return 'other';
+    throw err;
+  }
+  try {
+    return (fstatat(fd, '', AT_EMPTY_PATH)!.mode & S_IFMT) === S_IFDIR ? 'dir' : 'other';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether `path` exists in the container as a directory (not following a final link); undefined if missing. */
