@@ -157,6 +157,10 @@ describe('both CLIs', () => {
       assert.equal(await exec('run1', `readlink /tmp/leaf-link-${which}`), 'sub/deeper/leaf.txt\n');
       ok(await cli(which, ['cp', '-L', join(work, 'tree/leaf-link'), `run1:/tmp/leaf-followed-${which}`]));
       assert.equal(await exec('run1', `cat /tmp/leaf-followed-${which}`), 'leaf\n');
+      // Onto a dangling link: its target is made (and the link kept), as with docker.
+      await exec('run1', `ln -s made-through-${which} /tmp/dangling-${which}`);
+      ok(await cli(which, ['cp', join(work, 'file.txt'), `run1:/tmp/dangling-${which}`]));
+      assert.equal(await exec('run1', `cat /tmp/made-through-${which}; readlink /tmp/dangling-${which}`), `a file\nmade-through-${which}\n`);
     });
 
     test(`${which}: '-' reads a tar on stdin and writes one to stdout`, async () => {

@@ -16,7 +16,7 @@ import {
   BerthError, invalidParameter, isErrno, notFound, systemError,
 } from '../../common/index.ts';
 import {
-  ContainerView, O_DIRECTORY, O_PATH, O_RDONLY, cleanContainerPath, openRoot, openat, type ViewMount,
+  ContainerView, O_DIRECTORY, O_PATH, O_RDONLY, cleanContainerPath, openRoot, openat, readlinkat, type ViewMount,
 } from '../../fsroot/index.ts';
 import { extractTarInRoot, goFileMode, goTimeJson, tarPathInView, type ContainerPathStat } from '../../archive/index.ts';
 import { resolveUser } from '../../runtime/index.ts';
@@ -173,21 +173,24 @@ async function withContainerFs<T>(ctx: Ctx, c: Container, fn: (fs: OpenFs) => Pr
 function statIn(view: ContainerView, absPath: string): ContainerPathStat {
   const r = view.resolve(absPath, { flags: O_PATH });
   let st;
+  let text = '';
   try {
     st = fstatSync(r.fd, { bigint: true });
+    if (st.isSymbolicLink()) text = readlinkat(r.fd, '');
   } finally {
     closeSync(r.fd);
   }
   const mode = goFileMode(Number(st.mode));
   let linkTarget = '';
-  if (Number(st.mode & 0o170000n) === 0o120000) {
+  if (st.isSymbolicLink()) {
     try {
       const t = view.resolve(absPath, { flags: O_PATH, followFinal: true });
       closeSync(t.fd);
       linkTarget = t.path;
     } catch (err) {
       if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR') && !isErrno(err, 'ELOOP')) throw err;
-      linkTarget = cleanContainerPath(absPath); // dangling: moby's FollowSymlinkInScope would name the missing target
+      // Dangling: where it points, in the container (what cp then creates, as with moby).
+      linkTarget = cleanContainerPath(text.startsWith('/') ? text : posix.join(posix.dirname(r.path), text));
     }
   }
   const base = absPath === '/' ? '/' : posix.basename(absPath.replace(/\/+$/, '')) || '/';
