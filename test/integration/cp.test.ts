@@ -195,6 +195,7 @@ describe('both CLIs', () => {
       assert.equal(rofs.code, 1);
       assert.match(rofs.stderr, /Error response from daemon: container rootfs is marked read-only/);
       ok(await cli(which, ['cp', join(work, 'file.txt'), 'rofs:/tmp/'])); // its tmpfs is writable
+      assert.equal((await putArchive('rofs', '/etc', await makeTar([{ name: 'x', data: 'x' }]))).status, 403, 'the swagger\'s status for read-only');
     });
   }
 });

@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
-  BerthError, invalidParameter, isErrno, notFound, systemError,
+  BerthError, forbidden, invalidParameter, isErrno, notFound, systemError,
 } from '../../common/index.ts';
 import {
   ContainerView, O_DIRECTORY, O_PATH, O_RDONLY, cleanContainerPath, openRoot, openat, readlinkat, type ViewMount,
@@ -316,6 +316,7 @@ export function checkWritable(c: Pick<Container, 'rec' | 'hostConfig'>, dest: st
   for (const [d, rw] of writableMounts(c)) {
     if ((dest === d || dest.startsWith(d === '/' ? '/' : `${d}/`)) && (!best || d.length > best[0].length)) best = [d, rw];
   }
-  if (best && !best[1]) throw invalidParameter('mounted volume is marked read-only');
-  if (!best && c.hostConfig.ReadonlyRootfs) throw invalidParameter('container rootfs is marked read-only');
+  // moby's words; the status is the swagger's 403 (moby's code answers 400).
+  if (best && !best[1]) throw forbidden('mounted volume is marked read-only');
+  if (!best && c.hostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
 }
