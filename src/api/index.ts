@@ -11,7 +11,7 @@ export { pluginRoutes } from './routes/plugins/routes.ts';
 export { systemRoutes } from './routes/system/routes.ts';
 export { volumeRoutes } from './routes/volumes/routes.ts';
 export { unimplementedRoutes } from './routes/unimplemented.ts';
-export type { AttachOptions, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
+export type { AttachOptions, CommitQuery, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
 export type { ExecBackend } from './routes/exec/backend.ts';
 export type { ImagesBackend } from './routes/images/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';

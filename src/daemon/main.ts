@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<void> {
     initPath: '/usr/bin/tini-static',
     seccompProfile: checkSeccompProfile(defaultSeccompProfile),
     knownCapabilities,
-    images: { resolve: resolveImage },
+    images: { resolve: resolveImage, prepareCommit: (o) => images.prepareCommit(o) },
     layers,
     runtime,
     events,
