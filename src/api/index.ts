@@ -27,4 +27,4 @@ export type {
 export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
 export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';
 export { toVolume } from './shapes/volumes.ts';
-export { toContainerDiskUsage, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';
+export { toContainerDiskUsage, toContainerSummary, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';

@@ -86,6 +86,8 @@ export interface ImageService {
   resolveImageConfig(ref: string): Promise<ResolvedImageConfig>;
   /** For image producers (distribution, builder, commit): store a config whose layers are registered. */
   createImage(config: Uint8Array, opts?: { parent?: string; tags?: string[] }): Promise<StoredImage>;
+  /** Bytes of every layer the images use, each layer once (moby's LayerDiskUsage, /system/df LayersSize). */
+  layersSize(): Promise<number>;
   /** Records the blob a layer diff was received as (pull). */
   recordLayerBlob(diffId: string, blob: { digest: string; mediaType: string; size: number }): Promise<void>;
   /** Adds `name@digest` for an image (pull, push). */
@@ -215,6 +217,13 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
         }
         return img;
       }),
+
+    async layersSize() {
+      const chains = new Set(store.list().flatMap((img) => img.chainIds));
+      let total = 0;
+      for (const chain of chains) total += (await opts.layers.get(chain))?.size ?? 0;
+      return total;
+    },
 
     recordLayerBlob: (diffId, blob) => ctx.blobs.set(diffId, blob),
 
