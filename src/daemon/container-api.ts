@@ -190,6 +190,20 @@ export class ContainerApi implements ContainersBackend {
     return this.v.unpause(ref);
   }
 
+  // ---- docker cp (containers/archive.ts) ----------------------------------------------
+
+  archiveStat(ref: string, path: string) {
+    return this.v.statPath(ref, path);
+  }
+
+  archiveGet(ref: string, path: string) {
+    return this.v.archivePath(ref, path);
+  }
+
+  archivePut(ref: string, path: string, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }, body: AsyncIterable<Uint8Array>) {
+    return this.v.extractToDir(ref, path, opts, body);
+  }
+
   async top(ref: string, psArgs: string) {
     validatePsArgs(psArgs);
     const pids = await this.v.pids(ref);

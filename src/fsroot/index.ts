@@ -4,6 +4,8 @@
 // walk on fds where the kernel lacks it), and files are then made and changed through *at()
 // calls on those fds, never by a path string checked earlier.
 export { openRoot, openInRoot, mkdirAllInRoot, setResolverImpl } from './open-in-root.ts';
+export { ContainerView, cleanContainerPath } from './container-view.ts';
+export type { ViewMount } from './container-view.ts';
 export { removeAllAt } from './remove-at.ts';
 export { readFileInRoot } from './read-file.ts';
 export {

@@ -32,6 +32,8 @@ import type { Change } from '../../archive/index.ts';
 import { exportContainer } from './export.ts';
 import { containerChanges } from './diff.ts';
 import { commitContainer, type CommitRequest } from './commit.ts';
+import { containerArchivePath, containerExtractToDir, containerStatPath, type ExtractQuery } from './archive.ts';
+import type { ContainerPathStat } from '../../archive/index.ts';
 
 export type { ContainerReader, ReadonlyContainer, ReadonlyExec } from './view.ts';
 export { settingsOf } from './view.ts';
@@ -64,6 +66,10 @@ export interface ContainerVerbs {
   changes(ref: string): Promise<Change[]>;
   /** The new image's ID. */
   commit(ref: string, req: CommitRequest): Promise<string>;
+  /** docker cp (archive.ts): stat, tar out, extract in, each inside the container's root. */
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  archivePath(ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>;
+  extractToDir(ref: string, path: string, q: ExtractQuery, body: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface Containers {
@@ -118,6 +124,9 @@ export function openContainers(deps: OpenDeps): Containers {
     export: (ref) => exportContainer(ctx, ref),
     changes: (ref) => containerChanges(ctx, ref),
     commit: (ref, req) => commitContainer(ctx, ref, req),
+    statPath: (ref, path) => containerStatPath(ctx, ref, path),
+    archivePath: (ref, path) => containerArchivePath(ctx, ref, path),
+    extractToDir: (ref, path, q, body) => containerExtractToDir(ctx, ref, path, q, body),
   };
   return {
     reader: containerReader(ctx.store, ctx.execs, ctx.networking),

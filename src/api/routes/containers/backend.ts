@@ -36,6 +36,16 @@ export interface StatsQuery {
   signal: AbortSignal;
 }
 
+/** docker cp's stat of a container path (moby container.PathStat); mode in Go's FileMode bits. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  /** RFC 3339 with nanoseconds, as Go marshals a time.Time. */
+  mtime: string;
+  linkTarget: string;
+}
+
 export interface ContainersBackend {
   create(name: string | undefined, body: ContainerCreateRequest, version: string): Promise<ContainerCreateResponse>;
   /** The records the list shows; the route turns them into ContainerSummary. */
@@ -63,6 +73,12 @@ export interface ContainersBackend {
   changes?(ref: string): Promise<FilesystemChange[] | null>;
   /** Resolves the container (404 before any header); then `run` writes one JSON text per sample. */
   stats?(ref: string, opts: StatsQuery): Promise<{ run(write: (json: string) => Promise<void>): Promise<void> }>;
+  /** HEAD /containers/{id}/archive: 404 `Could not find the file ...` when missing. */
+  archiveStat?(ref: string, path: string): Promise<ContainerPathStat>;
+  /** GET /containers/{id}/archive: errors before any byte; `content` must be read to its end or return()ed. */
+  archiveGet?(ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>;
+  /** PUT /containers/{id}/archive: a tar (maybe compressed) extracted into the directory `path`. */
+  archivePut?(ref: string, path: string, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** POST /containers/{id}/update: the UpdateConfig body as sent. */
   update?(ref: string, body: ContainerUpdateRequest, version: string): Promise<ContainerUpdateResponse>;
   /** GET /containers/{id}/export: checks first (404/409 before any byte), then the archive. */
