@@ -11,18 +11,20 @@ export { pluginRoutes } from './routes/plugins/routes.ts';
 export { systemRoutes } from './routes/system/routes.ts';
 export { volumeRoutes } from './routes/volumes/routes.ts';
 export { unimplementedRoutes } from './routes/unimplemented.ts';
-export type { AttachOptions, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
+export type { AttachOptions, CommitQuery, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
 export type { ExecBackend } from './routes/exec/backend.ts';
 export type { ImagesBackend } from './routes/images/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';
 export type { SystemBackend } from './routes/system/backend.ts';
+export type { VolumesBackend } from './routes/volumes/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {
   ContainerConfig, HostConfig, ImageConfig, PortMap,
   ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
-  NetworkDisconnectRequest,
+  NetworkDisconnectRequest, Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from './types/engine-api.generated.ts';
 export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
 export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';
-export { toContainerDiskUsage, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';
+export { toVolume } from './shapes/volumes.ts';
+export { toContainerDiskUsage, toContainerSummary, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';

@@ -48,6 +48,12 @@ export interface TreeTarOptions {
    * overlayWhiteoutConverter.ConvertWrite).
    */
   overlayWhiteouts?: boolean;
+  /**
+   * Stay on the top's filesystem (`tar --one-file-system`): a directory that is a mount point
+   * (another st_dev) is archived without its contents, so a volume or bind mounted below the
+   * top on the host is never read.
+   */
+  oneFileSystem?: boolean;
   /** Leaves out the entry at `rel` (relative to the top, '/'-separated) and, for a directory, all below it. */
   skip?: (rel: string) => boolean;
 }
@@ -88,7 +94,7 @@ export function tarTree(root: string, path: string, opts: TreeTarOptions): TreeT
   }
   top.archiveName = opts.name.replace(/\/+$/, '');
   const w = new TarWriter();
-  const walker = new Walker(w, opts);
+  const walker = new Walker(w, opts, top.st.dev);
   void (async () => {
     try {
       await walker.entry(top, opts.name === '');
@@ -192,9 +198,12 @@ class Walker {
   /** dev:ino of hard-linked files already written -> their archive name. */
   readonly #seen = new Map<string, string>();
 
-  constructor(w: TarWriter, opts: TreeTarOptions) {
+  readonly #topDev: number;
+
+  constructor(w: TarWriter, opts: TreeTarOptions, topDev = 0) {
     this.#w = w;
     this.#opts = opts;
+    this.#topDev = topDev;
   }
 
   #xattrs(e: Entry): Record<string, Uint8Array> | undefined {
@@ -234,7 +243,7 @@ class Walker {
       return;
     }
     if (st.isDirectory()) {
-      await this.#dir(e, leaveOut, recurse);
+      await this.#dir(e, leaveOut, recurse && (!this.#opts.oneFileSystem || st.dev === this.#topDev));
       return;
     }
     if (st.nlink > 1) {

@@ -13,4 +13,4 @@ export {
   fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat,
 } from './syscalls.linux.ts';
 // Reading trees out of a root (the archive box: export, diff, commit, `docker cp` out).
-export { lgetxattrAt, llistxattrAt, readlinkat } from './syscalls.linux.ts';
+export { lgetxattrAt, llistxattrAt, readlinkat, unlinkat } from './syscalls.linux.ts';

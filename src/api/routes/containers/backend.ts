@@ -1,10 +1,10 @@
 // The narrow interface the container routes call; the daemon implements it.
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Filters } from '../../request.ts';
 import type { DeepReadonly } from '../../../common/index.ts';
 import type { ContainerInspectEntry, ContainerListEntry } from '../../shapes/containers.ts';
 import type {
-  ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse,
+  ContainerConfig, ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse,
   ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse, ContainerWaitResponse, FilesystemChange,
 } from '../../types/engine-api.generated.ts';
 
@@ -81,4 +81,19 @@ export interface ContainersBackend {
   archivePut?(ref: string, path: string, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** POST /containers/{id}/update: the UpdateConfig body as sent. */
   update?(ref: string, body: ContainerUpdateRequest, version: string): Promise<ContainerUpdateResponse>;
+  /** GET /containers/{id}/export: checks first (404/409 before any byte), then the archive. */
+  export?(ref: string): Promise<Readable>;
+  /** POST /commit: the new image's ID. */
+  commit?(ref: string, opts: CommitQuery): Promise<string>;
+}
+
+export interface CommitQuery {
+  /** The body's ContainerConfig, when one was sent. */
+  config?: ContainerConfig;
+  repo: string;
+  tag: string;
+  comment: string;
+  author: string;
+  changes: string[];
+  pause: boolean;
 }
