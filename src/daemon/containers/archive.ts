@@ -22,8 +22,9 @@ import { extractTarInRoot, goFileMode, goTimeJson, tarPathInView, type Container
 import { resolveUser } from '../../runtime/index.ts';
 import type { Container } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
+import { acquireRootfsLocked } from './rootfs-use.ts';
 
-type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'dataRoot' | 'events'>;
+type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'dataRoot' | 'events' | 'log'>;
 
 const AT_FDCWD = -100;
 const MAX_ETC_FILE = 1 << 20;
@@ -134,11 +135,8 @@ async function openContainerFs(ctx: Ctx, c: Container): Promise<OpenFs> {
     const view = new ContainerView(openRunningRoot(c));
     return { view, running: true, close: async () => view.close() };
   }
-  const wasMounted = (await ctx.layers.isMountedRW?.(c.rec.ID)) ?? false;
-  const rootfs = await ctx.layers.mountRW(c.rec.ID);
-  const release = async () => {
-    if (!wasMounted) await ctx.layers.unmountRW(c.rec.ID);
-  };
+  // Counted with export's and commit's uses: unmounted after only if nothing else holds it.
+  const { rootfs, releaseLocked: release } = await acquireRootfsLocked(ctx, c);
   let view: ContainerView;
   try {
     view = new ContainerView(openRoot(rootfs), mountsOf(c));
