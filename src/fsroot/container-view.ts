@@ -99,6 +99,26 @@ export class ContainerView {
     return walkInRoot(this.#rootFd, path, { flags: O_PATH | O_DIRECTORY, mode: 0, followFinal: true, mkdirMode: mode, mounts: this.#mounts });
   }
 
+  /** The (stopped container's) mount whose destination is exactly the container path `path`. */
+  mountAt(path: string): { dirFd: number; name: string } | undefined {
+    const m = this.#mounts.get(cleanContainerPath(path));
+    return m ? { dirFd: m.dirFd, name: m.name } : undefined;
+  }
+
+  /**
+   * The mounts strictly below the container path `path` (a stopped container's), deepest last,
+   * with their destination relative to `path` and their source as a directory fd and a name in
+   * it ('.' for the directory itself). The fds stay the view's.
+   */
+  mountsBelow(path: string): { rel: string; dirFd: number; name: string }[] {
+    const top = cleanContainerPath(path);
+    const prefix = top === '/' ? '/' : `${top}/`;
+    return [...this.#mounts]
+      .filter(([dest]) => dest.startsWith(prefix))
+      .map(([dest, m]) => ({ rel: dest.slice(prefix.length), dirFd: m.dirFd, name: m.name }))
+      .sort((a, b) => a.rel.length - b.rel.length);
+  }
+
   /** The bytes of a regular file of the container (links followed inside it), or undefined. */
   readFile(path: string, maxBytes: number): Promise<Buffer | undefined> {
     return readRegularFile(() => this.open(path, { flags: O_PATH, followFinal: true }), path, maxBytes);

@@ -127,6 +127,8 @@ describe('both CLIs', () => {
       ok(await cli(which, ['cp', `created1:/srv-${which}/sub/deeper/leaf.txt`, join(work, `leaf-${which}`)]));
       assert.equal(await readFile(join(work, `leaf-${which}`), 'utf8'), 'leaf\n');
       ok(await cli(which, ['cp', `stopped1:/bound/stopped-${which}.txt`, join(work, `bound-${which}`)]));
+      ok(await cli(which, ['cp', 'stopped1:/bound', join(work, `bound-dir-${which}`)])); // the mount itself, from its source
+      assert.ok((await readdir(join(work, `bound-dir-${which}`))).includes(`stopped-${which}.txt`));
       // The whole root: to a new directory of that name, and into an existing one.
       ok(await cli(which, ['cp', 'created1:/', join(work, `root-${which}`)]));
       assert.equal(await readFile(join(work, `root-${which}/srv-${which}/top.txt`), 'utf8'), 'top\n');
