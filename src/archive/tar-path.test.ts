@@ -33,9 +33,9 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function names(path: string): Promise<string[]> {
+async function names(path: string, skipContentsOf: string[] = []): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of readTar(tarPathInView(view, path))) out.push(e.type === 'symlink' ? `${e.name} -> ${e.linkname}` : e.name);
+  for await (const e of readTar(tarPathInView(view, path, skipContentsOf))) out.push(e.type === 'symlink' ? `${e.name} -> ${e.linkname}` : e.name);
   return out.sort();
 }
 
@@ -57,4 +57,10 @@ test("a stopped container's mounts come from their sources, at the top, below it
   for (const n of ['/data/in-volume', '/data/inner/nested', '/srv/app/conf']) assert.ok(all.includes(n), `${n} in ${all.join()}`);
   for (const n of ['/data/hidden', '/data/inner/under-inner']) assert.ok(!all.includes(n), `${n} is under a mount`);
   assert.deepEqual(await names('/srv'), ['srv/', 'srv/app/', 'srv/app/conf']);
+});
+
+test('directories whose contents are left out (a running container\'s /proc, /sys) are archived empty', async () => {
+  const all = await names('/', ['/etc', '/nonexistent']);
+  assert.ok(all.includes('/etc/') && !all.includes('/etc/passwd'), all.join());
+  assert.deepEqual(await names('/etc', ['/etc/']), ['etc/', 'etc/passwd'], 'only below the top');
 });

@@ -13,8 +13,12 @@ import { type ContainerView, O_DIRECTORY, O_PATH } from '../fsroot/index.ts';
 import { tarTree } from './tar-tree.ts';
 import { mergeTarStreams } from './rename-tar.ts';
 
-/** The tar of `absPath` (clean, absolute, a trailing `/` or `/.` kept) in the view, streamed. */
-export function tarPathInView(view: ContainerView, absPath: string): AsyncIterable<Uint8Array> {
+/**
+ * The tar of `absPath` (clean, absolute, a trailing `/` or `/.` kept) in the view, streamed.
+ * The directories `skipContentsOf` (container paths: a running container's /proc, /sys, ...)
+ * are archived empty.
+ */
+export function tarPathInView(view: ContainerView, absPath: string, skipContentsOf: readonly string[] = []): AsyncIterable<Uint8Array> {
   const wholeDir = absPath === '/' || absPath.endsWith('/') || absPath.endsWith('/.');
   const trimmed = absPath.replace(/\/\.$/, '/').replace(/\/+$/, '') || '/';
   const name = absPath.endsWith('/.') ? '.' : trimmed === '/' ? '.' : posix.basename(trimmed);
@@ -24,8 +28,11 @@ export function tarPathInView(view: ContainerView, absPath: string): AsyncIterab
   // The container path of the top, to find the (stopped container's) mounts below it.
   const topPath = wholeDir ? r.path : posix.join(r.path, posix.basename(trimmed));
   const below = view.mountsBelow(topPath);
+  const prefix = topPath === '/' ? '/' : `${topPath}/`;
+  const emptied = skipContentsOf.filter((p) => p.startsWith(prefix)).map((p) => `${p.slice(prefix.length)}/`);
   const skipIn = (base: string) => {
     const inner = new Set(below.filter((m) => base === '' || m.rel.startsWith(`${base}/`)).map((m) => (base === '' ? m.rel : m.rel.slice(base.length + 1))));
+    if (base === '' && emptied.length > 0) return (rel: string) => inner.has(rel) || emptied.some((e) => rel.startsWith(e));
     return inner.size === 0 ? undefined : (rel: string) => inner.has(rel);
   };
   // The top itself a mount (not followed into by the parent's fd): its source.

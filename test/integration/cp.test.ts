@@ -213,6 +213,17 @@ describe('the container never reaches the host', () => {
     assert.equal(await readFile(join(work, 'their-passwd'), 'utf8'), await exec('run1', 'cat /etc/passwd'));
   });
 
+  test('the root of a running container: its /proc and /sys come out empty, as docker copies them', async () => {
+    for (const which of CLIS) {
+      const out = join(work, `running-root-${which}`);
+      ok(await cli(which, ['cp', 'run1:/', out]));
+      assert.deepEqual(await readdir(join(out, 'proc')), []);
+      assert.deepEqual(await readdir(join(out, 'sys')), []);
+      assert.equal(await readFile(join(out, 'tmp/dir/in.txt'), 'utf8'), 'inside\n');
+      assert.ok((await lstat(join(out, 'bin/busybox'))).isFile());
+    }
+  });
+
   test('a link to a host path inside the container resolves in the container', async () => {
     for (const which of CLIS) {
       const r = await cli(which, ['cp', join(work, 'file.txt'), `run1:/tmp/hostlink/x-${which}`]);

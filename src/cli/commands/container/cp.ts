@@ -122,7 +122,7 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
   const view = new ContainerView(openRoot(plan.dstDir));
   try {
     await extractTarInRoot(view, '/', body, {
-      noOverwriteDirNonDir: true, noChown: true, spoolDir: tmpdir(),
+      noOverwriteDirNonDir: true, noChown: true, skipDevices: true, spoolDir: tmpdir(),
       rename: (n) => renames.reduce((acc, f) => f(acc), n),
     });
   } catch (err) {
