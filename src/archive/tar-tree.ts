@@ -14,7 +14,7 @@
 // hard-linked inode once and then as links to that first name, mtimes truncated to seconds,
 // no user or group names (FileInfoHeaderNoLookups), sockets left out. Memory stays constant:
 // the TarWriter waits for its reader before each chunk.
-import { closeSync, fstatSync, openSync, read, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -25,8 +25,12 @@ import {
 
 const readAsync = promisify(read);
 
-/** Bytes read from a file per chunk. */
-const CHUNK = 256 * 1024;
+/** Bytes read from a large file per chunk (read on libuv's pool, so the daemon keeps serving). */
+const CHUNK = 1024 * 1024;
+/** Files up to this size are read in one synchronous read: a pool round trip costs more than the copy. */
+const SMALL_FILE = 128 * 1024;
+/** What the archive stream buffers before the walk waits for its reader: memory stays constant. */
+const HIGH_WATER_MARK = 1024 * 1024;
 
 /** moby pkg/archive whiteout names (the AUFS format every layer tar uses). */
 const WHITEOUT_PREFIX = '.wh.';
@@ -93,7 +97,7 @@ export function tarTree(root: string, path: string, opts: TreeTarOptions): TreeT
     throw Object.assign(new Error(`ENOTDIR: a tar without a top entry needs a directory: ${path}`), { code: 'ENOTDIR' });
   }
   top.archiveName = opts.name.replace(/\/+$/, '');
-  const w = new TarWriter();
+  const w = new TarWriter({ highWaterMark: HIGH_WATER_MARK });
   const walker = new Walker(w, opts, top.st.dev);
   void (async () => {
     try {
@@ -115,7 +119,7 @@ export function tarTree(root: string, path: string, opts: TreeTarOptions): TreeT
  */
 export function tarChanges(root: string, changes: ReadonlyArray<{ Path: string; Kind: number }>): Readable {
   const sorted = [...changes].sort((a, b) => Buffer.compare(Buffer.from(a.Path), Buffer.from(b.Path)));
-  const w = new TarWriter();
+  const w = new TarWriter({ highWaterMark: HIGH_WATER_MARK });
   const walker = new Walker(w, { name: '' });
   void (async () => {
     try {
@@ -310,6 +314,17 @@ class Walker {
     // Reopened through its own O_PATH fd: the very inode stat'ed, a regular file.
     const fd = openSync(`/proc/self/fd/${e.fd}`, O_RDONLY);
     try {
+      if (size <= SMALL_FILE) {
+        const buf = Buffer.alloc(size);
+        let n = 0;
+        while (n < size) {
+          const got = readSync(fd, buf, n, size - n, n);
+          if (got === 0) break; // shrank meanwhile: the rest stays zeros
+          n += got;
+        }
+        await this.#w.addFile({ ...this.#header(e, name), size }, buf);
+        return;
+      }
       const chunks = async function* (): AsyncGenerator<Uint8Array> {
         let pos = 0;
         while (pos < size) {

@@ -65,12 +65,10 @@ function mergeContainerConfig(user: ImageRuntimeConfig, base: ImageRuntimeConfig
     if (!user.Healthcheck) user.Healthcheck = bh;
     else {
       const h = user.Healthcheck;
-      if (!h.Test || h.Test.length === 0) h.Test = bh.Test;
-      if (!h.Interval) h.Interval = bh.Interval;
-      if (!h.Timeout) h.Timeout = bh.Timeout;
-      if (!h.StartPeriod) h.StartPeriod = bh.StartPeriod;
-      if (!h.StartInterval) h.StartInterval = bh.StartInterval;
-      if (!h.Retries) h.Retries = bh.Retries;
+      if ((!h.Test || h.Test.length === 0) && bh.Test) h.Test = bh.Test;
+      for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+        if (!h[k] && bh[k] !== undefined) h[k] = bh[k];
+      }
     }
   }
   if (!user.WorkingDir) user.WorkingDir = base.WorkingDir ?? '';
