@@ -58,7 +58,10 @@ export function mountsOf(c: Pick<Container, 'rec' | 'hostConfig'>): ViewMount[] 
   if (c.rec.MountPoints) {
     return Object.values(c.rec.MountPoints)
       .filter((m) => m.Type !== 'tmpfs' && m.Source !== '')
-      .map((m) => ({ destination: m.Destination, source: m.Source }));
+      .map((m) => {
+        const subpath = (m.Spec as { VolumeOptions?: { Subpath?: string } } | undefined)?.VolumeOptions?.Subpath;
+        return { destination: m.Destination, source: m.Source, ...(subpath ? { subpath } : {}) };
+      });
   }
   return hostConfigMounts(c).filter((m) => m.source !== '');
 }
