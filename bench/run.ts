@@ -8,13 +8,12 @@
 // With --baseline DIR, a second berthd from another checkout's build (DIR/bin/berthd, e.g. a git
 // worktree of the commit before a change) is measured in the same run, for before/after figures.
 //   node bench/run.ts [--runs N] [--baseline DIR]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, Agent } from 'node:http';
 import { BUSYBOX_TAR, run, startDaemonWithBusybox } from '../test/integration/harness.ts';
+import { startPrivateDockerd } from './private-dockerd.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
 const baselineDir = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
@@ -114,37 +113,6 @@ async function measure(host: string): Promise<Figures> {
 async function rssKb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-/** A private dockerd on its own data root, socket and bridge (made here), no iptables changes. */
-async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<void> } | undefined> {
-  const dockerd = ['/usr/bin/dockerd', '/usr/sbin/dockerd'].find((p) => existsSync(p));
-  if (!dockerd) return undefined;
-  const dir = await mkdtemp('/tmp/bench-dockerd-');
-  const sock = join(dir, 'docker.sock');
-  const bridge = `bdk${process.pid % 100000}`;
-  const bridgeUp = await run('ip', ['-batch', '-'], { input: `link add ${bridge} type bridge\naddr add 10.218.${process.pid % 250}.1/24 dev ${bridge}\nlink set ${bridge} up\n` });
-  if (bridgeUp.code !== 0) throw new Error(`cannot make the dockerd bench bridge: ${bridgeUp.stderr}`);
-  await writeFile(join(dir, 'daemon.json'), '{}');
-  const proc: ChildProcess = spawn(dockerd, ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`,
-    '--pidfile', join(dir, 'docker.pid'), '--bridge', bridge, '--iptables=false', '--ip6tables=false', '--config-file', join(dir, 'daemon.json'),
-    '--containerd-namespace', `bench${process.pid}`, '--containerd-plugins-namespace', `benchp${process.pid}`], { stdio: 'ignore' });
-  const host = `unix://${sock}`;
-  for (let i = 0; i < 200; i++) {
-    if ((await run('docker', ['-H', host, 'version'], { timeoutMs: 5000 })).code === 0) break;
-    await sleep(100);
-  }
-  await must(host, ['load', '-i', BUSYBOX_TAR]);
-  return {
-    host,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-      await run('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
-      await rm(dir, { recursive: true, force: true });
-      await run('ip', ['link', 'del', bridge]);
-    },
-  };
 }
 
 /** Figures and memory of one berthd build. */

@@ -11,7 +11,7 @@ export { pluginRoutes } from './routes/plugins/routes.ts';
 export { systemRoutes } from './routes/system/routes.ts';
 export { volumeRoutes } from './routes/volumes/routes.ts';
 export { unimplementedRoutes } from './routes/unimplemented.ts';
-export type { AttachOptions, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
+export type { AttachOptions, CommitQuery, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
 export type { ExecBackend } from './routes/exec/backend.ts';
 export type { ImagesBackend } from './routes/images/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';
@@ -27,4 +27,4 @@ export type {
 export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
 export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';
 export { toVolume } from './shapes/volumes.ts';
-export { toContainerDiskUsage, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';
+export { toContainerDiskUsage, toContainerSummary, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';

@@ -15,6 +15,7 @@ import type {
   ContainerInspectEntry,
   ContainerListEntry,
   ContainerSizes,
+  CommitQuery,
 } from '../api/index.ts';
 import { openStats, statsTargetOf } from './stats.ts';
 import {
@@ -189,6 +190,20 @@ export class ContainerApi implements ContainersBackend {
     return this.v.unpause(ref);
   }
 
+  // ---- docker cp (containers/archive.ts) ----------------------------------------------
+
+  archiveStat(ref: string, path: string) {
+    return this.v.statPath(ref, path);
+  }
+
+  archiveGet(ref: string, path: string) {
+    return this.v.archivePath(ref, path);
+  }
+
+  archivePut(ref: string, path: string, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }, body: AsyncIterable<Uint8Array>) {
+    return this.v.extractToDir(ref, path, opts, body);
+  }
+
   async top(ref: string, psArgs: string) {
     validatePsArgs(psArgs);
     const pids = await this.v.pids(ref);
@@ -272,6 +287,25 @@ export class ContainerApi implements ContainersBackend {
     const result = await this.v.prune((c) =>
       (untilNs === undefined || BigInt(c.rec.CreatedNs) < untilNs) && labels.every((l) => hasLabel(c, l)) && !notLabels.some((l) => hasLabel(c, l)));
     return { ContainersDeleted: result.ContainersDeleted.length ? result.ContainersDeleted : null, SpaceReclaimed: result.SpaceReclaimed };
+  }
+
+  // ---- filesystem: export, diff, commit ----------------------------------------------
+
+  export(ref: string) {
+    return this.v.export(ref);
+  }
+
+  async changes(ref: string) {
+    const changes = await this.v.changes(ref);
+    // moby writes a nil slice: `null` when nothing changed.
+    return changes.length > 0 ? changes : null;
+  }
+
+  commit(ref: string, q: CommitQuery) {
+    return this.v.commit(ref, {
+      config: q.config === undefined ? undefined : JSON.parse(JSON.stringify(q.config)),
+      changes: q.changes, author: q.author, comment: q.comment, pause: q.pause, repo: q.repo || undefined, tag: q.tag || undefined,
+    });
   }
 
   // ---- exec ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ export class ImageApi implements ImagesBackend {
   /** /system/df: images with their container counts, and the size of all layers. */
   async dfImages(usage: Map<string, number>) {
     const images = (await this.images.list({ all: true, sharedSize: true, containerCount: (id) => usage.get(id) ?? 0 })).map((e) => toImageSummary(e));
-    const layersSize = images.reduce((sum, img) => sum + img.Size - img.SharedSize, 0) + Math.max(0, ...images.map((img) => img.SharedSize));
-    return { images, layersSize };
+    // Each layer once, however many images share it (moby's LayerDiskUsage).
+    return { images, layersSize: await this.images.layersSize() };
   }
 }

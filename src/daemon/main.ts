@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
     initPath: '/usr/bin/tini-static',
     seccompProfile: checkSeccompProfile(defaultSeccompProfile),
     knownCapabilities,
-    images: { resolve: resolveImage },
+    images: { resolve: resolveImage, prepareCommit: (o) => images.prepareCommit(o) },
     layers,
     runtime,
     events,
@@ -145,6 +145,8 @@ async function main(argv: string[]): Promise<void> {
     images: imageApi,
     rwSize: (id) => layers.rwSize(id),
     daemonId: daemonIdValue,
+    listContainers: () => containerApi.list({ all: true, limit: -1, size: true, filters: new Map() }),
+    volumes,
   });
   const served = [
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),

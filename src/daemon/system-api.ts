@@ -1,7 +1,11 @@
 // /version, /info, /system/df and /events.
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { type SystemBackend, API_VERSION, MIN_API_VERSION, toContainerDiskUsage } from '../api/index.ts';
+import {
+  type ContainerListEntry, type SystemBackend, API_VERSION, MIN_API_VERSION, toContainerDiskUsage, toContainerSummary, toVolume,
+} from '../api/index.ts';
+import type { DeepReadonly } from '../common/index.ts';
+import type { VolumeStore } from '../volume/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { ContainerReader } from './containers/index.ts';
 import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
@@ -23,6 +27,10 @@ export interface SystemApiDeps {
   };
   rwSize(id: string): Promise<number>;
   daemonId: string;
+  /** /system/df's containers as `docker ps -a -s` lists them (moby: daemon.Containers with Size). */
+  listContainers?(): Promise<DeepReadonly<ContainerListEntry>[]>;
+  /** /system/df's volumes: the local ones without driver options, with their usage (moby LocalVolumesSize). */
+  volumes?: Pick<VolumeStore, 'list' | 'usage'>;
 }
 
 export class SystemApi implements SystemBackend {
@@ -136,11 +144,20 @@ export class SystemApi implements SystemBackend {
       out.Images = images;
     }
     if (want('container')) {
-      out.Containers = await Promise.all(this.deps.containers.all().map(async (c) => toContainerDiskUsage({
-        record: c.rec, hostConfig: c.hostConfig, sizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0),
-      })));
+      if (this.deps.listContainers) {
+        const now = nowNs();
+        out.Containers = (await this.deps.listContainers()).map((e) => toContainerSummary(e, now));
+      } else {
+        out.Containers = await Promise.all(this.deps.containers.all().map(async (c) => toContainerDiskUsage({
+          record: c.rec, hostConfig: c.hostConfig, sizeRw: await this.deps.rwSize(c.rec.ID).catch(() => 0),
+        })));
+      }
     }
-    if (want('volume')) out.Volumes = [];
+    if (want('volume')) {
+      const store = this.deps.volumes;
+      const local = store ? (await store.list({ driver: ['local'] })).filter((v) => Object.keys(v.options).length === 0) : [];
+      out.Volumes = await Promise.all(local.map(async (v) => toVolume(v, await store!.usage(v.name).catch(() => ({ size: -1, refCount: 0 })))));
+    }
     if (want('build-cache')) out.BuildCache = [];
     return out;
   }

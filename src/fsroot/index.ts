@@ -4,9 +4,13 @@
 // walk on fds where the kernel lacks it), and files are then made and changed through *at()
 // calls on those fds, never by a path string checked earlier.
 export { openRoot, openInRoot, mkdirAllInRoot, setResolverImpl } from './open-in-root.ts';
+export { ContainerView, cleanContainerPath } from './container-view.ts';
+export type { ViewMount } from './container-view.ts';
 export { removeAllAt } from './remove-at.ts';
 export { readFileInRoot } from './read-file.ts';
 export {
   AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR,
   fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat,
 } from './syscalls.linux.ts';
+// Reading trees out of a root (the archive box: export, diff, commit, `docker cp` out).
+export { lgetxattrAt, llistxattrAt, readlinkat, unlinkat } from './syscalls.linux.ts';

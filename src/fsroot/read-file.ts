@@ -15,14 +15,21 @@ const readAsync = promisify(read);
  * undefined when it is missing or not a regular file. More than `maxBytes` is an error.
  */
 export async function readFileInRoot(root: string, path: string, maxBytes: number): Promise<Buffer | undefined> {
-  let pathFd: number;
-  try {
+  return readRegularFile(() => {
     const rootFd = openRoot(root);
     try {
-      pathFd = openInRoot(rootFd, path, { flags: O_PATH, followFinal: true });
+      return openInRoot(rootFd, path, { flags: O_PATH, followFinal: true });
     } finally {
       closeSync(rootFd);
     }
+  }, path, maxBytes);
+}
+
+/** readFileInRoot's read, given how to open the file O_PATH (links followed, inside its root). */
+export async function readRegularFile(openPath: () => number, path: string, maxBytes: number): Promise<Buffer | undefined> {
+  let pathFd: number;
+  try {
+    pathFd = openPath();
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
     throw err;

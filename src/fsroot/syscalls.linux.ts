@@ -22,6 +22,8 @@ interface Addon {
   renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): void;
   fsetxattr(fd: number, name: string, value: Buffer): void;
   readdirat(dirfd: number, name: string): string[];
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
 }
 
 const native = () => nativeAddon<Addon>();
@@ -124,6 +126,38 @@ export function fsetxattr(fd: number, name: string, value: Buffer): void {
 /** Names in the directory `name` of `dirfd` ('.' for dirfd itself); a symlink is refused. */
 export function readdirat(dirfd: number, name: string): string[] {
   return native().readdirat(dirfd, name);
+}
+
+/**
+ * The xattr names of `name` in the directory `dirfd`, never following it. `name` is one
+ * component (no '/'; '.' is the directory itself): the lookup is `/proc/self/fd/<dirfd>/<name>`, i.e. the entry of that very
+ * directory, the way *at() calls name it (Linux has no llistxattrat). Unsupported: [].
+ */
+export function llistxattrAt(dirfd: number, name: string): string[] {
+  checkComponent(name);
+  try {
+    return native().llistxattr(`/proc/self/fd/${dirfd}/${name}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTSUP' || (err as NodeJS.ErrnoException).code === 'EOPNOTSUPP') return [];
+    throw err;
+  }
+}
+
+/** One xattr of `name` in `dirfd` (see llistxattrAt), or null when it is not set. */
+export function lgetxattrAt(dirfd: number, name: string, attr: string): Buffer | null {
+  checkComponent(name);
+  try {
+    return native().lgetxattr(`/proc/self/fd/${dirfd}/${name}`, attr);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTSUP' || (err as NodeJS.ErrnoException).code === 'EOPNOTSUPP') return null;
+    throw err;
+  }
+}
+
+function checkComponent(name: string): void {
+  if (name === '' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw Object.assign(new Error(`EINVAL: not a single path component: ${JSON.stringify(name)}`), { code: 'EINVAL' });
+  }
 }
 
 /** The addon's numeric constants, to check the copies above against. */

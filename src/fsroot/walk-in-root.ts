@@ -30,6 +30,22 @@ export interface WalkOptions {
   followFinal: boolean;
   /** Create missing directories with this mode, the final component included (mkdir -p). */
   mkdirMode?: number;
+  /**
+   * Mounts of a container that is not running, keyed by their destination (clean, absolute,
+   * `/a/b`): when the walk reaches a destination, it goes on in the mount's source instead of
+   * the directory under it, as the kernel would inside the container's mount namespace. `..`
+   * from a mount's root goes back to the mountpoint's parent; absolute symlinks inside a mount
+   * resolve from the container's root. See container-view.ts.
+   */
+  mounts?: ReadonlyMap<string, MountedSource>;
+  /** Set to the container path the walk resolved to (`/` + components, links followed). */
+  resolved?: { path: string };
+}
+
+/** A mount's source on the host: a directory fd it lives in and its name there ('.' for that directory itself). */
+export interface MountedSource {
+  dirFd: number;
+  name: string;
 }
 
 function errnoError(code: string, syscall: string, path: string, message: string): NodeJS.ErrnoException {
@@ -43,8 +59,17 @@ function splitPath(p: string): string[] {
 /** Opens `path` inside the directory `rootFd` as if it were `/`; returns a new fd. */
 export function walkInRoot(rootFd: number, path: string, o: WalkOptions): number {
   const stack: number[] = []; // fds of the directories walked below the root; the last is current
+  const names: string[] = []; // their names: the container path of the current directory
   const pending = splitPath(path).reverse(); // components still to walk, the next one last
   const cur = () => stack.at(-1) ?? rootFd;
+  // Where component `name` of the current directory lives: in it, or in a mount's source.
+  const at = (name: string): [number, string] => {
+    const m = o.mounts?.get(`/${[...names, name].join('/')}`);
+    return m ? [m.dirFd, m.name] : [cur(), name];
+  };
+  const done = (final?: string) => {
+    if (o.resolved) o.resolved.path = `/${(final === undefined ? names : [...names, final]).join('/')}`;
+  };
   let hops = 0;
   let mkdirs = 0; // bounded: a concurrent remover could otherwise keep this loop going
   try {
@@ -52,22 +77,27 @@ export function walkInRoot(rootFd: number, path: string, o: WalkOptions): number
       const name = pending.pop()!;
       if (name === '..') {
         const fd = stack.pop();
+        names.pop();
         if (fd !== undefined) closeSync(fd);
         continue;
       }
       const isFinal = pending.length === 0;
+      const [dirFd, dirName] = at(name);
       let fd: number;
       try {
-        fd = openat(cur(), name, O_PATH | O_NOFOLLOW);
+        fd = openat(dirFd, dirName, O_PATH | O_NOFOLLOW);
       } catch (err) {
         if (!isErrno(err, 'ENOENT')) throw err;
         if (o.mkdirMode === undefined) {
-          if (isFinal && (o.flags & O_CREAT) !== 0) return openat(cur(), name, o.flags | O_NOFOLLOW, o.mode);
+          if (isFinal && (o.flags & O_CREAT) !== 0) {
+            done(name);
+            return openat(dirFd, dirName, o.flags | O_NOFOLLOW, o.mode);
+          }
           throw err;
         }
         if (++mkdirs > 4096) throw errnoError('EAGAIN', 'mkdirat', path, 'directories keep disappearing');
         try {
-          mkdirat(cur(), name, o.mkdirMode);
+          mkdirat(dirFd, dirName, o.mkdirMode);
         } catch (e) {
           if (!isErrno(e, 'EEXIST')) throw e;
         }
@@ -83,18 +113,26 @@ export function walkInRoot(rootFd: number, path: string, o: WalkOptions): number
           closeSync(fd);
         }
         if (++hops > MAX_SYMLINK_HOPS) throw errnoError('ELOOP', 'openat', path, 'too many levels of symbolic links');
-        if (target.startsWith('/')) while (stack.length > 0) closeSync(stack.pop()!);
+        if (target.startsWith('/')) {
+          while (stack.length > 0) closeSync(stack.pop()!);
+          names.length = 0;
+        }
         pending.push(...splitPath(target).reverse());
         continue;
       }
-      if (isFinal) return openFinal(cur(), name, fd, o);
+      if (isFinal) {
+        done(name);
+        return openFinal(dirFd, dirName, fd, o);
+      }
       if (type !== S_IFDIR) {
         closeSync(fd);
         throw errnoError('ENOTDIR', 'openat', path, 'not a directory');
       }
       stack.push(fd);
+      names.push(name);
     }
     // The path named the root, or ended in `..` or in a link to a directory: open that directory.
+    done();
     return openat(cur(), '.', o.flags & ~(O_CREAT | O_EXCL), o.mode);
   } finally {
     for (const fd of stack) closeSync(fd);

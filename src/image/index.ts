@@ -9,6 +9,7 @@ import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts'
 import { listImages, type ListOptions } from './image-list.ts';
 import { ImageStore } from './image-store.ts';
 import { importImage, type ImportOptions } from './import.ts';
+import { commitImage, planCommit, type CommitOptions } from './commit.ts';
 import { LayerBlobIndex } from './layer-blobs.ts';
 import { loadImages } from './load.ts';
 import type { FiltersInput } from './filters.ts';
@@ -47,6 +48,7 @@ export type { FiltersInput } from './filters.ts';
 export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
+export type { CommitOptions } from './commit.ts';
 export { createdSeconds } from './types.ts';
 
 export interface ImageServiceOptions {
@@ -76,9 +78,16 @@ export interface ImageService {
   /** Resolves every name first (errors before any byte), then streams the archive. */
   save(refs: string[]): Promise<AsyncIterable<Uint8Array>>;
   import(source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<string>;
+  /**
+   * `docker commit`: checks the changes and the reference now (bad input before any work), and
+   * returns the step that registers the container's layer tar and stores the image.
+   */
+  prepareCommit(opts: CommitOptions): (layerTar: AsyncIterable<Uint8Array>) => Promise<{ id: string; ref: string }>;
   resolveImageConfig(ref: string): Promise<ResolvedImageConfig>;
   /** For image producers (distribution, builder, commit): store a config whose layers are registered. */
   createImage(config: Uint8Array, opts?: { parent?: string; tags?: string[] }): Promise<StoredImage>;
+  /** Bytes of every layer the images use, each layer once (moby's LayerDiskUsage, /system/df LayersSize). */
+  layersSize(): Promise<number>;
   /** Records the blob a layer diff was received as (pull). */
   recordLayerBlob(diffId: string, blob: { digest: string; mediaType: string; size: number }): Promise<void>;
   /** Adds `name@digest` for an image (pull, push). */
@@ -186,6 +195,11 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
 
     import: (source, o) => importImage(source, { ...o, lock }, ctx),
 
+    prepareCommit(o) {
+      const plan = planCommit(o);
+      return (layerTar) => commitImage(layerTar, o, plan, ctx, lock);
+    },
+
     async resolveImageConfig(ref) {
       const img = store.get(ref);
       return resolvedConfig(img);
@@ -203,6 +217,13 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
         }
         return img;
       }),
+
+    async layersSize() {
+      const chains = new Set(store.list().flatMap((img) => img.chainIds));
+      let total = 0;
+      for (const chain of chains) total += (await opts.layers.get(chain))?.size ?? 0;
+      return total;
+    },
 
     recordLayerBlob: (diffId, blob) => ctx.blobs.set(diffId, blob),
 

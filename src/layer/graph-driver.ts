@@ -5,6 +5,15 @@ import { join } from 'node:path';
 
 export const TMP_SUFFIX = '-tmp';
 
+/**
+ * Where a layer's own changes are, for `docker diff` and `docker commit`: overlay2's upper dir
+ * (whiteouts as char 0/0 nodes, opaque dirs by xattr) over its parents' diff dirs (top first),
+ * or, for vfs, the layer's full copy and its parent's, to compare (moby's naive diff).
+ */
+export type DiffSource =
+  | { kind: 'overlay'; upper: string; lowers: string[] }
+  | { kind: 'naive'; dir: string; parentDir: string | null };
+
 export interface GraphDriver {
   readonly name: 'overlay2' | 'vfs';
   /** How the tar applier writes whiteouts for this driver. */
@@ -27,6 +36,8 @@ export interface GraphDriver {
   isMounted(cacheId: string): Promise<boolean>;
   /** Bytes the layer changes relative to `parent`. */
   diffSize(cacheId: string, parent: string | null): Promise<number>;
+  /** Where the layer's changes are (see DiffSource). */
+  diffSource(cacheId: string, parent: string | null): Promise<DiffSource>;
   /** GraphDriver.Data as `docker inspect` shows it. */
   metadata(cacheId: string): Promise<Record<string, string>>;
   /** Every directory name under the driver's home (committed, temporary or foreign), for reconcile. */

@@ -175,7 +175,10 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       assert.equal(await store.mountRW('c1'), rootfs); // idempotent
       if (driver === 'overlay2') assert.deepEqual(await mountsUnder(tmp), [rootfs]);
       assert.deepEqual((await readdir(join(rootfs, 'a'))).sort(), ['3']);
-      await assert.rejects(lstat(join(rootfs, 'etc/hosts')), { code: 'ENOENT' });
+      // The init layer under the RW layer (moby's -init) brings the runtime's mount points back, empty.
+      assert.equal(await readFile(join(rootfs, 'etc/hosts'), 'utf8'), '');
+      assert.equal(await readlink(join(rootfs, 'etc/mtab')), '/proc/mounts');
+      assert.ok((await lstat(join(rootfs, '.dockerenv'))).isFile());
       assert.equal(await readFile(join(rootfs, 'b/x'), 'utf8'), 'bx');
       assert.equal(await readFile(join(rootfs, 'etc/sh'), 'utf8'), '#!shell');
       assert.equal(await readFile(join(rootfs, 'new.txt'), 'utf8'), 'new');
@@ -189,7 +192,8 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       if (driver === 'overlay2') {
         assert.deepEqual(Object.keys(rwData.Data).sort(), ['LowerDir', 'MergedDir', 'UpperDir', 'WorkDir']);
         assert.equal(rwData.Data.MergedDir, rootfs);
-        assert.equal(rwData.Data.LowerDir, `${childDir}:${baseDir}`);
+        // Docker's order: the init layer, then the image's layers top first.
+        assert.equal(rwData.Data.LowerDir, `${rwData.Data.UpperDir.replace(/\/diff$/, '-init/diff')}:${childDir}:${baseDir}`);
         assert.equal(await readFile(join(rwData.Data.UpperDir, 'written.txt'), 'utf8'), 'x'.repeat(1234));
       }
 
@@ -359,7 +363,7 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       assert.equal(await readFile(join(rootfs, 'keep/k0'), 'utf8'), '0');
       if (driver === 'overlay2') {
         const lowers = (await store.rwGraphDriverData('deep')).Data.LowerDir.split(':');
-        assert.equal(lowers.length, 100);
+        assert.equal(lowers.length, 101); // the 100 layers and the init layer
         assert.ok(lowers.join(':').length > 4000, 'this chain needs the short-link form');
       }
       await store.removeRW('deep');
@@ -392,9 +396,9 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       const snap = await snapshot();
       assert.equal(snap.layerdb.length, 1);
       assert.deepEqual(snap.mounts, ['drop', 'keep']);
-      assert.equal(snap.driver.length, 3); // base + two RW layers
+      assert.equal(snap.driver.length, 5); // base + two RW layers and their init layers
       if (driver === 'overlay2') {
-        assert.equal(snap.links.length, 3);
+        assert.equal(snap.links.length, 5);
         assert.deepEqual(await mountsUnder(tmp), [keepRoot]);
       }
       assert.ok(dropRoot);

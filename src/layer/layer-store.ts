@@ -16,10 +16,11 @@ import {
   readTar,
 } from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
-import type { GraphDriver } from './graph-driver.ts';
+import type { DiffSource, GraphDriver } from './graph-driver.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';
-import { CACHE_ID_RE, DIGEST_RE, LayerDb, RW_ID_RE } from './layerdb.ts';
-import type { LayerRecord } from './layerdb.ts';
+import { CACHE_ID_RE, DIGEST_RE, INIT_ID_RE, LayerDb, RW_ID_RE } from './layerdb.ts';
+import type { LayerRecord, MountRecord } from './layerdb.ts';
+import { setupInitLayer } from './init-layer.ts';
 import { Overlay2Driver } from './overlay2-driver.ts';
 import { VfsDriver } from './vfs-driver.ts';
 
@@ -62,6 +63,8 @@ export interface LayerStore {
   rwSize(id: string): Promise<number>;
   /** {LowerDir, MergedDir, UpperDir, WorkDir} for overlay2, as docker inspect shows. */
   rwGraphDriverData(id: string): Promise<GraphDriverData>;
+  /** Where the container's changes are, for diff and commit (no mount needed). */
+  rwDiffSource(id: string): Promise<DiffSource>;
   /**
    * Start-up reconciliation: removes half-made layers (temp dirs, records without a complete
    * layer), and unmounts leftover RW mounts of containers not in `keepMounted`.
@@ -316,14 +319,30 @@ class Store implements LayerStore {
       if (await this.#db.getMount(id)) throw conflict(`read-write layer for container ${id} already exists`);
       const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
       const cacheId = randomCacheId();
-      await this.#driver.createRW(cacheId, parentLayer?.cacheId ?? null);
+      // The init layer first (moby's <mount-id>-init), then the RW layer on it.
+      const initId = `${cacheId}-init`;
       try {
-        await this.#db.putMount({ id, cacheId, parent });
+        await this.#driver.createRW(initId, parentLayer?.cacheId ?? null);
+        const root = await this.#driver.mount(initId);
+        try {
+          setupInitLayer(root);
+        } finally {
+          await this.#driver.unmount(initId);
+        }
+        await this.#driver.createRW(cacheId, initId);
+        await this.#db.putMount({ id, cacheId, parent, initId });
       } catch (err) {
         await this.#driver.remove(cacheId).catch(() => {});
+        await this.#driver.remove(initId).catch(() => {});
         throw err;
       }
     });
+  }
+
+  /** The cache id the RW layer sits on: its init layer, or (older layers) the image's top. */
+  async #rwParentCache(m: MountRecord): Promise<string | null> {
+    if (m.initId !== undefined) return m.initId;
+    return m.parent === null ? null : ((await this.#db.getLayer(m.parent))?.cacheId ?? null);
   }
 
   async mountRW(id: string): Promise<string> {
@@ -347,13 +366,18 @@ class Store implements LayerStore {
       if (await this.#driver.isMounted(m.cacheId)) throw systemError(`cannot remove the layer of container ${id}: still mounted`);
       await this.#db.removeMount(id);
       await this.#driver.remove(m.cacheId);
+      if (m.initId !== undefined) await this.#driver.remove(m.initId);
     });
   }
 
   async rwSize(id: string): Promise<number> {
     const m = await this.#mustGetMount(id);
-    const parent = m.parent === null ? null : ((await this.#db.getLayer(m.parent))?.cacheId ?? null);
-    return this.#driver.diffSize(m.cacheId, parent);
+    return this.#driver.diffSize(m.cacheId, await this.#rwParentCache(m));
+  }
+
+  async rwDiffSource(id: string): Promise<DiffSource> {
+    const m = await this.#mustGetMount(id);
+    return this.#driver.diffSource(m.cacheId, await this.#rwParentCache(m));
   }
 
   async rwGraphDriverData(id: string): Promise<GraphDriverData> {
@@ -375,13 +399,14 @@ class Store implements LayerStore {
         const m = await this.#db.getMount(id);
         if (m && (await this.#driver.exists(m.cacheId))) {
           referenced.add(m.cacheId);
+          if (m.initId !== undefined) referenced.add(m.initId);
           rw.set(id, m.cacheId);
         } else await this.#db.removeMount(id);
       }
       for (const name of await this.#driver.listDirs()) {
         if (referenced.has(name)) continue;
         // Temp dirs of interrupted registers, probes, layers whose record never got written.
-        if (name.endsWith(TMP_SUFFIX) || name.startsWith('.') || CACHE_ID_RE.test(name)) {
+        if (name.endsWith(TMP_SUFFIX) || name.startsWith('.') || CACHE_ID_RE.test(name) || INIT_ID_RE.test(name)) {
           await this.#driver.unmount(name).catch(() => {});
           await this.#driver.remove(name);
         }

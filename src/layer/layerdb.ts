@@ -19,12 +19,16 @@ export interface MountRecord {
   id: string;
   cacheId: string;
   parent: string | null;
+  /** The init layer under it (moby's init-id): absent for layers made before berth had one. */
+  initId?: string;
 }
 
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 export const CACHE_ID_RE = /^[0-9a-f]{64}$/;
 /** Container ids and names of RW layers: one path component, nothing clever. */
 export const RW_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** An RW layer's init layer directory: `<cache-id>-init`, as Docker names it. */
+export const INIT_ID_RE = /^[0-9a-f]{64}-init$/;
 
 export class LayerDb {
   readonly layersDir: string;
@@ -72,16 +76,19 @@ export class LayerDb {
 
   async getMount(id: string): Promise<MountRecord | undefined> {
     if (!RW_ID_RE.test(id)) return undefined;
-    const f = await readFiles(join(this.mountsDir, id), ['mount-id'], ['parent']);
+    const f = await readFiles(join(this.mountsDir, id), ['mount-id'], ['parent', 'init-id']);
     if (!f || !CACHE_ID_RE.test(f['mount-id'])) return undefined;
     const parent = f.parent ?? null;
     if (parent !== null && !DIGEST_RE.test(parent)) return undefined;
-    return { id, cacheId: f['mount-id'], parent };
+    const initId = f['init-id'];
+    if (initId !== undefined && !INIT_ID_RE.test(initId)) return undefined;
+    return { id, cacheId: f['mount-id'], parent, ...(initId !== undefined ? { initId } : {}) };
   }
 
   async putMount(m: MountRecord): Promise<void> {
     const files: Record<string, string> = { 'mount-id': m.cacheId };
     if (m.parent !== null) files.parent = m.parent;
+    if (m.initId !== undefined) files['init-id'] = m.initId;
     await writeRecord(join(this.mountsDir, m.id), files);
   }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fsyncDir, BerthError, isErrno, systemError } from '../common/index.ts';
 import { directorySize, TMP_SUFFIX } from './graph-driver.ts';
-import type { GraphDriver } from './graph-driver.ts';
+import type { DiffSource, GraphDriver } from './graph-driver.ts';
 import { isMountPoint } from './mountinfo.ts';
 import { mount, umount2, MNT_DETACH } from './syscalls.linux.ts';
 
@@ -193,6 +193,13 @@ export class Overlay2Driver implements GraphDriver {
 
   async diffSize(cacheId: string): Promise<number> {
     return directorySize(join(this.#dir(cacheId), 'diff'));
+  }
+
+  async diffSource(cacheId: string): Promise<DiffSource> {
+    const dir = this.#dir(cacheId);
+    const lower = await readOptional(join(dir, 'lower'));
+    const lowers = lower ? await Promise.all(lower.split(':').map(async (l) => join(this.home, 'l', await readlink(join(this.home, l))))) : [];
+    return { kind: 'overlay', upper: join(dir, 'diff'), lowers };
   }
 
   async metadata(cacheId: string): Promise<Record<string, string>> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fsyncDir } from '../common/index.ts';
 import { copyTree } from './copy-tree.ts';
 import { TMP_SUFFIX } from './graph-driver.ts';
-import type { GraphDriver } from './graph-driver.ts';
+import type { DiffSource, GraphDriver } from './graph-driver.ts';
 
 export class VfsDriver implements GraphDriver {
   readonly name = 'vfs' as const;
@@ -67,6 +67,10 @@ export class VfsDriver implements GraphDriver {
   /** Bytes of the entries that differ from the parent's copy (Docker's naive diff size). */
   async diffSize(cacheId: string, parent: string | null): Promise<number> {
     return changedSize(this.#dir(cacheId), parent === null ? null : this.#dir(parent));
+  }
+
+  async diffSource(cacheId: string, parent: string | null): Promise<DiffSource> {
+    return { kind: 'naive', dir: this.#dir(cacheId), parentDir: parent === null ? null : this.#dir(parent) };
   }
 
   async metadata(): Promise<Record<string, string>> {

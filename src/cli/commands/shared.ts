@@ -4,7 +4,8 @@
 // arguments, --since/--until values, Ctrl-C on a followed stream, opening an input file, and
 // the small Go/docker text helpers (TruncateID, Ellipsis, strconv.Quote, time.Time.String(),
 // sortorder.NaturalLess, net.JoinHostPort, MapOpts).
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { CommandContext, FlagSpec, Flags } from '../framework/types.ts';
 import { DaemonError, StatusError } from '../framework/types.ts';
 import { FlagError } from '../framework/flags.ts';
@@ -406,4 +407,14 @@ export function mapOption(values: readonly string[]): Record<string, string> {
     else m.set(v.slice(0, eq), v.slice(eq + 1));
   }
   return sortedRecord(m);
+}
+
+/** docker's command.ValidateOutputPath, its error prefixed with `context` ("failed to save image"). */
+export async function validateOutputPath(path: string, context: string): Promise<void> {
+  const dir = dirname(path);
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new StatusError(1, `${context}: invalid output path: stat ${dir}: no such file or directory`);
+  if (!st.isDirectory()) throw new StatusError(1, `${context}: invalid output path: ${JSON.stringify(dir)} is not a directory`);
+  const target = await stat(path).catch(() => undefined);
+  if (target?.isDirectory()) throw new StatusError(1, `${context}: invalid output path: ${JSON.stringify(path)} must be a file, not a directory`);
 }

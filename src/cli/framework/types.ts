@@ -60,7 +60,7 @@ export interface CommandSpec {
   usage: string;
   /** One line, as in Docker's command list. */
   short: string;
-  /** cobra's Long: shown by --help instead of `short` when set. */
+  /** The help's description when Docker's is longer than `short` (cobra's Long). */
   long?: string;
   flags?: FlagSpec[];
   /** Positional argument count, enforced with Docker's messages ("requires at least 1 argument"). */

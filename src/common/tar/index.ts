@@ -2,6 +2,7 @@
 export { readTar } from './tar-reader.ts';
 export type { TarEntry, TarLimits } from './tar-reader.ts';
 export { TarWriter } from './tar-writer.ts';
+export type { TarHeader } from './tar-writer.ts';
 // For tests that craft raw (malformed) headers.
 export { computeChecksum } from './tar-format.ts';
 export { detectCompression, decompressStream } from './compression.ts';

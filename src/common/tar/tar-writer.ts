@@ -38,8 +38,9 @@ export class TarWriter {
   #busy = false;
   #finished = false;
 
-  constructor() {
-    this.#out = new PassThrough();
+  /** `highWaterMark`: bytes buffered before a write waits for the reader (default 16 KiB). */
+  constructor(opts: { highWaterMark?: number } = {}) {
+    this.#out = new PassThrough(opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {});
     this.readable = this.#out;
   }
 

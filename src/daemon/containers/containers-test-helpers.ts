@@ -1,5 +1,6 @@
 // Fakes of the boxes the container verbs drive (runtime, layers, network, images), for unit
 // tests that need no root: records go to a temporary directory, processes are simulated.
+import type { DiffSource } from '../../layer/index.ts';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,13 @@ export class FakeLayers implements RWLayers {
 
   async rwSize(): Promise<number> {
     return 10;
+  }
+
+  /** A vfs-like layer: the container's rootfs dir against no parent (everything is an add). */
+  async rwDiffSource(id: string): Promise<DiffSource> {
+    const dir = join(this.#root, 'rootfs', id);
+    await mkdir(dir, { recursive: true });
+    return { kind: 'naive', dir, parentDir: null };
   }
 
   async reconcile(): Promise<void> {}

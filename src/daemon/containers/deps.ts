@@ -6,6 +6,8 @@ import type { ImageConfig } from '../../api/index.ts';
 import type { NetworkController } from '../../network/index.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
 import type { ContainerNetworking } from './networking.ts';
+import type { DiffSource } from '../../layer/index.ts';
+import type { CommitOptions } from '../../image/index.ts';
 
 export interface ImageConfigView {
   id: string;
@@ -17,6 +19,8 @@ export interface ImageConfigView {
 export interface ImageResolver {
   /** Resolves a reference to an image (`No such image: x` when missing). */
   resolve(ref: string): Promise<ImageConfigView>;
+  /** `docker commit`'s image side: checks its input now, then makes the image from a layer tar. */
+  prepareCommit?(opts: CommitOptions): (layerTar: AsyncIterable<Uint8Array>) => Promise<{ id: string; ref: string }>;
 }
 
 export interface RWLayers {
@@ -26,6 +30,8 @@ export interface RWLayers {
   unmountRW(id: string): Promise<void>;
   removeRW(id: string): Promise<void>;
   rwSize(id: string): Promise<number>;
+  /** Where the container's changes are (diff, commit). */
+  rwDiffSource(id: string): Promise<DiffSource>;
   reconcile(keepMounted: Set<string>): Promise<void>;
 }
 

@@ -27,9 +27,17 @@ import { connectContainer, disconnectContainer } from './connect.ts';
 import { watchExit } from './monitor.ts';
 import { restoreContainers } from './restore.ts';
 import { shutdownContainers } from './shutdown.ts';
+import type { Readable } from 'node:stream';
+import type { Change } from '../../archive/index.ts';
+import { exportContainer } from './export.ts';
+import { containerChanges } from './diff.ts';
+import { commitContainer, type CommitRequest } from './commit.ts';
+import { containerArchivePath, containerExtractToDir, containerStatPath, type ExtractQuery } from './archive.ts';
+import type { ContainerPathStat } from '../../archive/index.ts';
 
 export type { ContainerReader, ReadonlyContainer, ReadonlyExec } from './view.ts';
 export { settingsOf } from './view.ts';
+export type { CommitRequest } from './commit.ts';
 
 /** What the container and exec backends may do to containers. */
 export interface ContainerVerbs {
@@ -53,6 +61,15 @@ export interface ContainerVerbs {
   execCreate(ref: string, config: ExecConfig): string;
   execStart(id: string): Promise<ReadonlyExec>;
   execResize(id: string, rows: number, cols: number): void;
+  /** The root filesystem as a tar (checks first: 404/409 before any byte). */
+  export(ref: string): Promise<Readable>;
+  changes(ref: string): Promise<Change[]>;
+  /** The new image's ID. */
+  commit(ref: string, req: CommitRequest): Promise<string>;
+  /** docker cp (archive.ts): stat, tar out, extract in, each inside the container's root. */
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  archivePath(ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>;
+  extractToDir(ref: string, path: string, q: ExtractQuery, body: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface Containers {
@@ -104,6 +121,12 @@ export function openContainers(deps: OpenDeps): Containers {
     execCreate: (ref, config) => createExec(ctx, ref, config),
     execStart: (id) => startExec(ctx, id),
     execResize: (id, rows, cols) => resizeExec(ctx, id, rows, cols),
+    export: (ref) => exportContainer(ctx, ref),
+    changes: (ref) => containerChanges(ctx, ref),
+    commit: (ref, req) => commitContainer(ctx, ref, req),
+    statPath: (ref, path) => containerStatPath(ctx, ref, path),
+    archivePath: (ref, path) => containerArchivePath(ctx, ref, path),
+    extractToDir: (ref, path, q, body) => containerExtractToDir(ctx, ref, path, q, body),
   };
   return {
     reader: containerReader(ctx.store, ctx.execs, ctx.networking),

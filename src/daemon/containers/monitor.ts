@@ -9,6 +9,7 @@ import { publishNetwork } from './endpoints.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { waitForExit } from './exit-watch.ts';
+import { rootfsInUse } from './rootfs-use.ts';
 
 /** Waits for the running init process to end, then records the exit. */
 export async function watchExit(ctx: ContainerContext, c: Container): Promise<void> {
@@ -21,7 +22,8 @@ async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): 
   const runtime = runtimeOf(c, ctx.defaultRuntime);
   const oom = exit.exitCode === 137 && (await ctx.oomKilled(`${ctx.cgroupParent}/${c.rec.ID}`));
   await ctx.runtime.delete(c.rec.ID, runtime).catch((err) => ctx.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));
-  await ctx.layers.unmountRW(c.rec.ID).catch((err) => ctx.log.warn('unmount failed', { id: c.rec.ID, err: String(err) }));
+  // A daemon-side use (export, cp) unmounts it when it is done.
+  if (!rootfsInUse(ctx, c.rec.ID)) await ctx.layers.unmountRW(c.rec.ID).catch((err) => ctx.log.warn('unmount failed', { id: c.rec.ID, err: String(err) }));
   publishNetwork(ctx, c, 'disconnect');
   await ctx.networking.detach(c.rec).catch((err) => ctx.log.warn('network teardown failed', { id: c.rec.ID, err: String(err) }));
   const startedMs = Date.parse(c.state.fields.StartedAt);

@@ -1,10 +1,10 @@
 // The narrow interface the container routes call; the daemon implements it.
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Filters } from '../../request.ts';
 import type { DeepReadonly } from '../../../common/index.ts';
 import type { ContainerInspectEntry, ContainerListEntry } from '../../shapes/containers.ts';
 import type {
-  ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse,
+  ContainerConfig, ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse,
   ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse, ContainerWaitResponse, FilesystemChange,
 } from '../../types/engine-api.generated.ts';
 
@@ -36,6 +36,16 @@ export interface StatsQuery {
   signal: AbortSignal;
 }
 
+/** docker cp's stat of a container path (moby container.PathStat); mode in Go's FileMode bits. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  /** RFC 3339 with nanoseconds, as Go marshals a time.Time. */
+  mtime: string;
+  linkTarget: string;
+}
+
 export interface ContainersBackend {
   create(name: string | undefined, body: ContainerCreateRequest, version: string): Promise<ContainerCreateResponse>;
   /** The records the list shows; the route turns them into ContainerSummary. */
@@ -63,6 +73,27 @@ export interface ContainersBackend {
   changes?(ref: string): Promise<FilesystemChange[] | null>;
   /** Resolves the container (404 before any header); then `run` writes one JSON text per sample. */
   stats?(ref: string, opts: StatsQuery): Promise<{ run(write: (json: string) => Promise<void>): Promise<void> }>;
+  /** HEAD /containers/{id}/archive: 404 `Could not find the file ...` when missing. */
+  archiveStat?(ref: string, path: string): Promise<ContainerPathStat>;
+  /** GET /containers/{id}/archive: errors before any byte; `content` must be read to its end or return()ed. */
+  archiveGet?(ref: string, path: string): Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>;
+  /** PUT /containers/{id}/archive: a tar (maybe compressed) extracted into the directory `path`. */
+  archivePut?(ref: string, path: string, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** POST /containers/{id}/update: the UpdateConfig body as sent. */
   update?(ref: string, body: ContainerUpdateRequest, version: string): Promise<ContainerUpdateResponse>;
+  /** GET /containers/{id}/export: checks first (404/409 before any byte), then the archive. */
+  export?(ref: string): Promise<Readable>;
+  /** POST /commit: the new image's ID. */
+  commit?(ref: string, opts: CommitQuery): Promise<string>;
+}
+
+export interface CommitQuery {
+  /** The body's ContainerConfig, when one was sent. */
+  config?: ContainerConfig;
+  repo: string;
+  tag: string;
+  comment: string;
+  author: string;
+  changes: string[];
+  pause: boolean;
 }

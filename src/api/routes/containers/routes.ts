@@ -1,9 +1,13 @@
 import type { Route } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { containerHandlers } from './handlers.ts';
+import { containerFsHandlers } from './fs-handlers.ts';
+import { archiveHandlers } from './archive.ts';
 
 export function containerRoutes(b: ContainersBackend): Route[] {
   const h = containerHandlers(b);
+  const fs = containerFsHandlers(b);
+  const a = archiveHandlers(b);
   return [
     { method: 'GET', path: '/containers/json', handler: h.getContainersJson },
     { method: 'POST', path: '/containers/create', handler: h.postContainersCreate },
@@ -24,5 +28,11 @@ export function containerRoutes(b: ContainersBackend): Route[] {
     { method: 'POST', path: '/containers/{id}/attach', handler: h.postContainersAttach },
     { method: 'POST', path: '/containers/{id}/resize', handler: h.postContainersResize },
     { method: 'DELETE', path: '/containers/{id}', handler: h.deleteContainers },
+    { method: 'GET', path: '/containers/{id}/export', handler: fs.getContainersExport },
+    { method: 'GET', path: '/containers/{id}/changes', handler: fs.getContainersChanges },
+    { method: 'POST', path: '/commit', handler: fs.postCommit },
+    { method: 'HEAD', path: '/containers/{id}/archive', handler: a.headContainersArchive },
+    { method: 'GET', path: '/containers/{id}/archive', handler: a.getContainersArchive },
+    { method: 'PUT', path: '/containers/{id}/archive', handler: a.putContainersArchive },
   ];
 }

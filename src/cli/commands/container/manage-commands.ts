@@ -15,8 +15,13 @@ import { unpauseCommand } from './unpause.ts';
 import { topCommand } from './top.ts';
 import { portCommand } from './port.ts';
 import { pruneCommand } from './prune.ts';
+import { exportCommand } from './export.ts';
+import { diffCommand } from './diff.ts';
+import { commitCommand } from './commit.ts';
+import { cpCommand } from './cp.ts';
 
 export const manageCommands: CommandSpec[] = [
   lsCommand, inspectContainerCommand, logsCommand, stopCommand, restartCommand, killCommand, rmCommand, waitCommand,
-  renameCommand, pauseCommand, unpauseCommand, topCommand, portCommand, pruneCommand,
+  renameCommand, pauseCommand, unpauseCommand, topCommand, portCommand, pruneCommand, cpCommand,
+  exportCommand, diffCommand, commitCommand,
 ];

@@ -1,19 +1,11 @@
 // `berth image save` (save): the archive to stdout (never a terminal) or, atomically, to -o FILE.
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-
-async function validateOutputPath(path: string): Promise<void> {
-  const dir = dirname(path);
-  const st = await stat(dir).catch(() => undefined);
-  if (!st) throw new StatusError(1, `failed to save image: invalid output path: stat ${dir}: no such file or directory`);
-  if (!st.isDirectory()) throw new StatusError(1, `failed to save image: invalid output path: ${JSON.stringify(dir)} is not a directory`);
-  const target = await stat(path).catch(() => undefined);
-  if (target?.isDirectory()) throw new StatusError(1, `failed to save image: invalid output path: ${JSON.stringify(path)} must be a file, not a directory`);
-}
+import { validateOutputPath } from '../shared.ts';
 
 export const saveCommand: CommandSpec = {
   name: 'save',
@@ -27,7 +19,7 @@ export const saveCommand: CommandSpec = {
   async run(ctx, flags, args) {
     const output = flags.string('output');
     if (!output && ctx.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-    if (output) await validateOutputPath(output);
+    if (output) await validateOutputPath(output, 'failed to save image');
     const res = await ctx.client.call('GET', '/images/get', { query: { names: args } });
     if (!output) {
       await pipeline(res.body, ctx.stdout, { end: false });

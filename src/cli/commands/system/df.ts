@@ -7,6 +7,7 @@ import { CONTAINER_HEADERS, containerRow } from '../container/ls.ts';
 import type { ContainerSummary } from '../container/ls.ts';
 import { IMAGE_HEADERS, imageRows } from '../image/ls.ts';
 import type { ImageSummary } from '../image/ls.ts';
+import { volumeRow } from '../volume/ls.ts';
 
 const DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
 const DF_HEADERS = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
@@ -15,7 +16,7 @@ const V_CONTAINERS = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}
 const V_VOLUMES = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
 const V_CACHE = 'table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}';
 
-interface Volume { Name: string; UsageData?: { Size: number; RefCount: number } | null }
+interface Volume { Name: string; Driver?: string; Scope?: string; Mountpoint?: string; Labels?: Record<string, string> | null; UsageData?: { Size: number; RefCount: number } | null }
 interface BuildCache { ID: string; Type?: string; Size: number; InUse?: boolean; Shared?: boolean; CreatedAt?: string; LastUsedAt?: string | null; UsageCount?: number }
 interface DiskUsage {
   LayersSize?: number;
@@ -65,10 +66,9 @@ function verbose(du: DiskUsage): string {
   // Only the first tag of each image, as docker's verbose table.
   const firstTagOnly = (du.Images ?? []).map((i) => ({ ...i, RepoTags: (i.RepoTags ?? []).slice(0, 1), RepoDigests: [] }));
   const images = table(imageRows(firstTagOnly, { trunc: true, digests: false }), V_IMAGES, IMAGE_HEADERS);
-  const containers = table((du.Containers ?? []).map((c) => containerRow(c, true)), V_CONTAINERS, CONTAINER_HEADERS);
-  const volumes = table((du.Volumes ?? []).map((v) => ({
-    Links: String(v.UsageData?.RefCount ?? 0), Name: v.Name, Size: (v.UsageData?.Size ?? -1) === -1 ? 'N/A' : hs(v.UsageData!.Size),
-  })), V_VOLUMES, { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' });
+  // docker: "Don't display the virtual size" (SizeRootFs zeroed before the row is made).
+  const containers = table((du.Containers ?? []).map((c) => containerRow({ ...c, SizeRootFs: 0 }, true)), V_CONTAINERS, CONTAINER_HEADERS);
+  const volumes = table((du.Volumes ?? []).map((v) => volumeRow(v)), V_VOLUMES, { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' });
   const caches = table(cache.map((b) => ({
     CacheType: b.Type ?? '', CreatedSince: b.CreatedAt ? timeAgo(b.CreatedAt) : '', ID: truncateId(b.ID),
     LastUsedSince: b.LastUsedAt ? timeAgo(b.LastUsedAt) : '', Shared: String(Boolean(b.Shared)), Size: hs(b.Size), UsageCount: String(b.UsageCount ?? 0),
@@ -87,8 +87,8 @@ function verboseJson(du: DiskUsage): string {
   const cache = du.BuildCache ?? [];
   const out = {
     Images: images,
-    Containers: (du.Containers ?? []).map((c) => containerRow(c, false)),
-    Volumes: (du.Volumes ?? []).map((v) => ({ Links: String(v.UsageData?.RefCount ?? 0), Name: v.Name, Size: (v.UsageData?.Size ?? -1) === -1 ? 'N/A' : hs(v.UsageData!.Size) })),
+    Containers: (du.Containers ?? []).map((c) => containerRow({ ...c, SizeRootFs: 0 }, false)),
+    Volumes: (du.Volumes ?? []).map((v) => volumeRow(v)),
     BuildCache: cache.map((b) => ({ CacheType: b.Type ?? '', ID: b.ID, Shared: String(Boolean(b.Shared)), Size: hs(b.Size), UsageCount: String(b.UsageCount ?? 0) })),
   };
   return JSON.stringify(out).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);

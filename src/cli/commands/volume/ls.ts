@@ -26,7 +26,7 @@ interface VolumeSummary {
  * sorts the method names). `Label "key"` is a method, kept out of the JSON. No cluster volumes
  * here, so Group, Availability and Status are "N/A".
  */
-function volumeRow(v: VolumeSummary): object {
+export function volumeRow(v: VolumeSummary): object {
   const labels = v.Labels ?? null;
   const row = {
     Availability: 'N/A',
