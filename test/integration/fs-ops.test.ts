@@ -224,6 +224,8 @@ describe('commit', () => {
     const api = async (q: string) => d.api('POST', `/commit?${q}`);
     let res = await api('container=nope');
     assert.deepEqual([res.status, res.json.message], [404, 'No such container: nope']);
+    res = await api('repo=nocontainer');
+    assert.deepEqual([res.status, res.json.message], [400, 'invalid name or ID supplied: ""'], 'never the only container by an empty prefix');
     res = await api('container=commit-bad&repo=Bad');
     assert.equal(res.status, 400);
     assert.match(res.json.message, /invalid reference format/);
