@@ -96,8 +96,9 @@ describe('export and import', () => {
     await d.docker(['rm', '-f', 'exp-run']);
   });
 
-  test('export of a stopped container mounts its layer for the export only', async () => {
+  test('export of a stopped container mounts its layer for the export only; the export event follows', async () => {
     ok(await d.docker(['create', '--name', 'exp-stopped', 'busybox', 'true']), 'create');
+    const since = String(Math.floor(Date.now() / 1000) - 1);
     const res = await d.api('GET', '/containers/exp-stopped/export');
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/x-tar');
@@ -105,6 +106,8 @@ describe('export and import', () => {
     assert.ok(res.text.length > 1024);
     const merged = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(`${d.dataRoot}/`) && l.includes('/merged '));
     assert.deepEqual(merged, []);
+    const ev = await d.docker(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=export', '--filter', 'container=exp-stopped', '--format', '{{.Actor.Attributes.name}}']);
+    assert.equal(ev.stdout, 'exp-stopped\n');
     await d.docker(['rm', 'exp-stopped']);
   });
 });
