@@ -182,6 +182,22 @@ test('noOverwriteDirNonDir refuses dir/non-dir replacements, before writing anyt
   assert.equal(readFileSync(join(root, 'dest/existing-file'), 'utf8'), 'new');
 });
 
+test('skipDevices leaves device nodes out (the CLI\'s local side), FIFOs are made', { skip: process.getuid?.() !== 0 && 'needs root for mknod' }, async () => {
+  const w = new TarWriter();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const c of w.readable) chunks.push(c as Buffer);
+  })();
+  await w.addDevice({ name: 'sda', mode: 0o666 }, 'block', 8, 0);
+  await w.addDevice({ name: 'mem', mode: 0o666 }, 'char', 1, 1);
+  await w.addDevice({ name: 'pipe', mode: 0o644 }, 'fifo');
+  await w.finish();
+  await done;
+  await extract(Buffer.concat(chunks), '/dest', { skipDevices: true });
+  assert.ok(!readdirSync(join(root, 'dest')).includes('sda') && !readdirSync(join(root, 'dest')).includes('mem'));
+  assert.ok(lstatSync(join(root, 'dest/pipe')).isFIFO());
+});
+
 test('a large archive goes through the spool in bounded memory', async () => {
   const big = 'z'.repeat(1 << 20);
   const members: Member[] = Array.from({ length: 40 }, (_, i) => ({ name: `big/f${i}`, data: big }));

@@ -45,6 +45,11 @@ export interface ExtractOptions {
   spoolDir: string;
   /** Renames entries (and hard link targets) before anything else (the CLI's RebaseArchiveEntries). */
   rename?: (name: string) => string;
+  /**
+   * Leave out character and block device entries (the CLI's local side: a container must not be
+   * able to plant a device node, such as its own /dev/sda, in the user's files).
+   */
+  skipDevices?: boolean;
   /** Entry count limit (default 1 million: pass 1 keeps each name's type). */
   maxEntries?: number;
 }
@@ -255,6 +260,7 @@ async function apply(view: ContainerView, dest: string, entries: AsyncIterable<T
 
 async function applyEntry(ctx: Ctx, rel: string, name: string, e: TarEntry): Promise<void> {
   if (rel === '') return; // the extraction directory itself: it exists, and moby leaves it as it is
+  if (ctx.opts.skipDevices && (e.type === 'char' || e.type === 'block')) return;
   const { dirs, opts } = ctx;
   const path = joinIn(ctx.dest, rel);
   const base = posix.basename(path);

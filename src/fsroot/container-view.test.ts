@@ -105,6 +105,34 @@ test('creating through the view writes into the mount, never outside', () => {
   }
 });
 
+test('a volume subpath is resolved inside the volume, its links never leading to the host', () => {
+  mkdirSync(join(vol, 'sp/deeper'), { recursive: true });
+  writeFileSync(join(vol, 'sp/deeper/f'), 'sub');
+  symlinkSync(outside, join(vol, 'escape')); // planted by the container: stays inside the volume
+  symlinkSync('/sp', join(vol, 'abs-sp'));
+  const v = new ContainerView(openRoot(root), [
+    { destination: '/a', source: vol, subpath: 'sp' },
+    { destination: '/b', source: vol, subpath: 'abs-sp/deeper/f' }, // a file, through a link in the volume
+    { destination: '/c', source: vol, subpath: 'escape' }, // resolves inside the volume: missing there
+  ]);
+  try {
+    const at = (p: string) => {
+      const fd = v.open(p);
+      try {
+        return realPath(fd);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    assert.equal(at('/a/deeper/f'), join(vol, 'sp/deeper/f'));
+    assert.equal(at('/b'), join(vol, 'sp/deeper/f'));
+    assert.throws(() => at('/c/x'), { code: 'ENOENT' }); // left out: what is under it shows
+  } finally {
+    v.close();
+  }
+  assert.deepEqual(readdirSync(outside), []);
+});
+
 test('without mounts the view is the plain in-root resolver', () => {
   const v = new ContainerView(openRoot(root));
   try {

@@ -10,6 +10,7 @@
 //    opened once here), as the kernel would in the container's mount namespace.
 // The view also tells which container path a resolution ended at (for the read-only checks).
 import { closeSync, realpathSync } from 'node:fs';
+import { isErrno } from '../common/index.ts';
 import { basename, dirname, posix } from 'node:path';
 import { openInRoot, mkdirAllInRoot } from './open-in-root.ts';
 import { readRegularFile } from './read-file.ts';
@@ -21,6 +22,11 @@ export interface ViewMount {
   destination: string;
   /** The host path mounted there (a directory or a file), trusted: it comes from the daemon's records. */
   source: string;
+  /**
+   * A path inside `source` that is what is mounted (a volume subpath). The source's content is
+   * the container's, so this is resolved inside the source as a root, never as a host path.
+   */
+  subpath?: string;
 }
 
 export interface ViewOpenOptions {
@@ -34,6 +40,25 @@ export interface ViewOpenOptions {
 /** The clean absolute form of a container path: `/a/b` (`..` stops at `/`). */
 export function cleanContainerPath(p: string): string {
   return posix.normalize(`/${p}`).replace(/(.)\/+$/, '$1');
+}
+
+/** `subpath` inside the directory `source` (links followed inside it), as a MountedSource; undefined if missing. */
+function openSubpath(source: string, subpath: string): MountedSource | undefined {
+  const clean = cleanContainerPath(subpath);
+  const rootFd = openat(AT_FDCWD, source, O_PATH | O_DIRECTORY);
+  try {
+    try {
+      return { dirFd: openInRoot(rootFd, clean, { flags: O_PATH | O_DIRECTORY, followFinal: true }), name: '.' };
+    } catch (err) {
+      if (!isErrno(err, 'ENOTDIR')) throw err;
+    }
+    return { dirFd: openInRoot(rootFd, posix.dirname(clean), { flags: O_PATH | O_DIRECTORY, followFinal: true }), name: posix.basename(clean) };
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR') || isErrno(err, 'ELOOP')) return undefined;
+    throw err;
+  } finally {
+    closeSync(rootFd);
+  }
 }
 
 export class ContainerView {
@@ -59,10 +84,16 @@ export class ContainerView {
         }
         // A directory is entered through its own fd ('.'); a file through the directory it is in.
         let src: MountedSource;
-        try {
-          src = { dirFd: openat(AT_FDCWD, real, O_PATH | O_DIRECTORY), name: '.' };
-        } catch {
-          src = { dirFd: openat(AT_FDCWD, dirname(real), O_PATH | O_DIRECTORY), name: basename(real) };
+        if (m.subpath !== undefined) {
+          const found = openSubpath(real, m.subpath);
+          if (!found) continue;
+          src = found;
+        } else {
+          try {
+            src = { dirFd: openat(AT_FDCWD, real, O_PATH | O_DIRECTORY), name: '.' };
+          } catch {
+            src = { dirFd: openat(AT_FDCWD, dirname(real), O_PATH | O_DIRECTORY), name: basename(real) };
+          }
         }
         const earlier = this.#mounts.get(dest);
         if (earlier) closeSync(earlier.dirFd); // the last mount on one destination wins, as in the kernel
@@ -97,6 +128,26 @@ export class ContainerView {
   mkdirAll(path: string, mode = 0o755): number {
     if (this.#mounts.size === 0) return mkdirAllInRoot(this.#rootFd, path, mode);
     return walkInRoot(this.#rootFd, path, { flags: O_PATH | O_DIRECTORY, mode: 0, followFinal: true, mkdirMode: mode, mounts: this.#mounts });
+  }
+
+  /** The (stopped container's) mount whose destination is exactly the container path `path`. */
+  mountAt(path: string): { dirFd: number; name: string } | undefined {
+    const m = this.#mounts.get(cleanContainerPath(path));
+    return m ? { dirFd: m.dirFd, name: m.name } : undefined;
+  }
+
+  /**
+   * The mounts strictly below the container path `path` (a stopped container's), deepest last,
+   * with their destination relative to `path` and their source as a directory fd and a name in
+   * it ('.' for the directory itself). The fds stay the view's.
+   */
+  mountsBelow(path: string): { rel: string; dirFd: number; name: string }[] {
+    const top = cleanContainerPath(path);
+    const prefix = top === '/' ? '/' : `${top}/`;
+    return [...this.#mounts]
+      .filter(([dest]) => dest.startsWith(prefix))
+      .map(([dest, m]) => ({ rel: dest.slice(prefix.length), dirFd: m.dirFd, name: m.name }))
+      .sort((a, b) => a.rel.length - b.rel.length);
   }
 
   /** The bytes of a regular file of the container (links followed inside it), or undefined. */

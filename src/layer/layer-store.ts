@@ -59,8 +59,6 @@ export interface LayerStore {
   unmountRW(id: string): Promise<void>;
   /** Unmounts first; idempotent. */
   removeRW(id: string): Promise<void>;
-  /** Whether the container's RW layer is mounted now (cp unmounts only what it mounted). */
-  isMountedRW(id: string): Promise<boolean>;
   /** Bytes written in the container's layer. */
   rwSize(id: string): Promise<number>;
   /** {LowerDir, MergedDir, UpperDir, WorkDir} for overlay2, as docker inspect shows. */
@@ -370,12 +368,6 @@ class Store implements LayerStore {
       await this.#driver.remove(m.cacheId);
       if (m.initId !== undefined) await this.#driver.remove(m.initId);
     });
-  }
-
-  async isMountedRW(id: string): Promise<boolean> {
-    this.#checkId(id);
-    const m = await this.#db.getMount(id);
-    return m ? this.#driver.isMounted(m.cacheId) : false;
   }
 
   async rwSize(id: string): Promise<number> {

@@ -127,6 +127,8 @@ describe('both CLIs', () => {
       ok(await cli(which, ['cp', `created1:/srv-${which}/sub/deeper/leaf.txt`, join(work, `leaf-${which}`)]));
       assert.equal(await readFile(join(work, `leaf-${which}`), 'utf8'), 'leaf\n');
       ok(await cli(which, ['cp', `stopped1:/bound/stopped-${which}.txt`, join(work, `bound-${which}`)]));
+      ok(await cli(which, ['cp', 'stopped1:/bound', join(work, `bound-dir-${which}`)])); // the mount itself, from its source
+      assert.ok((await readdir(join(work, `bound-dir-${which}`))).includes(`stopped-${which}.txt`));
       // The whole root: to a new directory of that name, and into an existing one.
       ok(await cli(which, ['cp', 'created1:/', join(work, `root-${which}`)]));
       assert.equal(await readFile(join(work, `root-${which}/srv-${which}/top.txt`), 'utf8'), 'top\n');
@@ -195,6 +197,7 @@ describe('both CLIs', () => {
       assert.equal(rofs.code, 1);
       assert.match(rofs.stderr, /Error response from daemon: container rootfs is marked read-only/);
       ok(await cli(which, ['cp', join(work, 'file.txt'), 'rofs:/tmp/'])); // its tmpfs is writable
+      assert.equal((await putArchive('rofs', '/etc', await makeTar([{ name: 'x', data: 'x' }]))).status, 403, 'the swagger\'s status for read-only');
     });
   }
 });
@@ -208,6 +211,17 @@ describe('the container never reaches the host', () => {
     // Out of it too: the container's /etc/passwd, not the host's.
     ok(await d.docker(['cp', 'run1:/tmp/rootlink/etc/passwd', join(work, 'their-passwd')]));
     assert.equal(await readFile(join(work, 'their-passwd'), 'utf8'), await exec('run1', 'cat /etc/passwd'));
+  });
+
+  test('the root of a running container: its /proc and /sys come out empty, as docker copies them', async () => {
+    for (const which of CLIS) {
+      const out = join(work, `running-root-${which}`);
+      ok(await cli(which, ['cp', 'run1:/', out]));
+      assert.deepEqual(await readdir(join(out, 'proc')), []);
+      assert.deepEqual(await readdir(join(out, 'sys')), []);
+      assert.equal(await readFile(join(out, 'tmp/dir/in.txt'), 'utf8'), 'inside\n');
+      assert.ok((await lstat(join(out, 'bin/busybox'))).isFile());
+    }
   });
 
   test('a link to a host path inside the container resolves in the container', async () => {

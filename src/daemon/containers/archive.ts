@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
-  BerthError, invalidParameter, isErrno, notFound, systemError,
+  BerthError, forbidden, invalidParameter, isErrno, notFound, systemError,
 } from '../../common/index.ts';
 import {
   ContainerView, O_DIRECTORY, O_PATH, O_RDONLY, cleanContainerPath, openRoot, openat, readlinkat, type ViewMount,
@@ -22,8 +22,9 @@ import { extractTarInRoot, goFileMode, goTimeJson, tarPathInView, type Container
 import { resolveUser } from '../../runtime/index.ts';
 import type { Container } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
+import { acquireRootfsLocked } from './rootfs-use.ts';
 
-type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'dataRoot' | 'events'>;
+type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'dataRoot' | 'events' | 'log'>;
 
 const AT_FDCWD = -100;
 const MAX_ETC_FILE = 1 << 20;
@@ -47,6 +48,8 @@ export function absPathOf(path: string): string {
 interface OpenFs {
   view: ContainerView;
   running: boolean;
+  /** Container paths whose contents a copy leaves out (a running container's /proc, /sys, ...). */
+  skipContentsOf: string[];
   close(): Promise<void>;
 }
 
@@ -55,7 +58,10 @@ export function mountsOf(c: Pick<Container, 'rec' | 'hostConfig'>): ViewMount[] 
   if (c.rec.MountPoints) {
     return Object.values(c.rec.MountPoints)
       .filter((m) => m.Type !== 'tmpfs' && m.Source !== '')
-      .map((m) => ({ destination: m.Destination, source: m.Source }));
+      .map((m) => {
+        const subpath = (m.Spec as { VolumeOptions?: { Subpath?: string } } | undefined)?.VolumeOptions?.Subpath;
+        return { destination: m.Destination, source: m.Source, ...(subpath ? { subpath } : {}) };
+      });
   }
   return hostConfigMounts(c).filter((m) => m.source !== '');
 }
@@ -86,8 +92,46 @@ function writableMounts(c: Pick<Container, 'rec' | 'hostConfig'>): Map<string, b
   return out;
 }
 
-/** The /proc/<pid>/root of the container's init, checked to be the container's. */
-export function openRunningRoot(c: Pick<Container, 'rec'> & { state: Pick<Container['state'], 'pid'> }): number {
+/** A whole small file of /proc/<pid>/ through that directory's fd ('' when it cannot be read). */
+function readProcFile(procFd: number, name: string): string {
+  try {
+    const fd = openat(procFd, name, O_RDONLY);
+    try {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const buf = Buffer.alloc(64 * 1024);
+        const n = readSync(fd, buf, 0, buf.length, null);
+        if (n === 0 || (total += n) > 4 << 20) break;
+        chunks.push(buf.subarray(0, n));
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** Kernel filesystems whose contents a copy leaves out (moby never mounts them for cp: empty dirs). */
+const PSEUDO_FS = new Set(['proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'securityfs', 'debugfs', 'tracefs', 'configfs', 'fusectl', 'bpf', 'pstore']);
+
+/** The mount points (in the process's own view) of kernel filesystems, from its mountinfo. */
+export function pseudoMountPoints(mountinfo: string): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!right) continue;
+    const mountPoint = left.split(' ')[4];
+    const fsType = right.split(' ')[0];
+    if (mountPoint && PSEUDO_FS.has(fsType)) out.push(mountPoint.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
+}
+
+/** The /proc/<pid>/root of the container's init, checked to be the container's, and its kernel filesystems' mount points. */
+export function openRunningRoot(c: Pick<Container, 'rec'> & { state: Pick<Container['state'], 'pid'> }): { rootFd: number; pseudo: string[] } {
   const pid = c.state.pid;
   const gone = (cause?: unknown) => systemError(`container ${c.rec.ID} is not running anymore`, cause);
   if (!Number.isInteger(pid) || pid <= 0) throw gone();
@@ -106,24 +150,12 @@ export function openRunningRoot(c: Pick<Container, 'rec'> & { state: Pick<Contai
     }
     // procFd names that very process: if it is still in the container's cgroup, rootFd is the
     // root of a process of this container, not of a process that reused the pid meanwhile.
-    let cgroup = '';
-    try {
-      const fd = openat(procFd, 'cgroup', O_RDONLY);
-      try {
-        const buf = Buffer.alloc(64 * 1024);
-        const n = readSync(fd, buf, 0, buf.length, null);
-        cgroup = buf.subarray(0, n).toString('utf8');
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // the process is gone: refused below
-    }
+    const cgroup = readProcFile(procFd, 'cgroup'); // '' when the process is gone: refused below
     if (!cgroup.includes(c.rec.ID)) {
       closeSync(rootFd);
       throw gone();
     }
-    return rootFd;
+    return { rootFd, pseudo: pseudoMountPoints(readProcFile(procFd, 'mountinfo')) };
   } finally {
     closeSync(procFd);
   }
@@ -131,14 +163,12 @@ export function openRunningRoot(c: Pick<Container, 'rec'> & { state: Pick<Contai
 
 async function openContainerFs(ctx: Ctx, c: Container): Promise<OpenFs> {
   if (c.state.running) {
-    const view = new ContainerView(openRunningRoot(c));
-    return { view, running: true, close: async () => view.close() };
+    const { rootFd, pseudo } = openRunningRoot(c);
+    const view = new ContainerView(rootFd);
+    return { view, running: true, skipContentsOf: pseudo, close: async () => view.close() };
   }
-  const wasMounted = (await ctx.layers.isMountedRW?.(c.rec.ID)) ?? false;
-  const rootfs = await ctx.layers.mountRW(c.rec.ID);
-  const release = async () => {
-    if (!wasMounted) await ctx.layers.unmountRW(c.rec.ID);
-  };
+  // Counted with export's and commit's uses: unmounted after only if nothing else holds it.
+  const { rootfs, releaseLocked: release } = await acquireRootfsLocked(ctx, c);
   let view: ContainerView;
   try {
     view = new ContainerView(openRoot(rootfs), mountsOf(c));
@@ -149,6 +179,7 @@ async function openContainerFs(ctx: Ctx, c: Container): Promise<OpenFs> {
   return {
     view,
     running: false,
+    skipContentsOf: [],
     close: async () => {
       view.close();
       await release();
@@ -227,7 +258,7 @@ export async function containerArchivePath(ctx: Ctx, ref: string, path: string):
   const ready = new Promise<{ stat: ContainerPathStat; content: AsyncIterableIterator<Uint8Array> }>((r) => {
     handOver = r;
   });
-  const held = withContainerFs(ctx, c, async ({ view }) => {
+  const held = withContainerFs(ctx, c, async ({ view, skipContentsOf }) => {
     const absPath = absPathOf(path);
     let stat: ContainerPathStat;
     try {
@@ -243,7 +274,7 @@ export async function containerArchivePath(ctx: Ctx, ref: string, path: string):
     // generator never started would skip its finally).
     let inner: AsyncIterator<Uint8Array>;
     try {
-      inner = tarPathInView(view, absPath)[Symbol.asyncIterator]();
+      inner = tarPathInView(view, absPath, skipContentsOf)[Symbol.asyncIterator]();
     } catch (err) {
       throw fsError(err, path, ref);
     }
@@ -316,6 +347,7 @@ export function checkWritable(c: Pick<Container, 'rec' | 'hostConfig'>, dest: st
   for (const [d, rw] of writableMounts(c)) {
     if ((dest === d || dest.startsWith(d === '/' ? '/' : `${d}/`)) && (!best || d.length > best[0].length)) best = [d, rw];
   }
-  if (best && !best[1]) throw invalidParameter('mounted volume is marked read-only');
-  if (!best && c.hostConfig.ReadonlyRootfs) throw invalidParameter('container rootfs is marked read-only');
+  // moby's words; the status is the swagger's 403 (moby's code answers 400).
+  if (best && !best[1]) throw forbidden('mounted volume is marked read-only');
+  if (!best && c.hostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
 }

@@ -28,8 +28,6 @@ export interface RWLayers {
   createRW(id: string, parent: string | null): Promise<void>;
   mountRW(id: string): Promise<string>;
   unmountRW(id: string): Promise<void>;
-  /** Whether the RW layer is mounted now (cp leaves mounted what it found mounted). */
-  isMountedRW?(id: string): Promise<boolean>;
   removeRW(id: string): Promise<void>;
   rwSize(id: string): Promise<number>;
   /** Where the container's changes are (diff, commit). */

@@ -47,3 +47,28 @@ export async function acquireRootfs(ctx: Ctx, c: Container): Promise<{ rootfs: s
   };
   return { rootfs, release };
 }
+
+/**
+ * acquireRootfs for a caller that already holds the container's lock (cp holds it for its whole
+ * operation, as moby does); the returned release must be called under that lock too.
+ */
+export async function acquireRootfsLocked(ctx: Ctx, c: Container): Promise<{ rootfs: string; releaseLocked: () => Promise<void> }> {
+  const id = c.rec.ID;
+  const counts = countsOf(ctx);
+  const rootfs = await ctx.layers.mountRW(id);
+  counts.set(id, (counts.get(id) ?? 0) + 1);
+  let released = false;
+  const releaseLocked = async () => {
+    if (released) return;
+    released = true;
+    const n = (counts.get(id) ?? 1) - 1;
+    if (n > 0) {
+      counts.set(id, n);
+      return;
+    }
+    counts.delete(id);
+    if (c.state.running || c.state.removed) return;
+    await ctx.layers.unmountRW(id).catch((err) => ctx.log.warn('unmount failed', { id, err: String(err) }));
+  };
+  return { rootfs, releaseLocked };
+}

@@ -42,7 +42,6 @@ export function archiveHandlers(b: ContainersBackend): Record<string, Handler> {
       const res = ctx.res!;
       try {
         res.writeHead(200, { [STAT_HEADER]: statHeader(stat), 'Content-Type': 'application/x-tar' });
-        if (ctx.method === 'HEAD') return;
         for await (const chunk of content) {
           if (ctx.closed.aborted) break;
           if (!res.write(chunk)) {

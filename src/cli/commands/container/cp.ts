@@ -122,7 +122,7 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
   const view = new ContainerView(openRoot(plan.dstDir));
   try {
     await extractTarInRoot(view, '/', body, {
-      noOverwriteDirNonDir: true, noChown: true, spoolDir: tmpdir(),
+      noOverwriteDirNonDir: true, noChown: true, skipDevices: true, spoolDir: tmpdir(),
       rename: (n) => renames.reduce((acc, f) => f(acc), n),
     });
   } catch (err) {
@@ -131,8 +131,9 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
     throw new Error(message === 'aborted' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'unexpected EOF' : message);
   } finally {
     view.close();
+    // docker prints the summary whatever the outcome, then the error.
+    if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${dstPath}\n`);
   }
-  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${dstPath}\n`);
 }
 
 async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
@@ -173,12 +174,16 @@ async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void
     resolvedDst = plan.dstDir;
   }
   const count = counted(content);
-  await ctx.client.call('PUT', archiveUrl(cfg.container), {
-    query: { path: resolvedDst, noOverwriteDirNonDir: 'true', copyUIDGID: cfg.copyUIDGID ? 'true' : undefined },
-    body: Readable.from(count.stream, { objectMode: false }),
-    headers: { 'Content-Type': 'application/x-tar' },
-  });
-  if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${cfg.container}:${dstInfo.path}\n`);
+  try {
+    await ctx.client.call('PUT', archiveUrl(cfg.container), {
+      query: { path: resolvedDst, noOverwriteDirNonDir: 'true', copyUIDGID: cfg.copyUIDGID ? 'true' : undefined },
+      body: Readable.from(count.stream, { objectMode: false }),
+      headers: { 'Content-Type': 'application/x-tar' },
+    });
+  } finally {
+    // docker prints the summary whatever the outcome, then the error.
+    if (!cfg.quiet) ctx.stderr.write(`Successfully copied ${humanSizeWithPrecision(count.total(), 3)} to ${cfg.container}:${dstInfo.path}\n`);
+  }
 }
 
 export const cpCommand: CommandSpec = {
