@@ -283,6 +283,9 @@ describe('disk usage and prune', () => {
     assert.deepEqual(Object.keys(only), ['Volumes']);
     const bad = await d.api('GET', '/system/df?type=bogus');
     assert.deepEqual([bad.status, bad.json.message], [400, 'unknown object type: bogus']);
+    // Before API 1.42 `type` did not exist: every kind, whatever is sent.
+    const old = (await d.api('GET', '/v1.41/system/df?type=bogus')).json;
+    assert.deepEqual(Object.keys(old).sort(), ['BuildCache', 'Containers', 'Images', 'LayersSize', 'Volumes']);
 
     for (const args of [['system', 'df'], ['system', 'df', '-v'], ['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Size}}']]) {
       const [b, k] = [await d.berth(args), await d.docker(args)];
