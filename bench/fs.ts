@@ -2,8 +2,8 @@
 // out of a container, `docker export` of a container holding those 200 MB, and `docker commit` of
 // a container with 200 MB of changes, through the real docker CLI, against a private berthd and
 // (when installed) a private dockerd in the same run. Prints medians, the berthd/dockerd ratios,
-// and each daemon's RSS at idle and its peak (VmHWM) after the runs: a streaming daemon's peak
-// stays far below the 200 MB it moved. Asserts nothing.
+// and each daemon's RSS at start and its peak (VmHWM, reset before each operation) during each
+// operation: a streaming daemon's peak stays far below the 200 MB it moves. Asserts nothing.
 //   node bench/fs.ts [--runs N] [--mb SIZE]
 import { randomFillSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -58,26 +58,41 @@ interface Figures {
   commit: number;
 }
 
+
 async function rss(pid: number): Promise<{ nowKb: number; peakKb: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return { nowKb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0), peakKb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) };
 }
 
-async function measure(host: string, tree: string, scratch: string): Promise<Figures> {
+/** Resets the process's peak RSS (VmHWM) to its current RSS (Linux 4.0+: clear_refs 5). */
+async function resetPeak(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** Medians of each operation, and the daemon's peak RSS during each (the highest over the runs). */
+async function measure(host: string, pid: number, tree: string, scratch: string): Promise<{ times: Figures; peaks: Figures }> {
   const f: Record<keyof Figures, number[]> = { cpIn: [], cpOut: [], export: [], commit: [] };
+  const peaks: Figures = { cpIn: 0, cpOut: 0, export: 0, commit: 0 };
+  const op = async (key: keyof Figures, script: string) => {
+    // Each operation starts with nothing dirty in the page cache: the one before does not slow it.
+    await run('sync', []);
+    await resetPeak(pid);
+    f[key].push(await timed(() => sh(host, script)));
+    peaks[key] = Math.max(peaks[key], (await rss(pid)).peakKb);
+  };
   for (let i = 0; i < runs; i++) {
     const c = `bench-fs-${process.pid}-${i}`;
     await sh(host, `docker run -d --name ${c} busybox sleep 600`);
-    f.cpIn.push(await timed(() => sh(host, `docker cp ${tree} ${c}:/data`)));
+    await op('cpIn', `docker cp ${tree} ${c}:/data`);
     const out = join(scratch, `out-${i}`);
-    f.cpOut.push(await timed(() => sh(host, `docker cp ${c}:/data ${out}`)));
+    await op('cpOut', `docker cp ${c}:/data ${out}`);
     await rm(out, { recursive: true, force: true });
     // The container's layer now holds the 200 MB: export it whole, then commit it.
-    f.export.push(await timed(() => sh(host, `docker export ${c} > /dev/null`)));
-    f.commit.push(await timed(() => sh(host, `docker commit ${c} bench-fs:${i}`)));
+    await op('export', `docker export ${c} > /dev/null`);
+    await op('commit', `docker commit ${c} bench-fs:${i}`);
     await sh(host, `docker rm -f ${c} >/dev/null && docker rmi bench-fs:${i} >/dev/null`);
   }
-  return { cpIn: median(f.cpIn), cpOut: median(f.cpOut), export: median(f.export), commit: median(f.commit) };
+  return { times: { cpIn: median(f.cpIn), cpOut: median(f.cpOut), export: median(f.export), commit: median(f.commit) }, peaks };
 }
 
 const scratch = await mkdtemp('/tmp/bench-fs-');
@@ -86,12 +101,11 @@ try {
   await makeTree(tree);
 
   const berth = await startDaemonWithBusybox();
-  let b: Figures;
-  let bMem: { idle: number; peak: number };
+  let b: { times: Figures; peaks: Figures };
+  let bIdle: number;
   try {
-    const idle = (await rss(berth.pid!)).nowKb;
-    b = await measure(berth.host, tree, scratch);
-    bMem = { idle, peak: (await rss(berth.pid!)).peakKb };
+    bIdle = (await rss(berth.pid!)).nowKb;
+    b = await measure(berth.host, berth.pid!, tree, scratch);
   } finally {
     await berth.cleanup();
   }
@@ -100,28 +114,28 @@ try {
     console.log(`(no dockerd comparison: ${(err as Error).message})`);
     return undefined;
   });
-  let d: Figures | undefined;
-  let dMem: { idle: number; peak: number } | undefined;
+  let d: { times: Figures; peaks: Figures } | undefined;
+  let dIdle = 0;
   if (dockerd) {
     try {
-      const idle = (await rss(dockerd.pid)).nowKb;
-      d = await measure(dockerd.host, tree, scratch);
-      dMem = { idle, peak: (await rss(dockerd.pid)).peakKb };
+      dIdle = (await rss(dockerd.pid)).nowKb;
+      d = await measure(dockerd.host, dockerd.pid, tree, scratch);
     } finally {
       await dockerd.stop();
     }
   }
 
   const cell = (v: number) => `${(v / 1000).toFixed(2).padStart(6)} s`;
+  const mb = (kb: number) => `${(kb / 1024).toFixed(0).padStart(4)} MB`;
   const row = (label: string, key: keyof Figures) =>
-    console.log(`${label.padEnd(40)} berthd ${cell(b[key])}` + (d ? `   dockerd ${cell(d[key])}   ratio ${(b[key] / d[key]).toFixed(2)}` : ''));
+    console.log(`${label.padEnd(40)} berthd ${cell(b.times[key])} (peak RSS ${mb(b.peaks[key])})` +
+      (d ? `   dockerd ${cell(d.times[key])} (peak RSS ${mb(d.peaks[key])})   ratio ${(b.times[key] / d.times[key]).toFixed(2)}` : ''));
   console.log(`median of ${runs} runs, ${totalMb} MB (9 large files, 2000 small ones), through the docker CLI`);
   row(`cp ${totalMb} MB tree into a running container`, 'cpIn');
   row(`cp ${totalMb} MB tree out of it`, 'cpOut');
   row(`export of the container (${totalMb} MB)`, 'export');
   row(`commit of ${totalMb} MB of changes`, 'commit');
-  const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
-  console.log(`berthd RSS idle ${mb(bMem.idle)}, peak ${mb(bMem.peak)}` + (dMem ? `; dockerd RSS idle ${mb(dMem.idle)}, peak ${mb(dMem.peak)}` : ''));
+  console.log(`RSS at start: berthd ${mb(bIdle)}` + (d ? `, dockerd ${mb(dIdle)}` : '') + ' (dockerd\'s containerd and shims not counted)');
 } finally {
   await rm(scratch, { recursive: true, force: true });
 }

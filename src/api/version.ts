@@ -19,6 +19,8 @@ export const API_FEATURES = {
   updatePidsLimit: '1.40',
   /** Stats take `one-shot`. */
   statsOneShot: '1.41',
+  /** GET /system/df takes `type` (older clients get every kind, whatever they send). */
+  diskUsageTypes: '1.42',
   /** Cluster volumes: PUT /volumes/{name}, ClusterVolumeSpec on create. */
   clusterVolumes: '1.42',
   /** POST /volumes/prune removes only anonymous volumes unless the `all` filter says otherwise. */

@@ -50,7 +50,7 @@ test('overlay: add, change, delete, a whiteout and an opaque dir, as moby report
       execFileSync('umount', [merged]);
     }
     // /var keeps its mtime (only copied up): not reported; /var/lib got the whiteout.
-    assert.deepEqual(lines(overlayChanges(upper, [lower])), [
+    assert.deepEqual(lines(await overlayChanges(upper, [lower])), [
       'C /etc', 'D /etc/conf.d', 'A /etc/conf.d/c', 'C /etc/passwd', 'C /tmp', 'A /tmp/new', 'C /var/lib', 'D /var/lib/gone',
     ]);
   });
@@ -67,9 +67,9 @@ test('overlay: an upper dir made by hand (no mount): a whiteout char 0/0 and unc
     await utimes(join(upper, 'var', 'lib'), 1_600_000_000, 1_600_000_000);
     await utimes(join(upper, 'var'), 1_600_000_000, 1_600_000_000);
     await writeFile(join(upper, 'brand-new'), 'x');
-    assert.deepEqual(lines(overlayChanges(upper, [lower])), ['A /brand-new', 'C /var/lib', 'D /var/lib/gone']);
+    assert.deepEqual(lines(await overlayChanges(upper, [lower])), ['A /brand-new', 'C /var/lib', 'D /var/lib/gone']);
     // No lower layer: everything is an add.
-    assert.deepEqual(lines(overlayChanges(lower, [])).slice(0, 3), ['A /etc', 'A /etc/conf.d', 'A /etc/conf.d/a']);
+    assert.deepEqual(lines(await overlayChanges(lower, [])).slice(0, 3), ['A /etc', 'A /etc/conf.d', 'A /etc/conf.d/a']);
   });
 });
 
@@ -86,7 +86,7 @@ test('overlay: a symlink in the upper dir is looked up inside the lower layer, n
     await symlink('/', join(upper, 'x'));
     await mkdir(join(upper, 'y'));
     await symlink('/', join(upper, 'y', 'root'));
-    const got = lines(overlayChanges(upper, [lower]));
+    const got = lines(await overlayChanges(upper, [lower]));
     assert.deepEqual(got, ['C /x', 'A /y', 'A /y/root']);
   });
 });
@@ -102,11 +102,11 @@ test('naive (vfs): add, change, delete and the directories around them', async (
     await unlink(join(child, 'var', 'lib', 'gone'));
     await chmod(join(child, 'keep'), 0o600);
     await mkdir(join(child, 'opt', 'x'), { recursive: true });
-    assert.deepEqual(lines(naiveChanges(child, parent)), [
+    assert.deepEqual(lines(await naiveChanges(child, parent)), [
       'C /etc', 'C /etc/passwd', 'C /keep', 'A /opt', 'A /opt/x', 'C /tmp', 'A /tmp/new', 'C /var', 'C /var/lib', 'D /var/lib/gone',
     ]);
-    assert.deepEqual(lines(naiveChanges(parent, null)).slice(0, 2), ['A /etc', 'A /etc/conf.d']);
-    assert.deepEqual(lines(naiveChanges(parent, parent)), []);
+    assert.deepEqual(lines(await naiveChanges(parent, null)).slice(0, 2), ['A /etc', 'A /etc/conf.d']);
+    assert.deepEqual(lines(await naiveChanges(parent, parent)), []);
   });
 });
 

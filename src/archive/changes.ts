@@ -48,6 +48,22 @@ function withFd<T>(fd: number, fn: (fd: number) => T): T {
   }
 }
 
+async function withFdAsync<T>(fd: number, fn: (fd: number) => Promise<T>): Promise<T> {
+  try {
+    return await fn(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The walks are synchronous syscalls: they let the daemon serve others every few hundred entries. */
+function yielder(): () => Promise<void> {
+  let n = 0;
+  return async () => {
+    if (++n % 256 === 0) await new Promise((r) => setImmediate(r));
+  };
+}
+
 /** Go's sameFsTime: equal, or the same second with one side truncated to it (tar has seconds). */
 function sameFsTime(a: bigint, b: bigint): boolean {
   if (a === b) return true;
@@ -65,7 +81,8 @@ function isOpaque(dirFd: number, name: string): boolean {
 }
 
 /** An overlay2 container's changes: `upper` is its diff dir, `lowers` its parents' (top first). */
-export function overlayChanges(upper: string, lowers: readonly string[]): Change[] {
+export async function overlayChanges(upper: string, lowers: readonly string[]): Promise<Change[]> {
+  const pause = yielder();
   const lowerFds = lowers.map((l) => openRoot(l));
   const changes: Change[] = [];
   const changedDirs = new Set<string>();
@@ -80,7 +97,8 @@ export function overlayChanges(upper: string, lowers: readonly string[]): Change
     }
     return withFd(f, (x) => fstatSync(x, { bigint: true }));
   };
-  const visit = (dirFd: number, name: string, fd: number, path: string): void => {
+  const visit = async (dirFd: number, name: string, fd: number, path: string): Promise<void> => {
+    await pause();
     const st = fstatSync(fd, { bigint: true });
     let kind: Change['Kind'];
     if (isWhiteout(st) || (st.isDirectory() && isOpaque(dirFd, name))) kind = CHANGE_DELETE;
@@ -90,7 +108,7 @@ export function overlayChanges(upper: string, lowers: readonly string[]): Change
         const lst = statInLower(lfd, path);
         if (lst === undefined) continue;
         if (lst.isDirectory() && st.isDirectory() && lst.size === st.size && lst.mode === st.mode && sameFsTime(st.mtimeNs, lst.mtimeNs)) {
-          walkDir(fd, path); // unchanged itself: neither recorded nor counted as a changed dir
+          await walkDir(fd, path); // unchanged itself: neither recorded nor counted as a changed dir
           return;
         }
         kind = CHANGE_MODIFY;
@@ -106,9 +124,9 @@ export function overlayChanges(upper: string, lowers: readonly string[]): Change
       }
     }
     changes.push({ Path: path, Kind: kind });
-    if (st.isDirectory()) walkDir(fd, path);
+    if (st.isDirectory()) await walkDir(fd, path);
   };
-  const walkDir = (fd: number, path: string): void => {
+  const walkDir = async (fd: number, path: string): Promise<void> => {
     let names: string[];
     try {
       names = sortNames(readdirat(fd, '.'));
@@ -119,11 +137,11 @@ export function overlayChanges(upper: string, lowers: readonly string[]): Change
     for (const n of names) {
       const child = openChild(fd, n);
       if (child === undefined) continue;
-      withFd(child, (c) => visit(fd, n, c, path === '/' ? `/${n}` : `${path}/${n}`));
+      await withFdAsync(child, (c) => visit(fd, n, c, path === '/' ? `/${n}` : `${path}/${n}`));
     }
   };
   try {
-    withFd(openRoot(upper), (fd) => walkDir(fd, '/'));
+    await withFdAsync(openRoot(upper), (fd) => walkDir(fd, '/'));
   } finally {
     for (const fd of lowerFds) closeSync(fd);
   }
@@ -141,32 +159,34 @@ function statDifferent(a: BigIntStats, b: BigIntStats): boolean {
 }
 
 /** A vfs container's changes: its full copy `dir` against its parent layer's copy (null: none). */
-export function naiveChanges(dir: string, parentDir: string | null): Change[] {
+export async function naiveChanges(dir: string, parentDir: string | null): Promise<Change[]> {
   const changes: Change[] = [];
+  const pause = yielder();
   const node = (dirFd: number, name: string, fd: number): Node => ({
     st: fstatSync(fd, { bigint: true }),
     capability: lgetxattrAt(dirFd, name, 'security.capability'),
   });
   /** moby FileInfo.addChanges, children in name order, deletions after them. */
-  const addChanges = (path: string, newFd: number, n: Node, oldFd: number | undefined, added: boolean): void => {
+  const addChanges = async (path: string, newFd: number, n: Node, oldFd: number | undefined, added: boolean): Promise<void> => {
     const start = changes.length;
     if (!n.st.isDirectory()) return;
     const newNames = listOrEmpty(newFd);
     const oldNames = oldFd !== undefined ? new Set(listOrEmpty(oldFd)) : new Set<string>();
     for (const name of newNames) {
       const childPath = path === '/' ? `/${name}` : `${path}/${name}`;
+      await pause();
       const nfd = openChild(newFd, name);
       if (nfd === undefined) continue;
-      withFd(nfd, (cfd) => {
+      await withFdAsync(nfd, async (cfd) => {
         const child = node(newFd, name, cfd);
         const ofd = oldNames.has(name) ? openChild(oldFd!, name) : undefined;
         oldNames.delete(name);
         if (ofd === undefined) {
           changes.push({ Path: childPath, Kind: CHANGE_ADD });
-          addChanges(childPath, cfd, child, undefined, true);
+          await addChanges(childPath, cfd, child, undefined, true);
           return;
         }
-        withFd(ofd, (ocfd) => {
+        await withFdAsync(ofd, async (ocfd) => {
           const old = node(oldFd!, name, ocfd);
           // Pruned as moby prunes: the very same inode on the same device is no change.
           if (old.st.dev === child.st.dev && old.st.ino === child.st.ino) return;
@@ -175,7 +195,7 @@ export function naiveChanges(dir: string, parentDir: string | null): Change[] {
             changes.push({ Path: childPath, Kind: CHANGE_MODIFY });
             childAdded = true;
           }
-          addChanges(childPath, cfd, child, old.st.isDirectory() ? ocfd : undefined, childAdded);
+          await addChanges(childPath, cfd, child, old.st.isDirectory() ? ocfd : undefined, childAdded);
         });
       });
     }
@@ -185,7 +205,7 @@ export function naiveChanges(dir: string, parentDir: string | null): Change[] {
   const newRoot = openRoot(dir);
   const oldRoot = parentDir === null ? undefined : openRoot(parentDir);
   try {
-    addChanges('/', newRoot, { st: fstatSync(newRoot, { bigint: true }), capability: null }, oldRoot, false);
+    await addChanges('/', newRoot, { st: fstatSync(newRoot, { bigint: true }), capability: null }, oldRoot, false);
   } finally {
     closeSync(newRoot);
     if (oldRoot !== undefined) closeSync(oldRoot);

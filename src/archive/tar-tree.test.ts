@@ -233,3 +233,20 @@ test('a tree round-trips through GNU tar: same bytes, links and modes', async ()
     assert.ok((await lstat(join(out, 'data', 'fifo'))).isFIFO());
   });
 });
+
+test('root: oneFileSystem archives a mount point but nothing mounted on it', { skip: !isRoot }, async () => {
+  await withTree(async (root) => {
+    await mkdir(join(root, 'mnt'));
+    await writeFile(join(root, 'own'), 'o');
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(root, 'mnt')]);
+    try {
+      await writeFile(join(root, 'mnt', 'secret'), 's');
+      const all = await entries(root, '/', { name: '' });
+      assert.ok(all.some((e) => e.name === 'mnt/secret'), 'without the option the walk goes on into the mount');
+      const one = await entries(root, '/', { name: '', oneFileSystem: true });
+      assert.deepEqual(one.map((e) => e.name), ['mnt/', 'own']);
+    } finally {
+      execFileSync('umount', [join(root, 'mnt')]);
+    }
+  });
+});

@@ -301,7 +301,9 @@ export class ContainerApi implements ContainersBackend {
     return changes.length > 0 ? changes : null;
   }
 
-  commit(ref: string, q: CommitQuery) {
+  async commit(ref: string, q: CommitQuery) {
+    // moby GetContainer(""): an empty ref is no prefix of every ID.
+    if (ref === '') throw invalidParameter('invalid name or ID supplied: ""');
     return this.v.commit(ref, {
       config: q.config === undefined ? undefined : JSON.parse(JSON.stringify(q.config)),
       changes: q.changes, author: q.author, comment: q.comment, pause: q.pause, repo: q.repo || undefined, tag: q.tag || undefined,

@@ -96,8 +96,9 @@ describe('export and import', () => {
     await d.docker(['rm', '-f', 'exp-run']);
   });
 
-  test('export of a stopped container mounts its layer for the export only', async () => {
+  test('export of a stopped container mounts its layer for the export only; the export event follows', async () => {
     ok(await d.docker(['create', '--name', 'exp-stopped', 'busybox', 'true']), 'create');
+    const since = String(Math.floor(Date.now() / 1000) - 1);
     const res = await d.api('GET', '/containers/exp-stopped/export');
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/x-tar');
@@ -105,6 +106,8 @@ describe('export and import', () => {
     assert.ok(res.text.length > 1024);
     const merged = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(`${d.dataRoot}/`) && l.includes('/merged '));
     assert.deepEqual(merged, []);
+    const ev = await d.docker(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=export', '--filter', 'container=exp-stopped', '--format', '{{.Actor.Attributes.name}}']);
+    assert.equal(ev.stdout, 'exp-stopped\n');
     await d.docker(['rm', 'exp-stopped']);
   });
 });
@@ -224,6 +227,8 @@ describe('commit', () => {
     const api = async (q: string) => d.api('POST', `/commit?${q}`);
     let res = await api('container=nope');
     assert.deepEqual([res.status, res.json.message], [404, 'No such container: nope']);
+    res = await api('repo=nocontainer');
+    assert.deepEqual([res.status, res.json.message], [400, 'invalid name or ID supplied: ""'], 'never the only container by an empty prefix');
     res = await api('container=commit-bad&repo=Bad');
     assert.equal(res.status, 400);
     assert.match(res.json.message, /invalid reference format/);
@@ -278,6 +283,9 @@ describe('disk usage and prune', () => {
     assert.deepEqual(Object.keys(only), ['Volumes']);
     const bad = await d.api('GET', '/system/df?type=bogus');
     assert.deepEqual([bad.status, bad.json.message], [400, 'unknown object type: bogus']);
+    // Before API 1.42 `type` did not exist: every kind, whatever is sent.
+    const old = (await d.api('GET', '/v1.41/system/df?type=bogus')).json;
+    assert.deepEqual(Object.keys(old).sort(), ['BuildCache', 'Containers', 'Images', 'LayersSize', 'Volumes']);
 
     for (const args of [['system', 'df'], ['system', 'df', '-v'], ['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Size}}']]) {
       const [b, k] = [await d.berth(args), await d.docker(args)];

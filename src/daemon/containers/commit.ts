@@ -26,7 +26,7 @@ export interface CommitRequest {
 async function layerTar(ctx: Ctx, id: string): Promise<Readable> {
   const src = await ctx.layers.rwDiffSource(id);
   if (src.kind === 'overlay') return tarTree(src.upper, '/', { name: '', overlayWhiteouts: true }).stream;
-  return tarChanges(src.dir, naiveChanges(src.dir, src.parentDir));
+  return tarChanges(src.dir, await naiveChanges(src.dir, src.parentDir));
 }
 
 export async function commitContainer(ctx: Ctx, ref: string, req: CommitRequest): Promise<string> {
@@ -40,13 +40,19 @@ export async function commitContainer(ctx: Ctx, ref: string, req: CommitRequest)
     containerConfig, config: req.config, changes: req.changes, author: req.author, comment: req.comment,
     containerId: c.rec.ID, parentImageId: c.rec.Image, repo: req.repo, tag: req.tag,
   });
-  const pause = req.pause && c.state.running && !c.state.paused;
-  if (pause) await pauseContainer(ctx, c.rec.ID);
+  // moby ignores a pause that fails (a container stopping meanwhile): the commit goes on.
+  let paused = false;
+  if (req.pause && c.state.running && !c.state.paused) {
+    paused = await pauseContainer(ctx, c.rec.ID).then(() => true, (err) => {
+      ctx.log.warn('pause before commit failed', { id: c.rec.ID, err: String(err) });
+      return false;
+    });
+  }
   let result: { id: string; ref: string };
   try {
     result = await commit(await layerTar(ctx, c.rec.ID));
   } finally {
-    if (pause && c.state.paused) await unpauseContainer(ctx, c.rec.ID).catch((err) => ctx.log.warn('unpause after commit failed', { id: c.rec.ID, err: String(err) }));
+    if (paused && c.state.paused) await unpauseContainer(ctx, c.rec.ID).catch((err) => ctx.log.warn('unpause after commit failed', { id: c.rec.ID, err: String(err) }));
   }
   publish(ctx, c, 'commit', { comment: req.comment, imageID: result.id, imageRef: result.ref });
   return result.id;

@@ -2,7 +2,7 @@ import type { ApiContext, Handler } from '../../router.ts';
 import type { SystemBackend } from './backend.ts';
 import { parseFilters } from '../../request.ts';
 import { invalidParameter, parseTimeArg, nowNs } from '../../../common/index.ts';
-import { API_VERSION } from '../../version.ts';
+import { API_VERSION, hasFeature } from '../../version.ts';
 
 function pingHeaders(): Record<string, string> {
   return {
@@ -34,7 +34,7 @@ export function systemHandlers(b: SystemBackend): Record<string, Handler> {
       ctx.reply(200, await b.info());
     },
     async getSystemDf(ctx) {
-      const types = ctx.query.getAll('type');
+      const types = hasFeature(ctx.version, 'diskUsageTypes') ? ctx.query.getAll('type') : [];
       for (const t of types) {
         if (!['container', 'image', 'volume', 'build-cache'].includes(t)) throw invalidParameter(`unknown object type: ${t}`);
       }
