@@ -22,6 +22,8 @@ interface Addon {
   renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): void;
   fsetxattr(fd: number, name: string, value: Buffer): void;
   readdirat(dirfd: number, name: string): string[];
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
 }
 
 const native = () => nativeAddon<Addon>();
@@ -124,6 +126,19 @@ export function fsetxattr(fd: number, name: string, value: Buffer): void {
 /** Names in the directory `name` of `dirfd` ('.' for dirfd itself); a symlink is refused. */
 export function readdirat(dirfd: number, name: string): string[] {
   return native().readdirat(dirfd, name);
+}
+
+/**
+ * The xattr names of `name` in `dirfd`, never following it: the path goes through the fd's
+ * /proc/self/fd link (the directory itself), and `name` is one component, not followed.
+ */
+export function llistxattrAt(dirfd: number, name: string): string[] {
+  return native().llistxattr(`/proc/self/fd/${dirfd}/${name}`);
+}
+
+/** One xattr of `name` in `dirfd` (null when absent), never following it (as llistxattrAt). */
+export function lgetxattrAt(dirfd: number, name: string, attr: string): Buffer | null {
+  return native().lgetxattr(`/proc/self/fd/${dirfd}/${name}`, attr);
 }
 
 /** The addon's numeric constants, to check the copies above against. */

@@ -11,12 +11,15 @@ import { publish, save, type ContainerContext } from './context.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
+import { volumeNames } from './mount-points.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
   await mkdir(root, { recursive: true });
   const toStart: Container[] = [];
   const keepMounted = new Set<string>();
+  /** Container ID -> the volumes it has mounted: those of the containers still running. */
+  const mountedBy = new Map<string, string[]>();
   for (const id of await readdir(root)) {
     const loaded = await loadRecord(ctx.dataRoot, id).catch(() => undefined);
     if (!loaded) {
@@ -27,6 +30,8 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
     }
     const c = newContainer(loaded.rec, loaded.hostConfig);
     ctx.store.add(c);
+    // The volume store keeps references in memory: every container's volumes are referenced again.
+    for (const name of volumeNames(c)) ctx.volumes.ref(name, id);
     const s = c.state;
     const { stateDir } = pathsOf(ctx, id);
     if (s.removingOrDead) {
@@ -41,6 +46,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
           try {
             c.hub.connect(await ctx.runtime.attach(stateDir));
             keepMounted.add(id);
+            mountedBy.set(id, volumeNames(c));
             await ctx.networking.readopt(c.rec).catch((err) => ctx.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
             ctx.watchExit(c);
             ctx.log.info('re-adopted running container', { id });
@@ -64,7 +70,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
       if (shouldRestart(c, Date.parse(s.fields.FinishedAt) - startedMs)) {
         toStart.push(c);
       } else if (c.hostConfig.AutoRemove) {
-        await removeLocked(ctx, c).catch(() => {});
+        await removeLocked(ctx, c, true).catch(() => {});
       }
       continue;
     }
@@ -79,6 +85,8 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
     }
   }
   await ctx.layers.reconcile(keepMounted);
+  // Volumes left mounted by a daemon that died stay mounted for the containers still running; the rest are unmounted.
+  await ctx.volumes.reconcile(mountedBy).catch((err) => ctx.log.warn('volume reconcile failed', { err: String(err) }));
   for (const c of toStart) {
     await ctx.locks.run(c.rec.ID, () => containerStart(ctx, c)).catch((err) => ctx.log.warn('restart at boot failed', { id: c.rec.ID, err: String(err) }));
   }
