@@ -16,13 +16,15 @@ export type { ExecBackend } from './routes/exec/backend.ts';
 export type { ImagesBackend } from './routes/images/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';
 export type { SystemBackend } from './routes/system/backend.ts';
+export type { VolumesBackend } from './routes/volumes/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {
   ContainerConfig, HostConfig, ImageConfig, PortMap,
   ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
-  NetworkDisconnectRequest,
+  NetworkDisconnectRequest, Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from './types/engine-api.generated.ts';
 export { toImageHistory, toImageInspect, toImageSummary } from './shapes/images.ts';
 export { networkResource, type NetworkEndpointView } from './shapes/networks.ts';
+export { toVolume } from './shapes/volumes.ts';
 export { toContainerDiskUsage, type ContainerInspectEntry, type ContainerListEntry, type ContainerSizes } from './shapes/containers.ts';

@@ -11,12 +11,18 @@ export const MIN_API_VERSION = '1.24';
 export const API_FEATURES = {
   /** POST /networks/prune exists. */
   networkPrune: '1.25',
+  /** POST /volumes/prune exists. */
+  volumePrune: '1.25',
   /** `/containers/{id}/wait` accepts `condition`. */
   waitCondition: '1.30',
   /** POST /containers/{id}/update takes PidsLimit. */
   updatePidsLimit: '1.40',
   /** Stats take `one-shot`. */
   statsOneShot: '1.41',
+  /** Cluster volumes: PUT /volumes/{name}, ClusterVolumeSpec on create. */
+  clusterVolumes: '1.42',
+  /** POST /volumes/prune removes only anonymous volumes unless the `all` filter says otherwise. */
+  pruneAnonymousVolumesOnly: '1.42',
   /** Untagged images list with empty RepoTags/RepoDigests instead of `<none>:<none>`. */
   imageListWithoutNonePlaceholders: '1.43',
   /** Image list and inspect no longer carry VirtualSize; inspect omits a zero Created. */

@@ -15,6 +15,7 @@ import {
   pluginRoutes,
 } from '../api/index.ts';
 import { NetworkApi } from './network-api.ts';
+import { VolumeApi } from './volume-api.ts';
 import { NetworkController, DnsService } from '../network/index.ts';
 import { ContainerNetworking } from './containers/networking.ts';
 import { dnsResolver } from './containers/dns-names.ts';
@@ -28,6 +29,7 @@ import { ImageApi } from './image-api.ts';
 import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { anonymousVolumePaths, validateHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
+import { openVolumeStore } from '../volume/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
@@ -62,6 +64,10 @@ async function main(argv: string[]): Promise<void> {
 
   const events = new EventBus();
   const layers = await openLayerStore({ dataRoot: config.dataRoot, driver: config.storageDriver });
+  const volumes = await openVolumeStore({
+    dataRoot: config.dataRoot, log,
+    onEvent: (action, v) => events.publish({ Type: 'volume', Action: action, Actor: { ID: v.name, Attributes: { driver: v.driver } } }),
+  });
   const runtime = new ContainerRuntime({
     runtimes: config.runtimes,
     runtimeRoot: join(config.execRoot, 'runtime'),
@@ -117,6 +123,8 @@ async function main(argv: string[]): Promise<void> {
     dnsFor: (networkId) => dns.addressFor(networkId),
   });
   await containers.restore(config.liveRestore);
+  // Volumes in use by restored containers (name -> container IDs); the container side fills it in.
+  await volumes.reconcile(new Map());
 
   const containerApi = new ContainerApi({
     containers: containers.reader,
@@ -141,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
   const served = [
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
     ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
-    ...volumeRoutes(), ...pluginRoutes(),
+    ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   for (const host of config.hosts) {

@@ -1,10 +1,17 @@
-// Until the volumes issue lands: there are no volumes, and asking for one says so as Docker does.
 import type { Route } from '../../router.ts';
-import { notFound } from '../../../common/index.ts';
+import type { VolumesBackend } from './backend.ts';
+import { volumeHandlers } from './handlers.ts';
 
-export function volumeRoutes(): Route[] {
+export type { VolumesBackend } from './backend.ts';
+
+export function volumeRoutes(b: VolumesBackend): Route[] {
+  const h = volumeHandlers(b);
   return [
-    { method: 'GET', path: '/volumes', handler: async (ctx) => ctx.reply(200, { Volumes: [], Warnings: null }) },
-    { method: 'GET', path: '/volumes/{name}', handler: async (ctx) => { throw notFound(`get ${ctx.params.name}: no such volume`); } },
+    { method: 'GET', path: '/volumes', handler: h.getVolumes },
+    { method: 'POST', path: '/volumes/create', handler: h.postVolumesCreate },
+    { method: 'POST', path: '/volumes/prune', handler: h.postVolumesPrune, feature: 'volumePrune' },
+    { method: 'GET', path: '/volumes/{name}', handler: h.getVolumesInspect },
+    { method: 'PUT', path: '/volumes/{name}', handler: h.putVolumesUpdate, feature: 'clusterVolumes' },
+    { method: 'DELETE', path: '/volumes/{name}', handler: h.deleteVolumes },
   ];
 }
