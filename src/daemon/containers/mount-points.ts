@@ -113,7 +113,8 @@ export async function registerMountPoints(ctx: Ctx, id: string, hc: HostConfig, 
     }
   } catch (err) {
     await undo();
-    throw err;
+    // A missing volume or driver is the request's fault here: a 404 would make the docker CLI try to pull the image.
+    throw err instanceof BerthError && err.kind === 'NotFound' ? invalidParameter(err.message, err) : err;
   }
   // A volume of another container replaced at its destination is not this container's.
   const kept = new Set(Object.values(mps).filter((m) => m.Type === 'volume').map((m) => m.Name));

@@ -18,7 +18,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
   await mkdir(root, { recursive: true });
   const toStart: Container[] = [];
   const keepMounted = new Set<string>();
-  /** Container ID -> the volumes it has mounted: those of the containers still running. */
+  /** Volume name -> the running containers that have it mounted. */
   const mountedBy = new Map<string, string[]>();
   for (const id of await readdir(root)) {
     const loaded = await loadRecord(ctx.dataRoot, id).catch(() => undefined);
@@ -46,7 +46,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
           try {
             c.hub.connect(await ctx.runtime.attach(stateDir));
             keepMounted.add(id);
-            mountedBy.set(id, volumeNames(c));
+            for (const name of volumeNames(c)) mountedBy.set(name, [...(mountedBy.get(name) ?? []), id]);
             await ctx.networking.readopt(c.rec).catch((err) => ctx.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
             ctx.watchExit(c);
             ctx.log.info('re-adopted running container', { id });

@@ -2,7 +2,7 @@
 // HostConfig.VolumesFrom, checked with Docker's rules and messages (moby volume/mounts
 // linux_parser.go: ParseMountRaw, ParseMountSpec, ParseVolumesFrom). Pure: what needs the volume
 // store or other containers is resolved by the daemon (daemon/containers/mount-points.ts).
-import { invalidParameter, notFound } from '../../common/index.ts';
+import { invalidParameter } from '../../common/index.ts';
 import type { MountSpec } from '../../runtime/index.ts';
 import { cleanPath } from './merge-image-config.ts';
 import { tmpfsDataOf, tmpfsMountOptions } from './tmpfs-options.ts';
@@ -88,13 +88,6 @@ function isMode(mode: string): boolean {
 
 const modeWords = (mode: string) => (mode ? mode.split(',') : []);
 
-/** The volume driver: only the local one exists here (moby: the plugin lookup fails). */
-function checkDriver(driver: string | null | undefined): string {
-  const d = driver || 'local';
-  if (d !== 'local') throw notFound(`error looking up volume plugin ${d}: plugin ${JSON.stringify(d)} not found`);
-  return d;
-}
-
 /** A volume name the local driver takes (moby local validateName). */
 export function checkVolumeName(name: string): void {
   if (!LOCAL_VOLUME_NAME.test(name)) {
@@ -144,7 +137,7 @@ export function parseBind(raw: unknown, volumeDriver?: string | null): BindMount
     };
   }
   if (source !== '') checkVolumeName(source);
-  return { kind: 'volume', name: source, destination, readonly, nocopy, driver: checkDriver(volumeDriver), mode };
+  return { kind: 'volume', name: source, destination, readonly, nocopy, driver: volumeDriver || 'local', mode };
 }
 
 /** One `--mount` entry (moby ParseMountSpec, which checks that a bind source exists). */
@@ -180,7 +173,7 @@ export function parseMount(m: EngineMount, exists: (hostPath: string) => boolean
     const opts = v.DriverConfig?.Options ?? undefined;
     return {
       kind: 'volume', name, destination, readonly: m.ReadOnly === true, nocopy: v.NoCopy === true,
-      driver: checkDriver(v.DriverConfig?.Name), driverOpts: opts ? { ...opts } : undefined,
+      driver: v.DriverConfig?.Name || 'local', driverOpts: opts ? { ...opts } : undefined,
       labels: v.Labels ? { ...v.Labels } : undefined, mode: '', spec: m,
     };
   }
@@ -237,7 +230,6 @@ export function containerMounts(hc: HostConfig, exists: (hostPath: string) => bo
   for (const v of listOf(hc.VolumesFrom, 'VolumesFrom')) parseVolumesFrom(v);
   const driver = hc.VolumeDriver ?? '';
   if (typeof driver !== 'string') throw invalidParameter('invalid VolumeDriver: must be a string');
-  if (driver !== '') checkDriver(driver);
   const out: ContainerMount[] = [];
   for (const b of listOf(hc.Binds, 'Binds')) out.push(parseBind(b, driver));
   for (const m of listOf(hc.Mounts, 'Mounts')) out.push(parseMount(m, exists));
