@@ -19,7 +19,7 @@ import {
 /** Deeper trees are refused: each level holds two fds. */
 const MAX_DEPTH = 1024;
 
-export type CopyUpResult = 'copied' | 'no-source' | 'not-empty';
+type CopyUpResult = 'copied' | 'no-source' | 'not-empty';
 
 /** The xattrs a layer may carry (layer/apply-layer.ts keeps the same); overlay's own and SELinux labels are not copied. */
 function xattrCopied(name: string): boolean {

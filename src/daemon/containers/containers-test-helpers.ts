@@ -177,8 +177,8 @@ export class FakeVolumes implements VolumesBox {
   readonly #refs = new Map<string, Set<string>>();
   readonly mounted = new Map<string, Set<string>>();
   readonly calls: string[] = [];
-  /** Thrown by the next create(). */
-  createError: Error | undefined;
+  /** Decides whether a create() fails (and with what). */
+  createError: ((o: Parameters<VolumesBox['create']>[0]) => Error | undefined) | undefined;
   #next = 0;
   readonly #root: string;
 
@@ -187,11 +187,8 @@ export class FakeVolumes implements VolumesBox {
   }
 
   async create(o: Parameters<VolumesBox['create']>[0]): Promise<FakeVolume> {
-    if (this.createError) {
-      const err = this.createError;
-      this.createError = undefined;
-      throw err;
-    }
+    const err = this.createError?.(o);
+    if (err) throw err;
     const name = o.name || `anon${String(this.#next++).padStart(60, '0')}`;
     const existing = this.volumes.get(name);
     if (existing) return existing;

@@ -89,7 +89,7 @@ function isMode(mode: string): boolean {
 const modeWords = (mode: string) => (mode ? mode.split(',') : []);
 
 /** A volume name the local driver takes (moby local validateName). */
-export function checkVolumeName(name: string): void {
+function checkVolumeName(name: string): void {
   if (!LOCAL_VOLUME_NAME.test(name)) {
     throw invalidParameter(`create ${name}: ${JSON.stringify(name)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
   }
