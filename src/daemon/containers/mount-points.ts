@@ -5,7 +5,7 @@
 // (anonymous ones removed with `rm -v`) at removal.
 import { existsSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
-import { BerthError, invalidParameter, systemError } from '../../common/index.ts';
+import { BerthError, KeyedLock, invalidParameter, systemError } from '../../common/index.ts';
 import type { MountSpec } from '../../runtime/index.ts';
 import { copyUp } from '../../volume/index.ts';
 import {
@@ -18,6 +18,9 @@ import type { Container } from './container.ts';
 import type { HostConfig, MountPoint, StoredConfig } from './record.ts';
 
 type Ctx = Pick<ContainerContext, 'volumes' | 'store' | 'dataRoot' | 'events' | 'log'>;
+
+/** One copy-up per volume at a time: two containers starting on one new volume must not both fill it. */
+const copyUpLocks = new KeyedLock();
 
 /** Destination depth: parents are mounted before their children (moby sortMounts). */
 const depth = (dest: string) => (dest.match(/\//g) ?? []).length;
@@ -152,6 +155,15 @@ function publishVolume(ctx: Pick<Ctx, 'events'>, name: string, action: string, a
   ctx.events.publish({ Type: 'volume', Action: action, Actor: { ID: name, Attributes: attributes } });
 }
 
+/** A mount that cannot be set up (a volume, a propagation check): reaches the client as it is, not as a runtime failure. */
+export class MountSetupError extends Error {
+  readonly cause: BerthError;
+  constructor(cause: BerthError) {
+    super(cause.message);
+    this.cause = cause;
+  }
+}
+
 /** What start hands the spec: the mounts, the rootfs propagation they need, and the volumes it mounted. */
 export interface StartedMounts {
   mounts: MountSpec[];
@@ -201,7 +213,8 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
       });
       if (opts.copyUp && !mp.NoCopy) {
         try {
-          await copyUp(rootfs, mp.Destination, path);
+          const dataPath = path;
+          await copyUpLocks.run(mp.Name, () => copyUp(rootfs, mp.Destination, dataPath));
         } catch (err) {
           throw systemError(`failed to populate volume: ${(err as Error).message}`, err);
         }
@@ -210,7 +223,11 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
     } else {
       const b = spec?.BindOptions ?? undefined;
       // -v makes a missing host directory (Docker does, at start); --mount only with bind-create-src.
-      if ((!spec || b?.CreateMountpoint === true) && !existsSync(mp.Source)) await mkdir(mp.Source, { recursive: true, mode: 0o755 });
+      if ((!spec || b?.CreateMountpoint === true) && !existsSync(mp.Source)) {
+        await mkdir(mp.Source, { recursive: true, mode: 0o755 }).catch((err) => {
+          throw systemError(`error while creating mount source path '${mp.Source}': ${(err as Error).message}`, err);
+        });
+      }
       const propagation = mp.Propagation || DEFAULT_PROPAGATION;
       if (propagation !== 'private' && propagation !== 'rprivate') {
         mountinfo ??= await opts.readMountinfo();

@@ -4,7 +4,7 @@
 import { BerthError, conflict, fromHumanSize, invalidParameter, notModified, systemError } from '../../common/index.ts';
 import { readFile } from 'node:fs/promises';
 import { RECURSIVE_READONLY, buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
-import { legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
+import { MountSetupError, legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -58,6 +58,8 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     const mounts = await setupMounts(ctx, c, rootfs, {
       copyUp: !c.rec.HasBeenStartedBefore, recursiveReadonly: RECURSIVE_READONLY, mounted: mountedVolumes,
       readMountinfo: () => readFile('/proc/self/mountinfo', 'utf8'),
+    }).catch((e) => {
+      throw e instanceof BerthError ? new MountSetupError(e) : e;
     });
     const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, mounts, netns);
     const logConf = c.hostConfig.LogConfig!;
@@ -93,8 +95,9 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     c.hub.finish();
     if (mountedVolumes.size) await unmountVolumes(ctx, c, [...mountedVolumes]);
     await ctx.layers.unmountRW(c.rec.ID).catch(() => {});
-    const { code, error } = err instanceof NetworkStartError ? { code: 128, error: err.cause } : translateStartError(message);
-    c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: err instanceof NetworkStartError });
+    const early = err instanceof NetworkStartError || err instanceof MountSetupError;
+    const { code, error } = early ? { code: 128, error: err.cause } : translateStartError(message);
+    c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: early });
     await save(ctx, c).catch(() => {});
     if (err instanceof BerthError && err.kind !== 'System') throw err;
     throw error;
