@@ -10,7 +10,7 @@ import type { EventBus } from './events.ts';
 
 export interface VolumeApiDeps {
   store: VolumeStore;
-  events: EventBus;
+  events: Pick<EventBus, 'publish'>;
 }
 
 /** filters.Args.GetBoolOrDefault: exactly one of 0/false or 1/true. */

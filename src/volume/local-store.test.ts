@@ -118,6 +118,13 @@ describe('local volume store (fake mounts)', () => {
       "create okname: invalid size: 'lots'");
     await rejectsWith(store.create({ name: 'okname', driverOpts: { type: 'cifs', device: '//host:445/share' } }), 'InvalidParameter',
       "create okname: port not allowed in CIFS device URL, include 'port' in 'o='");
+    // A name the filesystem cannot hold: a system error in Go's words, nothing left behind.
+    const long = 'x'.repeat(300);
+    await assert.rejects(store.create({ name: long }), (e: any) => {
+      assert.equal(e.kind, 'System');
+      assert.match(e.message, new RegExp(`^create x{256}\\.\\.\\. \\(44 more characters\\): rename \\S+/volumes/\\.tmp-[0-9a-f]+ \\S+/volumes/${long}: file name too long$`));
+      return true;
+    });
     assert.deepEqual(await readdir(join(root, 'volumes')), []);
     assert.deepEqual(events, []);
   });
@@ -266,6 +273,39 @@ test('matchLabels and matchName follow moby\'s filters.Args', () => {
   assert.equal(matchName(['[bad'], 'x'), false);
 });
 
+describe('bind-option volume, really mounted', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
+  test('o=bind shows the device directory; removing the volume never deletes the bind source', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-vol-bind-'));
+    const src = join(root, 'host-src');
+    await mkdir(src);
+    await writeFile(join(src, 'precious'), 'keep me');
+    const store = await openVolumeStore({ dataRoot: root, log: quiet });
+    try {
+      const v = await store.create({ name: 'bindv', driverOpts: { type: 'none', device: src, o: 'bind' } });
+      await store.mount('bindv', 'c1');
+      assert.equal(await isMountPoint(v.mountpoint), true);
+      assert.deepEqual(await readdir(v.mountpoint), ['precious']);
+      await writeFile(join(v.mountpoint, 'written'), 'x');
+      // Mounted for a container: in use, even though nothing called ref().
+      await rejectsWith(store.remove('bindv'), 'Conflict', 'remove bindv: volume is in use - [c1]');
+      await store.unmount('bindv', 'c1');
+      assert.equal(await isMountPoint(v.mountpoint), false);
+      // Left mounted (as by a dead daemon), then removed: unmounted first, the source kept.
+      await store.mount('bindv', 'c2');
+      const again = await openVolumeStore({ dataRoot: root, log: quiet });
+      await again.remove('bindv');
+      assert.deepEqual((await readdir(src)).sort(), ['precious', 'written']);
+      assert.deepEqual(await readdir(join(root, 'volumes')), []);
+    } finally {
+      for (const line of (await import('node:fs')).readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+        const mp = line.split(' ')[4];
+        if (mp?.startsWith(root)) (await import('./syscalls.linux.ts')).umount2(mp, 2);
+      }
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('tmpfs-option volume, really mounted', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
   test('mounted on first mount with its size, unmounted on the last unmount and by remove', async () => {
     const root = await mkdtemp(join(tmpdir(), 'berth-vol-root-'));
@@ -289,11 +329,13 @@ describe('tmpfs-option volume, really mounted', { skip: process.getuid?.() !== 0
       await store.create({ name: 'badtmp', driverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'size=oops' } });
       await assert.rejects(store.mount('badtmp', 'c1'), /^BerthError|failed to mount local volume: mount tmpfs:.*data: size=oops: invalid argument/);
       assert.equal(await isMountPoint(join(root, 'volumes', 'badtmp', '_data')), false);
-      // remove of a mounted (unreferenced) volume unmounts before deleting.
-      await store.mount('tmpv', 'c3');
-      await store.unmount('tmpv', 'c3');
+      await store.unmount('tmpv', 'c2'); // already off: no error
+      // A volume mounted for a container is in use; once let go it is removed, unmounted.
       await store.mount('tmpv', 'c4');
+      await rejectsWith(store.remove('tmpv'), 'Conflict', 'remove tmpv: volume is in use - [c4]');
+      await store.unmount('tmpv', 'c4');
       await store.remove('tmpv');
+      assert.equal(await isMountPoint(v.mountpoint), false);
       assert.deepEqual((await readdir(join(root, 'volumes'))).sort(), ['badtmp']);
     } finally {
       for (const line of (await import('node:fs')).readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {

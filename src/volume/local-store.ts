@@ -17,6 +17,7 @@ import { ANONYMOUS_LABEL, checkVolumeName, isVolumeName } from './names.ts';
 import { addressOption, checkDriverOptions, needsMount, passwordOption, planMount } from './options.ts';
 import { directorySize, removeTree } from './fs-tree.ts';
 import { type MountAdapter, linuxMounts } from './mount-adapter.ts';
+import { errnoText } from './syscalls.linux.ts';
 import type { VolumeCreateOptions, VolumeInfo, VolumeListFilters, VolumeStore, VolumeUsage } from './types.ts';
 
 const LOCAL_DRIVER = 'local';
@@ -178,7 +179,10 @@ class LocalVolumeStore implements VolumeStore {
         await fsyncDir(this.root);
       } catch (err) {
         await rm(tmp, { recursive: true, force: true }).catch(() => {});
-        throw systemError(`${prefix}${(err as Error).message}`, err);
+        // Go's wording: "rename SRC DST: file name too long".
+        const e = err as NodeJS.ErrnoException & { dest?: string };
+        const what = e.syscall ? `${e.syscall} ${e.path ?? ''}${e.dest ? ` ${e.dest}` : ''}: ` : '';
+        throw systemError(`${prefix}${what}${errnoText(err)}`, err);
       }
       const v = this.info(rec);
       this.volumes.set(name, v);
@@ -208,9 +212,10 @@ class LocalVolumeStore implements VolumeStore {
         if (o.force) return;
         throw notFound(`get ${truncate(name)}: no such volume`);
       }
-      const refs = this.refs(name);
-      // Docker refuses a volume in use even with force (force only hides "no such volume").
-      if (refs.length > 0) throw conflict(`remove ${name}: volume is in use - [${refs.join(', ')}]`);
+      // In use: referenced by a container, or mounted for one. Docker refuses it even with
+      // force (force only hides "no such volume").
+      const users = [...new Set([...this.refs(name), ...(this.mountedBy.get(name) ?? [])])];
+      if (users.length > 0) throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
       await this.removeLocked(v);
     });
   }
@@ -253,7 +258,7 @@ class LocalVolumeStore implements VolumeStore {
     for (const c of candidates) {
       await this.locks.run(c.name, async () => {
         const v = this.volumes.get(c.name);
-        if (!v || this.refs(v.name).length > 0) return;
+        if (!v || this.refs(v.name).length > 0 || this.mountedBy.has(v.name)) return;
         let size = 0;
         try {
           size = await directorySize(v.mountpoint);

@@ -17,7 +17,8 @@ const GO_ERRNO: Record<string, string> = {
   EINVAL: 'invalid argument', EBUSY: 'device or resource busy', EACCES: 'permission denied',
   ENOTDIR: 'not a directory', ENOTBLK: 'block device required', ENXIO: 'no such device or address',
   ENOMEM: 'cannot allocate memory', EROFS: 'read-only file system', ETIMEDOUT: 'connection timed out',
-  ECONNREFUSED: 'connection refused', EHOSTUNREACH: 'no route to host', ELOOP: 'too many levels of symbolic links',
+  ECONNREFUSED: 'connection refused', ENAMETOOLONG: 'file name too long', ENOSPC: 'no space left on device',
+  EEXIST: 'file exists', ENOTEMPTY: 'directory not empty', EIO: 'input/output error', EHOSTUNREACH: 'no route to host', ELOOP: 'too many levels of symbolic links',
 };
 
 export function errnoText(err: unknown): string {

@@ -43,12 +43,18 @@ export interface VolumeUsage {
 }
 
 export interface VolumeStore {
-  /** Docker: creating an existing name returns the existing volume (a different driver is a 409). */
+  /**
+   * Docker: creating an existing name returns the existing volume, whatever options were asked.
+   * Publishes 'create' (through the store's onEvent) only when a volume was made.
+   */
   create(opts: VolumeCreateOptions): Promise<VolumeInfo>;
   /** notFound(`get ${name}: no such volume`) when missing. */
   get(name: string): Promise<VolumeInfo>;
   list(filters?: VolumeListFilters): Promise<VolumeInfo[]>;
-  /** conflict(`remove ${name}: volume is in use - [ids]`) while referenced unless force. */
+  /**
+   * conflict(`remove ${name}: volume is in use - [ids]`) while referenced or mounted, even with
+   * force (as Docker); force makes a missing volume no error. notFound(`get ${name}: no such volume`).
+   */
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   /** Anonymous unreferenced volumes by default; all unreferenced with all=true; label filters. */
   prune(filters?: { all?: boolean; label?: string[]; labelNot?: string[] }): Promise<{ deleted: string[]; spaceReclaimed: number }>;

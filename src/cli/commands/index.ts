@@ -10,6 +10,7 @@ import { statsUpdateCommands } from './container/stats-update-commands.ts';
 import { imageCommands } from './image/index.ts';
 import { networkCommands } from './network/index.ts';
 import { systemCommands } from './system/index.ts';
+import { volumeCommands } from './volume/index.ts';
 import { inspectCommand } from './inspect.ts';
 import { versionCommand } from './version.ts';
 import { completionCommand } from './completion.ts';
@@ -30,6 +31,7 @@ export const registry: Registry = {
     group('image', 'Manage images', imageCommands),
     group('network', 'Manage networks', networkCommands),
     group('system', 'Manage berth', systemCommands),
+    group('volume', 'Manage volumes', volumeCommands),
     inspectCommand,
     versionCommand,
     completionCommand(() => registry),

@@ -102,7 +102,7 @@ export function renderHelp(tree: CommandTree, node: CommandNode, cols: number): 
   if (!node.parent) out.push(`Usage:  ${node.name}${flags.length ? ' [OPTIONS]' : ''} COMMAND`);
   else if (group) out.push(`Usage:  ${commandPath(node)}${flags.length ? ' [OPTIONS]' : ''} COMMAND`);
   else out.push(`Usage:  ${useLine(node)}`);
-  out.push('', node.spec.short.trim());
+  out.push('', (node.spec.long ?? node.spec.short).trim());
   const aliases = node.parent ? commandAliases(node) : [];
   if (aliases.length > 1) out.push('', 'Aliases:', `  ${aliases.join(', ')}`);
   if (node.parent && flags.length) out.push('', 'Options:', flagUsages(flags, cols).trimEnd());

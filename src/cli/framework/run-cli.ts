@@ -51,7 +51,8 @@ function argsErrorText(program: string, node: CommandNode, count: number): strin
   if (min !== undefined && max !== undefined && min === max) return `${program}: '${path}' requires ${min} ${plural(min)}${tail('Run')}`;
   if (min !== undefined && min > 0 && max !== undefined) return `${program}: '${path}' requires at least ${min} and at most ${max} ${plural(max)}${tail('Run')}`;
   if (tooFew) return `${program}: '${path}' requires at least ${min} ${plural(min!)}${tail('See')}`;
-  return `${program}: '${path}' requires at most ${max} ${plural(max!)}${tail('Run')}`;
+  // docker/cli's RequiresMaxArgs really prints "SRun" (a typo in cli/required.go).
+  return `${program}: '${path}' requires at most ${max} ${plural(max!)}${tail('SRun')}`;
 }
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {

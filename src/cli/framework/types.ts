@@ -60,6 +60,8 @@ export interface CommandSpec {
   usage: string;
   /** One line, as in Docker's command list. */
   short: string;
+  /** cobra's Long: shown by --help instead of `short` when set. */
+  long?: string;
   flags?: FlagSpec[];
   /** Positional argument count, enforced with Docker's messages ("requires at least 1 argument"). */
   args?: ArgsRule;
