@@ -129,6 +129,10 @@ for (const cli of ['docker', 'berth'] as const) {
       await ok(run(['rm', '-v', `${cli}-anon2`]), 'rm -v');
       assert.ok(!(await ok(run(['volume', 'ls', '-q']), 'ls 2')).includes(m2.Name), 'rm -v removed the anonymous volume');
       await ok(run(['volume', 'rm', m.Name]), 'cleanup');
+      // --rm takes the container's anonymous volumes with it (Docker's auto-remove removes them).
+      const before = (await ok(run(['volume', 'ls', '-q']), 'ls 3')).trim();
+      await ok(run(['run', '--rm', '-v', '/scratch', 'volimg', 'ls', '/data/owned.txt']), '--rm');
+      assert.equal((await ok(run(['volume', 'ls', '-q']), 'ls 4')).trim(), before, '--rm left no volume');
     });
 
     test('nocopy and a mount over the VOLUME: nothing is copied, no anonymous volume made', async () => {
@@ -254,6 +258,7 @@ test('volume events: mount and unmount with Docker\'s attributes', async () => {
 });
 
 test('every mount the tests made under the data root is gone', async () => {
-  await waitFor(async () => (await hostMountsUnder(join(d.dataRoot, 'volumes'))).length === 0, 'no volume mounted');
-  assert.deepEqual(await hostMountsUnder(join(d.dataRoot, 'volumes')), []);
+  assert.equal((await ok(d.docker(['ps', '-q']), 'ps')).trim(), '', 'no container runs any more');
+  await waitFor(async () => (await hostMountsUnder(d.dataRoot)).length === 0, 'nothing mounted under the data root');
+  assert.deepEqual(await hostMountsUnder(d.dataRoot), []);
 });
