@@ -3,11 +3,12 @@
 // delete.go removeMountPoints): resolved into MountPoints at create (volumes made or found in the
 // volume store and referenced), mounted and copied up at start, unmounted at exit, released
 // (anonymous ones removed with `rm -v`) at removal.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { BerthError, KeyedLock, invalidParameter, systemError } from '../../common/index.ts';
 import type { MountSpec } from '../../runtime/index.ts';
 import { copyUp } from '../../volume/index.ts';
+import { O_PATH, openInRoot, openRoot } from '../../fsroot/index.ts';
 import {
   DEFAULT_PROPAGATION, anonymousVolumePaths, containerMounts, parseVolumesFrom, tmpfsDataOf, toMountSpec,
   type ContainerMount, type ResolvedMount,
@@ -168,6 +169,8 @@ export class MountSetupError extends Error {
 export interface StartedMounts {
   mounts: MountSpec[];
   rootfsPropagation?: string;
+  /** Closes what the mounts hold open until the runtime has made them (volume subpaths); idempotent. */
+  release(): void;
 }
 
 export interface SetupOptions {
@@ -191,67 +194,96 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
   let rootfsPropagation: string | undefined;
   let mountinfo: string | undefined;
   const paths = new Map<string, string>();
-  for (const mp of mps) {
-    if (tmpfs.has(mp.Destination)) continue;
-    const spec = mp.Spec as EngineMount | undefined;
-    let resolved: ResolvedMount;
-    if (mp.Type === 'tmpfs') {
-      resolved = { kind: 'tmpfs', destination: mp.Destination, data: spec ? tmpfsDataOf(spec) : '' };
-    } else if (mp.Type === 'volume') {
-      let path = paths.get(mp.Name);
-      if (path === undefined) {
-        try {
-          path = await ctx.volumes.mount(mp.Name, c.rec.ID);
-        } catch (err) {
-          throw systemError(`error while mounting volume '${mp.Source}': ${(err as Error).message}`, err);
+  const held: number[] = [];
+  const release = () => {
+    for (const fd of held.splice(0)) closeSync(fd);
+  };
+  try {
+    for (const mp of mps) {
+      if (tmpfs.has(mp.Destination)) continue;
+      const spec = mp.Spec as EngineMount | undefined;
+      let resolved: ResolvedMount;
+      if (mp.Type === 'tmpfs') {
+        resolved = { kind: 'tmpfs', destination: mp.Destination, data: spec ? tmpfsDataOf(spec) : '' };
+      } else if (mp.Type === 'volume') {
+        let path = paths.get(mp.Name);
+        if (path === undefined) {
+          try {
+            path = await ctx.volumes.mount(mp.Name, c.rec.ID);
+          } catch (err) {
+            throw systemError(`error while mounting volume '${mp.Source}': ${(err as Error).message}`, err);
+          }
+          opts.mounted.add(mp.Name);
+          paths.set(mp.Name, path);
         }
-        opts.mounted.add(mp.Name);
-        paths.set(mp.Name, path);
-      }
-      publishVolume(ctx, mp.Name, 'mount', {
-        container: c.rec.ID, destination: mp.Destination, driver: mp.Driver, propagation: mp.Propagation, 'read/write': String(mp.RW),
-      });
-      if (opts.copyUp && !mp.NoCopy) {
-        try {
-          const dataPath = path;
-          await copyUpLocks.run(mp.Name, () => copyUp(rootfs, mp.Destination, dataPath));
-        } catch (err) {
-          throw systemError(`failed to populate volume: ${(err as Error).message}`, err);
-        }
-      }
-      resolved = { kind: 'bind', source: path, destination: mp.Destination, readonly: !mp.RW, recursive: true, propagation: mp.Propagation };
-    } else {
-      const b = spec?.BindOptions ?? undefined;
-      // -v makes a missing host directory (Docker does, at start); --mount only with bind-create-src.
-      if ((!spec || b?.CreateMountpoint === true) && !existsSync(mp.Source)) {
-        await mkdir(mp.Source, { recursive: true, mode: 0o755 }).catch((err) => {
-          throw systemError(`error while creating mount source path '${mp.Source}': ${(err as Error).message}`, err);
+        publishVolume(ctx, mp.Name, 'mount', {
+          container: c.rec.ID, destination: mp.Destination, driver: mp.Driver, propagation: mp.Propagation, 'read/write': String(mp.RW),
         });
-      }
-      const propagation = mp.Propagation || DEFAULT_PROPAGATION;
-      if (propagation !== 'private' && propagation !== 'rprivate') {
-        mountinfo ??= await opts.readMountinfo();
-        const source = await realpath(mp.Source).catch(() => mp.Source);
-        const { mountPoint, optional } = sourceMountOf(mountinfo, source);
-        const shared = optional.some((o) => o.startsWith('shared:'));
-        const slave = optional.some((o) => o.startsWith('master:'));
-        if (propagation === 'shared' || propagation === 'rshared') {
-          if (!shared) throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared mount`);
-          if (rootfsPropagation !== 'shared' && rootfsPropagation !== 'rshared') rootfsPropagation = 'shared';
-        } else if (!shared && !slave) {
-          throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared or slave mount`);
-        } else if (rootfsPropagation === undefined) {
-          rootfsPropagation = 'rslave';
+        if (opts.copyUp && !mp.NoCopy) {
+          try {
+            const dataPath = path;
+            await copyUpLocks.run(mp.Name, () => copyUp(rootfs, mp.Destination, dataPath));
+          } catch (err) {
+            throw systemError(`failed to populate volume: ${(err as Error).message}`, err);
+          }
         }
+        const subpath = spec?.VolumeOptions?.Subpath;
+        const source = subpath ? subpathSource(path, subpath, held) : path;
+        resolved = { kind: 'bind', source, destination: mp.Destination, readonly: !mp.RW, recursive: true, propagation: mp.Propagation };
+      } else {
+        const b = spec?.BindOptions ?? undefined;
+        // -v makes a missing host directory (Docker does, at start); --mount only with bind-create-src.
+        if ((!spec || b?.CreateMountpoint === true) && !existsSync(mp.Source)) {
+          await mkdir(mp.Source, { recursive: true, mode: 0o755 }).catch((err) => {
+            throw systemError(`error while creating mount source path '${mp.Source}': ${(err as Error).message}`, err);
+          });
+        }
+        const propagation = mp.Propagation || DEFAULT_PROPAGATION;
+        if (propagation !== 'private' && propagation !== 'rprivate') {
+          mountinfo ??= await opts.readMountinfo();
+          const source = await realpath(mp.Source).catch(() => mp.Source);
+          const { mountPoint, optional } = sourceMountOf(mountinfo, source);
+          const shared = optional.some((o) => o.startsWith('shared:'));
+          const slave = optional.some((o) => o.startsWith('master:'));
+          if (propagation === 'shared' || propagation === 'rshared') {
+            if (!shared) throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared mount`);
+            if (rootfsPropagation !== 'shared' && rootfsPropagation !== 'rshared') rootfsPropagation = 'shared';
+          } else if (!shared && !slave) {
+            throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared or slave mount`);
+          } else if (rootfsPropagation === undefined) {
+            rootfsPropagation = 'rslave';
+          }
+        }
+        resolved = {
+          kind: 'bind', source: mp.Source, destination: mp.Destination, readonly: !mp.RW, recursive: b?.NonRecursive !== true, propagation,
+          readonlyDepth: b?.ReadOnlyNonRecursive ? 'top' : b?.ReadOnlyForceRecursive ? 'forced' : 'recursive',
+        };
       }
-      resolved = {
-        kind: 'bind', source: mp.Source, destination: mp.Destination, readonly: !mp.RW, recursive: b?.NonRecursive !== true, propagation,
-        readonlyDepth: b?.ReadOnlyNonRecursive ? 'top' : b?.ReadOnlyForceRecursive ? 'forced' : 'recursive',
-      };
+      mounts.push(toMountSpec(resolved, opts.recursiveReadonly));
     }
-    mounts.push(toMountSpec(resolved, opts.recursiveReadonly));
+  } catch (err) {
+    release();
+    throw err;
   }
-  return { mounts, rootfsPropagation };
+  return { mounts, rootfsPropagation, release };
+}
+
+/**
+ * A volume's subpath as a bind source (moby safepath.Join): opened inside the volume (its
+ * symlinks resolve within it), and handed to the runtime as this process's fd link, so that
+ * nothing in the volume can re-point it between this check and the runtime's mount. The fd
+ * stays open until the runtime has made the mounts (StartedMounts.release).
+ */
+function subpathSource(volumePath: string, subpath: string, held: number[]): string {
+  const root = openRoot(volumePath);
+  try {
+    held.push(openInRoot(root, subpath, { flags: O_PATH, followFinal: true }));
+  } catch (err) {
+    throw invalidParameter(`cannot access path ${JSON.stringify(subpath)} in volume: ${(err as Error).message}`, err);
+  } finally {
+    closeSync(root);
+  }
+  return `/proc/${process.pid}/fd/${held.at(-1)}`;
 }
 
 /** The mount (point and optional fields) a path is on, from /proc/self/mountinfo text (moby getSourceMount). */

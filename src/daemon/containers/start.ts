@@ -39,6 +39,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
   let created = false;
   let networked = false;
   const mountedVolumes = new Set<string>();
+  let releaseMounts = () => {};
   const net = ctx.networking;
   try {
     const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
@@ -61,6 +62,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     }).catch((e) => {
       throw e instanceof BerthError ? new MountSetupError(e) : e;
     });
+    releaseMounts = mounts.release;
     const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, mounts, netns);
     const logConf = c.hostConfig.LogConfig!;
     const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config ?? {}) } : undefined;
@@ -69,6 +71,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
     });
     created = true;
+    releaseMounts();
     crashPoint('runtime-create');
     const netStart = performance.now();
     // The interfaces are plumbed while the stdio connection to the shim is made.
@@ -89,6 +92,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     publish(ctx, c, 'start');
     ctx.watchExit(c);
   } catch (err) {
+    releaseMounts();
     const message = err instanceof Error ? err.message : String(err);
     if (created) await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     if (networked) await net.detach(c.rec).catch(() => {});

@@ -77,7 +77,10 @@ test('--mount type=volume: named or anonymous, nocopy, driver options and labels
   assert.equal((parseMount({ Type: 'volume', Target: '/anon' }, exists) as { name: string }).name, '');
   assert.throws(() => parseMount({ Type: 'volume', Target: '/anon', ReadOnly: true }, exists), /must not set ReadOnly mode when using anonymous volumes/);
   assert.throws(() => parseMount({ Type: 'volume', Target: '/anon', VolumeOptions: { Subpath: 'x' } }, exists), /must not set Subpath when using anonymous volumes/);
-  assert.throws(() => parseMount({ Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { Subpath: 'x' } }, exists), /volume-subpath is not supported by berth yet/);
+  assert.equal(parseMount({ Type: 'volume', Source: 'vv', Target: '/v', VolumeOptions: { Subpath: 'a/../b' } }, exists).kind, 'volume');
+  for (const bad of ['/abs', '..', 'a/../../b']) {
+    assert.throws(() => parseMount({ Type: 'volume', Source: 'vv', Target: '/v', VolumeOptions: { Subpath: bad } }, exists), /subpath must be a relative path within the volume/, bad);
+  }
   assert.throws(() => parseMount({ Type: 'volume', Source: 'v', Target: '/v', BindOptions: {} }, exists), /invalid mount config for type "volume": field BindOptions must not be specified/);
   assert.throws(() => parseMount({ Type: 'volume', Source: 'bad/name', Target: '/v' }, exists), /includes invalid characters for a local volume name/);
 });

@@ -166,7 +166,11 @@ export function parseMount(m: EngineMount, exists: (hostPath: string) => boolean
     const v = m.VolumeOptions ?? {};
     if (v.Subpath) {
       if (name === '') throw typeErr('must not set Subpath when using anonymous volumes');
-      throw invalidParameter('--mount volume-subpath is not supported by berth yet');
+      // Go's filepath.IsLocal: relative, not empty, never climbing out.
+      const parts = v.Subpath.split('/');
+      if (v.Subpath.startsWith('/') || v.Subpath.includes('\0') || parts.reduce((d, p) => (d < 0 ? d : p === '..' ? d - 1 : p === '' || p === '.' ? d : d + 1), 0) < 0) {
+        throw typeErr('subpath must be a relative path within the volume');
+      }
     }
     if (m.ReadOnly && name === '') throw typeErr('must not set ReadOnly mode when using anonymous volumes');
     if (name !== '') checkVolumeName(name);
