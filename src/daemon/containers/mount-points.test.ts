@@ -3,7 +3,7 @@
 // references and mounts a restarted daemon rebuilds, and the propagation checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalidParameter, notFound } from '../../common/index.ts';
@@ -184,4 +184,20 @@ test('shared and slave binds: the source mount must be shared (or a slave); the 
   assert.equal((await setup(['slave:/x:rprivate'])).rootfsPropagation, undefined);
   await assert.rejects(setup(['slave:/x:shared']), { message: `path ${srv}/slave is mounted on ${srv}/slave but it is not a shared mount` });
   await assert.rejects(setup(['plain:/x:rslave']), { message: `path ${srv}/plain is mounted on / but it is not a shared or slave mount` });
+}));
+
+test('a volume subpath is bound through an fd opened inside the volume, held until released', () => withHarness(async (h) => {
+  const id = await h.create('sp', { Mounts: [{ Type: 'volume', Source: 'subv', Target: '/c', VolumeOptions: { Subpath: 'up/app' } }] });
+  const data = h.volumes.volumes.get('subv')!.mountpoint;
+  await mkdir(join(data, 'app'));
+  await symlink('/', join(data, 'up'));
+  const setup = () => setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', { copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => '' });
+  const started = await setup();
+  const source = started.mounts[0]!.source;
+  assert.match(source, new RegExp(`^/proc/${process.pid}/fd/\\d+$`));
+  assert.equal(await readlink(source), join(data, 'app'), '"up" -> "/" stays inside the volume');
+  started.release();
+  await assert.rejects(readlink(source));
+  await rm(join(data, 'app'), { recursive: true });
+  await assert.rejects(setup(), { kind: 'InvalidParameter', message: /cannot access path "up\/app" in volume/ });
 }));
