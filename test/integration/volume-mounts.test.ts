@@ -5,7 +5,7 @@
 // Real berthd, real runc, through the real docker CLI and berth's own.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -167,6 +167,25 @@ for (const cli of ['docker', 'berth'] as const) {
     });
   });
 }
+
+test('--mount volume-subpath: only that directory of the volume, its symlinks resolved inside the volume', async () => {
+  await ok(d.docker(['run', '--rm', '-v', 'subv:/v', 'busybox', 'sh', '-c', 'mkdir -p /v/app/conf && echo cfg > /v/app/conf/a && ln -s / /v/escape && ln -s /app /v/rel']), 'fill');
+  for (const cli of ['docker', 'berth'] as const) {
+    assert.equal(await ok(d[cli](['run', '--rm', '--mount', 'type=volume,src=subv,dst=/c,volume-subpath=app/conf', 'busybox', 'cat', '/c/a']), `${cli} subpath`), 'cfg\n');
+  }
+  // "/" seen from inside the volume is the volume's own root, not the host's.
+  assert.equal(await ok(d.docker(['run', '--rm', '--mount', 'type=volume,src=subv,dst=/c,volume-subpath=escape', 'busybox', 'ls', '/c']), 'escape'), 'app\nescape\nrel\n');
+  assert.equal(await ok(d.docker(['run', '--rm', '--mount', 'type=volume,src=subv,dst=/c,volume-subpath=rel/conf', 'busybox', 'cat', '/c/a']), 'rel'), 'cfg\n');
+  const missing = await d.docker(['run', '--rm', '--mount', 'type=volume,src=subv,dst=/c,volume-subpath=nope', 'busybox', 'true']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /cannot access path "nope" in volume/);
+  const up = await d.docker(['run', '--rm', '--mount', 'type=volume,src=subv,dst=/c,volume-subpath=../x', 'busybox', 'true']);
+  assert.match(up.stderr, /subpath must be a relative path within the volume/);
+  // The staging binds (under the exec root) went once runc had made the mounts.
+  assert.deepEqual(await hostMountsUnder(join(d.execRoot, 'subpaths')), []);
+  assert.deepEqual(await readdir(join(d.execRoot, 'subpaths')), []);
+  await ok(d.docker(['volume', 'rm', 'subv']), 'rm');
+});
 
 test('-v and --mount errors are Docker\'s', async () => {
   const cases: [string[], RegExp][] = [

@@ -3,7 +3,8 @@
 // references and mounts a restarted daemon rebuilds, and the propagation checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readlink, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalidParameter, notFound } from '../../common/index.ts';
@@ -175,7 +176,7 @@ test('shared and slave binds: the source mount must be shared (or a slave); the 
   assert.deepEqual(sourceMountOf(mountinfo, `${srv}/with space/x`), { mountPoint: `${srv}/with space`, optional: ['shared:9'] });
   const setup = async (binds: string[]) => {
     const id = await h.create(undefined, { Binds: binds.map((b) => `${srv}/${b}`) });
-    return setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', { copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => mountinfo });
+    return setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', { copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => mountinfo, stage: () => '', unstage: () => {} });
   };
   const shared = await setup(['shared/a:/a:rshared', 'slave:/s:slave']);
   assert.equal(shared.rootfsPropagation, 'shared');
@@ -186,18 +187,27 @@ test('shared and slave binds: the source mount must be shared (or a slave); the 
   await assert.rejects(setup(['plain:/x:rslave']), { message: `path ${srv}/plain is mounted on / but it is not a shared or slave mount` });
 }));
 
-test('a volume subpath is bound through an fd opened inside the volume, held until released', () => withHarness(async (h) => {
+test('a volume subpath is staged through an fd opened inside the volume, and unstaged on release', () => withHarness(async (h) => {
   const id = await h.create('sp', { Mounts: [{ Type: 'volume', Source: 'subv', Target: '/c', VolumeOptions: { Subpath: 'up/app' } }] });
   const data = h.volumes.volumes.get('subv')!.mountpoint;
   await mkdir(join(data, 'app'));
   await symlink('/', join(data, 'up'));
-  const setup = () => setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', { copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => '' });
+  const staged: string[] = [];
+  const unstaged: string[] = [];
+  const setup = () => setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', {
+    copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => '',
+    stage: (fd, name) => {
+      staged.push(readlinkSync(`/proc/self/fd/${fd}`));
+      return `/staged/${name}`;
+    },
+    unstage: (path) => void unstaged.push(path),
+  });
   const started = await setup();
-  const source = started.mounts[0]!.source;
-  assert.match(source, new RegExp(`^/proc/${process.pid}/fd/\\d+$`));
-  assert.equal(await readlink(source), join(data, 'app'), '"up" -> "/" stays inside the volume');
+  assert.equal(started.mounts[0]!.source, `/staged/${id}-0`);
+  assert.deepEqual(staged, [join(data, 'app')], '"up" -> "/" stays inside the volume');
   started.release();
-  await assert.rejects(readlink(source));
+  started.release();
+  assert.deepEqual(unstaged, [`/staged/${id}-0`]);
   await rm(join(data, 'app'), { recursive: true });
   await assert.rejects(setup(), { kind: 'InvalidParameter', message: /cannot access path "up\/app" in volume/ });
 }));

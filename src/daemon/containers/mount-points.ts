@@ -181,6 +181,9 @@ export interface SetupOptions {
   readMountinfo(): Promise<string>;
   /** Names of the volumes mounted so far (filled in as it goes, so a failure can undo them). */
   mounted: Set<string>;
+  /** Binds a volume subpath (an O_PATH fd opened inside the volume) where runc can bind it from; returns that path. */
+  stage(fd: number, name: string): string;
+  unstage(path: string): void;
 }
 
 /**
@@ -194,9 +197,9 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
   let rootfsPropagation: string | undefined;
   let mountinfo: string | undefined;
   const paths = new Map<string, string>();
-  const held: number[] = [];
+  const staged: string[] = [];
   const release = () => {
-    for (const fd of held.splice(0)) closeSync(fd);
+    for (const path of staged.splice(0)) opts.unstage(path);
   };
   try {
     for (const mp of mps) {
@@ -228,7 +231,7 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
           }
         }
         const subpath = spec?.VolumeOptions?.Subpath;
-        const source = subpath ? subpathSource(path, subpath, held) : path;
+        const source = subpath ? subpathSource(path, subpath, (fd) => opts.stage(fd, `${c.rec.ID}-${staged.length}`), staged) : path;
         resolved = { kind: 'bind', source, destination: mp.Destination, readonly: !mp.RW, recursive: true, propagation: mp.Propagation };
       } else {
         const b = spec?.BindOptions ?? undefined;
@@ -270,20 +273,26 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
 
 /**
  * A volume's subpath as a bind source (moby safepath.Join): opened inside the volume (its
- * symlinks resolve within it), and handed to the runtime as this process's fd link, so that
- * nothing in the volume can re-point it between this check and the runtime's mount. The fd
- * stays open until the runtime has made the mounts (StartedMounts.release).
+ * symlinks resolve within it) and staged through that fd, so that nothing in the volume can
+ * re-point it between this check and the runtime's mount. The staged bind stays until the
+ * runtime has made the mounts (StartedMounts.release).
  */
-function subpathSource(volumePath: string, subpath: string, held: number[]): string {
+function subpathSource(volumePath: string, subpath: string, stage: (fd: number) => string, staged: string[]): string {
   const root = openRoot(volumePath);
+  let fd: number;
   try {
-    held.push(openInRoot(root, subpath, { flags: O_PATH, followFinal: true }));
+    fd = openInRoot(root, subpath, { flags: O_PATH, followFinal: true });
   } catch (err) {
     throw invalidParameter(`cannot access path ${JSON.stringify(subpath)} in volume: ${(err as Error).message}`, err);
   } finally {
     closeSync(root);
   }
-  return `/proc/${process.pid}/fd/${held.at(-1)}`;
+  try {
+    staged.push(stage(fd));
+  } finally {
+    closeSync(fd);
+  }
+  return staged.at(-1)!;
 }
 
 /** The mount (point and optional fields) a path is on, from /proc/self/mountinfo text (moby getSourceMount). */

@@ -12,10 +12,13 @@ import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
 import { volumeNames } from './mount-points.ts';
+import { clearStaging } from './subpath-staging.linux.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
   await mkdir(root, { recursive: true });
+  // Volume subpaths staged by a daemon that died while starting a container.
+  clearStaging(join(ctx.execRoot, 'subpaths'));
   const toStart: Container[] = [];
   const keepMounted = new Set<string>();
   /** Volume name -> the running containers that have it mounted. */

@@ -5,6 +5,8 @@ import { BerthError, conflict, fromHumanSize, invalidParameter, notModified, sys
 import { readFile } from 'node:fs/promises';
 import { RECURSIVE_READONLY, buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
 import { MountSetupError, legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
+import { stageBind, unstageBind } from './subpath-staging.linux.ts';
+import { join } from 'node:path';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -59,6 +61,8 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     const mounts = await setupMounts(ctx, c, rootfs, {
       copyUp: !c.rec.HasBeenStartedBefore, recursiveReadonly: RECURSIVE_READONLY, mounted: mountedVolumes,
       readMountinfo: () => readFile('/proc/self/mountinfo', 'utf8'),
+      stage: (fd, name) => stageBind(fd, join(ctx.execRoot, 'subpaths'), name),
+      unstage: (path) => unstageBind(path),
     }).catch((e) => {
       throw e instanceof BerthError ? new MountSetupError(e) : e;
     });
