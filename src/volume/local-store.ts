@@ -109,16 +109,17 @@ class LocalVolumeStore implements VolumeStore {
     return join(this.root, name, DATA);
   }
 
+  /** The cached view callers get: frozen, so no caller can change the store's copy. */
   private info(rec: VolumeRecord): VolumeInfo {
-    return {
+    return Object.freeze({
       name: rec.Name,
       driver: rec.Driver,
       mountpoint: this.dataPath(rec.Name),
       createdAt: rec.CreatedAt,
-      labels: rec.Labels ?? {},
-      options: rec.Options ?? {},
+      labels: Object.freeze({ ...(rec.Labels ?? {}) }),
+      options: Object.freeze({ ...(rec.Options ?? {}) }),
       anonymous: Object.hasOwn(rec.Labels ?? {}, ANONYMOUS_LABEL),
-    };
+    });
   }
 
   /** Reads every whole volume into memory (entries that are not volumes are left to reconcile). */

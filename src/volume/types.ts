@@ -71,8 +71,11 @@ export interface VolumeStore {
   /** Undoes mount(); unmounts driver options when the last container lets go. Idempotent. */
   unmount(name: string, containerId: string): Promise<void>;
   /**
-   * Start-up: marks the given containers' volumes mounted, unmounts volumes left mounted by
-   * a daemon that died, removes half-made volumes.
+   * Start-up, once, before the API serves: `mountedBy` maps a volume name to the running
+   * containers using it; each is ref()'d and counted as mounted (a driver mount still in place
+   * is kept, a missing one is mounted again). Driver mounts nobody uses (left by a daemon that
+   * died) are unmounted; half-made and half-removed volumes (volumes/.tmp-*, .rm-*) deleted.
+   * Stopped containers' references are the daemon's to ref() (before or after).
    */
   reconcile(mountedBy: Map<string, string[]>): Promise<void>;
 }

@@ -81,6 +81,8 @@ describe('volumes through berth and docker', () => {
     await same(['volume', 'inspect', 'dv1', 'bv1']);
     await same(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Mountpoint}} {{index .Labels "tier"}}', 'dv1', 'bv1']);
     await same(['volume', 'inspect', '--format', 'json', 'dv1']);
+    await same(['volume', 'inspect', '-f', '{{.Nope}}', 'dv1']);
+    await same(['volume', 'inspect', '-f', '{{.Labels.nokey}}', 'dv1']);
     await same(['volume', 'inspect', 'dv1', 'nosuchvol']);
     await same(['inspect', '--type', 'volume', 'dv1']);
     await same(['volume', 'ls']);

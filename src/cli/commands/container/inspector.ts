@@ -78,7 +78,11 @@ export type Lookup = (ref: string) => Promise<string>;
  * Looks up every reference and prints them as docker inspect does. Failed lookups print their
  * error (one per line) and make the command exit 1 after the rest is printed.
  */
-export async function inspectAll(ctx: CommandContext, refs: string[], format: string, lookup: Lookup): Promise<number> {
+/**
+ * `goType`: the Go type docker executes the template on first (e.g. "volume.Volume"): a field it
+ * lacks is then "can't evaluate field X in type T", as docker says, not the map's error.
+ */
+export async function inspectAll(ctx: CommandContext, refs: string[], format: string, lookup: Lookup, goType?: string): Promise<number> {
   let tmpl: Template | undefined;
   let lenient: Template | undefined;
   if (format && format !== 'json') {
@@ -101,7 +105,8 @@ export async function inspectAll(ctx: CommandContext, refs: string[], format: st
         text += executeInspect(tmpl, lenient!, JSON.parse(raw)) + '\n';
       } catch (err) {
         if (!(err instanceof TemplateError)) throw err;
-        errors.push('template parsing error: ' + err.message);
+        const msg = goType ? err.message.replace(/(at <\.([A-Za-z0-9_]+)>: )map has no entry for key "\2"$/, `$1can't evaluate field $2 in type ${goType}`) : err.message;
+        errors.push('template parsing error: ' + msg);
       }
     } else {
       raws.push(raw.trim());

@@ -12,6 +12,6 @@ export const inspectCommand: CommandSpec = {
   flags: [formatFlag(INSPECT_FORMAT_HELP, 'f')],
   async run(ctx, flags, args) {
     return inspectAll(ctx, args, flags.string('format'), async (ref) =>
-      (await ctx.client.call('GET', `/volumes/${encodeURIComponent(ref)}`)).text());
+      (await ctx.client.call('GET', `/volumes/${encodeURIComponent(ref)}`)).text(), 'volume.Volume');
   },
 };
