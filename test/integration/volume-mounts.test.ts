@@ -262,11 +262,29 @@ test('kill -9 of berthd while a tmpfs volume is mounted: intact after restart, u
   }
 });
 
+test('kill -9 of berthd without live-restore: the killed container\'s tmpfs volume is unmounted, mounted again for a restarted one', async () => {
+  await ok(d.docker(['volume', 'create', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=1m', 'tv2']), 'create');
+  await ok(d.docker(['volume', 'create', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=1m', 'tv3']), 'create');
+  await ok(d.docker(['run', '-d', '--name', 'once', '-v', 'tv2:/t', 'busybox', 'sleep', '300']), 'run once');
+  await ok(d.docker(['run', '-d', '--name', 'always', '--restart', 'always', '-v', 'tv3:/t', 'busybox', 'sleep', '300']), 'run always');
+  const mp = async (v: string) => (await d.api('GET', `/volumes/${v}`)).json.Mountpoint as string;
+  const [m2, m3] = [await mp('tv2'), await mp('tv3')];
+  assert.equal((await hostMountsUnder(m2)).length + (await hostMountsUnder(m3)).length, 2);
+  await d.kill9();
+  await d.start();
+  await waitFor(async () => (await ok(d.docker(['inspect', '-f', '{{.State.Running}}', 'always']), 'inspect')).trim() === 'true', 'the always container restarted');
+  assert.deepEqual(await hostMountsUnder(m2), [], 'the killed container\'s volume was unmounted');
+  assert.equal((await hostMountsUnder(m3)).length, 1, 'the restarted container\'s volume is mounted');
+  await ok(d.docker(['rm', '-f', 'once', 'always']), 'rm');
+  await waitFor(async () => (await hostMountsUnder(m3)).length === 0, 'unmounted after rm -f');
+  await ok(d.docker(['volume', 'rm', 'tv2', 'tv3']), 'volume rm');
+});
+
 test('volume events: mount and unmount with Docker\'s attributes', async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
   await ok(d.docker(['run', '--rm', '-v', 'ev:/e:ro', 'busybox', 'true']), 'run');
   const until = Math.floor(Date.now() / 1000) + 1;
-  const out = await ok(d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--format', '{{json .}}']), 'events');
+  const out = await ok(d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--filter', 'volume=ev', '--format', '{{json .}}']), 'events');
   const events = out.trim().split('\n').map((l) => JSON.parse(l));
   const mount = events.find((e) => e.Action === 'mount');
   assert.equal(mount?.Actor.ID, 'ev');
