@@ -89,7 +89,6 @@ export async function buildSpecFor(
     mounts: mounts.mounts,
     rootfsPropagation: mounts.rootfsPropagation,
     ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
-    recursiveReadonly: RECURSIVE_READONLY,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,

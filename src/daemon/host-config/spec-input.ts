@@ -64,8 +64,6 @@ export interface EngineSpecInput {
   ipv4OnlyInterfaces?: boolean;
   /** Whether the kernel accounts swap (memory.memsw.*); when false MemorySwap is dropped. Default true. */
   swapLimit?: boolean;
-  /** The kernel and runtime can make a bind read-only with its submounts ("rro"). Default false. */
-  recursiveReadonly?: boolean;
 }
 
 function seccompOf(input: EngineSpecInput, opt: string, privileged: boolean): ContainerSpecInput['seccomp'] {
