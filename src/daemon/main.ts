@@ -120,11 +120,11 @@ async function main(argv: string[]): Promise<void> {
       anonymousVolumePaths(config.Volumes);
     },
     networking: new ContainerNetworking(networks),
+    volumes,
     dnsFor: (networkId) => dns.addressFor(networkId),
   });
+  // Restoring the containers reconciles the volumes with the ones still running (volumes.reconcile).
   await containers.restore(config.liveRestore);
-  // Volumes in use by restored containers (name -> container IDs); the container side fills it in.
-  await volumes.reconcile(new Map());
 
   const containerApi = new ContainerApi({
     containers: containers.reader,

@@ -11,6 +11,5 @@ export { readFileInRoot } from './read-file.ts';
 export {
   AT_EMPTY_PATH, O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFMT, S_IFDIR,
   fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat,
+  readlinkat, lgetxattrAt, llistxattrAt, unlinkat,
 } from './syscalls.linux.ts';
-// Reading trees out of a root (the archive box: export, diff, commit, `docker cp` out).
-export { lgetxattrAt, llistxattrAt, readlinkat, unlinkat } from './syscalls.linux.ts';

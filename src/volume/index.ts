@@ -3,3 +3,4 @@
 // openVolumeStore opens the local driver's store on a data root.
 export type { VolumeStore } from './types.ts';
 export { openVolumeStore } from './local-store.ts';
+export { copyUp } from './copy-up.ts';

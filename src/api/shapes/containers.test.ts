@@ -134,3 +134,20 @@ test('df rows: the command joined, the state as the status, no ports or networks
   assert.deepEqual(row.NetworkSettings, { Networks: {} });
   assert.deepEqual(row.HostConfig, { NetworkMode: 'default' });
 });
+
+test('inspect and list Mounts: moby types.MountPoint per type (Name and Driver only when set), in destination order', () => {
+  const MountPoints = {
+    '/v': { Type: 'volume', Source: '/var/lib/berth/volumes/db/_data', Destination: '/v', RW: true, Name: 'db', Driver: 'local', Relabel: 'z', Propagation: '' },
+    '/b': { Type: 'bind', Source: '/host', Destination: '/b', RW: false, Name: '', Driver: '', Relabel: 'ro', Propagation: 'rprivate' },
+    '/t': { Type: 'tmpfs', Source: '', Destination: '/t', RW: true, Name: '', Driver: '', Relabel: '', Propagation: '' },
+  };
+  const expected = [
+    { Type: 'bind', Source: '/host', Destination: '/b', Mode: 'ro', RW: false, Propagation: 'rprivate' },
+    { Type: 'tmpfs', Source: '', Destination: '/t', Mode: '', RW: true, Propagation: '' },
+    { Type: 'volume', Name: 'db', Source: '/var/lib/berth/volumes/db/_data', Destination: '/v', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
+  ];
+  const inspected = toContainerInspect(inspectEntry({ record: record({ MountPoints }) })).Mounts!;
+  assert.deepEqual(inspected, expected);
+  assert.deepEqual(Object.keys(inspected[2]!), ['Type', 'Name', 'Source', 'Destination', 'Driver', 'Mode', 'RW', 'Propagation']);
+  assert.deepEqual(toContainerSummary({ record: record({ MountPoints }), hostConfig: {}, ports: [], networks: {} }, NOW).Mounts, expected);
+});

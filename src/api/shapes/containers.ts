@@ -6,7 +6,7 @@ import type { DeepReadonly } from '../../common/index.ts';
 import type {
   ExecConfig,
   ContainerConfig, ContainerInspectResponse, ContainerState, ContainerSummary, DriverData, EndpointSettings, ExecInspectResponse,
-  HostConfig, Port, PortMap,
+  HostConfig, MountPoint, Port, PortMap,
 } from '../types/engine-api.generated.ts';
 import { API_VERSION, hasFeature } from '../version.ts';
 import { statusText, type ContainerStatus } from './container-status.ts';
@@ -31,6 +31,39 @@ export interface ContainerRecordView {
   HostsPath: string;
   LogPath: string;
   Config: ContainerConfig;
+  /** The container's mounts keyed by destination (moby's MountPoints); absent in records from before volumes. */
+  MountPoints?: Record<string, MountPointRecord>;
+}
+
+/** One mount as the daemon records it (moby volume/mounts.MountPoint: Mode is stored as Relabel). */
+export interface MountPointRecord {
+  Type: string;
+  Name: string;
+  Source: string;
+  Destination: string;
+  Driver: string;
+  Relabel: string;
+  RW: boolean;
+  Propagation: string;
+}
+
+/**
+ * Inspect's and the list's Mounts (moby types.MountPoint: Name and Driver are omitted when
+ * empty), in destination order.
+ */
+function mountsOf(r: Entry<ContainerRecordView>): Wire<MountPoint[]> {
+  return Object.values(r.MountPoints ?? {})
+    .sort((a, b) => (a.Destination < b.Destination ? -1 : a.Destination > b.Destination ? 1 : 0))
+    .map((m) => ({
+      Type: m.Type,
+      ...(m.Name ? { Name: m.Name } : {}),
+      Source: m.Source,
+      Destination: m.Destination,
+      ...(m.Driver ? { Driver: m.Driver } : {}),
+      Mode: m.Relabel,
+      RW: m.RW,
+      Propagation: m.Propagation,
+    }));
 }
 
 /** The writable layer's size, and it plus the image's. */
@@ -102,7 +135,7 @@ export function toContainerSummary(entry: Entry<ContainerListEntry>, nowNs: bigi
     Status: statusText({ status: r.State.Status, startedAt: r.State.StartedAt, finishedAt: r.State.FinishedAt, exitCode: r.State.ExitCode }, nowNs),
     HostConfig: { NetworkMode: entry.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: entry.networks },
-    Mounts: [],
+    Mounts: mountsOf(r),
   };
   return entry.size ? { ...summary, SizeRw: entry.size.rw, SizeRootFs: entry.size.rootFs } : summary;
 }
@@ -160,7 +193,7 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
     ExecIDs: entry.execIds.length ? entry.execIds : null,
     HostConfig: entry.hostConfig,
     GraphDriver: entry.graphDriver,
-    Mounts: [],
+    Mounts: mountsOf(r),
     Config: r.Config,
     // The per-network endpoints, plus the legacy top-level fields of the default bridge.
     NetworkSettings: {

@@ -16,11 +16,14 @@ function isWindowsDrive(first: string): boolean {
 /** The source part of a -v spec ('' for an anonymous volume). */
 function sourceOf(spec: string): string {
   if (spec.length <= 2) return '';
-  const i = spec.indexOf(':');
+  let i = spec.indexOf(':');
   if (i <= 0) return '';
-  const first = spec.slice(0, i);
-  if (isWindowsDrive(first)) return '';
-  return first;
+  // docker's loader reads "c:" as a drive: the source runs to the next colon ("x:/data:ro" is a bind of "x:/data").
+  if (isWindowsDrive(spec.slice(0, i))) {
+    i = spec.indexOf(':', i + 1);
+    if (i < 0) return '';
+  }
+  return spec.slice(0, i);
 }
 
 function isFilePath(source: string): boolean {

@@ -6,7 +6,8 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
-import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers } from './deps.ts';
+import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers, VolumesBox } from './deps.ts';
+import { conflict, notFound } from '../../common/index.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
 import { newContext } from './index.ts';
@@ -176,6 +177,89 @@ export class FakeLayers implements RWLayers {
   async reconcile(): Promise<void> {}
 }
 
+type FakeVolume = Awaited<ReturnType<VolumesBox['get']>>;
+
+/** An in-memory volume store: data directories under the test's directory, references and mounts counted. */
+export class FakeVolumes implements VolumesBox {
+  readonly volumes = new Map<string, FakeVolume>();
+  readonly #refs = new Map<string, Set<string>>();
+  readonly mounted = new Map<string, Set<string>>();
+  readonly calls: string[] = [];
+  /** Decides whether a create() fails (and with what). */
+  createError: ((o: Parameters<VolumesBox['create']>[0]) => Error | undefined) | undefined;
+  #next = 0;
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  async create(o: Parameters<VolumesBox['create']>[0]): Promise<FakeVolume> {
+    const err = this.createError?.(o);
+    if (err) throw err;
+    const name = o.name || `anon${String(this.#next++).padStart(60, '0')}`;
+    const existing = this.volumes.get(name);
+    if (existing) return existing;
+    const mountpoint = join(this.#root, 'volumes', name, '_data');
+    await mkdir(mountpoint, { recursive: true });
+    const v: FakeVolume = {
+      name, driver: o.driver || 'local', mountpoint, createdAt: '2026-01-01T00:00:00Z', labels: { ...(o.labels ?? {}) },
+      options: { ...(o.driverOpts ?? {}) }, anonymous: o.anonymous === true || !o.name,
+    };
+    this.volumes.set(name, v);
+    this.calls.push(`create ${name}`);
+    return v;
+  }
+
+  async get(name: string): Promise<FakeVolume> {
+    const v = this.volumes.get(name);
+    if (!v) throw notFound(`get ${name}: no such volume`);
+    return v;
+  }
+
+  async remove(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    if (!opts.force && this.refs(name).length) throw conflict(`remove ${name}: volume is in use - [${this.refs(name).join(', ')}]`);
+    this.volumes.delete(name);
+    this.calls.push(`remove ${name}`);
+  }
+
+  ref(name: string, id: string): void {
+    if (!this.#refs.has(name)) this.#refs.set(name, new Set());
+    this.#refs.get(name)!.add(id);
+  }
+
+  unref(name: string, id: string): void {
+    this.#refs.get(name)?.delete(id);
+  }
+
+  refs(name: string): string[] {
+    return [...(this.#refs.get(name) ?? [])];
+  }
+
+  async mount(name: string, id: string): Promise<string> {
+    const v = await this.get(name);
+    if (!this.mounted.has(name)) this.mounted.set(name, new Set());
+    this.mounted.get(name)!.add(id);
+    this.calls.push(`mount ${name} ${id}`);
+    return v.mountpoint;
+  }
+
+  async unmount(name: string, id: string): Promise<void> {
+    this.mounted.get(name)?.delete(id);
+    if (this.mounted.get(name)?.size === 0) this.mounted.delete(name);
+    this.calls.push(`unmount ${name} ${id}`);
+  }
+
+  async reconcile(mountedBy: Map<string, string[]>): Promise<void> {
+    this.calls.push(`reconcile ${JSON.stringify([...mountedBy])}`);
+    for (const [name, ids] of mountedBy) {
+      this.mounted.set(name, new Set(ids));
+      for (const id of ids) this.ref(name, id);
+    }
+    for (const name of [...this.mounted.keys()]) if (!mountedBy.has(name)) this.mounted.delete(name);
+  }
+}
+
 function fakeNetworking(): NetworkingBox {
   const empty = (): NetworkSettingsRecord => ({ Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} });
   return {
@@ -196,6 +280,7 @@ export interface Harness {
   ctx: ContainerContext;
   runtime: FakeRuntime;
   layers: FakeLayers;
+  volumes: FakeVolumes;
   events: Array<{ Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } }>;
   warnings: string[];
   /** Creates a container from busybox-like defaults; returns its ID. */
@@ -204,10 +289,11 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } = {}): Promise<Harness> {
+export async function harness(opts: { dataRoot?: string; oomKilled?: boolean; volumes?: FakeVolumes } = {}): Promise<Harness> {
   const dir = opts.dataRoot ?? (await mkdtemp(join(tmpdir(), 'berth-verbs-')));
   const runtime = new FakeRuntime();
   const layers = new FakeLayers(dir);
+  const volumes = opts.volumes ?? new FakeVolumes(dir);
   const events: Harness['events'] = [];
   const warnings: string[] = [];
   const deps: ContainerDeps = {
@@ -232,11 +318,12 @@ export async function harness(opts: { dataRoot?: string; oomKilled?: boolean } =
     log: { debug: () => {}, info: () => {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) },
     validateHostConfig: () => {},
     networking: fakeNetworking(),
+    volumes,
     oomKilled: async () => Boolean(opts.oomKilled),
   };
   const ctx = newContext(deps);
   return {
-    ctx, runtime, layers, events, warnings,
+    ctx, runtime, layers, volumes, events, warnings,
     create: async (name, host = {}, config = {}) => {
       const full = { Image: 'busybox', Cmd: ['true'], Env: null, Entrypoint: null, Labels: {}, ...config } as StoredConfig;
       return (await createContainer(ctx, name, full, { ...host })).Id;

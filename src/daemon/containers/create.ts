@@ -11,9 +11,11 @@ import { parseRestartPolicy } from './restart-policy.ts';
 import { isContainerMode, type EndpointsConfig } from './networking.ts';
 import { newContainer } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
+import { registerMountPoints } from './mount-points.ts';
 
 type Ctx = Pick<ContainerContext,
-  'store' | 'images' | 'validateHostConfig' | 'runtime' | 'defaultRuntime' | 'networking' | 'layers' | 'dataRoot' | 'logDriver' | 'logOpts' | 'events'>;
+  'store' | 'images' | 'validateHostConfig' | 'runtime' | 'defaultRuntime' | 'networking' | 'layers' | 'dataRoot' | 'logDriver' | 'logOpts' | 'events'
+  | 'volumes' | 'log'>;
 
 export async function createContainer(
   ctx: Ctx, name: string | undefined, config: StoredConfig, hostConfig: HostConfig, endpointsConfig?: EndpointsConfig,
@@ -75,13 +77,22 @@ export async function createContainer(
     const memory = Number(hostConfig.Memory ?? 0);
     if (memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = memory * 2;
     rec.NetworkSettings = ctx.networking.initialSettings(hostConfig, endpointsConfig);
-    await ctx.layers.createRW(id, image.chainId);
+    // Volumes are made (or found) and referenced before anything else, and undone if the rest fails.
+    const mounts = await registerMountPoints(ctx, id, hostConfig, config);
+    rec.MountPoints = mounts.mountPoints;
+    try {
+      await ctx.layers.createRW(id, image.chainId);
+    } catch (err) {
+      await mounts.undo();
+      throw err;
+    }
     try {
       await mkdir(dir, { recursive: true, mode: 0o710 });
       await saveRecord(ctx.dataRoot, rec, hostConfig);
     } catch (err) {
       await ctx.layers.removeRW(id).catch(() => {});
       await rm(dir, { recursive: true, force: true });
+      await mounts.undo();
       throw err;
     }
     const c = newContainer(rec, hostConfig);

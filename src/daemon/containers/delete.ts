@@ -6,13 +6,14 @@ import { conflict, systemError } from '../../common/index.ts';
 import { cancelRestart, pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
 import { killWithSignal } from './kill.ts';
+import { releaseVolumes } from './mount-points.ts';
 
 export interface RemoveOptions {
   force: boolean;
   volumes: boolean;
 }
 
-type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot'>;
+type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot' | 'volumes' | 'log'>;
 
 export async function removeContainer(ctx: Ctx, ref: string, opts: RemoveOptions): Promise<void> {
   const c = ctx.store.get(ref);
@@ -34,11 +35,11 @@ export async function removeContainer(ctx: Ctx, ref: string, opts: RemoveOptions
       }
     }
   }
-  await ctx.locks.run(c.rec.ID, () => removeLocked(ctx, c));
+  await ctx.locks.run(c.rec.ID, () => removeLocked(ctx, c, opts.volumes));
 }
 
-/** Removes a stopped container; call it under the container's lock. */
-export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container): Promise<void> {
+/** Removes a stopped container (and, with `removeVolumes`, its anonymous volumes); call it under the container's lock. */
+export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container, removeVolumes = false): Promise<void> {
   if (!ctx.store.has(c)) return;
   if (c.state.running) throw runningConflict(c);
   c.state.setRemovalInProgress();
@@ -56,6 +57,7 @@ export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container): Promi
   }
   for (const execId of c.execIds) ctx.execs.delete(execId);
   ctx.store.delete(c);
+  await releaseVolumes(ctx, c, removeVolumes);
   publish(ctx, c, 'destroy');
   c.state.setRemoved();
 }

@@ -4,6 +4,7 @@ import type { EventBus } from '../events.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
 import type { ImageConfig } from '../../api/index.ts';
 import type { NetworkController } from '../../network/index.ts';
+import type { VolumeStore } from '../../volume/index.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
 import type { ContainerNetworking } from './networking.ts';
 import type { DiffSource } from '../../layer/index.ts';
@@ -47,6 +48,9 @@ export type NetworkingBox = Pick<ContainerNetworking,
 
 export type EventSink = Pick<EventBus, 'publish'>;
 
+/** The volume store's calls the verbs make (create, start, exit, removal, daemon start). */
+export type VolumesBox = Pick<VolumeStore, 'create' | 'get' | 'remove' | 'ref' | 'unref' | 'refs' | 'mount' | 'unmount' | 'reconcile'>;
+
 export interface ContainerDeps {
   dataRoot: string;
   execRoot: string;
@@ -66,6 +70,7 @@ export interface ContainerDeps {
   log: Logger;
   validateHostConfig(hostConfig: HostConfig, config: StoredConfig): void;
   networking: NetworkingBox;
+  volumes: VolumesBox;
   /** Whether the kernel OOM-killed a process of the container's cgroup (a Linux read; tests fake it). */
   oomKilled(cgroupPath: string): Promise<boolean>;
   /** The embedded DNS server's address for containers on a user-defined network, if one serves it. */

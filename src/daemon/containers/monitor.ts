@@ -10,6 +10,7 @@ import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { waitForExit } from './exit-watch.ts';
 import { rootfsInUse } from './rootfs-use.ts';
+import { unmountVolumes } from './mount-points.ts';
 
 /** Waits for the running init process to end, then records the exit. */
 export async function watchExit(ctx: ContainerContext, c: Container): Promise<void> {
@@ -24,6 +25,7 @@ async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): 
   await ctx.runtime.delete(c.rec.ID, runtime).catch((err) => ctx.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));
   // A daemon-side use (export, cp) unmounts it when it is done.
   if (!rootfsInUse(ctx, c.rec.ID)) await ctx.layers.unmountRW(c.rec.ID).catch((err) => ctx.log.warn('unmount failed', { id: c.rec.ID, err: String(err) }));
+  await unmountVolumes(ctx, c);
   publishNetwork(ctx, c, 'disconnect');
   await ctx.networking.detach(c.rec).catch((err) => ctx.log.warn('network teardown failed', { id: c.rec.ID, err: String(err) }));
   const startedMs = Date.parse(c.state.fields.StartedAt);
@@ -51,7 +53,8 @@ async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): 
   c.state.setStopped(status);
   await save(ctx, c);
   if (c.hostConfig.AutoRemove) {
-    await removeLocked(ctx, c).catch((err) => ctx.log.warn('auto-remove failed', { id: c.rec.ID, err: String(err) }));
+    // --rm takes the anonymous volumes with it, as Docker's auto-remove does.
+    await removeLocked(ctx, c, true).catch((err) => ctx.log.warn('auto-remove failed', { id: c.rec.ID, err: String(err) }));
   }
 }
 

@@ -4,7 +4,7 @@ import type { Container } from './container.ts';
 import type { ContainerContext } from './context.ts';
 import { removeLocked } from './delete.ts';
 
-type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot' | 'log'>;
+type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot' | 'log' | 'volumes'>;
 
 export async function pruneContainers(ctx: Ctx, keep: (c: Container) => boolean): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
   const deleted: string[] = [];

@@ -11,12 +11,18 @@ import { publish, save, type ContainerContext } from './context.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
+import { volumeNames } from './mount-points.ts';
+import { clearStaging } from './subpath-staging.linux.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
   await mkdir(root, { recursive: true });
+  // Volume subpaths staged by a daemon that died while starting a container.
+  clearStaging(join(ctx.execRoot, 'subpaths'));
   const toStart: Container[] = [];
   const keepMounted = new Set<string>();
+  /** Volume name -> the running containers that have it mounted. */
+  const mountedBy = new Map<string, string[]>();
   for (const id of await readdir(root)) {
     const loaded = await loadRecord(ctx.dataRoot, id).catch(() => undefined);
     if (!loaded) {
@@ -27,6 +33,8 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
     }
     const c = newContainer(loaded.rec, loaded.hostConfig);
     ctx.store.add(c);
+    // The volume store keeps references in memory: every container's volumes are referenced again.
+    for (const name of volumeNames(c)) ctx.volumes.ref(name, id);
     const s = c.state;
     const { stateDir } = pathsOf(ctx, id);
     if (s.removingOrDead) {
@@ -41,6 +49,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
           try {
             c.hub.connect(await ctx.runtime.attach(stateDir));
             keepMounted.add(id);
+            for (const name of volumeNames(c)) mountedBy.set(name, [...(mountedBy.get(name) ?? []), id]);
             await ctx.networking.readopt(c.rec).catch((err) => ctx.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
             ctx.watchExit(c);
             ctx.log.info('re-adopted running container', { id });
@@ -64,7 +73,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
       if (shouldRestart(c, Date.parse(s.fields.FinishedAt) - startedMs)) {
         toStart.push(c);
       } else if (c.hostConfig.AutoRemove) {
-        await removeLocked(ctx, c).catch(() => {});
+        await removeLocked(ctx, c, true).catch(() => {});
       }
       continue;
     }
@@ -79,6 +88,8 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
     }
   }
   await ctx.layers.reconcile(keepMounted);
+  // Volumes left mounted by a daemon that died stay mounted for the containers still running; the rest are unmounted.
+  await ctx.volumes.reconcile(mountedBy).catch((err) => ctx.log.warn('volume reconcile failed', { err: String(err) }));
   for (const c of toStart) {
     await ctx.locks.run(c.rec.ID, () => containerStart(ctx, c)).catch((err) => ctx.log.warn('restart at boot failed', { id: c.rec.ID, err: String(err) }));
   }

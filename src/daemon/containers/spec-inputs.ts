@@ -1,16 +1,17 @@
 // Turns a container record into what the runtime box needs: the per-container /etc files,
 // the OCI spec for the container, and the OCI process for an exec.
-import { mkdir, readFile } from 'node:fs/promises';
-import { closeSync, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, invalidParameter, rawJson } from '../../common/index.ts';
-import { mkdirAllInRoot, openRoot, readFileInRoot } from '../../fsroot/index.ts';
+import { readFileInRoot } from '../../fsroot/index.ts';
 import { hostHasIpv6 } from '../../network/index.ts';
 import {
   processEnv, resolveUser, splitDevNumber, supportsRecursiveReadonly,
   type NetworkNamespace, type SeccompProfile, type Spec, type SpecProcess,
 } from '../../runtime/index.ts';
-import { anonymousVolumePaths, bindSourcesToCreate, generateContainerSpec } from '../host-config/index.ts';
+import { generateContainerSpec } from '../host-config/index.ts';
+import type { StartedMounts } from './mount-points.ts';
 import { buildHostsFile, buildResolvConf, hostnameFile, hostResolvConfPath } from './etc-files.ts';
 import type { ContainerRecord, HostConfig } from './record.ts';
 import type { ContainerDeps } from './deps.ts';
@@ -29,7 +30,7 @@ export interface ExecConfig {
 }
 
 /** Read-only binds cover their submounts where the kernel can (Docker 25+ does the same). */
-const RECURSIVE_READONLY = supportsRecursiveReadonly();
+export const RECURSIVE_READONLY = supportsRecursiveReadonly();
 
 /** Files read from an image's rootfs (passwd, group) are small; anything bigger is refused. */
 const MAX_ROOTFS_FILE = 4 * 1024 * 1024;
@@ -75,31 +76,19 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
   }), 0o644);
 }
 
-export async function buildSpecFor(rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, network: NetworkNamespace = networkOf(hostConfig)): Promise<Spec> {
+export async function buildSpecFor(
+  rec: ContainerRecord, hostConfig: HostConfig, rootfs: string, deps: ContainerDeps, mounts: StartedMounts, network: NetworkNamespace = networkOf(hostConfig),
+): Promise<Spec> {
   const hc = hostConfig;
-  // -v creates a missing host directory at start, as Docker does.
-  for (const source of bindSourcesToCreate(hc)) {
-    if (!existsSync(source)) await mkdir(source, { recursive: true, mode: 0o755 });
-  }
-  // Anonymous volumes are directories of the writable layer for now (create warned about it);
-  // the path comes from the request or the image, so it is resolved inside the rootfs.
-  const volumePaths = anonymousVolumePaths(rec.Config.Volumes);
-  if (volumePaths.length) {
-    const root = openRoot(rootfs);
-    try {
-      for (const path of volumePaths) closeSync(mkdirAllInRoot(root, path, 0o755));
-    } finally {
-      closeSync(root);
-    }
-  }
   return generateContainerSpec({
     id: rec.ID,
     rootfs,
     config: rec.Config,
     hostConfig: hc,
     network,
+    mounts: mounts.mounts,
+    rootfsPropagation: mounts.rootfsPropagation,
     ipv4OnlyInterfaces: network === 'new' && hostHasIpv6(),
-    recursiveReadonly: RECURSIVE_READONLY,
     etcFiles: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
     cgroupParent: deps.cgroupParent,
     initPath: deps.initPath,

@@ -2,7 +2,11 @@
 // mounts the layer, sets up the network, writes the bundle, creates and starts the process
 // under its shim, and on any failure undoes what it did and records Docker's exit code.
 import { BerthError, conflict, fromHumanSize, invalidParameter, notModified, systemError } from '../../common/index.ts';
-import { buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
+import { readFile } from 'node:fs/promises';
+import { RECURSIVE_READONLY, buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
+import { MountSetupError, legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
+import { stageBind, unstageBind } from './subpath-staging.linux.ts';
+import { join } from 'node:path';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -24,7 +28,7 @@ export async function startContainer(ctx: StartContext, ref: string): Promise<vo
       await containerStart(ctx, c);
     } catch (err) {
       // Docker removes an AutoRemove container whose start failed (the CLI waits for it).
-      if (c.hostConfig.AutoRemove) await removeLocked(ctx, c).catch(() => {});
+      if (c.hostConfig.AutoRemove) await removeLocked(ctx, c, true).catch(() => {});
       throw err;
     }
   });
@@ -36,6 +40,8 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
   const runtime = runtimeOf(c, ctx.defaultRuntime);
   let created = false;
   let networked = false;
+  const mountedVolumes = new Set<string>();
+  let releaseMounts = () => {};
   const net = ctx.networking;
   try {
     const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
@@ -51,7 +57,17 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
       throw asNetworkError(e);
     });
     await prepareEtcFiles(c.rec, c.hostConfig, ctx, etcNetworkOf(ctx, c));
-    const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, netns);
+    c.rec.MountPoints ??= legacyMountPoints(c.hostConfig);
+    const mounts = await setupMounts(ctx, c, rootfs, {
+      copyUp: !c.rec.HasBeenStartedBefore, recursiveReadonly: RECURSIVE_READONLY, mounted: mountedVolumes,
+      readMountinfo: () => readFile('/proc/self/mountinfo', 'utf8'),
+      stage: (fd, name) => stageBind(fd, join(ctx.execRoot, 'subpaths'), name),
+      unstage: (path) => unstageBind(path),
+    }).catch((e) => {
+      throw e instanceof BerthError ? new MountSetupError(e) : e;
+    });
+    releaseMounts = mounts.release;
+    const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, mounts, netns);
     const logConf = c.hostConfig.LogConfig!;
     const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config ?? {}) } : undefined;
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
@@ -59,6 +75,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
     });
     created = true;
+    releaseMounts();
     crashPoint('runtime-create');
     const netStart = performance.now();
     // The interfaces are plumbed while the stdio connection to the shim is made.
@@ -79,13 +96,16 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     publish(ctx, c, 'start');
     ctx.watchExit(c);
   } catch (err) {
+    releaseMounts();
     const message = err instanceof Error ? err.message : String(err);
     if (created) await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     if (networked) await net.detach(c.rec).catch(() => {});
     c.hub.finish();
+    if (mountedVolumes.size) await unmountVolumes(ctx, c, [...mountedVolumes]);
     await ctx.layers.unmountRW(c.rec.ID).catch(() => {});
-    const { code, error } = err instanceof NetworkStartError ? { code: 128, error: err.cause } : translateStartError(message);
-    c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: err instanceof NetworkStartError });
+    const early = err instanceof NetworkStartError || err instanceof MountSetupError;
+    const { code, error } = early ? { code: 128, error: err.cause } : translateStartError(message);
+    c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: early });
     await save(ctx, c).catch(() => {});
     if (err instanceof BerthError && err.kind !== 'System') throw err;
     throw error;

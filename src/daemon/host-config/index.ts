@@ -3,6 +3,10 @@
 export type { ContainerConfig, HostConfig } from './types.ts';
 export { validateHostConfig } from './validate.ts';
 export { createWarnings } from './warnings.ts';
-export { anonymousVolumePaths } from './mounts.ts';
+export {
+  anonymousVolumePaths, containerMounts, parseVolumesFrom, toMountSpec, DEFAULT_PROPAGATION,
+  type ContainerMount, type ResolvedMount,
+} from './mounts.ts';
+export { tmpfsDataOf } from './tmpfs-options.ts';
 export { mergeImageConfig, commandOf } from './merge-image-config.ts';
-export { generateContainerSpec, bindSourcesToCreate } from './spec-input.ts';
+export { generateContainerSpec } from './spec-input.ts';

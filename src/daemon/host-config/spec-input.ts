@@ -10,7 +10,7 @@ import {
 } from '../../runtime/index.ts';
 import { containerDevices, type DeviceFs } from './devices.ts';
 import { checkProcessStrings, commandOf, mergeImageConfig } from './merge-image-config.ts';
-import { containerMounts, toMountSpec } from './mounts.ts';
+import { tmpfsOf, toMountSpec } from './mounts.ts';
 import { resourcesOf, type StatDevice } from './resources.ts';
 import { parseSecurityOpts } from './security-opts.ts';
 import type { ContainerConfig, HostConfig, ImageConfig, Ulimit } from './types.ts';
@@ -29,8 +29,10 @@ export interface EngineSpecInput {
   user?: ResolvedUser;
   network: NetworkNamespace;
   etcFiles?: EtcFiles;
-  /** Mounts resolved elsewhere (volumes), before the HostConfig's binds and tmpfs. */
+  /** The container's binds, volumes and --mount tmpfs, resolved from its MountPoints; HostConfig.Tmpfs is added here. */
   mounts?: MountSpec[];
+  /** linux.rootfsPropagation for shared and slave binds (mount-points.ts). */
+  rootfsPropagation?: string;
   /** Daemon default cgroup parent (HostConfig.CgroupParent wins); default /berth or system.slice. */
   cgroupParent?: string;
   cgroupDriver?: 'cgroupfs' | 'systemd';
@@ -62,8 +64,6 @@ export interface EngineSpecInput {
   ipv4OnlyInterfaces?: boolean;
   /** Whether the kernel accounts swap (memory.memsw.*); when false MemorySwap is dropped. Default true. */
   swapLimit?: boolean;
-  /** The kernel and runtime can make a bind read-only with its submounts ("rro"). Default false. */
-  recursiveReadonly?: boolean;
 }
 
 function seccompOf(input: EngineSpecInput, opt: string, privileged: boolean): ContainerSpecInput['seccomp'] {
@@ -133,7 +133,8 @@ function toSpecInput(input: EngineSpecInput): ContainerSpecInput {
     shmSize: hc.ShmSize ?? undefined,
     hostname: utsMode === 'host' ? undefined : hostname,
     domainname: config.Domainname ?? undefined,
-    mounts: [...(input.mounts ?? []), ...containerMounts(hc, exists).map((m) => toMountSpec(m, input.recursiveReadonly))],
+    mounts: [...(input.mounts ?? []), ...tmpfsOf(hc).map((m) => toMountSpec(m))],
+    rootfsPropagation: input.rootfsPropagation,
     etcFiles: input.etcFiles,
     cgroup: { parent: hc.CgroupParent || input.cgroupParent, driver: input.cgroupDriver },
     ...resourcesOf(hc, input.statDevice, input.swapLimit !== false),
@@ -161,9 +162,4 @@ export async function generateContainerSpec(
   const user = await resolveUser(config.User ?? undefined, input.hostConfig.GroupAdd, input.readRootfsFile);
   const { readRootfsFile: _unused, ...rest } = input;
   return containerSpec({ ...rest, image: undefined, config, user });
-}
-
-/** Host directories `-v` binds need: created at start when missing, as Docker does. */
-export function bindSourcesToCreate(hc: HostConfig): string[] {
-  return containerMounts(hc, () => true).flatMap((m) => (m.kind === 'bind' && m.createSource ? [m.source] : []));
 }

@@ -7,8 +7,6 @@ test('Docker\'s OOM warning without a memory limit', () => {
   assert.deepEqual(createWarnings({ OomKillDisable: true, Memory: 1 << 30 }, {}), []);
 });
 
-test('anonymous volumes say what berth does instead', () => {
-  const [w] = createWarnings({}, { Volumes: { '/b': {}, '/a': {} } });
-  assert.match(w!, /berth does not create volumes yet .*: \/a, \/b are directories in the container's writable layer/);
-  assert.deepEqual(createWarnings({}, { Volumes: null }), []);
+test('anonymous volumes are real volumes now: no warning', () => {
+  assert.deepEqual(createWarnings({}, { Volumes: { '/b': {}, '/a': {} } }), []);
 });

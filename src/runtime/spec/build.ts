@@ -53,6 +53,8 @@ export interface ContainerSpecInput {
   /** Set as the kernel.domainname sysctl (with a private UTS namespace). */
   domainname?: string;
   mounts?: readonly MountSpec[];
+  /** linux.rootfsPropagation (moby sets it for shared and slave binds); omitted: the runtime's default. */
+  rootfsPropagation?: string;
   etcFiles?: EtcFiles;
   cgroup?: Omit<CgroupInput, 'id'>;
   memory?: NonNullable<SpecResources['memory']>;
@@ -146,5 +148,8 @@ export function buildOciSpec(input: ContainerSpecInput): Spec {
     !privileged && input.seccomp !== undefined && withSeccomp(input.seccomp),
     !ns.hostUts && input.hostname !== undefined && withHostname(input.hostname),
     withAnnotations(input.annotations ?? {}),
+    input.rootfsPropagation !== undefined && ((spec) => {
+      spec.linux.rootfsPropagation = input.rootfsPropagation;
+    }),
   ]);
 }

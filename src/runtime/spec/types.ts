@@ -85,6 +85,8 @@ export interface SpecDevice {
 
 export interface SpecLinux {
   namespaces: SpecNamespace[];
+  /** Propagation of the container's `/` (runc's default: rslave); shared or rslave for shared/slave binds. */
+  rootfsPropagation?: string;
   maskedPaths?: string[];
   readonlyPaths?: string[];
   resources: SpecResources;
