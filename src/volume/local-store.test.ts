@@ -135,6 +135,18 @@ describe('local volume store (fake mounts)', () => {
     await store.remove('nope', { force: true });
   });
 
+  test('create with refBy references the volume under its lock: a remove right behind it is refused', async () => {
+    await store.create({ name: 'shared' });
+    const made = store.create({ name: 'shared', refBy: 'c9' });
+    const removed = store.remove('shared');
+    assert.equal((await made).name, 'shared');
+    await rejectsWith(removed, 'Conflict', 'remove shared: volume is in use - [c9]');
+    const fresh = await store.create({ refBy: 'c8' });
+    assert.deepEqual(store.refs(fresh.name), ['c8']);
+    store.unref('shared', 'c9');
+    store.unref(fresh.name, 'c8');
+  });
+
   test('remove refuses a referenced volume (even with force), then removes it once released', async () => {
     const v = await store.create({ name: 'busy' });
     await writeFile(join(v.mountpoint, 'f'), 'x');

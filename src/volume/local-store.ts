@@ -160,7 +160,10 @@ class LocalVolumeStore implements VolumeStore {
         throw notFound(`${prefix}error looking up volume plugin ${truncate(driver)}: plugin ${JSON.stringify(truncate(driver))} not found`);
       }
       const existing = this.volumes.get(name);
-      if (existing) return existing; // Docker: the existing volume, whatever was asked
+      if (existing) {
+        if (o.refBy) this.ref(name, o.refBy);
+        return existing; // Docker: the existing volume, whatever was asked
+      }
       const driverOpts = { ...(o.driverOpts ?? {}) };
       try {
         checkVolumeName(name);
@@ -187,6 +190,7 @@ class LocalVolumeStore implements VolumeStore {
       }
       const v = this.info(rec);
       this.volumes.set(name, v);
+      if (o.refBy) this.ref(name, o.refBy);
       this.onEvent?.('create', v);
       return v;
     });

@@ -24,6 +24,8 @@ export interface VolumeCreateOptions {
   driverOpts?: Record<string, string>;
   labels?: Record<string, string>;
   anonymous?: boolean;
+  /** A container that references the volume from the moment it exists: set under the volume's lock, so no remove or prune slips in between. */
+  refBy?: string;
 }
 
 export interface VolumeListFilters {

@@ -148,7 +148,7 @@ export function toContainerDiskUsage(entry: Entry<{ record: ContainerRecordView;
     Command: [r.Path, ...r.Args].join(' '), Created: createdSeconds(r),
     Ports: [], SizeRw: entry.sizeRw, SizeRootFs: 0, Labels: r.Config.Labels ?? {},
     State: r.State.Status, Status: r.State.Status, HostConfig: { NetworkMode: entry.hostConfig.NetworkMode ?? 'default' },
-    NetworkSettings: { Networks: {} }, Mounts: [],
+    NetworkSettings: { Networks: {} }, Mounts: mountsOf(r),
   };
 }
 

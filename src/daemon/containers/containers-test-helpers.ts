@@ -199,7 +199,10 @@ export class FakeVolumes implements VolumesBox {
     if (err) throw err;
     const name = o.name || `anon${String(this.#next++).padStart(60, '0')}`;
     const existing = this.volumes.get(name);
-    if (existing) return existing;
+    if (existing) {
+      if (o.refBy) this.ref(name, o.refBy);
+      return existing;
+    }
     const mountpoint = join(this.#root, 'volumes', name, '_data');
     await mkdir(mountpoint, { recursive: true });
     const v: FakeVolume = {
@@ -207,6 +210,7 @@ export class FakeVolumes implements VolumesBox {
       options: { ...(o.driverOpts ?? {}) }, anonymous: o.anonymous === true || !o.name,
     };
     this.volumes.set(name, v);
+    if (o.refBy) this.ref(name, o.refBy);
     this.calls.push(`create ${name}`);
     return v;
   }

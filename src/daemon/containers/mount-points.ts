@@ -100,9 +100,9 @@ export async function registerMountPoints(ctx: Ctx, id: string, hc: HostConfig, 
         });
         continue;
       }
-      const info = await ctx.volumes.create({ name: m.name || undefined, driver: m.driver, driverOpts: m.driverOpts, labels: m.labels, anonymous: m.name === '' });
+      const info = await ctx.volumes.create({ name: m.name || undefined, driver: m.driver, driverOpts: m.driverOpts, labels: m.labels, anonymous: m.name === '', refBy: id });
       if (m.name === '') created.push(info.name);
-      ref(info.name);
+      referenced.add(info.name);
       mps[m.destination] = mountPoint('volume', m.destination, {
         Source: info.mountpoint, RW: !m.readonly, Name: info.name, Driver: info.driver, Relabel: m.mode || 'z', Spec: m.spec,
         ...(m.nocopy ? { NoCopy: true } : {}),
@@ -110,9 +110,9 @@ export async function registerMountPoints(ctx: Ctx, id: string, hc: HostConfig, 
     }
     for (const path of volumePaths) {
       if (mps[path] || tmpfs.has(path)) continue;
-      const info = await ctx.volumes.create({ driver: hc.VolumeDriver || 'local', anonymous: true });
+      const info = await ctx.volumes.create({ driver: hc.VolumeDriver || 'local', anonymous: true, refBy: id });
       created.push(info.name);
-      ref(info.name);
+      referenced.add(info.name);
       mps[path] = mountPoint('volume', path, { Source: info.mountpoint, Name: info.name, Driver: info.driver });
     }
   } catch (err) {
