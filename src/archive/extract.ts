@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { BerthError, decompressStream, invalidParameter, isErrno, readTar, systemError, type TarEntry } from '../common/index.ts';
 import {
   type ContainerView, AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
-  fsetxattr, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, removeAllAt, symlinkat,
+  ParentDirCache, setArchiveXattrs, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, removeAllAt, symlinkat,
 } from '../fsroot/index.ts';
 
 const writeAsync = promisify(write);
@@ -227,13 +227,13 @@ interface Ctx {
   view: ContainerView;
   dest: string;
   opts: ExtractOptions;
-  dirs: ParentDirs;
+  dirs: ParentDirCache;
   /** Directories made or merged: [container path, mtime], dated once all entries are in. */
   dirTimes: [string, number][];
 }
 
 async function apply(view: ContainerView, dest: string, entries: AsyncIterable<TarEntry>, opts: ExtractOptions): Promise<ExtractResult> {
-  const ctx: Ctx = { view, dest, opts, dirs: new ParentDirs(view), dirTimes: [] };
+  const ctx: Ctx = { view, dest, opts, dirs: new ParentDirCache((path) => view.mkdirAll(path, 0o755)), dirTimes: [] };
   let count = 0;
   let size = 0;
   try {
@@ -344,7 +344,7 @@ async function writeFile(ctx: Ctx, dirFd: number, base: string, e: TarEntry, nam
       const o = ownerOf(ctx, e);
       fchownSync(fd, o.uid, o.gid);
     }
-    setXattrs(fd, e);
+    setArchiveXattrs(fd, e.xattrs, true);
     fchmodSync(fd, e.mode & 0o7777); // after chown, which clears set-id bits
     futimesSync(fd, e.mtime, e.mtime);
   } finally {
@@ -360,7 +360,7 @@ function setMetadata(ctx: Ctx, dirFd: number, base: string, e: TarEntry, path: s
         const o = ownerOf(ctx, e);
         fchownSync(fd, o.uid, o.gid);
       }
-      setXattrs(fd, e);
+      setArchiveXattrs(fd, e.xattrs, true);
       fchmodSync(fd, e.mode & 0o7777);
     } finally {
       closeSync(fd);
@@ -395,58 +395,3 @@ function setDirTime(view: ContainerView, path: string, mtime: number): void {
   }
 }
 
-/** Only these xattrs come from an archive; trusted.*, other security.* and system.* never do. */
-function setXattrs(fd: number, e: TarEntry): void {
-  for (const [name, value] of Object.entries(e.xattrs)) {
-    if (!name.startsWith('user.') && name !== 'security.capability') continue;
-    try {
-      fsetxattr(fd, name, value);
-    } catch (err) {
-      if (isErrno(err, 'ENOTSUP') || isErrno(err, 'EOPNOTSUPP') || isErrno(err, 'EPERM')) continue;
-      throw err;
-    }
-  }
-}
-
-/**
- * Directory fds of the parents entries go into (made with mkdir -p inside the view on first
- * use), so that an archive of 50,000 files does not resolve every parent again. Making a link or
- * removing something can change what a path resolves to, so those retire the cache; retired
- * fds are closed when the next entry asks. The fds held are bounded.
- */
-class ParentDirs {
-  static readonly MAX_OPEN = 256;
-  #view: ContainerView;
-  #map = new Map<string, number>();
-  #retired: number[] = [];
-
-  constructor(view: ContainerView) {
-    this.#view = view;
-  }
-
-  get(path: string): number {
-    this.#closeRetired();
-    let fd = this.#map.get(path);
-    if (fd === undefined) {
-      if (this.#map.size >= ParentDirs.MAX_OPEN) this.invalidate();
-      fd = this.#view.mkdirAll(path, 0o755);
-      this.#map.set(path, fd);
-    }
-    return fd;
-  }
-
-  invalidate(): void {
-    this.#retired.push(...this.#map.values());
-    this.#map.clear();
-  }
-
-  close(): void {
-    this.invalidate();
-    this.#closeRetired();
-  }
-
-  #closeRetired(): void {
-    for (const fd of this.#retired) closeSync(fd);
-    this.#retired.length = 0;
-  }
-}

@@ -20,7 +20,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { TarWriter, type TarHeader } from '../common/index.ts';
 import {
-  O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, lgetxattrAt, llistxattrAt, openInRoot, openRoot, openat, readdirat, readlinkat,
+  archiveXattrAllowed, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, lgetxattrAt, llistxattrAt, openInRoot, openRoot, openat, readdirat, readlinkat,
 } from '../fsroot/index.ts';
 
 const readAsync = promisify(read);
@@ -67,11 +67,6 @@ export interface TreeTar {
   stream: Readable;
   /** The top entry's stat (of the link's target when followTop followed one). */
   top: Stats;
-}
-
-/** Only these xattrs go into the archive: what layer extraction takes back (user.*, file capabilities). */
-function xattrWanted(name: string): boolean {
-  return name.startsWith('user.') || name === 'security.capability';
 }
 
 interface Entry {
@@ -222,7 +217,7 @@ class Walker {
     } else return undefined;
     let out: Record<string, Uint8Array> | undefined;
     for (const attr of llistxattrAt(dirFd, name)) {
-      if (!xattrWanted(attr)) continue;
+      if (!archiveXattrAllowed(attr)) continue;
       const v = lgetxattrAt(dirFd, name, attr);
       if (v === null) continue;
       (out ??= {})[attr] = v;

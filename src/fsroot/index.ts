@@ -13,3 +13,4 @@ export {
   fstatat, fsetxattr, lchmodat, lchownat, linkat, lutimesat, mkdirat, mknodat, openat, readdirat, symlinkat,
   readlinkat, lgetxattrAt, llistxattrAt, unlinkat,
 } from './syscalls.linux.ts';
+export { ParentDirCache, archiveXattrAllowed, setArchiveXattrs } from './parent-dirs.ts';

@@ -14,7 +14,7 @@ import { posix } from 'node:path';
 import { type TarEntry, BerthError, invalidParameter, isErrno, systemError } from '../common/index.ts';
 import {
   AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
-  fsetxattr, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openat, openInRoot, openRoot,
+  ParentDirCache, setArchiveXattrs, fsetxattr, fstatat, lchmodat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openat, openInRoot, openRoot,
   readdirat, removeAllAt, symlinkat,
 } from '../fsroot/index.ts';
 import { S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
@@ -45,7 +45,7 @@ const INPUT_ERRNOS = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'EL
 export async function applyLayer(entries: AsyncIterable<TarEntry>, root: string, opts: ApplyOptions): Promise<ApplyResult> {
   const maxEntries = opts.maxEntries ?? 10_000_000;
   const rootFd = openRoot(root);
-  const dirs = new ParentDirs(rootFd);
+  const dirs = new ParentDirCache((rel) => mkdirAllInRoot(rootFd, rel, 0o755));
   const ctx: Ctx = { rootFd, dirs, opts, dirTimes: [], unpacked: new Set() };
   let size = 0;
   let count = 0;
@@ -73,7 +73,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, root: string,
 
 interface Ctx {
   rootFd: number;
-  dirs: ParentDirs;
+  dirs: ParentDirCache;
   opts: ApplyOptions;
   /** Directories made or merged: [path in the layer, mtime], set once all entries are in. */
   dirTimes: [string, number][];
@@ -96,50 +96,6 @@ export function cleanLayerPath(name: string, absolute: 'refuse' | 'strip' = 'ref
   }
   if (clean === '.' || clean === '') clean = '';
   return clean;
-}
-
-/**
- * Directory fds of the parents entries go into, made inside the layer (mkdir -p) on first use,
- * so that a layer of 50,000 files does not resolve every parent again. Only creating a symlink
- * (or a hard link, which may be one) or removing something can change what a path resolves
- * to, so those retire the cache; retired fds are closed when the next entry asks, after the
- * entry that retired them is done with its own. The fds held are bounded.
- */
-class ParentDirs {
-  static readonly MAX_OPEN = 256;
-  #rootFd: number;
-  #map = new Map<string, number>();
-  #retired: number[] = [];
-
-  constructor(rootFd: number) {
-    this.#rootFd = rootFd;
-  }
-
-  get(rel: string): number {
-    this.#closeRetired();
-    let fd = this.#map.get(rel);
-    if (fd === undefined) {
-      if (this.#map.size >= ParentDirs.MAX_OPEN) this.invalidate();
-      fd = mkdirAllInRoot(this.#rootFd, rel, 0o755);
-      this.#map.set(rel, fd);
-    }
-    return fd;
-  }
-
-  invalidate(): void {
-    this.#retired.push(...this.#map.values());
-    this.#map.clear();
-  }
-
-  close(): void {
-    this.invalidate();
-    this.#closeRetired();
-  }
-
-  #closeRetired(): void {
-    for (const fd of this.#retired) closeSync(fd);
-    this.#retired.length = 0;
-  }
 }
 
 async function applyEntry(e: TarEntry, ctx: Ctx): Promise<void> {
@@ -276,17 +232,12 @@ async function writeFileEntry(dirFd: number, name: string, e: TarEntry): Promise
     }
     if (written !== e.size) throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: short body`);
     fchownSync(fd, e.uid, e.gid);
-    setXattrs(fd, e);
+    setArchiveXattrs(fd, e.xattrs);
     fchmodSync(fd, e.mode & 0o7777); // after chown, which clears set-id bits
     futimesSync(fd, e.mtime, e.mtime);
   } finally {
     closeSync(fd);
   }
-}
-
-/** Only these xattrs come from a layer; trusted.* (overlay's own), other security.* and system.* never do. */
-function layerXattrAllowed(name: string): boolean {
-  return name.startsWith('user.') || name === 'security.capability';
 }
 
 /** Metadata of a directory, symlink or device node `name` in `dirFd`; never through a link. */
@@ -295,7 +246,7 @@ function setMetadata(dirFd: number, name: string, e: TarEntry, ctx: Ctx, rel: st
     // Through an fd of the directory itself (O_NOFOLLOW): chown, then the mode (chown clears set-id bits).
     withFd(openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW), (fd) => {
       fchownSync(fd, e.uid, e.gid);
-      setXattrs(fd, e);
+      setArchiveXattrs(fd, e.xattrs);
       fchmodSync(fd, e.mode & 0o7777);
     });
     ctx.dirTimes.push([rel, e.mtime]);
@@ -318,18 +269,6 @@ function setDirTime(rootFd: number, rel: string, mtime: number): void {
     throw err;
   }
   withFd(fd, () => futimesSync(fd, mtime, mtime));
-}
-
-function setXattrs(fd: number, e: TarEntry): void {
-  for (const [name, value] of Object.entries(e.xattrs)) {
-    if (!layerXattrAllowed(name)) continue;
-    try {
-      fsetxattr(fd, name, value);
-    } catch (err) {
-      if (isErrno(err, 'ENOTSUP') || isErrno(err, 'EOPNOTSUPP')) continue; // filesystems without xattrs
-      throw err;
-    }
-  }
 }
 
 /** vfs: an opaque directory keeps only what this layer put in it. */

@@ -13,18 +13,13 @@ import { isErrno } from '../common/index.ts';
 import {
   O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY,
   fsetxattr, lchmodat, lchownat, lgetxattrAt, linkat, llistxattrAt, lutimesat, mkdirat, mknodat, openInRoot, openRoot, openat,
-  readdirat, readlinkat, symlinkat,
+  readdirat, readlinkat, symlinkat, archiveXattrAllowed,
 } from '../fsroot/index.ts';
 
 /** Deeper trees are refused: each level holds two fds. */
 const MAX_DEPTH = 1024;
 
 type CopyUpResult = 'copied' | 'no-source' | 'not-empty';
-
-/** The xattrs a layer may carry (layer/apply-layer.ts keeps the same); overlay's own and SELinux labels are not copied. */
-function xattrCopied(name: string): boolean {
-  return name.startsWith('user.') || name === 'security.capability';
-}
 
 const seconds = (ns: bigint) => Number(ns / 1000n) / 1e6;
 
@@ -154,7 +149,7 @@ async function copyFile(srcDir: number, dstDir: number, name: string, st: BigInt
 
 function copyXattrs(srcDir: number, name: string, dstFd: number): void {
   for (const attr of llistxattrAt(srcDir, name)) {
-    if (!xattrCopied(attr)) continue;
+    if (!archiveXattrAllowed(attr)) continue;
     const value = lgetxattrAt(srcDir, name, attr);
     if (value === null) continue;
     try {
@@ -169,7 +164,7 @@ function copyXattrs(srcDir: number, name: string, dstFd: number): void {
 /** Owner, then mode (chown clears set-id bits), xattrs, then times of a directory: from `src` onto `dst`. */
 function copyDirMetadata(srcPathFd: number, dstPathFd: number): void {
   const st = fstatSync(srcPathFd, { bigint: true });
-  const attrs = llistxattrAt(srcPathFd, '.').filter(xattrCopied);
+  const attrs = llistxattrAt(srcPathFd, '.').filter(archiveXattrAllowed);
   withFd(openSync(`/proc/self/fd/${dstPathFd}`, O_RDONLY | O_DIRECTORY), (fd) => {
     fchownSync(fd, Number(st.uid), Number(st.gid));
     fchmodSync(fd, Number(st.mode) & 0o7777);
