@@ -4,8 +4,11 @@
 // arguments, --since/--until values, Ctrl-C on a followed stream, opening an input file, and
 // the small Go/docker text helpers (TruncateID, Ellipsis, strconv.Quote, time.Time.String(),
 // sortorder.NaturalLess, net.JoinHostPort, MapOpts).
-import { open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CommandContext, FlagSpec, Flags } from '../framework/types.ts';
 import { DaemonError, StatusError } from '../framework/types.ts';
 import { FlagError } from '../framework/flags.ts';
@@ -417,4 +420,23 @@ export async function validateOutputPath(path: string, context: string): Promise
   if (!st.isDirectory()) throw new StatusError(1, `${context}: invalid output path: ${JSON.stringify(dir)} is not a directory`);
   const target = await stat(path).catch(() => undefined);
   if (target?.isDirectory()) throw new StatusError(1, `${context}: invalid output path: ${JSON.stringify(path)} must be a file, not a directory`);
+}
+
+/**
+ * An archive from the daemon (save, export) to stdout, or to `output` through a temp file beside
+ * it and a rename, so that a failed transfer leaves no half archive.
+ */
+export async function writeArchiveOutput(ctx: CommandContext, body: Readable, output: string | undefined): Promise<void> {
+  if (!output) {
+    await pipeline(body, ctx.stdout, { end: false });
+    return;
+  }
+  const temp = join(dirname(output), `.${basename(output)}.berth-${process.pid}`);
+  try {
+    await pipeline(body, createWriteStream(temp, { mode: 0o644 }));
+    await rename(temp, output);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
 }

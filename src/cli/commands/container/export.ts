@@ -1,12 +1,8 @@
 // `berth container export` (export): the container's filesystem as a tar, to stdout (never a
 // terminal: docker's "cowardly refusing") or, atomically, to -o FILE.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { validateOutputPath } from '../shared.ts';
+import { validateOutputPath, writeArchiveOutput } from '../shared.ts';
 
 export const exportCommand: CommandSpec = {
   name: 'export',
@@ -19,18 +15,6 @@ export const exportCommand: CommandSpec = {
     if (!output && ctx.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
     if (output) await validateOutputPath(output, 'failed to export container');
     const res = await ctx.client.call('GET', `/containers/${encodeURIComponent(args[0])}/export`);
-    if (!output) {
-      await pipeline(res.body, ctx.stdout, { end: false });
-      return;
-    }
-    // Written beside the target and renamed, so a failed export leaves no half archive.
-    const temp = join(dirname(output), `.${basename(output)}.berth-export-${process.pid}`);
-    try {
-      await pipeline(res.body, createWriteStream(temp, { mode: 0o644 }));
-      await rename(temp, output);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+    await writeArchiveOutput(ctx, res.body, output);
   },
 };

@@ -1,11 +1,7 @@
 // `berth image save` (save): the archive to stdout (never a terminal) or, atomically, to -o FILE.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { validateOutputPath } from '../shared.ts';
+import { validateOutputPath, writeArchiveOutput } from '../shared.ts';
 
 export const saveCommand: CommandSpec = {
   name: 'save',
@@ -21,18 +17,6 @@ export const saveCommand: CommandSpec = {
     if (!output && ctx.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
     if (output) await validateOutputPath(output, 'failed to save image');
     const res = await ctx.client.call('GET', '/images/get', { query: { names: args } });
-    if (!output) {
-      await pipeline(res.body, ctx.stdout, { end: false });
-      return;
-    }
-    // Written beside the target and renamed, so a failed save leaves no half archive.
-    const temp = join(dirname(output), `.${basename(output)}.berth-save-${process.pid}`);
-    try {
-      await pipeline(res.body, createWriteStream(temp, { mode: 0o644 }));
-      await rename(temp, output);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+    await writeArchiveOutput(ctx, res.body, output);
   },
 };
