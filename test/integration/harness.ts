@@ -223,6 +223,11 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
  * atomically, holding the claiming process's pid; a dead process's claim is taken over.
  */
 const OCTET_CLAIMS = '/tmp/berth-test-octets';
+/** Released by cleanup(), or when this process ends without it (a test that stopped early). */
+const heldOctets = new Set<string>();
+process.on('exit', () => {
+  for (const dir of heldOctets) rmSync(dir, { recursive: true, force: true });
+});
 
 function claimOctet(x: number): boolean {
   const dir = join(OCTET_CLAIMS, String(x));
@@ -239,12 +244,14 @@ function claimOctet(x: number): boolean {
     if (pid === process.pid || (pid > 0 && existsSync(`/proc/${pid}`))) return false;
   }
   writeFileSync(join(dir, 'pid'), String(process.pid));
+  heldOctets.add(dir);
   return true;
 }
 
 function releaseThirdOctet(bip: string): void {
-  const x = bip.split('.')[2];
-  rmSync(join(OCTET_CLAIMS, x!), { recursive: true, force: true });
+  const dir = join(OCTET_CLAIMS, bip.split('.')[2]!);
+  rmSync(dir, { recursive: true, force: true });
+  heldOctets.delete(dir);
 }
 
 /** A third octet for 10.213.X.0/24 that no host route or address uses, nor another test's daemon. */
