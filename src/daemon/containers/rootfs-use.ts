@@ -21,33 +21,6 @@ export function rootfsInUse(ctx: Ctx, id: string): boolean {
   return (countsOf(ctx).get(id) ?? 0) > 0;
 }
 
-/** Mounts (if needed) and holds the root filesystem; call the returned release once when done. */
-export async function acquireRootfs(ctx: Ctx, c: Container): Promise<{ rootfs: string; release: () => Promise<void> }> {
-  const id = c.rec.ID;
-  const counts = countsOf(ctx);
-  const rootfs = await ctx.locks.run(id, async () => {
-    const path = await ctx.layers.mountRW(id);
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    return path;
-  });
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await ctx.locks.run(id, async () => {
-      const n = (counts.get(id) ?? 1) - 1;
-      if (n > 0) {
-        counts.set(id, n);
-        return;
-      }
-      counts.delete(id);
-      if (c.state.running || c.state.removed) return;
-      await ctx.layers.unmountRW(id).catch((err) => ctx.log.warn('unmount failed', { id, err: String(err) }));
-    });
-  };
-  return { rootfs, release };
-}
-
 /**
  * acquireRootfs for a caller that already holds the container's lock (cp holds it for its whole
  * operation, as moby does); the returned release must be called under that lock too.
@@ -71,4 +44,11 @@ export async function acquireRootfsLocked(ctx: Ctx, c: Container): Promise<{ roo
     await ctx.layers.unmountRW(id).catch((err) => ctx.log.warn('unmount failed', { id, err: String(err) }));
   };
   return { rootfs, releaseLocked };
+}
+
+/** Mounts (if needed) and holds the root filesystem; call the returned release once when done. */
+export async function acquireRootfs(ctx: Ctx, c: Container): Promise<{ rootfs: string; release: () => Promise<void> }> {
+  const id = c.rec.ID;
+  const { rootfs, releaseLocked } = await ctx.locks.run(id, () => acquireRootfsLocked(ctx, c));
+  return { rootfs, release: () => ctx.locks.run(id, releaseLocked) };
 }
