@@ -17,6 +17,7 @@ import { parseGoDuration, parseRfc3339Nano } from '../../common/index.ts';
 import { formatList, goQuote, parseTemplate, TemplateError } from '../format/index.ts';
 import type { ListFormatOptions, Template, TemplateOptions } from '../format/index.ts';
 import { displayJsonMessages, humanSizePrecision, JsonMessageError } from '../progress/index.ts';
+import { OptionError, validateLabel } from '../opts/index.ts';
 
 export { INSPECT_FORMAT_HELP, goQuote };
 
@@ -439,4 +440,20 @@ export async function writeArchiveOutput(ctx: CommandContext, body: Readable, ou
     await rm(temp, { force: true });
     throw err;
   }
+}
+
+/** `--label k=v` values (network create, volume create) as the body's Labels, checked as docker/cli does. */
+export function labelsOption(values: readonly string[]): Record<string, string> {
+  const labels = new Map<string, string>();
+  for (const l of values) {
+    try {
+      validateLabel(l);
+    } catch (err) {
+      if (err instanceof OptionError) throw flagValueError('--label', l, err.message);
+      throw err;
+    }
+    const eq = l.indexOf('=');
+    labels.set(eq < 0 ? l : l.slice(0, eq), eq < 0 ? '' : l.slice(eq + 1));
+  }
+  return sortedRecord(labels);
 }

@@ -2,10 +2,8 @@
 // aux address inside one --subnet), sends POST /networks/create, prints the new network's ID.
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { validateLabel } from '../../opts/index.ts';
-import { OptionError } from '../../opts/errors.ts';
 import { consolidateIpam } from './ipam.ts';
-import { flagValueError, mapOption, sortedRecord } from '../shared.ts';
+import { labelsOption, mapOption } from '../shared.ts';
 import { compareVersions } from '../../framework/client.ts';
 
 export const createCommand: CommandSpec = {
@@ -34,17 +32,7 @@ export const createCommand: CommandSpec = {
     { name: 'subnet', type: 'csv', usage: 'Subnet in CIDR format that represents a network segment' },
   ],
   async run(ctx, flags, args) {
-    const labels = new Map<string, string>();
-    for (const l of flags.list('label')) {
-      try {
-        validateLabel(l);
-      } catch (err) {
-        if (err instanceof OptionError) throw flagValueError('--label', l, err.message);
-        throw err;
-      }
-      const eq = l.indexOf('=');
-      labels.set(eq < 0 ? l : l.slice(0, eq), eq < 0 ? '' : l.slice(eq + 1));
-    }
+    const labels = labelsOption(flags.list('label'));
     let config;
     try {
       config = consolidateIpam(flags.list('subnet'), flags.list('ip-range'), flags.list('gateway'), mapOption(flags.list('aux-address')));
@@ -63,7 +51,7 @@ export const createCommand: CommandSpec = {
       ConfigOnly: flags.bool('config-only'),
       ConfigFrom: flags.string('config-from') ? { Network: flags.string('config-from') } : null,
       Options: mapOption(flags.list('opt')),
-      Labels: sortedRecord(labels),
+      Labels: labels,
       Name: args[0],
       // Daemons before API 1.44 allow duplicate names unless asked not to (docker's client asks).
       ...(compareVersions(await ctx.client.apiVersion(), '1.44') < 0 ? { CheckDuplicate: true } : {}),

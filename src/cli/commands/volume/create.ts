@@ -2,9 +2,7 @@
 // volume's name on stdout (a name the daemon made up when none was given), as docker/cli.
 import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { validateLabel } from '../../opts/index.ts';
-import { OptionError } from '../../opts/errors.ts';
-import { flagValueError, mapOption, sortedRecord } from '../shared.ts';
+import { labelsOption, mapOption } from '../shared.ts';
 
 export const createCommand: CommandSpec = {
   name: 'create',
@@ -23,18 +21,8 @@ export const createCommand: CommandSpec = {
       if (name !== '') throw new StatusError(1, 'conflicting options: cannot specify a volume-name through both --name and as a positional arg');
       name = args[0];
     }
-    const labels = new Map<string, string>();
-    for (const l of flags.list('label')) {
-      try {
-        validateLabel(l);
-      } catch (err) {
-        if (err instanceof OptionError) throw flagValueError('--label', l, err.message);
-        throw err;
-      }
-      const eq = l.indexOf('=');
-      labels.set(eq < 0 ? l : l.slice(0, eq), eq < 0 ? '' : l.slice(eq + 1));
-    }
-    const body = { Driver: flags.string('driver'), DriverOpts: mapOption(flags.list('opt')), Name: name, Labels: sortedRecord(labels) };
+    const labels = labelsOption(flags.list('label'));
+    const body = { Driver: flags.string('driver'), DriverOpts: mapOption(flags.list('opt')), Name: name, Labels: labels };
     const vol = await ctx.client.json<{ Name: string }>('POST', '/volumes/create', { body });
     ctx.stdout.write(`${vol.Name}\n`);
   },
