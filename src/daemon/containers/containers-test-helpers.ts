@@ -339,3 +339,16 @@ export async function harness(opts: { dataRoot?: string; oomKilled?: boolean; vo
     },
   };
 }
+
+/** Runs `fn` on a fresh harness and cleans it up whatever happens. */
+export async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await harness();
+  try {
+    await fn(h);
+  } finally {
+    await h.cleanup();
+  }
+}
+
+/** Lets the exit monitor (shim close, readExit, lock) run to completion. */
+export const settle = () => new Promise((r) => setTimeout(r, 20));

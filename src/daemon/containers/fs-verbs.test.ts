@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTar, invalidParameter } from '../../common/index.ts';
 import type { CommitOptions } from '../../image/index.ts';
-import { harness, type Harness } from './containers-test-helpers.ts';
+import { withHarness, type Harness } from './containers-test-helpers.ts';
 import { startContainer } from './start.ts';
 import { killContainer } from './kill.ts';
 import { exportContainer } from './export.ts';
@@ -21,15 +21,6 @@ async function names(stream: AsyncIterable<Uint8Array>): Promise<string[]> {
     for await (const _ of e.body()) { /* drain */ }
   }
   return out;
-}
-
-async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await harness();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
 }
 
 const rootfsOf = (h: Harness, id: string) => h.layers.mountRW(id);

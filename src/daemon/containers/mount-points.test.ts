@@ -8,7 +8,7 @@ import { readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalidParameter, notFound } from '../../common/index.ts';
-import { FakeVolumes, harness, type Harness } from './containers-test-helpers.ts';
+import { FakeVolumes, harness, withHarness, settle, type Harness } from './containers-test-helpers.ts';
 import { startContainer } from './start.ts';
 import { stopContainer } from './stop.ts';
 import { removeContainer } from './delete.ts';
@@ -16,16 +16,6 @@ import { restoreContainers } from './restore.ts';
 import { pathsOf } from './container.ts';
 import { setupMounts, sourceMountOf } from './mount-points.ts';
 
-async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await harness();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 20));
 const volumeEvents = (h: Harness) => h.events.filter((e) => e.Type === 'volume').map((e) => `${e.Action} ${e.Actor.ID}`);
 
 test('create: -v name, --mount volume and tmpfs, binds and image VOLUMEs become MountPoints in Docker\'s shape', () => withHarness(async (h) => {

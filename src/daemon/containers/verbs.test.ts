@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { harness, type Harness } from './containers-test-helpers.ts';
+import { withHarness, settle } from './containers-test-helpers.ts';
 import { startContainer } from './start.ts';
 import { stopContainer } from './stop.ts';
 import { killContainer } from './kill.ts';
@@ -18,18 +18,6 @@ import { containerPids } from './processes.ts';
 import { updateContainerVerb } from './update.ts';
 import { WaitAborted } from './state.ts';
 import { containerDir } from './record.ts';
-
-async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await harness();
-  try {
-    await fn(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
-/** Lets the exit monitor (shim close, readExit, lock) run to completion. */
-const settle = () => new Promise((r) => setTimeout(r, 20));
 
 test('create: a record on disk, the name reserved, a writable layer, a create event', () => withHarness(async (h) => {
   const id = await h.create('web');
