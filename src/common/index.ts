@@ -18,3 +18,4 @@ export * from './raw-json.ts';
 export * from './stdcopy.ts';
 export * from './time.ts';
 export * from './tar/index.ts';
+export { isMountPoint, parseMountInfo, readMountInfo } from './mountinfo.ts';

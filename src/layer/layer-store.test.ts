@@ -10,7 +10,7 @@ import { TarWriter } from '../common/index.ts';
 import { openLayerStore } from './index.ts';
 import type { LayerStore } from './index.ts';
 import { lgetxattr, umount2, MNT_DETACH } from './syscalls.linux.ts';
-import { readMountInfo } from './mountinfo.ts';
+import { readMountInfo } from '../common/index.ts';
 
 interface Spec {
   name: string;

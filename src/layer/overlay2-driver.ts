@@ -6,10 +6,9 @@
 import { mkdir, readFile, readdir, readlink, rename, rm, symlink, unlink, writeFile, lstat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fsyncDir, BerthError, isErrno, systemError } from '../common/index.ts';
+import { fsyncDir, BerthError, isErrno, isMountPoint, systemError } from '../common/index.ts';
 import { directorySize, TMP_SUFFIX } from './graph-driver.ts';
 import type { DiffSource, GraphDriver } from './graph-driver.ts';
-import { isMountPoint } from './mountinfo.ts';
 import { mount, umount2, MNT_DETACH } from './syscalls.linux.ts';
 
 /** Mount data beyond this uses the relative short-link form (the kernel takes one page). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   MS, MNT_DETACH, MNT_FORCE, MNT_EXPIRE, UMOUNT_NOFOLLOW, S_IFCHR, addonConstants, lgetxattr, llistxattr, lsetxattr, mknod, mount, umount2,
 } from './syscalls.linux.ts';
-import { isMountPoint } from './mountinfo.ts';
+import { isMountPoint } from '../common/index.ts';
 
 test('TS constants match the addon (and so <sys/mount.h>)', () => {
   const c = addonConstants();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from '../common/index.ts';
 import { openVolumeStore, matchLabels, matchName, type VolumeEventAction } from './local-store.ts';
 import type { MountAdapter } from './mount-adapter.ts';
-import { isMountPoint } from './syscalls.linux.ts';
+import { isMountPoint } from '../common/index.ts';
 import { ANONYMOUS_LABEL } from './names.ts';
 import type { VolumeStore } from './types.ts';
 

@@ -1,6 +1,7 @@
 // The mount calls the store makes, behind a small interface so that the store's logic is tested
 // without root (a fake) and with it (the Linux adapter).
-import { MNT_DETACH, UMOUNT_NOFOLLOW, errnoText, isMountPoint, mount, umount2 } from './syscalls.linux.ts';
+import { isMountPoint } from '../common/index.ts';
+import { MNT_DETACH, UMOUNT_NOFOLLOW, errnoText, mount, umount2 } from './syscalls.linux.ts';
 
 export interface MountAdapter {
   /** mount(2); throws an Error worded as moby/sys/mount's ("mount SRC:TARGET, flags: 0x.., data: ..: errno"). */

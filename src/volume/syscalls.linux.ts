@@ -1,6 +1,5 @@
 // The volume box's Linux adapter: mount(2) and umount2(2) through the native addon (loaded on
-// first use, so pure-logic tests need no addon), and mount-point checks from /proc/self/mountinfo.
-import { readFile } from 'node:fs/promises';
+// first use, so pure-logic tests need no addon).
 import { nativeAddon } from '../common/index.ts';
 
 interface Addon {
@@ -32,19 +31,4 @@ export function mount(source: string, target: string, fstype: string, flags: num
 
 export function umount2(target: string, flags: number): void {
   nativeAddon<Addon>().umount2(target, flags);
-}
-
-/** /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo. */
-function unescapeMountinfo(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
-/** True when `path` (absolute, no symlinks in it) is a mount point in this mount namespace. */
-export async function isMountPoint(path: string): Promise<boolean> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f.length > 4 && unescapeMountinfo(f[4]) === path) return true;
-  }
-  return false;
 }

@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
-  BerthError, forbidden, invalidParameter, isErrno, notFound, systemError,
+  BerthError, forbidden, invalidParameter, isErrno, notFound, parseMountInfo, systemError,
 } from '../../common/index.ts';
 import {
   ContainerView, O_DIRECTORY, O_PATH, O_RDONLY, cleanContainerPath, openRoot, openat, readlinkat, type ViewMount,
@@ -119,15 +119,7 @@ const PSEUDO_FS = new Set(['proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mque
 
 /** The mount points (in the process's own view) of kernel filesystems, from its mountinfo. */
 export function pseudoMountPoints(mountinfo: string): string[] {
-  const out: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!right) continue;
-    const mountPoint = left.split(' ')[4];
-    const fsType = right.split(' ')[0];
-    if (mountPoint && PSEUDO_FS.has(fsType)) out.push(mountPoint.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-  }
-  return out;
+  return parseMountInfo(mountinfo).filter((m) => PSEUDO_FS.has(m.fsType)).map((m) => m.mountPoint);
 }
 
 /** The /proc/<pid>/root of the container's init, checked to be the container's, and its kernel filesystems' mount points. */

@@ -5,7 +5,7 @@
 // (anonymous ones removed with `rm -v`) at removal.
 import { closeSync, existsSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
-import { BerthError, KeyedLock, invalidParameter, systemError } from '../../common/index.ts';
+import { BerthError, KeyedLock, invalidParameter, parseMountInfo, systemError } from '../../common/index.ts';
 import type { MountSpec } from '../../runtime/index.ts';
 import { copyUp } from '../../volume/index.ts';
 import { O_PATH, openInRoot, openRoot } from '../../fsroot/index.ts';
@@ -299,15 +299,11 @@ function subpathSource(volumePath: string, subpath: string, stage: (fd: number) 
 export function sourceMountOf(mountinfo: string, path: string): { mountPoint: string; optional: string[] } {
   let best: { mountPoint: string; optional: string[] } = { mountPoint: '/', optional: [] };
   let bestLen = -1;
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    const dash = fields.indexOf('-');
-    if (fields.length < 7 || dash < 6) continue;
-    const mountPoint = fields[4]!.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+  for (const { mountPoint, optional } of parseMountInfo(mountinfo)) {
     const covers = mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
     // The last of stacked mounts at one point is the one on top.
     if (covers && mountPoint.length >= bestLen) {
-      best = { mountPoint, optional: fields.slice(6, dash) };
+      best = { mountPoint, optional };
       bestLen = mountPoint.length;
     }
   }

@@ -1,5 +1,6 @@
 // Which paths are mount points, from /proc/self/mountinfo: the truth after a daemon restart,
-// whatever the daemon's records say (DESIGN.md decision 4).
+// whatever the daemon's records say (DESIGN.md decision 4). The one parser of that format (the
+// layer and volume boxes, mount propagation checks, docker cp's kernel filesystems).
 import { readFile } from 'node:fs/promises';
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
@@ -9,9 +10,11 @@ export interface MountInfo {
   mountPoint: string;
   fsType: string;
   source: string;
+  /** Optional fields: shared:N, master:N, ... (mount propagation). */
+  optional: string[];
 }
 
-function parseMountInfo(text: string): MountInfo[] {
+export function parseMountInfo(text: string): MountInfo[] {
   const out: MountInfo[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;
@@ -19,7 +22,7 @@ function parseMountInfo(text: string): MountInfo[] {
     const fields = line.split(' ');
     const sep = fields.indexOf('-', 6);
     if (fields.length < 10 || sep === -1) continue;
-    out.push({ mountPoint: unescape(fields[4]), fsType: fields[sep + 1], source: unescape(fields[sep + 2] ?? '') });
+    out.push({ mountPoint: unescape(fields[4]!), fsType: fields[sep + 1]!, source: unescape(fields[sep + 2] ?? ''), optional: fields.slice(6, sep) });
   }
   return out;
 }
