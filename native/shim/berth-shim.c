@@ -75,6 +75,7 @@ static char state_abs[PATH_MAX];
 static int handshake_fd = 1; /* the daemon's pipe; private dup in the worker */
 static int verdict_fd = -1;  /* tells the original process we are done */
 static int made_attach_sock, made_console_sock, made_wait_sock;
+static int health_enabled; /* --health: see berth-shim-health.c */
 
 /* ---------- small helpers ---------- */
 
@@ -252,6 +253,7 @@ static void remove_sockets(void) {
   if (made_console_sock) unlink("console.sock");
   if (made_wait_sock) unlink("wait.sock");
   made_attach_sock = made_console_sock = made_wait_sock = 0;
+  unlink("health.sock"); /* berth-shim-health.c */
 }
 
 /* Report a startup failure to the daemon ({"error":"MSG"}) and exit non-zero. */
@@ -705,6 +707,7 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--tty")) { opt.tty = 1; continue; }
     else if (!strcmp(a, "--stdin")) { opt.open_stdin = 1; continue; }
     else if (!strcmp(a, "--hold")) { opt.hold = 1; continue; }
+    else if (!strcmp(a, "--health")) { health_enabled = 1; continue; }
     else if (!strcmp(a, "--log-max-size") || !strcmp(a, "--log-max-file")) {
       if (i + 1 >= argc) usage_error("missing value for ", a);
       char *end;
@@ -853,6 +856,8 @@ static int run_runtime(int in, int out, int err, const char *console_path, int c
   return 0;
 }
 
+#include "berth-shim-health.c"
+
 /* ---------- main ---------- */
 
 int main(int argc, char **argv) {
@@ -929,6 +934,7 @@ int main(int argc, char **argv) {
   int wait_lfd = make_listener("wait.sock");
   if (wait_lfd < 0) fail("listen on wait socket: %s", strerror(errno));
   made_wait_sock = 1;
+  health_listen();
 
   if (opt.log_path && open_log(0) < 0) fail("open log %s: %s", opt.log_path, strerror(errno));
 
@@ -1020,6 +1026,8 @@ int main(int argc, char **argv) {
           else exit_code = WEXITSTATUS(st);
           rfc3339nano_now(exited_at);
           exit_ms = last_data_ms = mono_ms();
+        } else {
+          health_reaped(w, st);
         }
         continue;
       }
@@ -1039,7 +1047,7 @@ int main(int argc, char **argv) {
       if (!waiting_first && ((out_fd < 0 && err_fd < 0) || now - last_data_ms >= DRAIN_IDLE_MS || now - exit_ms >= DRAIN_MAX_MS)) break;
     }
 
-    struct pollfd pf[MAX_CLIENTS + MAX_WAITERS + 8];
+    struct pollfd pf[MAX_CLIENTS + MAX_WAITERS + 8 + HEALTH_POLL_FDS];
     int np = 0;
     int i_sig = np++, i_lis = np++, i_wlis = np++, i_out = np++, i_err = np++, i_in = np++;
     pf[i_sig] = (struct pollfd){.fd = sfd, .events = POLLIN};
@@ -1061,8 +1069,12 @@ int main(int argc, char **argv) {
     }
     int i_wait = np, nw = nwaiters;
     for (int k = 0; k < nw; k++) pf[np++] = (struct pollfd){.fd = waiters[k], .events = POLLIN};
+    int i_health = np;
+    health_poll_fill(pf + np);
+    np += HEALTH_POLL_FDS;
     int timeout = -1;
     if (exited) timeout = DRAIN_IDLE_MS / 4;
+    timeout = health_poll_timeout(timeout);
     if (poll(pf, (nfds_t)np, timeout) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -1071,6 +1083,7 @@ int main(int argc, char **argv) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {}
     }
+    health_poll_handle(pf + i_health);
     if (pf[i_lis].revents & POLLIN) {
       for (;;) {
         int c = accept4(attach_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1133,6 +1146,7 @@ int main(int argc, char **argv) {
   }
 
   /* ---- the container is gone: flush, record, say goodbye ---- */
+  health_close();
   line_flush(&la_out, FRAME_STDOUT);
   line_flush(&la_err, FRAME_STDERR);
   if (log_fd >= 0) fsync(log_fd);

@@ -98,7 +98,7 @@ export class ContainerApi implements ContainersBackend {
   private view(c: Container): ContainerView {
     return {
       id: c.rec.ID, name: c.rec.Name.slice(1), created: BigInt(c.rec.CreatedNs), imageId: c.rec.Image, image: c.rec.Config.Image,
-      status: c.rec.State.Status, exitCode: c.rec.State.ExitCode, labels: c.rec.Config.Labels ?? {},
+      status: c.rec.State.Status, exitCode: c.rec.State.ExitCode, labels: c.rec.Config.Labels ?? {}, health: c.rec.State.Health?.Status,
       networks: Object.entries(settingsOf(c.rec).Networks).map(([name, ep]) => ({ name, id: ep.NetworkID })),
       mounts: Object.values(c.rec.MountPoints ?? {}).map((m) => ({ name: m.Name || undefined, source: m.Source, destination: m.Destination })),
       ports: listablePorts(c)

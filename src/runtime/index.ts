@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Runc, runtimeVersion, type LinuxResourcesUpdate } from './runc.ts';
 import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } from './shim-client.ts';
 import { ShimStdio } from './shim-stdio.ts';
+import { ShimHealth, writeHealthProcess } from './shim-health.ts';
 
 export { buildOciSpec, type ContainerSpecInput } from './spec/build.ts';
 export { checkExecStrings } from './spec/process.ts';
@@ -28,6 +29,7 @@ export { checkSeccompProfile, loadSeccompProfile, parseSeccompProfile, type Secc
 export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
 export type { ShimExit } from './shim-client.ts';
 export type { ShimStdio } from './shim-stdio.ts';
+export type { ShimHealth, ShimProbeResult } from './shim-health.ts';
 export { readLogs } from './json-file-log.ts';
 export type { LinuxResourcesUpdate } from './runc.ts';
 export { BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
@@ -57,6 +59,8 @@ export interface ProcessStart {
   tty: boolean;
   stdin: boolean;
   log?: LogTarget;
+  /** The container's shim serves health.sock for its healthcheck probes. */
+  health?: boolean;
 }
 
 export class ContainerRuntime {
@@ -101,6 +105,7 @@ export class ContainerRuntime {
       tty: p.tty,
       stdin: p.stdin,
       log: p.log,
+      health: p.health,
     });
     return { pid: started.pid };
   }
@@ -175,6 +180,16 @@ export class ContainerRuntime {
    */
   waitExit(stateDir: string): Promise<ShimExit> {
     return waitShimExit(stateDir);
+  }
+
+  /** The healthcheck probe's process, for the container shim's health.sock. */
+  writeHealthProcess(stateDir: string, process: unknown): Promise<void> {
+    return writeHealthProcess(stateDir, process);
+  }
+
+  /** The container shim's health.sock (started with `health`). */
+  connectHealth(stateDir: string): Promise<ShimHealth> {
+    return ShimHealth.connect(stateDir);
   }
 
   readExit(stateDir: string): Promise<ShimExit | undefined> {

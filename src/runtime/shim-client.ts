@@ -23,6 +23,8 @@ export interface ShimStartOptions {
   tty: boolean;
   stdin: boolean;
   log?: { path: string; maxSize?: number; maxFile?: number };
+  /** Container mode: serve health.sock, running the healthcheck probe on request (shim-health.ts). */
+  health?: boolean;
 }
 
 export interface ShimStarted {
@@ -60,6 +62,7 @@ export function shimArgs(o: ShimStartOptions): string[] {
   else if (o.exec !== undefined) args.push('--exec', '--process', o.exec.processFile, '--hold');
   if (o.tty) args.push('--tty');
   if (o.stdin) args.push('--stdin');
+  if (o.health && o.bundle !== undefined) args.push('--health');
   if (o.log) {
     args.push('--log-path', o.log.path);
     if (o.log.maxSize !== undefined) args.push('--log-max-size', String(Math.max(0, Math.trunc(o.log.maxSize))));
@@ -277,7 +280,7 @@ async function exitOrLost(stateDir: string): Promise<ShimExit> {
 }
 
 /** Connects to one of the shim's sockets in its state dir. */
-function connectSocket(stateDir: string, name: string): Promise<Socket> {
+export function connectSocket(stateDir: string, name: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const { path, release } = socketPath(stateDir, name);
     const sock = createConnection({ path });

@@ -132,7 +132,7 @@ export function toContainerSummary(entry: Entry<ContainerListEntry>, nowNs: bigi
     Ports: entry.ports,
     Labels: r.Config.Labels ?? {},
     State: r.State.Status,
-    Status: statusText({ status: r.State.Status, startedAt: r.State.StartedAt, finishedAt: r.State.FinishedAt, exitCode: r.State.ExitCode }, nowNs),
+    Status: statusText({ status: r.State.Status, startedAt: r.State.StartedAt, finishedAt: r.State.FinishedAt, exitCode: r.State.ExitCode, health: r.State.Health?.Status ?? undefined }, nowNs),
     HostConfig: { NetworkMode: entry.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: entry.networks },
     Mounts: mountsOf(r),

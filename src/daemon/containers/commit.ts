@@ -9,7 +9,7 @@ import type { ImageRuntimeConfig } from '../../image/index.ts';
 import { publish, type ContainerContext } from './context.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 
-type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'images' | 'runtime' | 'defaultRuntime' | 'events' | 'dataRoot' | 'log'>;
+type Ctx = Pick<ContainerContext, 'store' | 'locks' | 'layers' | 'images' | 'runtime' | 'defaultRuntime' | 'events' | 'dataRoot' | 'execRoot' | 'log'>;
 
 export interface CommitRequest {
   /** The request body's config, if any. */

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit } from '../../runtime/index.ts';
+import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit, type ShimHealth } from '../../runtime/index.ts';
 import type { ContainerDeps, NetworkingBox, RuntimeBox, RWLayers, VolumesBox } from './deps.ts';
 import { conflict, notFound } from '../../common/index.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
@@ -19,6 +19,19 @@ class FakeShim extends EventEmitter {
   closeStdin(): void {}
   resize(): void {}
   close(): void {}
+}
+
+/** A container shim's health.sock: `runs` are the probes asked for; a test answers with emit('result', ...). */
+export class FakeShimHealth extends EventEmitter {
+  readonly runs: Array<{ seq: number; timeoutMs: number }> = [];
+  closed = false;
+  run(seq: number, timeoutMs: number): void {
+    this.runs.push({ seq, timeoutMs });
+  }
+  close(): void {
+    this.closed = true;
+    this.emit('close');
+  }
 }
 
 /** A runtime whose processes live until kill() or exit() ends them. */
@@ -49,6 +62,20 @@ export class FakeRuntime implements RuntimeBox {
     this.exits.delete(p.stateDir);
     this.#alive.add(p.stateDir);
     return { pid: this.#nextPid++ };
+  }
+
+  /** Health probe processes written per state dir; connectHealth hands out `healthConns`. */
+  readonly healthProcesses = new Map<string, unknown>();
+  readonly healthConns: FakeShimHealth[] = [];
+
+  async writeHealthProcess(stateDir: string, process: unknown): Promise<void> {
+    this.healthProcesses.set(stateDir, process);
+  }
+
+  async connectHealth(_stateDir: string): Promise<ShimHealth> {
+    const conn = new FakeShimHealth();
+    this.healthConns.push(conn);
+    return conn as unknown as ShimHealth;
   }
 
   async start(id: string): Promise<void> {

@@ -4,6 +4,7 @@ import { invalidParameter } from '../../common/index.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
 import type { ImageConfigView } from './deps.ts';
 import { mergeImageConfig as mergeProcessConfig } from '../host-config/index.ts';
+import { mergeHealthConfig, validateHealthConfig } from './health.ts';
 
 type Json = Record<string, unknown>;
 
@@ -54,6 +55,7 @@ export function normalizeCreateBody(body: Json): { config: StoredConfig; hostCon
   validateEnv(env);
   const healthcheck = body.Healthcheck;
   if (healthcheck !== undefined && healthcheck !== null && !isObject(healthcheck)) throw invalidParameter('Healthcheck must be an object');
+  validateHealthConfig(healthcheck);
   const exposed = body.ExposedPorts;
   if (exposed !== undefined && exposed !== null && !isObjectMap(exposed)) throw invalidParameter('ExposedPorts must be an object');
   const volumes = body.Volumes;
@@ -105,6 +107,7 @@ export function mergeImageConfig(config: StoredConfig, image: ImageConfigView): 
   if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...config.ExposedPorts };
   if (img.Volumes) out.Volumes = { ...img.Volumes, ...config.Volumes };
   out.Labels = { ...(img.Labels ?? {}), ...(config.Labels ?? {}) };
-  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  const health = mergeHealthConfig(config.Healthcheck, img.Healthcheck);
+  if (health) out.Healthcheck = health as StoredConfig['Healthcheck'];
   return out;
 }

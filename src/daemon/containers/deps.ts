@@ -38,7 +38,8 @@ export interface RWLayers {
 
 /** The runtime box's calls the verbs make. */
 export type RuntimeBox = Pick<ContainerRuntime,
-  'runtimeNames' | 'create' | 'start' | 'exec' | 'kill' | 'delete' | 'pause' | 'resume' | 'updateResources' | 'ps' | 'attach' | 'readExit' | 'waitExit' | 'isAlive'>;
+  'runtimeNames' | 'create' | 'start' | 'exec' | 'kill' | 'delete' | 'pause' | 'resume' | 'updateResources' | 'ps' | 'attach' | 'readExit' | 'waitExit' | 'isAlive'
+  | 'writeHealthProcess' | 'connectHealth'>;
 
 /** A container's side of networking, and the network lookups the verbs make. */
 export type NetworkingBox = Pick<ContainerNetworking,

@@ -11,6 +11,7 @@ import { removeLocked } from './delete.ts';
 import { waitForExit } from './exit-watch.ts';
 import { rootfsInUse } from './rootfs-use.ts';
 import { unmountVolumes } from './mount-points.ts';
+import { stopHealth } from './health-monitor.ts';
 
 /** Waits for the running init process to end, then records the exit. */
 export async function watchExit(ctx: ContainerContext, c: Container): Promise<void> {
@@ -21,6 +22,7 @@ export async function watchExit(ctx: ContainerContext, c: Container): Promise<vo
 /** Records an exit; call it under the container's lock. */
 async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): Promise<void> {
   const runtime = runtimeOf(c, ctx.defaultRuntime);
+  stopHealth(c);
   const oom = exit.exitCode === 137 && (await ctx.oomKilled(`${ctx.cgroupParent}/${c.rec.ID}`));
   await ctx.runtime.delete(c.rec.ID, runtime).catch((err) => ctx.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));
   // A daemon-side use (export, cp) unmounts it when it is done.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic, ZERO_TIME } from '../../common/index.ts';
 import type { NetworkSettingsRecord } from './networking.ts';
 import type { ContainerConfig, HostConfig } from '../host-config/index.ts';
+import type { HealthState } from './health.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -19,6 +20,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Set once a container with a healthcheck starts (health-monitor.ts); kept after it stops, as moby. */
+  Health?: HealthState;
 }
 
 export type { HostConfig };

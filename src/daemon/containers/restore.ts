@@ -13,6 +13,7 @@ import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
 import { volumeNames } from './mount-points.ts';
 import { clearStaging } from './subpath-staging.linux.ts';
+import { updateHealth } from './health-monitor.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
@@ -52,6 +53,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
             for (const name of volumeNames(c)) mountedBy.set(name, [...(mountedBy.get(name) ?? []), id]);
             await ctx.networking.readopt(c.rec).catch((err) => ctx.log.warn('cannot re-adopt network endpoints', { id, err: String(err) }));
             ctx.watchExit(c);
+            updateHealth(ctx, c);
             ctx.log.info('re-adopted running container', { id });
             continue;
           } catch (err) {

@@ -13,6 +13,7 @@ import { publish, save, type ContainerContext } from './context.ts';
 import { etcNetworkOf, publishNetwork, runningLookup } from './endpoints.ts';
 import { removeLocked } from './delete.ts';
 import { crashPoint } from '../fault-injection.ts';
+import { containerProbe, initHealth } from './health-monitor.ts';
 
 /** containerStart needs every box: the spec inputs read the daemon's settings. */
 export type StartContext = ContainerContext;
@@ -73,6 +74,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     const { pid } = await ctx.runtime.create(c.rec.ID, bundleDir, spec, {
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
+      health: containerProbe(c) !== undefined,
     });
     created = true;
     releaseMounts();
@@ -92,6 +94,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     await ctx.runtime.start(c.rec.ID, runtime);
     c.state.setRunning(pid);
     c.rec.HasBeenStartedBefore = true;
+    await initHealth(ctx, c);
     await save(ctx, c);
     publish(ctx, c, 'start');
     ctx.watchExit(c);

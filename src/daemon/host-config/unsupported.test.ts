@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { healthcheckWarnings, refuseUnsupported, unsupportedWarnings } from './unsupported.ts';
+import { refuseUnsupported, unsupportedWarnings } from './unsupported.ts';
 
 test('settings berth cannot honour are refused, with Docker\'s message where dockerd refuses them too', () => {
   const cases: [Record<string, unknown>, RegExp][] = [
@@ -28,10 +28,4 @@ test('what Docker discards on Linux with a warning, berth discards with the same
   ]);
   assert.match(unsupportedWarnings({ KernelMemoryTCP: 1 << 20 })[0]!, /kernel memory TCP limits. Limitation discarded/);
   assert.deepEqual(unsupportedWarnings({}), []);
-});
-
-test('a health check is kept but not run yet: said so', () => {
-  assert.match(healthcheckWarnings({ Test: ['CMD-SHELL', 'true'] })[0]!, /does not run health checks yet/);
-  assert.deepEqual(healthcheckWarnings({ Test: ['NONE'] }), []);
-  assert.deepEqual(healthcheckWarnings(undefined), []);
 });

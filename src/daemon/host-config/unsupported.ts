@@ -56,10 +56,3 @@ export function unsupportedWarnings(hc: HostConfig & UnsupportedFields): string[
   if (set(hc.KernelMemoryTCP)) out.push('berth does not support kernel memory TCP limits. Limitation discarded.');
   return out;
 }
-
-/** Config.Healthcheck is kept (inspect shows it) but not run until the engine issue. */
-export function healthcheckWarnings(healthcheck: unknown): string[] {
-  const test = (healthcheck as { Test?: unknown } | null | undefined)?.Test;
-  if (!Array.isArray(test) || test.length === 0 || test[0] === 'NONE') return [];
-  return ['berth does not run health checks yet (they arrive with the engine issue): the container\'s health is not tracked'];
-}

@@ -37,6 +37,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     async postContainersCreate(ctx) {
       const body = await ctx.jsonBody(BODIES.ContainerCreateRequest);
       checkContainerPorts(body);
+      if (!hasFeature(ctx.version, 'healthStartInterval') && body.Healthcheck) delete body.Healthcheck.StartInterval;
       const name = ctx.query.get('name') || undefined;
       ctx.reply(201, await b.create(name, body, ctx.version));
     },
