@@ -2,7 +2,7 @@
 // tests that need no root: records go to a temporary directory, processes are simulated.
 import type { DiffSource } from '../../layer/index.ts';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSeccompProfile, defaultSeccompProfile, type ShimStdio, type ShimExit, type ShimHealth } from '../../runtime/index.ts';
@@ -55,8 +55,11 @@ export class FakeRuntime implements RuntimeBox {
     return ['runc'];
   }
 
-  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string; log?: { path: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
+  async create(id: string, bundle: string, spec: unknown, p: { stateDir: string; log?: { path: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
     this.calls.push(`create ${id}`);
+    // As the real runtime: the bundle's config.json is there for execs (and health probes) to read.
+    await mkdir(bundle, { recursive: true });
+    await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
     this.logs.set(id, p.log);
     this.#stateDirs.set(id, p.stateDir);
     this.exits.delete(p.stateDir);
