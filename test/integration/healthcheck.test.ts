@@ -73,12 +73,12 @@ test('healthy: the probe\'s output in the log, ps says (healthy), the health fil
   const ev = await d.docker(['events', '--since', since, '--until', until, '--filter', 'container=ok', '--format', '{{.Action}}|{{.Actor.Attributes.execID}}|{{.Actor.Attributes.exitCode}}']);
   assert.equal(ev.code, 0, ev.stderr);
   const lines = ev.stdout.split('\n').filter(Boolean);
-  assert.deepEqual(lines.filter((l) => l.startsWith('health_status')), ['health_status: healthy||']);
+  assert.deepEqual(lines.filter((l) => l.startsWith('health_status')), ['health_status: healthy|<no value>|<no value>']);
   const creates = lines.filter((l) => l.startsWith('exec_create: /bin/sh -c echo hi; true|'));
   assert.ok(creates.length >= 3, lines.join('\n'));
   const id = creates[0]!.split('|')[1]!;
   assert.match(id, /^[0-9a-f]{64}$/);
-  assert.ok(lines.includes(`exec_start: /bin/sh -c echo hi; true|${id}|`), lines.join('\n'));
+  assert.ok(lines.includes(`exec_start: /bin/sh -c echo hi; true|${id}|<no value>`), lines.join('\n'));
   assert.ok(lines.includes(`exec_die|${id}|0`), lines.join('\n'));
   // Probe execs are not the container's execs.
   assert.equal((await d.docker(['inspect', '-f', '{{json .ExecIDs}}', 'ok'])).stdout.trim(), 'null');
@@ -106,16 +106,17 @@ test('unhealthy: failures count to --health-retries; the exit code and output of
 });
 
 test('the start period: failures do not count while starting; the start interval paces the probes in it', async () => {
+  // An interval of an hour: only the start interval can have run these probes. (dockerd uses the
+  // start interval only while more than an interval of the start period is left.)
   await run(['--name', 'sp', '--health-cmd', 'exit 1', '--health-interval', '1h', '--health-retries', '1',
-    '--health-start-period', '1h', '--health-start-interval', '200ms', 'busybox', 'sleep', '600']);
-  // An interval of an hour: only the start interval can have run these probes.
+    '--health-start-period', '2h', '--health-start-interval', '200ms', 'busybox', 'sleep', '600']);
   await waitFor(async () => ((await health('sp'))?.Log.length ?? 0) >= 3, 'three probes in the start period');
   const h = (await health('sp'))!;
   assert.deepEqual([h.Status, h.FailingStreak], ['starting', 0]);
   assert.match(await psStatus('sp'), /^Up .* \(health: starting\)$/);
   assert.ok((await psHealth('starting')).includes('sp'));
   const inspect = await d.api('GET', '/containers/sp/json');
-  assert.deepEqual(inspect.json.Config.Healthcheck, { Test: ['CMD-SHELL', 'exit 1'], Interval: 3600e9, StartPeriod: 3600e9, StartInterval: 200e6, Retries: 1 });
+  assert.deepEqual(inspect.json.Config.Healthcheck, { Test: ['CMD-SHELL', 'exit 1'], Interval: 3600e9, StartPeriod: 7200e9, StartInterval: 200e6, Retries: 1 });
   assert.equal((await d.docker(['rm', '-f', 'sp'])).code, 0);
 });
 
@@ -159,7 +160,8 @@ test('an image\'s HEALTHCHECK runs, merged field by field with the container\'s;
   await waitFor(async () => ((await health('img'))?.Log.length ?? 0) >= 3, 'probes of the image\'s check meanwhile');
   for (const name of ['off', 'none']) {
     const inspect = await d.api('GET', `/containers/${name}/json`);
-    assert.deepEqual(inspect.json.Config.Healthcheck, { Test: ['NONE'] }, name);
+    // NONE, with the image's other fields merged in as dockerd does.
+    assert.deepEqual(inspect.json.Config.Healthcheck, { Test: ['NONE'], Interval: 200e6 }, name);
     assert.equal(inspect.json.State.Health, undefined, name);
     assert.match(await psStatus(name), /^Up [^(]*$/, name);
   }
