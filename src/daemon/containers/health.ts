@@ -33,15 +33,14 @@ export interface HealthState {
 
 const MS = 1_000_000;
 const SECOND = 1000 * MS;
-export const HEALTH_DEFAULTS = {
+const HEALTH_DEFAULTS = {
   intervalNs: 30 * SECOND,
   timeoutNs: 30 * SECOND,
   startPeriodNs: 0,
   startIntervalNs: 5 * SECOND,
   retries: 3,
 };
-/** Longest output kept (the shim keeps this many bytes; "..." marks a cut). */
-export const MAX_OUTPUT_LEN = 4096;
+// The output is capped at 4096 bytes by the shim (HEALTH_OUTPUT_MAX), "..." marks a cut.
 const MAX_LOG_ENTRIES = 5;
 /** moby container.MinimumDuration (1ms), as its errors print it. */
 const MINIMUM_DURATION_NS = MS;
