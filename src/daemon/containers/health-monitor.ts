@@ -28,8 +28,9 @@ export function containerProbe(c: Container): string[] | undefined {
 
 /**
  * A (re)started container (moby initHealthMonitor): health back to starting, the probe's
- * process written where the shim reads it, probing from now. Call it under the container's
- * lock, after the runtime started it; the caller saves the record.
+ * process written where the shim reads it. Call it under the container's lock, after the
+ * runtime started it; the caller saves the record, publishes `start`, then calls updateHealth
+ * (so no probe event comes before the start event).
  */
 export async function initHealth(ctx: Ctx & Parameters<typeof buildExecProcess>[3], c: Container): Promise<void> {
   const cmd = containerProbe(c);
@@ -42,9 +43,7 @@ export async function initHealth(ctx: Ctx & Parameters<typeof buildExecProcess>[
     await ctx.runtime.writeHealthProcess(pathsOf(ctx, c.rec.ID).stateDir, process);
   } catch (err) {
     ctx.log.warn('cannot prepare the health check', { id: c.rec.ID, err: String(err) });
-    return;
   }
-  updateHealth(ctx, c);
 }
 
 /**

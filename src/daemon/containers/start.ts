@@ -13,7 +13,7 @@ import { publish, save, type ContainerContext } from './context.ts';
 import { etcNetworkOf, publishNetwork, runningLookup } from './endpoints.ts';
 import { removeLocked } from './delete.ts';
 import { crashPoint } from '../fault-injection.ts';
-import { containerProbe, initHealth } from './health-monitor.ts';
+import { containerProbe, initHealth, updateHealth } from './health-monitor.ts';
 
 /** containerStart needs every box: the spec inputs read the daemon's settings. */
 export type StartContext = ContainerContext;
@@ -97,6 +97,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     await initHealth(ctx, c);
     await save(ctx, c);
     publish(ctx, c, 'start');
+    updateHealth(ctx, c);
     ctx.watchExit(c);
   } catch (err) {
     releaseMounts();
