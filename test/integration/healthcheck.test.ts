@@ -260,3 +260,22 @@ test('beside a private dockerd: the same statuses, log entries, ps text and exec
     await dockerd.stop();
   }
 });
+
+test('without --live-restore a daemon restart restarts the container (restart policy): health starting again, then probed', async () => {
+  const plain = await startDaemonWithBusybox();
+  try {
+    const r = await plain.docker(['run', '-d', '--name', 'rp', '--restart', 'always', '--health-cmd', 'echo again', '--health-interval', '200ms', 'busybox', 'sleep', '600']);
+    assert.equal(r.code, 0, r.stderr);
+    await waitStatus('rp', 'healthy', plain);
+    const before = (await plain.docker(['inspect', '-f', '{{.State.StartedAt}}', 'rp'])).stdout.trim();
+    await plain.kill9();
+    await plain.start();
+    const startedAt = (await plain.docker(['inspect', '-f', '{{.State.StartedAt}}', 'rp'])).stdout.trim();
+    assert.notEqual(startedAt, before, 'started again');
+    const h = await waitStatus('rp', 'healthy', plain);
+    assert.ok(h.Log.some((e) => Date.parse(e.Start) > Date.parse(startedAt)), 'a probe of the new run');
+    assert.equal((await plain.docker(['rm', '-f', 'rp'])).code, 0);
+  } finally {
+    await plain.cleanup();
+  }
+});

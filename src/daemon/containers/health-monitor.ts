@@ -173,8 +173,12 @@ class HealthMonitor {
   }
 }
 
-/** The container's process ended (moby stopHealthchecks): no more probes, and unhealthy. */
-export function stopHealth(c: Container): void {
+/**
+ * The container's process ended (moby stopHealthchecks): no more probes, and unhealthy.
+ * `whileDown`: it ended while no daemon probed it (found dead at daemon start), and is
+ * unhealthy as if the daemon had seen it stop.
+ */
+export function stopHealth(c: Container, whileDown = false): void {
   const health = c.rec.State.Health as HealthState | undefined;
-  if (stopMonitor(c) && health) health.Status = 'unhealthy';
+  if ((stopMonitor(c) || whileDown) && health) health.Status = 'unhealthy';
 }

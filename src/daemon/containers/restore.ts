@@ -13,7 +13,7 @@ import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
 import { volumeNames } from './mount-points.ts';
 import { clearStaging } from './subpath-staging.linux.ts';
-import { updateHealth } from './health-monitor.ts';
+import { stopHealth, updateHealth } from './health-monitor.ts';
 
 export async function restoreContainers(ctx: ContainerContext, liveRestore: boolean): Promise<void> {
   const root = join(ctx.dataRoot, 'containers');
@@ -69,6 +69,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
       await ctx.networking.detach(c.rec).catch(() => {});
       const startedMs = Date.parse(s.fields.StartedAt);
       s.setStopped({ exitCode: exit.exitCode, exitedAt: exit.exitedAt });
+      stopHealth(c, true);
       await rm(stateDir, { recursive: true, force: true });
       await save(ctx, c);
       publish(ctx, c, 'die', { exitCode: String(exit.exitCode) });
