@@ -166,6 +166,7 @@ static void probe_start(long long seq, long long timeout_ms) {
     signal(SIGHUP, SIG_DFL);
     int nul = open("/dev/null", O_RDONLY);
     if (nul < 0 || dup2(nul, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0) _exit(127);
+    if (nul > 2) close(nul);
     execv(opt.runtime, (char *const *)argv);
     _exit(127);
   }
@@ -239,6 +240,7 @@ static int health_poll_timeout(int timeout) {
   if (probe.phase == PROBE_IDLE || probe.killed) return timeout;
   int64_t left = probe.deadline - mono_ms();
   if (left < 0) left = 0;
+  if (left > 3600000) left = 3600000; /* an int, and we look again within the hour */
   if (timeout < 0 || left < timeout) return (int)left;
   return timeout;
 }
