@@ -279,3 +279,37 @@ test('without --live-restore a daemon restart restarts the container (restart po
     await plain.cleanup();
   }
 });
+
+test('output is cut at 4096 bytes with "..."; a probe the runtime cannot start is logged with dockerd\'s message and -1', async () => {
+  await run(['--name', 'big', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\0" a; exit 2', '--health-interval', '200ms', 'busybox', 'sleep', '600']);
+  const api = await d.api('POST', '/containers/create?name=nope', { Image: 'busybox', Cmd: ['sleep', '600'], Healthcheck: { Test: ['CMD', 'nonexistent', 'a'], Interval: 200e6, Retries: 1 } });
+  assert.equal(api.status, 201, api.text);
+  assert.equal((await d.docker(['start', 'nope'])).code, 0);
+  const big = await waitStatus('big', 'unhealthy');
+  const out = big.Log.at(-1)!.Output;
+  assert.equal(out, `${'a'.repeat(4096)}...`);
+  assert.equal(big.Log.at(-1)!.ExitCode, 2);
+  const nope = await waitStatus('nope', 'unhealthy');
+  assert.deepEqual(nope.Log.at(-1)!.ExitCode, -1);
+  assert.equal(nope.Log.at(-1)!.Output, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nonexistent": executable file not found in $PATH: unknown');
+  const ev = await d.docker(['events', '--since', '0', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=nope', '--format', '{{.Action}}']);
+  const actions = ev.stdout.split('\n').filter(Boolean);
+  assert.ok(actions.includes('exec_create: nonexistent a') && actions.includes('exec_start: nonexistent a'), actions.join('\n'));
+  assert.ok(!actions.includes('exec_die'), 'no exec_die for a probe that never started, as dockerd');
+  assert.equal((await d.docker(['rm', '-f', 'big', 'nope'])).code, 0);
+});
+
+test('berth\'s CLI sends the --health-* flags as the docker CLI does', async () => {
+  const flags = ['--health-cmd', 'curl -f localhost || exit 1', '--health-interval', '2s', '--health-timeout', '5s', '--health-retries', '4',
+    '--health-start-period', '3s', '--health-start-interval', '1s', 'busybox'];
+  assert.equal((await d.docker(['create', '--name', 'via-docker', ...flags])).code, 0);
+  const b = await d.berth(['create', '--name', 'via-berth', ...flags]);
+  assert.equal(b.code, 0, b.stderr);
+  const nb = await d.berth(['create', '--name', 'via-berth-none', '--no-healthcheck', 'busybox']);
+  assert.equal(nb.code, 0, nb.stderr);
+  const hc = async (name: string) => (await d.api('GET', `/containers/${name}/json`)).json.Config.Healthcheck;
+  assert.deepEqual(await hc('via-berth'), await hc('via-docker'));
+  assert.deepEqual(await hc('via-docker'), { Test: ['CMD-SHELL', 'curl -f localhost || exit 1'], Interval: 2e9, Timeout: 5e9, StartPeriod: 3e9, StartInterval: 1e9, Retries: 4 });
+  assert.deepEqual(await hc('via-berth-none'), { Test: ['NONE'] });
+  assert.equal((await d.docker(['rm', 'via-docker', 'via-berth', 'via-berth-none'])).code, 0);
+});
