@@ -5,7 +5,8 @@
 // shims and runc excluded; dockerd alone, containerd and its shims reported apart) is sampled
 // over a window. Everything made is removed.
 //
-//   node bench/health.ts [--containers N] [--seconds S] [--no-dockerd]
+//   node bench/health.ts [--containers N] [--seconds S] [--no-dockerd] [--no-health]
+// (--no-health: the same containers without a healthcheck, for the daemon's idle share.)
 import { request } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +21,7 @@ const opt = (name: string, dflt: number) => {
 const N = opt('--containers', 100);
 const SECONDS = opt('--seconds', 30);
 const withDockerd = !args.includes('--no-dockerd');
+const withHealth = !args.includes('--no-health');
 const CLK_TCK = 100;
 
 function api(socket: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -88,7 +90,7 @@ async function runOn(socket: string, daemonPid: number, extraPids: () => Promise
       await Promise.all(Array.from({ length: Math.min(4, N - i) }, async () => {
         const c = await api(socket, 'POST', '/containers/create', {
           Image: 'busybox', Cmd: ['sleep', '3600'],
-          Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000_000, Timeout: 5_000_000_000, Retries: 3 },
+          ...(withHealth ? { Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000_000, Timeout: 5_000_000_000, Retries: 3 } } : {}),
         });
         if (c.status !== 201) throw new Error(`${name} create: ${JSON.stringify(c.json)}`);
         ids.push(c.json.Id);
@@ -100,7 +102,7 @@ async function runOn(socket: string, daemonPid: number, extraPids: () => Promise
       const list = await api(socket, 'GET', '/containers/json?filters=' + encodeURIComponent(JSON.stringify({ health: ['healthy'] })));
       return (list.json as unknown[]).length;
     };
-    for (let i = 0; i < 60 && (await healthyCount()) < N; i++) await sleep(1000);
+    for (let i = 0; i < 60 && withHealth && (await healthyCount()) < N; i++) await sleep(1000);
     await sleep(2000); // the start-up burst settles
     const logLen = async (id: string) => {
       const r = await api(socket, 'GET', `/containers/${id}/json`);
@@ -144,7 +146,7 @@ try {
   await berth.cleanup();
 }
 const shown = (r: Result) => `${r.daemonPct.toFixed(2)}% of one core (${r.healthy}/${N} healthy, sample probing ${r.probing})`;
-console.log(`containers: ${N}, healthcheck every 1s (CMD true), window ${SECONDS}s`);
+console.log(`containers: ${N}, ${withHealth ? 'healthcheck every 1s (CMD true)' : 'no healthcheck'}, window ${SECONDS}s`);
 console.log(`berthd daemon CPU:  ${shown(b)}; its shims ${b.shimPct.toFixed(2)}%`);
 
 let d: Result | undefined;
