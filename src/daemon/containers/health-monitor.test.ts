@@ -11,9 +11,9 @@ import { containerDir } from './record.ts';
 
 const MS = 1_000_000;
 
-async function until<T>(what: string, fn: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = fn();
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const v = await fn();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -50,9 +50,11 @@ test('a healthcheck: the probe process written, probes asked for with the timeou
   const die = h.events.find((e) => e.Action === 'exec_die')!;
   assert.equal(die.Actor.Attributes.exitCode, '0');
   assert.equal(die.Actor.Attributes.execID, h.events.find((e) => e.Action.startsWith('exec_create'))!.Actor.Attributes.execID);
-  await settle();
-  const saved = JSON.parse(await readFile(`${containerDir(h.ctx.dataRoot, id)}/config.v2.json`, 'utf8'));
-  assert.equal(saved.State.Health.Status, 'healthy', 'the new status is on disk');
+  // Saved under the container's lock, after the probe's result.
+  await until('the new status on disk', async () => {
+    const saved = JSON.parse(await readFile(`${containerDir(h.ctx.dataRoot, id)}/config.v2.json`, 'utf8'));
+    return saved.State.Health?.Status === 'healthy' ? true : undefined;
+  });
 
   // A stale result (another seq) is ignored; two failures with retries 2 make it unhealthy.
   const r2 = await nthRun(h, 2);

@@ -18,6 +18,8 @@ type Ctx = Pick<ContainerContext, 'runtime' | 'events' | 'locks' | 'store' | 'da
 const NS_PER_MS = 1_000_000;
 /** Wait before asking a shim that did not answer again. */
 const RECONNECT_MS = 1000;
+/** Beyond the probe's timeout, how long the shim may take to start and report it (its own start guard is 30 s). */
+const ANSWER_SLACK_MS = 40_000;
 
 const monitors = new WeakMap<Container, HealthMonitor>();
 
@@ -82,6 +84,7 @@ class HealthMonitor {
   readonly #t: HealthTimings;
   #conn: ShimHealth | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
   #stopped = false;
   #seq = 0;
   #inflight: { seq: number; execId: string } | undefined;
@@ -101,9 +104,15 @@ class HealthMonitor {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#clearWatchdog();
     this.#inflight = undefined;
     this.#conn?.close();
     this.#conn = undefined;
+  }
+
+  #clearWatchdog(): void {
+    if (this.#watchdog) clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
   }
 
   #delayNs(): number {
@@ -141,6 +150,15 @@ class HealthMonitor {
     publish(this.#ctx, this.#c, `exec_create: ${this.#action}`, { execID: execId });
     publish(this.#ctx, this.#c, `exec_start: ${this.#action}`, { execID: execId });
     this.#conn.run(this.#seq, this.#t.timeoutNs / NS_PER_MS);
+    // A shim that never answers (hung, or the answer lost) must not stop the probing.
+    const conn = this.#conn;
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = undefined;
+      if (this.#stopped || this.#inflight?.execId !== execId) return;
+      this.#ctx.log.warn('no answer from the health check', { id: this.#c.rec.ID });
+      conn.close();
+    }, Math.min(this.#t.timeoutNs / NS_PER_MS + ANSWER_SLACK_MS, 2 ** 31 - 1));
+    this.#watchdog.unref?.();
   }
 
   #onClose(conn: ShimHealth): void {
@@ -149,6 +167,7 @@ class HealthMonitor {
     // The shim went away (its container is ending: the exit stops this monitor) or dropped us.
     if (this.#inflight && !this.#stopped) {
       this.#inflight = undefined;
+      this.#clearWatchdog();
       this.#schedule(RECONNECT_MS);
     }
   }
@@ -157,6 +176,7 @@ class HealthMonitor {
     const inflight = this.#inflight;
     if (this.#stopped || !inflight || r.seq !== inflight.seq) return;
     this.#inflight = undefined;
+    this.#clearWatchdog();
     const c = this.#c;
     if (r.error === undefined) publish(this.#ctx, c, 'exec_die', { execID: inflight.execId, exitCode: execDieCode(r) });
     const h = c.rec.State.Health as HealthState;
