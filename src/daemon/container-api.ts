@@ -129,7 +129,7 @@ export class ContainerApi implements ContainersBackend {
     for (const v of picked) {
       const c = views.get(v.id)!.c;
       out.push({
-        record: c.rec, hostConfig: c.hostConfig, ports: listablePorts(c), networks: settingsOf(c.rec).Networks,
+        record: c.rec, names: this.m.namesOf(c), hostConfig: c.hostConfig, ports: listablePorts(c), networks: settingsOf(c.rec).Networks,
         size: opts.size ? await this.sizes(c.rec.ID, imageSize(c.rec.Image)) : undefined,
       });
     }
@@ -147,7 +147,7 @@ export class ContainerApi implements ContainersBackend {
     const r = c.rec;
     const s = settingsOf(r);
     return {
-      record: r, hostConfig: c.hostConfig, execIds: [...c.execIds],
+      record: r, hostConfig: { ...c.hostConfig, Links: this.m.linksOf(c) }, execIds: [...c.execIds],
       graphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
       sandboxId: s.SandboxID, sandboxKey: s.SandboxKey, ports: r.State.Running ? this.m.ports(c) : undefined, networks: s.Networks,
       size: opts.size ? await this.sizes(r.ID, this.deps.imageSize(r.Image).catch(() => 0)) : undefined,
@@ -175,7 +175,7 @@ export class ContainerApi implements ContainersBackend {
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
-    if (opts.link) throw notImplemented('links are not supported by berth yet');
+    if (opts.link) return this.v.removeLink(ref);
     return this.v.remove(ref, opts);
   }
 
