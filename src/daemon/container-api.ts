@@ -175,7 +175,8 @@ export class ContainerApi implements ContainersBackend {
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
-    if (opts.link) return this.v.removeLink(ref);
+    // The CLI sends "/containers//parent/alias"; dockerd sees the cleaned path.
+    if (opts.link) return this.v.removeLink(ref.replace(/^\/+/, ''));
     return this.v.remove(ref, opts);
   }
 

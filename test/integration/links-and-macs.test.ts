@@ -1,0 +1,145 @@
+// Legacy links, MAC addresses, network names and options, link-local addresses: through the
+// real docker CLI and raw HTTP against berthd, and where it helps against a private dockerd.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { type Daemon, startDaemonWithBusybox } from './harness.ts';
+
+let d: Daemon;
+before(async () => {
+  d = await startDaemonWithBusybox();
+});
+after(async () => {
+  await d?.cleanup();
+});
+
+async function ok(args: string[]): Promise<string> {
+  const r = await d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+const ipOn = (name: string, net = 'bridge') => ok(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, name]);
+
+describe('--link on the default bridge', () => {
+  it('gives the linking container Docker\'s variables and /etc/hosts lines', async () => {
+    await ok(['run', '-d', '--name', 'web', '-e', 'FOO=bar', '-e', 'HOME=/x', '--expose', '80', '--expose', '8080/udp', '--expose', '90-92', 'busybox', 'sleep', '1000']);
+    const ip = await ipOn('web');
+    const webHost = await ok(['inspect', '-f', '{{.Config.Hostname}}', 'web']);
+    await ok(['run', '-d', '--name', 'me', '--link', 'web:db-1', '--link', 'web', 'busybox', 'sleep', '1000']);
+    const env = (await ok(['exec', 'me', 'sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ'])).split('\n');
+    const db = env.filter((e) => e.startsWith('DB_1_'));
+    assert.deepEqual(db, [
+      `DB_1_PORT=tcp://${ip}:80`,
+      `DB_1_PORT_80_TCP=tcp://${ip}:80`, `DB_1_PORT_80_TCP_ADDR=${ip}`, 'DB_1_PORT_80_TCP_PORT=80', 'DB_1_PORT_80_TCP_PROTO=tcp',
+      `DB_1_PORT_90_TCP=tcp://${ip}:90`, `DB_1_PORT_90_TCP_ADDR=${ip}`, 'DB_1_PORT_90_TCP_PORT=90', 'DB_1_PORT_90_TCP_PROTO=tcp',
+      `DB_1_PORT_91_TCP=tcp://${ip}:91`, `DB_1_PORT_91_TCP_ADDR=${ip}`, 'DB_1_PORT_91_TCP_PORT=91', 'DB_1_PORT_91_TCP_PROTO=tcp',
+      `DB_1_PORT_92_TCP=tcp://${ip}:92`, `DB_1_PORT_92_TCP_ADDR=${ip}`, 'DB_1_PORT_92_TCP_PORT=92', 'DB_1_PORT_92_TCP_PROTO=tcp',
+      `DB_1_PORT_8080_UDP=udp://${ip}:8080`, `DB_1_PORT_8080_UDP_ADDR=${ip}`, 'DB_1_PORT_8080_UDP_PORT=8080', 'DB_1_PORT_8080_UDP_PROTO=udp',
+      // The run 90-92 is closed when the next port (8080/udp) does not continue it (moby links.ToEnv).
+      `DB_1_PORT_90_TCP_START=tcp://${ip}:90`, 'DB_1_PORT_90_TCP_PORT_START=90', `DB_1_PORT_90_TCP_END=tcp://${ip}:92`, 'DB_1_PORT_90_TCP_PORT_END=92',
+      'DB_1_NAME=/me/db-1', 'DB_1_ENV_FOO=bar',
+    ]);
+    assert.ok(env.includes('WEB_NAME=/me/web'), env.join('\n'));
+    assert.ok(!env.some((e) => e.startsWith('DB_1_ENV_HOME') || e.startsWith('DB_1_ENV_PATH')));
+    // The links' variables come after PATH and HOSTNAME, as Docker orders them.
+    assert.match(env[0], /^PATH=/);
+    assert.match(env[1], /^HOSTNAME=/);
+    assert.match(env[2], /^(DB_1|WEB)_PORT=/);
+    // exec gets them too.
+    assert.equal(await ok(['exec', 'me', 'sh', '-c', 'echo $DB_1_PORT_80_TCP_ADDR']), ip);
+    const hosts = await ok(['exec', 'me', 'cat', '/etc/hosts']);
+    assert.match(hosts, new RegExp(`^${ip.replaceAll('.', '\\.')}\\tdb-1 ${webHost} web$`, 'm'));
+    assert.match(hosts, new RegExp(`^${ip.replaceAll('.', '\\.')}\\tweb ${webHost}$`, 'm'));
+    // The links come before the container's own line (libnetwork's extra hosts).
+    assert.ok(hosts.indexOf('db-1') < hosts.indexOf(await ipOn('me')), hosts);
+    assert.equal((await d.docker(['exec', 'me', 'ping', '-c1', '-W2', 'db-1'])).code, 0);
+  });
+
+  it('shows the links as Docker does: HostConfig.Links and the linked container\'s names', async () => {
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1","/web:/me/web"]');
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'web']), 'null');
+    const list = await d.api('GET', '/containers/json');
+    const web = list.json.find((c: { Names: string[] }) => c.Names.includes('/web'));
+    assert.deepEqual(web.Names, ['/me/db-1', '/me/web', '/web']);
+    assert.equal(await ok(['ps', '--filter', 'name=web', '--format', '{{.Names}}']), 'web');
+    assert.equal(await ok(['ps', '--no-trunc', '--filter', 'id=' + (await ok(['inspect', '-f', '{{.Id}}', 'web'])), '--format', '{{.Names}}']), 'me/db-1,me/web,web');
+  });
+
+  it('follows the linked container to its new address after a restart', async () => {
+    await ok(['stop', '-t', '0', 'web']);
+    await ok(['run', '-d', '--name', 'squatter', 'busybox', 'sleep', '1000']);
+    await ok(['start', 'web']);
+    const ip = await ipOn('web');
+    const hosts = await ok(['exec', 'me', 'cat', '/etc/hosts']);
+    assert.match(hosts, new RegExp(`^${ip.replaceAll('.', '\\.')}\\tdb-1 `, 'm'));
+    await ok(['rm', '-f', 'squatter']);
+  });
+
+  it('refuses links to missing or stopped containers with dockerd\'s messages', async () => {
+    let r = await d.docker(['run', '--rm', '--link', 'missing:x', 'busybox', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /Error response from daemon: could not get container for missing: No such container: missing/);
+    await ok(['create', '--name', 'stopped', 'busybox', 'true']);
+    r = await d.docker(['run', '--name', 'linker', '--link', 'stopped:x', 'busybox', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /Error response from daemon: Cannot link to a non running container: \/stopped AS \/linker\/x/);
+    r = await d.docker(['start', 'linker']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Cannot link to a non running container: \/stopped AS \/linker\/x/);
+    r = await d.docker(['run', '--rm', '--network', 'host', '--link', 'web:x', 'busybox', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /conflicting options: host type networking can't be used with links/);
+    r = await d.docker(['create', '--link', 'a:b:c', 'busybox', 'true']);
+    assert.notEqual(r.code, 0);
+    await ok(['rm', 'linker', 'stopped']);
+  });
+
+  it('rm --link removes a link, with dockerd\'s errors for what is not a link', async () => {
+    let r = await d.docker(['rm', '--link', '/me/web']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '/me/web');
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1"]');
+    assert.equal(await ok(['inspect', '-f', '{{.State.Running}}', 'web']), 'true');
+    const hosts = await ok(['exec', 'me', 'cat', '/etc/hosts']);
+    assert.doesNotMatch(hosts, /\tweb /);
+    assert.match(hosts, /\tdb-1 /);
+    r = await d.docker(['rm', '--link', 'web']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Conflict, cannot remove the default link name of the container/);
+    r = await d.docker(['rm', '--link', '/nobody/web']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /No such container: nobody\/web/);
+    r = await d.docker(['rm', '--link', '/web/x']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /No such container: web\/x/);
+  });
+
+  it('links survive a daemon restart', async () => {
+    await d.stopDaemon();
+    await d.start();
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1"]');
+    const names = async () => (await d.api('GET', '/containers/json?all=1')).json.find((c: { Names: string[] }) => c.Names.includes('/web')).Names;
+    assert.deepEqual(await names(), ['/me/db-1', '/web']);
+    await ok(['rm', '-f', 'me']);
+    // The parent's link names go with it.
+    assert.deepEqual(await names(), ['/web']);
+  });
+});
+
+describe('--link on a user-defined network', () => {
+  it('is an alias that only the linking container resolves', async () => {
+    await ok(['network', 'create', 'lnet']);
+    await ok(['run', '-d', '--name', 'target', '--network', 'lnet', 'busybox', 'sleep', '1000']);
+    const ip = await ipOn('target', 'lnet');
+    await ok(['run', '-d', '--name', 'asker', '--network', 'lnet', '--link', 'target:tgt', 'busybox', 'sleep', '1000']);
+    assert.equal(await ok(['inspect', '-f', '{{json (index .NetworkSettings.Networks "lnet").Links}}', 'asker']), '["target:tgt"]');
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'asker']), 'null');
+    const r = await d.docker(['exec', 'asker', 'nslookup', 'tgt']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.ok(r.stdout.includes(ip), r.stdout);
+    const other = await d.docker(['run', '--rm', '--network', 'lnet', 'busybox', 'nslookup', 'tgt']);
+    assert.notEqual(other.code, 0, other.stdout);
+    await ok(['rm', '-f', 'asker', 'target']);
+    await ok(['network', 'rm', 'lnet']);
+  });
+});
