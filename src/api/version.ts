@@ -29,6 +29,8 @@ export const API_FEATURES = {
   imageListWithoutNonePlaceholders: '1.43',
   /** Image list and inspect no longer carry VirtualSize; inspect omits a zero Created. */
   imageWithoutVirtualSize: '1.44',
+  /** The MAC address is per endpoint (EndpointSettings.MacAddress); Config.MacAddress is deprecated. */
+  endpointMacAddress: '1.44',
   /** Endpoint settings carry DNSNames. */
   endpointDnsNames: '1.44',
   /** Container inspect no longer adds the short ID and hostname to user-defined networks' Aliases. */

@@ -47,6 +47,7 @@ function endpointConfig(ep: ApiEndpointSettings | null | undefined): Partial<End
     Links: ep.Links ?? null,
     Aliases: ep.Aliases ?? null,
     DriverOpts: ep.DriverOpts ?? null,
+    ...(ep.MacAddress ? { MacAddress: ep.MacAddress } : {}),
   };
 }
 

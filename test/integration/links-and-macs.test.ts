@@ -143,3 +143,115 @@ describe('--link on a user-defined network', () => {
     await ok(['network', 'rm', 'lnet']);
   });
 });
+
+describe('MAC addresses', () => {
+  const inside = (name: string, ifname = 'eth0') => ok(['exec', name, 'cat', `/sys/class/net/${ifname}/address`]);
+  const bridgeMac = (name: string) => ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.MacAddress}}', name]);
+
+  it('gives each endpoint a random 02:42 MAC, as dockerd 28 does', async () => {
+    await ok(['run', '-d', '--name', 'rnd', 'busybox', 'sleep', '1000']);
+    const mac = await bridgeMac('rnd');
+    assert.match(mac, /^02:42:([0-9a-f]{2}:){3}[0-9a-f]{2}$/);
+    assert.equal(await inside('rnd'), mac);
+    assert.ok(!('MacAddress' in (await d.api('GET', '/containers/rnd/json')).json.Config));
+    await ok(['rm', '-f', 'rnd']);
+  });
+
+  it('--mac-address per endpoint (API 1.44+, what the CLI sends) is the interface\'s, and shown in inspect', async () => {
+    await ok(['run', '-d', '--name', 'mnew', '--mac-address', '02:11:22:33:44:55', 'busybox', 'sleep', '1000']);
+    assert.equal(await inside('mnew'), '02:11:22:33:44:55');
+    assert.equal(await bridgeMac('mnew'), '02:11:22:33:44:55');
+    assert.equal(await ok(['inspect', '-f', '{{.Config.MacAddress}}', 'mnew']), '02:11:22:33:44:55');
+    // Kept across a restart, and shown while stopped.
+    await ok(['stop', '-t', '0', 'mnew']);
+    assert.equal(await bridgeMac('mnew'), '02:11:22:33:44:55');
+    await ok(['start', 'mnew']);
+    assert.equal(await inside('mnew'), '02:11:22:33:44:55');
+    await ok(['rm', '-f', 'mnew']);
+  });
+
+  it('Config.MacAddress at API 1.43 ends on the endpoint (the CLI refuses --mac-address below 1.44, as docker\'s does)', async () => {
+    const cli = await d.docker(['run', '--rm', '--mac-address', '02:aa:bb:cc:dd:01', 'busybox', 'true'], { env: { DOCKER_API_VERSION: '1.43' } });
+    assert.equal(cli.code, 125);
+    assert.match(cli.stderr, /"specify mac-address per network" requires API version 1\.44/);
+    const r = await d.api('POST', '/v1.43/containers/create?name=mold', { Image: 'busybox', Cmd: ['sleep', '1000'], MacAddress: '02:aa:bb:cc:dd:01' });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.Warnings, []);
+    await ok(['start', 'mold']);
+    assert.equal(await inside('mold'), '02:aa:bb:cc:dd:01');
+    const old = await d.api('GET', '/v1.43/containers/mold/json');
+    assert.equal(old.json.Config.MacAddress, '02:aa:bb:cc:dd:01');
+    assert.equal(old.json.NetworkSettings.Networks.bridge.MacAddress, '02:aa:bb:cc:dd:01');
+    await ok(['rm', '-f', 'mold']);
+  });
+
+  it('the API\'s version rules: old clients\' endpoint MACs ignored, new clients\' container-wide MAC moved with a warning', async () => {
+    let r = await d.api('POST', '/v1.43/containers/create?name=m43', {
+      Image: 'busybox', Cmd: ['sleep', '1000'], NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:00:00:00:00:43' } } },
+    });
+    assert.equal(r.status, 201, r.text);
+    await ok(['start', 'm43']);
+    assert.notEqual(await inside('m43'), '02:00:00:00:00:43');
+    r = await d.api('POST', '/v1.50/containers/create?name=m50', { Image: 'busybox', Cmd: ['sleep', '1000'], MacAddress: '02:00:00:00:00:50' });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.Warnings, ['The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.']);
+    await ok(['start', 'm50']);
+    assert.equal(await inside('m50'), '02:00:00:00:00:50');
+    r = await d.api('POST', '/v1.50/containers/create', {
+      Image: 'busybox', MacAddress: '02:00:00:00:00:51', NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:00:00:00:00:52' } } },
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, 'the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty');
+    r = await d.api('POST', '/v1.43/containers/create', { Image: 'busybox', MacAddress: '02:00:00:00:00:53', HostConfig: { NetworkMode: 'host' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, 'conflicting options: mac-address and the network mode');
+    await ok(['rm', '-f', 'm43', 'm50']);
+  });
+
+  it('refuses an invalid MAC with dockerd\'s message', async () => {
+    for (const [path, body] of [
+      ['/v1.50/containers/create', { Image: 'busybox', NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: 'zz:11' } } } }],
+      ['/v1.43/containers/create', { Image: 'busybox', MacAddress: 'zz:11' }],
+    ] as const) {
+      const r = await d.api('POST', path, body);
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.message, 'invalid MAC address zz:11');
+    }
+  });
+
+  it('MacAddress on network connect, for a running and a stopped container', async () => {
+    await ok(['network', 'create', 'macnet']);
+    await ok(['run', '-d', '--name', 'mc', 'busybox', 'sleep', '1000']);
+    let r = await d.api('POST', '/networks/macnet/connect', { Container: 'mc', EndpointConfig: { MacAddress: '02:00:00:00:0c:01' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await inside('mc', 'eth1'), '02:00:00:00:0c:01');
+    assert.equal(await ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "macnet").MacAddress}}', 'mc']), '02:00:00:00:0c:01');
+    const net = JSON.parse(await ok(['network', 'inspect', 'macnet']))[0];
+    assert.equal(Object.values(net.Containers as Record<string, { MacAddress: string }>)[0].MacAddress, '02:00:00:00:0c:01');
+    r = await d.api('POST', '/networks/macnet/connect', { Container: 'rnd-none', EndpointConfig: { MacAddress: 'bad' } });
+    assert.equal(r.status, 404);
+    await ok(['create', '--name', 'mc2', 'busybox', 'sleep', '1000']);
+    r = await d.api('POST', '/networks/macnet/connect', { Container: 'mc2', EndpointConfig: { MacAddress: 'bad' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, 'invalid MAC address bad');
+    r = await d.api('POST', '/networks/macnet/connect', { Container: 'mc2', EndpointConfig: { MacAddress: '02:00:00:00:0c:02' } });
+    assert.equal(r.status, 200, r.text);
+    await ok(['start', 'mc2']);
+    assert.equal(await inside('mc2', 'eth1'), '02:00:00:00:0c:02');
+    await ok(['rm', '-f', 'mc', 'mc2']);
+    await ok(['network', 'rm', 'macnet']);
+  });
+});
+
+describe('link-local addresses', () => {
+  it('--link-local-ip is added to the interface and shown in inspect', async () => {
+    await ok(['run', '-d', '--name', 'll', '--link-local-ip', '169.254.10.10', 'busybox', 'sleep', '1000']);
+    const addrs = await ok(['exec', 'll', 'ip', '-4', 'addr', 'show', 'eth0']);
+    assert.match(addrs, /inet 169\.254\.10\.10\/32 /);
+    assert.equal(await ok(['inspect', '-f', '{{json .NetworkSettings.Networks.bridge.IPAMConfig}}', 'll']), '{"LinkLocalIPs":["169.254.10.10"]}');
+    await ok(['rm', '-f', 'll']);
+    const r = await d.api('POST', '/containers/create', { Image: 'busybox', NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { LinkLocalIPs: ['nope'] } } } } });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, 'invalid endpoint settings:\ninvalid link-local IP address: nope');
+  });
+});
