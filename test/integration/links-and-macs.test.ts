@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Daemon, startDaemonWithBusybox } from './harness.ts';
+import { dockerdMissing, freeSubnet, startPrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
 before(async () => {
@@ -255,3 +256,128 @@ describe('link-local addresses', () => {
     assert.equal(r.json.message, 'invalid endpoint settings:\ninvalid link-local IP address: nope');
   });
 });
+
+describe('network names and inspect', () => {
+  it('a network named with a space (and other characters dockerd allows) works everywhere', async () => {
+    const id = await ok(['network', 'create', 'my net']);
+    const bridge = `br-${id.slice(0, 12)}`;
+    assert.equal(await ok(['network', 'inspect', '-f', '{{.Name}}', 'my net']), 'my net');
+    assert.equal(await ok(['network', 'inspect', '-f', '{{.Name}}', id.slice(0, 12)]), 'my net');
+    assert.equal(await ok(['network', 'ls', '--filter', 'name=my net', '--format', '{{.Name}}']), 'my net');
+    await ok(['run', '-d', '--name', 'spaced', '--network', 'my net', 'busybox', 'sleep', '1000']);
+    await ok(['run', '-d', '--name', 'spaced2', 'busybox', 'sleep', '1000']);
+    await ok(['network', 'connect', 'my net', 'spaced2']);
+    assert.equal((await d.docker(['exec', 'spaced', 'ping', '-c1', '-W2', 'spaced2'])).code, 0);
+    const members = JSON.parse(await ok(['network', 'inspect', 'my net']))[0].Containers;
+    assert.equal(Object.keys(members).length, 2);
+    assert.equal((await d.docker(['exec', 'spaced', 'ip', 'link', 'show', 'eth0'])).code, 0);
+    const { code } = await d.docker(['network', 'inspect', bridge]);
+    assert.notEqual(code, 0, 'the bridge is named from the ID');
+    await ok(['network', 'disconnect', 'my net', 'spaced2']);
+    await ok(['rm', '-f', 'spaced', 'spaced2']);
+    for (const name of ['a/b', 'über', 'x;y', '.hidden']) {
+      await ok(['network', 'create', name]);
+      assert.equal(await ok(['network', 'inspect', '-f', '{{.Name}}', name]), name);
+    }
+    await ok(['network', 'rm', 'my net', 'a/b', 'über', 'x;y', '.hidden']);
+    for (const name of ['bridge', 'host', 'none', 'default']) {
+      const r = await d.api('POST', '/networks/create', { Name: name });
+      assert.equal(r.status, 403, r.text);
+      assert.equal(r.json.message, `operation is not permitted on predefined ${name} network `);
+    }
+  });
+
+  it('inspect ?verbose and ?scope as dockerd answers them for a local network', async () => {
+    await ok(['network', 'create', 'vnet']);
+    const plain = await d.api('GET', '/networks/vnet');
+    const verbose = await d.api('GET', '/networks/vnet?verbose=true');
+    assert.equal(verbose.status, 200);
+    assert.deepEqual(verbose.json, plain.json);
+    assert.equal((await d.api('GET', '/networks/vnet?scope=local')).status, 200);
+    const swarm = await d.api('GET', '/networks/vnet?scope=swarm');
+    assert.equal(swarm.status, 404);
+    assert.equal(swarm.json.message, 'network vnet not found');
+    const bad = await d.api('GET', '/networks/vnet?verbose=yes');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.message, 'invalid value for verbose: yes');
+    assert.equal((await d.docker(['network', 'inspect', '--verbose', 'vnet'])).code, 0);
+    await ok(['network', 'rm', 'vnet']);
+  });
+});
+
+describe('network Options, Labels and IPAM as given, against a private dockerd', { skip: dockerdMissing() }, () => {
+  it('stores and shows them with dockerd\'s {} and null', async () => {
+    const dockerd = (await startPrivateDockerd())!;
+    const made: string[] = [];
+    try {
+      const x = Number(d.poolBase.split('.')[2]);
+      const y = await freeSubnet([x]);
+      const shape = (n: { Options: unknown; Labels: unknown; IPAM: { Driver: string; Options: unknown; Config: Array<Record<string, unknown>> } }) => ({
+        Options: n.Options, Labels: n.Labels, IPAMDriver: n.IPAM.Driver, IPAMOptions: n.IPAM.Options,
+        Config: n.IPAM.Config.map((c) => Object.keys(c)),
+      });
+      type Net = { subnet: string; gateway: string; range: string };
+      const net = (prefix: string, start: number): Net => ({ subnet: `${prefix}.${start}/28`, gateway: `${prefix}.${start + 14}`, range: `${prefix}.${start + 8}/29` });
+      const cases: Array<(n: Net, bridge: string) => Record<string, unknown>> = [
+        (n) => ({ IPAM: { Config: [{ Subnet: n.subnet }] } }),
+        (n) => ({ Options: null, Labels: null, IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: n.subnet }] } }),
+        (n, bridge) => ({
+          Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.driver.mtu': '1400', 'x.custom': 'kept' },
+          Labels: { a: 'b' }, IPAM: { Options: { x: 'y' }, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+        }),
+        (n) => ({ IPAM: { Options: {}, Config: [{ Subnet: n.subnet, IPRange: n.range }] } }),
+      ];
+      const berthPrefix = d.poolBase.split('.').slice(0, 3).join('.');
+      for (const [i, make] of cases.entries()) {
+        const berthBody = { Name: `cmp${i}`, ...make(net(berthPrefix, 16 * (i + 8)), `${d.bridge.slice(0, 12)}c${i}`) };
+        const dockerBody = { Name: `cmp${i}`, ...make(net(`10.215.${y}`, 16 * i), `${dockerd.bridge}c${i}`) };
+        const b = await d.api('POST', '/networks/create', berthBody);
+        assert.equal(b.status, 201, b.text);
+        made.push(`cmp${i}`);
+        const created = await fetchDockerd(dockerd.host, 'POST', '/networks/create', dockerBody);
+        assert.equal(created.status, 201, JSON.stringify(created.json));
+        const mine = shape((await d.api('GET', `/networks/cmp${i}`)).json);
+        const theirs = shape((await fetchDockerd(dockerd.host, 'GET', `/networks/cmp${i}`)).json);
+        if (typeof theirs.Options === 'object' && theirs.Options) {
+          const o = theirs.Options as Record<string, string>;
+          if (o['com.docker.network.bridge.name']) o['com.docker.network.bridge.name'] = (mine.Options as Record<string, string>)['com.docker.network.bridge.name'];
+        }
+        assert.deepEqual(mine, theirs, `case ${i}`);
+        // The list shows the same as inspect.
+        const listed = (await d.api('GET', '/networks')).json.find((n: { Name: string }) => n.Name === `cmp${i}`);
+        assert.deepEqual(shape(listed), mine);
+      }
+      // The CLI sends IPAM.Options {} and Labels {}: the same on both.
+      await ok(['network', 'create', '--subnet', `${berthPrefix}.240/28`, 'cmpcli']);
+      made.push('cmpcli');
+      const c = await dockerd.docker(['network', 'create', '--subnet', `10.215.${y}.240/28`, 'cmpcli']);
+      assert.equal(c.code, 0, c.stderr);
+      const fmt = '{{json .Options}} {{json .Labels}} {{json .IPAM.Options}} {{json .IPAM.Config}}';
+      const theirs = (await dockerd.docker(['network', 'inspect', '--format', fmt, 'cmpcli'])).stdout.replaceAll(`10.215.${y}.`, 'NET.');
+      const mine = await ok(['network', 'inspect', '--format', fmt, 'cmpcli']);
+      assert.equal(mine.replaceAll(`${berthPrefix}.`, 'NET.'), theirs.trim());
+      // The default bridge: Options filled in, IPAM.Options null.
+      const bridge = (await d.api('GET', '/networks/bridge')).json;
+      const theirBridge = (await fetchDockerd(dockerd.host, 'GET', '/networks/bridge')).json;
+      assert.deepEqual(Object.keys(bridge.Options).sort(), Object.keys(theirBridge.Options).sort());
+      assert.equal(bridge.IPAM.Options, theirBridge.IPAM.Options);
+    } finally {
+      for (const n of made) await d.docker(['network', 'rm', n]);
+      await dockerd.stop();
+    }
+  });
+});
+
+/** One request to the private dockerd's socket. */
+async function fetchDockerd(host: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: host.replace(/^unix:\/\//, ''), method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
