@@ -64,6 +64,12 @@ describe('--link on the default bridge', () => {
     assert.deepEqual(web.Names, ['/me/db-1', '/me/web', '/web']);
     assert.equal(await ok(['ps', '--filter', 'name=web', '--format', '{{.Names}}']), 'web');
     assert.equal(await ok(['ps', '--no-trunc', '--filter', 'id=' + (await ok(['inspect', '-f', '{{.Id}}', 'web'])), '--format', '{{.Names}}']), 'me/db-1,me/web,web');
+    // Renaming the linking container moves its links' names (moby rename.go).
+    await ok(['rename', 'me', 'parent']);
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'parent']), '["/web:/parent/db-1","/web:/parent/web"]');
+    assert.deepEqual((await d.api('GET', '/containers/json')).json.find((c: { Names: string[] }) => c.Names.includes('/web')).Names, ['/parent/db-1', '/parent/web', '/web']);
+    await ok(['rename', 'parent', 'me']);
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1","/web:/me/web"]');
   });
 
   it('follows the linked container to its new address after a restart', async () => {
@@ -87,6 +93,13 @@ describe('--link on the default bridge', () => {
     r = await d.docker(['start', 'linker']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /Cannot link to a non running container: \/stopped AS \/linker\/x/);
+    await ok(['network', 'create', 'elsewhere']);
+    await ok(['run', '-d', '--name', 'away', '--network', 'elsewhere', 'busybox', 'sleep', '1000']);
+    r = await d.docker(['run', '--rm', '--link', 'away:x', 'busybox', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /Cannot link to \/away, as it does not belong to the default network/);
+    await ok(['rm', '-f', 'away']);
+    await ok(['network', 'rm', 'elsewhere']);
     r = await d.docker(['run', '--rm', '--network', 'host', '--link', 'web:x', 'busybox', 'true']);
     assert.equal(r.code, 125);
     assert.match(r.stderr, /conflicting options: host type networking can't be used with links/);

@@ -104,8 +104,13 @@ function bridgeIp(rec: DeepReadonly<ContainerRecord>): string | undefined {
  */
 export function linkEnvironment(store: ContainerStore, rec: ContainerRecord): string[] {
   if (!ensureSettings(rec).Networks.bridge) return [];
+  const links = liveLinks(store, rec);
+  // moby checks this when it builds the sandbox, before the environment.
+  for (const { child } of links) {
+    if (!settingsOf(child.rec).Networks.bridge) throw systemError(`Cannot link to ${child.rec.Name}, as it does not belong to the default network`);
+  }
   const env: string[] = [];
-  for (const { link, child } of liveLinks(store, rec)) {
+  for (const { link, child } of links) {
     if (!child.state.running) throw systemError(`Cannot link to a non running container: ${child.rec.Name} AS ${link.Name}`);
     const ip = bridgeIp(child.rec);
     if (!ip) throw systemError(`container ${child.rec.ID} not attached to default bridge network`);
@@ -225,4 +230,27 @@ export function execRecord(store: ContainerStore, rec: ContainerRecord): Contain
   } catch {
     return rec;
   }
+}
+
+/** docker rename of a parent (moby rename.go): its links' names move to the new name. */
+export function renameLinks(store: ContainerStore, rec: ContainerRecord, newName: string): () => void {
+  const moved: Array<{ link: LinkRecord; old: string }> = [];
+  try {
+    for (const link of rec.Links ?? []) {
+      const name = linkName(newName, link.Name.slice(link.Name.lastIndexOf('/') + 1));
+      store.reserveName(name, link.ID);
+      moved.push({ link, old: link.Name });
+      link.Name = name;
+    }
+  } catch (err) {
+    for (const { link, old } of moved) {
+      store.releaseName(link.Name);
+      link.Name = old;
+    }
+    throw err;
+  }
+  /** After the record is saved: the old names are freed. */
+  return () => {
+    for (const { old } of moved) store.releaseName(old);
+  };
 }
