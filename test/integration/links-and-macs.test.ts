@@ -318,6 +318,48 @@ describe('network names and inspect', () => {
   });
 });
 
+describe('berth\'s CLI does what docker\'s does here', () => {
+  /** Runs `args(cli)` through both CLIs against berthd; exit code, stdout and stderr must agree (program name aside). */
+  async function same(args: (cli: string) => string[], env?: Record<string, string>): Promise<string> {
+    const a = await d.docker(args('docker'), { env });
+    const b = await d.berth(args('berth'), { env });
+    const norm = (text: string, cli: string) => text.replace(new RegExp(`\\b${cli}\\b(?![- ]net|-p)`, 'g'), 'CLI');
+    assert.deepEqual({ code: b.code, out: b.stdout, err: norm(b.stderr, 'berth') }, { code: a.code, out: a.stdout, err: norm(a.stderr, 'docker') }, args('berth').join(' '));
+    return b.stdout;
+  }
+
+  it('links, names, MACs and odd network names', async () => {
+    await ok(['run', '-d', '--name', 'cweb', 'busybox', 'sleep', '1000']);
+    const each = async (args: (cli: string) => string[]) => {
+      for (const cli of ['docker', 'berth']) {
+        const r = await (cli === 'docker' ? d.docker(args(cli)) : d.berth(args(cli)));
+        assert.equal(r.code, 0, `${cli}: ${r.stderr}`);
+        assert.match(r.stdout, /^[0-9a-f]{64}\n$/);
+      }
+    };
+    await each((cli) => ['run', '-d', '--name', `${cli}-p`, '--link', 'cweb:db', '--mac-address', cli === 'docker' ? '02:00:00:00:00:d1' : '02:00:00:00:00:b1', 'busybox', 'sleep', '1000']);
+    for (const cli of ['docker', 'berth']) {
+      assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.MacAddress}}', `${cli}-p`]), cli === 'docker' ? '02:00:00:00:00:d1' : '02:00:00:00:00:b1');
+    }
+    await same(() => ['ps', '--no-trunc', '--filter', 'name=cweb', '--format', '{{.Names}}']);
+    await same(() => ['ps', '--filter', 'name=cweb', '--format', '{{.Names}}']);
+    const rd = await d.docker(['rm', '--link', '/docker-p/db']);
+    const rb = await d.berth(['rm', '--link', '/berth-p/db']);
+    assert.deepEqual([rb.code, rb.stdout, rd.code, rd.stdout], [0, '/berth-p/db\n', 0, '/docker-p/db\n'], rb.stderr);
+    await same(() => ['rm', '--link', '/berth-p/db']);
+    await same(() => ['rm', '--link', 'cweb']);
+    await same(() => ['run', '--rm', '--link', 'nothere:x', 'busybox', 'true']);
+    await same(() => ['run', '--rm', '--mac-address', '02:00:00:00:00:01', 'busybox', 'true'], { DOCKER_API_VERSION: '1.43' });
+    await each((cli) => ['network', 'create', `${cli} net`]);
+    await same(() => ['network', 'inspect', '--verbose', '-f', '{{.Name}} {{.Driver}} {{json .IPAM.Options}}', 'docker net', 'berth net']);
+    await same(() => ['network', 'ls', '--filter', 'name= net', '--format', '{{.Name}}']);
+    assert.equal((await d.berth(['network', 'rm', 'berth net'])).stdout, 'berth net\n');
+    assert.equal((await d.docker(['network', 'rm', 'docker net'])).stdout, 'docker net\n');
+    await same(() => ['network', 'create', 'bridge']);
+    await ok(['rm', '-f', 'cweb', 'docker-p', 'berth-p']);
+  });
+});
+
 describe('network Options, Labels and IPAM as given, against a private dockerd', { skip: dockerdMissing() }, () => {
   it('stores and shows them with dockerd\'s {} and null', async () => {
     const dockerd = (await startPrivateDockerd())!;
