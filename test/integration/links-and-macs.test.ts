@@ -134,6 +134,12 @@ describe('--link on the default bridge', () => {
     assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1"]');
     const names = async () => (await d.api('GET', '/containers/json?all=1')).json.find((c: { Names: string[] }) => c.Names.includes('/web')).Names;
     assert.deepEqual(await names(), ['/me/db-1', '/web']);
+    // A removed linked container leaves its parents without the link.
+    await ok(['create', '--name', 'gone', 'busybox', 'true']);
+    await ok(['create', '--name', 'kid', '--link', 'gone:g', '--link', 'web:w', 'busybox', 'true']);
+    await ok(['rm', 'gone']);
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'kid']), '["/web:/kid/w"]');
+    await ok(['rm', 'kid']);
     await ok(['rm', '-f', 'me']);
     // The parent's link names go with it.
     assert.deepEqual(await names(), ['/web']);
@@ -263,7 +269,12 @@ describe('link-local addresses', () => {
     const addrs = await ok(['exec', 'll', 'ip', '-4', 'addr', 'show', 'eth0']);
     assert.match(addrs, /inet 169\.254\.10\.10\/32 /);
     assert.equal(await ok(['inspect', '-f', '{{json .NetworkSettings.Networks.bridge.IPAMConfig}}', 'll']), '{"LinkLocalIPs":["169.254.10.10"]}');
+    await ok(['network', 'create', 'llnet']);
+    await ok(['network', 'connect', '--link-local-ip', '169.254.20.20', 'llnet', 'll']);
+    assert.match(await ok(['exec', 'll', 'ip', '-4', 'addr', 'show', 'eth1']), /inet 169\.254\.20\.20\/32 /);
+    assert.equal(await ok(['inspect', '-f', '{{json (index .NetworkSettings.Networks "llnet").IPAMConfig.LinkLocalIPs}}', 'll']), '["169.254.20.20"]');
     await ok(['rm', '-f', 'll']);
+    await ok(['network', 'rm', 'llnet']);
     const r = await d.api('POST', '/containers/create', { Image: 'busybox', NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { LinkLocalIPs: ['nope'] } } } } });
     assert.equal(r.status, 400);
     assert.equal(r.json.message, 'invalid endpoint settings:\ninvalid link-local IP address: nope');

@@ -7,7 +7,7 @@ import { cancelRestart, pathsOf, runtimeOf, type Container } from './container.t
 import { publish, save, type ContainerContext } from './context.ts';
 import { killWithSignal } from './kill.ts';
 import { releaseVolumes } from './mount-points.ts';
-import { unlink } from './links.ts';
+import { parentsOf, unlink } from './links.ts';
 import { refreshHostsFile } from './endpoints.ts';
 
 export interface RemoveOptions {
@@ -77,6 +77,11 @@ export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container, remove
   }
   for (const execId of c.execIds) ctx.execs.delete(execId);
   ctx.store.delete(c);
+  // Containers that linked to it lose the link (moby linkIndex.delete).
+  for (const parent of parentsOf(ctx.store, c.rec.ID)) {
+    parent.rec.Links = (parent.rec.Links ?? []).filter((l) => l.ID !== c.rec.ID);
+    await save(ctx, parent).catch(() => {});
+  }
   await releaseVolumes(ctx, c, removeVolumes);
   publish(ctx, c, 'destroy');
   c.state.setRemoved();
