@@ -2,7 +2,7 @@
 // real docker CLI and raw HTTP against berthd, and where it helps against a private dockerd.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Daemon, startDaemonWithBusybox } from './harness.ts';
+import { type Daemon, startDaemonWithBusybox, waitFor } from './harness.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
@@ -128,9 +128,15 @@ describe('--link on the default bridge', () => {
     assert.match(r.stderr, /No such container: web\/x/);
   });
 
-  it('links survive a daemon restart', async () => {
+  it('links survive a daemon restart; linked containers are restarted first', async () => {
+    await ok(['run', '-d', '--name', 'rchild', '--restart', 'always', 'busybox', 'sleep', '1000']);
+    await ok(['run', '-d', '--name', 'rparent', '--restart', 'always', '--link', 'rchild:rc', 'busybox', 'sleep', '1000']);
     await d.stopDaemon();
     await d.start();
+    await waitFor(async () => (await d.docker(['inspect', '-f', '{{.State.Running}}', 'rparent'])).stdout.trim() === 'true', 'rparent restarted');
+    assert.equal(await ok(['exec', 'rparent', 'sh', '-c', 'echo $RC_NAME $RC_ENV_X']), '/rparent/rc');
+    assert.match(await ok(['exec', 'rparent', 'cat', '/etc/hosts']), new RegExp(`^${(await ipOn('rchild')).replaceAll('.', '\\.')}\\trc `, 'm'));
+    await ok(['rm', '-f', 'rparent', 'rchild']);
     assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'me']), '["/web:/me/db-1"]');
     const names = async () => (await d.api('GET', '/containers/json?all=1')).json.find((c: { Names: string[] }) => c.Names.includes('/web')).Names;
     assert.deepEqual(await names(), ['/me/db-1', '/web']);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkEnvVars, parseLink } from './links.ts';
+import { childrenFirst, linkEnvVars, parseLink } from './links.ts';
 
 describe('parseLink (opts.ParseLink)', () => {
   it('takes name, name:alias and the stored /name:/parent/alias form', () => {
@@ -32,5 +32,13 @@ describe('linkEnvVars (links.Link.ToEnv)', () => {
     const env = linkEnvVars('1.2.3.4', '/p/x', [], ['81/tcp', '80/tcp']);
     assert.deepEqual(env.filter((e) => /START|END/.test(e)), ['X_PORT_80_TCP_START=tcp://1.2.3.4:80', 'X_PORT_80_TCP_PORT_START=80', 'X_PORT_80_TCP_END=tcp://1.2.3.4:81', 'X_PORT_80_TCP_PORT_END=81']);
     assert.deepEqual(linkEnvVars('1.2.3.4', '/p/x', [], []), ['X_NAME=/p/x']);
+  });
+});
+
+describe('childrenFirst', () => {
+  it('orders linked containers before the containers linking to them, keeping the rest in order', () => {
+    const c = (id: string, links: string[] = []) => ({ rec: { ID: id, Links: links.map((l) => ({ ID: l, Name: `/${id}/${l}` })) } }) as unknown as Parameters<typeof childrenFirst>[0][number];
+    const order = childrenFirst([c('p', ['a', 'b']), c('x'), c('b', ['a']), c('a'), c('q', ['gone'])]).map((x) => x.rec.ID);
+    assert.deepEqual(order, ['a', 'b', 'p', 'x', 'q']);
   });
 });

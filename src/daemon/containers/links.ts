@@ -254,3 +254,21 @@ export function renameLinks(store: ContainerStore, rec: ContainerRecord, newName
     for (const { old } of moved) store.releaseName(old);
   };
 }
+
+/** Containers ordered so that linked containers start before those linking to them (moby restartContainers). */
+export function childrenFirst<T extends { rec: DeepReadonly<ContainerRecord> }>(containers: readonly T[]): T[] {
+  const byId = new Map(containers.map((c) => [c.rec.ID, c]));
+  const out: T[] = [];
+  const seen = new Set<string>();
+  const visit = (c: T) => {
+    if (seen.has(c.rec.ID)) return;
+    seen.add(c.rec.ID);
+    for (const link of c.rec.Links ?? []) {
+      const child = byId.get(link.ID);
+      if (child) visit(child);
+    }
+    out.push(c);
+  };
+  for (const c of containers) visit(c);
+  return out;
+}
