@@ -2,7 +2,7 @@
 // real docker CLI and raw HTTP against berthd, and where it helps against a private dockerd.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Daemon, startDaemonWithBusybox, waitFor } from './harness.ts';
+import { type Daemon, run, startDaemonWithBusybox, waitFor } from './harness.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
@@ -315,6 +315,23 @@ describe('network names and inspect', () => {
       assert.equal(r.status, 403, r.text);
       assert.equal(r.json.message, `operation is not permitted on predefined ${name} network `);
     }
+  });
+
+  it('acts on the driver options it supports and keeps the others as given', async () => {
+    const bridge = `${d.bridge.slice(0, 12)}o`;
+    await ok(['network', 'create', '-o', `com.docker.network.bridge.name=${bridge}`, '-o', 'com.docker.network.driver.mtu=1400',
+      '-o', 'com.docker.network.bridge.host_binding_ipv4=127.0.0.1', '-o', 'my.own=thing', 'optnet']);
+    assert.equal((await run('ip', ['link', 'show', bridge])).code, 0);
+    await ok(['run', '-d', '--name', 'optc', '--network', 'optnet', '-p', '80', 'busybox', 'sleep', '1000']);
+    assert.equal(await ok(['exec', 'optc', 'cat', '/sys/class/net/eth0/mtu']), '1400');
+    assert.match(await ok(['port', 'optc', '80']), /^127\.0\.0\.1:\d+$/);
+    assert.deepEqual(JSON.parse(await ok(['network', 'inspect', '-f', '{{json .Options}}', 'optnet'])), {
+      'com.docker.network.bridge.name': bridge, 'com.docker.network.driver.mtu': '1400',
+      'com.docker.network.bridge.host_binding_ipv4': '127.0.0.1', 'my.own': 'thing',
+    });
+    await ok(['rm', '-f', 'optc']);
+    await ok(['network', 'rm', 'optnet']);
+    assert.notEqual((await run('ip', ['link', 'show', bridge])).code, 0);
   });
 
   it('inspect ?verbose and ?scope as dockerd answers them for a local network', async () => {
