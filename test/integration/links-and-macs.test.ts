@@ -105,6 +105,14 @@ describe('--link on the default bridge', () => {
     assert.match(r.stderr, /conflicting options: host type networking can't be used with links/);
     r = await d.docker(['create', '--link', 'a:b:c', 'busybox', 'true']);
     assert.notEqual(r.code, 0);
+    for (const link of ['web:..', 'web:', 'web:x\ny']) {
+      const bad = await d.api('POST', '/containers/create', { Image: 'busybox', HostConfig: { Links: [link] } });
+      assert.equal(bad.status, 400, `${link}: ${bad.text}`);
+    }
+    const up = await d.api('POST', '/containers/create?name=up', { Image: 'busybox', HostConfig: { Links: ['/web:/up/../../etc'] } });
+    assert.equal(up.status, 201, up.text);
+    assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.Links}}', 'up']), '["/web:/up/etc"]');
+    await ok(['rm', 'up']);
     await ok(['rm', 'linker', 'stopped']);
   });
 

@@ -59,6 +59,9 @@ export function resolveLinks(store: ContainerStore, parentName: string, hostConf
   const out: LinkRecord[] = [];
   for (const l of links) {
     const [name, alias] = parseLink(l);
+    // The alias becomes a container name "/parent/alias" and an /etc/hosts name: no path
+    // components (path.Join would make "../x" a top-level name) and no control characters.
+    if (!alias || alias === '.' || alias === '..' || alias.includes('/') || /[\x00-\x1f\x7f]/.test(alias)) throw invalidParameter(`invalid link alias: ${JSON.stringify(alias)}`);
     let child = store.find(name);
     if (!child) throw invalidParameter(`could not get container for ${name}: No such container: ${name}`);
     for (let hops = 0; isContainerMode(child.hostConfig.NetworkMode ?? undefined) && hops < 16; hops++) {
