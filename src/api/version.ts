@@ -31,6 +31,8 @@ export const API_FEATURES = {
   imageWithoutVirtualSize: '1.44',
   /** Config.Healthcheck takes StartInterval (older requests' value is ignored, as dockerd does). */
   healthStartInterval: '1.44',
+  /** The MAC address is per endpoint (EndpointSettings.MacAddress); Config.MacAddress is deprecated. */
+  endpointMacAddress: '1.44',
   /** Endpoint settings carry DNSNames. */
   endpointDnsNames: '1.44',
   /** Container inspect no longer adds the short ID and hostname to user-defined networks' Aliases. */

@@ -33,6 +33,7 @@ import { topOf, validatePsArgs } from './containers/top.ts';
 import { DetachKeyScanner, parseDetachKeys, DEFAULT_DETACH_KEYS } from './containers/detach-keys.ts';
 import { mergeImageConfig, normalizeCreateBody } from './containers/create-request.ts';
 import { createWarnings } from './host-config/index.ts';
+import { migrateMacAddress } from './mac-address-compat.ts';
 import type { ExecConfig } from './containers/spec-inputs.ts';
 import type { StdioClient, StdioHub } from './containers/stdio-hub.ts';
 import type { ImageResolver, RWLayers } from './containers/deps.ts';
@@ -78,17 +79,18 @@ export class ContainerApi implements ContainersBackend {
 
   // ---- containers ---------------------------------------------------------------------
 
-  async create(name: string | undefined, body: ContainerCreateRequest, _version: string) {
+  async create(name: string | undefined, body: ContainerCreateRequest, version: string) {
     const { config, hostConfig } = normalizeCreateBody(body);
     const image = await this.deps.images.resolve(config.Image);
     const nc = body.NetworkingConfig;
     if (nc !== undefined && nc !== null && (typeof nc !== 'object' || Array.isArray(nc))) throw invalidParameter('NetworkingConfig must be an object');
     const eps = nc?.EndpointsConfig;
     if (eps !== undefined && eps !== null && (typeof eps !== 'object' || Array.isArray(eps))) throw invalidParameter('EndpointsConfig must be an object');
+    const mac = migrateMacAddress(body.MacAddress, hostConfig.NetworkMode ?? undefined, (eps ?? undefined) as Parameters<typeof migrateMacAddress>[2], version);
     const merged = mergeImageConfig(config, image);
-    const created = await this.v.create(name, merged, hostConfig, eps ?? undefined);
+    const created = await this.v.create(name, merged, hostConfig, mac.endpoints as typeof eps ?? undefined);
     // Docker's warnings, and berth's for what it accepts without doing all that Docker does.
-    return { ...created, Warnings: [...createWarnings(hostConfig, merged), ...created.Warnings] };
+    return { ...created, Warnings: [...createWarnings(hostConfig, merged), ...created.Warnings, ...(mac.warning ? [mac.warning] : [])] };
   }
 
   exists(ref: string): void {
@@ -129,7 +131,7 @@ export class ContainerApi implements ContainersBackend {
     for (const v of picked) {
       const c = views.get(v.id)!.c;
       out.push({
-        record: c.rec, hostConfig: c.hostConfig, ports: listablePorts(c), networks: settingsOf(c.rec).Networks,
+        record: c.rec, names: this.m.namesOf(c), hostConfig: c.hostConfig, ports: listablePorts(c), networks: settingsOf(c.rec).Networks,
         size: opts.size ? await this.sizes(c.rec.ID, imageSize(c.rec.Image)) : undefined,
       });
     }
@@ -146,8 +148,12 @@ export class ContainerApi implements ContainersBackend {
     const c = this.m.get(ref);
     const r = c.rec;
     const s = settingsOf(r);
+    // dockerd 28 shows the MAC asked for on NetworkMode's network as Config.MacAddress (omitted when none).
+    const mode = !c.hostConfig.NetworkMode || c.hostConfig.NetworkMode === 'default' ? 'bridge' : c.hostConfig.NetworkMode;
+    const desiredMac = s.DesiredMacAddresses?.[mode];
     return {
-      record: r, hostConfig: c.hostConfig, execIds: [...c.execIds],
+      record: desiredMac ? { ...r, Config: { ...r.Config, MacAddress: desiredMac } } : r,
+      hostConfig: { ...c.hostConfig, Links: this.m.linksOf(c) }, execIds: [...c.execIds],
       graphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
       sandboxId: s.SandboxID, sandboxKey: s.SandboxKey, ports: r.State.Running ? this.m.ports(c) : undefined, networks: s.Networks,
       size: opts.size ? await this.sizes(r.ID, this.deps.imageSize(r.Image).catch(() => 0)) : undefined,
@@ -175,7 +181,8 @@ export class ContainerApi implements ContainersBackend {
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
-    if (opts.link) throw notImplemented('links are not supported by berth yet');
+    // The CLI sends "/containers//parent/alias"; dockerd sees the cleaned path.
+    if (opts.link) return this.v.removeLink(ref.replace(/^\/+/, ''));
     return this.v.remove(ref, opts);
   }
 

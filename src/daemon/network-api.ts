@@ -15,6 +15,7 @@ import {
   conflict,
   forbidden,
   invalidParameter,
+  notFound,
   parseRfc3339Nano,
   parseGoBool,
   truncate,
@@ -47,6 +48,7 @@ function endpointConfig(ep: ApiEndpointSettings | null | undefined): Partial<End
     Links: ep.Links ?? null,
     Aliases: ep.Aliases ?? null,
     DriverOpts: ep.DriverOpts ?? null,
+    ...(ep.MacAddress ? { MacAddress: ep.MacAddress } : {}),
   };
 }
 
@@ -99,8 +101,11 @@ export class NetworkApi implements NetworksBackend {
     }).map((rec) => networkResource(rec, undefined));
   }
 
-  async inspect(ref: string, _opts: { verbose: boolean; scope: string }): Promise<Network> {
+  /** `verbose` adds nothing for local networks (dockerd adds Peers and Services for swarm ones only). */
+  async inspect(ref: string, opts: { verbose: boolean; scope: string }): Promise<Network> {
     const rec = this.d.controller.get(ref);
+    // A scope that is not the network's is a miss, as in dockerd's getNetwork.
+    if (opts.scope && opts.scope !== rec.Scope) throw notFound(`network ${ref} not found`);
     return networkResource(rec, this.endpoints(rec));
   }
 
@@ -175,7 +180,7 @@ function parseCreate(body: NetworkCreateRequest): CreateNetworkRequest {
     Options: body.Options ?? {},
     IPAM: ipam ? {
       Driver: ipam.Driver ?? undefined,
-      Options: ipam.Options ?? {},
+      Options: ipam.Options ?? null,
       Config: (ipam.Config ?? []).map((c) => {
         if (c === null || typeof c !== 'object') throw invalidParameter('IPAM.Config entries must be objects');
         return {

@@ -216,9 +216,10 @@ export class NetworkController {
 
   async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
     const name = req.Name;
-    if (!name) throw invalidParameter('network name must not be empty');
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalidParameter(`invalid network name "${name}"`);
-    if (this.byName(name) || name === 'default') throw conflict(`network with name ${name} already exists`);
+    // dockerd takes any name (spaces, slashes, non-ASCII): nothing on the host is named after it.
+    if (!name) throw invalidParameter('invalid name: ');
+    if (PREDEFINED.has(name)) throw forbidden(`operation is not permitted on predefined ${name} network `);
+    if (this.byName(name)) throw conflict(`network with name ${name} already exists`);
     const driver = req.Driver || 'bridge';
     if (driver !== 'bridge' && driver !== 'macvlan') {
       if (driver === 'host' || driver === 'null') throw forbidden(`only one instance of "${driver}" network is allowed`);
@@ -238,6 +239,8 @@ export class NetworkController {
       const clash = [...this.nets.values()].find((n) => n.rec.IPAM.Config.some((x) => overlaps(parseSubnet(x.Subnet), s)));
       if (clash) throw forbidden(`invalid pool request: Pool overlaps with other one on this address space`);
       ipam = { Subnet: formatSubnet(s), IPRange: c.IPRange ? formatSubnet(parseSubnet(c.IPRange)) : undefined, Gateway: c.Gateway || formatIp(s.base + 1), AuxiliaryAddresses: c.AuxiliaryAddresses };
+      // Inspect shows the configuration as given: no Gateway when the client gave none.
+      if (!c.Gateway) ipam.GatewayChosen = true;
     } else {
       if (driver === 'macvlan') throw invalidParameter('macvlan networks need a --subnet (berth does not guess the parent network\'s addresses)');
       const s = pickFreeSubnet(this.opts.pools ?? DEFAULT_POOLS, (await hostSubnets(ownDevs)).concat(this.otherSubnets()));
@@ -245,7 +248,7 @@ export class NetworkController {
     }
     const pool = new AddressPool(ipam);
     ipam.Gateway = pool.gatewayText();
-    const rec = this.newRecord(name, driver, req.Labels ?? {}, { Driver: 'default', Options: req.IPAM?.Options ?? {}, Config: [ipam] });
+    const rec = this.newRecord(name, driver, req.Labels ?? {}, { Driver: 'default', Options: req.IPAM?.Options ?? null, Config: [ipam] });
     rec.Id = id;
     rec.Internal = Boolean(req.Internal);
     rec.Attachable = Boolean(req.Attachable);

@@ -8,3 +8,5 @@ export { reservePorts, type Reservation } from './port-reserver.ts';
 export { DnsService } from './dns-service.ts';
 export { instanceChainPrefix, DEFAULT_CHAIN_PREFIX } from './iptables-rules.ts';
 export { forwardingSettings, hostHasIpv6 } from './sysctl.linux.ts';
+export { parseMac, randomMac } from './mac.ts';
+export { addLinkLocalAddresses } from './link-local.linux.ts';

@@ -9,6 +9,8 @@ export interface IpamConfig {
   IPRange?: string;
   Gateway?: string;
   AuxiliaryAddresses?: Record<string, string>;
+  /** The gateway was picked by berth for a subnet the client gave (inspect leaves it out, as dockerd). */
+  GatewayChosen?: boolean;
 }
 
 export class AddressPool {

@@ -79,7 +79,9 @@ export async function plumbEndpoint(e: EndpointPlumbing): Promise<void> {
   try {
     const inside = [`addr add ${e.cidr} dev ${e.ifname}`, `link set ${e.ifname} up`, 'link set lo up'];
     if (e.defaultRoute) inside.push(`route replace default via ${e.gateway} dev ${e.ifname}`);
-    await runTool('nsenter', [`--net=${ns}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+    // MACs are random (as dockerd 28's): with arp_notify the interface announces its address when
+    // it comes up, so peers holding the previous owner's MAC for a reused IP learn the new one.
+    await runTool('nsenter', [`--net=${ns}`, 'sh', '-c', `echo 1 > /proc/sys/net/ipv4/conf/${e.ifname}/arp_notify; exec ip -batch -`], inside.join('\n') + '\n');
   } catch (err) {
     await deleteLink(e.hostVeth);
     throw err;

@@ -174,7 +174,7 @@ describe('user-defined networks', () => {
 
   it('refuses hostile or malformed network requests with 400s', async () => {
     const bad: Array<[unknown, RegExp]> = [
-      [{ Name: 'x;y' }, /invalid network name/],
+      [{ Name: '' }, /^invalid name: $/],
       [{ Name: 'ok1', Options: { 'com.docker.network.bridge.name': 'br0\nlink del eth0' } }, /invalid bridge name/],
       [{ Name: 'ok1', IPAM: { Config: [{ Subnet: '10.0.0.0/40' }] } }, /invalid CIDR address/],
       // Go's encoding/json wording, as dockerd answers (was berth's own "IPAM.Config must be an array").

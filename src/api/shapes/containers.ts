@@ -75,6 +75,8 @@ export interface ContainerSizes {
 /** One container for GET /containers/json. */
 export interface ContainerListEntry {
   record: ContainerRecordView;
+  /** Every name, link names ("/parent/alias") included; the record's name when absent. */
+  names?: string[];
   hostConfig: Pick<HostConfig, 'NetworkMode'>;
   ports: Port[];
   /** Keyed by network name. */
@@ -124,7 +126,7 @@ export function toContainerSummary(entry: Entry<ContainerListEntry>, nowNs: bigi
   const { record: r } = entry;
   const summary: Wire<ContainerSummary> = {
     Id: r.ID,
-    Names: [r.Name],
+    Names: entry.names?.length ? entry.names : [r.Name],
     Image: r.Config.Image,
     ImageID: r.Image,
     Command: commandString(r.Path, r.Args),

@@ -16,7 +16,7 @@ export interface NetworkView {
   IPAM: {
     Driver: string;
     Options: Record<string, string> | null;
-    Config: Array<{ Subnet: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>;
+    Config: Array<{ Subnet: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string>; GatewayChosen?: boolean }>;
   };
 }
 
@@ -41,7 +41,7 @@ export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView
   const config = rec.IPAM.Config.map((c) => {
     const out: IPAMConfig = { Subnet: c.Subnet };
     if (c.IPRange) out.IPRange = c.IPRange;
-    if (c.Gateway) out.Gateway = c.Gateway;
+    if (c.Gateway && !c.GatewayChosen) out.Gateway = c.Gateway;
     if (c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length) out.AuxiliaryAddresses = c.AuxiliaryAddresses;
     return out;
   });

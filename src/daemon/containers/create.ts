@@ -12,6 +12,7 @@ import { isContainerMode, type EndpointsConfig } from './networking.ts';
 import { newContainer } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
 import { registerMountPoints } from './mount-points.ts';
+import { resolveLinks } from './links.ts';
 
 type Ctx = Pick<ContainerContext,
   'store' | 'images' | 'validateHostConfig' | 'runtime' | 'defaultRuntime' | 'networking' | 'layers' | 'dataRoot' | 'logDriver' | 'logOpts' | 'events'
@@ -41,7 +42,10 @@ export async function createContainer(
 
   const id = newId();
   const fullName = ctx.store.reserveName(name || ctx.store.freeName(), id);
+  const linkNames: string[] = [];
   try {
+    const links = resolveLinks(ctx.store, fullName, hostConfig);
+    for (const link of links) linkNames.push(ctx.store.reserveName(link.Name, link.ID));
     const createdNs = nowNs();
     const dir = containerDir(ctx.dataRoot, id);
     const rec: ContainerRecord = {
@@ -65,6 +69,7 @@ export async function createContainer(
       LogPath: join(dir, `${id}-json.log`),
       HasBeenStartedBefore: false,
       HasBeenManuallyStopped: false,
+      ...(links.length ? { Links: links } : {}),
     };
     hostConfig.LogConfig ??= { Type: ctx.logDriver, Config: { ...ctx.logOpts } };
     if (!hostConfig.LogConfig.Type) hostConfig.LogConfig.Type = ctx.logDriver;
@@ -101,6 +106,7 @@ export async function createContainer(
     return { Id: id, Warnings: warnings };
   } catch (err) {
     ctx.store.releaseName(fullName);
+    for (const n of linkNames) ctx.store.releaseName(n);
     throw err;
   }
 }

@@ -7,6 +7,8 @@ import { cancelRestart, pathsOf, runtimeOf, type Container } from './container.t
 import { publish, save, type ContainerContext } from './context.ts';
 import { killWithSignal } from './kill.ts';
 import { releaseVolumes } from './mount-points.ts';
+import { parentsOf, unlink } from './links.ts';
+import { refreshHostsFile } from './endpoints.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -14,6 +16,24 @@ export interface RemoveOptions {
 }
 
 type Ctx = Pick<ContainerContext, 'store' | 'execs' | 'locks' | 'runtime' | 'defaultRuntime' | 'layers' | 'events' | 'dataRoot' | 'execRoot' | 'volumes' | 'log'>;
+
+/**
+ * docker rm --link (moby rmLink): removes the link named `name` ("/parent/alias"); the parent's
+ * record is saved and, when it runs, its /etc/hosts loses the link's line.
+ */
+export async function removeLink(ctx: Pick<ContainerContext, 'store' | 'locks' | 'dataRoot' | 'networking' | 'dnsFor'>, name: string): Promise<void> {
+  const child = ctx.store.get(name);
+  if (child.state.removingOrDead) throw conflict(`removal of container ${name} is already in progress`);
+  const parentName = (name.startsWith('/') ? name : `/${name}`).replace(/\/[^/]*$/, '');
+  const parent = parentName ? ctx.store.find(parentName) : undefined;
+  const run = (fn: () => Promise<void>) => (parent ? ctx.locks.run(parent.rec.ID, fn) : fn());
+  await run(async () => {
+    const p = unlink(ctx.store, name);
+    if (!p) return;
+    await save(ctx, p);
+    await refreshHostsFile(ctx, p).catch(() => {});
+  });
+}
 
 export async function removeContainer(ctx: Ctx, ref: string, opts: RemoveOptions): Promise<void> {
   const c = ctx.store.get(ref);
@@ -57,6 +77,11 @@ export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container, remove
   }
   for (const execId of c.execIds) ctx.execs.delete(execId);
   ctx.store.delete(c);
+  // Containers that linked to it lose the link (moby linkIndex.delete).
+  for (const parent of parentsOf(ctx.store, c.rec.ID)) {
+    parent.rec.Links = (parent.rec.Links ?? []).filter((l) => l.ID !== c.rec.ID);
+    await save(ctx, parent).catch(() => {});
+  }
   await releaseVolumes(ctx, c, removeVolumes);
   publish(ctx, c, 'destroy');
   c.state.setRemoved();

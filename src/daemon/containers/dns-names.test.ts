@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { dnsResolver } from './dns-names.ts';
 import type { ContainerRecord } from './record.ts';
 
-function rec(id: string, name: string, hostname: string, nets: Record<string, { id: string; ip: string; aliases?: string[] }>): ContainerRecord {
+function rec(id: string, name: string, hostname: string, nets: Record<string, { id: string; ip: string; aliases?: string[]; links?: string[] }>): ContainerRecord {
   const Networks: Record<string, unknown> = {};
-  for (const [n, e] of Object.entries(nets)) Networks[n] = { NetworkID: e.id, IPAddress: e.ip, Aliases: e.aliases ?? null };
+  for (const [n, e] of Object.entries(nets)) Networks[n] = { NetworkID: e.id, IPAddress: e.ip, Aliases: e.aliases ?? null, Links: e.links ?? null };
   return { ID: id, Name: `/${name}`, Config: { Hostname: hostname }, State: { Running: true }, NetworkSettings: { Networks } } as unknown as ContainerRecord;
 }
 
@@ -31,5 +31,20 @@ describe('dnsResolver', () => {
     assert.equal(resolve('10.1.0.4', 'api', 'A'), undefined);
     assert.equal(resolve('172.17.0.2', 'api', 'A'), undefined);
     assert.equal(resolve('10.9.9.9', 'api', 'A'), undefined);
+  });
+});
+
+describe('dnsResolver: --link on a user-defined network', () => {
+  const target = rec('e'.repeat(64), 'target', 'e', { front: { id: 'N1', ip: '10.0.0.5' } });
+  const asker = rec('f'.repeat(64), 'asker', 'f', { front: { id: 'N1', ip: '10.0.0.6', links: ['target:tgt', 'api', '/plain:/asker/pl', 'bad:x:y'] } });
+  const other = rec('9'.repeat(64), 'other', '9', { front: { id: 'N1', ip: '10.0.0.7' } });
+  const r = dnsResolver(() => [a, target, asker, other]);
+  it('resolves the alias to the linked container for the linking container only', () => {
+    assert.deepEqual(r('10.0.0.6', 'tgt', 'A'), ['10.0.0.5']);
+    assert.deepEqual(r('10.0.0.6', 'TGT'.toLowerCase(), 'A'), ['10.0.0.5']);
+    assert.deepEqual(r('10.0.0.6', 'api', 'A'), ['10.0.0.2']);
+    assert.equal(r('10.0.0.7', 'tgt', 'A'), undefined);
+    assert.equal(r('10.0.0.6', 'pl', 'A'), undefined, 'a linked container not on the network');
+    assert.equal(r('10.0.0.6', 'x:y', 'A'), undefined);
   });
 });

@@ -8,8 +8,28 @@ type Rec = DeepReadonly<ContainerRecord>;
 
 interface Member {
   rec: Rec;
-  /** network ID -> [network name, ip, aliases] */
-  eps: Map<string, { name: string; ip: string; aliases: string[] }>;
+  /** network ID -> [network name, ip, aliases, --link aliases (alias -> linked container's name)] */
+  eps: Map<string, Ep>;
+}
+
+interface Ep {
+  name: string;
+  ip: string;
+  aliases: string[];
+  links: Map<string, string>;
+}
+
+/** EndpointSettings.Links ("name:alias" or "name") as alias -> name, lower case (a bad entry is ignored). */
+function linkAliases(links: readonly string[] | null | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of links ?? []) {
+    const parts = l.split(':');
+    if (parts.length > 2 || !parts[0]) continue;
+    const target = parts[0].replace(/^\//, '');
+    const alias = parts.length === 2 ? parts[1].slice(parts[1].lastIndexOf('/') + 1) : target;
+    out.set(alias.toLowerCase(), target.toLowerCase());
+  }
+  return out;
 }
 
 function membersOf(all: readonly Rec[]): Member[] {
@@ -17,10 +37,10 @@ function membersOf(all: readonly Rec[]): Member[] {
   // An endpoint has an address from just before its container starts until it exits; the
   // process may ask before the record says "running".
   for (const rec of all) {
-    const eps = new Map<string, { name: string; ip: string; aliases: string[] }>();
+    const eps = new Map<string, Ep>();
     for (const [name, ep] of Object.entries(settingsOf(rec).Networks)) {
       if (!ep.IPAddress || PREDEFINED.has(name)) continue;
-      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
+      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()), links: linkAliases(ep.Links) });
     }
     if (eps.size) out.push({ rec, eps });
   }
@@ -48,6 +68,13 @@ export function dnsResolver(records: () => readonly Rec[]) {
         if (ep?.ip === name) return [`${m.rec.Name.slice(1)}.${ep.name}`];
       }
       return undefined;
+    }
+    // A --link alias of the asking container's endpoint first (libnetwork resolveName with lookupAlias).
+    for (const netId of shared) {
+      const target = client.eps.get(netId)!.links.get(name);
+      if (!target) continue;
+      const ips = members.filter((m) => m.eps.has(netId) && answers(m, target, netId)).map((m) => m.eps.get(netId)!.ip);
+      if (ips.length) return type === 'A' ? ips : [];
     }
     for (const netId of shared) {
       const ips = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!.ip);

@@ -1,11 +1,14 @@
 // What a container's networking needs to know of the other containers: the netns of a
 // container:<ref> target, the addresses behind --link, the network events at start and exit.
+import { writeFile } from 'node:fs/promises';
 import { conflict, notFound } from '../../common/index.ts';
+import { buildHostsFile } from './etc-files.ts';
 import { ensureSettings, type RunningContainerLookup } from './networking.ts';
 import type { EtcNetwork } from './spec-inputs.ts';
 import type { ContainerContext } from './context.ts';
 import type { Container } from './container.ts';
 import type { ContainerStore } from './store.ts';
+import { linkHosts } from './links.ts';
 
 export function runningLookup(store: ContainerStore): RunningContainerLookup {
   return {
@@ -26,16 +29,7 @@ export function runningLookup(store: ContainerStore): RunningContainerLookup {
 export function etcNetworkOf(ctx: Pick<ContainerContext, 'store' | 'networking' | 'dnsFor'>, c: Container): EtcNetwork {
   const s = ensureSettings(c.rec);
   const ips = Object.values(s.Networks).map((ep) => ep.IPAddress).filter(Boolean);
-  const lookup = runningLookup(ctx.store);
-  const links: Array<[string, string]> = [];
-  for (const link of (c.hostConfig.Links as string[] | null | undefined) ?? []) {
-    const [target, alias] = parseLink(link);
-    const other = ctx.store.find(target);
-    const ip = other && lookup.addressesOf(other.rec.ID, 'bridge');
-    if (!other || !ip) continue;
-    const names = [alias, other.rec.Name.slice(1), other.rec.Config.Hostname].filter((n, i, a) => n && a.indexOf(n) === i);
-    links.push([ip, names.join(' ')]);
-  }
+  const links = linkHosts(ctx.store, c.rec);
   const userNet = Object.entries(s.Networks).find(([name, ep]) => ep.IPAddress && name !== 'bridge' && ctx.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
   return { ips, links, dnsServer: userNet && ctx.dnsFor ? ctx.dnsFor(userNet[1].NetworkID) : undefined };
 }
@@ -49,8 +43,15 @@ export function publishNetwork(ctx: Pick<ContainerContext, 'events' | 'networkin
   }
 }
 
-/** HostConfig.Links entries: "/target:/me/alias" (API) or "target:alias" (CLI). */
-function parseLink(link: string): [string, string] {
-  const [target, alias = target] = link.split(':', 2);
-  return [target.replace(/^\//, ''), alias.split('/').pop()!];
+/**
+ * A running container's /etc/hosts rewritten for its links now (a linked container restarted,
+ * or a link was removed). In place: the container's bind mount holds this file's inode.
+ */
+export async function refreshHostsFile(ctx: Pick<ContainerContext, 'store' | 'networking' | 'dnsFor'>, c: Container): Promise<void> {
+  if (!c.state.running || c.hostConfig.NetworkMode === 'host') return;
+  const net = etcNetworkOf(ctx, c);
+  await writeFile(c.rec.HostsPath, buildHostsFile({
+    hostname: c.rec.Config.Hostname, domainname: c.rec.Config.Domainname, extraHosts: (c.hostConfig.ExtraHosts as string[] | null | undefined) ?? [],
+    ips: net.ips, links: net.links,
+  }));
 }

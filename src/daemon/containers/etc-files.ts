@@ -51,6 +51,8 @@ export interface HostsFileOptions {
   ips?: string[];
   /** HostConfig.ExtraHosts, "host:ip" entries. */
   extraHosts?: string[];
+  /** Legacy --link entries: [ip, "alias hostname name"], after the extra hosts (moby OptionExtraHost). */
+  links?: Array<[string, string]>;
   /** The daemon's host-gateway address(es), used for "host:host-gateway" entries. */
   hostGatewayIps?: string[];
   /** false when IPv6 is disabled in the container: no IPv6 lines at all. Default true. */
@@ -75,6 +77,7 @@ export function buildHostsFile(opts: HostsFileOptions): string {
       records.push([ip, host]);
     }
   }
+  if (!opts.hostNetwork) records.push(...(opts.links ?? []));
   if (!opts.hostNetwork && opts.ips?.length) {
     // The FQDN, and the bare hostname when the FQDN has a dot.
     let names = opts.domainname ? `${opts.hostname}.${opts.domainname}` : opts.hostname;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { conflict, invalidParameter, notFound, newId } from '../../common/index.ts';
 import { buildExecProcess, type ExecConfig } from './spec-inputs.ts';
 import { StdioHub } from './stdio-hub.ts';
+import { execRecord } from './links.ts';
 import { runtimeOf } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
 import { translateStartError } from './start.ts';
@@ -68,7 +69,7 @@ export async function startExec(ctx: ContainerContext, id: string): Promise<Exec
   if (!c.state.running) throw conflict(`Container ${c.rec.ID} is not running`);
   if (c.state.paused) throw conflict(`Container ${c.rec.ID} is paused, unpause the container before exec`);
   e.started = true;
-  const process = await buildExecProcess(c.rec, c.hostConfig, e.config, ctx);
+  const process = await buildExecProcess(execRecord(ctx.store, c.rec), c.hostConfig, e.config, ctx);
   try {
     const { pid } = await ctx.runtime.exec(c.rec.ID, process, {
       runtime: runtimeOf(c, ctx.defaultRuntime), stateDir: e.stateDir, tty: Boolean(e.config.Tty), stdin: Boolean(e.config.AttachStdin),

@@ -16,7 +16,7 @@ import { startContainer } from './start.ts';
 import { stopContainer, type StopOptions } from './stop.ts';
 import { killContainer } from './kill.ts';
 import { restartContainer } from './restart.ts';
-import { removeContainer, type RemoveOptions } from './delete.ts';
+import { removeContainer, removeLink, type RemoveOptions } from './delete.ts';
 import { renameContainer } from './rename.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { updateContainerVerb } from './update.ts';
@@ -49,6 +49,8 @@ export interface ContainerVerbs {
   /** Rejects when `signal` aborts first (the client went away). */
   wait(ref: string, condition: string, signal: AbortSignal): Promise<WaitResult>;
   remove(ref: string, opts: RemoveOptions): Promise<void>;
+  /** docker rm --link: removes the link `name` ("/parent/alias"). */
+  removeLink(name: string): Promise<void>;
   rename(ref: string, newName: string): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
@@ -109,6 +111,7 @@ export function openContainers(deps: OpenDeps): Containers {
     kill: (ref, signal) => killContainer(ctx, ref, signal),
     wait: (ref, condition, signal) => waitContainer(ctx, ref, condition, signal),
     remove: (ref, opts) => removeContainer(ctx, ref, opts),
+    removeLink: (name) => removeLink(ctx, name),
     rename: (ref, name) => renameContainer(ctx, ref, name),
     pause: (ref) => pauseContainer(ctx, ref),
     unpause: (ref) => unpauseContainer(ctx, ref),

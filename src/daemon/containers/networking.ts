@@ -2,8 +2,9 @@
 // NetworkSettings), the endpoints made at start (an address, a veth into its netns, published
 // ports) and their teardown at exit. The network box does the Linux work.
 import { conflict, invalidParameter, notFound, systemError, BerthError, newId } from '../../common/index.ts';
+import { isIP } from 'node:net';
 import {
-  PREDEFINED, inspectPorts, portRequests, reservePorts,
+  PREDEFINED, addLinkLocalAddresses, inspectPorts, parseMac, portRequests, randomMac, reservePorts,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
 } from '../../network/index.ts';
 import type { EndpointSettings as ApiEndpointSettings, PortMap } from '../../api/index.ts';
@@ -39,6 +40,8 @@ export interface NetworkSettingsRecord {
   /** Host-side veth per network ID, and the interface name inside. */
   HostVeths: Record<string, string>;
   Ifnames: Record<string, string>;
+  /** The MAC addresses the client asked for, by network name (moby DesiredMacAddress); absent when none. */
+  DesiredMacAddresses?: Record<string, string>;
 }
 
 export type NetnsChoice = 'host' | 'new' | { path: string; container: true };
@@ -54,7 +57,7 @@ export class NetworkStartError extends Error {
 
 function emptyEndpoint(networkId: string, cfg?: Partial<EndpointSettings>): EndpointSettings {
   return {
-    IPAMConfig: cfg?.IPAMConfig ?? null, Links: cfg?.Links ?? null, Aliases: cfg?.Aliases ?? null, MacAddress: '', DriverOpts: cfg?.DriverOpts ?? null,
+    IPAMConfig: cfg?.IPAMConfig ?? null, Links: cfg?.Links ?? null, Aliases: cfg?.Aliases ?? null, MacAddress: cfg?.MacAddress ?? '', DriverOpts: cfg?.DriverOpts ?? null,
     NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
     DNSNames: null,
   };
@@ -111,6 +114,7 @@ export class ContainerNetworking {
       }
       settings.Networks[net.Name] = this.checkedEndpoint(net, more);
     }
+    for (const [name, ep] of Object.entries(settings.Networks)) if (ep.MacAddress) desiredMacs(settings)[name] = ep.MacAddress;
     return settings;
   }
 
@@ -165,7 +169,7 @@ export class ContainerNetworking {
         if (ep.NetworkID !== net.Id) ep.NetworkID = net.Id;
         const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
         taken.push([net.Id, e.ip]);
-        fillEndpoint(ep, e);
+        fillEndpoint(ep, e, s.DesiredMacAddresses?.[name]);
         ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
         if (s.Networks[name] !== ep) s.Networks[name] = ep;
       }
@@ -185,7 +189,7 @@ export class ContainerNetworking {
       }
     } catch (err) {
       for (const [id, ip] of taken) this.controller.release(id, ip);
-      for (const ep of Object.values(s.Networks)) clearEndpoint(ep);
+      for (const [name, ep] of Object.entries(s.Networks)) clearEndpoint(ep, s.DesiredMacAddresses?.[name]);
       throw err;
     }
   }
@@ -203,6 +207,7 @@ export class ContainerNetworking {
       if (defaultRoute) routed = true;
       s.HostVeths[net.Id] = await this.controller.plumb(pid, endpointOf(ep), ifname, defaultRoute);
       s.Ifnames[net.Id] = ifname;
+      await addLinkLocalAddresses(pid, ifname, ep.IPAMConfig?.LinkLocalIPs ?? []);
     }
     await this.programPorts(rec);
   }
@@ -223,9 +228,9 @@ export class ContainerNetworking {
     this.reservations.delete(rec.ID);
     await this.controller.clearPorts(rec.ID).catch(() => {});
     for (const veth of Object.values(s.HostVeths)) await this.controller.unplumb(veth).catch(() => {});
-    for (const ep of Object.values(s.Networks)) {
+    for (const [name, ep] of Object.entries(s.Networks)) {
       if (ep.IPAddress) this.controller.release(ep.NetworkID, ep.IPAddress);
-      clearEndpoint(ep);
+      clearEndpoint(ep, s.DesiredMacAddresses?.[name]);
     }
     s.HostVeths = {};
     s.Ifnames = {};
@@ -253,22 +258,28 @@ export class ContainerNetworking {
     }
     if (net.Driver === 'host' || net.Driver === 'null') throw forbiddenConnect(net.Name);
     const ep = this.checkedEndpoint(net, cfg);
+    const desired = ep.MacAddress || undefined;
     if (pid) {
       const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
-      fillEndpoint(ep, e);
+      fillEndpoint(ep, e, desired);
       ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
       const used = new Set(Object.values(s.Ifnames));
       let i = 0;
       while (used.has(`eth${i}`)) i++;
       try {
-        s.HostVeths[net.Id] = await this.controller.plumb(pid, e, `eth${i}`, false);
+        s.HostVeths[net.Id] = await this.controller.plumb(pid, endpointOf(ep), `eth${i}`, false);
         s.Ifnames[net.Id] = `eth${i}`;
+        await addLinkLocalAddresses(pid, `eth${i}`, ep.IPAMConfig?.LinkLocalIPs ?? []);
       } catch (err) {
+        if (s.HostVeths[net.Id]) await this.controller.unplumb(s.HostVeths[net.Id], { pid, ifname: `eth${i}` }).catch(() => {});
+        delete s.HostVeths[net.Id];
+        delete s.Ifnames[net.Id];
         this.controller.release(net.Id, e.ip);
         throw err;
       }
     }
     s.Networks[net.Name] = ep;
+    if (desired) desiredMacs(s)[net.Name] = desired;
   }
 
   async disconnect(rec: ContainerRecord, net: NetworkRecord, pid: number | undefined): Promise<void> {
@@ -283,6 +294,7 @@ export class ContainerNetworking {
     delete s.HostVeths[net.Id];
     delete s.Ifnames[net.Id];
     delete s.Networks[name];
+    if (s.DesiredMacAddresses) delete s.DesiredMacAddresses[name];
   }
 
   /** NetworkSettings.Ports for inspect. */
@@ -317,8 +329,29 @@ function checkedEndpointConfig(raw: unknown): Partial<EndpointSettings> | undefi
     if (typeof ipam !== 'object' || Array.isArray(ipam)) throw invalidParameter('invalid endpoint settings: IPAMConfig must be an object');
     if (ipam.IPv4Address !== undefined && typeof ipam.IPv4Address !== 'string') throw invalidParameter('invalid endpoint settings: IPv4Address must be a string');
     if (ipam.IPv4Address) out.IPAMConfig = { IPv4Address: ipam.IPv4Address as string };
+    const ll = linkLocalIps(ipam.LinkLocalIPs);
+    if (ll.length) out.IPAMConfig = { ...out.IPAMConfig, LinkLocalIPs: ll };
+  }
+  if (r.MacAddress !== undefined && r.MacAddress !== null && r.MacAddress !== '') {
+    if (typeof r.MacAddress !== 'string') throw invalidParameter('json: cannot unmarshal into Go struct field EndpointSettings.MacAddress of type string');
+    if (!parseMac(r.MacAddress)) throw invalidParameter(`invalid MAC address ${r.MacAddress}`);
+    out.MacAddress = r.MacAddress;
   }
   return out;
+}
+
+/** IPAMConfig.LinkLocalIPs checked as moby's validateEndpointSettings does (any address but the unspecified one). */
+function linkLocalIps(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || !raw.every((ip) => typeof ip === 'string')) throw invalidParameter('json: cannot unmarshal into Go struct field EndpointIPAMConfig.LinkLocalIPs of type []string');
+  const bad = raw.filter((ip) => isIP(ip) === 0 || /^(0+\.){3}0+$|^[0:]+$/.test(ip));
+  if (bad.length) throw invalidParameter(`invalid endpoint settings:\n${bad.map((ip) => `invalid link-local IP address: ${ip}`).join('\n')}`);
+  return raw as string[];
+}
+
+function desiredMacs(s: NetworkSettingsRecord): Record<string, string> {
+  s.DesiredMacAddresses ??= {};
+  return s.DesiredMacAddresses;
 }
 
 export function ensureSettings(rec: ContainerRecord): NetworkSettingsRecord {
@@ -327,20 +360,22 @@ export function ensureSettings(rec: ContainerRecord): NetworkSettingsRecord {
   return r.NetworkSettings;
 }
 
-function fillEndpoint(ep: EndpointSettings, e: Endpoint): void {
+/** An address from the network; the MAC the client asked for, or a random one (dockerd 28). */
+function fillEndpoint(ep: EndpointSettings, e: Endpoint, desiredMac: string | undefined): void {
   ep.EndpointID = newId();
   ep.IPAddress = e.ip;
   ep.IPPrefixLen = e.prefix;
   ep.Gateway = e.gateway;
-  ep.MacAddress = e.mac;
+  ep.MacAddress = (desiredMac && parseMac(desiredMac)) || randomMac();
 }
 
-function clearEndpoint(ep: EndpointSettings): void {
+/** Back to the configuration: a stopped container shows the MAC it asked for, as at create. */
+function clearEndpoint(ep: EndpointSettings, desiredMac: string | undefined): void {
   ep.EndpointID = '';
   ep.IPAddress = '';
   ep.IPPrefixLen = 0;
   ep.Gateway = '';
-  ep.MacAddress = '';
+  ep.MacAddress = desiredMac ?? '';
   ep.DNSNames = null;
 }
 

@@ -60,6 +60,14 @@ export interface ContainerRecord {
   NetworkSettings?: NetworkSettingsRecord;
   /** The container's mounts keyed by destination, as moby's config.v2.json (absent before volumes). */
   MountPoints?: Record<string, MountPoint>;
+  /** Legacy links on the default bridge (links.ts): absent when there are none. */
+  Links?: LinkRecord[];
+}
+
+/** One --link of a container: the linked container's ID and the link's name ("/parent/alias"). */
+export interface LinkRecord {
+  ID: string;
+  Name: string;
 }
 
 /** One mount of a container, resolved at create (moby volume/mounts.MountPoint). */

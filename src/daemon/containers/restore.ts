@@ -5,6 +5,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRfc3339Nano, nowNs } from '../../common/index.ts';
+import { childrenFirst } from './links.ts';
 import { loadRecord } from './record.ts';
 import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -93,7 +94,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
   await ctx.layers.reconcile(keepMounted);
   // Volumes left mounted by a daemon that died stay mounted for the containers still running; the rest are unmounted.
   await ctx.volumes.reconcile(mountedBy).catch((err) => ctx.log.warn('volume reconcile failed', { err: String(err) }));
-  for (const c of toStart) {
+  for (const c of childrenFirst(toStart)) {
     await ctx.locks.run(c.rec.ID, () => containerStart(ctx, c)).catch((err) => ctx.log.warn('restart at boot failed', { id: c.rec.ID, err: String(err) }));
   }
 }

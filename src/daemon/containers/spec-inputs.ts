@@ -61,11 +61,10 @@ export async function prepareEtcFiles(rec: ContainerRecord, hostConfig: HostConf
   const hostname = rec.Config.Hostname;
   await writeFileAtomic(rec.HostnamePath, hostnameFile(hostname), 0o644);
   const hostHosts = hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => '') : '';
-  const links = net.links.map(([ip, names]) => `${ip}\t${names}\n`).join('');
   await writeFileAtomic(rec.HostsPath, buildHostsFile({
     hostname, domainname: rec.Config.Domainname, extraHosts: hostConfig.ExtraHosts ?? [],
-    hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined, ips: net.ips,
-  }) + links, 0o644);
+    hostNetwork: hostNetwork ? { hostHostsFile: hostHosts } : undefined, ips: net.ips, links: net.links,
+  }), 0o644);
   const etcResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
   const sourcePath = hostResolvConfPath(etcResolv);
   const hostResolv = sourcePath === '/etc/resolv.conf' ? etcResolv : await readFile(sourcePath, 'utf8').catch(() => etcResolv);

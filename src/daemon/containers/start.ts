@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
-import { etcNetworkOf, publishNetwork, runningLookup } from './endpoints.ts';
+import { etcNetworkOf, publishNetwork, refreshHostsFile, runningLookup } from './endpoints.ts';
+import { linkEnvironment, parentsOf, withLinkEnv } from './links.ts';
 import { removeLocked } from './delete.ts';
 import { crashPoint } from '../fault-injection.ts';
 import { containerProbe, initHealth, updateHealth } from './health-monitor.ts';
@@ -57,6 +58,12 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     await net.prepare(c.rec, c.hostConfig).catch((e) => {
       throw asNetworkError(e);
     });
+    let linkEnv: string[];
+    try {
+      linkEnv = linkEnvironment(ctx.store, c.rec);
+    } catch (e) {
+      throw asNetworkError(e);
+    }
     await prepareEtcFiles(c.rec, c.hostConfig, ctx, etcNetworkOf(ctx, c));
     c.rec.MountPoints ??= legacyMountPoints(c.hostConfig);
     const mounts = await setupMounts(ctx, c, rootfs, {
@@ -68,7 +75,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
       throw e instanceof BerthError ? new MountSetupError(e) : e;
     });
     releaseMounts = mounts.release;
-    const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, mounts, netns);
+    const spec = await buildSpecFor(withLinkEnv(c.rec, linkEnv), c.hostConfig, rootfs, ctx, mounts, netns);
     const logConf = c.hostConfig.LogConfig!;
     const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config ?? {}) } : undefined;
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
@@ -99,6 +106,8 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     publish(ctx, c, 'start');
     updateHealth(ctx, c);
     ctx.watchExit(c);
+    // Containers linked to this one follow its new address (moby OptionParentUpdate).
+    for (const parent of parentsOf(ctx.store, c.rec.ID)) await refreshHostsFile(ctx, parent).catch(() => {});
   } catch (err) {
     releaseMounts();
     const message = err instanceof Error ? err.message : String(err);

@@ -38,12 +38,22 @@ export class ContainerStore {
   /** Adds a container under its record's name (already reserved, or reserved now). */
   add(c: Container): void {
     this.#names.reserve(c.rec.Name, c.rec.ID);
+    // Its links' names ("/name/alias") belong to the linked containers (moby registerLink).
+    for (const link of c.rec.Links ?? []) this.#names.reserve(link.Name, link.ID);
     this.#byId.set(c.rec.ID, c);
   }
 
+  /** Forgets a container, its names (its link names as a linked container too) and its links' names. */
   delete(c: Container): void {
     this.#byId.delete(c.rec.ID);
     this.#names.release(c.rec.Name);
+    for (const link of c.rec.Links ?? []) if (this.#names.lookup(link.Name) === link.ID) this.#names.release(link.Name);
+    this.#names.releaseAll(c.rec.ID);
+  }
+
+  /** Every name of a container, its own and the link names it has as a linked container, sorted. */
+  namesOf(id: string): string[] {
+    return this.#names.namesOf(id).sort();
   }
 
   /** Reserves a name for an ID (Docker's conflict error when another holds it); returns the canonical "/name". */

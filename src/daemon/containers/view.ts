@@ -9,6 +9,7 @@ import type { StdioHub } from './stdio-hub.ts';
 import type { ContainerStore } from './store.ts';
 import type { ExecStore } from './exec.ts';
 import type { NetworkingBox } from './deps.ts';
+import { inspectLinks } from './links.ts';
 
 export type { DeepReadonly };
 
@@ -48,6 +49,10 @@ export interface ContainerReader {
   ports(c: ReadonlyContainer): PortMap;
   /** `No such exec instance: x` when missing. */
   getExec(id: string): ReadonlyExec;
+  /** Every name of the container, its link names ("/parent/alias") included, sorted (the list's Names). */
+  namesOf(c: ReadonlyContainer): string[];
+  /** HostConfig.Links as inspect shows them: the links in force, "/child:/parent/alias". */
+  linksOf(c: ReadonlyContainer): string[] | null;
 }
 
 const NO_SETTINGS: DeepReadonly<NetworkSettingsRecord> = { Networks: {}, PortMappings: [], SandboxID: '', SandboxKey: '', HostVeths: {}, Ifnames: {} };
@@ -80,5 +85,7 @@ export function containerReader(store: ContainerStore, execs: ExecStore, network
     },
     ports: (c) => networking.ports(c.rec as ContainerRecord),
     getExec: (id) => execs.get(id),
+    namesOf: (c) => store.namesOf(c.rec.ID),
+    linksOf: (c) => inspectLinks(store, c.rec),
   };
 }

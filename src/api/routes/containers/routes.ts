@@ -27,7 +27,8 @@ export function containerRoutes(b: ContainersBackend): Route[] {
     { method: 'POST', path: '/containers/{id}/unpause', handler: h.postContainersUnpause },
     { method: 'POST', path: '/containers/{id}/attach', handler: h.postContainersAttach },
     { method: 'POST', path: '/containers/{id}/resize', handler: h.postContainersResize },
-    { method: 'DELETE', path: '/containers/{id}', handler: h.deleteContainers },
+    // {id:.*}: `docker rm --link /parent/alias` names a link (moby routes it the same way).
+    { method: 'DELETE', path: '/containers/{id:.*}', handler: h.deleteContainers },
     { method: 'GET', path: '/containers/{id}/export', handler: fs.getContainersExport },
     { method: 'GET', path: '/containers/{id}/changes', handler: fs.getContainersChanges },
     { method: 'POST', path: '/commit', handler: fs.postCommit },

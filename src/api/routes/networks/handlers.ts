@@ -1,6 +1,7 @@
 // Thin handlers: parse, call one backend method, write the result.
 import type { Handler } from '../../router.ts';
-import { boolValue, parseFilters } from '../../request.ts';
+import { invalidParameter, parseGoBool, truncate } from '../../../common/index.ts';
+import { parseFilters } from '../../request.ts';
 import { BODIES, checkNetworkName } from '../../validate/index.ts';
 import { NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS, type NetworksBackend } from './backend.ts';
 
@@ -10,7 +11,11 @@ export function networkHandlers(b: NetworksBackend): Record<string, Handler> {
       ctx.reply(200, await b.list(parseFilters(ctx.query, NETWORK_LIST_FILTERS)));
     },
     async getNetworksInspect(ctx) {
-      ctx.reply(200, await b.inspect(ctx.params.id, { verbose: boolValue(ctx.query, 'verbose'), scope: ctx.query.get('scope') ?? '' }));
+      // strconv.ParseBool, as moby's getNetwork reads `verbose`.
+      const v = ctx.query.get('verbose') ?? '';
+      const verbose = v === '' ? false : parseGoBool(v);
+      if (verbose === undefined) throw invalidParameter(`invalid value for verbose: ${truncate(v, 64)}`);
+      ctx.reply(200, await b.inspect(ctx.params.id, { verbose, scope: ctx.query.get('scope') ?? '' }));
     },
     async postNetworksCreate(ctx) {
       const body = await ctx.jsonBody(BODIES.NetworkCreateRequest);

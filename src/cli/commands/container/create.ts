@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
 import { DaemonError, StatusError } from '../../framework/types.ts';
+import { compareVersions } from '../../framework/client.ts';
 import { buildCreateRequest, containerFlags, createOnlyFlags, FlagValueError, OptionError, type BuildOptions } from '../../opts/index.ts';
 import { displayJsonMessages, JsonMessageError } from '../../progress/index.ts';
 
@@ -96,6 +97,12 @@ export async function createContainer(ctx: CommandContext, flags: Flags, args: s
   const quiet = flags.bool('quiet');
   const pull = flags.string('pull') || 'missing';
   if (!['always', 'missing', 'never'].includes(pull)) throw new OptionError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  // The Go client's version check (client.ContainerCreate): a MAC per endpoint needs API 1.44.
+  const endpoints = Object.values((req.body.NetworkingConfig?.EndpointsConfig ?? {}) as Record<string, { MacAddress?: string } | null>);
+  if (endpoints.some((ep) => ep?.MacAddress)) {
+    const version = await ctx.client.apiVersion();
+    if (compareVersions(version, '1.44') < 0) throw new OptionError(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${version}`);
+  }
   const cid = new CidFile(req.body.HostConfig.ContainerIDFile);
   try {
     if (pull === 'always') await pullImage(ctx, image, req.platform, quiet);
