@@ -8,3 +8,4 @@ export { reservePorts, type Reservation } from './port-reserver.ts';
 export { DnsService } from './dns-service.ts';
 export { instanceChainPrefix, DEFAULT_CHAIN_PREFIX } from './iptables-rules.ts';
 export { forwardingSettings, hostHasIpv6 } from './sysctl.linux.ts';
+export { canonicalIp6 } from './ipv6.ts';

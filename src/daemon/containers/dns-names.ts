@@ -8,8 +8,8 @@ type Rec = DeepReadonly<ContainerRecord>;
 
 interface Member {
   rec: Rec;
-  /** network ID -> [network name, ip, aliases] */
-  eps: Map<string, { name: string; ip: string; aliases: string[] }>;
+  /** network ID -> [network name, ip, ip6 ('' without IPv6), aliases] */
+  eps: Map<string, { name: string; ip: string; ip6: string; aliases: string[] }>;
 }
 
 function membersOf(all: readonly Rec[]): Member[] {
@@ -17,10 +17,10 @@ function membersOf(all: readonly Rec[]): Member[] {
   // An endpoint has an address from just before its container starts until it exits; the
   // process may ask before the record says "running".
   for (const rec of all) {
-    const eps = new Map<string, { name: string; ip: string; aliases: string[] }>();
+    const eps = new Map<string, { name: string; ip: string; ip6: string; aliases: string[] }>();
     for (const [name, ep] of Object.entries(settingsOf(rec).Networks)) {
       if (!ep.IPAddress || PREDEFINED.has(name)) continue;
-      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
+      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, ip6: ep.GlobalIPv6Address ?? '', aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
     }
     if (eps.size) out.push({ rec, eps });
   }
@@ -39,19 +39,20 @@ function answers(m: Member, name: string, netId: string): boolean {
 export function dnsResolver(records: () => readonly Rec[]) {
   return (clientIp: string, name: string, type: 'A' | 'AAAA' | 'PTR'): string[] | undefined => {
     const members = membersOf(records());
-    const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp));
+    const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp || (e.ip6 !== '' && e.ip6 === clientIp)));
     if (!client) return undefined;
     const shared = [...client.eps.keys()];
     if (type === 'PTR') {
       for (const m of members) for (const netId of shared) {
         const ep = m.eps.get(netId);
-        if (ep?.ip === name) return [`${m.rec.Name.slice(1)}.${ep.name}`];
+        if (ep && (ep.ip === name || (ep.ip6 !== '' && ep.ip6 === name))) return [`${m.rec.Name.slice(1)}.${ep.name}`];
       }
       return undefined;
     }
     for (const netId of shared) {
-      const ips = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!.ip);
-      if (ips.length) return type === 'A' ? ips : [];
+      const found = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!);
+      // A known name without an address of the asked family: NODATA (an empty answer), as Docker.
+      if (found.length) return type === 'A' ? found.map((e) => e.ip) : found.map((e) => e.ip6).filter(Boolean);
     }
     return undefined;
   };

@@ -25,7 +25,7 @@ export function runningLookup(store: ContainerStore): RunningContainerLookup {
 /** The container's addresses, links and DNS server for its /etc files. */
 export function etcNetworkOf(ctx: Pick<ContainerContext, 'store' | 'networking' | 'dnsFor'>, c: Container): EtcNetwork {
   const s = ensureSettings(c.rec);
-  const ips = Object.values(s.Networks).map((ep) => ep.IPAddress).filter(Boolean);
+  const ips = Object.values(s.Networks).flatMap((ep) => [ep.IPAddress, ep.GlobalIPv6Address]).filter(Boolean);
   const lookup = runningLookup(ctx.store);
   const links: Array<[string, string]> = [];
   for (const link of (c.hostConfig.Links as string[] | null | undefined) ?? []) {
