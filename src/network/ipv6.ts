@@ -59,7 +59,7 @@ export function canonicalIp6(text: string): string | undefined {
 }
 
 /** "addr/prefix" with the address kept as given. */
-export function parseCidr6(text: string): { ip: bigint; prefix: number } | undefined {
+function parseCidr6(text: string): { ip: bigint; prefix: number } | undefined {
   const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) return undefined;
   const ip = parseIp6(m[1]);
@@ -230,11 +230,4 @@ export function pickFreeSubnet6(pool: Subnet6, taken: Subnet6[]): Subnet6 {
     if (!taken.some((t) => overlaps6(t, candidate))) return candidate;
   }
   throw invalidParameter('could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network');
-}
-
-/** Docker's MAC for an IPv6-only endpoint is random; with IPv4 it is derived from the v4 address (cidr.ts). */
-export function randomMac(bytes: Buffer): string {
-  const b = [...bytes.subarray(0, 6)];
-  b[0] = (b[0] & 0xfe) | 0x02;
-  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
