@@ -1,0 +1,277 @@
+// IPv6 as dockerd does it: --ipv6 networks (given subnet or a ULA /64), addresses, routes and
+// sysctls in the container, --ip6, the inspect fields, AAAA/PTR from the embedded DNS, published
+// ports on [::1] and [::] (ip6tables DNAT, the proxy for loopback), the default bridge with
+// "ipv6"/"fixed-cidr-v6" in daemon.json, Docker's validation errors, and no ip6tables rule left.
+// Subnets are 2001:db8:<octet>::/64 and below, from the documentation range, unique per daemon
+// (the harness's claimed octet); traffic goes only to loopback and this test's containers.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BUSYBOX_TAR, Daemon, leftoverRules, run, startDaemonWithBusybox, waitFor } from './harness.ts';
+import { fetchFails, fetchText, httpdCmd } from './network.test-helpers.ts';
+import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
+
+let d: Daemon;
+let x: number;
+/** This daemon's IPv6 prefix: 2001:db8:<x>::/48, cut into /64s per network. */
+let p6: string;
+before(async () => {
+  d = await startDaemonWithBusybox();
+  x = Number(d.bip.split('.')[2]);
+  p6 = `2001:db8:${x.toString(16)}`;
+});
+after(async () => {
+  await d?.cleanup();
+});
+
+const inspect = async (what: string[]) => JSON.parse((await d.docker(['inspect', ...what])).stdout);
+const freePort = () => 20000 + ((x * 97 + Math.floor(Math.random() * 500)) % 20000);
+
+describe('IPv6 networks', () => {
+  it('creates a dual-stack network: EnableIPv6, both IPAM configs, the gateway on the bridge', async () => {
+    const r = await d.docker(['network', 'create', '--ipv6', '--subnet', `${p6}:1::/64`, 'six']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    const [net] = await inspect(['--type', 'network', 'six']);
+    assert.equal(net.EnableIPv6, true);
+    assert.equal(net.EnableIPv4, true);
+    assert.deepEqual(net.IPAM.Config[1], { Subnet: `${p6}:1::/64`, Gateway: `${p6}:1::1` });
+    assert.match(net.IPAM.Config[0].Subnet, /^10\.216\./);
+    const addr = await run('ip', ['-6', '-o', 'addr', 'show', 'dev', `br-${id.slice(0, 12)}`, 'scope', 'global']);
+    assert.match(addr.stdout, new RegExp(`inet6 ${p6}:1::1/64`));
+    // The subnet's MASQUERADE and the bridge's isolation rules, in ip6tables.
+    const saved = (await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n');
+    assert.match(saved, new RegExp(`-A ${d.chainPrefix}-POSTROUTING -s ${p6}:1::/64 ! -o br-${id.slice(0, 12)} -j MASQUERADE`));
+    assert.match(saved, new RegExp(`-A ${d.chainPrefix}-ISOLATION-STAGE-2 -o br-${id.slice(0, 12)} -j DROP`));
+  });
+
+  it('gives containers an address, a default route and IPv6 on their interface; they reach each other by address and name', async () => {
+    let r = await d.docker(['run', '-d', '--name', 'web6', '--network', 'six', '--ip6', `${p6}:1::80`, 'busybox', ...httpdCmd('hello over v6')]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['exec', 'web6', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
+    assert.match(r.stdout, new RegExp(`inet6 ${p6}:1::80/64`));
+    r = await d.docker(['exec', 'web6', 'ip', '-6', 'route', 'show', 'default']);
+    assert.match(r.stdout, new RegExp(`default via ${p6}:1::1 dev eth0`));
+    r = await d.docker(['exec', 'web6', 'cat', '/proc/sys/net/ipv6/conf/eth0/disable_ipv6', '/proc/sys/net/ipv6/conf/eth0/accept_ra']);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['0', '0']);
+    await waitFor(async () => (await d.docker(['exec', 'web6', 'wget', '-qO-', `http://[${p6}:1::80]/`])).code === 0, 'httpd in web6');
+    // Another container: by address, then by name through the embedded DNS's AAAA answer.
+    r = await d.docker(['run', '--rm', '--network', 'six', 'busybox', 'wget', '-qO-', `http://[${p6}:1::80]/`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'hello over v6');
+    r = await d.docker(['run', '--rm', '--network', 'six', 'busybox', 'ping', '-6', '-c1', '-W5', 'web6']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`PING web6 \\(${p6}:1::80\\)`));
+    r = await d.docker(['run', '--rm', '--network', 'six', 'busybox', 'nslookup', '-type=AAAA', 'web6']);
+    assert.match(r.stdout, new RegExp(`Address: ${p6}:1::80`), r.stdout);
+    // PTR for the IPv6 address, as for IPv4.
+    r = await d.docker(['run', '--rm', '--network', 'six', 'busybox', 'nslookup', `${p6}:1::80`]);
+    assert.match(r.stdout, /name = web6\.six/, r.stdout);
+    // /etc/hosts has both addresses for the container's own name.
+    r = await d.docker(['exec', 'web6', 'cat', '/etc/hosts']);
+    assert.match(r.stdout, new RegExp(`^${p6}:1::80\\s`, 'm'));
+  });
+
+  it('shows GlobalIPv6Address, GlobalIPv6PrefixLen, IPv6Gateway and IPAMConfig.IPv6Address; network inspect shows IPv6Address', async () => {
+    const [c] = await inspect(['web6']);
+    const ep = c.NetworkSettings.Networks.six;
+    assert.equal(ep.GlobalIPv6Address, `${p6}:1::80`);
+    assert.equal(ep.GlobalIPv6PrefixLen, 64);
+    assert.equal(ep.IPv6Gateway, `${p6}:1::1`);
+    assert.deepEqual(ep.IPAMConfig, { IPv6Address: `${p6}:1::80` });
+    // Only the default bridge fills the legacy top-level fields.
+    assert.equal(c.NetworkSettings.GlobalIPv6Address, '');
+    const [net] = await inspect(['--type', 'network', 'six']);
+    assert.equal(net.Containers[c.Id].IPv6Address, `${p6}:1::80/64`);
+    assert.match(net.Containers[c.Id].IPv4Address, /^10\.216\.\d+\.\d+\/28$/);
+    const f = await d.docker(['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}', 'web6']);
+    assert.equal(f.stdout.trim(), `${p6}:1::80`);
+  });
+
+  it('answers AAAA for a name with only IPv4 with an empty answer (NODATA), not NXDOMAIN', async () => {
+    assert.equal((await d.docker(['network', 'create', 'four'])).code, 0);
+    let r = await d.docker(['run', '-d', '--name', 'only4', '--network', 'four', 'busybox', 'sleep', '300']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['run', '--rm', '--network', 'four', 'busybox', 'nslookup', '-type=AAAA', 'only4']);
+    assert.doesNotMatch(r.stdout + r.stderr, /NXDOMAIN/);
+    r = await d.docker(['run', '--rm', '--network', 'four', 'busybox', 'nslookup', '-type=AAAA', 'nobody-here']);
+    assert.match(r.stdout + r.stderr, /NXDOMAIN/, 'an unknown name still is NXDOMAIN (upstream)');
+  });
+
+  it('without --subnet, --ipv6 takes a /64 of a ULA prefix; --ip6 there is refused as by dockerd', async () => {
+    let r = await d.docker(['network', 'create', '--ipv6', 'ula']);
+    assert.equal(r.code, 0, r.stderr);
+    const [net] = await inspect(['--type', 'network', 'ula']);
+    const v6 = net.IPAM.Config.find((c: { Subnet: string }) => c.Subnet.includes(':'));
+    assert.match(v6.Subnet, /^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{0,4}:*\/64$/);
+    r = await d.docker(['run', '--rm', '--network', 'ula', 'busybox', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /inet6 fd[0-9a-f]{2}:/);
+    r = await d.docker(['run', '--rm', '--network', 'ula', '--ip6', v6.Subnet.replace('::/64', '::9'), 'busybox', 'true']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /invalid endpoint settings:\nuser specified IP address is supported only when connecting to networks with user configured subnets/);
+    assert.equal((await d.docker(['network', 'rm', 'ula'])).code, 0);
+  });
+
+  it('refuses what dockerd refuses, with its messages', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['network', 'create', '--ipv6', '--subnet', `${p6}:1:0:0:0:1/64`, 'bad1'], /invalid network config:\ninvalid subnet 2001:db8:[0-9a-f]+:1::1\/64: it should be 2001:db8:[0-9a-f]+:1::\/64/],
+      [['network', 'create', '--ipv6', '--subnet', `${p6}:1::/80`, 'bad2'], /Pool overlaps with other one on this address space/],
+      [['network', 'create', '--ipv6', '--subnet', `${p6}:2::/64`, '--ip-range', `${p6}:2::/48`, 'bad3'], /invalid ip-range 2001:db8:[0-9a-f]+:2::\/48: CIDR block is bigger than its parent subnet/],
+      [['run', '--rm', '--network', 'six', '--ip6', `${p6}:99::5`, 'busybox', 'true'], new RegExp(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${p6}:99::5`)],
+      [['run', '--rm', '--network', 'four', '--ip6', `${p6}:1::5`, 'busybox', 'true'], /user specified IP address is supported only when connecting to networks with user configured subnets/],
+      [['run', '--rm', '--ip6', `${p6}:1::5`, 'busybox', 'true'], /user specified IP address is supported on user defined networks only/],
+      [['run', '--rm', '--network', 'six', '--ip6', `${p6}:1::80`, 'busybox', 'true'], /Address already in use/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await d.docker(args);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, want, args.join(' '));
+    }
+    // Raw API: the driver option, and a gateway of the wrong family.
+    let res = await d.api('POST', '/networks/create', { Name: 'bad4', Options: { 'com.docker.network.enable_ipv6': 'maybe' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, 'driver-opt "com.docker.network.enable_ipv6" is not a valid bool');
+    res = await d.api('POST', '/networks/create', { Name: 'bad5', EnableIPv6: true, IPAM: { Config: [{ Subnet: `${p6}:3::/64`, Gateway: '10.0.0.1' }] } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, `invalid network config:\ninvalid gateway 10.0.0.1: parent subnet is an IPv6 block`);
+    res = await d.api('POST', '/containers/create', { Image: 'busybox', HostConfig: { NetworkMode: 'six' }, NetworkingConfig: { EndpointsConfig: { six: { IPAMConfig: { IPv6Address: 'nope' } } } } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, 'invalid endpoint settings:\ninvalid IPv6 address: nope');
+    // The option form of --ipv6 works too, and nothing of the refused ones was made.
+    res = await d.api('POST', '/networks/create', { Name: 'byopt', Options: { 'com.docker.network.enable_ipv6': 'true' } });
+    assert.equal(res.status, 201, res.text);
+    const [net] = await inspect(['--type', 'network', 'byopt']);
+    assert.equal(net.EnableIPv6, true);
+    assert.equal((await d.docker(['network', 'rm', 'byopt'])).code, 0);
+    const ls = await d.docker(['network', 'ls', '--format', '{{.Name}}']);
+    assert.doesNotMatch(ls.stdout, /bad\d/);
+  });
+});
+
+describe('published ports over IPv6', () => {
+  it('-p [::1]:PORT:80 is reached from the host on [::1] only', async () => {
+    const port = freePort();
+    const r = await d.docker(['run', '-d', '--name', 'loop6', '--network', 'six', '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('loopback six')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'loopback six\n');
+    assert.ok(await fetchFails(`http://127.0.0.1:${port}/`), 'not published on IPv4');
+    const ps = await d.docker(['ps', '--filter', 'name=loop6', '--format', '{{.Ports}}']);
+    assert.equal(ps.stdout.trim(), `[::1]:${port}->80/tcp`);
+    const port2 = await d.docker(['port', 'loop6', '80']);
+    assert.equal(port2.stdout.trim(), `[::1]:${port}`);
+    assert.equal((await d.docker(['rm', '-f', 'loop6'])).code, 0);
+  });
+
+  it('-p PORT:80 is published on 0.0.0.0 and [::] (one port), reached on 127.0.0.1 and [::1], with an ip6tables DNAT', async () => {
+    const port = freePort() + 1;
+    let r = await d.docker(['run', '-d', '--name', 'dual', '--network', 'six', '-p', `${port}:80`, 'busybox', ...httpdCmd('dual stack')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await fetchText(`http://127.0.0.1:${port}/`), 'dual stack\n');
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'dual stack\n');
+    r = await d.docker(['ps', '--filter', 'name=dual', '--format', '{{.Ports}}']);
+    assert.equal(r.stdout.trim(), `0.0.0.0:${port}->80/tcp, [::]:${port}->80/tcp`);
+    const [c] = await inspect(['dual']);
+    assert.deepEqual(c.NetworkSettings.Ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(port) }, { HostIp: '::', HostPort: String(port) }]);
+    const ip6 = c.NetworkSettings.Networks.six.GlobalIPv6Address;
+    const rules = (await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n');
+    assert.match(rules, new RegExp(`--dport ${port} -j DNAT --to-destination \\[${ip6}\\]:80`));
+    // -P on a container without IPv6 (the default bridge): [::] is proxied to its IPv4 address.
+    r = await d.docker(['run', '-d', '--name', 'four-p', '--expose', '80', '-P', 'busybox', ...httpdCmd('v4 behind [::]')]);
+    assert.equal(r.code, 0, r.stderr);
+    const ports = JSON.parse((await d.docker(['inspect', '-f', '{{json .NetworkSettings.Ports}}', 'four-p'])).stdout)['80/tcp'];
+    assert.equal(ports.length, 2);
+    assert.equal(ports[0].HostPort, ports[1].HostPort, 'one ephemeral port for both families');
+    assert.equal(await fetchText(`http://[::1]:${ports[1].HostPort}/`), 'v4 behind [::]\n');
+    for (const name of ['dual', 'four-p']) assert.equal((await d.docker(['rm', '-f', name])).code, 0);
+    assert.doesNotMatch((await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n'), new RegExp(`--dport ${port} `));
+    assert.ok(await fetchFails(`http://[::1]:${port}/`), 'the proxy is gone with the container');
+  });
+});
+
+describe('IPv6 cleanup', () => {
+  it('network rm takes its ip6tables rules; the daemon leaves no ip6tables rule when it stops', async () => {
+    for (const name of ['web6', 'only4']) assert.equal((await d.docker(['rm', '-f', name])).code, 0);
+    const id = (await d.docker(['network', 'inspect', '-f', '{{.Id}}', 'six'])).stdout.trim();
+    assert.equal((await d.docker(['network', 'rm', 'six', 'four'])).code, 0);
+    const rules = (await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n');
+    assert.doesNotMatch(rules, new RegExp(`${p6}:1::/64|br-${id.slice(0, 12)}`));
+    assert.equal((await run('ip', ['link', 'show', `br-${id.slice(0, 12)}`])).code, 1);
+    assert.equal((await d.docker(['network', 'create', '--ipv6', '--subnet', `${p6}:4::/64`, 'last6'])).code, 0);
+    await d.stopDaemon();
+    assert.deepEqual(await leftoverRules(d.chainPrefix, 'ip6tables'), []);
+    assert.deepEqual(await leftoverRules(d.chainPrefix), []);
+  });
+});
+
+describe('the default bridge with "ipv6" and "fixed-cidr-v6" in daemon.json', () => {
+  let b: Daemon | undefined;
+  after(async () => {
+    await b?.cleanup();
+  });
+  it('gives default-bridge containers an IPv6 address, shown in the legacy top-level fields', async () => {
+    const dir = await mkdtemp('/tmp/bt-');
+    b = new Daemon(dir, []);
+    const y = Number(b.bip.split('.')[2]);
+    const fixed = `2001:db8:${y.toString(16)}:ff::/64`;
+    await writeFile(join(dir, 'daemon.json'), JSON.stringify({ 'default-address-pools': [{ base: b.poolBase, size: 28 }], ipv6: true, 'fixed-cidr-v6': fixed }));
+    await b.start();
+    assert.equal((await b.docker(['load', '-i', BUSYBOX_TAR])).code, 0);
+    const [net] = JSON.parse((await b.docker(['network', 'inspect', 'bridge'])).stdout);
+    assert.equal(net.EnableIPv6, true);
+    assert.deepEqual(net.IPAM.Config[1], { Subnet: fixed, Gateway: fixed.replace('::/64', '::1') });
+    let r = await b.docker(['run', '-d', '--name', 'def6', 'busybox', 'sleep', '300']);
+    assert.equal(r.code, 0, r.stderr);
+    const [c] = JSON.parse((await b.docker(['inspect', 'def6'])).stdout);
+    assert.equal(c.NetworkSettings.GlobalIPv6Address, fixed.replace('::/64', '::2'));
+    assert.equal(c.NetworkSettings.GlobalIPv6PrefixLen, 64);
+    assert.equal(c.NetworkSettings.IPv6Gateway, fixed.replace('::/64', '::1'));
+    assert.equal(c.NetworkSettings.Networks.bridge.GlobalIPv6Address, fixed.replace('::/64', '::2'));
+    r = await b.docker(['run', '--rm', 'busybox', 'ping', '-6', '-c1', '-W5', fixed.replace('::/64', '::2')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const gw = await run('ip', ['-6', '-o', 'addr', 'show', 'dev', b.bridge, 'scope', 'global']);
+    assert.match(gw.stdout, new RegExp(`inet6 ${fixed.replace('::/64', '::1')}/64`));
+    assert.equal((await b.docker(['rm', '-f', 'def6'])).code, 0);
+    await b.stopDaemon();
+    assert.deepEqual(await leftoverRules(b.chainPrefix, 'ip6tables'), []);
+  });
+});
+
+const missing = dockerdMissing();
+describe('IPv6 endpoint fields beside a private dockerd', { skip: missing ? `skipped: ${missing}` : false }, () => {
+  let real: PrivateDockerd | undefined;
+  let b: Daemon | undefined;
+  after(async () => {
+    await real?.stop();
+    await b?.cleanup();
+  });
+  it('fills the same IPv6 fields with the same values for the same network and --ip6', async () => {
+    real = await startPrivateDockerd();
+    b = await startDaemonWithBusybox();
+    const y = Number(b.bip.split('.')[2]);
+    assert.equal((await real!.docker(['load', '-i', BUSYBOX_TAR])).code, 0);
+    const subnet6 = `2001:db8:${y.toString(16)}:7::/64`;
+    const subnet4 = `10.215.${await freeSubnet()}.0/24`;
+    const endpoint = async (cli: (a: string[]) => Promise<{ code: number; stdout: string; stderr: string }>, bridge: string) => {
+      let r = await cli(['network', 'create', '--ipv6', '--subnet', subnet6, '--subnet', subnet4, '-o', `com.docker.network.bridge.name=${bridge}`, 'cmp6']);
+      assert.equal(r.code, 0, r.stderr);
+      r = await cli(['create', '--name', 'cmp6c', '--network', 'cmp6', '--ip6', subnet6.replace('::/64', '::42'), 'busybox', 'sleep', '30']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await cli(['start', 'cmp6c'])).code, 0);
+      const [c] = JSON.parse((await cli(['inspect', 'cmp6c'])).stdout);
+      const [n] = JSON.parse((await cli(['network', 'inspect', 'cmp6'])).stdout);
+      const ep = c.NetworkSettings.Networks.cmp6;
+      const member = n.Containers[c.Id];
+      await cli(['rm', '-f', 'cmp6c']);
+      await cli(['network', 'rm', 'cmp6']);
+      return {
+        v6: [ep.GlobalIPv6Address, ep.GlobalIPv6PrefixLen, ep.IPv6Gateway, ep.IPAMConfig], member: member.IPv6Address,
+        enable: n.EnableIPv6, config: n.IPAM.Config.map((x: { Subnet: string }) => x.Subnet).sort(),
+      };
+    };
+    const ours = await endpoint((a) => b!.docker(a), `${b.bridge}6`.slice(-15));
+    const theirs = await endpoint((a) => real!.docker(a), `${real!.bridge}6`);
+    assert.deepEqual(ours, theirs);
+  });
+});
