@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, Daemon, leftoverRules, run, startDaemonWithBusybox, waitFor } from './harness.ts';
-import { fetchFails, fetchText, httpdCmd } from './network.test-helpers.ts';
+import { fetchFails, fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
@@ -26,7 +26,6 @@ after(async () => {
 });
 
 const inspect = async (what: string[]) => JSON.parse((await d.docker(['inspect', ...what])).stdout);
-const freePort = () => 20000 + ((x * 97 + Math.floor(Math.random() * 500)) % 20000);
 
 describe('IPv6 networks', () => {
   it('creates a dual-stack network: EnableIPv6, both IPAM configs, the gateway on the bridge', async () => {
@@ -152,7 +151,7 @@ describe('IPv6 networks', () => {
 
 describe('published ports over IPv6', () => {
   it('-p [::1]:PORT:80 is reached from the host on [::1] only', async () => {
-    const port = freePort();
+    const port = await freePort();
     const r = await d.docker(['run', '-d', '--name', 'loop6', '--network', 'six', '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('loopback six')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await fetchText(`http://[::1]:${port}/`), 'loopback six\n');
@@ -165,7 +164,7 @@ describe('published ports over IPv6', () => {
   });
 
   it('-p PORT:80 is published on 0.0.0.0 and [::] (one port), reached on 127.0.0.1 and [::1], with an ip6tables DNAT', async () => {
-    const port = freePort() + 1;
+    const port = await freePort();
     let r = await d.docker(['run', '-d', '--name', 'dual', '--network', 'six', '-p', `${port}:80`, 'busybox', ...httpdCmd('dual stack')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await fetchText(`http://127.0.0.1:${port}/`), 'dual stack\n');
