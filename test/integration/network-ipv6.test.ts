@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, Daemon, leftoverRules, run, startDaemonWithBusybox, waitFor } from './harness.ts';
-import { fetchFails, fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
+import { createSocket } from 'node:dgram';
+import { fetchFails, fetchText, freePort, httpdCmd, pidOf, udpEchoInNetns } from './network.test-helpers.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
@@ -24,6 +25,24 @@ before(async () => {
 after(async () => {
   await d?.cleanup();
 });
+
+/** One UDP question to [host]:port over IPv6, with retries; the reply or undefined. */
+async function udpAsk6(host: string, port: number, text: string): Promise<string | undefined> {
+  for (let i = 0; i < 20; i++) {
+    const sock = createSocket('udp6');
+    const reply = await new Promise<string | undefined>((resolve) => {
+      const t = setTimeout(() => resolve(undefined), 300);
+      sock.on('message', (m) => {
+        clearTimeout(t);
+        resolve(m.toString());
+      });
+      sock.send(text, port, host);
+    });
+    sock.close();
+    if (reply !== undefined) return reply;
+  }
+  return undefined;
+}
 
 const inspect = async (what: string[]) => JSON.parse((await d.docker(['inspect', ...what])).stdout);
 
@@ -176,6 +195,33 @@ describe('published ports over IPv6', () => {
     const ip6 = c.NetworkSettings.Networks.six.GlobalIPv6Address;
     const rules = (await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n');
     assert.match(rules, new RegExp(`--dport ${port} -j DNAT --to-destination \\[${ip6}\\]:80`));
+    // From another host (a netns joined by a veth pair, IPv6 only): the ip6tables DNAT on a host address.
+    const tag = d.chainPrefix.slice(2).toLowerCase();
+    const ns = `bt-r6-${tag}`;
+    const hostIf = `btr6${tag}`;
+    d.netnsToRemove.add(ns);
+    d.linksToRemove.add(hostIf);
+    for (const args of [
+      ['netns', 'add', ns], ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns],
+      ['-6', 'addr', 'add', `${p6}:fe::1/64`, 'dev', hostIf, 'nodad'], ['link', 'set', hostIf, 'up'],
+      ['-n', ns, '-6', 'addr', 'add', `${p6}:fe::2/64`, 'dev', 'eth0', 'nodad'], ['-n', ns, 'link', 'set', 'eth0', 'up'],
+    ]) {
+      const res = await run('ip', args);
+      assert.equal(res.code, 0, `ip ${args.join(' ')}: ${res.stderr}`);
+    }
+    // (the host's busybox wget crashes on IPv6 URLs; node's fetch does the GET)
+    const get = `fetch('http://[${p6}:fe::1]:${port}/', { signal: AbortSignal.timeout(5000) }).then((x) => x.text()).then((t) => process.stdout.write(t))`;
+    r = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', get]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'dual stack');
+    // It went through the DNAT rule (the [::] proxy would answer too, so count the rule's packets).
+    const counted = (await run('ip6tables-save', ['-c', '-t', 'nat'])).stdout.split('\n').find((l) => l.includes(`--dport ${port} -j DNAT`));
+    assert.ok(counted && Number(/^\[(\d+):/.exec(counted)?.[1]) > 0, counted);
+    // The container reaches that "outside" host too (routed, masqueraded behind the host's address).
+    r = await d.docker(['exec', 'dual', 'ping', '-6', '-c1', '-W5', `${p6}:fe::1`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await run('ip', ['link', 'del', hostIf]);
+    await run('ip', ['netns', 'del', ns]);
     // -P on a container without IPv6 (the default bridge): [::] is proxied to its IPv4 address.
     r = await d.docker(['run', '-d', '--name', 'four-p', '--expose', '80', '-P', 'busybox', ...httpdCmd('v4 behind [::]')]);
     assert.equal(r.code, 0, r.stderr);
@@ -186,6 +232,60 @@ describe('published ports over IPv6', () => {
     for (const name of ['dual', 'four-p']) assert.equal((await d.docker(['rm', '-f', name])).code, 0);
     assert.doesNotMatch((await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n'), new RegExp(`--dport ${port} `));
     assert.ok(await fetchFails(`http://[::1]:${port}/`), 'the proxy is gone with the container');
+  });
+});
+
+describe('IPv6 endpoints over time', () => {
+  it('network connect gives a running container an IPv6 interface; disconnect takes it', async () => {
+    let r = await d.docker(['run', '-d', '--name', 'late', 'busybox', 'sleep', '300']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['network', 'connect', '--ip6', `${p6}:1::77`, 'six', 'late']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['exec', 'late', 'ip', '-6', '-o', 'addr', 'show', 'scope', 'global']);
+    assert.match(r.stdout, new RegExp(`eth1 +inet6 ${p6}:1::77/64`));
+    r = await d.docker(['exec', 'late', 'ping', '-6', '-c1', '-W5', `${p6}:1::80`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    r = await d.docker(['network', 'disconnect', 'six', 'late']);
+    assert.equal(r.code, 0, r.stderr);
+    // The address is free again.
+    r = await d.docker(['run', '--rm', '--network', 'six', '--ip6', `${p6}:1::77`, 'busybox', 'true']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await d.docker(['rm', '-f', 'late'])).code, 0);
+  });
+
+  it('a published UDP port on [::1] reaches a container without IPv6 through the proxy', async () => {
+    const port = await freePort();
+    let r = await d.docker(['run', '-d', '--name', 'udp6', '-p', `[::1]:${port}:5353/udp`, 'busybox', 'sleep', '300']);
+    assert.equal(r.code, 0, r.stderr);
+    const echo = udpEchoInNetns(await pidOf(d, 'udp6'), 5353);
+    try {
+      await new Promise((resolve) => echo.stdout!.once('data', resolve));
+      assert.equal(await udpAsk6('::1', port, 'ping6'), 'echo:ping6');
+    } finally {
+      echo.kill();
+    }
+    r = await d.docker(['rm', '-f', 'udp6']);
+    assert.equal(r.code, 0);
+  });
+
+  it('keeps its IPv6 address, rules and [::1] port across a kill -9 of the daemon (live-restore)', async () => {
+    // This daemon runs without --live-restore: a restart=always container comes back.
+    const port = await freePort();
+    let r = await d.docker(['run', '-d', '--name', 'again6', '--restart', 'always', '--network', 'six', '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('v6 again')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'v6 again\n');
+    const before = (await inspect(['again6']))[0].NetworkSettings.Networks.six.GlobalIPv6Address;
+    await d.kill9();
+    await d.start();
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'v6 again\n');
+    const after = (await inspect(['again6']))[0].NetworkSettings.Networks.six.GlobalIPv6Address;
+    assert.match(after, new RegExp(`^${p6}:1::`));
+    // The re-adopted addresses are not handed out twice.
+    r = await d.docker(['run', '--rm', '--network', 'six', 'busybox', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
+    assert.doesNotMatch(r.stdout, new RegExp(`inet6 ${after}/`));
+    assert.doesNotMatch(r.stdout, new RegExp(`inet6 ${p6}:1::80/`));
+    assert.ok(before);
+    assert.equal((await d.docker(['rm', '-f', 'again6'])).code, 0);
   });
 });
 
