@@ -30,6 +30,9 @@ describe('network configuration', () => {
     assert.deepEqual([cfg.ipv6, cfg.fixedCidrV6], [true, 'fd00:1::/64']);
     assert.throws(() => mergeConfig(parseDaemonFlags(['--ipv6']), { ipv6: false }, '/x.json'), /specified both as a flag and in the configuration file: ipv6/);
     assert.throws(() => mergeConfig(parseDaemonFlags([]), { ipv6: 'yes' }, '/x.json'), /ipv6 must be true or false/);
+    assert.equal(mergeConfig(parseDaemonFlags([]), {}, '/x.json').ip6tables, true);
+    assert.equal(mergeConfig(parseDaemonFlags(['--ip6tables=false']), {}, '/x.json').ip6tables, false);
+    assert.equal(mergeConfig(parseDaemonFlags([]), { ip6tables: false }, '/x.json').ip6tables, false);
   });
   it('reads bool flag values as pflag does (Go strconv.ParseBool)', () => {
     const flags = parseDaemonFlags(['--icc=F', '--ip-masq=TRUE', '--iptables', '-D=0', '--live-restore=t']);

@@ -32,6 +32,8 @@ export interface DaemonConfig {
   /** IPv6 on the default bridge (--ipv6, "ipv6") and its subnet (--fixed-cidr-v6, "fixed-cidr-v6"). */
   ipv6: boolean;
   fixedCidrV6?: string;
+  /** ip6tables rules for IPv6 networks (--ip6tables, "ip6tables"; default true as in dockerd 27+). */
+  ip6tables: boolean;
   defaultAddressPools?: Array<{ base: string; size: number }>;
   mtu: number;
   iptables: boolean;
@@ -74,6 +76,7 @@ const DEFAULTS: DaemonConfig = {
   ipMasq: true,
   icc: true,
   ipv6: false,
+  ip6tables: true,
   iptablesChainPrefix: 'BERTH',
 };
 
@@ -98,6 +101,7 @@ Options:
       --fixed-cidr string    IPv4 subnet for fixed IPs
       --fixed-cidr-v6 string IPv6 subnet for fixed IPs
       --ipv6                 Enable IPv6 networking on the default bridge
+      --ip6tables            Enable addition of ip6tables rules (default true)
       --mtu int              Set the containers network MTU (default 1500)
       --icc                  Enable inter-container communication (default true)
       --ip-forward           Enable net.ipv4.ip_forward (default true)
@@ -110,8 +114,8 @@ export { USAGE as DAEMON_USAGE };
 
 type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip'
   | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix';
-type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6';
-const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6' };
+type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6' | 'ip6tables';
+const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6', '--ip6tables': 'ip6tables' };
 const STRING_FLAGS: Record<string, FlagName> = {
   '--config-file': 'config-file', '--data-root': 'data-root', '--exec-root': 'exec-root', '-H': 'host', '--host': 'host',
   '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '-s': 'storage-driver',
@@ -247,6 +251,7 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   cfg.ipMasq = boolKey('ip-masq', 'ip-masq', true);
   cfg.iptables = boolKey('iptables', 'iptables', true);
   cfg.ipv6 = boolKey('ipv6', 'ipv6', false);
+  cfg.ip6tables = boolKey('ip6tables', 'ip6tables', true);
   if (flags.values.host?.length) {
     if (file.hosts !== undefined) conflicts.push(`hosts: (from flag: ${flags.values.host.join(',')}, from file: ${String(file.hosts)})`);
     cfg.hosts = flags.values.host;

@@ -39,6 +39,8 @@ export interface NetworkOptions {
   /** The default bridge with IPv6 (daemon.json "ipv6", --ipv6) and its subnet ("fixed-cidr-v6"). */
   ipv6?: boolean;
   fixedCidrV6?: string;
+  /** false: no ip6tables rules (dockerd --ip6tables=false); IPv6 networks still get addresses. */
+  ip6tables?: boolean;
   log: { info(msg: string, f?: Record<string, unknown>): void; warn(msg: string, f?: Record<string, unknown>): void };
 }
 
@@ -529,7 +531,7 @@ export class NetworkController {
     const all = [...this.ports.values()].flat();
     await this.iptables.apply(bridges, all.filter((p) => !isV6(p.hostIp)));
     const ports6: Port6Rule[] = all.filter((p) => isV6(p.hostIp) && isV6(p.containerIp));
-    if (bridges6.length || ports6.length || this.ip6Used) {
+    if (this.opts.ip6tables !== false && (bridges6.length || ports6.length || this.ip6Used)) {
       this.ip6Used = true;
       await this.ip6tables.applyText(buildRuleset6(this.opts.chainPrefix, bridges6, ports6));
     }

@@ -107,6 +107,17 @@ describe('IPv6 networks', () => {
     assert.equal(f.stdout.trim(), `${p6}:1::80`);
   });
 
+  it('works the same through berth\'s own CLI (network create --ipv6, run --ip6, inspect)', async () => {
+    let r = await d.berth(['network', 'create', '--ipv6', '--subnet', `${p6}:5::/64`, '--gateway', `${p6}:5::fe`, 'bsix']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.berth(['run', '--rm', '--network', 'bsix', '--ip6', `${p6}:5::7`, 'busybox', 'ip', '-6', 'route', 'show', 'default']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`default via ${p6}:5::fe dev eth0`));
+    r = await d.berth(['network', 'inspect', '-f', '{{.EnableIPv6}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}} {{end}}', 'bsix']);
+    assert.match(r.stdout.trim(), new RegExp(`^true 10\\.216\\.\\d+\\.\\d+/28 10\\.216\\.\\d+\\.\\d+ ${p6}:5::/64 ${p6}:5::fe$`));
+    assert.equal((await d.berth(['network', 'rm', 'bsix'])).code, 0);
+  });
+
   it('answers AAAA for a name with only IPv4 with an empty answer (NODATA), not NXDOMAIN', async () => {
     assert.equal((await d.docker(['network', 'create', 'four'])).code, 0);
     let r = await d.docker(['run', '-d', '--name', 'only4', '--network', 'four', 'busybox', 'sleep', '300']);
