@@ -106,7 +106,6 @@ export class NetworkApi implements NetworksBackend {
 
   async create(body: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
     const req = parseCreate(body);
-    if (body.EnableIPv4 === false) throw invalidParameter('berth does not support IPv6-only networks (EnableIPv4=false) yet');
     const rec = await this.d.controller.create(req);
     this.publish(rec, 'create');
     await this.d.onChange?.();
@@ -170,6 +169,7 @@ function parseCreate(body: NetworkCreateRequest): CreateNetworkRequest {
     Name: body.Name ?? '',
     Driver: body.Driver ?? undefined,
     ...(typeof body.EnableIPv6 === 'boolean' ? { EnableIPv6: body.EnableIPv6 } : {}),
+    ...(body.EnableIPv4 === false ? { EnableIPv4: false } : {}),
     Internal: body.Internal === true,
     Attachable: body.Attachable === true,
     Labels: body.Labels ?? {},

@@ -47,6 +47,7 @@ export interface NetworkOptions {
 export interface CreateNetworkRequest {
   Name: string;
   Driver?: string;
+  EnableIPv4?: boolean;
   EnableIPv6?: boolean;
   Internal?: boolean;
   Attachable?: boolean;
@@ -117,7 +118,7 @@ export class NetworkController {
     for (const rec of await c.store.loadAll()) c.nets.set(rec.Id, { rec });
     await c.ensurePredefined();
     for (const n of c.nets.values()) {
-      if (n.rec.Driver === 'bridge' || n.rec.Driver === 'macvlan') n.pool = new AddressPool(v4Of(n.rec));
+      if ((n.rec.Driver === 'bridge' || n.rec.Driver === 'macvlan') && n.rec.EnableIPv4 !== false) n.pool = new AddressPool(v4Of(n.rec));
       const v6 = n.rec.Driver === 'bridge' ? v6Of(n.rec) : undefined;
       if (v6) n.pool6 = new AddressPool6(v6);
       if (n.rec.Driver === 'bridge') await c.setUpBridge(n);
@@ -231,9 +232,7 @@ export class NetworkController {
   }
 
   private async setUpBridge(n: Net): Promise<void> {
-    const ipam = v4Of(n.rec);
-    const prefix = parseSubnet(ipam.Subnet).prefix;
-    const cidr = `${n.pool!.gatewayText()}/${prefix}`;
+    const cidr = n.pool ? `${n.pool.gatewayText()}/${n.pool.prefix}` : '';
     // A bridge of berth's whose address changed (another --bip) loses the old one.
     const current = n.rec.createdBridge ? await interfaceAddress(n.rec.bridge!) : undefined;
     if (current && current !== cidr) await deleteLink(n.rec.bridge!);
@@ -292,6 +291,7 @@ export class NetworkController {
     }
     if (req.IPAM?.Driver && req.IPAM.Driver !== 'default') throw notFound(`plugin "${req.IPAM.Driver}" not found`);
     const options = { ...(req.Options ?? {}) };
+    if (req.EnableIPv4 === false) return this.createIpv6Only(req, options, driver);
     const configs = (req.IPAM?.Config ?? []).filter((c) => c && c.Subnet && !c.Subnet.includes(':'));
     if ((req.IPAM?.Config ?? []).some((c) => c && !c.Subnet && (c.Gateway || c.IPRange))) throw invalidParameter('invalid pool request: subnet is required when an ip-range or gateway is given');
     if (configs.length > 1) throw invalidParameter('berth supports one IPv4 subnet per network');
@@ -383,6 +383,38 @@ export class NetworkController {
     return { config, pool, auto: !given.length };
   }
 
+  /**
+   * An IPv6-only network (API 1.48 EnableIPv4=false, as dockerd 28): a bridge with no IPv4
+   * subnet, endpoints with only an IPv6 address and a random MAC.
+   */
+  private async createIpv6Only(req: CreateNetworkRequest, options: Record<string, string>, driver: string): Promise<NetworkRecord> {
+    const v6 = this.ipv6Request(req, options, driver);
+    if (!v6.pool) throw invalidParameter('IPv4 or IPv6 must be enabled');
+    if ((req.IPAM?.Config ?? []).some((c) => c && c.Subnet && !isV6(c.Subnet))) throw invalidParameter('invalid network config: an IPv4 subnet was given but IPv4 is disabled (EnableIPv4=false)');
+    const id = newId();
+    const rec = this.newRecord(req.Name, 'bridge', req.Labels ?? {}, { Driver: 'default', Options: req.IPAM?.Options ?? {}, Config: [v6.config!] });
+    Object.assign(rec, { Id: id, Internal: Boolean(req.Internal), Attachable: Boolean(req.Attachable), Options: options, EnableIPv4: false, EnableIPv6: true });
+    if (v6.auto) rec.autoSubnet6 = true;
+    const bridge = options[OPT_BRIDGE] || `br-${id.slice(0, 12)}`;
+    if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw invalidParameter(`invalid bridge name: ${bridge}`);
+    if ([...this.nets.values()].some((n) => n.rec.bridge === bridge)) throw conflict(`bridge name ${bridge} is already used by another network`);
+    rec.bridge = bridge;
+    const n: Net = { rec, pool6: v6.pool };
+    await this.setUpBridge(n);
+    try {
+      await this.store.save(rec);
+      this.nets.set(id, n);
+      await this.applyRules();
+      await this.ipv6Forwarding();
+    } catch (err) {
+      this.nets.delete(id);
+      if (rec.createdBridge) await deleteLink(rec.bridge);
+      await this.store.remove(id);
+      throw err;
+    }
+    return rec;
+  }
+
   /** Removes a user-defined network; the caller has checked it has no endpoints. */
   async remove(ref: string): Promise<NetworkRecord> {
     const rec = this.get(ref);
@@ -405,15 +437,23 @@ export class NetworkController {
   /** An address on the network: the given one (static --ip) or the next free one; an IPv6 one too on a network with IPv6. */
   allocate(networkId: string, ipv4?: string, ipv6?: string): Endpoint {
     const n = this.net(networkId);
-    if (!n.pool) throw invalidParameter(`network ${n.rec.Name} has no address pool`);
+    if (!n.pool && !n.pool6) throw invalidParameter(`network ${n.rec.Name} has no address pool`);
     if ((ipv4 || ipv6) && PREDEFINED.has(n.rec.Name)) throw invalidParameter('user specified IP address is supported on user defined networks only');
-    const ip = ipv4 ? n.pool.reserve(ipv4) : n.pool.allocate();
-    const ep: Endpoint = { networkId, ip: formatIp(ip), prefix: n.pool.prefix, gateway: n.pool.gatewayText(), mac: macFromIp(ip) };
+    let ep: Endpoint;
+    if (n.pool) {
+      const ip = ipv4 ? n.pool.reserve(ipv4) : n.pool.allocate();
+      ep = { networkId, ip: formatIp(ip), prefix: n.pool.prefix, gateway: n.pool.gatewayText(), mac: macFromIp(ip) };
+    } else {
+      // IPv6 only: no IPv4 address to derive the MAC from.
+      const b = randomBytes(6);
+      b[0] = (b[0] & 0xfe) | 0x02;
+      ep = { networkId, ip: '', prefix: 0, gateway: '', mac: [...b].map((x) => x.toString(16).padStart(2, '0')).join(':') };
+    }
     if (n.pool6) {
       try {
         ep.ip6 = formatIp6(ipv6 ? n.pool6.reserve(ipv6) : n.pool6.allocate());
       } catch (err) {
-        n.pool.release(ep.ip);
+        if (ep.ip) n.pool?.release(ep.ip);
         throw err;
       }
       ep.prefix6 = n.pool6.prefix;
@@ -445,7 +485,7 @@ export class NetworkController {
     const n = this.net(ep.networkId);
     const mtu = this.mtuOf(n.rec);
     const hostVeth = `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
-    const cidr = `${ep.ip}/${ep.prefix}`;
+    const cidr = ep.ip ? `${ep.ip}/${ep.prefix}` : '';
     if (n.rec.Driver === 'macvlan') {
       await plumbMacvlan({ pid, ifname, mac: ep.mac, cidr, gateway: ep.gateway, mtu, defaultRoute: defaultRoute && !n.rec.Internal, parent: n.rec.Options.parent, tmpName: hostVeth });
       return '';
@@ -518,6 +558,10 @@ export class NetworkController {
     const bridges6: Bridge6Rules[] = [];
     for (const n of this.nets.values()) {
       if (n.rec.Driver !== 'bridge' || !n.rec.bridge) continue;
+      if (!n.pool) {
+        if (n.pool6) bridges6.push({ bridge: n.rec.bridge, subnet: formatSubnet6(n.pool6.subnet), internal: n.rec.Internal, icc: parseGoBool(n.rec.Options[OPT_ICC] ?? 'true') !== false, masquerade: parseGoBool(n.rec.Options[OPT_MASQ] ?? 'true') !== false });
+        continue;
+      }
       const rules = {
         bridge: n.rec.bridge, subnet: v4Of(n.rec).Subnet, internal: n.rec.Internal,
         icc: parseGoBool(n.rec.Options[OPT_ICC] ?? 'true') !== false,

@@ -179,6 +179,46 @@ describe('IPv6 networks', () => {
   });
 });
 
+describe('IPv6-only networks (EnableIPv4=false, API 1.48)', () => {
+  it('have no IPv4 subnet; containers get only IPv6, resolve each other and publish ports', async () => {
+    let r = await d.docker(['network', 'create', '--ipv4=false', '--ipv6', '--subnet', `${p6}:6::/64`, 'only6']);
+    assert.equal(r.code, 0, r.stderr);
+    const [net] = await inspect(['--type', 'network', 'only6']);
+    assert.equal(net.EnableIPv4, false);
+    assert.equal(net.EnableIPv6, true);
+    assert.deepEqual(net.IPAM.Config, [{ Subnet: `${p6}:6::/64`, Gateway: `${p6}:6::1` }]);
+    const port = await freePort();
+    r = await d.docker(['run', '-d', '--name', 'srv6', '--network', 'only6', '-p', `127.0.0.1:${port}:80`, '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('only six')]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['exec', 'srv6', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+    assert.doesNotMatch(r.stdout, /inet /, 'no IPv4 address');
+    assert.match(r.stdout, new RegExp(`inet6 ${p6}:6::2/64`));
+    const [c] = await inspect(['srv6']);
+    assert.equal(c.NetworkSettings.Networks.only6.IPAddress, '');
+    assert.equal(c.NetworkSettings.Networks.only6.GlobalIPv6Address, `${p6}:6::2`);
+    assert.equal(c.NetworkSettings.Networks.only6.Gateway, '');
+    assert.match(c.NetworkSettings.Networks.only6.MacAddress, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    // The embedded DNS listens on the IPv6 gateway.
+    r = await d.docker(['run', '--rm', '--network', 'only6', 'busybox', 'cat', '/etc/resolv.conf']);
+    assert.match(r.stdout, new RegExp(`^nameserver ${p6}:6::1$`, 'm'));
+    // (busybox wget crashes without any IPv4 address in its namespace: nc does the GET by name)
+    r = await d.docker(['run', '--rm', '--network', 'only6', 'busybox', 'sh', '-c', 'echo -e "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 5 srv6 80']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /only six/);
+    // Both loopbacks reach it: [::1] and 127.0.0.1 through the proxy (there is no IPv4 to DNAT to).
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'only six\n');
+    assert.equal(await fetchText(`http://127.0.0.1:${port}/`), 'only six\n');
+    assert.equal((await d.docker(['rm', '-f', 'srv6'])).code, 0);
+    assert.equal((await d.docker(['network', 'rm', 'only6'])).code, 0);
+    assert.doesNotMatch((await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n'), new RegExp(`${p6}:6::`));
+  });
+  it('need IPv6 instead', async () => {
+    const r = await d.docker(['network', 'create', '--ipv4=false', 'none4']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /IPv4 or IPv6 must be enabled/);
+  });
+});
+
 describe('published ports over IPv6', () => {
   it('-p [::1]:PORT:80 is reached from the host on [::1] only', async () => {
     const port = await freePort();

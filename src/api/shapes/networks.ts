@@ -13,6 +13,7 @@ export interface NetworkView {
   Attachable: boolean;
   Labels: Record<string, string>;
   Options: Record<string, string>;
+  EnableIPv4?: boolean;
   EnableIPv6?: boolean;
   IPAM: {
     Driver: string;
@@ -50,7 +51,7 @@ export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView
     return out;
   });
   return {
-    Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: true, EnableIPv6: rec.EnableIPv6 === true,
+    Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: rec.EnableIPv4 !== false, EnableIPv6: rec.EnableIPv6 === true,
     IPAM: { Driver: rec.IPAM.Driver, Options: rec.IPAM.Options, Config: rec.Driver === 'host' || rec.Driver === 'null' ? null : config },
     Internal: rec.Internal, Attachable: rec.Attachable, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false,
     Containers: containers, Options: rec.Options, Labels: rec.Labels,

@@ -19,7 +19,7 @@ function membersOf(all: readonly Rec[]): Member[] {
   for (const rec of all) {
     const eps = new Map<string, { name: string; ip: string; ip6: string; aliases: string[] }>();
     for (const [name, ep] of Object.entries(settingsOf(rec).Networks)) {
-      if (!ep.IPAddress || PREDEFINED.has(name)) continue;
+      if ((!ep.IPAddress && !ep.GlobalIPv6Address) || PREDEFINED.has(name)) continue;
       eps.set(ep.NetworkID, { name, ip: ep.IPAddress, ip6: ep.GlobalIPv6Address ?? '', aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()) });
     }
     if (eps.size) out.push({ rec, eps });
@@ -52,7 +52,7 @@ export function dnsResolver(records: () => readonly Rec[]) {
     for (const netId of shared) {
       const found = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!);
       // A known name without an address of the asked family: NODATA (an empty answer), as Docker.
-      if (found.length) return type === 'A' ? found.map((e) => e.ip) : found.map((e) => e.ip6).filter(Boolean);
+      if (found.length) return (type === 'A' ? found.map((e) => e.ip) : found.map((e) => e.ip6)).filter(Boolean);
     }
     return undefined;
   };

@@ -36,7 +36,7 @@ export function etcNetworkOf(ctx: Pick<ContainerContext, 'store' | 'networking' 
     const names = [alias, other.rec.Name.slice(1), other.rec.Config.Hostname].filter((n, i, a) => n && a.indexOf(n) === i);
     links.push([ip, names.join(' ')]);
   }
-  const userNet = Object.entries(s.Networks).find(([name, ep]) => ep.IPAddress && name !== 'bridge' && ctx.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
+  const userNet = Object.entries(s.Networks).find(([name, ep]) => (ep.IPAddress || ep.GlobalIPv6Address) && name !== 'bridge' && ctx.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
   return { ips, links, dnsServer: userNet && ctx.dnsFor ? ctx.dnsFor(userNet[1].NetworkID) : undefined };
 }
 

@@ -174,7 +174,7 @@ export class ContainerNetworking {
       for (const [name, ep, net] of this.plumbable(s)) {
         if (ep.NetworkID !== net.Id) ep.NetworkID = net.Id;
         const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined, ep.IPAMConfig?.IPv6Address || undefined);
-        taken.push([net.Id, e.ip]);
+        if (e.ip) taken.push([net.Id, e.ip]);
         if (e.ip6) taken.push([net.Id, e.ip6]);
         fillEndpoint(ep, e);
         ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
@@ -222,11 +222,12 @@ export class ContainerNetworking {
     const s = ensureSettings(rec);
     const first = this.plumbable(s)[0];
     if (!first || !s.PortMappings.length) return;
-    // An IPv6 host address maps to the container's IPv6 address (without one, only the proxy forwards it).
+    // An IPv6 host address maps to the container's IPv6 address (without one, only the proxy
+    // forwards it); an IPv4 one to its IPv4 address (an IPv6-only container: only the proxy).
     await this.controller.setPorts(rec.ID, s.PortMappings.map((m) => ({
       proto: m.proto, hostIp: m.hostIp, hostPort: m.hostPort, containerPort: m.containerPort, networkId: first[2].Id,
       containerIp: m.hostIp.includes(':') ? first[1].GlobalIPv6Address || first[1].IPAddress : first[1].IPAddress,
-    })));
+    })).filter((r) => r.containerIp));
   }
 
   /** At exit (or a failed start): rules, reserved ports, host veths and addresses released. */
@@ -361,9 +362,12 @@ function fillEndpoint(ep: EndpointSettings, e: Endpoint): void {
   ep.IPv6Gateway = e.gateway6 ?? '';
 }
 
-/** The userland proxy of IPv6 host bindings forwards to the container's IPv6 address, else its IPv4 one. */
+/**
+ * The userland proxy of IPv6 host bindings forwards to the container's IPv6 address, else its
+ * IPv4 one; that of IPv4 bindings only for a container without IPv4 (an IPv6-only network).
+ */
 function proxyTargetOf(ep: EndpointSettings): (r: { hostIp: string }) => string | undefined {
-  return (r) => (r.hostIp.includes(':') ? ep.GlobalIPv6Address || ep.IPAddress || undefined : undefined);
+  return (r) => (r.hostIp.includes(':') ? ep.GlobalIPv6Address || ep.IPAddress : ep.IPAddress ? '' : ep.GlobalIPv6Address) || undefined;
 }
 
 function clearEndpoint(ep: EndpointSettings): void {
