@@ -21,7 +21,7 @@ import { deleteInside, deleteLink, enableIpForward, ensureBridge, hostSubnets, i
 import {
   AddressPool6, contains6, formatIp6, formatSubnet6, isV6, overlaps6, parseIp6, parseSubnet6, pickFreeSubnet6, ulaPool, validateIpam6, type Subnet6,
 } from './ipv6.ts';
-import { addBridgeAddress6, enableIpv6Forwarding, plumbEndpoint6 } from './ipv6.linux.ts';
+import { addBridgeAddress6, enableIpv6Forwarding, flushBridge6, plumbEndpoint6 } from './ipv6.linux.ts';
 import { buildRuleset6, type Bridge6Rules, type Port6Rule } from './ip6tables-rules.ts';
 
 export interface NetworkOptions {
@@ -178,6 +178,9 @@ export class NetworkController {
       rec.createdBridge = false;
     }
     const v6 = this.opts.ipv6 ? this.defaultBridge6(existing?.rec) : undefined;
+    // A bridge of berth's that had another IPv6 subnet (or IPv6 at all) loses its old gateway address.
+    const old6 = existing && v6Of(existing.rec);
+    if (old6 && old6.Subnet !== v6?.Subnet && rec.createdBridge && rec.bridge === bridge) await flushBridge6(bridge);
     rec.IPAM = { Driver: 'default', Options: null, Config: v6 ? [ipam, v6] : [ipam] };
     if (v6) rec.EnableIPv6 = true;
     else delete rec.EnableIPv6;

@@ -10,6 +10,11 @@ export async function addBridgeAddress6(bridge: string, cidr6: string): Promise<
   await runTool('ip', ['-6', 'addr', 'replace', cidr6, 'dev', bridge, 'nodad']);
 }
 
+/** Removes the bridge's global IPv6 addresses (its network's IPv6 subnet changed or went). */
+export async function flushBridge6(bridge: string): Promise<void> {
+  await runTool('ip', ['-6', 'addr', 'flush', 'dev', bridge, 'scope', 'global']).catch(() => {});
+}
+
 /** net.ipv6.conf.all.forwarding=1, as dockerd sets it when a network has IPv6 (unless --ip-forward=false). */
 export async function enableIpv6Forwarding(): Promise<void> {
   await writeFile('/proc/sys/net/ipv6/conf/all/forwarding', '1');

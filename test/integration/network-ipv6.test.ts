@@ -107,6 +107,33 @@ describe('IPv6 networks', () => {
     assert.equal(f.stdout.trim(), `${p6}:1::80`);
   });
 
+  it('an --internal IPv6 network is isolated and not masqueraded, and its containers get no default route', async () => {
+    let r = await d.docker(['network', 'create', '--internal', '--ipv6', '--subnet', `${p6}:8::/64`, 'in6']);
+    assert.equal(r.code, 0, r.stderr);
+    const br = `br-${r.stdout.trim().slice(0, 12)}`;
+    const saved = (await leftoverRules(d.chainPrefix, 'ip6tables')).join('\n');
+    assert.match(saved, new RegExp(`-A ${d.chainPrefix}-FORWARD -i ${br} ! -o ${br} -j DROP`));
+    assert.match(saved, new RegExp(`-A ${d.chainPrefix}-FORWARD ! -i ${br} -o ${br} -j DROP`));
+    assert.doesNotMatch(saved, new RegExp(`-s ${p6}:8::/64 .*MASQUERADE`));
+    r = await d.docker(['run', '--rm', '--network', 'in6', 'busybox', 'ip', '-6', 'route', 'show', 'default']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '');
+    assert.equal((await d.docker(['network', 'rm', 'in6'])).code, 0);
+  });
+
+  it('connect --ip6 on a stopped container is recorded, and the address is its at start', async () => {
+    let r = await d.docker(['create', '--name', 'later6', 'busybox', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'eth1', 'scope', 'global']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await d.docker(['network', 'connect', '--ip6', `${p6}:1::f00d`, 'six', 'later6']);
+    assert.equal(r.code, 0, r.stderr);
+    const [c] = await inspect(['later6']);
+    assert.deepEqual(c.NetworkSettings.Networks.six.IPAMConfig, { IPv6Address: `${p6}:1::f00d` });
+    r = await d.docker(['start', '-a', 'later6']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`inet6 ${p6}:1::f00d/64`));
+    assert.equal((await d.docker(['rm', 'later6'])).code, 0);
+  });
+
   it('works the same through berth\'s own CLI (network create --ipv6, run --ip6, inspect)', async () => {
     let r = await d.berth(['network', 'create', '--ipv6', '--subnet', `${p6}:5::/64`, '--gateway', `${p6}:5::fe`, 'bsix']);
     assert.equal(r.code, 0, r.stderr);
