@@ -19,7 +19,7 @@ import { Iptables } from './iptables.linux.ts';
 import type { BridgeRules, PortRule } from './iptables-rules.ts';
 import { deleteInside, deleteLink, enableIpForward, ensureBridge, hostSubnets, interfaceAddress, linkExists, plumbEndpoint, plumbMacvlan } from './links.linux.ts';
 import {
-  AddressPool6, contains6, formatIp6, formatSubnet6, isV6, overlaps6, parseIp6, parseSubnet6, pickFreeSubnet6, ulaPool, validateIpam6, type Subnet6,
+  AddressPool6, contains6, formatIp6, formatSubnet6, ipv6SubnetProblem, isV6, overlaps6, parseIp6, parseSubnet6, pickFreeSubnet6, ulaPool, validateIpam6, type Subnet6,
 } from './ipv6.ts';
 import { addBridgeAddress6, enableIpv6Forwarding, flushBridge6, plumbEndpoint6 } from './ipv6.linux.ts';
 import { buildRuleset6, type Bridge6Rules, type Port6Rule } from './ip6tables-rules.ts';
@@ -193,8 +193,9 @@ export class NetworkController {
   /** The default bridge's IPv6 config: fixed-cidr-v6, else the one it had, else a /64 of the ULA pool. */
   private defaultBridge6(existing: NetworkRecord | undefined): IpamConfig {
     if (this.opts.fixedCidrV6) {
-      if (!isV6(this.opts.fixedCidrV6)) throw invalidParameter(`invalid fixed-cidr-v6: ${this.opts.fixedCidrV6} is not an IPv6 subnet`);
-      const s = parseSubnet6(this.opts.fixedCidrV6);
+      const s = isV6(this.opts.fixedCidrV6) ? parseSubnet6(this.opts.fixedCidrV6) : undefined;
+      const problem = s ? ipv6SubnetProblem(s, this.opts.fixedCidrV6) : `'${this.opts.fixedCidrV6}' is not a valid IPv6 subnet`;
+      if (!s || problem) throw invalidParameter(`invalid fixed-cidr-v6: ${problem}`);
       return { Subnet: formatSubnet6(s), Gateway: formatIp6(s.base + 1n) };
     }
     const prev = existing && v6Of(existing);
@@ -383,6 +384,8 @@ export class NetworkController {
     }
     const pool = new AddressPool6(config);
     config.Gateway = pool.gatewayText();
+    const problem = ipv6SubnetProblem(pool.subnet, `${config.Gateway}/${pool.prefix}`);
+    if (problem) throw invalidParameter(problem);
     return { config, pool, auto: !given.length };
   }
 

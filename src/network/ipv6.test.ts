@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AddressPool6, canonicalIp6, contains6, formatIp6, overlaps6, parseIp6, parseSubnet6, pickFreeSubnet6, ulaPool, validateIpam6,
+  AddressPool6, canonicalIp6, contains6, formatIp6, ipv6SubnetProblem, overlaps6, parseIp6, parseSubnet6, pickFreeSubnet6, ulaPool, validateIpam6,
 } from './ipv6.ts';
 import { buildRuleset6, jumpRules6 } from './ip6tables-rules.ts';
 
@@ -42,6 +42,16 @@ describe('validateIpam6 (moby ValidateIPAM messages)', () => {
     assert.throws(() => validateIpam6([{ Subnet: '2001:db8:1::/64', Gateway: '10.0.0.1', IPRange: '2001:db8:1::/48' }]), {
       message: 'invalid network config:\ninvalid ip-range 2001:db8:1::/48: CIDR block is bigger than its parent subnet 2001:db8:1::/64\ninvalid gateway 10.0.0.1: parent subnet is an IPv6 block',
     });
+  });
+});
+
+describe('ipv6SubnetProblem (moby validateIPv6Subnet)', () => {
+  it('refuses multicast and link-local overlaps, but fe80::/64 itself is fine', () => {
+    assert.equal(ipv6SubnetProblem(parseSubnet6('ff02::/64'), 'ff02::1/64'), "multicast subnet 'ff02::1/64' is not allowed");
+    assert.equal(ipv6SubnetProblem(parseSubnet6('fe80::/48'), 'fe80::1/48'), "'fe80::1/48' clashes with the Link-Local prefix 'fe80::/64'");
+    assert.equal(ipv6SubnetProblem(parseSubnet6('fe80::/80'), 'fe80::1/80'), "'fe80::1/80' clashes with the Link-Local prefix 'fe80::/64'");
+    assert.equal(ipv6SubnetProblem(parseSubnet6('fe80::/64'), 'fe80::1/64'), undefined);
+    assert.equal(ipv6SubnetProblem(parseSubnet6('2001:db8::/64'), '2001:db8::1/64'), undefined);
   });
 });
 

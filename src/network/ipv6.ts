@@ -87,6 +87,21 @@ export function overlaps6(a: Subnet6, b: Subnet6): boolean {
   return (a.base & m) === (b.base & m);
 }
 
+const LINK_LOCAL = { base: 0xfe80n << 112n, prefix: 64 };
+const MULTICAST = { base: 0xffn << 120n, prefix: 8 };
+
+/**
+ * The bridge driver's check of a network's IPv6 address (moby validateIPv6Subnet): no multicast
+ * subnet, no overlap with fe80::/64 unless it is exactly that. `text` is the gateway with the
+ * prefix length, as moby prints it. Returns the error text.
+ */
+export function ipv6SubnetProblem(subnet: Subnet6, text: string): string | undefined {
+  if (contains6(MULTICAST, subnet.base)) return `multicast subnet '${text}' is not allowed`;
+  const isLinkLocal = subnet.base === LINK_LOCAL.base && subnet.prefix === LINK_LOCAL.prefix;
+  if (!isLinkLocal && overlaps6(subnet, LINK_LOCAL)) return `'${text}' clashes with the Link-Local prefix 'fe80::/64'`;
+  return undefined;
+}
+
 export interface Ipam6Config {
   Subnet: string;
   IPRange?: string;

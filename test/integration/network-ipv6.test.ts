@@ -175,6 +175,8 @@ describe('IPv6 networks', () => {
       [['network', 'create', '--ipv6', '--subnet', `${p6}:1:0:0:0:1/64`, 'bad1'], /invalid network config:\ninvalid subnet 2001:db8:[0-9a-f]+:1::1\/64: it should be 2001:db8:[0-9a-f]+:1::\/64/],
       [['network', 'create', '--ipv6', '--subnet', `${p6}:1::/80`, 'bad2'], /Pool overlaps with other one on this address space/],
       [['network', 'create', '--ipv6', '--subnet', `${p6}:2::/64`, '--ip-range', `${p6}:2::/48`, 'bad3'], /invalid ip-range 2001:db8:[0-9a-f]+:2::\/48: CIDR block is bigger than its parent subnet/],
+      [['network', 'create', '--ipv6', '--subnet', 'fe80::/48', 'bad6'], /'fe80::1\/48' clashes with the Link-Local prefix 'fe80::\/64'/],
+      [['network', 'create', '--ipv6', '--subnet', 'ff05::/64', 'bad7'], /multicast subnet 'ff05::1\/64' is not allowed/],
       [['run', '--rm', '--network', 'six', '--ip6', `${p6}:99::5`, 'busybox', 'true'], new RegExp(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${p6}:99::5`)],
       [['run', '--rm', '--network', 'four', '--ip6', `${p6}:1::5`, 'busybox', 'true'], /user specified IP address is supported only when connecting to networks with user configured subnets/],
       [['run', '--rm', '--ip6', `${p6}:1::5`, 'busybox', 'true'], /user specified IP address is supported on user defined networks only/],
