@@ -348,7 +348,7 @@ describe('IPv6 endpoints over time', () => {
     assert.equal(r.code, 0);
   });
 
-  it('keeps its IPv6 address, rules and [::1] port across a kill -9 of the daemon (live-restore)', async () => {
+  it('comes back with its IPv6 address, rules and [::1] port after a kill -9 of the daemon (restart=always)', async () => {
     // This daemon runs without --live-restore: a restart=always container comes back.
     const port = await freePort();
     let r = await d.docker(['run', '-d', '--name', 'again6', '--restart', 'always', '--network', 'six', '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('v6 again')]);
