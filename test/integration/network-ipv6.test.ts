@@ -417,6 +417,36 @@ describe('the default bridge with "ipv6" and "fixed-cidr-v6" in daemon.json', ()
   });
 });
 
+describe('IPv6 with --live-restore', () => {
+  let b: Daemon | undefined;
+  after(async () => {
+    await b?.cleanup();
+  });
+  it('a running container keeps its IPv6 address, and its [::1] port answers again once berthd is back', async () => {
+    b = await startDaemonWithBusybox(['--live-restore']);
+    const y = Number(b.bip.split('.')[2]);
+    const sub = `2001:db8:${y.toString(16)}:9::`;
+    assert.equal((await b.docker(['network', 'create', '--ipv6', '--subnet', `${sub}/64`, 'lr6'])).code, 0);
+    const port = await freePort();
+    let r = await b.docker(['run', '-d', '--name', 'keep6', '--network', 'lr6', '-p', `[::1]:${port}:80`, 'busybox', ...httpdCmd('still here')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'still here\n');
+    const pid = (await b.docker(['inspect', '-f', '{{.State.Pid}}', 'keep6'])).stdout.trim();
+    await b.kill9();
+    await b.start();
+    assert.equal((await b.docker(['inspect', '-f', '{{.State.Pid}}', 'keep6'])).stdout.trim(), pid, 'the same process, re-adopted');
+    assert.equal(await fetchText(`http://[::1]:${port}/`), 'still here\n');
+    const [c] = JSON.parse((await b.docker(['inspect', 'keep6'])).stdout);
+    assert.equal(c.NetworkSettings.Networks.lr6.GlobalIPv6Address, `${sub}2`);
+    // Its address stays taken: the next container gets another one.
+    r = await b.docker(['run', '--rm', '--network', 'lr6', 'busybox', 'ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, new RegExp(`inet6 ${sub}2/`));
+    assert.equal((await b.docker(['rm', '-f', 'keep6'])).code, 0);
+    // (With --live-restore the chains stay at shutdown, IPv4's and IPv6's alike; cleanup() removes them.)
+  });
+});
+
 const missing = dockerdMissing();
 describe('IPv6 endpoint fields beside a private dockerd', { skip: missing ? `skipped: ${missing}` : false }, () => {
   let real: PrivateDockerd | undefined;
