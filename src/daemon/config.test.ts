@@ -21,6 +21,19 @@ describe('network configuration', () => {
     assert.throws(() => mergeConfig(parseDaemonFlags([]), { mtu: 10 }, '/x.json'), /invalid mtu/);
     assert.throws(() => mergeConfig(parseDaemonFlags(['--iptables-chain-prefix', 'A-B; x']), {}, '/x.json'), /invalid --iptables-chain-prefix/);
   });
+  it('takes IPv6 on the default bridge from --ipv6/--fixed-cidr-v6 or "ipv6"/"fixed-cidr-v6"', () => {
+    let cfg = mergeConfig(parseDaemonFlags([]), {}, '/x.json');
+    assert.deepEqual([cfg.ipv6, cfg.fixedCidrV6], [false, undefined]);
+    cfg = mergeConfig(parseDaemonFlags(['--ipv6', '--fixed-cidr-v6', '2001:db8:1::/64']), {}, '/x.json');
+    assert.deepEqual([cfg.ipv6, cfg.fixedCidrV6], [true, '2001:db8:1::/64']);
+    cfg = mergeConfig(parseDaemonFlags([]), { ipv6: true, 'fixed-cidr-v6': 'fd00:1::/64' }, '/x.json');
+    assert.deepEqual([cfg.ipv6, cfg.fixedCidrV6], [true, 'fd00:1::/64']);
+    assert.throws(() => mergeConfig(parseDaemonFlags(['--ipv6']), { ipv6: false }, '/x.json'), /specified both as a flag and in the configuration file: ipv6/);
+    assert.throws(() => mergeConfig(parseDaemonFlags([]), { ipv6: 'yes' }, '/x.json'), /ipv6 must be true or false/);
+    assert.equal(mergeConfig(parseDaemonFlags([]), {}, '/x.json').ip6tables, true);
+    assert.equal(mergeConfig(parseDaemonFlags(['--ip6tables=false']), {}, '/x.json').ip6tables, false);
+    assert.equal(mergeConfig(parseDaemonFlags([]), { ip6tables: false }, '/x.json').ip6tables, false);
+  });
   it('reads bool flag values as pflag does (Go strconv.ParseBool)', () => {
     const flags = parseDaemonFlags(['--icc=F', '--ip-masq=TRUE', '--iptables', '-D=0', '--live-restore=t']);
     assert.deepEqual(flags.bools, { icc: false, 'ip-masq': true, iptables: true });

@@ -29,6 +29,11 @@ export interface DaemonConfig {
   bip?: string;
   bridge?: string;
   fixedCidr?: string;
+  /** IPv6 on the default bridge (--ipv6, "ipv6") and its subnet (--fixed-cidr-v6, "fixed-cidr-v6"). */
+  ipv6: boolean;
+  fixedCidrV6?: string;
+  /** ip6tables rules for IPv6 networks (--ip6tables, "ip6tables"; default true as in dockerd 27+). */
+  ip6tables: boolean;
   defaultAddressPools?: Array<{ base: string; size: number }>;
   mtu: number;
   iptables: boolean;
@@ -70,6 +75,8 @@ const DEFAULTS: DaemonConfig = {
   ipForward: true,
   ipMasq: true,
   icc: true,
+  ipv6: false,
+  ip6tables: true,
   iptablesChainPrefix: 'BERTH',
 };
 
@@ -92,6 +99,9 @@ Options:
   -b, --bridge string        Attach containers to a network bridge (default "berth0")
       --bip string           Network bridge IP
       --fixed-cidr string    IPv4 subnet for fixed IPs
+      --fixed-cidr-v6 string IPv6 subnet for fixed IPs
+      --ipv6                 Enable IPv6 networking on the default bridge
+      --ip6tables            Enable addition of ip6tables rules (default true)
       --mtu int              Set the containers network MTU (default 1500)
       --icc                  Enable inter-container communication (default true)
       --ip-forward           Enable net.ipv4.ip_forward (default true)
@@ -103,14 +113,14 @@ Options:
 export { USAGE as DAEMON_USAGE };
 
 type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip'
-  | 'fixed-cidr' | 'mtu' | 'iptables-chain-prefix';
-type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables';
-const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables' };
+  | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix';
+type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6' | 'ip6tables';
+const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6', '--ip6tables': 'ip6tables' };
 const STRING_FLAGS: Record<string, FlagName> = {
   '--config-file': 'config-file', '--data-root': 'data-root', '--exec-root': 'exec-root', '-H': 'host', '--host': 'host',
   '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '-s': 'storage-driver',
   '--storage-driver': 'storage-driver', '--default-runtime': 'default-runtime', '--cgroup-parent': 'cgroup-parent',
-  '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--fixed-cidr': 'fixed-cidr', '--mtu': 'mtu',
+  '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--fixed-cidr': 'fixed-cidr', '--fixed-cidr-v6': 'fixed-cidr-v6', '--mtu': 'mtu',
   '--iptables-chain-prefix': 'iptables-chain-prefix',
 };
 
@@ -162,7 +172,7 @@ const KNOWN_KEYS = new Set([
   'default-runtime', 'log-driver', 'log-opts', 'registry-mirrors', 'insecure-registries', 'bip', 'bridge',
   'default-address-pools', 'cgroup-parent', 'shutdown-timeout', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey',
   'features', 'experimental', 'iptables', 'ip-forward', 'ip-masq', 'userland-proxy', 'dns', 'dns-search', 'dns-opts',
-  'mtu', 'fixed-cidr', 'default-gateway', 'icc', 'ipv6', 'max-concurrent-downloads', 'max-concurrent-uploads',
+  'mtu', 'fixed-cidr', 'fixed-cidr-v6', 'ip6tables', 'default-gateway', 'icc', 'ipv6', 'max-concurrent-downloads', 'max-concurrent-uploads',
 ]);
 
 export async function readConfigFile(path: string, mustExist: boolean): Promise<Record<string, unknown>> {
@@ -211,6 +221,7 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   cfg.bridge = pick('bridge', 'bridge');
   cfg.bip = pick('bip', 'bip');
   cfg.fixedCidr = pick('fixed-cidr', 'fixed-cidr');
+  cfg.fixedCidrV6 = pick('fixed-cidr-v6', 'fixed-cidr-v6');
   const prefix = flags.values['iptables-chain-prefix']?.at(-1);
   if (prefix !== undefined) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,9}$/.test(prefix)) throw new Error(`invalid --iptables-chain-prefix ${prefix}: 1 to 10 letters, digits or _`);
@@ -239,6 +250,8 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   cfg.ipForward = boolKey('ip-forward', 'ip-forward', true);
   cfg.ipMasq = boolKey('ip-masq', 'ip-masq', true);
   cfg.iptables = boolKey('iptables', 'iptables', true);
+  cfg.ipv6 = boolKey('ipv6', 'ipv6', false);
+  cfg.ip6tables = boolKey('ip6tables', 'ip6tables', true);
   if (flags.values.host?.length) {
     if (file.hosts !== undefined) conflicts.push(`hosts: (from flag: ${flags.values.host.join(',')}, from file: ${String(file.hosts)})`);
     cfg.hosts = flags.values.host;

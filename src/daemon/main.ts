@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
   const networks = await NetworkController.open({
     dataRoot: config.dataRoot, bridgeName: config.bridge || 'berth0', bip: config.bip, fixedCidr: config.fixedCidr,
     pools: config.defaultAddressPools, mtu: config.mtu, iptables: config.iptables, ipForward: config.ipForward, icc: config.icc,
-    ipMasq: config.ipMasq, chainPrefix: config.iptablesChainPrefix, log,
+    ipMasq: config.ipMasq, chainPrefix: config.iptablesChainPrefix, ipv6: config.ipv6, fixedCidrV6: config.fixedCidrV6, ip6tables: config.ip6tables, log,
   });
   const dns = new DnsService(dnsResolver(() => containers.reader.all().map((c) => c.rec)), (msg, f) => log.warn(msg, f));
   await dns.loadUpstreams();

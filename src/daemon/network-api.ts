@@ -67,7 +67,7 @@ export class NetworkApi implements NetworksBackend {
   private endpoints(rec: NetworkRecord): NetworkEndpointView[] {
     return this.d.containers.endpointsOn(rec.Id).filter(({ ep }) => ep.EndpointID).map(({ c, ep }) => ({
       containerId: c.rec.ID, name: c.rec.Name.slice(1), endpointId: ep.EndpointID, macAddress: ep.MacAddress,
-      ipAddress: ep.IPAddress, prefixLen: ep.IPPrefixLen,
+      ipAddress: ep.IPAddress, prefixLen: ep.IPPrefixLen, ipv6Address: ep.GlobalIPv6Address, prefixLen6: ep.GlobalIPv6PrefixLen,
     }));
   }
 
@@ -111,7 +111,6 @@ export class NetworkApi implements NetworksBackend {
 
   async create(body: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
     const req = parseCreate(body);
-    if (body.EnableIPv6 === true) throw invalidParameter('IPv6 networks are not supported by berth yet');
     const rec = await this.d.controller.create(req);
     this.publish(rec, 'create');
     await this.d.onChange?.();
@@ -174,6 +173,8 @@ function parseCreate(body: NetworkCreateRequest): CreateNetworkRequest {
   return {
     Name: body.Name ?? '',
     Driver: body.Driver ?? undefined,
+    ...(typeof body.EnableIPv6 === 'boolean' ? { EnableIPv6: body.EnableIPv6 } : {}),
+    ...(body.EnableIPv4 === false ? { EnableIPv4: false } : {}),
     Internal: body.Internal === true,
     Attachable: body.Attachable === true,
     Labels: body.Labels ?? {},

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { startDnsServer, type DnsServer, type ResolveFn } from './dns/index.ts';
 import type { NetworkRecord } from './network-store.ts';
 import { contains, parseIp, parseSubnet } from './cidr.ts';
+import { contains6, isV6, parseIp6, parseSubnet6 } from './ipv6.ts';
 
 export class DnsService {
   private readonly servers = new Map<string, { address: string; server?: DnsServer; starting?: Promise<void> }>();
@@ -38,10 +39,17 @@ export class DnsService {
       const entry: { address: string; server?: DnsServer; starting?: Promise<void> } = { address: n.IPAM.Config[0].Gateway! };
       this.servers.set(id, entry);
       // Only the network's own containers may use it: otherwise anyone routed to the gateway gets the host's resolvers.
-      const subnet = parseSubnet(n.IPAM.Config[0].Subnet);
+      // (An IPv6-only network's server listens on its IPv6 gateway, for its IPv6 subnet.)
+      const text = n.IPAM.Config[0].Subnet;
+      const subnet = isV6(text) ? undefined : parseSubnet(text);
+      const subnet6 = isV6(text) ? parseSubnet6(text) : undefined;
       const acceptClient = (ip: string) => {
+        if (subnet6) {
+          const addr6 = parseIp6(ip);
+          return addr6 !== undefined && contains6(subnet6, addr6);
+        }
         const addr = parseIp(ip);
-        return addr !== undefined && contains(subnet, addr);
+        return addr !== undefined && contains(subnet!, addr);
       };
       entry.starting = startDnsServer({ address: entry.address, resolve: this.resolve, upstreams: n.Internal ? [] : this.upstreams, acceptClient })
         .then((server) => {

@@ -10,3 +10,4 @@ export { instanceChainPrefix, DEFAULT_CHAIN_PREFIX } from './iptables-rules.ts';
 export { forwardingSettings, hostHasIpv6 } from './sysctl.linux.ts';
 export { parseMac, randomMac } from './mac.ts';
 export { addLinkLocalAddresses } from './link-local.linux.ts';
+export { canonicalIp6 } from './ipv6.ts';

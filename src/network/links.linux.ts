@@ -44,7 +44,9 @@ export async function ensureBridge(name: string, gatewayCidr: string, mtu: numbe
   // A MAC of its own: otherwise the bridge takes its lowest port's, which changes as containers
   // come and go and leaves the others' ARP entry for the gateway stale for seconds (as Docker does).
   if (created) cmds.push(`link add ${name} address ${randomLocalMac()} type bridge`);
-  cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} mtu ${mtu} up`);
+  // An IPv6-only network's bridge has no IPv4 address (gatewayCidr '').
+  if (gatewayCidr) cmds.push(`addr replace ${gatewayCidr} dev ${name}`);
+  cmds.push(`link set ${name} mtu ${mtu} up`);
   await runTool('ip', ['-batch', '-'], cmds.join('\n') + '\n');
   // 127.0.0.1 -> published port is DNATed onto the bridge: the kernel must route it.
   await writeFile(`/proc/sys/net/ipv4/conf/${name}/route_localnet`, '1').catch(() => {});
@@ -77,8 +79,9 @@ export async function plumbEndpoint(e: EndpointPlumbing): Promise<void> {
     `link set ${e.hostVeth} up`,
   ].join('\n') + '\n');
   try {
-    const inside = [`addr add ${e.cidr} dev ${e.ifname}`, `link set ${e.ifname} up`, 'link set lo up'];
-    if (e.defaultRoute) inside.push(`route replace default via ${e.gateway} dev ${e.ifname}`);
+    // An endpoint of an IPv6-only network has no IPv4 address (cidr '').
+    const inside = [...(e.cidr ? [`addr add ${e.cidr} dev ${e.ifname}`] : []), `link set ${e.ifname} up`, 'link set lo up'];
+    if (e.defaultRoute && e.cidr) inside.push(`route replace default via ${e.gateway} dev ${e.ifname}`);
     // MACs are random (as dockerd 28's): with arp_notify the interface announces its address when
     // it comes up, so peers holding the previous owner's MAC for a reused IP learn the new one.
     await runTool('nsenter', [`--net=${ns}`, 'sh', '-c', `echo 1 > /proc/sys/net/ipv4/conf/${e.ifname}/arp_notify; exec ip -batch -`], inside.join('\n') + '\n');

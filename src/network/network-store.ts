@@ -16,6 +16,12 @@ export interface NetworkRecord {
   Labels: Record<string, string>;
   Options: Record<string, string>;
   IPAM: { Driver: string; Options: Record<string, string> | null; Config: IpamConfig[] };
+  /** IPv6 on the network: its IPv6 subnet is the IPAM config whose Subnet is IPv6 (ipv6.ts). */
+  EnableIPv6?: boolean;
+  /** false: an IPv6-only network (API 1.48 EnableIPv4=false), without an IPv4 subnet. */
+  EnableIPv4?: boolean;
+  /** The IPv6 subnet came from the ULA pool, not from the user (--ip6 is refused, as by Docker). */
+  autoSubnet6?: boolean;
   /** The Linux bridge (bridge driver) and whether berth created it (so it removes it). */
   bridge?: string;
   createdBridge?: boolean;

@@ -2,6 +2,7 @@
 // mappings to program, and the mappings back into the inspect / list shapes Docker shows.
 import { invalidParameter } from '../common/index.ts';
 import { formatIp, parseIp } from './cidr.ts';
+import { canonicalIp6 } from './ipv6.ts';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -12,6 +13,8 @@ export interface PortRequest {
   /** First and last host port to try; 0..0 asks the kernel for an ephemeral port. */
   hostPortFirst: number;
   hostPortLast: number;
+  /** The index of the request whose host port this one shares (the [::] twin of a 0.0.0.0 binding). */
+  pairedWith?: number;
 }
 
 export interface PortMapping {
@@ -42,29 +45,43 @@ function parseHostPort(text: string | null | undefined, key: string): [number, n
   return [first, last];
 }
 
-/** The mappings a container asks for, bindings first, then -P for exposed ports not bound. */
-export function portRequests(bindings: PortBindings | null | undefined, publishAll: boolean, exposed: Record<string, unknown> | null | undefined, defaultHostIp = '0.0.0.0'): PortRequest[] {
+/**
+ * The mappings a container asks for, bindings first, then -P for exposed ports not bound. With
+ * `dualStack` (the host has IPv6), a binding without a host address is published on 0.0.0.0
+ * and on [::] with the same port, as dockerd 27+ does.
+ */
+export function portRequests(bindings: PortBindings | null | undefined, publishAll: boolean, exposed: Record<string, unknown> | null | undefined, defaultHostIp = '0.0.0.0', dualStack = false): PortRequest[] {
   const out: PortRequest[] = [];
   const bound = new Set<string>();
+  const twin = (r: PortRequest) => {
+    out.push(r);
+    if (dualStack && r.hostIp === '0.0.0.0') out.push({ ...r, hostIp: '::', pairedWith: out.length - 1 });
+  };
   for (const [key, list] of Object.entries(bindings ?? {})) {
     const { port, proto } = parsePortKey(key);
     bound.add(`${port}/${proto}`);
     for (const b of list ?? [{}]) {
       const given = b.HostIp || defaultHostIp;
-      if (given.includes(':')) continue; // IPv6 bindings: berth networks are IPv4 only
-      const parsed = parseIp(given);
-      if (parsed === undefined) throw invalidParameter(`invalid host IP address: ${given}`);
       // Canonical text only from here on: it goes into iptables rules.
-      const hostIp = formatIp(parsed);
+      let hostIp: string | undefined;
+      if (given.includes(':')) {
+        hostIp = canonicalIp6(given.replace(/^\[(.*)\]$/, '$1'));
+      } else {
+        const parsed = parseIp(given);
+        hostIp = parsed === undefined ? undefined : formatIp(parsed);
+      }
+      if (hostIp === undefined) throw invalidParameter(`invalid host IP address: ${given}`);
       const [first, last] = parseHostPort(b.HostPort, key);
-      out.push({ proto, containerPort: port, hostIp, hostPortFirst: first, hostPortLast: last });
+      const r = { proto, containerPort: port, hostIp, hostPortFirst: first, hostPortLast: last };
+      if (b.HostIp) out.push(r);
+      else twin(r);
     }
   }
   if (publishAll) {
     for (const key of Object.keys(exposed ?? {})) {
       const { port, proto } = parsePortKey(key);
       if (bound.has(`${port}/${proto}`)) continue;
-      out.push({ proto, containerPort: port, hostIp: defaultHostIp, hostPortFirst: 0, hostPortLast: 0 });
+      twin({ proto, containerPort: port, hostIp: defaultHostIp, hostPortFirst: 0, hostPortLast: 0 });
     }
   }
   return out;

@@ -289,26 +289,30 @@ async function removeNetworkTraces(d: Daemon): Promise<void> {
   await removeChains(d.chainPrefix);
 }
 
-/** Removes every jump to, and every chain of, a chain prefix (the rules are berth's own plain syntax). */
+/** Removes every jump to, and every chain of, a chain prefix (the rules are berth's own plain syntax), in iptables and ip6tables. */
 export async function removeChains(prefix: string): Promise<void> {
+  for (const tool of ['iptables', 'ip6tables']) await removeChainsOf(tool, prefix);
+}
+
+async function removeChainsOf(tool: string, prefix: string): Promise<void> {
   for (const table of ['filter', 'nat']) {
-    const saved = (await run('iptables-save', ['-t', table])).stdout.split('\n');
+    const saved = (await run(`${tool}-save`, ['-t', table])).stdout.split('\n');
     const ours = (chain: string) => chain === prefix || chain.startsWith(`${prefix}-`);
     for (const line of saved) {
       const m = /^-A (\S+) (.*)$/.exec(line);
       if (!m || ours(m[1])) continue;
       const target = /-j (\S+)/.exec(m[2])?.[1];
-      if (target && ours(target)) await run('iptables', ['-w', '-t', table, '-D', m[1], ...m[2].split(' ')]);
+      if (target && ours(target)) await run(tool, ['-w', '-t', table, '-D', m[1], ...m[2].split(' ')]);
     }
     const chains = saved.map((l) => /^:(\S+)/.exec(l)?.[1]).filter((c): c is string => Boolean(c) && ours(c!));
-    for (const c of chains) await run('iptables', ['-w', '-t', table, '-F', c]);
-    for (const c of chains) await run('iptables', ['-w', '-t', table, '-X', c]);
+    for (const c of chains) await run(tool, ['-w', '-t', table, '-F', c]);
+    for (const c of chains) await run(tool, ['-w', '-t', table, '-X', c]);
   }
 }
 
-/** What of a prefix is still in the host's iptables (empty when all is clean). */
-export async function leftoverRules(prefix: string): Promise<string[]> {
-  const saved = (await run('iptables-save', [])).stdout.split('\n');
+/** What of a prefix is still in the host's iptables, or ip6tables with `tool` (empty when all is clean). */
+export async function leftoverRules(prefix: string, tool: 'iptables' | 'ip6tables' = 'iptables'): Promise<string[]> {
+  const saved = (await run(`${tool}-save`, [])).stdout.split('\n');
   return saved.filter((l) => l.includes(prefix));
 }
 

@@ -2,7 +2,7 @@
 // uses its own test bridge, subnet and iptables chain prefix (see harness.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { type Daemon, run, startDaemonWithBusybox, leftoverRules } from './harness.ts';
 import { fetchFails, fetchText, freePort, httpdCmd, ipOf, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
 
@@ -90,7 +90,8 @@ describe('published ports', () => {
     r = await d.docker(['port', 'web1']);
     assert.equal(r.stdout.trim(), `80/tcp -> 127.0.0.1:${p1}`);
     r = await d.docker(['ps', '--filter', 'name=web2', '--format', '{{.Ports}}']);
-    assert.equal(r.stdout.trim(), `0.0.0.0:${p2}->80/tcp`);
+    // With IPv6 on the host the binding is on [::] too, as dockerd 27+ shows it.
+    assert.equal(r.stdout.trim(), `0.0.0.0:${p2}->80/tcp${existsSync('/proc/sys/net/ipv6') ? `, [::]:${p2}->80/tcp` : ''}`);
   });
 
   it('hairpin: a container reaches another one through the host address and its own published port', async () => {

@@ -2,6 +2,7 @@
 // restart policy without it.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { type Daemon, startDaemonWithBusybox, leftoverRules } from './harness.ts';
 import { fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
 
@@ -56,7 +57,9 @@ describe('kill -9 of berthd', () => {
     const newPid = (await d.docker(['inspect', '-f', '{{.State.Pid}}', 'web'])).stdout.trim();
     assert.notEqual(newPid, pid);
     assert.equal((await fetchText(`http://127.0.0.1:${port}/`)).trim(), 'back again');
-    assert.equal((await d.docker(['port', 'web'])).stdout.trim(), `80/tcp -> 0.0.0.0:${port}`);
+    // With IPv6 on the host the binding is on [::] too, as dockerd 27+ shows it.
+    const v6 = existsSync('/proc/sys/net/ipv6') ? `\n80/tcp -> [::]:${port}` : '';
+    assert.equal((await d.docker(['port', 'web'])).stdout.trim(), `80/tcp -> 0.0.0.0:${port}${v6}`);
     await d.stopDaemon();
     assert.deepEqual(await leftoverRules(d.chainPrefix), []);
   });

@@ -201,8 +201,8 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
     NetworkSettings: {
       Bridge: '', SandboxID: entry.sandboxId, SandboxKey: entry.sandboxKey, Ports: entry.ports ?? {},
       HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-      EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: legacy?.MacAddress ?? '',
+      EndpointID: legacy?.EndpointID ?? '', Gateway: legacy?.Gateway ?? '', GlobalIPv6Address: legacy?.GlobalIPv6Address ?? '', GlobalIPv6PrefixLen: legacy?.GlobalIPv6PrefixLen ?? 0,
+      IPAddress: legacy?.IPAddress ?? '', IPPrefixLen: legacy?.IPPrefixLen ?? 0, IPv6Gateway: legacy?.IPv6Gateway ?? '', MacAddress: legacy?.MacAddress ?? '',
       Networks: inspectNetworks(entry, version),
     },
   };

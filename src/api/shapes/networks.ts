@@ -13,6 +13,8 @@ export interface NetworkView {
   Attachable: boolean;
   Labels: Record<string, string>;
   Options: Record<string, string>;
+  EnableIPv4?: boolean;
+  EnableIPv6?: boolean;
   IPAM: {
     Driver: string;
     Options: Record<string, string> | null;
@@ -28,6 +30,8 @@ export interface NetworkEndpointView {
   macAddress: string;
   ipAddress: string;
   prefixLen: number;
+  ipv6Address?: string;
+  prefixLen6?: number;
 }
 
 export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView[] | undefined): Network {
@@ -35,7 +39,8 @@ export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView
   for (const ep of endpoints ?? []) {
     containers[ep.containerId] = {
       Name: ep.name, EndpointID: ep.endpointId, MacAddress: ep.macAddress,
-      IPv4Address: ep.ipAddress ? `${ep.ipAddress}/${ep.prefixLen}` : '', IPv6Address: '',
+      IPv4Address: ep.ipAddress ? `${ep.ipAddress}/${ep.prefixLen}` : '',
+      IPv6Address: ep.ipv6Address ? `${ep.ipv6Address}/${ep.prefixLen6}` : '',
     };
   }
   const config = rec.IPAM.Config.map((c) => {
@@ -46,7 +51,7 @@ export function networkResource(rec: NetworkView, endpoints: NetworkEndpointView
     return out;
   });
   return {
-    Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: true, EnableIPv6: false,
+    Name: rec.Name, Id: rec.Id, Created: rec.Created, Scope: rec.Scope, Driver: rec.Driver, EnableIPv4: rec.EnableIPv4 !== false, EnableIPv6: rec.EnableIPv6 === true,
     IPAM: { Driver: rec.IPAM.Driver, Options: rec.IPAM.Options, Config: rec.Driver === 'host' || rec.Driver === 'null' ? null : config },
     Internal: rec.Internal, Attachable: rec.Attachable, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false,
     Containers: containers, Options: rec.Options, Labels: rec.Labels,

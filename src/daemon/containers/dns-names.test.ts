@@ -48,3 +48,22 @@ describe('dnsResolver: --link on a user-defined network', () => {
     assert.equal(r('10.0.0.6', 'x:y', 'A'), undefined);
   });
 });
+
+describe('dnsResolver on IPv6 networks', () => {
+  const v6 = (id: string, name: string, ip: string, ip6: string) => ({
+    ID: id.repeat(64), Name: `/${name}`, Config: { Hostname: name }, State: { Running: true },
+    NetworkSettings: { Networks: { dual: { NetworkID: 'N6', IPAddress: ip, GlobalIPv6Address: ip6, Aliases: null } } },
+  }) as unknown as ContainerRecord;
+  const r = dnsResolver(() => [v6('e', 'web', '10.2.0.2', '2001:db8:5::2'), v6('f', 'cli', '10.2.0.3', '2001:db8:5::3'), v6('9', 'v4only', '10.2.0.4', '')]);
+  it('answers AAAA with the IPv6 address, to clients asking over either family', () => {
+    assert.deepEqual(r('10.2.0.3', 'web', 'AAAA'), ['2001:db8:5::2']);
+    assert.deepEqual(r('2001:db8:5::3', 'web', 'AAAA'), ['2001:db8:5::2']);
+    assert.deepEqual(r('2001:db8:5::3', 'web', 'A'), ['10.2.0.2']);
+  });
+  it('answers NODATA (an empty answer) for a known name without IPv6, and PTR for IPv6 addresses', () => {
+    assert.deepEqual(r('10.2.0.3', 'v4only', 'AAAA'), []);
+    assert.equal(r('10.2.0.3', 'nobody', 'AAAA'), undefined);
+    assert.deepEqual(r('10.2.0.3', '2001:db8:5::2', 'PTR'), ['web.dual']);
+    assert.equal(r('10.2.0.3', '2001:db8:5::99', 'PTR'), undefined);
+  });
+});

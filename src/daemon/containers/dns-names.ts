@@ -8,13 +8,14 @@ type Rec = DeepReadonly<ContainerRecord>;
 
 interface Member {
   rec: Rec;
-  /** network ID -> [network name, ip, aliases, --link aliases (alias -> linked container's name)] */
+  /** network ID -> [network name, ip, ip6 ('' without IPv6), aliases, --link aliases (alias -> linked container's name)] */
   eps: Map<string, Ep>;
 }
 
 interface Ep {
   name: string;
   ip: string;
+  ip6: string;
   aliases: string[];
   links: Map<string, string>;
 }
@@ -39,8 +40,8 @@ function membersOf(all: readonly Rec[]): Member[] {
   for (const rec of all) {
     const eps = new Map<string, Ep>();
     for (const [name, ep] of Object.entries(settingsOf(rec).Networks)) {
-      if (!ep.IPAddress || PREDEFINED.has(name)) continue;
-      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()), links: linkAliases(ep.Links) });
+      if ((!ep.IPAddress && !ep.GlobalIPv6Address) || PREDEFINED.has(name)) continue;
+      eps.set(ep.NetworkID, { name, ip: ep.IPAddress, ip6: ep.GlobalIPv6Address ?? '', aliases: (ep.Aliases ?? []).map((a) => a.toLowerCase()), links: linkAliases(ep.Links) });
     }
     if (eps.size) out.push({ rec, eps });
   }
@@ -59,13 +60,13 @@ function answers(m: Member, name: string, netId: string): boolean {
 export function dnsResolver(records: () => readonly Rec[]) {
   return (clientIp: string, name: string, type: 'A' | 'AAAA' | 'PTR'): string[] | undefined => {
     const members = membersOf(records());
-    const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp));
+    const client = members.find((m) => [...m.eps.values()].some((e) => e.ip === clientIp || (e.ip6 !== '' && e.ip6 === clientIp)));
     if (!client) return undefined;
     const shared = [...client.eps.keys()];
     if (type === 'PTR') {
       for (const m of members) for (const netId of shared) {
         const ep = m.eps.get(netId);
-        if (ep?.ip === name) return [`${m.rec.Name.slice(1)}.${ep.name}`];
+        if (ep && (ep.ip === name || (ep.ip6 !== '' && ep.ip6 === name))) return [`${m.rec.Name.slice(1)}.${ep.name}`];
       }
       return undefined;
     }
@@ -73,12 +74,13 @@ export function dnsResolver(records: () => readonly Rec[]) {
     for (const netId of shared) {
       const target = client.eps.get(netId)!.links.get(name);
       if (!target) continue;
-      const ips = members.filter((m) => m.eps.has(netId) && answers(m, target, netId)).map((m) => m.eps.get(netId)!.ip);
-      if (ips.length) return type === 'A' ? ips : [];
+      const found = members.filter((m) => m.eps.has(netId) && answers(m, target, netId)).map((m) => m.eps.get(netId)!);
+      if (found.length) return found.map((e) => (type === 'A' ? e.ip : e.ip6)).filter(Boolean);
     }
     for (const netId of shared) {
-      const ips = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!.ip);
-      if (ips.length) return type === 'A' ? ips : [];
+      const found = members.filter((m) => m.eps.has(netId) && answers(m, name, netId)).map((m) => m.eps.get(netId)!);
+      // A known name without an address of the asked family: NODATA (an empty answer), as Docker.
+      if (found.length) return found.map((e) => (type === 'A' ? e.ip : e.ip6)).filter(Boolean);
     }
     return undefined;
   };

@@ -28,9 +28,9 @@ export function runningLookup(store: ContainerStore): RunningContainerLookup {
 /** The container's addresses, links and DNS server for its /etc files. */
 export function etcNetworkOf(ctx: Pick<ContainerContext, 'store' | 'networking' | 'dnsFor'>, c: Container): EtcNetwork {
   const s = ensureSettings(c.rec);
-  const ips = Object.values(s.Networks).map((ep) => ep.IPAddress).filter(Boolean);
+  const ips = Object.values(s.Networks).flatMap((ep) => [ep.IPAddress, ep.GlobalIPv6Address]).filter(Boolean);
   const links = linkHosts(ctx.store, c.rec);
-  const userNet = Object.entries(s.Networks).find(([name, ep]) => ep.IPAddress && name !== 'bridge' && ctx.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
+  const userNet = Object.entries(s.Networks).find(([name, ep]) => (ep.IPAddress || ep.GlobalIPv6Address) && name !== 'bridge' && ctx.networking.controller.find(ep.NetworkID)?.Driver === 'bridge');
   return { ips, links, dnsServer: userNet && ctx.dnsFor ? ctx.dnsFor(userNet[1].NetworkID) : undefined };
 }
 

@@ -4,7 +4,7 @@
 import { conflict, invalidParameter, notFound, systemError, BerthError, newId } from '../../common/index.ts';
 import { isIP } from 'node:net';
 import {
-  PREDEFINED, addLinkLocalAddresses, inspectPorts, parseMac, portRequests, randomMac, reservePorts,
+  PREDEFINED, addLinkLocalAddresses, inspectPorts, parseMac, portRequests, randomMac, reservePorts, hostHasIpv6, canonicalIp6,
   type Endpoint, type NetworkController, type NetworkRecord, type PortMapping, type Reservation,
 } from '../../network/index.ts';
 import type { EndpointSettings as ApiEndpointSettings, PortMap } from '../../api/index.ts';
@@ -128,6 +128,16 @@ export class ContainerNetworking {
       if (!/^\d+\.\d+\.\d+\.\d+$/.test(ipv4)) throw invalidParameter(`invalid IPv4 address: ${ipv4}`);
       if (!this.controller.inSubnet(net, ipv4)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${ipv4}`);
     }
+    const ipv6 = cfg?.IPAMConfig?.IPv6Address;
+    if (ipv6) {
+      // moby's validateEndpointSettings: "invalid endpoint settings:" and the reason.
+      if (PREDEFINED.has(net.Name)) throw invalidParameter('user specified IP address is supported on user defined networks only');
+      const canonical = canonicalIp6(ipv6);
+      if (!canonical || canonical === '::' || canonical.startsWith('::ffff:')) throw invalidParameter(`invalid endpoint settings:\ninvalid IPv6 address: ${ipv6}`);
+      const why = this.controller.checkIpv6Address(net, canonical);
+      if (why) throw invalidParameter(`invalid endpoint settings:\n${why}`);
+      ep.IPAMConfig = { ...ep.IPAMConfig, IPv6Address: canonical };
+    }
     if (cfg?.Aliases?.length && PREDEFINED.has(net.Name)) throw invalidParameter('network-scoped alias is supported only for containers in user defined networks');
     return ep;
   }
@@ -167,18 +177,19 @@ export class ContainerNetworking {
     try {
       for (const [name, ep, net] of this.plumbable(s)) {
         if (ep.NetworkID !== net.Id) ep.NetworkID = net.Id;
-        const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
-        taken.push([net.Id, e.ip]);
+        const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined, ep.IPAMConfig?.IPv6Address || undefined);
+        if (e.ip) taken.push([net.Id, e.ip]);
+        if (e.ip6) taken.push([net.Id, e.ip6]);
         fillEndpoint(ep, e, s.DesiredMacAddresses?.[name]);
         ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
         if (s.Networks[name] !== ep) s.Networks[name] = ep;
       }
       const first = this.plumbable(s)[0];
       const requests = portRequests(hostConfig.PortBindings, Boolean(hostConfig.PublishAllPorts), rec.Config.ExposedPorts,
-        first ? this.controller.hostBindingIp(first[2]) : '0.0.0.0');
+        first ? this.controller.hostBindingIp(first[2]) : '0.0.0.0', hostHasIpv6());
       if (requests.length && first && first[2].Driver === 'bridge') {
         try {
-          const res = await reservePorts(requests);
+          const res = await reservePorts(requests, proxyTargetOf(first[1]));
           this.reservations.set(rec.ID, res);
           s.PortMappings = res.map((r) => r.mapping);
         } catch (err) {
@@ -216,9 +227,12 @@ export class ContainerNetworking {
     const s = ensureSettings(rec);
     const first = this.plumbable(s)[0];
     if (!first || !s.PortMappings.length) return;
+    // An IPv6 host address maps to the container's IPv6 address (without one, only the proxy
+    // forwards it); an IPv4 one to its IPv4 address (an IPv6-only container: only the proxy).
     await this.controller.setPorts(rec.ID, s.PortMappings.map((m) => ({
-      proto: m.proto, hostIp: m.hostIp, hostPort: m.hostPort, containerIp: first[1].IPAddress, containerPort: m.containerPort, networkId: first[2].Id,
-    })));
+      proto: m.proto, hostIp: m.hostIp, hostPort: m.hostPort, containerPort: m.containerPort, networkId: first[2].Id,
+      containerIp: m.hostIp.includes(':') ? first[1].GlobalIPv6Address || first[1].IPAddress : first[1].IPAddress,
+    })).filter((r) => r.containerIp));
   }
 
   /** At exit (or a failed start): rules, reserved ports, host veths and addresses released. */
@@ -230,6 +244,7 @@ export class ContainerNetworking {
     for (const veth of Object.values(s.HostVeths)) await this.controller.unplumb(veth).catch(() => {});
     for (const [name, ep] of Object.entries(s.Networks)) {
       if (ep.IPAddress) this.controller.release(ep.NetworkID, ep.IPAddress);
+      if (ep.GlobalIPv6Address) this.controller.release(ep.NetworkID, ep.GlobalIPv6Address);
       clearEndpoint(ep, s.DesiredMacAddresses?.[name]);
     }
     s.HostVeths = {};
@@ -242,9 +257,14 @@ export class ContainerNetworking {
   /** At daemon start: a running (re-adopted) container keeps its addresses, ports and rules. */
   async readopt(rec: ContainerRecord): Promise<void> {
     const s = ensureSettings(rec);
-    for (const ep of Object.values(s.Networks)) if (ep.IPAddress) this.controller.adopt(ep.NetworkID, ep.IPAddress);
+    for (const ep of Object.values(s.Networks)) {
+      if (ep.IPAddress) this.controller.adopt(ep.NetworkID, ep.IPAddress);
+      if (ep.GlobalIPv6Address) this.controller.adopt(ep.NetworkID, ep.GlobalIPv6Address);
+    }
     if (s.PortMappings.length) {
-      const res = await reservePorts(s.PortMappings.map((m) => ({ proto: m.proto, containerPort: m.containerPort, hostIp: m.hostIp, hostPortFirst: m.hostPort, hostPortLast: m.hostPort })));
+      const first = this.plumbable(s)[0];
+      const res = await reservePorts(s.PortMappings.map((m) => ({ proto: m.proto, containerPort: m.containerPort, hostIp: m.hostIp, hostPortFirst: m.hostPort, hostPortLast: m.hostPort })),
+        first && proxyTargetOf(first[1]));
       this.reservations.set(rec.ID, res);
       await this.programPorts(rec);
     }
@@ -260,7 +280,7 @@ export class ContainerNetworking {
     const ep = this.checkedEndpoint(net, cfg);
     const desired = ep.MacAddress || undefined;
     if (pid) {
-      const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined);
+      const e = this.controller.allocate(net.Id, ep.IPAMConfig?.IPv4Address || undefined, ep.IPAMConfig?.IPv6Address || undefined);
       fillEndpoint(ep, e, desired);
       ep.DNSNames = PREDEFINED.has(net.Name) ? null : [rec.Name.slice(1), ...(ep.Aliases ?? []), rec.ID.slice(0, 12)];
       const used = new Set(Object.values(s.Ifnames));
@@ -275,6 +295,7 @@ export class ContainerNetworking {
         delete s.HostVeths[net.Id];
         delete s.Ifnames[net.Id];
         this.controller.release(net.Id, e.ip);
+        if (e.ip6) this.controller.release(net.Id, e.ip6);
         throw err;
       }
     }
@@ -291,6 +312,7 @@ export class ContainerNetworking {
       await this.controller.unplumb(s.HostVeths[net.Id] ?? '', { pid, ifname: s.Ifnames[net.Id] });
     }
     if (ep.IPAddress) this.controller.release(net.Id, ep.IPAddress);
+    if (ep.GlobalIPv6Address) this.controller.release(net.Id, ep.GlobalIPv6Address);
     delete s.HostVeths[net.Id];
     delete s.Ifnames[net.Id];
     delete s.Networks[name];
@@ -328,7 +350,9 @@ function checkedEndpointConfig(raw: unknown): Partial<EndpointSettings> | undefi
     const ipam = r.IPAMConfig as Record<string, unknown>;
     if (typeof ipam !== 'object' || Array.isArray(ipam)) throw invalidParameter('invalid endpoint settings: IPAMConfig must be an object');
     if (ipam.IPv4Address !== undefined && typeof ipam.IPv4Address !== 'string') throw invalidParameter('invalid endpoint settings: IPv4Address must be a string');
+    if (ipam.IPv6Address !== undefined && typeof ipam.IPv6Address !== 'string') throw invalidParameter('invalid endpoint settings: IPv6Address must be a string');
     if (ipam.IPv4Address) out.IPAMConfig = { IPv4Address: ipam.IPv4Address as string };
+    if (ipam.IPv6Address) out.IPAMConfig = { ...out.IPAMConfig, IPv6Address: ipam.IPv6Address as string };
     const ll = linkLocalIps(ipam.LinkLocalIPs);
     if (ll.length) out.IPAMConfig = { ...out.IPAMConfig, LinkLocalIPs: ll };
   }
@@ -367,6 +391,17 @@ function fillEndpoint(ep: EndpointSettings, e: Endpoint, desiredMac: string | un
   ep.IPPrefixLen = e.prefix;
   ep.Gateway = e.gateway;
   ep.MacAddress = (desiredMac && parseMac(desiredMac)) || randomMac();
+  ep.GlobalIPv6Address = e.ip6 ?? '';
+  ep.GlobalIPv6PrefixLen = e.prefix6 ?? 0;
+  ep.IPv6Gateway = e.gateway6 ?? '';
+}
+
+/**
+ * The userland proxy of IPv6 host bindings forwards to the container's IPv6 address, else its
+ * IPv4 one; that of IPv4 bindings only for a container without IPv4 (an IPv6-only network).
+ */
+function proxyTargetOf(ep: EndpointSettings): (r: { hostIp: string }) => string | undefined {
+  return (r) => (r.hostIp.includes(':') ? ep.GlobalIPv6Address || ep.IPAddress : ep.IPAddress ? '' : ep.GlobalIPv6Address) || undefined;
 }
 
 /** Back to the configuration: a stopped container shows the MAC it asked for, as at create. */
@@ -376,11 +411,17 @@ function clearEndpoint(ep: EndpointSettings, desiredMac: string | undefined): vo
   ep.IPPrefixLen = 0;
   ep.Gateway = '';
   ep.MacAddress = desiredMac ?? '';
+  ep.GlobalIPv6Address = '';
+  ep.GlobalIPv6PrefixLen = 0;
+  ep.IPv6Gateway = '';
   ep.DNSNames = null;
 }
 
 function endpointOf(ep: EndpointSettings): Endpoint {
-  return { networkId: ep.NetworkID, ip: ep.IPAddress, prefix: ep.IPPrefixLen, gateway: ep.Gateway, mac: ep.MacAddress };
+  return {
+    networkId: ep.NetworkID, ip: ep.IPAddress, prefix: ep.IPPrefixLen, gateway: ep.Gateway, mac: ep.MacAddress,
+    ...(ep.GlobalIPv6Address ? { ip6: ep.GlobalIPv6Address, prefix6: ep.GlobalIPv6PrefixLen, gateway6: ep.IPv6Gateway } : {}),
+  };
 }
 
 function forbiddenConnect(name: string): BerthError {
