@@ -19,6 +19,8 @@ export const API_FEATURES = {
   updatePidsLimit: '1.40',
   /** Stats take `one-shot`. */
   statsOneShot: '1.41',
+  /** Hijacked attach/exec streams and logs without a TTY say `application/vnd.docker.multiplexed-stream`. */
+  multiplexedStreamContentType: '1.42',
   /** GET /system/df takes `type` (older clients get every kind, whatever they send). */
   diskUsageTypes: '1.42',
   /** Cluster volumes: PUT /volumes/{name}, ClusterVolumeSpec on create. */

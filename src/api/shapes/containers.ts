@@ -214,17 +214,21 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
 
 export function toExecInspect(e: Entry<ExecEntry>): Wire<ExecInspectResponse> {
   const cmd = e.config.Cmd ?? [];
+  // moby's ExecInspect, field for field and in its order; ProcessConfig.user is omitempty.
   return {
+    ID: e.id,
+    Running: e.running,
+    ExitCode: e.exitCode,
+    ProcessConfig: {
+      tty: Boolean(e.config.Tty), entrypoint: cmd[0] ?? '', arguments: cmd.slice(1), privileged: Boolean(e.config.Privileged),
+      ...(e.config.User ? { user: e.config.User } : {}),
+    },
+    OpenStdin: Boolean(e.config.AttachStdin),
+    OpenStderr: Boolean(e.config.AttachStderr),
+    OpenStdout: Boolean(e.config.AttachStdout),
     CanRemove: e.canRemove,
     ContainerID: e.containerId,
     DetachKeys: e.config.DetachKeys ?? '',
-    ExitCode: e.exitCode,
-    ID: e.id,
-    OpenStderr: Boolean(e.config.AttachStderr),
-    OpenStdin: Boolean(e.config.AttachStdin),
-    OpenStdout: Boolean(e.config.AttachStdout),
-    ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', privileged: Boolean(e.config.Privileged), tty: Boolean(e.config.Tty), user: e.config.User ?? '' },
-    Running: e.running,
     Pid: e.pid,
   };
 }

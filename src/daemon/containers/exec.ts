@@ -95,8 +95,8 @@ export async function startExec(ctx: ContainerContext, id: string): Promise<Exec
     const exit = await ctx.runtime.readExit(e.stateDir).catch(() => undefined);
     e.exitCode = exit?.exitCode ?? 126;
     e.running = false;
-    e.pid = 0;
-    e.canRemove = true;
+    // dockerd keeps the pid in exec inspect after the exit, and CanRemove stays false until
+    // its exec garbage collection (minutes later) marks the instance.
     await rm(e.stateDir, { recursive: true, force: true }).catch(() => {});
     publish(ctx, c, 'exec_die', { execID: id, exitCode: String(e.exitCode) });
     e.hub.finish();

@@ -4,7 +4,8 @@ import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
 import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
-import { API_VERSION, hasFeature } from '../../version.ts';
+import { hasFeature } from '../../version.ts';
+import { MULTIPLEXED_STREAM, RAW_STREAM } from '../../streams/hijack.ts';
 import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
 const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
@@ -74,7 +75,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const pending = b.wait(ctx.params.id, condition, ctx.closed);
       // The docker CLI waits before it starts a container: send the headers now, the body at exit.
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/json' }));
       res.flushHeaders();
       try {
         const result = await pending;
@@ -114,7 +115,9 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
         signal: ctx.closed,
       });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
+      // moby: multiplexed-stream from API 1.42 without a TTY, raw-stream otherwise; streamed, so chunked.
+      const multiplexed = !tty && hasFeature(ctx.version, 'multiplexedStreamContentType');
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': multiplexed ? MULTIPLEXED_STREAM : RAW_STREAM }));
       res.flushHeaders();
       for await (const { stream, data } of lines) {
         if (ctx.closed.aborted) break;
@@ -146,7 +149,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const oneShot = hasFeature(ctx.version, 'statsOneShot') && boolOrDefault(ctx.query, 'one-shot', false);
       const { run } = await b.stats(ctx.params.id, { stream, oneShot, signal: ctx.closed });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/json' }));
       res.flushHeaders();
       await run(async (json) => {
         if (ctx.closed.aborted || res.writableEnded) return;
