@@ -34,6 +34,11 @@ export interface ApiContext {
    * headers (Api-Version, Server, ...), as dockerd's exec start does and its attach does not.
    */
   hijack(opts: { multiplexed: boolean; withHeaders?: boolean }): Promise<Hijacked>;
+  /**
+   * Completes a websocket handshake on an upgrade request and returns a byte stream over the
+   * socket (binary frames from API 1.28); undefined when the handshake was refused (answered).
+   */
+  webSocket(): Promise<Duplex | undefined>;
   /** The daemon's headers (Api-Version, Docker-Experimental, Ostype, Server) plus `extra`, for handlers that stream a reply themselves. */
   streamHeaders(extra?: Record<string, string>): Record<string, string>;
   /** True once the client went away (streams stop on it). */

@@ -10,6 +10,7 @@ import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Rou
 import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY } from './request.ts';
 import { assertBody, checkQuery, operationFor, type BodySchema } from './validate/index.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
+import { NOT_WEBSOCKET_REPLY, acceptWebSocket } from './streams/websocket.ts';
 
 export interface ApiServerOptions {
   routes: Route[];
@@ -253,6 +254,21 @@ class Context implements ApiContext {
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
     lines.push(`Content-Length: ${length}`, 'Connection: close', '', '');
     socket.end(lines.join('\r\n') + body);
+  }
+
+  async webSocket(): Promise<Duplex | undefined> {
+    this.hijacked = true;
+    if (!this.socket) {
+      // Not an upgrade at all: x/net/websocket's raw answer on the connection.
+      const socket = this.req.socket;
+      this.res!.detachSocket(socket);
+      socket.end(NOT_WEBSOCKET_REPLY);
+      return undefined;
+    }
+    this.socket.on('error', () => {});
+    const head = this.head ?? Buffer.alloc(0);
+    this.head = undefined;
+    return acceptWebSocket(this.req, this.socket, head, { textFrames: !hasFeature(this.version, 'webSocketBinaryFrames') });
   }
 
   async hijack(opts: { multiplexed: boolean; withHeaders?: boolean }): Promise<{ socket: Duplex }> {

@@ -13,6 +13,8 @@ export const API_FEATURES = {
   networkPrune: '1.25',
   /** POST /volumes/prune exists. */
   volumePrune: '1.25',
+  /** Websocket attach sends binary frames (text before). */
+  webSocketBinaryFrames: '1.28',
   /** `/containers/{id}/wait` accepts `condition`. */
   waitCondition: '1.30',
   /** POST /containers/{id}/update takes PidsLimit. */

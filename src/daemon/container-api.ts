@@ -240,11 +240,13 @@ export class ContainerApi implements ContainersBackend {
     }
     if (c.rec.State.Paused) throw conflict('You cannot attach to a paused container, unpause it first');
     const tty = Boolean(c.rec.Config.Tty);
+    // Websocket attach never multiplexes (moby MuxStreams: false).
+    const mux = !tty && !opts.raw;
     const run = async (socket: Duplex) => {
       if (opts.logs && c.hostConfig.LogConfig?.Type === 'json-file') {
         for await (const entry of readLogs(c.rec.LogPath, { tail: -1, follow: false })) {
           const stream = entry.stream === 'stderr' ? 2 : 1;
-          if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(tty ? entry.line : muxFrame(stream, entry.line));
+          if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(mux ? muxFrame(stream, entry.line) : entry.line);
         }
       }
       if (!opts.stream) {
@@ -252,7 +254,7 @@ export class ContainerApi implements ContainersBackend {
         return;
       }
       await serveStdio(socket, c.hub, {
-        tty, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
+        tty, raw: !mux, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
         onStdinEnd: () => {
           // moby: a TTY's stdin stays open when one client leaves (docker's ctrl-p ctrl-q detach).
           if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) c.hub.closeStdin();
@@ -364,7 +366,7 @@ export function execBackend(api: ContainerApi): ExecBackend {
 }
 
 /** Serves a hijacked connection from a stdio hub until the process ends or the client detaches. */
-function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<void> {
+function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<void> {
   return new Promise<void>((resolve) => {
     let done = false;
     const finish = () => {
@@ -378,7 +380,7 @@ function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; stdout: bo
       wantStdout: o.stdout,
       wantStderr: o.stderr,
       write: (stream, data) => {
-        if (!socket.writableEnded) socket.write(o.tty ? data : muxFrame(stream, data));
+        if (!socket.writableEnded) socket.write(o.tty || o.raw ? data : muxFrame(stream, data));
       },
       end: finish,
     };

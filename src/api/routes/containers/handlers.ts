@@ -135,6 +135,16 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const { socket } = await ctx.hijack({ multiplexed: !tty });
       await run(socket);
     },
+    async getContainersAttachWs(ctx) {
+      const q = ctx.query;
+      // The container is checked (404, 409) before the handshake, as dockerd does.
+      const { run } = await b.attach(ctx.params.id, {
+        logs: boolValue(q, 'logs'), stream: boolValue(q, 'stream'), stdin: boolValue(q, 'stdin'), stdout: boolValue(q, 'stdout'),
+        stderr: boolValue(q, 'stderr'), detachKeys: q.get('detachKeys') ?? undefined, raw: true,
+      });
+      const socket = await ctx.webSocket();
+      if (socket) await run(socket);
+    },
     async postContainersResize(ctx) {
       const h = intValue(ctx.query, 'h', 0);
       const w = intValue(ctx.query, 'w', 0);
