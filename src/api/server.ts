@@ -242,6 +242,8 @@ class Context implements ApiContext {
     if (this.res) {
       if (this.res.headersSent) return;
       const headers = this.streamHeaders(contentType ? { 'Content-Type': contentType } : {});
+      // Go writes Date, then Content-Length, after the handler's (sorted) headers.
+      headers.Date = new Date().toUTCString();
       if (length <= UNCHUNKED_MAX) headers['Content-Length'] = String(length);
       this.res.writeHead(status, headers);
       this.res.end(this.req.method === 'HEAD' ? undefined : body);

@@ -335,7 +335,12 @@ export class ContainerApi implements ContainersBackend {
       // The client is attached before the process starts, so no output is missed.
       const served = serveStdio(socket, e.hub, {
         tty, stdout: Boolean(e.config.AttachStdout), stderr: Boolean(e.config.AttachStderr), stdin: Boolean(e.config.AttachStdin), keys,
-        onStdinEnd: () => e.hub.closeStdin(),
+        // dockerd closes the exec's stdin when the client's ends; on a TTY that reaches the
+        // process as nothing (containerd closes its copy into the pty), so a client that goes
+        // (the docker CLI detaching on its own) leaves the shell running.
+        onStdinEnd: () => {
+          if (!tty) e.hub.closeStdin();
+        },
       });
       try {
         await this.v.execStart(id);

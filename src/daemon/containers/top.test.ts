@@ -24,7 +24,7 @@ const argCases: [string, boolean][] = [
 ];
 for (const [args, wantErr] of argCases) {
   test(`validatePsArgs(${JSON.stringify(args)})`, () => {
-    if (wantErr) assert.throws(() => validatePsArgs(args), (e: any) => e.kind === 'InvalidParameter');
+    if (wantErr) assert.throws(() => validatePsArgs(args), (e: any) => e.kind === 'System');
     else validatePsArgs(args);
   });
 }

@@ -1,7 +1,7 @@
 // `docker top`: Docker runs the host's `ps` and keeps the rows of the container's PIDs
 // (moby daemon/top_unix.go). This module is the logic: argument checks, the call of a given ps
 // (the runtime box's runPs adapter in the daemon, a fake in tests) and moby's output parser.
-import { invalidParameter, systemError } from '../../common/index.ts';
+import { systemError } from '../../common/index.ts';
 
 /** Titles and rows as GET /containers/{id}/top returns them. */
 export interface TopResult {
@@ -27,16 +27,17 @@ export function splitPsArgs(psArgs: string): string[] {
 
 /**
  * Rejects what Docker rejects: renaming a column to PID (`-o uid=PID`), which would make the
- * parser read the wrong column, and options that drop the header line.
+ * parser read the wrong column, and options that drop the header line. moby returns these as
+ * plain errors: a 500, before the container is even looked up.
  */
 export function validatePsArgs(psArgs: string): void {
   // \s here is ASCII whitespace only, as in Go's RE2; the parser splits on ASCII too.
   const re = /[\t\n\f\r ]+([^\t\n\f\r ]*)=[\t\n\f\r ]*(PID[^\t\n\f\r ]*)/g;
   for (const m of psArgs.matchAll(re)) {
-    if (m[1] !== 'pid') throw invalidParameter(`specifying "${m[1]}=${m[2]}" is not allowed`);
+    if (m[1] !== 'pid') throw systemError(`specifying "${m[1]}=${m[2]}" is not allowed`);
   }
   for (const arg of splitPsArgs(psArgs)) {
-    if (NO_HEADER_OPTIONS.has(arg)) throw invalidParameter(`option ${arg} is not allowed`);
+    if (NO_HEADER_OPTIONS.has(arg)) throw systemError(`option ${arg} is not allowed`);
   }
 }
 

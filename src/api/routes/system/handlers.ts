@@ -18,7 +18,7 @@ function pingHeaders(): Record<string, string> {
 
 function ping(ctx: ApiContext): void {
   const res = ctx.res!;
-  res.writeHead(200, { ...pingHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '2' });
+  res.writeHead(200, ctx.streamHeaders({ ...pingHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '2' }));
   res.end(ctx.method === 'HEAD' ? undefined : 'OK');
 }
 
