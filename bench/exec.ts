@@ -5,6 +5,7 @@
 // medians and ratios; asserts nothing.
 //   node bench/exec.ts [--runs N]
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { run, startDaemonWithBusybox } from '../test/integration/harness.ts';
 import { startPrivateDockerd } from './private-dockerd.ts';
@@ -25,7 +26,7 @@ function api(sock: string, method: string, path: string, body?: unknown): Promis
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, json: text && method !== 'HEAD' ? JSON.parse(text) : undefined });
       });
     });
     req.on('error', reject);
@@ -55,7 +56,7 @@ function startHijacked(sock: string, id: string): Promise<{ headersMs: number; e
   });
 }
 
-interface Sample { cli: number; create: number; startHeaders: number; startEnd: number; inspect: number; total: number }
+interface Sample { cli: number; ping: number; containerInspect: number; create: number; startHeaders: number; startEnd: number; inspect: number; total: number }
 
 async function sampleOnce(host: string, container: string): Promise<Sample> {
   const sock = socketOf(host);
@@ -63,6 +64,13 @@ async function sampleOnce(host: string, container: string): Promise<Sample> {
   const r = await run('docker', ['-H', host, 'exec', container, 'true']);
   if (r.code !== 0) throw new Error(`docker exec: ${r.stderr}`);
   const cli = now() - t;
+  // What the CLI asks before the exec: HEAD /_ping, then the container (is it running?).
+  t = now();
+  await api(sock, 'HEAD', '/_ping');
+  const ping = now() - t;
+  t = now();
+  await api(sock, 'GET', `/v1.41/containers/${container}/json`);
+  const containerInspect = now() - t;
   const t0 = now();
   t = t0;
   const created = await api(sock, 'POST', `/v1.41/containers/${container}/exec`, { Cmd: ['true'], AttachStdout: true, AttachStderr: true });
@@ -73,7 +81,7 @@ async function sampleOnce(host: string, container: string): Promise<Sample> {
   const inspected = await api(sock, 'GET', `/v1.41/exec/${created.json.Id}/json`);
   const inspect = now() - t;
   if (inspected.json.ExitCode !== 0 || inspected.json.Running) throw new Error(`exec not done at inspect: ${JSON.stringify(inspected.json)}`);
-  return { cli, create, startHeaders: started.headersMs, startEnd: started.endMs, inspect, total: now() - t0 };
+  return { cli, ping, containerInspect, create, startHeaders: started.headersMs, startEnd: started.endMs, inspect, total: now() - t0 };
 }
 
 const berth = await startDaemonWithBusybox();
@@ -83,6 +91,8 @@ const dockerd = await startPrivateDockerd().catch((err) => {
 });
 const hosts: Array<[string, string]> = [['berthd', berth.host], ...(dockerd ? [['dockerd', dockerd.host] as [string, string]] : [])];
 const samples = new Map<string, Sample[]>(hosts.map(([n]) => [n, []]));
+const runcExec: number[] = [];
+let berthLog = '';
 try {
   for (const [, host] of hosts) {
     const r = await run('docker', ['-H', host, 'run', '-d', '--name', 'bench-exec', 'busybox', 'sleep', '600']);
@@ -92,14 +102,25 @@ try {
   for (let i = 0; i < runs; i++) {
     for (const [name, host] of hosts) samples.get(name)!.push(await sampleOnce(host, 'bench-exec'));
   }
+  // The floor under both: `runc exec` of the same container straight from here (attached).
+  const id = (await run('docker', ['-H', berth.host, 'inspect', '-f', '{{.Id}}', 'bench-exec'])).stdout.trim();
+  for (let i = 0; i < runs; i++) {
+    const t = now();
+    const r = await run('runc', ['--root', join(berth.execRoot, 'runtime', 'runc'), 'exec', id, 'true']);
+    if (r.code !== 0) throw new Error(`runc exec: ${r.stderr}`);
+    runcExec.push(now() - t);
+  }
 } finally {
   for (const [, host] of hosts) await run('docker', ['-H', host, 'rm', '-f', 'bench-exec']);
+  berthLog = berth.daemonLog();
   await berth.cleanup();
   await dockerd?.stop();
 }
 
 const keys: Array<[keyof Sample, string]> = [
   ['cli', 'docker exec c true (CLI end to end)'],
+  ['ping', 'HEAD /_ping'],
+  ['containerInspect', 'GET /containers/c/json'],
   ['create', 'POST /containers/c/exec'],
   ['startHeaders', 'POST /exec/x/start: 101 received'],
   ['startEnd', 'POST /exec/x/start: stream ended'],
@@ -111,4 +132,16 @@ for (const [k, label] of keys) {
   const b = median(samples.get('berthd')!.map((s) => s[k]));
   const d = dockerd ? median(samples.get('dockerd')!.map((s) => s[k])) : undefined;
   console.log(`${label.padEnd(40)} berthd ${b.toFixed(1).padStart(7)} ms` + (d !== undefined ? `   dockerd ${d.toFixed(1).padStart(7)} ms   ratio ${(b / d).toFixed(2)}` : ''));
+}
+console.log(`${'runc exec c true (runc alone, attached)'.padEnd(40)} ${median(runcExec).toFixed(1).padStart(14)} ms`);
+// Inside berthd (its --debug "exec timings" lines): where the exec start's time goes.
+const parts = ['specMs', 'shimMs', 'attachMs', 'runMs', 'recordMs'] as const;
+const lines = berthLog.split('\n').filter((l) => l.includes('msg="exec timings"'));
+const labels: Record<(typeof parts)[number], string> = {
+  specMs: 'process spec (bundle read, user lookup)', shimMs: 'shim spawn + runc exec until running', attachMs: 'attach to the shim',
+  runMs: 'process run + output until the shim closes', recordMs: 'exit record read, clients ended',
+};
+for (const p of parts) {
+  const xs = lines.map((l) => Number(new RegExp(`${p}=([\\d.]+)`).exec(l)?.[1])).filter((x) => Number.isFinite(x));
+  if (xs.length) console.log(`  berthd ${labels[p].padEnd(44)} ${median(xs).toFixed(1).padStart(7)} ms`);
 }

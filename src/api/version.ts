@@ -9,6 +9,12 @@ export const MIN_API_VERSION = '1.24';
  * each value is the first version that has it.
  */
 export const API_FEATURES = {
+  /** HostConfig.AutoRemove is the daemon's to do (before, the client removed the container and the daemon ignored it). */
+  autoRemoveByDaemon: '1.25',
+  /** A container's default IPC mode is the daemon's (`private`); older clients get `shareable`. */
+  privateIpcDefault: '1.40',
+  /** HostConfig.KernelMemory is ignored on create. */
+  kernelMemoryIgnored: '1.42',
   /** POST /networks/prune exists. */
   networkPrune: '1.25',
   /** POST /volumes/prune exists. */

@@ -69,6 +69,7 @@ export class ContainerApi implements ContainersBackend {
   private readonly m: ContainerReader;
   private readonly v: ContainerVerbs;
   private readonly deps: ContainerApiDeps;
+  private readonly graphDrivers = new WeakMap<Container, Promise<DeepReadonly<ContainerInspectEntry['graphDriver']>>>();
 
   constructor(deps: ContainerApiDeps) {
     this.m = deps.containers;
@@ -148,10 +149,26 @@ export class ContainerApi implements ContainersBackend {
     const s = settingsOf(r);
     return {
       record: r, hostConfig: c.hostConfig, execIds: [...c.execIds],
-      graphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
+      graphDriver: await this.graphDriverOf(c),
       sandboxId: s.SandboxID, sandboxKey: s.SandboxKey, ports: r.State.Running ? this.m.ports(c) : undefined, networks: s.Networks,
       size: opts.size ? await this.sizes(r.ID, this.deps.imageSize(r.Image).catch(() => 0)) : undefined,
     };
+  }
+
+  /**
+   * A container's layer paths never change while it exists: read once (inspect is on the path of
+   * every `docker exec`, which asks whether the container runs), kept with the container object.
+   */
+  private graphDriverOf(c: Container): Promise<DeepReadonly<ContainerInspectEntry['graphDriver']>> {
+    let p = this.graphDrivers.get(c);
+    if (!p) {
+      p = this.deps.layers.rwGraphDriverData(c.rec.ID).catch(() => {
+        this.graphDrivers.delete(c);
+        return { Name: c.rec.Driver, Data: null };
+      });
+      this.graphDrivers.set(c, p);
+    }
+    return p;
   }
 
   start(ref: string) {

@@ -267,6 +267,20 @@ describe('inspect on berthd alone', () => {
     }
   });
 
+  test('create by API version, as moby\'s route: AutoRemove ignored before 1.25, IpcMode shareable before 1.40', async () => {
+    const old = await b.api('POST', '/v1.24/containers/create?name=v124', { Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } });
+    assert.equal(old.status, 201, old.text);
+    const hc124 = (await b.api('GET', '/v1.24/containers/v124/json')).json.HostConfig;
+    assert.equal(hc124.AutoRemove, false);
+    assert.equal(hc124.IpcMode, 'shareable');
+    const v139 = await b.api('POST', '/v1.39/containers/create?name=v139', { Image: 'busybox', HostConfig: {} });
+    assert.equal(v139.status, 201, v139.text);
+    assert.equal((await b.api('GET', '/v1.39/containers/v139/json')).json.HostConfig.IpcMode, 'shareable');
+    const now = await b.api('POST', '/v1.50/containers/create?name=v150', { Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } });
+    assert.equal(now.status, 400);
+    await b.docker(['rm', 'v124', 'v139']);
+  });
+
   test('a privileged container gets no masked paths and SELinux labelling off, as dockerd', async () => {
     await ok(b.docker(['create', '--name', 'priv', '--privileged', 'busybox']));
     const hc = JSON.parse(await ok(b.docker(['inspect', '-f', '{{json .HostConfig}}', 'priv'])));

@@ -6,6 +6,7 @@ import { BODIES, checkContainerPorts } from '../../validate/index.ts';
 import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
 import { hasFeature } from '../../version.ts';
 import { MULTIPLEXED_STREAM, RAW_STREAM } from '../../streams/hijack.ts';
+import { adaptCreateForVersion } from './create-version.ts';
 import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
 const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
@@ -38,6 +39,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     async postContainersCreate(ctx) {
       const body = await ctx.jsonBody(BODIES.ContainerCreateRequest);
       checkContainerPorts(body);
+      adaptCreateForVersion(body, ctx.version);
       const name = ctx.query.get('name') || undefined;
       ctx.reply(201, await b.create(name, body, ctx.version));
     },
