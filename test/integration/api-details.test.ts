@@ -214,6 +214,10 @@ describe('inspect against dockerd', { skip: missing ? `skipped: ${missing}` : fa
       assert.deepEqual(diff(want.HostConfig, got.HostConfig, '.HostConfig'), []);
       assert.deepEqual(diff(want.Config, got.Config, '.Config'), []);
       assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
+      // dockerd lists Mounts from a Go map: in no fixed order (berth's is by destination).
+      const byDest = (ms: Array<{ Destination: string }>) => [...ms].sort((x, y) => x.Destination.localeCompare(y.Destination));
+      want.Mounts = byDest(want.Mounts);
+      got.Mounts = byDest(got.Mounts);
       const { HostConfig: _h, Config: _c, ...wantTop } = want;
       const { HostConfig: _h2, Config: _c2, ...gotTop } = got;
       assert.deepEqual(diff(wantTop, gotTop), []);
