@@ -28,8 +28,19 @@ export interface ApiContext {
   optionalJsonBody<T>(schema: BodySchema<T>): Promise<T | undefined>;
   reply(status: number, value?: unknown): void;
   text(status: number, text: string, contentType?: string): void;
-  /** Takes the connection over for a raw stdio stream (attach, exec start). */
-  hijack(opts: { multiplexed: boolean }): Promise<Hijacked>;
+  /**
+   * Takes the connection over for a raw stdio stream (attach, exec start). `multiplexed`: the
+   * stream carries stdcopy frames (no TTY); `withHeaders`: the reply repeats the daemon's own
+   * headers (Api-Version, Server, ...), as dockerd's exec start does and its attach does not.
+   */
+  hijack(opts: { multiplexed: boolean; withHeaders?: boolean }): Promise<Hijacked>;
+  /**
+   * Completes a websocket handshake on an upgrade request and returns a byte stream over the
+   * socket (binary frames from API 1.28); undefined when the handshake was refused (answered).
+   */
+  webSocket(): Promise<Duplex | undefined>;
+  /** The daemon's headers (Api-Version, Docker-Experimental, Ostype, Server) plus `extra`, for handlers that stream a reply themselves. */
+  streamHeaders(extra?: Record<string, string>): Record<string, string>;
   /** True once the client went away (streams stop on it). */
   readonly closed: AbortSignal;
 }

@@ -100,8 +100,9 @@ function raw(bytes: string | Buffer, opts: { endAfterWrite?: boolean } = {}): Pr
     s.on('data', (d) => {
       got += d;
       // One answer is enough: the server closes upgrade connections, keep-alive ones stay open.
-      const m = /\r\nContent-Length: (\d+)\r\n[\s\S]*?\r\n\r\n/.exec(got);
-      if (m && got.length >= got.indexOf('\r\n\r\n') + 4 + Number(m[1])) s.destroy();
+      // (Content-Length may be the last header, as in Go's replies.)
+      const m = /\r\nContent-Length: (\d+)\r\n/.exec(got);
+      if (m && got.includes('\r\n\r\n') && got.length >= got.indexOf('\r\n\r\n') + 4 + Number(m[1])) s.destroy();
       if (/Transfer-Encoding: chunked\r\n/.test(got) && got.endsWith('\r\n0\r\n\r\n')) s.destroy();
     });
     s.on('error', reject);

@@ -10,6 +10,7 @@ import { compileRoute, matchRoute, type ApiContext, type CompiledRoute, type Rou
 import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY } from './request.ts';
 import { assertBody, checkQuery, operationFor, type BodySchema } from './validate/index.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
+import { NOT_WEBSOCKET_REPLY, acceptWebSocket } from './streams/websocket.ts';
 
 export interface ApiServerOptions {
   routes: Route[];
@@ -18,6 +19,11 @@ export interface ApiServerOptions {
 }
 
 const MAX_ERROR_MESSAGE = 4096;
+/**
+ * Go's net/http sends Content-Length when the handler's whole reply fits its 2 KiB write buffer,
+ * and chunks anything larger; dockerd's replies are framed the same way here.
+ */
+const UNCHUNKED_MAX = 2048;
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
@@ -223,29 +229,59 @@ class Context implements ApiContext {
     this.reply(status, { message });
   }
 
+  streamHeaders(extra: Record<string, string> = {}): Record<string, string> {
+    // No `Connection: keep-alive` (Go sends none on HTTP/1.1): Node leaves it out once removed.
+    this.res?.removeHeader('Connection');
+    const all: Record<string, string> = { ...this.headers, ...extra };
+    // Sorted, as Go writes a header map; Node adds Date (and Transfer-Encoding) after them.
+    return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+  }
+
   private send(status: number, body: string, contentType: string | undefined): void {
-    const headers: Record<string, string> = { ...this.headers };
-    if (contentType) headers['Content-Type'] = contentType;
+    const length = Buffer.byteLength(body);
     if (this.res) {
       if (this.res.headersSent) return;
+      const headers = this.streamHeaders(contentType ? { 'Content-Type': contentType } : {});
+      // Go writes Date, then Content-Length, after the handler's (sorted) headers.
+      headers.Date = new Date().toUTCString();
+      if (length <= UNCHUNKED_MAX) headers['Content-Length'] = String(length);
       this.res.writeHead(status, headers);
       this.res.end(this.req.method === 'HEAD' ? undefined : body);
       return;
     }
+    const headers: Record<string, string> = { ...this.headers };
+    if (contentType) headers['Content-Type'] = contentType;
     const socket = this.socket!;
     const lines = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Status'}`];
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-    lines.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', '');
+    lines.push(`Content-Length: ${length}`, 'Connection: close', '', '');
     socket.end(lines.join('\r\n') + body);
   }
 
-  async hijack(opts: { multiplexed: boolean }): Promise<{ socket: Duplex }> {
+  async webSocket(): Promise<Duplex | undefined> {
+    this.hijacked = true;
+    if (!this.socket) {
+      // Not an upgrade at all: x/net/websocket's raw answer on the connection.
+      const socket = this.req.socket;
+      this.res!.detachSocket(socket);
+      socket.end(NOT_WEBSOCKET_REPLY);
+      return undefined;
+    }
+    this.socket.on('error', () => {});
+    const head = this.head ?? Buffer.alloc(0);
+    this.head = undefined;
+    return acceptWebSocket(this.req, this.socket, head, { textFrames: !hasFeature(this.version, 'webSocketBinaryFrames') });
+  }
+
+  async hijack(opts: { multiplexed: boolean; withHeaders?: boolean }): Promise<{ socket: Duplex }> {
     if (!this.bodyPromise) await this.body();
     this.hijacked = true;
     // A client that goes away mid-stream must not take the daemon down with an 'error' event.
     (this.socket ?? this.req.socket).on('error', () => {});
+    const multiplexedType = opts.multiplexed && hasFeature(this.version, 'multiplexedStreamContentType');
+    const headers = opts.withHeaders ? this.headers : {};
     if (this.socket) {
-      writeUpgradeResponse(this.socket, true, opts.multiplexed);
+      writeUpgradeResponse(this.socket, true, multiplexedType, headers);
       this.socket.resume();
       return { socket: this.socket };
     }
@@ -253,7 +289,7 @@ class Context implements ApiContext {
     const socket = this.req.socket;
     const res = this.res!;
     res.detachSocket(socket);
-    writeUpgradeResponse(socket, false, opts.multiplexed);
+    writeUpgradeResponse(socket, false, multiplexedType, headers);
     socket.resume();
     return { socket };
   }

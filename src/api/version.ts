@@ -9,16 +9,26 @@ export const MIN_API_VERSION = '1.24';
  * each value is the first version that has it.
  */
 export const API_FEATURES = {
+  /** HostConfig.AutoRemove is the daemon's to do (before, the client removed the container and the daemon ignored it). */
+  autoRemoveByDaemon: '1.25',
+  /** A container's default IPC mode is the daemon's (`private`); older clients get `shareable`. */
+  privateIpcDefault: '1.40',
+  /** HostConfig.KernelMemory is ignored on create. */
+  kernelMemoryIgnored: '1.42',
   /** POST /networks/prune exists. */
   networkPrune: '1.25',
   /** POST /volumes/prune exists. */
   volumePrune: '1.25',
+  /** Websocket attach sends binary frames (text before). */
+  webSocketBinaryFrames: '1.28',
   /** `/containers/{id}/wait` accepts `condition`. */
   waitCondition: '1.30',
   /** POST /containers/{id}/update takes PidsLimit. */
   updatePidsLimit: '1.40',
   /** Stats take `one-shot`. */
   statsOneShot: '1.41',
+  /** Hijacked attach/exec streams and logs without a TTY say `application/vnd.docker.multiplexed-stream`. */
+  multiplexedStreamContentType: '1.42',
   /** GET /system/df takes `type` (older clients get every kind, whatever they send). */
   diskUsageTypes: '1.42',
   /** Cluster volumes: PUT /volumes/{name}, ClusterVolumeSpec on create. */

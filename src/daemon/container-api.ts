@@ -70,6 +70,7 @@ export class ContainerApi implements ContainersBackend {
   private readonly m: ContainerReader;
   private readonly v: ContainerVerbs;
   private readonly deps: ContainerApiDeps;
+  private readonly graphDrivers = new WeakMap<Container, Promise<DeepReadonly<ContainerInspectEntry['graphDriver']>>>();
 
   constructor(deps: ContainerApiDeps) {
     this.m = deps.containers;
@@ -154,10 +155,26 @@ export class ContainerApi implements ContainersBackend {
     return {
       record: desiredMac ? { ...r, Config: { ...r.Config, MacAddress: desiredMac } } : r,
       hostConfig: { ...c.hostConfig, Links: this.m.linksOf(c) }, execIds: [...c.execIds],
-      graphDriver: await this.deps.layers.rwGraphDriverData(r.ID).catch(() => ({ Name: r.Driver, Data: null })),
+      graphDriver: await this.graphDriverOf(c),
       sandboxId: s.SandboxID, sandboxKey: s.SandboxKey, ports: r.State.Running ? this.m.ports(c) : undefined, networks: s.Networks,
       size: opts.size ? await this.sizes(r.ID, this.deps.imageSize(r.Image).catch(() => 0)) : undefined,
     };
+  }
+
+  /**
+   * A container's layer paths never change while it exists: read once (inspect is on the path of
+   * every `docker exec`, which asks whether the container runs), kept with the container object.
+   */
+  private graphDriverOf(c: Container): Promise<DeepReadonly<ContainerInspectEntry['graphDriver']>> {
+    let p = this.graphDrivers.get(c);
+    if (!p) {
+      p = this.deps.layers.rwGraphDriverData(c.rec.ID).catch(() => {
+        this.graphDrivers.delete(c);
+        return { Name: c.rec.Driver, Data: null };
+      });
+      this.graphDrivers.set(c, p);
+    }
+    return p;
   }
 
   start(ref: string) {
@@ -247,11 +264,13 @@ export class ContainerApi implements ContainersBackend {
     }
     if (c.rec.State.Paused) throw conflict('You cannot attach to a paused container, unpause it first');
     const tty = Boolean(c.rec.Config.Tty);
+    // Websocket attach never multiplexes (moby MuxStreams: false).
+    const mux = !tty && !opts.raw;
     const run = async (socket: Duplex) => {
       if (opts.logs && c.hostConfig.LogConfig?.Type === 'json-file') {
         for await (const entry of readLogs(c.rec.LogPath, { tail: -1, follow: false })) {
           const stream = entry.stream === 'stderr' ? 2 : 1;
-          if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(tty ? entry.line : muxFrame(stream, entry.line));
+          if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(mux ? muxFrame(stream, entry.line) : entry.line);
         }
       }
       if (!opts.stream) {
@@ -259,7 +278,7 @@ export class ContainerApi implements ContainersBackend {
         return;
       }
       await serveStdio(socket, c.hub, {
-        tty, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
+        tty, raw: !mux, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
         onStdinEnd: () => {
           // moby: a TTY's stdin stays open when one client leaves (docker's ctrl-p ctrl-q detach).
           if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) c.hub.closeStdin();
@@ -340,7 +359,12 @@ export class ContainerApi implements ContainersBackend {
       // The client is attached before the process starts, so no output is missed.
       const served = serveStdio(socket, e.hub, {
         tty, stdout: Boolean(e.config.AttachStdout), stderr: Boolean(e.config.AttachStderr), stdin: Boolean(e.config.AttachStdin), keys,
-        onStdinEnd: () => e.hub.closeStdin(),
+        // dockerd closes the exec's stdin when the client's ends; on a TTY that reaches the
+        // process as nothing (containerd closes its copy into the pty), so a client that goes
+        // (the docker CLI detaching on its own) leaves the shell running.
+        onStdinEnd: () => {
+          if (!tty) e.hub.closeStdin();
+        },
       });
       try {
         await this.v.execStart(id);
@@ -371,7 +395,7 @@ export function execBackend(api: ContainerApi): ExecBackend {
 }
 
 /** Serves a hijacked connection from a stdio hub until the process ends or the client detaches. */
-function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<void> {
+function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<void> {
   return new Promise<void>((resolve) => {
     let done = false;
     const finish = () => {
@@ -385,7 +409,7 @@ function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; stdout: bo
       wantStdout: o.stdout,
       wantStderr: o.stderr,
       write: (stream, data) => {
-        if (!socket.writableEnded) socket.write(o.tty ? data : muxFrame(stream, data));
+        if (!socket.writableEnded) socket.write(o.tty || o.raw ? data : muxFrame(stream, data));
       },
       end: finish,
     };

@@ -21,7 +21,7 @@ export { checkDeviceAccess, parseDeviceCgroupRule, splitDevNumber } from './spec
 export { resolveUser, type ReadRootfsFile, type ResolvedUser } from './user.ts';
 export { supportsRecursiveReadonly } from './mount-features.ts';
 export {
-  ALL_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_INIT_PATH, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MIN_MEMORY, ULIMIT_NAMES,
+  ALL_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_INIT_PATH, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, MIN_MEMORY, ULIMIT_NAMES,
   capabilitiesFromMask, capabilitiesUpTo,
 } from './defaults.ts';
 export { checkSeccompProfile, loadSeccompProfile, parseSeccompProfile, type SeccompProfile } from './seccomp.ts';

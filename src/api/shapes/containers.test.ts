@@ -121,7 +121,7 @@ test('exec inspect: the process config from Cmd', () => {
     ProcessConfig: { arguments: ['-l'], entrypoint: 'ls', privileged: false, tty: true, user: 'nobody' }, Running: false, Pid: 0,
   });
   assert.deepEqual(toExecInspect({ id: 'e', containerId: 'c', running: true, exitCode: null, pid: 7, canRemove: false, config: {} }).ProcessConfig,
-    { arguments: [], entrypoint: '', privileged: false, tty: false, user: '' });
+    { arguments: [], entrypoint: '', privileged: false, tty: false }); // user is omitempty, as in dockerd
 });
 
 test('df rows: the command joined, the state as the status, no ports or networks', () => {

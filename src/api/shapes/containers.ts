@@ -2,6 +2,7 @@
 // ExecInspectResponse, and the container rows of /system/df) as dockerd 28 produces them,
 // gated by API version. The daemon hands over its records in the shapes declared here; only
 // api/ knows the wire.
+import { toHostConfigWire } from './host-config.ts';
 import type { DeepReadonly } from '../../common/index.ts';
 import type {
   ExecConfig,
@@ -30,6 +31,8 @@ export interface ContainerRecordView {
   HostnamePath: string;
   HostsPath: string;
   LogPath: string;
+  /** False until the first start: dockerd's file paths are empty until then. */
+  HasBeenStartedBefore?: boolean;
   Config: ContainerConfig;
   /** The container's mounts keyed by destination (moby's MountPoints); absent in records from before volumes. */
   MountPoints?: Record<string, MountPointRecord>;
@@ -174,6 +177,8 @@ function inspectNetworks(entry: Entry<ContainerInspectEntry>, version: string): 
 export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version: string = API_VERSION): Wire<ContainerInspectResponse> {
   const { record: r } = entry;
   const legacy = entry.networks.bridge;
+  // dockerd makes hostname, hosts, resolv.conf and the log at the first start: '' before it.
+  const path = (p: string) => (r.HasBeenStartedBefore === false ? '' : p);
   const out: Wire<ContainerInspectResponse> = {
     Id: r.ID,
     Created: r.Created,
@@ -181,10 +186,10 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
     Args: r.Args,
     State: { ...r.State },
     Image: r.Image,
-    ResolvConfPath: r.ResolvConfPath,
-    HostnamePath: r.HostnamePath,
-    HostsPath: r.HostsPath,
-    LogPath: r.LogPath,
+    ResolvConfPath: path(r.ResolvConfPath),
+    HostnamePath: path(r.HostnamePath),
+    HostsPath: path(r.HostsPath),
+    LogPath: path(r.LogPath),
     Name: r.Name,
     RestartCount: r.RestartCount,
     Driver: r.Driver,
@@ -193,7 +198,7 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: entry.execIds.length ? entry.execIds : null,
-    HostConfig: entry.hostConfig,
+    HostConfig: toHostConfigWire(entry.hostConfig),
     GraphDriver: entry.graphDriver,
     Mounts: mountsOf(r),
     Config: r.Config,
@@ -211,17 +216,21 @@ export function toContainerInspect(entry: Entry<ContainerInspectEntry>, version:
 
 export function toExecInspect(e: Entry<ExecEntry>): Wire<ExecInspectResponse> {
   const cmd = e.config.Cmd ?? [];
+  // moby's ExecInspect, field for field and in its order; ProcessConfig.user is omitempty.
   return {
+    ID: e.id,
+    Running: e.running,
+    ExitCode: e.exitCode,
+    ProcessConfig: {
+      tty: Boolean(e.config.Tty), entrypoint: cmd[0] ?? '', arguments: cmd.slice(1), privileged: Boolean(e.config.Privileged),
+      ...(e.config.User ? { user: e.config.User } : {}),
+    },
+    OpenStdin: Boolean(e.config.AttachStdin),
+    OpenStderr: Boolean(e.config.AttachStderr),
+    OpenStdout: Boolean(e.config.AttachStdout),
     CanRemove: e.canRemove,
     ContainerID: e.containerId,
     DetachKeys: e.config.DetachKeys ?? '',
-    ExitCode: e.exitCode,
-    ID: e.id,
-    OpenStderr: Boolean(e.config.AttachStderr),
-    OpenStdin: Boolean(e.config.AttachStdin),
-    OpenStdout: Boolean(e.config.AttachStdout),
-    ProcessConfig: { arguments: cmd.slice(1), entrypoint: cmd[0] ?? '', privileged: Boolean(e.config.Privileged), tty: Boolean(e.config.Tty), user: e.config.User ?? '' },
-    Running: e.running,
     Pid: e.pid,
   };
 }

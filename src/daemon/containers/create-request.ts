@@ -104,8 +104,17 @@ export function mergeImageConfig(config: StoredConfig, image: ImageConfigView): 
   const { User, Env, Cmd, Entrypoint, WorkingDir, StopSignal } = mergeProcessConfig(img, config);
   const out: StoredConfig = { ...config, User: User ?? '', Env, Cmd, Entrypoint, WorkingDir: WorkingDir ?? '' };
   if (StopSignal) out.StopSignal = StopSignal;
-  if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...config.ExposedPorts };
-  if (img.Volumes) out.Volumes = { ...img.Volumes, ...config.Volumes };
+  // moby's merge (daemon/commit.go): an empty user map takes the image's as it is (nil when the
+  // image has none: inspect then omits ExposedPorts and shows Volumes null); a non-empty one
+  // gets the image's entries added.
+  const nonEmpty = (m: Record<string, unknown> | null | undefined) => (m && Object.keys(m).length ? m : undefined);
+  const ports = nonEmpty(config.ExposedPorts as Record<string, unknown> | undefined);
+  const imgPorts = nonEmpty(img.ExposedPorts as Record<string, unknown> | undefined);
+  if (ports || imgPorts) out.ExposedPorts = { ...imgPorts, ...ports } as StoredConfig['ExposedPorts'];
+  else delete out.ExposedPorts;
+  const volumes = nonEmpty(config.Volumes as Record<string, unknown> | null | undefined);
+  const imgVolumes = nonEmpty(img.Volumes as Record<string, unknown> | null | undefined);
+  out.Volumes = volumes || imgVolumes ? { ...imgVolumes, ...volumes } as StoredConfig['Volumes'] : null;
   out.Labels = { ...(img.Labels ?? {}), ...(config.Labels ?? {}) };
   const health = mergeHealthConfig(config.Healthcheck, img.Healthcheck);
   if (health) out.Healthcheck = health as StoredConfig['Healthcheck'];

@@ -13,6 +13,7 @@ import { newContainer } from './container.ts';
 import { publish, type ContainerContext } from './context.ts';
 import { registerMountPoints } from './mount-points.ts';
 import { resolveLinks } from './links.ts';
+import { applyHostConfigDefaults, hostIsCgroupV2 } from './host-config-defaults.ts';
 
 type Ctx = Pick<ContainerContext,
   'store' | 'images' | 'validateHostConfig' | 'runtime' | 'defaultRuntime' | 'networking' | 'layers' | 'dataRoot' | 'logDriver' | 'logOpts' | 'events'
@@ -78,6 +79,7 @@ export async function createContainer(
       throw invalidParameter(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
     }
     hostConfig.NetworkMode ||= 'default';
+    applyHostConfigDefaults(hostConfig, { defaultRuntime: ctx.defaultRuntime, cgroupV2: await hostIsCgroupV2() });
     // Docker's adaptContainerSettings: swap defaults to twice the memory, and inspect shows it.
     const memory = Number(hostConfig.Memory ?? 0);
     if (memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = memory * 2;

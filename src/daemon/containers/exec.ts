@@ -69,13 +69,17 @@ export async function startExec(ctx: ContainerContext, id: string): Promise<Exec
   if (!c.state.running) throw conflict(`Container ${c.rec.ID} is not running`);
   if (c.state.paused) throw conflict(`Container ${c.rec.ID} is paused, unpause the container before exec`);
   e.started = true;
+  const t0 = performance.now();
   const process = await buildExecProcess(execRecord(ctx.store, c.rec), c.hostConfig, e.config, ctx);
+  const tBuilt = performance.now();
+  let tRunning = 0;
   try {
     const { pid } = await ctx.runtime.exec(c.rec.ID, process, {
       runtime: runtimeOf(c, ctx.defaultRuntime), stateDir: e.stateDir, tty: Boolean(e.config.Tty), stdin: Boolean(e.config.AttachStdin),
     });
     e.pid = pid;
     e.running = true;
+    tRunning = performance.now();
     e.hub.connect(await ctx.runtime.attach(e.stateDir));
   } catch (err) {
     const translated = translateStartError(String((err as Error).message));
@@ -86,15 +90,19 @@ export async function startExec(ctx: ContainerContext, id: string): Promise<Exec
   }
   publish(ctx, c, `exec_start: ${(e.config.Cmd ?? []).join(' ')}`, { execID: id });
   void (async () => {
+    const tAttached = performance.now();
     await e.hub.waitShimClosed();
+    const tClosed = performance.now();
     const exit = await ctx.runtime.readExit(e.stateDir).catch(() => undefined);
     e.exitCode = exit?.exitCode ?? 126;
     e.running = false;
-    e.pid = 0;
-    e.canRemove = true;
+    // dockerd keeps the pid in exec inspect after the exit, and CanRemove stays false until
+    // its exec garbage collection (minutes later) marks the instance.
     await rm(e.stateDir, { recursive: true, force: true }).catch(() => {});
     publish(ctx, c, 'exec_die', { execID: id, exitCode: String(e.exitCode) });
     e.hub.finish();
+    const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    ctx.log.debug('exec timings', { execID: id, specMs: ms(t0, tBuilt), shimMs: ms(tBuilt, tRunning), attachMs: ms(tRunning, tAttached), runMs: ms(tAttached, tClosed), recordMs: ms(tClosed, performance.now()) });
   })();
   return e;
 }

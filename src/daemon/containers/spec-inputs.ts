@@ -110,11 +110,27 @@ function statDeviceSync(path: string) {
 }
 
 /** The OCI process of an exec: the container's process settings with the exec's overrides. */
+/**
+ * The running container's process and root from its bundle, read once per start (the bundle is
+ * written at each start; parsing it, seccomp profile and all, is most of an exec's own cost).
+ */
+const runningSpecs = new WeakMap<ContainerRecord, { startedAt: string; spec: Promise<{ base: SpecProcess; rootfs: string }> }>();
+
+function runningSpecOf(rec: ContainerRecord, execRoot: string): Promise<{ base: SpecProcess; rootfs: string }> {
+  const startedAt = rec.State.StartedAt;
+  const cached = runningSpecs.get(rec);
+  if (cached && cached.startedAt === startedAt) return cached.spec;
+  const spec = readFile(join(execRoot, 'c', rec.ID, 'bundle', 'config.json'), 'utf8').then((text) => {
+    const parsed = parseJsonExact(text) as Spec;
+    return { base: parsed.process!, rootfs: parsed.root!.path };
+  });
+  spec.catch(() => runningSpecs.delete(rec));
+  runningSpecs.set(rec, { startedAt, spec });
+  return spec;
+}
+
 export async function buildExecProcess(rec: ContainerRecord, hostConfig: HostConfig, exec: ExecConfig, deps: ContainerDeps): Promise<SpecProcess> {
-  const bundle = join(deps.execRoot, 'c', rec.ID, 'bundle', 'config.json');
-  const spec = parseJsonExact(await readFile(bundle, 'utf8')) as Spec;
-  const base = spec.process!;
-  const rootfs = spec.root!.path;
+  const { base, rootfs } = await runningSpecOf(rec, deps.execRoot);
   const userSpec = exec.User || rec.Config.User;
   const user = await resolveUser(userSpec, hostConfig.GroupAdd ?? null, rootfsReader(rootfs));
   const env = processEnv([...(rec.Config.Env ?? []), ...(exec.Env ?? [])], rec.Config.Hostname, Boolean(exec.Tty));

@@ -24,7 +24,7 @@ const argCases: [string, boolean][] = [
 ];
 for (const [args, wantErr] of argCases) {
   test(`validatePsArgs(${JSON.stringify(args)})`, () => {
-    if (wantErr) assert.throws(() => validatePsArgs(args), (e: any) => e.kind === 'InvalidParameter');
+    if (wantErr) assert.throws(() => validatePsArgs(args), (e: any) => e.kind === 'System');
     else validatePsArgs(args);
   });
 }
@@ -61,7 +61,7 @@ test('parsePsOutput keeps the container PIDs and their thread rows', () => {
   assert.deepEqual(r.Processes, [['42', 'foo'], ['43', 'bar'], ['-', '-']]);
 });
 
-test('parsePsOutput on `ps -ef`: the CMD column keeps its spaces', () => {
+test('parsePsOutput on `ps -ef`: the CMD column keeps its words', () => {
   const out = [
     'UID          PID    PPID  C STIME TTY          TIME CMD',
     'root           1       0  0 10:00 ?        00:00:01 /sbin/init splash',
@@ -77,22 +77,18 @@ test('parsePsOutput on `ps -ef`: the CMD column keeps its spaces', () => {
   ]);
 });
 
-test('parsePsOutput finds boundaries when a middle column holds spaces (moby example)', () => {
+test('parsePsOutput splits every row on whitespace as moby does (numbers of other processes never shift columns)', () => {
   const out = [
-    'CMD                          PPID   PID WCHAN          COMMAND',
-    '/bin/bash /st 28808             1 15468 wait           /bin/bash /st 28808',
-    'redis-server *:28808        15468 15497 ep_poll        redis-server *:28808',
-    'sshd: root@pts/0              954 25044 poll_schedule_ sshd: root@pts/0',
-    '/usr/bin/dockerd -H tcp://0     1 28845 futex_wait_que /usr/bin/dockerd -H tcp://0.0.0.0:8410 -H unix:///var/run/docker.sock',
+    '    PID    VSZ   RSS COMMAND',
+    '      1 168000 12000 systemd',
+    '  16203   2268  1504 sleep',
     '',
   ].join('\n');
-  const r = parsePsOutput(out, [15468, 15497, 28845]);
-  assert.deepEqual(r.Titles, ['CMD', 'PPID', 'PID', 'WCHAN', 'COMMAND']);
-  assert.deepEqual(r.Processes, [
-    ['/bin/bash /st 28808', '1', '15468', 'wait', '/bin/bash /st 28808'],
-    ['redis-server *:28808', '15468', '15497', 'ep_poll', 'redis-server *:28808'],
-    ['/usr/bin/dockerd -H tcp://0', '1', '28845', 'futex_wait_que', '/usr/bin/dockerd -H tcp://0.0.0.0:8410 -H unix:///var/run/docker.sock'],
-  ]);
+  assert.deepEqual(parsePsOutput(out, [16203]).Processes, [['16203', '2268', '1504', 'sleep']]);
+  // A middle column with spaces shifts the rest, exactly as in dockerd: here the row is read
+  // as pid 28808, so it is not the container's.
+  const spaced = 'CMD                          PPID   PID\n/bin/bash /st 28808             1 15468\n';
+  assert.deepEqual(parsePsOutput(spaced, [15468]).Processes, []);
 });
 
 test('parsePsOutput: a PID that is not a number is an error', () => {
@@ -103,7 +99,8 @@ test('parsePsOutput: a PID that is not a number is an error', () => {
 
 test('parsePsOutput: short rows do not crash', () => {
   const r = parsePsOutput('  PID TTY      STAT   TIME COMMAND\n    7\n    8 ?        S      0:00 sleep 9\n', [7, 8]);
-  assert.deepEqual(r.Processes, [['7', '', '', '', ''], ['8', '?', 'S', '0:00', 'sleep 9']]);
+  assert.deepEqual(r.Processes, [['7', ''], ['8', '?', 'S', '0:00', 'sleep 9']]);
+  assert.throws(() => parsePsOutput('  UID  PID CMD\n  root\n', [7]), (e: any) => e.kind === 'System');
 });
 
 test('parsePsOutput: non-ASCII commands survive', () => {
@@ -127,16 +124,24 @@ test('parsePsOutput on the real ps of this machine finds our own process', { ski
   }
 });
 
-test('topOf runs the given ps with the split ps_args and keeps the container\'s rows', async () => {
+test('topOf asks ps for the container\'s pids, retries without them, and reports ps\'s own error', async () => {
   const calls: string[][] = [];
   const ps = async (args: string[]) => {
     calls.push(args);
     return 'UID        PID CMD\nroot         1 init\nroot         7 sleep 60\n';
   };
   assert.deepEqual(await topOf([7], '', ps), { Titles: ['UID', 'PID', 'CMD'], Processes: [['root', '7', 'sleep 60']] });
-  await topOf([7], 'aux -o pid', ps);
-  assert.deepEqual(calls, [['-ef'], ['aux', '-o', 'pid']]);
-  await assert.rejects(topOf([7], '', async () => {
-    throw new Error('ps: bad option');
-  }), (e: any) => e.kind === 'InvalidParameter' && e.message === 'Error running ps: ps: bad option');
+  await topOf([7, 8], 'aux -o pid', ps);
+  assert.deepEqual(calls, [['-ef', '-q7'], ['aux', '-o', 'pid', '-q7,8']]);
+  calls.length = 0;
+  const noQ = async (args: string[]) => {
+    calls.push(args);
+    if (args.some((a) => a.startsWith('-q'))) throw new Error('conflicting options');
+    return '  PID CMD\n    7 sleep 60\n';
+  };
+  assert.deepEqual((await topOf([7], 'f', noQ)).Processes, [['7', 'sleep 60']]);
+  assert.deepEqual(calls, [['f', '-q7'], ['f']]);
+  await assert.rejects(topOf([7], '--bogus', async () => {
+    throw Object.assign(new Error('Command failed: ps --bogus'), { stderr: 'error: unknown gnu long option\n\nUsage:\n ps [options]\n' });
+  }), (e: any) => e.kind === 'System' && e.message === 'ps: error: unknown gnu long option');
 });

@@ -1,9 +1,7 @@
 // `docker top`: Docker runs the host's `ps` and keeps the rows of the container's PIDs
 // (moby daemon/top_unix.go). This module is the logic: argument checks, the call of a given ps
-// (the runtime box's runPs adapter in the daemon, a fake in tests) and the output parser, which
-// finds column boundaries from the header and the whitespace of every row so that columns with
-// spaces in them (CMD, COMMAND, ...) stay whole.
-import { invalidParameter, systemError } from '../../common/index.ts';
+// (the runtime box's runPs adapter in the daemon, a fake in tests) and moby's output parser.
+import { systemError } from '../../common/index.ts';
 
 /** Titles and rows as GET /containers/{id}/top returns them. */
 export interface TopResult {
@@ -29,26 +27,39 @@ export function splitPsArgs(psArgs: string): string[] {
 
 /**
  * Rejects what Docker rejects: renaming a column to PID (`-o uid=PID`), which would make the
- * parser read the wrong column, and options that drop the header line.
+ * parser read the wrong column, and options that drop the header line. moby returns these as
+ * plain errors: a 500, before the container is even looked up.
  */
 export function validatePsArgs(psArgs: string): void {
   // \s here is ASCII whitespace only, as in Go's RE2; the parser splits on ASCII too.
   const re = /[\t\n\f\r ]+([^\t\n\f\r ]*)=[\t\n\f\r ]*(PID[^\t\n\f\r ]*)/g;
   for (const m of psArgs.matchAll(re)) {
-    if (m[1] !== 'pid') throw invalidParameter(`specifying "${m[1]}=${m[2]}" is not allowed`);
+    if (m[1] !== 'pid') throw systemError(`specifying "${m[1]}=${m[2]}" is not allowed`);
   }
   for (const arg of splitPsArgs(psArgs)) {
-    if (NO_HEADER_OPTIONS.has(arg)) throw invalidParameter(`option ${arg} is not allowed`);
+    if (NO_HEADER_OPTIONS.has(arg)) throw systemError(`option ${arg} is not allowed`);
   }
 }
 
-/** Runs ps with the (checked) ps_args and keeps the rows of the container's pids. */
+/**
+ * Runs ps with the (checked) ps_args and keeps the rows of the container's pids. As moby: ps is
+ * asked for the container's pids only (`-q<pids>`), and run again without them when that fails
+ * (some options, such as `f` or `-C`, do not go with `-q`); a ps that still fails is a system
+ * error quoting the first line of its stderr.
+ */
 export async function topOf(pids: number[], psArgs: string, ps: (args: string[]) => Promise<string>): Promise<TopResult> {
+  const args = splitPsArgs(psArgs);
   let stdout: string;
   try {
-    stdout = await ps(splitPsArgs(psArgs));
-  } catch (err) {
-    throw invalidParameter(`Error running ps: ${(err as Error).message}`);
+    stdout = await ps([...args, psPidsArg(pids)]);
+  } catch {
+    try {
+      stdout = await ps(args);
+    } catch (err) {
+      const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+      const first = stderr.split('\n', 1)[0];
+      throw systemError(`ps: ${first || (err as Error).message}`, err);
+    }
   }
   return parsePsOutput(stdout, pids);
 }
@@ -58,73 +69,37 @@ export function psPidsArg(pids: number[]): string {
   return `-q${pids.join(',')}`;
 }
 
-const isAsciiSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d;
-/** Go's unicode.IsSpace(rune(byte)): ASCII whitespace plus \v, NEL and NBSP. */
-const isSpaceByte = (b: number) => isAsciiSpace(b) || b === 0x0b || b === 0x85 || b === 0xa0;
-
+/** Go's strings.FieldsFunc on the ASCII whitespace moby's fieldsASCII splits on. */
 function fieldsAscii(s: string): string[] {
   return s.split(/[\t\n\f\r ]+/).filter((f) => f !== '');
 }
 
 /**
- * moby's parsePSOutput. Columns are byte ranges: each column after the first starts at the
- * rightmost position left of its header title where every row has whitespace. Rows whose PID
- * column is "-" (threads, with `ps -m`) belong to the process row above them.
+ * moby's parsePSOutput (daemon/top_unix.go): titles and rows split on ASCII whitespace; a row's
+ * fields beyond the titles are joined with single spaces into the last column (so CMD keeps
+ * its words). Rows whose PID column is "-" (threads, with `ps -m`) belong to the process row
+ * above them.
  */
 export function parsePsOutput(stdout: string, pids: number[]): TopResult {
   // Failures to read ps's own output are system errors (500), as in Docker.
   if (stdout.length > MAX_PS_OUTPUT) throw systemError('ps output is too large');
-  const lines = stdout.split('\n').map((l) => Buffer.from(l, 'utf8'));
-  const header = lines[0].toString('utf8');
-  const titles = fieldsAscii(header);
+  const lines = stdout.split('\n');
+  const titles = fieldsAscii(lines[0]);
   const pidIndex = titles.indexOf('PID');
   if (pidIndex === -1) throw systemError("Couldn't find PID field in ps output");
-
-  // [start, end) of every header token (runs of non-ASCII-space bytes).
-  const idxs: [number, number][] = [];
-  const h = lines[0];
-  for (let i = 0; i < h.length;) {
-    if (isAsciiSpace(h[i])) { i++; continue; }
-    const start = i;
-    while (i < h.length && !isAsciiSpace(h[i])) i++;
-    idxs.push([start, i]);
-  }
-  idxs[0][0] = 0;
-  const rows = lines.slice(1);
-  for (let i = 1; i < idxs.length; i++) {
-    let start = idxs[i][0] - 1;
-    for (;;) {
-      let blocked = false;
-      for (const line of rows) {
-        if (line.length > start && !isSpaceByte(line[start])) {
-          blocked = true;
-          start--;
-          break;
-        }
-      }
-      if (start < idxs[i - 1][1]) break; // no clean boundary: keep the header's
-      if (!blocked) {
-        idxs[i][0] = start;
-        break;
-      }
-    }
-  }
-
   const wanted = new Set(pids);
   const result: TopResult = { Titles: titles, Processes: [] };
   const append = (fields: string[]) => {
-    // As many fields as titles; overhanging fields are merged into the last one.
     const n = titles.length;
     result.Processes.push([...fields.slice(0, n - 1), fields.slice(n - 1).join(' ')]);
   };
   let previousWasOurs = false;
-  for (const line of rows) {
+  for (const line of lines.slice(1)) {
     if (line.length === 0) continue;
-    const fields = idxs.map(([start], i) => {
-      const end = i < idxs.length - 1 ? idxs[i + 1][0] : line.length;
-      return line.subarray(Math.min(start, line.length), Math.min(Math.max(end, start), line.length)).toString('utf8').trim();
-    });
+    const fields = fieldsAscii(line);
+    // Go would index out of range here (a 500): a row without a PID field is ps's fault.
     const pidField = fields[pidIndex];
+    if (pidField === undefined) throw systemError(`Unexpected ps output line: ${JSON.stringify(line.slice(0, 200))}`);
     if (pidField === '-') {
       if (previousWasOurs) append(fields);
       continue;
@@ -132,8 +107,7 @@ export function parsePsOutput(stdout: string, pids: number[]): TopResult {
     if (!/^[+-]?\d+$/.test(pidField)) {
       throw systemError(`Unexpected pid '${pidField}': strconv.Atoi: parsing ${JSON.stringify(pidField)}: invalid syntax`);
     }
-    const pid = Number(pidField);
-    previousWasOurs = wanted.has(pid);
+    previousWasOurs = wanted.has(Number(pidField));
     if (previousWasOurs) append(fields);
   }
   return result;

@@ -27,6 +27,8 @@ export interface AttachOptions {
   stdout: boolean;
   stderr: boolean;
   detachKeys?: string;
+  /** The output as it comes, never multiplexed (websocket attach: the frames keep the pieces apart). */
+  raw?: boolean;
 }
 
 export interface StatsQuery {

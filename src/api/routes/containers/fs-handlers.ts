@@ -5,7 +5,6 @@ import type { ContainersBackend } from './backend.ts';
 import { boolValue } from '../../request.ts';
 import { BODIES } from '../../validate/index.ts';
 import { notImplemented } from '../../../common/index.ts';
-import { API_VERSION } from '../../version.ts';
 
 export function containerFsHandlers(b: ContainersBackend): Record<string, Handler> {
   return {
@@ -16,7 +15,7 @@ export function containerFsHandlers(b: ContainersBackend): Record<string, Handle
       const stop = () => archive.destroy();
       ctx.closed.addEventListener('abort', stop, { once: true });
       try {
-        res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Api-Version': API_VERSION });
+        res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/x-tar' }));
         for await (const chunk of archive) {
           if (ctx.closed.aborted) break;
           if (!res.write(chunk)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });

@@ -4,7 +4,9 @@ import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
 import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
-import { API_VERSION, hasFeature } from '../../version.ts';
+import { hasFeature } from '../../version.ts';
+import { MULTIPLEXED_STREAM, RAW_STREAM } from '../../streams/hijack.ts';
+import { adaptCreateForVersion } from './create-version.ts';
 import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
 const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'] as const;
@@ -37,6 +39,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
     async postContainersCreate(ctx) {
       const body = await ctx.jsonBody(BODIES.ContainerCreateRequest);
       checkContainerPorts(body);
+      adaptCreateForVersion(body, ctx.version);
       if (!hasFeature(ctx.version, 'healthStartInterval') && body.Healthcheck) delete body.Healthcheck.StartInterval;
       const name = ctx.query.get('name') || undefined;
       ctx.reply(201, await b.create(name, body, ctx.version));
@@ -75,7 +78,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const pending = b.wait(ctx.params.id, condition, ctx.closed);
       // The docker CLI waits before it starts a container: send the headers now, the body at exit.
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/json' }));
       res.flushHeaders();
       try {
         const result = await pending;
@@ -115,7 +118,9 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
         signal: ctx.closed,
       });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
+      // moby: multiplexed-stream from API 1.42 without a TTY, raw-stream otherwise; streamed, so chunked.
+      const multiplexed = !tty && hasFeature(ctx.version, 'multiplexedStreamContentType');
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': multiplexed ? MULTIPLEXED_STREAM : RAW_STREAM }));
       res.flushHeaders();
       for await (const { stream, data } of lines) {
         if (ctx.closed.aborted) break;
@@ -133,6 +138,16 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const { socket } = await ctx.hijack({ multiplexed: !tty });
       await run(socket);
     },
+    async getContainersAttachWs(ctx) {
+      const q = ctx.query;
+      // The container is checked (404, 409) before the handshake, as dockerd does.
+      const { run } = await b.attach(ctx.params.id, {
+        logs: boolValue(q, 'logs'), stream: boolValue(q, 'stream'), stdin: boolValue(q, 'stdin'), stdout: boolValue(q, 'stdout'),
+        stderr: boolValue(q, 'stderr'), detachKeys: q.get('detachKeys') ?? undefined, raw: true,
+      });
+      const socket = await ctx.webSocket();
+      if (socket) await run(socket);
+    },
     async postContainersResize(ctx) {
       const h = intValue(ctx.query, 'h', 0);
       const w = intValue(ctx.query, 'w', 0);
@@ -147,7 +162,7 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const oneShot = hasFeature(ctx.version, 'statsOneShot') && boolOrDefault(ctx.query, 'one-shot', false);
       const { run } = await b.stats(ctx.params.id, { stream, oneShot, signal: ctx.closed });
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/json' }));
       res.flushHeaders();
       await run(async (json) => {
         if (ctx.closed.aborted || res.writableEnded) return;

@@ -26,6 +26,7 @@ export function containerRoutes(b: ContainersBackend): Route[] {
     { method: 'POST', path: '/containers/{id}/pause', handler: h.postContainersPause },
     { method: 'POST', path: '/containers/{id}/unpause', handler: h.postContainersUnpause },
     { method: 'POST', path: '/containers/{id}/attach', handler: h.postContainersAttach },
+    { method: 'GET', path: '/containers/{id}/attach/ws', handler: h.getContainersAttachWs },
     { method: 'POST', path: '/containers/{id}/resize', handler: h.postContainersResize },
     // {id:.*}: `docker rm --link /parent/alias` names a link (moby routes it the same way).
     { method: 'DELETE', path: '/containers/{id:.*}', handler: h.deleteContainers },

@@ -27,7 +27,7 @@ export function execHandlers(b: ExecBackend): Record<string, Handler> {
         ctx.reply(200);
         return;
       }
-      const { socket } = await ctx.hijack({ multiplexed: !started.tty });
+      const { socket } = await ctx.hijack({ multiplexed: !started.tty, withHeaders: true });
       await started.run(socket);
     },
     async getExecJson(ctx) {

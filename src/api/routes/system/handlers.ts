@@ -18,7 +18,7 @@ function pingHeaders(): Record<string, string> {
 
 function ping(ctx: ApiContext): void {
   const res = ctx.res!;
-  res.writeHead(200, { ...pingHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '2' });
+  res.writeHead(200, ctx.streamHeaders({ ...pingHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '2' }));
   res.end(ctx.method === 'HEAD' ? undefined : 'OK');
 }
 
@@ -60,7 +60,7 @@ export function systemHandlers(b: SystemBackend): Record<string, Handler> {
         throw invalidParameter('`since` time should be before `until` time');
       }
       const res = ctx.res!;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': API_VERSION });
+      res.writeHead(200, ctx.streamHeaders({ 'Content-Type': 'application/json' }));
       res.flushHeaders();
       for await (const ev of b.events({ since, until, filters, signal: ctx.closed })) {
         res.write(ev + '\n');
