@@ -16,6 +16,22 @@ export function muxFrame(stream: StreamKind, data: Uint8Array): Buffer {
   return Buffer.concat([header, data]);
 }
 
+/** Many frames in one buffer (one write for a batch of log lines). */
+export function muxFrames(frames: ReadonlyArray<{ stream: StreamKind; data: Uint8Array }>): Buffer {
+  let size = 0;
+  for (const f of frames) size += 8 + f.data.length;
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const f of frames) {
+    out[o] = f.stream;
+    out[o + 1] = out[o + 2] = out[o + 3] = 0;
+    out.writeUInt32BE(f.data.length, o + 4);
+    out.set(f.data, o + 8);
+    o += 8 + f.data.length;
+  }
+  return out;
+}
+
 /** Splits a multiplexed byte stream back into frames (for tests and the CLI). */
 export class Demuxer {
   private pending = Buffer.alloc(0);

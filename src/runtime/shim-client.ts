@@ -22,7 +22,24 @@ export interface ShimStartOptions {
   exec?: { processFile: string };
   tty: boolean;
   stdin: boolean;
-  log?: { path: string; maxSize?: number; maxFile?: number };
+  log?: LogTarget;
+}
+
+/** How the shim writes the container's log (native/shim/log-writer.c); absent: no log. */
+export interface LogTarget {
+  /** json-file when absent (the file drivers need `path`). */
+  driver?: 'json-file' | 'local' | 'syslog';
+  path?: string;
+  maxSize?: number;
+  maxFile?: number;
+  /** Rotated files gzip-compressed (FILE.1.gz ...). */
+  compress?: boolean;
+  /** json-file: the `attrs` object, already encoded. */
+  attrs?: string;
+  /** syslog: the tag. */
+  tag?: string;
+  /** syslog: ADDRESS is "" (the local syslog), unix:PATH, unixgram:PATH, udp:IP:PORT or tcp:IP:PORT. */
+  syslog?: { address: string; facility: number; format: string };
 }
 
 export interface ShimStarted {
@@ -61,9 +78,18 @@ export function shimArgs(o: ShimStartOptions): string[] {
   if (o.tty) args.push('--tty');
   if (o.stdin) args.push('--stdin');
   if (o.log) {
-    args.push('--log-path', o.log.path);
-    if (o.log.maxSize !== undefined) args.push('--log-max-size', String(Math.max(0, Math.trunc(o.log.maxSize))));
-    if (o.log.maxFile !== undefined) args.push('--log-max-file', String(Math.max(1, Math.trunc(o.log.maxFile))));
+    const l = o.log;
+    args.push('--log-driver', l.driver ?? 'json-file');
+    if (l.path !== undefined) args.push('--log-path', l.path);
+    if (l.maxSize !== undefined) args.push('--log-max-size', String(Math.max(0, Math.trunc(l.maxSize))));
+    if (l.maxFile !== undefined) args.push('--log-max-file', String(Math.max(1, Math.trunc(l.maxFile))));
+    if (l.compress) args.push('--log-compress');
+    if (l.attrs) args.push('--log-attrs', l.attrs);
+    if (l.tag !== undefined) args.push('--log-tag', l.tag);
+    if (l.syslog) {
+      args.push('--log-syslog-address', l.syslog.address, '--log-syslog-facility', String(l.syslog.facility));
+      args.push('--log-syslog-format', l.syslog.format);
+    }
   }
   return args;
 }

@@ -31,7 +31,7 @@ export class FakeRuntime implements RuntimeBox {
   /** Exits written by "the shim" per state dir. */
   readonly exits = new Map<string, ShimExit>();
   /** The log options each container's shim was created with. */
-  readonly logs = new Map<string, { path: string; maxSize?: number; maxFile?: number } | undefined>();
+  readonly logs = new Map<string, { path?: string; maxSize?: number; maxFile?: number } | undefined>();
   readonly #stateDirs = new Map<string, string>();
   readonly #shims = new Map<string, FakeShim>();
   readonly #alive = new Set<string>();
@@ -42,7 +42,7 @@ export class FakeRuntime implements RuntimeBox {
     return ['runc'];
   }
 
-  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string; log?: { path: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
+  async create(id: string, _bundle: string, _spec: unknown, p: { stateDir: string; log?: { path?: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
     this.calls.push(`create ${id}`);
     this.logs.set(id, p.log);
     this.#stateDirs.set(id, p.stateDir);

@@ -1,9 +1,10 @@
 // Thin handlers: parse, call one backend method, write the result.
+import type { ServerResponse } from 'node:http';
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
-import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
+import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrames } from '../../../common/index.ts';
 import { API_VERSION, hasFeature } from '../../version.ts';
 import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
@@ -116,10 +117,10 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const res = ctx.res!;
       res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
       res.flushHeaders();
-      for await (const { stream, data } of lines) {
+      for await (const batch of lines) {
         if (ctx.closed.aborted) break;
-        const ok = res.write(tty ? data : muxFrame(stream, data));
-        if (!ok) await new Promise((r) => res.once('drain', r));
+        // One write per batch; the stream's own backpressure paces the reading of the log file.
+        if (!res.write(tty ? Buffer.concat(batch.map((l) => l.data)) : muxFrames(batch))) await drained(res, ctx.closed);
       }
       res.end();
     },
@@ -167,3 +168,18 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
   };
 }
 
+/** Resolves once the response can take more, or the client is gone (listeners removed either way). */
+function drained(res: ServerResponse, closed: AbortSignal): Promise<void> {
+  if (closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    closed.addEventListener('abort', done, { once: true });
+  });
+}

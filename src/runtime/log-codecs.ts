@@ -1,0 +1,355 @@
+// The two on-disk log formats berth-shim writes (native/shim/log-writer.c), decoded:
+//  - json-file: {"log":"...","stream":"stdout","attrs":{...},"time":"RFC3339Nano"}\n per line
+//  - local: moby's daemon/logger/local format, a protobuf LogEntry framed by its big-endian
+//    uint32 size before and after (so a reader can walk backwards from the end for --tail).
+// The protobuf is decoded by hand: one fixed five-field message, read at a million records a
+// second; a protobuf runtime would add a dependency and cost more than the decoding itself.
+import type { FileHandle } from 'node:fs/promises';
+import { parseRfc3339Nano } from '../common/index.ts';
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  /** The bytes the container wrote, with its '\n' unless the line was partial. */
+  line: Buffer;
+  timeNs: bigint;
+  /** The time as the file has it (json-file only). */
+  time?: string;
+  /** json-file: the driver's extra attributes (labels, env, tag), for `logs --details`. */
+  attrs?: Record<string, string>;
+}
+
+export type LogFormat = 'json-file' | 'local';
+
+export interface LogCodec {
+  /**
+   * Decodes the complete records of data[0, end) and returns where the first incomplete one
+   * starts; with `final`, an incomplete rest is decoded too (json-file) or dropped (local).
+   * Malformed records are skipped.
+   */
+  scan(data: Buffer, out: LogEntry[], final: boolean): number;
+  /** Where the last `need` records of a file start, and how many that is (fewer if shorter). */
+  tailStart(fh: FileHandle, size: number, need: number): Promise<{ offset: number; count: number }>;
+  /** How many records a whole buffer holds (for compressed files). */
+  count(data: Buffer): number;
+}
+
+const CHUNK = 64 * 1024;
+
+// ---- json-file ---------------------------------------------------------------------------
+
+const PREFIX = Buffer.from('{"log":"');
+const STREAM_OUT = Buffer.from('","stream":"stdout"');
+const STREAM_ERR = Buffer.from('","stream":"stderr"');
+const TIME_KEY = Buffer.from(',"time":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+// The seconds part of consecutive stamps repeats: its value in ns is cached.
+let cachedSecText = '';
+let cachedSecNs = 0n;
+
+/** "2006-01-02T15:04:05[.fffffffff]Z" to ns; the general parser for anything else. */
+function timeNs(text: string): bigint | undefined {
+  if (text.length >= 20 && text.charCodeAt(text.length - 1) === 0x5a && text.charCodeAt(19) !== 0x2b && text.charCodeAt(19) !== 0x2d) {
+    const sec = text.slice(0, 19);
+    if (sec !== cachedSecText) {
+      const ms = Date.parse(`${sec}Z`);
+      if (Number.isNaN(ms)) return parseRfc3339Nano(text);
+      cachedSecText = sec;
+      cachedSecNs = BigInt(ms) * 1_000_000n;
+    }
+    if (text.length === 20) return cachedSecNs;
+    const frac = text.slice(20, text.length - 1);
+    if (text.charCodeAt(19) !== 0x2e || frac.length === 0 || frac.length > 9 || !/^\d+$/.test(frac)) return parseRfc3339Nano(text);
+    return cachedSecNs + BigInt(Number(frac) * 10 ** (9 - frac.length));
+  }
+  return parseRfc3339Nano(text);
+}
+
+/** Parses one json-file line; undefined for anything malformed. */
+export function parseLogLine(text: string | Buffer): LogEntry | undefined {
+  const b = typeof text === 'string' ? Buffer.from(text) : text;
+  return fastJsonLine(b) ?? slowJsonLine(b);
+}
+
+/**
+ * The shim's own lines without attrs: {"log":"TEXT","stream":"std...","time":"T"} where TEXT
+ * has no escape but perhaps a final \n. Anything else: undefined (the general parser decides).
+ */
+function fastJsonLine(b: Buffer): LogEntry | undefined {
+  if (b.length < 40 || b.compare(PREFIX, 0, 8, 0, 8) !== 0) return undefined;
+  const q = b.indexOf(QUOTE, 8);
+  if (q < 0) return undefined;
+  const bs = b.indexOf(BACKSLASH, 8);
+  let line: Buffer;
+  if (bs < 0 || bs > q) line = Buffer.from(b.subarray(8, q));
+  else if (bs === q - 2 && b[q - 1] === 0x6e) {
+    line = Buffer.allocUnsafe(q - 8 - 1);
+    b.copy(line, 0, 8, bs);
+    line[line.length - 1] = 0x0a;
+  } else return undefined;
+  let stream: 'stdout' | 'stderr';
+  if (b.compare(STREAM_OUT, 0, STREAM_OUT.length, q, q + STREAM_OUT.length) === 0) stream = 'stdout';
+  else if (b.compare(STREAM_ERR, 0, STREAM_ERR.length, q, q + STREAM_ERR.length) === 0) stream = 'stderr';
+  else return undefined;
+  const t = q + STREAM_OUT.length;
+  if (b.compare(TIME_KEY, 0, TIME_KEY.length, t, t + TIME_KEY.length) !== 0) return undefined; // attrs: the slow way
+  const ts = t + TIME_KEY.length;
+  const te = b.indexOf(QUOTE, ts);
+  if (te < 0 || te !== b.length - 2 || b[b.length - 1] !== 0x7d) return undefined;
+  const time = b.toString('latin1', ts, te);
+  const ns = timeNs(time);
+  if (ns === undefined) return undefined;
+  return { stream, line, timeNs: ns, time };
+}
+
+function slowJsonLine(b: Buffer): LogEntry | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.log !== 'string' || typeof o.time !== 'string') return undefined;
+  if (o.stream !== 'stdout' && o.stream !== 'stderr') return undefined;
+  const ns = timeNs(o.time);
+  if (ns === undefined) return undefined;
+  const e: LogEntry = { stream: o.stream, line: Buffer.from(o.log, 'utf8'), timeNs: ns, time: o.time };
+  if (typeof o.attrs === 'object' && o.attrs !== null) {
+    const attrs: Record<string, string> = {};
+    for (const [k, val] of Object.entries(o.attrs)) if (typeof val === 'string') attrs[k] = val;
+    e.attrs = attrs;
+  }
+  return e;
+}
+
+const MAX_LINE = 4 * 1024 * 1024; // a log line is at most ~100 KiB; longer is garbage
+
+export const jsonFileCodec: LogCodec = {
+  scan(data, out, final) {
+    let start = 0;
+    for (;;) {
+      const nl = data.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (nl > start) {
+        const e = parseLogLine(data.subarray(start, nl));
+        if (e) out.push(e);
+      }
+      start = nl + 1;
+    }
+    if (final && start < data.length) {
+      const e = parseLogLine(data.subarray(start));
+      if (e) out.push(e);
+      return data.length;
+    }
+    // A rest that can never be a line is dropped rather than kept growing.
+    return data.length - start > MAX_LINE ? data.length : start;
+  },
+  async tailStart(fh, size, need) {
+    if (size === 0 || need <= 0) return { offset: size, count: 0 };
+    const buf = Buffer.alloc(CHUNK);
+    let count = 0;
+    let pos = size;
+    while (pos > 0) {
+      const start = Math.max(0, pos - CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, pos - start, start);
+      for (let i = bytesRead - 1; i >= 0; i--) {
+        if (buf[i] !== 0x0a) continue;
+        const abs = start + i;
+        if (abs === size - 1) continue; // the terminator of the last line
+        count++; // a line starts right after this newline
+        if (count === need) return { offset: abs + 1, count };
+      }
+      pos = start;
+    }
+    return { offset: 0, count: count + 1 };
+  },
+  count(data) {
+    let n = 0;
+    for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) n++;
+    return n;
+  },
+};
+
+// ---- local (protobuf LogEntry framed by its size) ---------------------------------------
+
+const MAX_RECORD = 1024 * 1024; // moby's local driver: a message is at most 1 MiB (maxMsgLen)
+const TWO_28 = 268_435_456;
+let cachedHi = -1;
+let cachedHiNs = 0n;
+
+/** Decodes one LogEntry message; undefined if it is malformed. */
+export function decodeLocalEntry(m: Buffer): LogEntry | undefined {
+  let i = 0;
+  let stream: 'stdout' | 'stderr' | undefined;
+  let line: Buffer | undefined;
+  let ns = 0n;
+  let partial = false;
+  let last = false;
+  const n = m.length;
+  const varint = (): number => {
+    // Values here fit in a double except time_nano, which is read by timeVarint.
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= n) throw new RangeError('truncated');
+      const b = m[i++];
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+      if (mul > 2 ** 63) throw new RangeError('varint too long');
+    }
+  };
+  const timeVarint = (): bigint => {
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (;;) {
+      if (i >= n) throw new RangeError('truncated');
+      const b = m[i++];
+      if (shift < 28) lo += (b & 0x7f) * 2 ** shift;
+      else hi += (b & 0x7f) * 2 ** (shift - 28);
+      if (b < 0x80) break;
+      shift += 7;
+      if (shift > 63) throw new RangeError('varint too long');
+    }
+    if (hi !== cachedHi) {
+      cachedHi = hi;
+      cachedHiNs = BigInt(hi) * BigInt(TWO_28);
+    }
+    return cachedHiNs + BigInt(lo);
+  };
+  try {
+    while (i < n) {
+      const key = varint();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (field === 2 && wire === 0) ns = timeVarint();
+      else if (wire === 0) {
+        const v = varint();
+        if (field === 4) partial = v !== 0;
+      } else if (wire === 2) {
+        const len = varint();
+        if (i + len > n) return undefined;
+        if (field === 1) {
+          const s = m.toString('latin1', i, i + len);
+          stream = s === 'stderr' ? 'stderr' : s === 'stdout' ? 'stdout' : undefined;
+        } else if (field === 3) line = m.subarray(i, i + len);
+        else if (field === 5) last = partialIsLast(m.subarray(i, i + len));
+        i += len;
+      } else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  if (!stream || i !== n) return undefined;
+  // moby protoToMessage + the reader: a whole line (or the last piece of one) gets its '\n' back.
+  const body = line ?? Buffer.alloc(0);
+  let out: Buffer;
+  if (!partial || last) {
+    out = Buffer.allocUnsafe(body.length + 1);
+    body.copy(out);
+    out[body.length] = 0x0a;
+  } else out = Buffer.from(body);
+  return { stream, line: out, timeNs: ns };
+}
+
+function partialIsLast(sub: Buffer): boolean {
+  // PartialLogEntryMetadata: field 1 (bool last) is what matters here.
+  let i = 0;
+  while (i < sub.length) {
+    const key = sub[i++];
+    const wire = key & 7;
+    if (key === 0x08) return sub[i] === 1;
+    if (wire === 0) {
+      while (i < sub.length && sub[i] >= 0x80) i++;
+      i++;
+    } else if (wire === 2) {
+      const len = sub[i++];
+      if (len >= 0x80) return false;
+      i += len;
+    } else return false;
+  }
+  return false;
+}
+
+export const localCodec: LogCodec = {
+  scan(data, out) {
+    let start = 0;
+    while (start + 4 <= data.length) {
+      const size = data.readUInt32BE(start);
+      if (size > MAX_RECORD) return data.length; // corrupt: nothing after it can be framed
+      const end = start + 8 + size;
+      if (end > data.length) break;
+      const e = decodeLocalEntry(data.subarray(start + 4, start + 4 + size));
+      if (e) out.push(e);
+      start = end;
+    }
+    return start;
+  },
+  async tailStart(fh, size, need) {
+    if (size === 0 || need <= 0) return { offset: size, count: 0 };
+    const b = Buffer.alloc(4);
+    let count = 0;
+    let pos = size;
+    while (pos >= 8 && count < need) {
+      await fh.read(b, 0, 4, pos - 4);
+      const len = b.readUInt32BE(0);
+      if (len > MAX_RECORD || pos - 8 - len < 0) break;
+      pos -= len + 8;
+      count++;
+    }
+    return { offset: pos, count };
+  },
+  count(data) {
+    let n = 0;
+    let start = 0;
+    while (start + 4 <= data.length) {
+      const size = data.readUInt32BE(start);
+      if (size > MAX_RECORD || start + 8 + size > data.length) break;
+      start += 8 + size;
+      n++;
+    }
+    return n;
+  },
+};
+
+export function codecFor(format: LogFormat): LogCodec {
+  return format === 'local' ? localCodec : jsonFileCodec;
+}
+
+/** A local-format record, as the shim writes it (tests and tools). */
+export function encodeLocalEntry(e: { stream: 'stdout' | 'stderr'; line: Buffer; timeNs: bigint; partial?: { id: string; ordinal: number; last: boolean } }): Buffer {
+  const parts: Buffer[] = [];
+  const varint = (v: bigint) => {
+    const out: number[] = [];
+    while (v >= 0x80n) {
+      out.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    out.push(Number(v));
+    return Buffer.from(out);
+  };
+  const field = (key: number, payload: Buffer) => parts.push(Buffer.from([key]), varint(BigInt(payload.length)), payload);
+  field(0x0a, Buffer.from(e.stream));
+  if (e.timeNs !== 0n) parts.push(Buffer.from([0x10]), varint(e.timeNs));
+  if (e.line.length) field(0x1a, e.line);
+  if (e.partial) {
+    parts.push(Buffer.from([0x20, 1]));
+    const sub = Buffer.concat([
+      e.partial.last ? Buffer.from([0x08, 1]) : Buffer.alloc(0),
+      Buffer.from([0x12, e.partial.id.length]), Buffer.from(e.partial.id),
+      Buffer.from([0x18]), varint(BigInt(e.partial.ordinal)),
+    ]);
+    parts.push(Buffer.from([0x2a]), varint(BigInt(sub.length)), sub);
+  }
+  const msg = Buffer.concat(parts);
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(msg.length);
+  return Buffer.concat([size, msg, size]);
+}
+
