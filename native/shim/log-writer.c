@@ -363,6 +363,7 @@ static size_t local_record(unsigned char *out, int stream, const unsigned char *
   m[o++] = 0x0a, m[o++] = 6;
   memcpy(m + o, src, 6), o += 6;
   if (tns != 0) m[o++] = 0x10, o += pb_varint(m + o, (uint64_t)tns);
+  if (n > 0 && p[n - 1] == '\n' && (!pt || pt->ordinal == 0 || last)) n--; /* the reader puts it back */
   if (n > 0) {
     m[o++] = 0x1a;
     o += pb_varint(m + o, n);

@@ -3,11 +3,11 @@
 // under its shim, and on any failure undoes what it did and records Docker's exit code.
 import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/index.ts';
 import { isLogInitError, logWriterOf } from '../logging/container-log.ts';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { RECURSIVE_READONLY, buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
 import { MountSetupError, legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
 import { stageBind, unstageBind } from './subpath-staging.linux.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -49,6 +49,7 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     const log = logWriterOf(c, pathsOf(ctx, c.rec.ID).dir);
     // dockerd sets LogPath when the json-file logger starts (and never shows the local driver's file).
     c.rec.LogPath = log?.driver === 'json-file' && log.path ? log.path : '';
+    if (log?.driver === 'local' && log.path) await mkdir(dirname(log.path), { recursive: true, mode: 0o700 });
     const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
     let netns;
     try {
