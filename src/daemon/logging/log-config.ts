@@ -62,7 +62,8 @@ export function validateLogOpts(type: string, cfg: Record<string, string>): void
     }
   }
   const allowed = DRIVER_OPTS[type];
-  if (!allowed) throw invalidParameter(`logger: no log driver named '${type}' is registered`);
+  // Not built in: dockerd looks for a logging plugin of that name (berthd has no plugins).
+  if (!allowed) throw invalidParameter(`error looking up logging plugin ${type}: plugin "${type}" not found`);
   if (cfg['cache-disabled'] !== undefined && parseGoBool(cfg['cache-disabled']) === undefined) {
     throw invalidParameter(`invalid value for option cache-disabled: strconv.ParseBool: parsing ${JSON.stringify(cfg['cache-disabled'])}: invalid syntax`);
   }
@@ -180,7 +181,7 @@ export function logWriterFor(cfg: LogConfig, info: LogInfo, paths: { jsonFile: s
       if (c['max-file'] !== undefined) {
         maxFile = goAtoi(c['max-file'], (m) => `invalid value for max-file: ${c['max-file']}: ${m}`);
       }
-      if (c.compress !== undefined) compress = goParseBool(c.compress, (m) => `invalid boolean value for compress: ${m}`);
+      if (c.compress !== undefined) compress = goParseBool(c.compress, (m) => `error reading compress log option: ${m}`);
       if (maxSize < 0) throw failInit('max-size must not be negative');
       if (maxFile < 0) throw failInit('max-file must not be negative');
       if (compress && maxFile <= 1) throw failInit('compression cannot be enabled when max file count is 1');
@@ -245,9 +246,14 @@ export function logTag(c: Record<string, string>, info: LogInfo, dflt: string): 
     ID: info.id.slice(0, 12), FullID: info.id, Name: info.name.replace(/^\//, ''), ImageID: info.imageId.slice(0, 12),
     ImageFullID: info.imageId, ImageName: info.imageName, Hostname: info.hostname, Command: info.command, DaemonName: 'docker',
   };
-  return template.replace(/\{\{\s*\.(\w+)\s*\}\}|\{\{[^}]*\}\}/g, (all, field: string | undefined) => {
+  return template.replace(/\{\{\s*\.(\w+)\s*\}\}|\{\{[^}]*\}\}/g, (all: string, field: string | undefined, offset: number) => {
     if (field === undefined || !Object.hasOwn(fields, field)) {
-      throw failInit(`template: log-tag:1: can't evaluate ${all.slice(2, -2).trim()} in type *logger.Info`);
+      // text/template's words: line:column of the action's node, then what failed.
+      const before = template.slice(0, offset);
+      const line = before.split('\n').length;
+      const col = offset - (before.lastIndexOf('\n') + 1) + all.indexOf('.');
+      const what = field === undefined ? all.slice(2, -2).trim() : `.${field}`;
+      throw failInit(`template: log-tag:${line}:${col}: executing "log-tag" at <${what}>: can't evaluate field ${field ?? what} in type *logger.Info`);
     }
     return fields[field];
   });
@@ -264,7 +270,12 @@ function goRegexp(src: string): RegExp {
   try {
     return new RegExp(src);
   } catch (e) {
-    throw failInit(`error parsing regexp: ${(e as Error).message}`);
+    // Go's regexp words the common mistakes its own way; the rest keep V8's words.
+    const m = (e as Error).message;
+    if (/Unterminated group/.test(m)) throw failInit(`error parsing regexp: missing closing ): \`${src}\``);
+    if (/Unmatched '\)'/.test(m)) throw failInit(`error parsing regexp: unexpected ): \`${src}\``);
+    if (/Unterminated character class/.test(m)) throw failInit(`error parsing regexp: missing closing ]: \`${src.slice(src.lastIndexOf('['))}\``);
+    throw failInit(`error parsing regexp: ${m}`);
   }
 }
 
