@@ -160,8 +160,21 @@ static void rfc3339nano_now(char out[64]) {
  */
 static size_t json_escape(unsigned char *out, const unsigned char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
+  /* Bytes copied as they are: printable ASCII but for " \\ < > & (a log is mostly these). */
+  static unsigned char plain[256];
+  if (!plain['a']) {
+    for (int c = 0x20; c < 0x80; c++) plain[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+  }
   size_t o = 0, i = 0;
   while (i < n) {
+    size_t run = i;
+    while (run < n && plain[s[run]]) run++;
+    if (run > i) {
+      memcpy(out + o, s + i, run - i);
+      o += run - i;
+      i = run;
+      if (i >= n) break;
+    }
     unsigned char b = s[i];
     if (b < 0x80) {
       if (b >= 0x20 && b != '\\' && b != '"' && b != '<' && b != '>' && b != '&') {

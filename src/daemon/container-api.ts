@@ -220,7 +220,7 @@ export class ContainerApi implements ContainersBackend {
     const stopWhen = () => !c.rec.State.Running && !c.rec.State.Restarting;
     const batches = readLogBatches(source.path, {
       format: source.format, since: opts.since, until: opts.until, tail: opts.tail, follow: opts.follow && !stopWhen(), signal: opts.signal,
-      maxFile: source.maxFile, stopWhen,
+      maxFile: source.maxFile, stopWhen, recycle: true, // logFrames and the route copy what they send
     });
     return { tty, lines: logFrames(batches, opts) };
   }

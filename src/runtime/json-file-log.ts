@@ -33,9 +33,14 @@ export interface ReadLogsOptions {
   stopWhen?: () => boolean;
   /** Poll interval behind fs.watch, in ms. */
   pollMs?: number;
+  /**
+   * The consumer is done with a batch (and the entries' buffers) when it asks for the next:
+   * buffers are reused. Only for consumers that copy what they keep.
+   */
+  recycle?: boolean;
 }
 
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
 const MAX_PROBE = 1000;
 
 /** The log files that exist, oldest first, ending with `path` itself (FILE.N or FILE.N.gz). */
@@ -170,7 +175,7 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
         }
         continue;
       }
-      const reader = new RecordReader(seg.fh, seg.start, codec);
+      const reader = new RecordReader(seg.fh, seg.start, codec, opts.recycle);
       for await (const batch of reader.batches(!(seg.current && opts.follow))) {
         const out = filter(batch);
         if (out.length) yield out;
@@ -214,7 +219,7 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
             await reader.fh.close();
           }
           const fh = await open(path, 'r').catch(() => undefined);
-          reader = fh ? new RecordReader(fh, 0, codec) : undefined;
+          reader = fh ? new RecordReader(fh, 0, codec, opts.recycle) : undefined;
           ino = fh ? (await fh.stat()).ino : undefined;
           continue;
         }
@@ -249,17 +254,24 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
   }
 }
 
-/** Reads complete records from a position on; keeps an unfinished rest for later. */
+/**
+ * Reads complete records from a position on; keeps an unfinished rest for later. With
+ * `recycle`, one read buffer serves every batch (the consumer is done with a batch when it asks
+ * for the next), so reading a large log allocates next to nothing.
+ */
 class RecordReader {
   readonly fh: FileHandle;
   pos: number; // file offset of the first byte not yet read
   readonly #codec: LogCodec;
-  #rest: Buffer = Buffer.alloc(0);
+  readonly #recycle: boolean;
+  #buf: Buffer | undefined;
+  #rest: Buffer = Buffer.alloc(0); // without recycle: a copy; with it: a view into #buf
 
-  constructor(fh: FileHandle, pos: number, codec: LogCodec) {
+  constructor(fh: FileHandle, pos: number, codec: LogCodec, recycle = false) {
     this.fh = fh;
     this.pos = pos;
     this.#codec = codec;
+    this.#recycle = recycle;
   }
 
   reset(pos: number): void {
@@ -270,20 +282,37 @@ class RecordReader {
   /** Batches up to the current end of file; with `final`, an unfinished rest too. */
   async *batches(final: boolean): AsyncGenerator<LogEntry[]> {
     for (;;) {
-      // A fresh buffer each time: decoded entries may point into it.
-      const buf = Buffer.allocUnsafe(CHUNK);
-      const { bytesRead } = await this.fh.read(buf, 0, CHUNK, this.pos);
-      if (bytesRead === 0) break;
+      const restLen = this.#rest.length;
+      let buf: Buffer;
+      if (this.#recycle) {
+        if (!this.#buf || this.#buf.length < restLen + CHUNK) {
+          const bigger = Buffer.allocUnsafe(restLen + CHUNK);
+          this.#rest.copy(bigger, 0);
+          this.#buf = bigger;
+        } else if (restLen > 0 && this.#rest.byteOffset !== this.#buf.byteOffset) {
+          this.#buf.copyWithin(0, this.#rest.byteOffset - this.#buf.byteOffset, this.#rest.byteOffset - this.#buf.byteOffset + restLen);
+        }
+        buf = this.#buf;
+      } else {
+        // A fresh buffer each time: decoded entries are views into it.
+        buf = Buffer.allocUnsafe(restLen + CHUNK);
+        this.#rest.copy(buf, 0);
+      }
+      const { bytesRead } = await this.fh.read(buf, restLen, CHUNK, this.pos);
+      if (bytesRead === 0) {
+        if (this.#recycle) this.#rest = buf.subarray(0, restLen);
+        break;
+      }
       this.pos += bytesRead;
-      const data = this.#rest.length ? Buffer.concat([this.#rest, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+      const data = buf.subarray(0, restLen + bytesRead);
       const out: LogEntry[] = [];
       const used = this.#codec.scan(data, out, false);
-      this.#rest = Buffer.from(data.subarray(used));
+      this.#rest = this.#recycle ? data.subarray(used) : Buffer.from(data.subarray(used));
       if (out.length) yield out;
     }
     if (final && this.#rest.length) {
       const out: LogEntry[] = [];
-      this.#codec.scan(this.#rest, out, true);
+      this.#codec.scan(Buffer.from(this.#rest), out, true);
       this.#rest = Buffer.alloc(0);
       if (out.length) yield out;
     }

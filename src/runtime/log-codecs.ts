@@ -12,8 +12,6 @@ export interface LogEntry {
   /** The bytes the container wrote, with its '\n' unless the line was partial. */
   line: Buffer;
   timeNs: bigint;
-  /** The time as the file has it (json-file only). */
-  time?: string;
   /** json-file: the driver's extra attributes (labels, env, tag), for `logs --details`. */
   attrs?: Record<string, string>;
 }
@@ -24,7 +22,8 @@ export interface LogCodec {
   /**
    * Decodes the complete records of data[0, end) and returns where the first incomplete one
    * starts; with `final`, an incomplete rest is decoded too (json-file) or dropped (local).
-   * Malformed records are skipped.
+   * Malformed records are skipped. Entries may be views into `data`, which may be changed:
+   * the caller hands over a buffer it no longer uses.
    */
   scan(data: Buffer, out: LogEntry[], final: boolean): number;
   /** Where the last `need` records of a file start, and how many that is (fewer if shorter). */
@@ -44,63 +43,76 @@ const TIME_KEY = Buffer.from(',"time":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-// The seconds part of consecutive stamps repeats: its value in ns is cached.
-let cachedSecText = '';
-let cachedSecNs = 0n;
+// The seconds part of consecutive stamps repeats: its value in ns is cached, keyed by its bytes.
+const cachedSec = Buffer.alloc(19);
+let cachedSecNs = -1n;
 
-/** "2006-01-02T15:04:05[.fffffffff]Z" to ns; the general parser for anything else. */
-function timeNs(text: string): bigint | undefined {
-  if (text.length >= 20 && text.charCodeAt(text.length - 1) === 0x5a && text.charCodeAt(19) !== 0x2b && text.charCodeAt(19) !== 0x2d) {
-    const sec = text.slice(0, 19);
-    if (sec !== cachedSecText) {
-      const ms = Date.parse(`${sec}Z`);
-      if (Number.isNaN(ms)) return parseRfc3339Nano(text);
-      cachedSecText = sec;
-      cachedSecNs = BigInt(ms) * 1_000_000n;
-    }
-    if (text.length === 20) return cachedSecNs;
-    const frac = text.slice(20, text.length - 1);
-    if (text.charCodeAt(19) !== 0x2e || frac.length === 0 || frac.length > 9 || !/^\d+$/.test(frac)) return parseRfc3339Nano(text);
-    return cachedSecNs + BigInt(Number(frac) * 10 ** (9 - frac.length));
+/** "2006-01-02T15:04:05[.fffffffff]Z" in b[s, e) to ns without making strings; else the general parser. */
+function timeNsAt(b: Buffer, s: number, e: number): bigint | undefined {
+  const len = e - s;
+  if (len < 20 || b[e - 1] !== 0x5a || (len > 20 && b[s + 19] !== 0x2e) || len > 30) return parseRfc3339Nano(b.toString('latin1', s, e));
+  let same = cachedSecNs >= 0n;
+  for (let k = 0; same && k < 19; k++) if (cachedSec[k] !== b[s + k]) same = false;
+  if (!same) {
+    const ms = Date.parse(`${b.toString('latin1', s, s + 19)}Z`);
+    if (Number.isNaN(ms)) return undefined;
+    b.copy(cachedSec, 0, s, s + 19);
+    cachedSecNs = BigInt(ms) * 1_000_000n;
   }
-  return parseRfc3339Nano(text);
+  if (len === 20) return cachedSecNs;
+  let frac = 0;
+  let digits = 0;
+  for (let k = s + 20; k < e - 1; k++) {
+    const d = b[k] - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    frac = frac * 10 + d;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  return cachedSecNs + BigInt(frac * 10 ** (9 - digits));
 }
 
 /** Parses one json-file line; undefined for anything malformed. */
 export function parseLogLine(text: string | Buffer): LogEntry | undefined {
-  const b = typeof text === 'string' ? Buffer.from(text) : text;
+  const b = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
   return fastJsonLine(b) ?? slowJsonLine(b);
+}
+
+function matchAt(b: Buffer, pat: Buffer, off: number): boolean {
+  if (off + pat.length > b.length) return false;
+  for (let k = 0; k < pat.length; k++) if (b[off + k] !== pat[k]) return false;
+  return true;
 }
 
 /**
  * The shim's own lines without attrs: {"log":"TEXT","stream":"std...","time":"T"} where TEXT
  * has no escape but perhaps a final \n. Anything else: undefined (the general parser decides).
+ * The line is a view into `b`, which the caller owns: a final "\n" escape is turned into the
+ * newline byte in place.
  */
 function fastJsonLine(b: Buffer): LogEntry | undefined {
-  if (b.length < 40 || b.compare(PREFIX, 0, 8, 0, 8) !== 0) return undefined;
+  if (b.length < 40 || !matchAt(b, PREFIX, 0)) return undefined;
   const q = b.indexOf(QUOTE, 8);
   if (q < 0) return undefined;
   const bs = b.indexOf(BACKSLASH, 8);
-  let line: Buffer;
-  if (bs < 0 || bs > q) line = Buffer.from(b.subarray(8, q));
-  else if (bs === q - 2 && b[q - 1] === 0x6e) {
-    line = Buffer.allocUnsafe(q - 8 - 1);
-    b.copy(line, 0, 8, bs);
-    line[line.length - 1] = 0x0a;
-  } else return undefined;
+  let end = q;
+  if (bs >= 0 && bs < q) {
+    if (bs !== q - 2 || b[q - 1] !== 0x6e) return undefined;
+    end = bs + 1;
+  }
   let stream: 'stdout' | 'stderr';
-  if (b.compare(STREAM_OUT, 0, STREAM_OUT.length, q, q + STREAM_OUT.length) === 0) stream = 'stdout';
-  else if (b.compare(STREAM_ERR, 0, STREAM_ERR.length, q, q + STREAM_ERR.length) === 0) stream = 'stderr';
+  if (matchAt(b, STREAM_OUT, q)) stream = 'stdout';
+  else if (matchAt(b, STREAM_ERR, q)) stream = 'stderr';
   else return undefined;
   const t = q + STREAM_OUT.length;
-  if (b.compare(TIME_KEY, 0, TIME_KEY.length, t, t + TIME_KEY.length) !== 0) return undefined; // attrs: the slow way
+  if (!matchAt(b, TIME_KEY, t)) return undefined; // attrs: the slow way
   const ts = t + TIME_KEY.length;
-  const te = b.indexOf(QUOTE, ts);
-  if (te < 0 || te !== b.length - 2 || b[b.length - 1] !== 0x7d) return undefined;
-  const time = b.toString('latin1', ts, te);
-  const ns = timeNs(time);
+  const te = b.length - 2;
+  if (b[te] !== QUOTE || b[te + 1] !== 0x7d || b.indexOf(QUOTE, ts) !== te) return undefined;
+  const ns = timeNsAt(b, ts, te);
   if (ns === undefined) return undefined;
-  return { stream, line, timeNs: ns, time };
+  if (end !== q) b[bs] = 0x0a;
+  return { stream, line: b.subarray(8, end), timeNs: ns };
 }
 
 function slowJsonLine(b: Buffer): LogEntry | undefined {
@@ -114,9 +126,9 @@ function slowJsonLine(b: Buffer): LogEntry | undefined {
   const o = v as Record<string, unknown>;
   if (typeof o.log !== 'string' || typeof o.time !== 'string') return undefined;
   if (o.stream !== 'stdout' && o.stream !== 'stderr') return undefined;
-  const ns = timeNs(o.time);
+  const ns = parseRfc3339Nano(o.time);
   if (ns === undefined) return undefined;
-  const e: LogEntry = { stream: o.stream, line: Buffer.from(o.log, 'utf8'), timeNs: ns, time: o.time };
+  const e: LogEntry = { stream: o.stream, line: Buffer.from(o.log, 'utf8'), timeNs: ns };
   if (typeof o.attrs === 'object' && o.attrs !== null) {
     const attrs: Record<string, string> = {};
     for (const [k, val] of Object.entries(o.attrs)) if (typeof val === 'string') attrs[k] = val;
@@ -134,13 +146,15 @@ export const jsonFileCodec: LogCodec = {
       const nl = data.indexOf(0x0a, start);
       if (nl < 0) break;
       if (nl > start) {
-        const e = parseLogLine(data.subarray(start, nl));
+        const line = data.subarray(start, nl);
+        const e = fastJsonLine(line) ?? slowJsonLine(line);
         if (e) out.push(e);
       }
       start = nl + 1;
     }
     if (final && start < data.length) {
-      const e = parseLogLine(data.subarray(start));
+      const line = data.subarray(start);
+      const e = fastJsonLine(line) ?? slowJsonLine(line);
       if (e) out.push(e);
       return data.length;
     }

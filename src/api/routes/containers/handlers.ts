@@ -4,7 +4,7 @@ import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
-import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrames } from '../../../common/index.ts';
+import { framesSize, invalidParameter, muxFramesInto, notImplemented, nowNs, parseTimeArg } from '../../../common/index.ts';
 import { API_VERSION, hasFeature } from '../../version.ts';
 import { toContainerInspect, toContainerSummary } from '../../shapes/containers.ts';
 
@@ -117,10 +117,17 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const res = ctx.res!;
       res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream', 'Api-Version': API_VERSION });
       res.flushHeaders();
+      // One write per batch, into buffers reused once the socket has taken them; the socket's
+      // backpressure paces the reading of the log file, so memory stays flat however long the log.
+      const free: Buffer[] = [];
       for await (const batch of lines) {
         if (ctx.closed.aborted) break;
-        // One write per batch; the stream's own backpressure paces the reading of the log file.
-        if (!res.write(tty ? Buffer.concat(batch.map((l) => l.data)) : muxFrames(batch))) await drained(res, ctx.closed);
+        const size = framesSize(batch, tty);
+        let buf = free.pop();
+        if (!buf || buf.length < size) buf = Buffer.allocUnsafe(Math.max(size, 128 * 1024));
+        const held = buf;
+        const n = muxFramesInto(batch, buf, tty);
+        if (!res.write(buf.subarray(0, n), () => free.push(held))) await drained(res, ctx.closed);
       }
       res.end();
     },
