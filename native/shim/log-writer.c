@@ -35,20 +35,30 @@ enum { SYSF_UNIX, SYSF_3164, SYSF_5424, SYSF_5424MICRO };
 
 static struct {
   int driver;
-  const char *path, *attrs, *tag, *syslog_addr;
+  const char *path, *attrs, *tag, *syslog_addr, *cache_path;
+  long long max_size, cache_max_size;
+  long max_file, cache_max_file;
+  int compress, cache_compress, facility, syslog_fmt;
+} lopt = {.max_file = 1, .facility = 3 << 3, .cache_max_size = 20 << 20, .cache_max_file = 5, .cache_compress = 1};
+
+/* A log file being written: the driver's own (json-file, local) or the local cache that keeps
+   `docker logs` working for a driver that cannot be read back (moby's dual logging). */
+struct lfile {
+  int fd;
+  int local; /* local format (else json-file) */
+  long long size; /* bytes in the file, not counting wbuf */
   long long max_size;
   long max_file;
-  int compress, facility, syslog_fmt;
-} lopt = {.max_file = 1, .facility = 3 << 3};
+  int compress;
+  pid_t gz_pid;
+  char path[PATH_MAX];
+  unsigned char *wbuf; /* records not yet written */
+  size_t wlen;
+};
+static struct lfile main_log = {.fd = -1, .gz_pid = -1}, cache_log = {.fd = -1, .gz_pid = -1};
 
-static int log_fd = -1;
-static long long log_size; /* bytes in the file, not counting wbuf */
-static char log_abs[PATH_MAX];
 static unsigned char *log_rec;  /* one record being built */
 static size_t log_rec_cap;
-static unsigned char *wbuf;     /* records not yet written */
-static size_t wlen;
-static pid_t gz_pid = -1;
 static int sys_fd = -1, sys_socktype;
 static struct sockaddr_storage sys_sa;
 static socklen_t sys_salen;
@@ -67,6 +77,10 @@ static int log_parse_arg(int argc, char **argv, int *i) {
     lopt.compress = 1;
     return 1;
   }
+  if (!strcmp(a, "--log-cache-no-compress")) {
+    lopt.cache_compress = 0;
+    return 1;
+  }
   if (*i + 1 >= argc) fail("berth-shim: missing value for %s", a);
   const char *v = argv[++*i];
   if (!strcmp(a, "--log-driver")) {
@@ -80,6 +94,7 @@ static int log_parse_arg(int argc, char **argv, int *i) {
     if (lopt.driver == LOGD_NONE) lopt.driver = LOGD_JSON; /* the daemon's older form */
   } else if (!strcmp(a, "--log-attrs")) lopt.attrs = v;
   else if (!strcmp(a, "--log-tag")) lopt.tag = v;
+  else if (!strcmp(a, "--log-cache-path")) lopt.cache_path = v;
   else if (!strcmp(a, "--log-syslog-address")) lopt.syslog_addr = v;
   else if (!strcmp(a, "--log-syslog-format")) {
     if (!strcmp(v, "") || !strcmp(v, "unix")) lopt.syslog_fmt = SYSF_UNIX;
@@ -87,13 +102,16 @@ static int log_parse_arg(int argc, char **argv, int *i) {
     else if (!strcmp(v, "rfc5424")) lopt.syslog_fmt = SYSF_5424;
     else if (!strcmp(v, "rfc5424micro")) lopt.syslog_fmt = SYSF_5424MICRO;
     else fail("berth-shim: bad value for %s", a);
-  } else if (!strcmp(a, "--log-max-size") || !strcmp(a, "--log-max-file") || !strcmp(a, "--log-syslog-facility")) {
+  } else if (!strcmp(a, "--log-max-size") || !strcmp(a, "--log-max-file") || !strcmp(a, "--log-syslog-facility") ||
+             !strcmp(a, "--log-cache-max-size") || !strcmp(a, "--log-cache-max-file")) {
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (errno || *end || end == v || n < 0) fail("berth-shim: bad value for %s", a);
     if (!strcmp(a, "--log-max-size")) lopt.max_size = n;
     else if (!strcmp(a, "--log-max-file")) lopt.max_file = n < 1 ? 1 : (n > 1000 ? 1000 : (long)n);
+    else if (!strcmp(a, "--log-cache-max-size")) lopt.cache_max_size = n;
+    else if (!strcmp(a, "--log-cache-max-file")) lopt.cache_max_file = n < 1 ? 1 : (n > 1000 ? 1000 : (long)n);
     else {
       if (n > 23) fail("berth-shim: bad value for %s", a);
       lopt.facility = (int)n << 3;
@@ -104,54 +122,59 @@ static int log_parse_arg(int argc, char **argv, int *i) {
 
 /* ---------- files: open, rotate, compress ---------- */
 
-static int open_log(int trunc) {
-  int fd = open(log_abs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0640);
+static int open_log(struct lfile *f, int trunc) {
+  int fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0640);
   if (fd < 0) return -1;
   fchmod(fd, 0640);
   struct stat st;
-  log_size = fstat(fd, &st) == 0 ? st.st_size : 0;
-  log_fd = fd;
+  f->size = fstat(fd, &st) == 0 ? st.st_size : 0;
+  f->fd = fd;
   return 0;
 }
 
 /* Writes the batched records; a failed write (ENOSPC...) loses them, never blocks the container. */
-static void log_sync(void) {
-  if (log_fd >= 0 && wlen > 0) {
+static void lfile_sync(struct lfile *f) {
+  if (f->fd >= 0 && f->wlen > 0) {
     size_t off = 0;
-    while (off < wlen) {
-      ssize_t w = write(log_fd, wbuf + off, wlen - off);
+    while (off < f->wlen) {
+      ssize_t w = write(f->fd, f->wbuf + off, f->wlen - off);
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) break;
       off += (size_t)w;
-      log_size += w;
+      f->size += w;
     }
   }
-  wlen = 0;
+  f->wlen = 0;
 }
 
-static void gz_wait(void) {
-  if (gz_pid <= 0) return;
-  while (waitpid(gz_pid, NULL, 0) < 0 && errno == EINTR) {}
-  gz_pid = -1; /* ECHILD: the monitor loop reaped it first */
+static void log_sync(void) {
+  lfile_sync(&main_log);
+  lfile_sync(&cache_log);
+}
+
+static void gz_wait(struct lfile *f) {
+  if (f->gz_pid <= 0) return;
+  while (waitpid(f->gz_pid, NULL, 0) < 0 && errno == EINTR) {}
+  f->gz_pid = -1; /* ECHILD: the monitor loop reaped it first */
 }
 
 /* In a child: SRC -> SRC.gz (through SRC.gz.tmp, renamed when complete), then SRC removed. */
-static void gz_file_async(const char *src) {
+static void gz_file_async(struct lfile *f, const char *src) {
   pid_t p = fork();
   if (p != 0) {
-    if (p > 0) gz_pid = p;
+    if (p > 0) f->gz_pid = p;
     return;
   }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  char tmp[PATH_MAX + 48], dst[PATH_MAX + 48];
+  char tmp[PATH_MAX + 128], dst[PATH_MAX + 128];
   snprintf(tmp, sizeof tmp, "%s.gz.tmp", src);
   snprintf(dst, sizeof dst, "%s.gz", src);
   int in = open(src, O_RDONLY | O_CLOEXEC);
   int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (in < 0 || out < 0) _exit(1);
-  gzFile gz = gzdopen(out, "wb");
+  gzFile gz = gzdopen(out, "wb1"); /* fastest level: logs compress well at any level */
   if (!gz) _exit(1);
   static unsigned char b[1 << 16];
   for (;;) {
@@ -168,47 +191,44 @@ static void gz_file_async(const char *src) {
 }
 
 /* FILE.(i-1)[.gz] -> FILE.i[.gz]; whatever FILE.i was is dropped. */
-static void shift_rotated(long i) {
+static void shift_rotated(struct lfile *f, long i) {
   char from[PATH_MAX + 48], to[PATH_MAX + 48];
   for (int gz = 0; gz < 2; gz++) {
-    snprintf(to, sizeof to, "%s.%ld%s", log_abs, i, gz ? ".gz" : "");
+    snprintf(to, sizeof to, "%s.%ld%s", f->path, i, gz ? ".gz" : "");
     unlink(to);
   }
   for (int gz = 0; gz < 2; gz++) {
-    if (i - 1 == 0) snprintf(from, sizeof from, "%s", log_abs);
-    else snprintf(from, sizeof from, "%s.%ld%s", log_abs, i - 1, gz ? ".gz" : "");
-    snprintf(to, sizeof to, "%s.%ld%s", log_abs, i, gz ? ".gz" : "");
-    if (i - 1 == 0 && gz) break;
+    snprintf(from, sizeof from, "%s.%ld%s", f->path, i - 1, gz ? ".gz" : "");
+    snprintf(to, sizeof to, "%s.%ld%s", f->path, i, gz ? ".gz" : "");
     rename(from, to); /* ENOENT: not that many files yet */
   }
 }
 
 /* FILE.(N-2) -> FILE.(N-1) ... FILE -> FILE.1, then a fresh FILE; N == 1 truncates. */
-static void rotate_log(void) {
-  log_sync();
-  if (lopt.max_file <= 1) {
-    if (ftruncate(log_fd, 0) == 0) log_size = 0;
+static void rotate_log(struct lfile *f) {
+  lfile_sync(f);
+  if (f->max_file <= 1) {
+    if (ftruncate(f->fd, 0) == 0) f->size = 0;
     return;
   }
-  gz_wait(); /* FILE.1 must be compressed before it moves on */
-  for (long i = lopt.max_file - 1; i >= 2; i--) shift_rotated(i);
+  gz_wait(f); /* FILE.1 must be compressed before it moves on */
+  for (long i = f->max_file - 1; i >= 2; i--) shift_rotated(f, i);
   char to[PATH_MAX + 48];
-  snprintf(to, sizeof to, "%s.1", log_abs);
+  snprintf(to, sizeof to, "%s.1.gz", f->path);
   unlink(to);
-  strncat(to, ".gz", sizeof to - strlen(to) - 1);
+  snprintf(to, sizeof to, "%s.1", f->path);
   unlink(to);
-  to[strlen(to) - 3] = 0;
-  if (rename(log_abs, to) < 0) {
-    if (ftruncate(log_fd, 0) == 0) log_size = 0;
+  if (rename(f->path, to) < 0) {
+    if (ftruncate(f->fd, 0) == 0) f->size = 0;
     return;
   }
-  int old = log_fd;
-  if (open_log(1) < 0) {
-    log_fd = old; /* keep writing to the rotated file rather than losing lines */
+  int old = f->fd;
+  if (open_log(f, 1) < 0) {
+    f->fd = old; /* keep writing to the rotated file rather than losing lines */
     return;
   }
   close(old);
-  if (lopt.compress) gz_file_async(to);
+  if (f->compress) gz_file_async(f, to);
 }
 
 /* ---------- syslog ---------- */
@@ -410,23 +430,25 @@ static size_t json_record(unsigned char *out, int stream, const unsigned char *p
   return o + 3;
 }
 
+/* One record into a file's batch, rotating first when it would pass max-size. */
+static void lfile_emit(struct lfile *f, int stream, const unsigned char *p, size_t n, const struct partial *pt, int last) {
+  if (f->fd < 0) return;
+  unsigned char *r = f->wbuf + f->wlen;
+  size_t o = f->local ? local_record(r, stream, p, n, pt, last) : json_record(r, stream, p, n);
+  if (f->max_size > 0 && f->size + (long long)f->wlen > 0 && f->size + (long long)(f->wlen + o) > f->max_size) {
+    memmove(log_rec, r, o); /* the record goes into the fresh file: sync what came before */
+    rotate_log(f);
+    memcpy(f->wbuf, log_rec, o);
+  }
+  f->wlen += o;
+  if (f->wlen >= LOG_WBUF) lfile_sync(f);
+}
+
 static void log_emit(int stream, const unsigned char *p, size_t n, const struct partial *pt, int last) {
   if (!log_active() || n == 0) return;
-  if (lopt.driver == LOGD_SYSLOG) {
-    sys_emit(stream, p, n);
-    return;
-  }
-  if (log_fd < 0) return;
-  unsigned char *r = wbuf + wlen;
-  size_t o = lopt.driver == LOGD_LOCAL ? local_record(r, stream, p, n, pt, last) : json_record(r, stream, p, n);
-  if (lopt.max_size > 0 && log_size + (long long)wlen > 0 && log_size + (long long)(wlen + o) > lopt.max_size) {
-    memmove(log_rec, r, o); /* the record goes into the fresh file: sync what came before */
-    rotate_log();
-    memcpy(wbuf, log_rec, o);
-    wlen = 0;
-  }
-  wlen += o;
-  if (wlen >= LOG_WBUF) log_sync();
+  if (lopt.driver == LOGD_SYSLOG) sys_emit(stream, p, n);
+  else lfile_emit(&main_log, stream, p, n, pt, last);
+  lfile_emit(&cache_log, stream, p, n, pt, last);
 }
 
 /* ---------- the line splitter: one stream into lines; long lines go out as partials ---------- */
@@ -484,26 +506,35 @@ static void line_flush(struct line_asm *la, int stream) {
 
 /* ---------- open and close ---------- */
 
+static void lfile_open(struct lfile *f, const char *path, int local, long long max_size, long max_file, int compress) {
+  snprintf(f->path, sizeof f->path, "%s", path);
+  f->local = local;
+  f->max_size = max_size;
+  f->max_file = max_file;
+  f->compress = compress;
+  f->wbuf = malloc(LOG_WBUF + log_rec_cap);
+  if (!f->wbuf) fail("out of memory");
+  if (open_log(f, 0) < 0) fail("open log %s: %s", path, strerror(errno));
+}
+
 static void log_open(void) {
   if (!log_active()) return;
   size_t attrs = lopt.attrs ? strlen(lopt.attrs) : 0;
   log_rec_cap = LOG_LINE_MAX * 6 + 512 + attrs;
   log_rec = malloc(log_rec_cap);
   if (!log_rec) fail("out of memory");
-  if (lopt.driver == LOGD_SYSLOG) {
-    sys_open();
-    return;
-  }
-  if (!lopt.path) fail("berth-shim: --log-path is required for this log driver");
-  snprintf(log_abs, sizeof log_abs, "%s", lopt.path);
-  wbuf = malloc(LOG_WBUF + log_rec_cap);
-  if (!wbuf) fail("out of memory");
-  if (open_log(0) < 0) fail("open log %s: %s", lopt.path, strerror(errno));
+  if (lopt.driver == LOGD_SYSLOG) sys_open();
+  else if (!lopt.path) fail("berth-shim: --log-path is required for this log driver");
+  else lfile_open(&main_log, lopt.path, lopt.driver == LOGD_LOCAL, lopt.max_size, lopt.max_file, lopt.compress);
+  if (lopt.cache_path) lfile_open(&cache_log, lopt.cache_path, 1, lopt.cache_max_size, lopt.cache_max_file, lopt.cache_compress);
 }
 
 static void log_close(void) {
   log_sync();
-  if (log_fd >= 0) fsync(log_fd);
-  gz_wait();
+  struct lfile *fs[] = {&main_log, &cache_log};
+  for (int k = 0; k < 2; k++) {
+    if (fs[k]->fd >= 0) fsync(fs[k]->fd);
+    gz_wait(fs[k]);
+  }
   if (sys_fd >= 0) close(sys_fd);
 }

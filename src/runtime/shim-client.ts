@@ -40,6 +40,8 @@ export interface LogTarget {
   tag?: string;
   /** syslog: ADDRESS is "" (the local syslog), unix:PATH, unixgram:PATH, udp:IP:PORT or tcp:IP:PORT. */
   syslog?: { address: string; facility: number; format: string };
+  /** A local-format copy for `docker logs` of a driver that cannot be read (dockerd's dual logging). */
+  cache?: { path: string; maxSize: number; maxFile: number; compress: boolean };
 }
 
 export interface ShimStarted {
@@ -89,6 +91,11 @@ export function shimArgs(o: ShimStartOptions): string[] {
     if (l.syslog) {
       args.push('--log-syslog-address', l.syslog.address, '--log-syslog-facility', String(l.syslog.facility));
       args.push('--log-syslog-format', l.syslog.format);
+    }
+    if (l.cache) {
+      args.push('--log-cache-path', l.cache.path, '--log-cache-max-size', String(Math.max(0, Math.trunc(l.cache.maxSize))));
+      args.push('--log-cache-max-file', String(Math.max(1, Math.trunc(l.cache.maxFile))));
+      if (!l.cache.compress) args.push('--log-cache-no-compress');
     }
   }
   return args;

@@ -195,9 +195,18 @@ describe('none and syslog', () => {
     const re = (pri: number, text: string) => new RegExp(`^<${pri}>[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d ${id}\\[\\d+\\]: ${text}\\n$`);
     assert.ok(got.udp.some((m) => re(30, 'hello').test(m)), got.udp.join(''));
     assert.ok(got.udp.some((m) => re(27, 'oops').test(m)), got.udp.join(''));
+    // dockerd's dual logging: a local cache beside the driver keeps `docker logs` working...
     const r = await d.docker(['logs', 'sudp']);
-    assert.equal(r.stderr, 'Error response from daemon: configured logging driver does not support reading\n');
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'hello\n', 'oops\n']);
+    assert.ok(existsSync(join(await containerDir('sudp'), 'container-cached.log')));
     assert.equal(await inspect('sudp', '{{.LogPath}}'), '');
+    // ...unless cache-disabled says otherwise.
+    await ok(['run', '--name', 'sudp-nocache', '--log-driver', 'syslog', '--log-opt', `syslog-address=udp://127.0.0.1:${port}`, '--log-opt', 'cache-disabled=true',
+      'busybox', 'echo', 'uncached']);
+    const nc = await d.docker(['logs', 'sudp-nocache']);
+    assert.equal(nc.stderr, 'Error response from daemon: configured logging driver does not support reading\n');
+    assert.ok(!existsSync(join(await containerDir('sudp-nocache'), 'container-cached.log')));
+    await waitFor(async () => got.udp.some((m) => m.endsWith(': uncached\n')), 'the uncached line over syslog');
   });
 
   test('syslog over TCP in RFC 5424 with a facility and a tag; over a unix socket in RFC 3164', async () => {
@@ -240,6 +249,7 @@ describe('options as dockerd checks them', () => {
     [['--log-driver', 'syslog', '--log-opt', 'syslog-address=unix:///nonexist'], 127, 'stat /nonexist: no such file or directory'],
     [['--log-driver', 'syslog', '--log-opt', 'syslog-facility=bad'], 125, 'invalid syslog facility'],
     [['--log-driver', 'syslog', '--log-opt', 'syslog-format=bad'], 125, 'Invalid syslog format'],
+    [['--log-driver', 'syslog', '--log-opt', 'cache-disabled=perhaps'], 125, 'invalid value for option cache-disabled: perhaps'],
     [['--log-driver', 'journald'], 125, 'failed to initialize logging driver: journald is not enabled on this host'],
     [['--log-opt', 'max-size=abc'], 125, "failed to initialize logging driver: invalid size: 'abc'"],
     [['--log-opt', 'max-size=0'], 125, 'failed to initialize logging driver: max-size must be a positive number'],

@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { BerthError } from '../../common/index.ts';
 import type { LogEntry, LogFormat, LogTarget } from '../../runtime/index.ts';
 import type { HostConfig, ContainerRecord } from '../containers/record.ts';
-import { LOCAL_LOG_DIR, LOCAL_LOG_FILE, READABLE_DRIVERS, logWriterFor, type LogConfig } from './log-config.ts';
+import { CACHE_LOG_FILE, LOCAL_LOG_DIR, LOCAL_LOG_FILE, READABLE_DRIVERS, cacheEnabled, logWriterFor, type LogConfig, type LogFiles } from './log-config.ts';
 
-/** The files of the two drivers that write them, in the container's directory. */
-export function logFilesOf(id: string, dir: string): { jsonFile: string; localFile: string } {
-  return { jsonFile: join(dir, `${id}-json.log`), localFile: join(dir, LOCAL_LOG_DIR, LOCAL_LOG_FILE) };
+/** The files of the drivers that write them, and the dual-logging cache, in the container's directory. */
+export function logFilesOf(id: string, dir: string): LogFiles {
+  return { jsonFile: join(dir, `${id}-json.log`), localFile: join(dir, LOCAL_LOG_DIR, LOCAL_LOG_FILE), cacheFile: join(dir, CACHE_LOG_FILE) };
 }
 
 /** The shim's log settings for this container (undefined: no log); throws dockerd's init errors. */
@@ -29,9 +29,14 @@ export function isLogInitError(e: unknown): e is BerthError {
 /** Where `docker logs` reads a container's log; undefined when its driver keeps none. */
 export function containerLogSource(c: { rec: { ID: string; HostnamePath: string }; hostConfig: { LogConfig?: { Type?: string | null; Config?: Record<string, string> | null } | null } }): { path: string; format: LogFormat; maxFile?: number } | undefined {
   const type = c.hostConfig.LogConfig?.Type || 'json-file';
-  if (!READABLE_DRIVERS.has(type)) return undefined;
   const files = logFilesOf(c.rec.ID, dirname(c.rec.HostnamePath));
   const conf = c.hostConfig.LogConfig?.Config ?? {};
+  if (!READABLE_DRIVERS.has(type)) {
+    // dockerd's dual logging: a driver that cannot be read keeps a local cache, unless disabled.
+    if (type === 'none' || !cacheEnabled(conf)) return undefined;
+    const n = Number.parseInt(conf['cache-max-file'] ?? '5', 10);
+    return { path: files.cacheFile, format: 'local', maxFile: Number.isFinite(n) && n > 0 ? n : 5 };
+  }
   if (type === 'local') {
     const n = Number.parseInt(conf['max-file'] ?? '5', 10);
     return { path: files.localFile, format: 'local', maxFile: Number.isFinite(n) && n > 0 ? n : 5 };

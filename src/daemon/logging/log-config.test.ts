@@ -7,7 +7,7 @@ const info: LogInfo = {
   id: 'a'.repeat(64), name: '/web', imageId: `sha256:${'b'.repeat(64)}`, imageName: 'busybox', hostname: 'h', command: 'sh -c x',
   labels: { app: 'x', 'com.example.tier': 'db' }, env: ['FOO=bar', 'EMPTY=', 'NOEQ'],
 };
-const paths = { jsonFile: '/c/id-json.log', localFile: '/c/local-logs/container.log' };
+const paths = { jsonFile: '/c/id-json.log', localFile: '/c/local-logs/container.log', cacheFile: '/c/container-cached.log' };
 const initError = (msg: string) => (e: unknown) => (e as Error).message === `failed to initialize logging driver: ${msg}`;
 
 test('mergeLogConfig: the daemon default fills in the type, and its options when the types match', () => {
@@ -93,21 +93,28 @@ test('local start settings: Docker\'s defaults (20m, 5 files, compressed) and er
 
 test('syslog, none and journald at start', () => {
   assert.equal(logWriterFor({ Type: 'none', Config: {} }, info, paths), undefined);
+  const cache = { path: paths.cacheFile, maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true };
   assert.deepEqual(logWriterFor({ Type: 'syslog', Config: { 'syslog-address': 'udp://localhost:1514', 'syslog-facility': 'local0', 'syslog-format': 'rfc5424' } }, info, paths),
-    { driver: 'syslog', tag: 'a'.repeat(12), syslog: { address: 'udp:127.0.0.1:1514', facility: 16, format: 'rfc5424' } });
+    { driver: 'syslog', tag: 'a'.repeat(12), syslog: { address: 'udp:127.0.0.1:1514', facility: 16, format: 'rfc5424' }, cache });
+  // Dual logging's cache: its own sizes, or none at all.
+  assert.deepEqual(logWriterFor({ Type: 'syslog', Config: { 'cache-max-size': '1k', 'cache-max-file': '2', 'cache-compress': 'false' } }, info, paths)?.cache,
+    { path: paths.cacheFile, maxSize: 1000, maxFile: 2, compress: false });
+  assert.equal(logWriterFor({ Type: 'syslog', Config: { 'cache-disabled': 'true' } }, info, paths)?.cache, undefined);
+  assert.throws(() => validateLogOpts('syslog', { 'cache-disabled': 'perhaps' }), { message: 'invalid value for option cache-disabled: perhaps' });
   assert.deepEqual(logWriterFor({ Type: 'syslog', Config: {} }, info, paths)?.syslog, { address: '', facility: 3, format: '' });
   assert.throws(() => logWriterFor({ Type: 'syslog', Config: { 'syslog-address': 'tcp://example.com:514' } }, info, paths), /numeric address/);
   assert.throws(() => logWriterFor({ Type: 'journald', Config: {} }, info, paths), /failed to initialize logging driver: journald/);
 });
 
 test('where logs are read from, and the fixed timestamp format', () => {
-  assert.deepEqual(logFilesOf('id', '/c'), { jsonFile: '/c/id-json.log', localFile: '/c/local-logs/container.log' });
+  assert.deepEqual(logFilesOf('id', '/c'), { ...paths, jsonFile: '/c/id-json.log' });
   const rec = { ID: 'id', HostnamePath: '/d/containers/id/hostname' };
   assert.deepEqual(containerLogSource({ rec, hostConfig: {} }), { path: '/d/containers/id/id-json.log', format: 'json-file', maxFile: 1 });
   assert.deepEqual(containerLogSource({ rec, hostConfig: { LogConfig: { Type: 'local', Config: { 'max-file': '3' } } } }),
     { path: '/d/containers/id/local-logs/container.log', format: 'local', maxFile: 3 });
   assert.equal(containerLogSource({ rec, hostConfig: { LogConfig: { Type: 'none' } } }), undefined);
-  assert.equal(containerLogSource({ rec, hostConfig: { LogConfig: { Type: 'syslog' } } }), undefined);
+  assert.deepEqual(containerLogSource({ rec, hostConfig: { LogConfig: { Type: 'syslog' } } }), { path: '/d/containers/id/container-cached.log', format: 'local', maxFile: 5 });
+  assert.equal(containerLogSource({ rec, hostConfig: { LogConfig: { Type: 'syslog', Config: { 'cache-disabled': 'true' } } } }), undefined);
   assert.equal(rfc3339NanoFixed(1_700_000_000_000_000_000n), '2023-11-14T22:13:20.000000000Z');
   assert.equal(rfc3339NanoFixed(1_700_000_000_120_000_007n), '2023-11-14T22:13:20.120000007Z');
 });

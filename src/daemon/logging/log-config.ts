@@ -64,8 +64,8 @@ export function validateLogOpts(type: string, cfg: Record<string, string>): void
   const allowed = DRIVER_OPTS[type];
   // Not built in: dockerd looks for a logging plugin of that name (berthd has no plugins).
   if (!allowed) throw invalidParameter(`error looking up logging plugin ${type}: plugin "${type}" not found`);
-  if (cfg['cache-disabled'] !== undefined && parseGoBool(cfg['cache-disabled']) === undefined) {
-    throw invalidParameter(`invalid value for option cache-disabled: strconv.ParseBool: parsing ${JSON.stringify(cfg['cache-disabled'])}: invalid syntax`);
+  if (cfg['cache-disabled'] && parseGoBool(cfg['cache-disabled']) === undefined) {
+    throw invalidParameter(`invalid value for option cache-disabled: ${cfg['cache-disabled']}`);
   }
   for (const key of Object.keys(cfg)) {
     if (BUILTIN_OPTS.has(key) || CACHE_OPTS.has(key) || allowed.includes(key)) continue;
@@ -132,11 +132,37 @@ export interface LogWriter {
   attrs?: string;
   tag?: string;
   syslog?: { address: string; facility: number; format: string };
+  cache?: { path: string; maxSize: number; maxFile: number; compress: boolean };
 }
 
 /** The local driver's files, under the container's directory (moby: local-logs/container.log). */
 export const LOCAL_LOG_DIR = 'local-logs';
 export const LOCAL_LOG_FILE = 'container.log';
+/** Dual logging's cache of a driver that cannot be read back (moby: container-cached.log). */
+export const CACHE_LOG_FILE = 'container-cached.log';
+
+export interface LogFiles {
+  jsonFile: string;
+  localFile: string;
+  cacheFile: string;
+}
+
+/** moby cache.ShouldUseCache: on unless cache-disabled says otherwise. */
+export function cacheEnabled(c: Record<string, string>): boolean {
+  if (!c['cache-disabled']) return true;
+  const b = parseGoBool(c['cache-disabled']);
+  return b === false;
+}
+
+/** The cache's own settings: the local driver's defaults, cache-max-size/-max-file/-compress. */
+function cacheSettings(c: Record<string, string>, path: string): NonNullable<LogWriter['cache']> {
+  const local = logWriterFor({ Type: 'local', Config: {
+    ...(c['cache-max-size'] !== undefined ? { 'max-size': c['cache-max-size'] } : {}),
+    ...(c['cache-max-file'] !== undefined ? { 'max-file': c['cache-max-file'] } : {}),
+    ...(c['cache-compress'] !== undefined ? { compress: c['cache-compress'] } : {}),
+  } }, { id: '', name: '', imageId: '', imageName: '', hostname: '', command: '', labels: {}, env: [] }, { jsonFile: '', localFile: path, cacheFile: '' });
+  return { path, maxSize: local?.maxSize ?? 0, maxFile: local?.maxFile ?? 5, compress: local?.compress ?? true };
+}
 
 const failInit = (msg: string) => systemError(`failed to initialize logging driver: ${msg}`);
 
@@ -144,7 +170,7 @@ const failInit = (msg: string) => systemError(`failed to initialize logging driv
  * The driver's New as dockerd runs it at start: every option read and checked, the tag and
  * attributes worked out. Errors are "failed to initialize logging driver: ..." as dockerd's.
  */
-export function logWriterFor(cfg: LogConfig, info: LogInfo, paths: { jsonFile: string; localFile: string }): LogWriter | undefined {
+export function logWriterFor(cfg: LogConfig, info: LogInfo, paths: LogFiles): LogWriter | undefined {
   const c = cfg.Config;
   switch (cfg.Type) {
     case 'none':
@@ -201,7 +227,9 @@ export function logWriterFor(cfg: LogConfig, info: LogInfo, paths: { jsonFile: s
         if (!isIP(host)) throw failInit(`dial ${proto} ${address}: berthd sends syslog only to a numeric address or localhost`);
         addr = `${proto}:${host}:${address.slice(i + 1)}`;
       }
-      return { driver: 'syslog', tag, syslog: { address: addr, facility, format: c['syslog-format'] ?? '' } };
+      const w: LogWriter = { driver: 'syslog', tag, syslog: { address: addr, facility, format: c['syslog-format'] ?? '' } };
+      if (cacheEnabled(c)) w.cache = cacheSettings(c, paths.cacheFile);
+      return w;
     }
     case 'journald':
       if (!existsSync('/run/systemd/journal/socket')) throw failInit('journald is not enabled on this host');
