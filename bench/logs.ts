@@ -6,7 +6,9 @@
 //   tail  `docker logs --tail 10 NAME`
 // with the daemon's peak RSS and PSS (sampled every 50 ms) and its CPU time during each step.
 // Prints figures and berth/dockerd ratios; asserts nothing.
-//   node bench/logs.ts [--mb 200] [--drivers json-file,local] [--no-dockerd]
+// Each engine runs each step --runs times (default 3), alternating with the other engine, and
+// the median is printed (this shared 2-core VM varies by 2x between runs).
+//   node bench/logs.ts [--mb 200] [--runs 3] [--drivers json-file,local] [--no-dockerd]
 import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { startDaemonWithBusybox, run } from '../test/integration/harness.ts';
@@ -18,6 +20,7 @@ const argValue = (name: string): string | undefined => {
 };
 const MB = Number(argValue('--mb') ?? 200);
 const DRIVERS = (argValue('--drivers') ?? 'json-file,local').split(',');
+const RUNS = Number(argValue('--runs') ?? 3);
 const BYTES = MB * 1_000_000;
 const LINE = 'x'.repeat(199); // + '\n' = 200 bytes
 
@@ -119,6 +122,12 @@ async function bench(host: string, socketPath: string, pid: number, driver: stri
   return { run: runStep, cli, http, tail };
 }
 
+/** Per step: the run with the median time (its memory and CPU figures with it). */
+function median(rs: EngineResult[]): EngineResult {
+  const pick = (k: keyof EngineResult) => [...rs].sort((a, b) => a[k].seconds - b[k].seconds)[Math.floor(rs.length / 2)][k];
+  return { run: pick('run'), cli: pick('cli'), http: pick('http'), tail: pick('tail') };
+}
+
 const fmtMem = (m: Mem) => `${(m.rssKb / 1024).toFixed(0)}/${(m.pssKb / 1024).toFixed(0)}`;
 
 function print(label: string, b: EngineResult, d?: EngineResult): void {
@@ -141,9 +150,13 @@ const dockerd = process.argv.includes('--no-dockerd') ? undefined : await startP
 try {
   console.log(`${MB} MB of 200-byte lines (${(BYTES / 200).toLocaleString()} lines) per container`);
   for (const driver of DRIVERS) {
-    const b = await bench(berthd.host, berthd.socket, berthd.pid!, driver);
-    const d = dockerd ? await bench(dockerd.host, dockerd.host.replace('unix://', ''), dockerd.pid, driver) : undefined;
-    print(`log driver ${driver}`, b, d);
+    const bs: EngineResult[] = [];
+    const ds: EngineResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bs.push(await bench(berthd.host, berthd.socket, berthd.pid!, driver));
+      if (dockerd) ds.push(await bench(dockerd.host, dockerd.host.replace('unix://', ''), dockerd.pid, driver));
+    }
+    print(`log driver ${driver}, median of ${RUNS}`, median(bs), dockerd ? median(ds) : undefined);
   }
 } finally {
   await dockerd?.stop();
