@@ -193,83 +193,108 @@ const MAX_RECORD = 1024 * 1024; // moby's local driver: a message is at most 1 M
 const TWO_28 = 268_435_456;
 let cachedHi = -1;
 let cachedHiNs = 0n;
+let cur = 0;
+
+/** A varint that fits a double (all but time_nano); -1 when truncated or too long. */
+function readVarint(m: Buffer, end: number): number {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    if (cur >= end) return -1;
+    const b = m[cur++];
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) return v;
+    mul *= 128;
+    if (mul > 2 ** 63) return -1;
+  }
+}
+
+/** time_nano: low 28 bits and the rest as doubles, joined as a bigint (the high part cached). */
+function readTimeVarint(m: Buffer, end: number): bigint | undefined {
+  let lo = 0;
+  let hi = 0;
+  let shift = 0;
+  for (;;) {
+    if (cur >= end) return undefined;
+    const b = m[cur++];
+    if (shift < 28) lo += (b & 0x7f) * 2 ** shift;
+    else hi += (b & 0x7f) * 2 ** (shift - 28);
+    if (b < 0x80) break;
+    shift += 7;
+    if (shift > 63) return undefined;
+  }
+  if (hi !== cachedHi) {
+    cachedHi = hi;
+    cachedHiNs = BigInt(hi) * BigInt(TWO_28);
+  }
+  return cachedHiNs + BigInt(lo);
+}
 
 /** Decodes one LogEntry message; undefined if it is malformed. */
 export function decodeLocalEntry(m: Buffer): LogEntry | undefined {
-  let i = 0;
+  return decodeLocalAt(m, 0, m.length, false);
+}
+
+/**
+ * Decodes the LogEntry in b[s, e). With `spare`, b[e] belongs to the caller and may be
+ * overwritten: a whole line that ends the message gets its newline there and stays a view
+ * into b (one object per record, no copy).
+ */
+function decodeLocalAt(b: Buffer, s: number, e: number, spare: boolean): LogEntry | undefined {
+  // One cursor at module level and no closures: this runs a million times for a large log.
+  cur = s;
   let stream: 'stdout' | 'stderr' | undefined;
-  let line: Buffer | undefined;
+  let ls = -1;
+  let le = -1;
   let ns = 0n;
   let partial = false;
   let last = false;
-  const n = m.length;
-  const varint = (): number => {
-    // Values here fit in a double except time_nano, which is read by timeVarint.
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (i >= n) throw new RangeError('truncated');
-      const b = m[i++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-      if (mul > 2 ** 63) throw new RangeError('varint too long');
-    }
-  };
-  const timeVarint = (): bigint => {
-    let lo = 0;
-    let hi = 0;
-    let shift = 0;
-    for (;;) {
-      if (i >= n) throw new RangeError('truncated');
-      const b = m[i++];
-      if (shift < 28) lo += (b & 0x7f) * 2 ** shift;
-      else hi += (b & 0x7f) * 2 ** (shift - 28);
-      if (b < 0x80) break;
-      shift += 7;
-      if (shift > 63) throw new RangeError('varint too long');
-    }
-    if (hi !== cachedHi) {
-      cachedHi = hi;
-      cachedHiNs = BigInt(hi) * BigInt(TWO_28);
-    }
-    return cachedHiNs + BigInt(lo);
-  };
-  try {
-    while (i < n) {
-      const key = varint();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (field === 2 && wire === 0) ns = timeVarint();
-      else if (wire === 0) {
-        const v = varint();
-        if (field === 4) partial = v !== 0;
-      } else if (wire === 2) {
-        const len = varint();
-        if (i + len > n) return undefined;
-        if (field === 1) {
-          const s = m.toString('latin1', i, i + len);
-          stream = s === 'stderr' ? 'stderr' : s === 'stdout' ? 'stdout' : undefined;
-        } else if (field === 3) line = m.subarray(i, i + len);
-        else if (field === 5) last = partialIsLast(m.subarray(i, i + len));
-        i += len;
-      } else if (wire === 1) i += 8;
-      else if (wire === 5) i += 4;
-      else return undefined;
-    }
-  } catch {
-    return undefined;
+  while (cur < e) {
+    const key = readVarint(b, e);
+    if (key < 0) return undefined;
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field === 2 && wire === 0) {
+      const t = readTimeVarint(b, e);
+      if (t === undefined) return undefined;
+      ns = t;
+    } else if (wire === 0) {
+      const v = readVarint(b, e);
+      if (v < 0) return undefined;
+      if (field === 4) partial = v !== 0;
+    } else if (wire === 2) {
+      const len = readVarint(b, e);
+      if (len < 0 || cur + len > e) return undefined;
+      if (field === 1) {
+        // "stdout" or "stderr", compared as bytes.
+        stream = undefined;
+        if (len === 6 && b[cur] === 0x73 && b[cur + 1] === 0x74 && b[cur + 2] === 0x64) {
+          if (b[cur + 3] === 0x6f && b[cur + 4] === 0x75 && b[cur + 5] === 0x74) stream = 'stdout';
+          else if (b[cur + 3] === 0x65 && b[cur + 4] === 0x72 && b[cur + 5] === 0x72) stream = 'stderr';
+        }
+      } else if (field === 3) {
+        ls = cur;
+        le = cur + len;
+      } else if (field === 5) last = partialIsLast(b.subarray(cur, cur + len));
+      cur += len;
+    } else if (wire === 1) cur += 8;
+    else if (wire === 5) cur += 4;
+    else return undefined;
   }
-  if (!stream || i !== n) return undefined;
+  if (!stream || cur !== e) return undefined;
   // moby protoToMessage + the reader: a whole line (or the last piece of one) gets its '\n' back.
-  const body = line ?? Buffer.alloc(0);
-  let out: Buffer;
-  if (!partial || last) {
-    out = Buffer.allocUnsafe(body.length + 1);
-    body.copy(out);
-    out[body.length] = 0x0a;
-  } else out = Buffer.from(body);
-  return { stream, line: out, timeNs: ns };
+  const whole = !partial || last;
+  if (ls < 0) return { stream, line: Buffer.from(whole ? '\n' : ''), timeNs: ns };
+  let line: Buffer;
+  if (spare && le === e) {
+    line = b.subarray(ls, le + (whole ? 1 : 0));
+    if (whole) b[le] = 0x0a;
+  } else if (whole) {
+    line = Buffer.allocUnsafe(le - ls + 1);
+    b.copy(line, 0, ls, le);
+    line[le - ls] = 0x0a;
+  } else line = Buffer.from(b.subarray(ls, le));
+  return { stream, line, timeNs: ns };
 }
 
 function partialIsLast(sub: Buffer): boolean {
@@ -299,7 +324,7 @@ export const localCodec: LogCodec = {
       if (size > MAX_RECORD) return data.length; // corrupt: nothing after it can be framed
       const end = start + 8 + size;
       if (end > data.length) break;
-      const e = decodeLocalEntry(data.subarray(start + 4, start + 4 + size));
+      const e = decodeLocalAt(data, start + 4, start + 4 + size, true);
       if (e) out.push(e);
       start = end;
     }
