@@ -135,21 +135,32 @@ static int64_t mono_ms(void) {
 
 /* Go's RFC3339Nano in UTC: fraction with trailing zeros trimmed, no dot when zero. */
 static void rfc3339nano_now(char out[64]) {
+  /* Once per log line: the date part is formatted once per second, the fraction by hand. */
+  static time_t last_sec = (time_t)-1;
+  static char prefix[40];
+  static size_t plen;
   struct timespec ts;
-  struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ts.tv_sec != last_sec) {
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    plen = strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+    last_sec = ts.tv_sec;
+  }
+  memcpy(out, prefix, plen);
+  size_t n = plen;
   long ns = ts.tv_nsec;
   if (ns > 0) {
-    char frac[24];
-    snprintf(frac, sizeof frac, "%09ld", ns);
+    char frac[9];
+    for (int k = 8; k >= 0; k--, ns /= 10) frac[k] = (char)('0' + ns % 10);
     int end = 9;
     while (end > 0 && frac[end - 1] == '0') end--;
-    frac[end] = 0;
-    n += (size_t)snprintf(out + n, 64 - n, ".%s", frac);
+    out[n++] = '.';
+    memcpy(out + n, frac, (size_t)end);
+    n += (size_t)end;
   }
-  snprintf(out + n, 64 - n, "Z");
+  out[n++] = 'Z';
+  out[n] = 0;
 }
 
 /*
