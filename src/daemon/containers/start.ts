@@ -45,11 +45,6 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
   let releaseMounts = () => {};
   const net = ctx.networking;
   try {
-    // The log driver's settings first (dockerd's logger New): a bad option fails before anything is made.
-    const log = logWriterOf(c, pathsOf(ctx, c.rec.ID).dir);
-    // dockerd sets LogPath when the json-file logger starts (and never shows the local driver's file).
-    c.rec.LogPath = log?.driver === 'json-file' && log.path ? log.path : '';
-    if (log?.driver === 'local' && log.path) await mkdir(dirname(log.path), { recursive: true, mode: 0o700 });
     const asNetworkError = (e: unknown) => (e instanceof BerthError ? new NetworkStartError(e) : e);
     let netns;
     try {
@@ -74,6 +69,12 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     });
     releaseMounts = mounts.release;
     const spec = await buildSpecFor(c.rec, c.hostConfig, rootfs, ctx, mounts, netns);
+    // The log driver's settings where dockerd makes its logger (with the task's stdio, after the
+    // mounts): a bad option fails the start and what was set up is undone below.
+    const log = logWriterOf(c, pathsOf(ctx, c.rec.ID).dir);
+    // dockerd sets LogPath when the json-file logger starts (and never shows the local driver's file).
+    c.rec.LogPath = log?.driver === 'json-file' && log.path ? log.path : '';
+    if (log?.driver === 'local' && log.path) await mkdir(dirname(log.path), { recursive: true, mode: 0o700 });
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     const { pid } = await ctx.runtime.create(c.rec.ID, bundleDir, spec, {
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
