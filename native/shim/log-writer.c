@@ -233,6 +233,15 @@ static void rotate_log(struct lfile *f) {
 
 /* ---------- syslog ---------- */
 
+/* errno as Go's net package words it: "connect: connection refused". */
+static const char *go_errno(int e) {
+  static char b[128];
+  snprintf(b, sizeof b, "%s", strerror(e));
+  if (b[0] >= 'A' && b[0] <= 'Z') b[0] = (char)(b[0] - 'A' + 'a');
+  return b;
+}
+
+
 static int sys_connect(void) {
   if (sys_fd >= 0) close(sys_fd);
   sys_fd = socket(sys_sa.ss_family, sys_socktype | SOCK_CLOEXEC, 0);
@@ -273,7 +282,7 @@ static void sys_open(void) {
     int dgram = a[4] == 'g';
     const char *path = a + (dgram ? 9 : 5);
     if (sys_unix_addr(path, dgram ? SOCK_DGRAM : SOCK_STREAM) < 0)
-      fail("failed to initialize logging driver: dial %s %s: %s", dgram ? "unixgram" : "unix", path, strerror(errno));
+      fail("failed to initialize logging driver: dial %s %s: connect: %s", dgram ? "unixgram" : "unix", path, go_errno(errno));
     return;
   }
   int udp = !strncmp(a, "udp:", 4);
@@ -297,7 +306,11 @@ static void sys_open(void) {
     sys_salen = sizeof *s6;
   } else fail("berth-shim: bad syslog address %s", a);
   sys_socktype = udp ? SOCK_DGRAM : SOCK_STREAM;
-  if (sys_connect() < 0) fail("failed to initialize logging driver: dial %s %s:%d: %s", udp ? "udp" : "tcp", host, port, strerror(errno));
+  if (sys_connect() < 0) {
+    int e = errno;
+    if (sys_sa.ss_family == AF_INET6) fail("failed to initialize logging driver: dial %s [%s]:%d: connect: %s", udp ? "udp" : "tcp", host, port, go_errno(e));
+    fail("failed to initialize logging driver: dial %s %s:%d: connect: %s", udp ? "udp" : "tcp", host, port, go_errno(e));
+  }
 }
 
 /* Go's "Z07:00": Z at UTC, else +hh:mm. */

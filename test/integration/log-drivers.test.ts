@@ -250,6 +250,7 @@ describe('options as dockerd checks them', () => {
     [['--log-driver', 'syslog', '--log-opt', 'syslog-facility=bad'], 125, 'invalid syslog facility'],
     [['--log-driver', 'syslog', '--log-opt', 'syslog-format=bad'], 125, 'Invalid syslog format'],
     [['--log-driver', 'syslog', '--log-opt', 'cache-disabled=perhaps'], 125, 'invalid value for option cache-disabled: perhaps'],
+    [['--log-driver', 'syslog', '--log-opt', 'syslog-address=tcp://127.0.0.1:1'], 125, 'failed to initialize logging driver: dial tcp 127.0.0.1:1: connect: connection refused'],
     [['--log-driver', 'journald'], 125, 'failed to initialize logging driver: journald is not enabled on this host'],
     [['--log-opt', 'max-size=abc'], 125, "failed to initialize logging driver: invalid size: 'abc'"],
     [['--log-opt', 'max-size=0'], 125, 'failed to initialize logging driver: max-size must be a positive number'],
