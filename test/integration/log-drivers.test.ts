@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -184,7 +184,8 @@ describe('none and syslog', () => {
   after(async () => {
     udp?.close();
     tcp?.close();
-    unix?.close();
+    await new Promise((r) => (unix ? unix.close(r) : r(undefined)));
+    if (sockDir) await rm(sockDir, { recursive: true, force: true });
   });
 
   test('syslog over UDP: the default (Unix) format, info for stdout and err for stderr, facility daemon', async () => {
