@@ -18,5 +18,6 @@ if [ -f native/addon/binding.gyp ]; then
 fi
 if [ -f native/shim/berth-shim.c ]; then
   mkdir -p build
-  ${CC:-cc} -O2 -Wall -Wextra -o build/berth-shim native/shim/berth-shim.c
+  # native/shim/log-writer.c is #included by berth-shim.c; zlib compresses rotated logs.
+  ${CC:-cc} -O2 -Wall -Wextra -o build/berth-shim native/shim/berth-shim.c -lz
 fi

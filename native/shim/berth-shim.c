@@ -65,11 +65,9 @@
 /* ---------- options ---------- */
 
 static struct {
-  const char *id, *state_dir, *runtime, *runtime_root, *bundle, *process_file, *log_path;
+  const char *id, *state_dir, *runtime, *runtime_root, *bundle, *process_file;
   int exec_mode, tty, open_stdin, hold;
-  long long log_max_size;
-  long log_max_file;
-} opt = {.log_max_file = 1};
+} opt;
 
 static char state_abs[PATH_MAX];
 static int handshake_fd = 1; /* the daemon's pipe; private dup in the worker */
@@ -138,21 +136,32 @@ static int64_t mono_ms(void) {
 
 /* Go's RFC3339Nano in UTC: fraction with trailing zeros trimmed, no dot when zero. */
 static void rfc3339nano_now(char out[64]) {
+  /* Once per log line: the date part is formatted once per second, the fraction by hand. */
+  static time_t last_sec = (time_t)-1;
+  static char prefix[40];
+  static size_t plen;
   struct timespec ts;
-  struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ts.tv_sec != last_sec) {
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    plen = strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+    last_sec = ts.tv_sec;
+  }
+  memcpy(out, prefix, plen);
+  size_t n = plen;
   long ns = ts.tv_nsec;
   if (ns > 0) {
-    char frac[24];
-    snprintf(frac, sizeof frac, "%09ld", ns);
+    char frac[9];
+    for (int k = 8; k >= 0; k--, ns /= 10) frac[k] = (char)('0' + ns % 10);
     int end = 9;
     while (end > 0 && frac[end - 1] == '0') end--;
-    frac[end] = 0;
-    n += (size_t)snprintf(out + n, 64 - n, ".%s", frac);
+    out[n++] = '.';
+    memcpy(out + n, frac, (size_t)end);
+    n += (size_t)end;
   }
-  snprintf(out + n, 64 - n, "Z");
+  out[n++] = 'Z';
+  out[n] = 0;
 }
 
 /*
@@ -163,8 +172,21 @@ static void rfc3339nano_now(char out[64]) {
  */
 static size_t json_escape(unsigned char *out, const unsigned char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
+  /* Bytes copied as they are: printable ASCII but for " \\ < > & (a log is mostly these). */
+  static unsigned char plain[256];
+  if (!plain['a']) {
+    for (int c = 0x20; c < 0x80; c++) plain[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+  }
   size_t o = 0, i = 0;
   while (i < n) {
+    size_t run = i;
+    while (run < n && plain[s[run]]) run++;
+    if (run > i) {
+      memcpy(out + o, s + i, run - i);
+      o += run - i;
+      i = run;
+      if (i >= n) break;
+    }
     unsigned char b = s[i];
     if (b < 0x80) {
       if (b >= 0x20 && b != '\\' && b != '"' && b != '<' && b != '>' && b != '&') {
@@ -383,101 +405,9 @@ static int runc_log_error(const char *path, char *out, size_t outsz) {
   return found;
 }
 
-/* ---------- json-file log ---------- */
+/* ---------- log drivers: json-file, local, syslog (a separate file, one translation unit) ---------- */
 
-static int log_fd = -1;
-static long long log_size;
-static char log_abs[PATH_MAX];
-static unsigned char log_line[LOG_LINE_MAX * 6 + 256];
-
-static int open_log(int trunc) {
-  int fd = open(log_abs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0640);
-  if (fd < 0) return -1;
-  fchmod(fd, 0640);
-  struct stat st;
-  log_size = fstat(fd, &st) == 0 ? st.st_size : 0;
-  log_fd = fd;
-  return 0;
-}
-
-/* FILE.(N-2) -> FILE.(N-1) ... FILE -> FILE.1, then a fresh FILE; N == 1 truncates. */
-static void rotate_log(void) {
-  if (opt.log_max_file <= 1) {
-    if (ftruncate(log_fd, 0) == 0) log_size = 0;
-    return;
-  }
-  char from[PATH_MAX + 32], to[PATH_MAX + 32];
-  for (long i = opt.log_max_file - 2; i >= 1; i--) {
-    snprintf(from, sizeof from, "%s.%ld", log_abs, i);
-    snprintf(to, sizeof to, "%s.%ld", log_abs, i + 1);
-    rename(from, to); /* ENOENT: not that many files yet */
-  }
-  snprintf(to, sizeof to, "%s.1", log_abs);
-  if (rename(log_abs, to) < 0) {
-    if (ftruncate(log_fd, 0) == 0) log_size = 0;
-    return;
-  }
-  int old = log_fd;
-  if (open_log(1) < 0) {
-    log_fd = old; /* keep writing to the rotated file rather than losing lines */
-    return;
-  }
-  close(old);
-}
-
-static void log_emit(int stream, const unsigned char *p, size_t n) {
-  if (log_fd < 0 || n == 0) return;
-  char ts[64];
-  rfc3339nano_now(ts);
-  size_t o = 0;
-  memcpy(log_line, "{\"log\":\"", 8);
-  o = 8;
-  o += json_escape(log_line + o, p, n);
-  const char *mid = stream == FRAME_STDERR ? "\",\"stream\":\"stderr\",\"time\":\"" : "\",\"stream\":\"stdout\",\"time\":\"";
-  size_t ml = strlen(mid), tl = strlen(ts);
-  memcpy(log_line + o, mid, ml);
-  o += ml;
-  memcpy(log_line + o, ts, tl);
-  o += tl;
-  memcpy(log_line + o, "\"}\n", 3);
-  o += 3;
-  if (opt.log_max_size > 0 && log_size > 0 && log_size + (long long)o > opt.log_max_size) rotate_log();
-  for (;;) { /* one write() per line so readers never see half a line */
-    ssize_t w = write(log_fd, log_line, o);
-    if (w < 0 && errno == EINTR) continue;
-    if (w > 0) log_size += w;
-    break; /* ENOSPC and friends: the line is lost, the container is not blocked */
-  }
-}
-
-/* Splits one stream into lines; a line longer than LOG_LINE_MAX goes out in partial chunks. */
-struct line_asm {
-  unsigned char data[LOG_LINE_MAX];
-  size_t len;
-};
-
-static void line_feed(struct line_asm *la, int stream, const unsigned char *p, size_t n) {
-  if (log_fd < 0) return;
-  while (n > 0) {
-    const unsigned char *nl = memchr(p, '\n', n);
-    size_t take = nl ? (size_t)(nl - p) + 1 : n;
-    size_t space = LOG_LINE_MAX - la->len;
-    if (take > space) take = space, nl = NULL;
-    memcpy(la->data + la->len, p, take);
-    la->len += take;
-    p += take;
-    n -= take;
-    if (nl || la->len == LOG_LINE_MAX) {
-      log_emit(stream, la->data, la->len);
-      la->len = 0;
-    }
-  }
-}
-
-static void line_flush(struct line_asm *la, int stream) {
-  if (la->len > 0) log_emit(stream, la->data, la->len);
-  la->len = 0;
-}
+#include "log-writer.c"
 
 /* ---------- attach clients ---------- */
 
@@ -708,22 +638,13 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--runtime-root")) target = &opt.runtime_root;
     else if (!strcmp(a, "--bundle")) target = &opt.bundle;
     else if (!strcmp(a, "--process")) target = &opt.process_file;
-    else if (!strcmp(a, "--log-path")) target = &opt.log_path;
     else if (!strcmp(a, "--exec")) { opt.exec_mode = 1; continue; }
     else if (!strcmp(a, "--tty")) { opt.tty = 1; continue; }
     else if (!strcmp(a, "--stdin")) { opt.open_stdin = 1; continue; }
     else if (!strcmp(a, "--hold")) { opt.hold = 1; continue; }
     else if (!strcmp(a, "--health")) { health_enabled = 1; continue; }
-    else if (!strcmp(a, "--log-max-size") || !strcmp(a, "--log-max-file")) {
-      if (i + 1 >= argc) usage_error("missing value for ", a);
-      char *end;
-      errno = 0;
-      long long v = strtoll(argv[++i], &end, 10);
-      if (errno || *end || end == argv[i] || v < 0) usage_error("bad value for ", a);
-      if (!strcmp(a, "--log-max-size")) opt.log_max_size = v;
-      else opt.log_max_file = v < 1 ? 1 : (v > 1000 ? 1000 : (long)v);
-      continue;
-    } else usage_error("unknown argument ", a);
+    else if (log_parse_arg(argc, argv, &i)) continue;
+    else usage_error("unknown argument ", a);
     if (i + 1 >= argc) usage_error("missing value for ", a);
     *target = argv[++i];
   }
@@ -887,9 +808,8 @@ int main(int argc, char **argv) {
   absolutize(&opt.bundle, cwd);
   absolutize(&opt.process_file, cwd);
   absolutize(&opt.runtime_root, cwd);
-  absolutize(&opt.log_path, cwd);
+  absolutize(&lopt.path, cwd);
   if (strchr(opt.runtime, '/')) absolutize(&opt.runtime, cwd);
-  if (opt.log_path) snprintf(log_abs, sizeof log_abs, "%s", opt.log_path);
 
   /* Double fork: the worker is not the daemon's child and survives its restart. */
   int vp[2];
@@ -942,7 +862,7 @@ int main(int argc, char **argv) {
   made_wait_sock = 1;
   health_listen();
 
-  if (opt.log_path && open_log(0) < 0) fail("open log %s: %s", opt.log_path, strerror(errno));
+  log_open();
 
   int child_in = devnull, child_out = devnull, child_err = devnull;
   int console_lfd = -1;
@@ -1081,6 +1001,7 @@ int main(int argc, char **argv) {
     int timeout = -1;
     if (exited) timeout = DRAIN_IDLE_MS / 4;
     timeout = health_poll_timeout(timeout);
+    log_sync(); /* batched log records hit the file before we sleep */
     if (poll(pf, (nfds_t)np, timeout) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -1155,7 +1076,7 @@ int main(int argc, char **argv) {
   health_close();
   line_flush(&la_out, FRAME_STDOUT);
   line_flush(&la_err, FRAME_STDERR);
-  if (log_fd >= 0) fsync(log_fd);
+  log_close();
   {
     char ex[160];
     int n = snprintf(ex, sizeof ex, "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%s\"}", exit_code, exit_signal, exited_at);

@@ -16,6 +16,32 @@ export function muxFrame(stream: StreamKind, data: Uint8Array): Buffer {
   return Buffer.concat([header, data]);
 }
 
+/** The bytes `frames` take multiplexed (8-byte header each), or raw (tty). */
+export function framesSize(frames: ReadonlyArray<{ data: Uint8Array }>, raw = false): number {
+  let size = 0;
+  for (const f of frames) size += (raw ? 0 : 8) + f.data.length;
+  return size;
+}
+
+/**
+ * Many frames written into `out` (at least framesSize long) for one socket write; raw (a tty's
+ * stream) copies the data alone. Returns the bytes written.
+ */
+export function muxFramesInto(frames: ReadonlyArray<{ stream: StreamKind; data: Uint8Array }>, out: Buffer, raw = false): number {
+  let o = 0;
+  for (const f of frames) {
+    if (!raw) {
+      out[o] = f.stream;
+      out[o + 1] = out[o + 2] = out[o + 3] = 0;
+      out.writeUInt32BE(f.data.length, o + 4);
+      o += 8;
+    }
+    out.set(f.data, o);
+    o += f.data.length;
+  }
+  return o;
+}
+
 /** Splits a multiplexed byte stream back into frames (for tests and the CLI). */
 export class Demuxer {
   private pending = Buffer.alloc(0);

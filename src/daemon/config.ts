@@ -1,5 +1,6 @@
 // daemon.json plus flags that override it (DESIGN.md decision 9).
 import { readFile } from 'node:fs/promises';
+import { validateLogOpts } from './logging/log-config.ts';
 import { resolve } from 'node:path';
 import { isErrno, parseGoBool } from '../common/index.ts';
 import { instanceChainPrefix } from '../network/index.ts';
@@ -274,6 +275,14 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   }
   cfg.logDriver = str('log-driver') ?? cfg.logDriver;
   if (file['log-opts'] && typeof file['log-opts'] === 'object') cfg.logOpts = file['log-opts'] as Record<string, string>;
+  // dockerd's defaultLogConfig: the default options are checked at start, when there are any.
+  if (Object.keys(cfg.logOpts).length > 0) {
+    try {
+      validateLogOpts(cfg.logDriver, cfg.logOpts);
+    } catch (e) {
+      throw new Error(`failed to set log opts: ${(e as Error).message}`);
+    }
+  }
   if (Array.isArray(file['registry-mirrors'])) cfg.registryMirrors = file['registry-mirrors'].map(String);
   if (Array.isArray(file['insecure-registries'])) cfg.insecureRegistries = file['insecure-registries'].map(String);
   if (Array.isArray(file['default-address-pools'])) cfg.defaultAddressPools = file['default-address-pools'] as DaemonConfig['defaultAddressPools'];

@@ -26,7 +26,8 @@ import {
   parseRfc3339Nano,
   muxFrame,
 } from '../common/index.ts';
-import { readLogs, runPs } from '../runtime/index.ts';
+import { readLogBatches, readLogs, runPs } from '../runtime/index.ts';
+import { containerLogSource, logFrames } from './logging/container-log.ts';
 import { settingsOf, type ContainerReader, type ContainerVerbs, type ReadonlyContainer as Container } from './containers/index.ts';
 import { filterContainers, type ContainerView } from './containers/list-filters.ts';
 import { topOf, validatePsArgs } from './containers/top.ts';
@@ -237,23 +238,15 @@ export class ContainerApi implements ContainersBackend {
 
   async logs(ref: string, opts: LogOptions) {
     const c = this.m.get(ref);
-    const logType = c.hostConfig.LogConfig?.Type ?? 'json-file';
-    if (logType !== 'json-file') throw notImplemented(`configured logging driver does not support reading`);
+    const source = containerLogSource(c);
+    if (!source) throw notImplemented(`configured logging driver does not support reading`);
     const tty = Boolean(c.rec.Config.Tty);
-    const maxFile = Number.parseInt(c.hostConfig.LogConfig?.Config?.['max-file'] ?? '1', 10) || 1;
     const stopWhen = () => !c.rec.State.Running && !c.rec.State.Restarting;
-    const source = readLogs(c.rec.LogPath, {
-      since: opts.since, until: opts.until, tail: opts.tail, follow: opts.follow && !stopWhen(), signal: opts.signal, maxFile, stopWhen,
+    const batches = readLogBatches(source.path, {
+      format: source.format, since: opts.since, until: opts.until, tail: opts.tail, follow: opts.follow && !stopWhen(), signal: opts.signal,
+      maxFile: source.maxFile, stopWhen, recycle: true, // logFrames and the route copy what they send
     });
-    async function* lines(): AsyncIterable<{ stream: 1 | 2; data: Buffer }> {
-      for await (const entry of source) {
-        const stream = entry.stream === 'stderr' ? 2 : 1;
-        if ((stream === 1 && !opts.stdout) || (stream === 2 && !opts.stderr)) continue;
-        const data = opts.timestamps ? Buffer.concat([Buffer.from(`${entry.time} `), entry.line]) : entry.line;
-        yield { stream, data };
-      }
-    }
-    return { tty, lines: lines() };
+    return { tty, lines: logFrames(batches, opts) };
   }
 
   async attach(ref: string, opts: AttachOptions) {
@@ -267,8 +260,9 @@ export class ContainerApi implements ContainersBackend {
     // Websocket attach never multiplexes (moby MuxStreams: false).
     const mux = !tty && !opts.raw;
     const run = async (socket: Duplex) => {
-      if (opts.logs && c.hostConfig.LogConfig?.Type === 'json-file') {
-        for await (const entry of readLogs(c.rec.LogPath, { tail: -1, follow: false })) {
+      const source = opts.logs ? containerLogSource(c) : undefined;
+      if (source) {
+        for await (const entry of readLogs(source.path, { format: source.format, maxFile: source.maxFile, tail: -1, follow: false })) {
           const stream = entry.stream === 'stderr' ? 2 : 1;
           if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(mux ? muxFrame(stream, entry.line) : entry.line);
         }

@@ -27,7 +27,7 @@ export function containerTestSkipReason(): string | undefined {
 /** Compiles native/shim/berth-shim.c into dir/berth-shim, as scripts/build-native.sh does. */
 export async function buildShim(dir: string): Promise<string> {
   const out = join(dir, 'berth-shim');
-  await run(process.env.CC ?? 'cc', ['-O2', '-Wall', '-Wextra', '-o', out, join(REPO, 'native/shim/berth-shim.c')]);
+  await run(process.env.CC ?? 'cc', ['-O2', '-Wall', '-Wextra', '-o', out, join(REPO, 'native/shim/berth-shim.c'), '-lz']);
   return out;
 }
 

@@ -3,7 +3,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Runc, runtimeVersion, type LinuxResourcesUpdate } from './runc.ts';
-import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit } from './shim-client.ts';
+import { startShim, readShimExit, isShimAlive, waitShimExit, type ShimExit, type LogTarget } from './shim-client.ts';
 import { ShimStdio } from './shim-stdio.ts';
 import { ShimHealth, writeHealthProcess } from './shim-health.ts';
 
@@ -27,10 +27,10 @@ export {
 export { checkSeccompProfile, loadSeccompProfile, parseSeccompProfile, type SeccompProfile } from './seccomp.ts';
 // Docker's default seccomp profile, as shipped (the daemon checks it with checkSeccompProfile).
 export { default as defaultSeccompProfile } from './seccomp-default.json' with { type: 'json' };
-export type { ShimExit } from './shim-client.ts';
+export type { ShimExit, LogTarget } from './shim-client.ts';
 export type { ShimStdio } from './shim-stdio.ts';
 export type { ShimHealth, ShimProbeResult } from './shim-health.ts';
-export { readLogs } from './json-file-log.ts';
+export { readLogs, readLogBatches, type LogEntry, type LogFormat } from './json-file-log.ts';
 export type { LinuxResourcesUpdate } from './runc.ts';
 export { BLKIO_FIELDS, type FsRoots, type CgroupStats } from './cgroup-stats.ts';
 // Linux adapters: the daemon's logic reaches /proc, /sys and host processes only through these.
@@ -46,11 +46,6 @@ export interface RuntimeOptions {
   shimPath: string;
 }
 
-export interface LogTarget {
-  path: string;
-  maxSize?: number;
-  maxFile?: number;
-}
 
 export interface ProcessStart {
   runtime: string;

@@ -50,7 +50,6 @@ test('parseLogLine decodes entries and rejects malformed ones', () => {
   assert.equal(e.stream, 'stderr');
   assert.deepEqual(e.line, Buffer.from('<a> &\t\u0001\ufffd\n'));
   assert.equal(e.timeNs, 1714557600123456789n);
-  assert.equal(e.time, '2024-05-01T10:00:00.123456789Z');
   assert.equal(parseLogLine('{"log":"x","stream":"stdout","time":"2024-05-01T10:00:00Z"}')?.timeNs, 1714557600000000000n);
   for (const bad of [
     'not json',

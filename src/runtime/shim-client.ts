@@ -22,9 +22,28 @@ export interface ShimStartOptions {
   exec?: { processFile: string };
   tty: boolean;
   stdin: boolean;
-  log?: { path: string; maxSize?: number; maxFile?: number };
+  log?: LogTarget;
   /** Container mode: serve health.sock, running the healthcheck probe on request (shim-health.ts). */
   health?: boolean;
+}
+
+/** How the shim writes the container's log (native/shim/log-writer.c); absent: no log. */
+export interface LogTarget {
+  /** json-file when absent (the file drivers need `path`). */
+  driver?: 'json-file' | 'local' | 'syslog';
+  path?: string;
+  maxSize?: number;
+  maxFile?: number;
+  /** Rotated files gzip-compressed (FILE.1.gz ...). */
+  compress?: boolean;
+  /** json-file: the `attrs` object, already encoded. */
+  attrs?: string;
+  /** syslog: the tag. */
+  tag?: string;
+  /** syslog: ADDRESS is "" (the local syslog), unix:PATH, unixgram:PATH, udp:IP:PORT or tcp:IP:PORT. */
+  syslog?: { address: string; facility: number; format: string };
+  /** A local-format copy for `docker logs` of a driver that cannot be read (dockerd's dual logging). */
+  cache?: { path: string; maxSize: number; maxFile: number; compress: boolean };
 }
 
 export interface ShimStarted {
@@ -64,9 +83,23 @@ export function shimArgs(o: ShimStartOptions): string[] {
   if (o.stdin) args.push('--stdin');
   if (o.health && o.bundle !== undefined) args.push('--health');
   if (o.log) {
-    args.push('--log-path', o.log.path);
-    if (o.log.maxSize !== undefined) args.push('--log-max-size', String(Math.max(0, Math.trunc(o.log.maxSize))));
-    if (o.log.maxFile !== undefined) args.push('--log-max-file', String(Math.max(1, Math.trunc(o.log.maxFile))));
+    const l = o.log;
+    args.push('--log-driver', l.driver ?? 'json-file');
+    if (l.path !== undefined) args.push('--log-path', l.path);
+    if (l.maxSize !== undefined) args.push('--log-max-size', String(Math.max(0, Math.trunc(l.maxSize))));
+    if (l.maxFile !== undefined) args.push('--log-max-file', String(Math.max(1, Math.trunc(l.maxFile))));
+    if (l.compress) args.push('--log-compress');
+    if (l.attrs) args.push('--log-attrs', l.attrs);
+    if (l.tag !== undefined) args.push('--log-tag', l.tag);
+    if (l.syslog) {
+      args.push('--log-syslog-address', l.syslog.address, '--log-syslog-facility', String(l.syslog.facility));
+      args.push('--log-syslog-format', l.syslog.format);
+    }
+    if (l.cache) {
+      args.push('--log-cache-path', l.cache.path, '--log-cache-max-size', String(Math.max(0, Math.trunc(l.cache.maxSize))));
+      args.push('--log-cache-max-file', String(Math.max(1, Math.trunc(l.cache.maxFile))));
+      if (!l.cache.compress) args.push('--log-cache-no-compress');
+    }
   }
   return args;
 }

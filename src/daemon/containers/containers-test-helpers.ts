@@ -44,7 +44,7 @@ export class FakeRuntime implements RuntimeBox {
   /** Exits written by "the shim" per state dir. */
   readonly exits = new Map<string, ShimExit>();
   /** The log options each container's shim was created with. */
-  readonly logs = new Map<string, { path: string; maxSize?: number; maxFile?: number } | undefined>();
+  readonly logs = new Map<string, { path?: string; maxSize?: number; maxFile?: number } | undefined>();
   readonly #stateDirs = new Map<string, string>();
   readonly #shims = new Map<string, FakeShim>();
   readonly #alive = new Set<string>();
@@ -55,7 +55,7 @@ export class FakeRuntime implements RuntimeBox {
     return ['runc'];
   }
 
-  async create(id: string, bundle: string, spec: unknown, p: { stateDir: string; log?: { path: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
+  async create(id: string, bundle: string, spec: unknown, p: { stateDir: string; log?: { path?: string; maxSize?: number; maxFile?: number } }): Promise<{ pid: number }> {
     this.calls.push(`create ${id}`);
     // As the real runtime: the bundle's config.json is there for execs (and health probes) to read.
     await mkdir(bundle, { recursive: true });

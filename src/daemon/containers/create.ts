@@ -1,6 +1,7 @@
 // docker create (moby daemon/create.go): the request checked, a name reserved, the writable
 // layer made, the record saved, and only then the container known to the store.
 import { mkdir, rm } from 'node:fs/promises';
+import { mergeLogConfig } from '../logging/log-config.ts';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { invalidParameter, newId, formatRfc3339Nano, nowNs } from '../../common/index.ts';
@@ -67,17 +68,13 @@ export async function createContainer(
       HostnamePath: join(dir, 'hostname'),
       HostsPath: join(dir, 'hosts'),
       ResolvConfPath: join(dir, 'resolv.conf'),
-      LogPath: join(dir, `${id}-json.log`),
+      LogPath: '', // dockerd sets it when the json-file logger starts
       HasBeenStartedBefore: false,
       HasBeenManuallyStopped: false,
       ...(links.length ? { Links: links } : {}),
     };
-    hostConfig.LogConfig ??= { Type: ctx.logDriver, Config: { ...ctx.logOpts } };
-    if (!hostConfig.LogConfig.Type) hostConfig.LogConfig.Type = ctx.logDriver;
-    hostConfig.LogConfig.Config ??= {};
-    if (!['json-file', 'none'].includes(hostConfig.LogConfig.Type)) {
-      throw invalidParameter(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
-    }
+    // dockerd's mergeAndVerifyLogConfig: the daemon's default driver and options fill in.
+    hostConfig.LogConfig = mergeLogConfig(hostConfig.LogConfig, { Type: ctx.logDriver, Config: ctx.logOpts });
     hostConfig.NetworkMode ||= 'default';
     applyHostConfigDefaults(hostConfig, { defaultRuntime: ctx.defaultRuntime, cgroupV2: await hostIsCgroupV2() });
     // Docker's adaptContainerSettings: swap defaults to twice the memory, and inspect shows it.

@@ -1,12 +1,13 @@
 // docker start (moby daemon/start.go): the checks and the lock, then containerStart, which
 // mounts the layer, sets up the network, writes the bundle, creates and starts the process
 // under its shim, and on any failure undoes what it did and records Docker's exit code.
-import { BerthError, conflict, fromHumanSize, invalidParameter, notModified, systemError } from '../../common/index.ts';
-import { readFile } from 'node:fs/promises';
+import { BerthError, conflict, invalidParameter, notModified, systemError } from '../../common/index.ts';
+import { isLogInitError, logWriterOf } from '../logging/container-log.ts';
+import { mkdir, readFile } from 'node:fs/promises';
 import { RECURSIVE_READONLY, buildSpecFor, prepareEtcFiles } from './spec-inputs.ts';
 import { MountSetupError, legacyMountPoints, setupMounts, unmountVolumes } from './mount-points.ts';
 import { stageBind, unstageBind } from './subpath-staging.linux.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NetworkStartError } from './networking.ts';
 import { pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
@@ -76,8 +77,12 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     });
     releaseMounts = mounts.release;
     const spec = await buildSpecFor(withLinkEnv(c.rec, linkEnv), c.hostConfig, rootfs, ctx, mounts, netns);
-    const logConf = c.hostConfig.LogConfig!;
-    const log = logConf.Type === 'json-file' ? { path: c.rec.LogPath, ...logLimits(logConf.Config ?? {}) } : undefined;
+    // The log driver's settings where dockerd makes its logger (with the task's stdio, after the
+    // mounts): a bad option fails the start and what was set up is undone below.
+    const log = logWriterOf(c, pathsOf(ctx, c.rec.ID).dir);
+    // dockerd sets LogPath when the json-file logger starts (and never shows the local driver's file).
+    c.rec.LogPath = log?.driver === 'json-file' && log.path ? log.path : '';
+    if (log?.driver === 'local' && log.path) await mkdir(dirname(log.path), { recursive: true, mode: 0o700 });
     await ctx.runtime.delete(c.rec.ID, runtime).catch(() => {});
     const { pid } = await ctx.runtime.create(c.rec.ID, bundleDir, spec, {
       runtime, stateDir, tty: Boolean(c.rec.Config.Tty), stdin: Boolean(c.rec.Config.OpenStdin), log,
@@ -116,32 +121,13 @@ export async function containerStart(ctx: StartContext, c: Container): Promise<v
     c.hub.finish();
     if (mountedVolumes.size) await unmountVolumes(ctx, c, [...mountedVolumes]);
     await ctx.layers.unmountRW(c.rec.ID).catch(() => {});
-    const early = err instanceof NetworkStartError || err instanceof MountSetupError;
-    const { code, error } = early ? { code: 128, error: err.cause } : translateStartError(message);
+    const early = err instanceof NetworkStartError || err instanceof MountSetupError || isLogInitError(err);
+    const { code, error } = early ? { code: 128, error: isLogInitError(err) ? err : (err as NetworkStartError).cause } : translateStartError(message);
     c.state.setStartFailed(code, message, { everStarted: c.rec.HasBeenStartedBefore, beforeRun: early });
     await save(ctx, c).catch(() => {});
     if (err instanceof BerthError && err.kind !== 'System') throw err;
     throw error;
   }
-}
-
-function logLimits(conf: Record<string, string>): { maxSize?: number; maxFile?: number } {
-  const out: { maxSize?: number; maxFile?: number } = {};
-  if (conf['max-size'] !== undefined) out.maxSize = parseMaxSize(conf['max-size']);
-  if (conf['max-file']) out.maxFile = Number.parseInt(conf['max-file'], 10);
-  return out;
-}
-
-/** The json-file max-size as dockerd reads it (go-units FromHumanSize, so "1k" is 1000 bytes). */
-function parseMaxSize(text: string): number {
-  let size: number;
-  try {
-    size = fromHumanSize(text);
-  } catch (err) {
-    throw invalidParameter((err as Error).message, err);
-  }
-  if (size <= 0) throw invalidParameter('max-size must be a positive number');
-  return size;
 }
 
 /** Docker's mapping of runtime start errors to exit codes and API errors (moby translateContainerdStartErr). */

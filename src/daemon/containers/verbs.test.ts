@@ -30,7 +30,7 @@ test('create: a record on disk, the name reserved, a writable layer, a create ev
   assert.deepEqual(h.actions(id), ['create']);
   await assert.rejects(h.create('web'), { kind: 'Conflict' });
   await assert.rejects(h.create(undefined, { Runtime: 'nope' }), { message: 'unknown or invalid runtime name: nope' });
-  await assert.rejects(h.create(undefined, { LogConfig: { Type: 'syslog', Config: {} } }), { message: /no log driver named 'syslog'/ });
+  await assert.rejects(h.create(undefined, { LogConfig: { Type: 'gelf', Config: {} } }), { message: 'error looking up logging plugin gelf: plugin "gelf" not found' });
   assert.equal(h.ctx.store.all().length, 1, 'a refused create leaves nothing');
 }));
 
@@ -41,7 +41,8 @@ test('start: json-file max-size as dockerd reads it (go-units FromHumanSize: k i
   assert.deepEqual(h.runtime.logs.get(id)?.maxFile, 3);
   for (const [size, message] of [['0', 'max-size must be a positive number'], ['10x', "invalid suffix: 'x'"], ['', "invalid size: ''"]]) {
     const bad = await h.create(undefined, { LogConfig: { Type: 'json-file', Config: { 'max-size': size } } });
-    await assert.rejects(startContainer(h.ctx, bad), { kind: 'InvalidParameter', message }, size);
+    await assert.rejects(startContainer(h.ctx, bad), { kind: 'System', message: `failed to initialize logging driver: ${message}` }, size);
+    assert.equal(h.ctx.store.get(bad).rec.State.ExitCode, 128, 'dockerd: a start that fails before the process runs exits 128');
   }
 }));
 

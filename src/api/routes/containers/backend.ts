@@ -67,7 +67,8 @@ export interface ContainersBackend {
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<ContainerTopResponse>;
   /** Resolves whether the container has a TTY (raw stream) before the logs start. */
-  logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; lines: AsyncIterable<{ stream: 1 | 2; data: Buffer }> }>;
+  /** The lines come in batches (a generator step per line costs more than the line). */
+  logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; lines: AsyncIterable<Array<{ stream: 1 | 2; data: Buffer }>> }>;
   /** Validates and returns whether the stream is raw (tty); then `run` serves the hijacked socket. */
   attach(ref: string, opts: AttachOptions): Promise<{ tty: boolean; run(socket: Duplex): Promise<void> }>;
   resize(ref: string, height: number, width: number): Promise<void>;

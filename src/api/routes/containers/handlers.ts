@@ -1,9 +1,10 @@
 // Thin handlers: parse, call one backend method, write the result.
+import type { ServerResponse } from 'node:http';
 import type { ApiContext, Handler } from '../../router.ts';
 import type { ContainersBackend } from './backend.ts';
 import { atoi, boolValue, intValue, parseFilters } from '../../request.ts';
 import { BODIES, checkContainerPorts } from '../../validate/index.ts';
-import { invalidParameter, notImplemented, nowNs, parseTimeArg, muxFrame } from '../../../common/index.ts';
+import { framesSize, invalidParameter, muxFramesInto, notImplemented, nowNs, parseTimeArg } from '../../../common/index.ts';
 import { hasFeature } from '../../version.ts';
 import { MULTIPLEXED_STREAM, RAW_STREAM } from '../../streams/hijack.ts';
 import { adaptCreateForVersion } from './create-version.ts';
@@ -122,10 +123,17 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
       const multiplexed = !tty && hasFeature(ctx.version, 'multiplexedStreamContentType');
       res.writeHead(200, ctx.streamHeaders({ 'Content-Type': multiplexed ? MULTIPLEXED_STREAM : RAW_STREAM }));
       res.flushHeaders();
-      for await (const { stream, data } of lines) {
+      // One write per batch, into buffers reused once the socket has taken them; the socket's
+      // backpressure paces the reading of the log file, so memory stays flat however long the log.
+      const free: Buffer[] = [];
+      for await (const batch of lines) {
         if (ctx.closed.aborted) break;
-        const ok = res.write(tty ? data : muxFrame(stream, data));
-        if (!ok) await new Promise((r) => res.once('drain', r));
+        const size = framesSize(batch, tty);
+        let buf = free.pop();
+        if (!buf || buf.length < size) buf = Buffer.allocUnsafe(Math.max(size, 128 * 1024));
+        const held = buf;
+        const n = muxFramesInto(batch, buf, tty);
+        if (!res.write(buf.subarray(0, n), () => free.push(held))) await drained(res, ctx.closed);
       }
       res.end();
     },
@@ -183,3 +191,18 @@ export function containerHandlers(b: ContainersBackend): Record<string, Handler>
   };
 }
 
+/** Resolves once the response can take more, or the client is gone (listeners removed either way). */
+function drained(res: ServerResponse, closed: AbortSignal): Promise<void> {
+  if (closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    closed.addEventListener('abort', done, { once: true });
+  });
+}
