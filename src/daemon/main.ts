@@ -35,6 +35,7 @@ import { projectFile } from '../common/index.ts';
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
+import { openListeners, planListeners } from './listeners.ts';
 
 async function main(argv: string[]): Promise<void> {
   let flags;
@@ -57,6 +58,8 @@ async function main(argv: string[]): Promise<void> {
   let config: DaemonConfig = await resolveRuntimePaths(await loadConfig());
   const log = createLogger(parseLogLevel(config.logLevel));
   if (process.getuid?.() !== 0) throw new Error('berthd needs to be started with root privileges. To run it as a non-root user, a rootless mode is not supported yet');
+  // Hosts, TLS files and the insecure-TCP rule are checked before anything is touched.
+  const listenerPlan = await planListeners(config.hosts, config.tls, log);
 
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
@@ -154,12 +157,7 @@ async function main(argv: string[]): Promise<void> {
     ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
-  for (const host of config.hosts) {
-    if (!host.startsWith('unix://')) throw new Error(`unsupported host ${host}: berthd listens on unix:// sockets (TCP needs TLS, not built yet)`);
-    const path = host.slice('unix://'.length);
-    await server.listenUnix(path);
-    log.info('API listen on ' + path);
-  }
+  await openListeners(server, listenerPlan, log);
   startIdleTrim({ residentBytes, collectGarbage, mallocTrim }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
   log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
 
