@@ -289,6 +289,10 @@ class Context implements ApiContext {
     this.hijacked = true;
     // A client that goes away mid-stream must not take the daemon down with an 'error' event.
     (this.socket ?? this.req.socket).on('error', () => {});
+    // The client half-closes after its stdin (Go's CloseWrite; over TLS a close_notify): the
+    // output must still flow. A plain socket from the http server allows that already; a TLS
+    // socket would otherwise end its write side on the client's close_notify.
+    (this.socket ?? this.req.socket).allowHalfOpen = true;
     if (this.socket) {
       writeUpgradeResponse(this.socket, true, opts.multiplexed);
       this.socket.resume();

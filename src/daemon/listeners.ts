@@ -3,6 +3,7 @@
 // activation), with --tls / --tlsverify. Parsing, TLS material and the insecure-TCP rule are
 // checked before the daemon touches anything (planListeners); the sockets open at the end of
 // start-up (openListeners), beside each other, all served by the one ApiServer.
+import { closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -239,6 +240,16 @@ export async function planListeners(hosts: string[], s: TlsSettings, log: Logger
       } catch (err) {
         throw new Error(`failed to load listeners: ${(err as Error).message}`);
       }
+    }
+  }
+  // Activated sockets no fd:// host asked for are closed, as dockerd does.
+  const used = new Set([...fds.values()].flat());
+  for (const fd of activated) {
+    if (used.has(fd)) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
     }
   }
   return { specs, tls, fds };
