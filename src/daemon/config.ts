@@ -340,3 +340,31 @@ export function reloadableChanges(current: DaemonConfig, next: DaemonConfig): Pa
     shutdownTimeout: next.shutdownTimeout ?? current.shutdownTimeout,
   };
 }
+
+/**
+ * The daemon reload event's attributes (moby daemon/reload.go and reload_unix.go): the reloadable
+ * settings now in force, as strings, lists as JSON, and the host's name.
+ */
+export function reloadEventAttributes(cfg: DaemonConfig, host: string): Record<string, string> {
+  const runtimes = Object.entries(cfg.runtimes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, rt]) => `${name}:${rt.path}`).join(' ');
+  const attrs: Record<string, string> = {
+    'allow-nondistributable-artifacts': '[]',
+    debug: String(cfg.debug),
+    'default-cgroupns-mode': 'private',
+    'default-ipc-mode': 'private',
+    'default-runtime': cfg.defaultRuntime,
+    'default-shm-size': String(64 * 1024 * 1024),
+    features: 'map[]',
+    'insecure-registries': JSON.stringify(cfg.insecureRegistries),
+    labels: '[]',
+    'live-restore': String(cfg.liveRestore),
+    'max-concurrent-downloads': '3',
+    'max-concurrent-uploads': '5',
+    'max-download-attempts': '5',
+    'registry-mirrors': JSON.stringify(cfg.registryMirrors),
+    runtimes,
+    'shutdown-timeout': String(cfg.shutdownTimeout),
+  };
+  if (host) attrs.name = host;
+  return attrs;
+}

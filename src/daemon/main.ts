@@ -2,6 +2,7 @@
 // with what survived the last run, then serves the Engine API.
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
   ApiServer,
@@ -19,9 +20,9 @@ import { VolumeApi } from './volume-api.ts';
 import { NetworkController, DnsService } from '../network/index.ts';
 import { ContainerNetworking } from './containers/networking.ts';
 import { dnsResolver } from './containers/dns-names.ts';
-import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
+import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, reloadEventAttributes, type DaemonConfig } from './config.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
-import { EventBus } from './events.ts';
+import { EventBus, imageEventAttributes } from './events.ts';
 import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
@@ -96,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
       delete: (chainId) => layers.delete(chainId),
       graphDriverData: (chainId) => layers.graphDriverData(chainId),
     },
-    onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: e.name ? { name: e.name } : {} } }),
+    onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: imageEventAttributes(e, (id) => images.get(id).config.config?.Labels) } }),
     isUsedByContainer: (imageId: string) => containers.reader.usedImages().get(imageId),
   });
   const resolveImage = async (ref: string) => {
@@ -186,6 +187,7 @@ async function main(argv: string[]): Promise<void> {
         config = { ...config, ...reloadableChanges(config, next) };
         log.setLevel(parseLogLevel(config.debug ? 'debug' : config.logLevel));
         log.info('Reloaded configuration', { file: configFile });
+        events.publish({ Type: 'daemon', Action: 'reload', Actor: { ID: daemonIdValue, Attributes: reloadEventAttributes(config, hostname()) } });
       } catch (err) {
         log.error('Error reloading configuration', { err: (err as Error).message });
       }
