@@ -1,7 +1,6 @@
 // The HTTP server: version prefix, routing, errors as {"message"} with Docker's statuses,
 // and the upgrade hijack. Knows HTTP and nothing of Linux (DESIGN.md).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
@@ -55,27 +54,28 @@ export class ApiServer {
     await unlink(path).catch((err) => {
       if (!isErrno(err, 'ENOENT')) throw err;
     });
-    await this.listen(this.makeServer(undefined), path);
+    await this.listen(await this.makeServer(undefined), path);
     await chmod(path, 0o660);
   }
 
   /** Listens on host:port (plain HTTP, or HTTPS with `tls`); returns the bound address. */
   async listenTcp(host: string, port: number, tls: ListenerTls | undefined): Promise<AddressInfo> {
-    const server = this.makeServer(tls);
+    const server = await this.makeServer(tls);
     await this.listen(server, { host, port, exclusive: true });
     return server.address() as AddressInfo;
   }
 
   /** Serves an inherited listening socket (systemd socket activation, -H fd://). */
   async listenFd(fd: number, tls: ListenerTls | undefined): Promise<void> {
-    await this.listen(this.makeServer(tls), { fd });
+    await this.listen(await this.makeServer(tls), { fd });
   }
 
   /** One server per listener, all with the same request handling (HTTP and the upgrade hijack). */
-  private makeServer(tls: ListenerTls | undefined): Server {
+  private async makeServer(tls: ListenerTls | undefined): Promise<Server> {
     const httpOpts = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 };
+    // node:https (and with it node:tls) costs ~3 MB of the idle daemon: loaded only for a TLS listener.
     const server: Server = tls
-      ? createTlsServer({
+      ? (await import('node:https')).createServer({
         ...httpOpts, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2',
         requestCert: tls.verifyClients, rejectUnauthorized: tls.verifyClients,
       })

@@ -7,7 +7,7 @@ import { closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { ApiServer, ListenerTls } from '../api/index.ts';
 import type { Logger } from '../common/index.ts';
@@ -165,7 +165,8 @@ export async function loadServerTls(s: TlsSettings, read: (file: string) => Prom
   }
   const opts: SecureContextOptions = { cert, key, ca };
   try {
-    createSecureContext(opts);
+    // node:tls only when TLS is configured (it costs the idle daemon memory otherwise).
+    (await import('node:tls')).createSecureContext(opts);
   } catch (err) {
     throw invalid(`Error reading X509 key pair ${pair}: ${(err as Error).message}. Make sure the key is not encrypted.`);
   }

@@ -16,11 +16,15 @@ export function mallocTrim(): boolean {
   return trim ? trim() : false;
 }
 
-/** A full collection, when the runtime exposes one (bin/berthd runs node with --expose-gc). */
+/**
+ * A full collection, when the runtime exposes one (bin/berthd runs node with --expose-gc). The
+ * "last-resort" flavour is V8's memory-reducing collection: it compacts and gives the emptied
+ * old-space pages back (a plain gc() leaves the heap's committed size where the burst took it).
+ */
 export function collectGarbage(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = (globalThis as { gc?: (opts?: { type: string; execution: string; flavor: string }) => void }).gc;
   if (typeof gc !== 'function') return false;
-  gc();
+  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   return true;
 }
 
