@@ -5,6 +5,7 @@
 // the native addon, other files). Prints figures; asserts nothing.
 //   node bench/idle-memory.ts [--cycles N] [--idle-ms N] [--no-dockerd]
 //   [--node-flags '--jitless ...']   run the daemon's node with these flags instead of bin/berthd's
+//   [--shared-node]                  run bin/berthd as is (node's pages shared with this process)
 // The daemon runs on a private copy of the node binary (see wrapper()), so its PSS is what it
 // would be alone on the host.
 import { request, Agent } from 'node:http';
@@ -24,6 +25,8 @@ const cycles = Number(opt('--cycles') ?? 1000);
 const idleMs = Number(opt('--idle-ms') ?? 12_000);
 const nodeFlags = opt('--node-flags');
 const withDockerd = !argv.includes('--no-dockerd');
+/** Run bin/berthd itself: its node binary's pages are then shared with this process's (PSS halves them). */
+const sharedNode = argv.includes('--shared-node');
 
 const MB = (kb: number) => (kb / 1024).toFixed(1);
 
@@ -117,7 +120,7 @@ interface Figures {
 
 async function measureBerthd(): Promise<{ f: Figures; parts: Record<string, number>[]; trims: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'berthd-node-'));
-  const berthd = await wrapper(dir, nodeFlags);
+  const berthd = sharedNode ? undefined : await wrapper(dir, nodeFlags);
   const d = await startDaemonWithBusybox([], { berthd });
   try {
     const pid = d.pid!;
@@ -183,7 +186,7 @@ async function measureDockerd(): Promise<{ dockerd: Figures; withContainerd: Fig
 const b = await measureBerthd();
 const dk = withDockerd ? await measureDockerd() : undefined;
 
-console.log(`Idle daemon memory (PSS, MB): idle ${idleMs / 1000} s after start, then after ${cycles} create/remove cycles (4 in flight) and ${idleMs / 1000} s idle${nodeFlags !== undefined ? `; berthd node flags: ${nodeFlags}` : ''}`);
+console.log(`Idle daemon memory (PSS, MB; berthd on ${sharedNode ? 'the node binary this benchmark runs on (pages shared)' : 'a private copy of its node binary'}): idle ${idleMs / 1000} s after start, then after ${cycles} create/remove cycles (4 in flight) and ${idleMs / 1000} s idle${nodeFlags !== undefined ? `; berthd node flags: ${nodeFlags}` : ''}`);
 console.log(`| daemon | idle | after ${Math.ceil(cycles / 10)} cycles | after ${cycles} cycles | growth over the last ${cycles - Math.ceil(cycles / 10)} | cycles took |`);
 console.log('|---|---|---|---|---|---|');
 const signed = (kb: number) => (kb >= 0 ? '+' : '') + MB(kb);
