@@ -58,7 +58,7 @@ test('a trim in the middle of a slow burst is followed by one after it', () => {
 });
 
 test('with trimAfterStart it trims once at the first idle check, then only after growth', () => {
-  const p = { rss: 80 * MB, busy: 0.5, trims: 0 };
+  const p = { rss: 80 * MB, busy: 0.5, trims: 0, released: 0 };
   const trim = new IdleTrim({
     residentBytes: () => p.rss,
     busySinceLastCheck: () => p.busy,
@@ -67,6 +67,10 @@ test('with trimAfterStart it trims once at the first idle check, then only after
       p.trims++;
       p.rss = 70 * MB;
       return true;
+    },
+    releaseStartupPages: () => {
+      p.released++;
+      return 1;
     },
   }, { growthBytes: 4 * MB, idleBelow: 0.05, trimAfterStart: true });
   assert.equal(trim.check(), false, 'busy: not yet');
@@ -78,4 +82,5 @@ test('with trimAfterStart it trims once at the first idle check, then only after
   p.rss = 75 * MB;
   assert.equal(trim.check(), true, 'growth of 4 MB or more');
   assert.equal(p.trims, 2);
+  assert.equal(p.released, 1, 'start-up pages are given back once, with the first trim only');
 });

@@ -11,6 +11,8 @@ export interface TrimHooks {
   busySinceLastCheck(): number;
   collectGarbage(): boolean;
   mallocTrim(): boolean;
+  /** Once, with the trim after start-up: give back pages only start-up used (the executable's). Returns bytes advised. */
+  releaseStartupPages?(): number;
 }
 
 export interface IdleTrimOptions {
@@ -57,9 +59,11 @@ export class IdleTrim {
     const moved = Math.abs(rss - this.lastAfter) >= this.opts.growthBytes;
     if (busy >= this.opts.idleBelow) return false;
     if (!this.startTrimPending && (!grown || !moved)) return false;
+    const atStart = this.startTrimPending;
     this.startTrimPending = false;
     const gc = this.hooks.collectGarbage();
     const trimmed = this.hooks.mallocTrim();
+    if (atStart) this.hooks.releaseStartupPages?.();
     const after = this.hooks.residentBytes();
     this.lastAfter = after;
     this.floor = Math.min(this.floor, after);

@@ -34,7 +34,7 @@ import { openVolumeStore } from '../volume/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
-import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
+import { collectGarbage, mallocTrim, pageOutExecutable, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
 import { openListeners, planListeners } from './listeners.ts';
 
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<void> {
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   await openListeners(server, listenerPlan, log);
-  startIdleTrim({ residentBytes, collectGarbage, mallocTrim }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
+  startIdleTrim({ residentBytes, collectGarbage, mallocTrim, releaseStartupPages: pageOutExecutable }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
   log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
 
   let stopping = false;
