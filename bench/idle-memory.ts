@@ -120,8 +120,14 @@ interface Figures {
 
 async function measureBerthd(): Promise<{ f: Figures; parts: Record<string, number>[]; trims: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'berthd-node-'));
-  const berthd = sharedNode ? undefined : await wrapper(dir, nodeFlags);
-  const d = await startDaemonWithBusybox([], { berthd });
+  let d;
+  try {
+    const berthd = sharedNode ? undefined : await wrapper(dir, nodeFlags);
+    d = await startDaemonWithBusybox([], { berthd });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const pid = d.pid!;
     await sleep(idleMs);
