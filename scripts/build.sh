@@ -29,3 +29,13 @@ for entry in daemon/main:berthd cli/main:berth; do
     --define:BERTH_GIT_COMMIT="\"$commit\"" --define:BERTH_BUILD_TIME="\"$built\"" \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 done
+# One non-Latin-1 character (an arrow in a comment) makes V8 keep the whole bundle's source as a
+# two-byte string: twice the daemon's memory for it. Escape every non-ASCII character (\uXXXX is
+# the same character in strings, regexes, templates and identifiers, and harmless in comments).
+node_modules/node/bin/node -e '
+const fs = require("fs");
+for (const f of process.argv.slice(1)) {
+  const s = fs.readFileSync(f, "utf8");
+  const t = s.replace(/[^\x00-\x7f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  if (t !== s) fs.writeFileSync(f, t);
+}' dist/berthd.js dist/berth.js

@@ -224,6 +224,30 @@ static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+// madvise(start, length, MADV_PAGEOUT) on a range of this process (BigInt start and length): the
+// daemon gives back, once after start-up, the pages of its executable that only start-up used.
+#include <sys/mman.h>
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static napi_value js_madvise_pageout(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint64_t start = 0, length = 0;
+  bool lossless = false;
+  if (argc < 2 || napi_get_value_bigint_uint64(env, argv[0], &start, &lossless) != napi_ok || !lossless
+      || napi_get_value_bigint_uint64(env, argv[1], &length, &lossless) != napi_ok || !lossless) {
+    napi_throw_type_error(env, NULL, "madvise_pageout(start: bigint, length: bigint)");
+    return NULL;
+  }
+  if (madvise((void *)(uintptr_t)start, (size_t)length, MADV_PAGEOUT) != 0) return throw_errno(env, errno, "madvise", NULL);
+  napi_value ret;
+  CHECK(napi_get_undefined(env, &ret));
+  return ret;
+}
+
 static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
   napi_value f;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &f) == napi_ok) napi_set_named_property(env, obj, name, f);
@@ -576,6 +600,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_fn(env, exports, "lgetxattr", js_lgetxattr);
   set_fn(env, exports, "llistxattr", js_llistxattr);
   set_fn(env, exports, "malloc_trim", js_malloc_trim);
+  set_fn(env, exports, "madvise_pageout", js_madvise_pageout);
   fsroot_init(env, exports);
   for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
     napi_value n;

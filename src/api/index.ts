@@ -1,7 +1,7 @@
 // The API box: the Engine API server, its route tables, and the backend interfaces that daemon/
 // implements (with the types in their signatures). Other boxes import it only through this
 // file; api/ never depends on daemon/.
-export { ApiServer } from './server.ts';
+export { ApiServer, type ListenerTls } from './server.ts';
 export { API_VERSION, MIN_API_VERSION, hasFeature } from './version.ts';
 export { containerRoutes } from './routes/containers/routes.ts';
 export { execRoutes } from './routes/exec/routes.ts';

@@ -1,6 +1,7 @@
 // The HTTP server: version prefix, routing, errors as {"message"} with Docker's statuses,
 // and the upgrade hijack. Knows HTTP and nothing of Linux (DESIGN.md).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { chmod, unlink } from 'node:fs/promises';
 import { notFound, invalidParameter, isErrno, type Logger, truncate } from '../common/index.ts';
@@ -11,6 +12,16 @@ import { readBody, readUpgradeBody, parseJsonObject, splitTarget, MAX_JSON_BODY 
 import { assertBody, checkQuery, operationFor, type BodySchema } from './validate/index.ts';
 import { writeUpgradeResponse } from './streams/hijack.ts';
 import { NOT_WEBSOCKET_REPLY, acceptWebSocket } from './streams/websocket.ts';
+
+/** TLS for a TCP or socket-activated listener (dockerd's --tls / --tlsverify). */
+export interface ListenerTls {
+  cert: Buffer;
+  key: Buffer;
+  /** The CA client certificates must chain to; required with verifyClients. */
+  ca?: Buffer;
+  /** --tlsverify: a client certificate signed by `ca` is required, else the handshake fails. */
+  verifyClients: boolean;
+}
 
 export interface ApiServerOptions {
   routes: Route[];
@@ -49,18 +60,52 @@ export class ApiServer {
     await unlink(path).catch((err) => {
       if (!isErrno(err, 'ENOENT')) throw err;
     });
-    const server = createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 });
+    await this.listen(await this.makeServer(undefined), path);
+    await chmod(path, 0o660);
+  }
+
+  /** Listens on host:port (plain HTTP, or HTTPS with `tls`); returns the bound address. */
+  async listenTcp(host: string, port: number, tls: ListenerTls | undefined): Promise<AddressInfo> {
+    const server = await this.makeServer(tls);
+    await this.listen(server, { host, port, exclusive: true });
+    return server.address() as AddressInfo;
+  }
+
+  /** Serves an inherited listening socket (systemd socket activation, -H fd://). */
+  async listenFd(fd: number, tls: ListenerTls | undefined): Promise<void> {
+    await this.listen(await this.makeServer(tls), { fd });
+  }
+
+  /** One server per listener, all with the same request handling (HTTP and the upgrade hijack). */
+  private async makeServer(tls: ListenerTls | undefined): Promise<Server> {
+    const httpOpts = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 };
+    // node:https (and with it node:tls) costs ~3 MB of the idle daemon: loaded only for a TLS listener.
+    const server: Server = tls
+      ? (await import('node:https')).createServer({
+        ...httpOpts, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2',
+        requestCert: tls.verifyClients, rejectUnauthorized: tls.verifyClients,
+      })
+      : createServer(httpOpts);
     server.on('request', (req, res) => this.serve(req, res, undefined, undefined));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.serve(req, undefined, socket, head));
-    server.on('connection', (s) => {
+    server.on('connection', (s: Duplex) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    // A failed handshake (no client certificate, plain HTTP on the TLS port) only closes that connection.
+    server.on('tlsClientError', (err: Error) => this.log.debug('TLS handshake failed', { err: err.message }));
+    return server;
+  }
+
+  private async listen(server: Server, where: string | { host: string; port: number; exclusive: boolean } | { fd: number }): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => resolve());
+      server.listen(where, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    await chmod(path, 0o660);
+    server.on('error', (err) => this.log.error('API listener failed', { err: err.message }));
     this.servers.push(server);
   }
 
@@ -280,6 +325,10 @@ class Context implements ApiContext {
     (this.socket ?? this.req.socket).on('error', () => {});
     const multiplexedType = opts.multiplexed && hasFeature(this.version, 'multiplexedStreamContentType');
     const headers = opts.withHeaders ? this.headers : {};
+    // The client half-closes after its stdin (Go's CloseWrite; over TLS a close_notify): the
+    // output must still flow. A plain socket from the http server allows that already; a TLS
+    // socket would otherwise end its write side on the client's close_notify.
+    (this.socket ?? this.req.socket).allowHalfOpen = true;
     if (this.socket) {
       writeUpgradeResponse(this.socket, true, multiplexedType, headers);
       this.socket.resume();

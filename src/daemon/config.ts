@@ -4,6 +4,7 @@ import { validateLogOpts } from './logging/log-config.ts';
 import { resolve } from 'node:path';
 import { isErrno, parseGoBool } from '../common/index.ts';
 import { instanceChainPrefix } from '../network/index.ts';
+import { normalizeHosts, type TlsSettings } from './listeners.ts';
 
 export interface RuntimeConfig {
   path: string;
@@ -48,6 +49,16 @@ export interface DaemonConfig {
   iptablesChainPrefix: string;
   cgroupParent: string;
   shutdownTimeout: number;
+  /** --tls, --tlsverify, --tlscacert, --tlscert, --tlskey after dockerd's rules. */
+  tls: TlsSettings;
+}
+
+/**
+ * Where the daemon's TLS files are when --tlscacert/--tlscert/--tlskey are not given:
+ * $BERTH_CERT_PATH, else /etc/berth (dockerd uses $DOCKER_CERT_PATH, else ~/.docker).
+ */
+function defaultCertDir(env: NodeJS.ProcessEnv): string {
+  return env.BERTH_CERT_PATH || '/etc/berth';
 }
 
 /** The default bridge network's Linux bridge when --bridge is not given. */
@@ -79,6 +90,7 @@ const DEFAULTS: DaemonConfig = {
   ipv6: false,
   ip6tables: true,
   iptablesChainPrefix: 'BERTH',
+  tls: { tls: false, verify: false, explicit: false, caFile: '/etc/berth/ca.pem', certFile: '/etc/berth/cert.pem', keyFile: '/etc/berth/key.pem' },
 };
 
 const USAGE = `Usage:	berthd [OPTIONS]
@@ -90,7 +102,7 @@ Options:
       --data-root string     Root directory of persistent berth state (default "/var/lib/berth")
   -D, --debug                Enable debug mode
       --exec-root string     Root directory for execution state files (default "/run/berth")
-  -H, --host list            Daemon socket(s) to connect to
+  -H, --host list            Daemon socket(s) to connect to (unix://PATH, tcp://HOST:PORT, fd://[N])
       --live-restore         Enable live restore of containers when the daemon stops
   -l, --log-level string     Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
   -p, --pidfile string       Path to use for daemon PID file (default "/run/berth/berthd.pid")
@@ -108,21 +120,29 @@ Options:
       --ip-forward           Enable net.ipv4.ip_forward (default true)
       --ip-masq              Enable IP masquerading (default true)
       --iptables             Enable addition of iptables rules (default true)
+      --tls                  Use TLS; implied by --tlsverify
+      --tlscacert string     Trust certs signed only by this CA (default "/etc/berth/ca.pem")
+      --tlscert string       Path to TLS certificate file (default "/etc/berth/cert.pem")
+      --tlskey string        Path to TLS key file (default "/etc/berth/key.pem")
+      --tlsverify            Use TLS and verify the remote
   -v, --version              Print version information and quit
 `;
 
 export { USAGE as DAEMON_USAGE };
 
 type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip'
-  | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix';
-type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6' | 'ip6tables';
-const BOOL_FLAGS: Record<string, BoolFlag> = { '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6', '--ip6tables': 'ip6tables' };
+  | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix' | 'tlscacert' | 'tlscert' | 'tlskey';
+type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6' | 'ip6tables' | 'tls' | 'tlsverify';
+const BOOL_FLAGS: Record<string, BoolFlag> = {
+  '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6', '--ip6tables': 'ip6tables',
+  '--tls': 'tls', '--tlsverify': 'tlsverify',
+};
 const STRING_FLAGS: Record<string, FlagName> = {
   '--config-file': 'config-file', '--data-root': 'data-root', '--exec-root': 'exec-root', '-H': 'host', '--host': 'host',
   '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '-s': 'storage-driver',
   '--storage-driver': 'storage-driver', '--default-runtime': 'default-runtime', '--cgroup-parent': 'cgroup-parent',
   '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--fixed-cidr': 'fixed-cidr', '--fixed-cidr-v6': 'fixed-cidr-v6', '--mtu': 'mtu',
-  '--iptables-chain-prefix': 'iptables-chain-prefix',
+  '--iptables-chain-prefix': 'iptables-chain-prefix', '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey',
 };
 
 export interface ParsedFlags {
@@ -202,7 +222,7 @@ export async function readConfigFile(path: string, mustExist: boolean): Promise<
 }
 
 /** Flags override the file; a key given both ways is an error, as dockerd says. */
-export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, configFile: string): DaemonConfig {
+export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, configFile: string, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const cfg: DaemonConfig = structuredClone(DEFAULTS);
   cfg.configFile = configFile;
   const str = (key: string): string | undefined => (typeof file[key] === 'string' ? (file[key] as string) : undefined);
@@ -253,17 +273,20 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   cfg.iptables = boolKey('iptables', 'iptables', true);
   cfg.ipv6 = boolKey('ipv6', 'ipv6', false);
   cfg.ip6tables = boolKey('ip6tables', 'ip6tables', true);
+  const tls = tlsSettings(flags, file, configFile, env, conflicts, pick);
+  let hosts: string[] = [];
   if (flags.values.host?.length) {
-    if (file.hosts !== undefined) conflicts.push(`hosts: (from flag: ${flags.values.host.join(',')}, from file: ${String(file.hosts)})`);
-    cfg.hosts = flags.values.host;
-  } else if (Array.isArray(file.hosts)) {
-    cfg.hosts = file.hosts.map(String);
-  } else {
-    cfg.hosts = [`unix://${cfg.execRoot}/berth.sock`];
+    if (file.hosts !== undefined) conflicts.push(`hosts: (from flag: [${flags.values.host.join(' ')}], from file: ${String(file.hosts)})`);
+    hosts = flags.values.host;
+  } else if (file.hosts !== undefined) {
+    if (!Array.isArray(file.hosts) || !file.hosts.every((h) => typeof h === 'string')) throw new Error(`unable to configure the berth daemon with file ${configFile}: hosts must be a list of strings`);
+    hosts = file.hosts as string[];
   }
   if (conflicts.length) {
     throw new Error(`unable to configure the berth daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`);
   }
+  cfg.tls = tls;
+  cfg.hosts = normalizeHosts(hosts, tls.tls, `${cfg.execRoot}/berth.sock`);
   cfg.debug = flags.debug ?? file.debug === true;
   if (cfg.debug) cfg.logLevel = 'debug';
   cfg.liveRestore = flags.liveRestore ?? file['live-restore'] === true;
@@ -291,6 +314,42 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
   return cfg;
 }
 
+/**
+ * dockerd's TLS rules: --tlsverify given at all (true or false) turns TLS on; tlsverify unset
+ * follows tls; with TLS on, clients are verified unless tlsverify is false. File paths default
+ * to the cert dir. A key given as a flag and in the file is a conflict, like the others.
+ */
+function tlsSettings(
+  flags: ParsedFlags, file: Record<string, unknown>, configFile: string, env: NodeJS.ProcessEnv, conflicts: string[],
+  pick: (flag: FlagName, key: string) => string | undefined,
+): TlsSettings {
+  const boolOf = (key: 'tls' | 'tlsverify'): boolean | undefined => {
+    const f = flags.bools?.[key];
+    if (f !== undefined && file[key] !== undefined) conflicts.push(`${key}: (from flag: ${f}, from file: ${String(file[key])})`);
+    if (f !== undefined) return f;
+    if (file[key] === undefined) return undefined;
+    if (typeof file[key] !== 'boolean') throw new Error(`unable to configure the berth daemon with file ${configFile}: ${key} must be true or false`);
+    return file[key] as boolean;
+  };
+  const tlsValue = boolOf('tls');
+  const verifyValue = boolOf('tlsverify');
+  const dir = defaultCertDir(env);
+  const path = (flag: 'tlscacert' | 'tlscert' | 'tlskey', name: string) => {
+    const v = file[flag];
+    if (v !== undefined && typeof v !== 'string') throw new Error(`unable to configure the berth daemon with file ${configFile}: ${flag} must be a string`);
+    return pick(flag, flag) ?? `${dir}/${name}`;
+  };
+  const tls = verifyValue !== undefined ? true : tlsValue ?? false;
+  return {
+    tls,
+    verify: tls && verifyValue === true,
+    explicit: tlsValue !== undefined || verifyValue !== undefined,
+    caFile: path('tlscacert', 'ca.pem'),
+    certFile: path('tlscert', 'cert.pem'),
+    keyFile: path('tlskey', 'key.pem'),
+  };
+}
+
 /** The keys dockerd reloads on SIGHUP that berth also honours. */
 export function reloadableChanges(current: DaemonConfig, next: DaemonConfig): Partial<DaemonConfig> {
   return {
@@ -303,4 +362,32 @@ export function reloadableChanges(current: DaemonConfig, next: DaemonConfig): Pa
     insecureRegistries: next.insecureRegistries,
     shutdownTimeout: next.shutdownTimeout ?? current.shutdownTimeout,
   };
+}
+
+/**
+ * The daemon reload event's attributes (moby daemon/reload.go and reload_unix.go): the reloadable
+ * settings now in force, as strings, lists as JSON, and the host's name.
+ */
+export function reloadEventAttributes(cfg: DaemonConfig, host: string): Record<string, string> {
+  const runtimes = Object.entries(cfg.runtimes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, rt]) => `${name}:${rt.path}`).join(' ');
+  const attrs: Record<string, string> = {
+    'allow-nondistributable-artifacts': '[]',
+    debug: String(cfg.debug),
+    'default-cgroupns-mode': 'private',
+    'default-ipc-mode': 'private',
+    'default-runtime': cfg.defaultRuntime,
+    'default-shm-size': String(64 * 1024 * 1024),
+    features: 'map[]',
+    'insecure-registries': JSON.stringify(cfg.insecureRegistries),
+    labels: '[]',
+    'live-restore': String(cfg.liveRestore),
+    'max-concurrent-downloads': '3',
+    'max-concurrent-uploads': '5',
+    'max-download-attempts': '5',
+    'registry-mirrors': JSON.stringify(cfg.registryMirrors),
+    runtimes,
+    'shutdown-timeout': String(cfg.shutdownTimeout),
+  };
+  if (host) attrs.name = host;
+  return attrs;
 }

@@ -267,17 +267,20 @@ export class ContainerApi implements ContainersBackend {
           if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) socket.write(mux ? muxFrame(stream, entry.line) : entry.line);
         }
       }
+      // moby containerAttach: the attach event after the logs, stream or not; detach when the detach keys end it.
+      this.v.attachEvent(c.rec.ID, 'attach');
       if (!opts.stream) {
         socket.end();
         return;
       }
-      await serveStdio(socket, c.hub, {
+      const detached = await serveStdio(socket, c.hub, {
         tty, raw: !mux, stdout: opts.stdout, stderr: opts.stderr, stdin: opts.stdin && Boolean(c.rec.Config.OpenStdin), keys,
         onStdinEnd: () => {
           // moby: a TTY's stdin stays open when one client leaves (docker's ctrl-p ctrl-q detach).
           if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) c.hub.closeStdin();
         },
       });
+      if (detached && this.m.exists(c)) this.v.attachEvent(c.rec.ID, 'detach');
     };
     return { tty, run };
   }
@@ -368,7 +371,7 @@ export class ContainerApi implements ContainersBackend {
         e.hub.finish();
         return;
       }
-      await served;
+      if (await served) this.v.attachEvent(e.containerId, 'exec_detach', id);
     };
     return { tty, run };
   }
@@ -389,15 +392,16 @@ export function execBackend(api: ContainerApi): ExecBackend {
 }
 
 /** Serves a hijacked connection from a stdio hub until the process ends or the client detaches. */
-function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<void> {
-  return new Promise<void>((resolve) => {
+/** Resolves true when the client left with the detach keys. */
+function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: boolean; stdout: boolean; stderr: boolean; stdin: boolean; keys: Buffer; onStdinEnd: () => void }): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     let done = false;
-    const finish = () => {
+    const finish = (detached = false) => {
       if (done) return;
       done = true;
       remove();
       socket.end();
-      resolve();
+      resolve(detached);
     };
     const client: StdioClient = {
       wantStdout: o.stdout,
@@ -405,13 +409,13 @@ function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: bool
       write: (stream, data) => {
         if (!socket.writableEnded) socket.write(o.tty || o.raw ? data : muxFrame(stream, data));
       },
-      end: finish,
+      end: () => finish(),
     };
     const remove = hub.add(client);
     socket.on('close', () => {
       done = true;
       remove();
-      resolve();
+      resolve(false);
     });
     socket.on('error', () => {});
     if (o.stdin) {
@@ -424,7 +428,7 @@ function serveStdio(socket: Duplex, hub: StdioHub, o: { tty: boolean; raw?: bool
         }
         const { data, detach } = scanner.push(chunk);
         hub.writeStdin(data);
-        if (detach) finish();
+        if (detach) finish(true);
       });
       socket.on('end', () => {
         if (!done) o.onStdinEnd();

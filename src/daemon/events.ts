@@ -116,7 +116,10 @@ export class EventBus {
     if (ns <= this.#lastNs) ns = this.#lastNs + 1n;
     this.#lastNs = ns;
 
-    const attributes = { ...(e.Actor.Attributes ?? {}) };
+    // Sorted by key: Go encodes a map[string]string that way, so clients see dockerd's order.
+    const given = e.Actor.Attributes ?? {};
+    const attributes: Record<string, string> = {};
+    for (const k of Object.keys(given).sort()) attributes[k] = given[k];
     const msg: EventMessage = {} as EventMessage;
     if (e.Type === 'container' || e.Type === 'image') {
       msg.status = e.Action;
@@ -270,6 +273,25 @@ class EventSubscription implements AsyncIterableIterator<EventMessage> {
   [Symbol.asyncIterator](): AsyncIterableIterator<EventMessage> {
     return this;
   }
+}
+
+/**
+ * An image event's attributes as moby's LogImageEventWithAttributes: the image's labels while it
+ * still exists, then `name`, then the action's own (prune: reclaimed).
+ */
+export function imageEventAttributes(
+  e: { id: string; name?: string; attributes?: Record<string, string> },
+  labelsOf: (id: string) => Record<string, string> | null | undefined,
+): Record<string, string> {
+  let labels: Record<string, string> = {};
+  if (e.id) {
+    try {
+      labels = { ...(labelsOf(e.id) ?? {}) };
+    } catch {
+      // deleted already: no labels, as dockerd
+    }
+  }
+  return { ...labels, ...(e.name ? { name: e.name } : {}), ...(e.attributes ?? {}) };
 }
 
 // ---- Docker's event filters (daemon/events/filter.go over api/types/filters.Args) ----------

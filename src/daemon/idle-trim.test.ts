@@ -56,3 +56,31 @@ test('a trim in the middle of a slow burst is followed by one after it', () => {
   assert.equal(p.rss, 75 * MB);
   assert.equal(p.trims, 2);
 });
+
+test('with trimAfterStart it trims once at the first idle check, then only after growth', () => {
+  const p = { rss: 80 * MB, busy: 0.5, trims: 0, released: 0 };
+  const trim = new IdleTrim({
+    residentBytes: () => p.rss,
+    busySinceLastCheck: () => p.busy,
+    collectGarbage: () => true,
+    mallocTrim: () => {
+      p.trims++;
+      p.rss = 70 * MB;
+      return true;
+    },
+    releaseStartupPages: () => {
+      p.released++;
+      return 1;
+    },
+  }, { growthBytes: 4 * MB, idleBelow: 0.05, trimAfterStart: true });
+  assert.equal(trim.check(), false, 'busy: not yet');
+  p.busy = 0;
+  assert.equal(trim.check(), true, 'the first idle check trims');
+  assert.equal(trim.check(), false);
+  p.rss = 72 * MB;
+  assert.equal(trim.check(), false, 'under the threshold');
+  p.rss = 75 * MB;
+  assert.equal(trim.check(), true, 'growth of 4 MB or more');
+  assert.equal(p.trims, 2);
+  assert.equal(p.released, 1, 'start-up pages are given back once, with the first trim only');
+});

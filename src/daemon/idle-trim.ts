@@ -11,6 +11,8 @@ export interface TrimHooks {
   busySinceLastCheck(): number;
   collectGarbage(): boolean;
   mallocTrim(): boolean;
+  /** Once, with the trim after start-up: give back pages only start-up used (the executable's). Returns bytes advised. */
+  releaseStartupPages?(): number;
 }
 
 export interface IdleTrimOptions {
@@ -18,10 +20,14 @@ export interface IdleTrimOptions {
   growthBytes: number;
   /** Busy fraction of the event loop under which the daemon counts as idle. */
   idleBelow: number;
+  /** Trim once at the first idle check after start: start-up leaves garbage (parsing, restore) behind. */
+  trimAfterStart?: boolean;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
-export const DEFAULT_IDLE_TRIM: IdleTrimOptions = { growthBytes: 24 << 20, idleBelow: 0.05 };
+// 4 MB: a trim of an idle daemon (one full collection of a ~15 MB heap and malloc_trim) costs
+// milliseconds, and growth of a few MB after a burst is most of what it holds (bench/idle-memory.ts).
+export const DEFAULT_IDLE_TRIM: IdleTrimOptions = { growthBytes: 4 << 20, idleBelow: 0.05, trimAfterStart: true };
 
 /**
  * The decision and the trim, one step (called from a timer; pure over its hooks, for tests).
@@ -32,6 +38,7 @@ export const DEFAULT_IDLE_TRIM: IdleTrimOptions = { growthBytes: 24 << 20, idleB
 export class IdleTrim {
   private floor: number;
   private lastAfter: number;
+  private startTrimPending: boolean;
   private readonly hooks: TrimHooks;
   private readonly opts: IdleTrimOptions;
 
@@ -40,6 +47,7 @@ export class IdleTrim {
     this.opts = opts;
     this.floor = hooks.residentBytes();
     this.lastAfter = this.floor;
+    this.startTrimPending = opts.trimAfterStart === true;
   }
 
   /** Returns true when it trimmed. */
@@ -49,9 +57,13 @@ export class IdleTrim {
     this.floor = Math.min(this.floor, rss);
     const grown = rss - this.floor >= this.opts.growthBytes;
     const moved = Math.abs(rss - this.lastAfter) >= this.opts.growthBytes;
-    if (busy >= this.opts.idleBelow || !grown || !moved) return false;
+    if (busy >= this.opts.idleBelow) return false;
+    if (!this.startTrimPending && (!grown || !moved)) return false;
+    const atStart = this.startTrimPending;
+    this.startTrimPending = false;
     const gc = this.hooks.collectGarbage();
     const trimmed = this.hooks.mallocTrim();
+    if (atStart) this.hooks.releaseStartupPages?.();
     const after = this.hooks.residentBytes();
     this.lastAfter = after;
     this.floor = Math.min(this.floor, after);

@@ -2,6 +2,7 @@
 // with what survived the last run, then serves the Engine API.
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
   ApiServer,
@@ -19,9 +20,9 @@ import { VolumeApi } from './volume-api.ts';
 import { NetworkController, DnsService } from '../network/index.ts';
 import { ContainerNetworking } from './containers/networking.ts';
 import { dnsResolver } from './containers/dns-names.ts';
-import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, type DaemonConfig } from './config.ts';
+import { DAEMON_USAGE, mergeConfig, parseDaemonFlags, readConfigFile, reloadableChanges, reloadEventAttributes, type DaemonConfig } from './config.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
-import { EventBus } from './events.ts';
+import { EventBus, imageEventAttributes } from './events.ts';
 import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
@@ -33,8 +34,9 @@ import { openVolumeStore } from '../volume/index.ts';
 import { createImageService } from '../image/index.ts';
 import { projectFile } from '../common/index.ts';
 import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
-import { collectGarbage, mallocTrim, residentBytes } from './process-memory.linux.ts';
+import { collectGarbage, mallocTrim, pageOutExecutable, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
+import { openListeners, planListeners } from './listeners.ts';
 
 async function main(argv: string[]): Promise<void> {
   let flags;
@@ -57,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
   let config: DaemonConfig = await resolveRuntimePaths(await loadConfig());
   const log = createLogger(parseLogLevel(config.logLevel));
   if (process.getuid?.() !== 0) throw new Error('berthd needs to be started with root privileges. To run it as a non-root user, a rootless mode is not supported yet');
+  // Hosts, TLS files and the insecure-TCP rule are checked before anything is touched.
+  const listenerPlan = await planListeners(config.hosts, config.tls, log);
 
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
@@ -93,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
       delete: (chainId) => layers.delete(chainId),
       graphDriverData: (chainId) => layers.graphDriverData(chainId),
     },
-    onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: e.name ? { name: e.name } : {} } }),
+    onEvent: (e) => events.publish({ Type: 'image', Action: e.Action, Actor: { ID: e.id, Attributes: imageEventAttributes(e, (id) => images.get(id).config.config?.Labels) } }),
     isUsedByContainer: (imageId: string) => containers.reader.usedImages().get(imageId),
   });
   const resolveImage = async (ref: string) => {
@@ -154,13 +158,8 @@ async function main(argv: string[]): Promise<void> {
     ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
-  for (const host of config.hosts) {
-    if (!host.startsWith('unix://')) throw new Error(`unsupported host ${host}: berthd listens on unix:// sockets (TCP needs TLS, not built yet)`);
-    const path = host.slice('unix://'.length);
-    await server.listenUnix(path);
-    log.info('API listen on ' + path);
-  }
-  startIdleTrim({ residentBytes, collectGarbage, mallocTrim }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
+  await openListeners(server, listenerPlan, log);
+  startIdleTrim({ residentBytes, collectGarbage, mallocTrim, releaseStartupPages: pageOutExecutable }, { ...DEFAULT_IDLE_TRIM, log: (msg, f) => log.debug(msg, f) });
   log.info('Daemon has completed initialization', { 'storage-driver': layers.driverName, 'live-restore': config.liveRestore });
 
   let stopping = false;
@@ -188,6 +187,7 @@ async function main(argv: string[]): Promise<void> {
         config = { ...config, ...reloadableChanges(config, next) };
         log.setLevel(parseLogLevel(config.debug ? 'debug' : config.logLevel));
         log.info('Reloaded configuration', { file: configFile });
+        events.publish({ Type: 'daemon', Action: 'reload', Actor: { ID: daemonIdValue, Attributes: reloadEventAttributes(config, hostname()) } });
       } catch (err) {
         log.error('Error reloading configuration', { err: (err as Error).message });
       }

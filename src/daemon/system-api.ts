@@ -129,7 +129,7 @@ export class SystemApi implements SystemBackend {
       RuncCommit: { ID: this.deps.runtimeVersion },
       InitCommit: { ID: '' },
       SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'].slice(0, 1),
-      Warnings: null,
+      Warnings: apiWarnings(cfg),
     };
   }
 
@@ -178,4 +178,21 @@ async function osName(): Promise<string> {
   } catch {
     return 'Linux';
   }
+}
+
+/** dockerd's fillAPIInfo: each TCP listener without TLS, or without client verification, is a warning. */
+function apiWarnings(cfg: DaemonConfig): string[] | null {
+  const warn = `
+         Access to the remote API is equivalent to root access on the host. Refer
+         to the 'Docker daemon attack surface' section in the documentation for
+         more information: https://docs.docker.com/go/attack-surface/`;
+  const removal = 'In future versions this will be a hard failure preventing the daemon from starting! Learn more at: https://docs.docker.com/go/api-security/';
+  const out: string[] = [];
+  for (const host of cfg.hosts) {
+    if (!host.startsWith('tcp://')) continue;
+    const addr = host.slice('tcp://'.length);
+    if (!cfg.tls.tls) out.push(`[DEPRECATION NOTICE]: API is accessible on http://${addr} without encryption.${warn}\n${removal}`);
+    else if (!cfg.tls.verify) out.push(`[DEPRECATION NOTICE]: API is accessible on https://${addr} without TLS client verification.${warn}\n${removal}`);
+  }
+  return out.length ? out : null;
 }

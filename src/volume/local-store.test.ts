@@ -78,14 +78,15 @@ describe('local volume store (fake mounts)', () => {
     const a = await store.create({ name: 'same', labels: { x: '1' } });
     const b = await store.create({ name: 'same', labels: { x: '2' }, driverOpts: { bogus: 'y' } });
     assert.deepEqual(b, a);
-    assert.deepEqual(events, ['create same']);
+    // dockerd logs 'create' for the existing volume too.
+    assert.deepEqual(events, ['create same', 'create same']);
   });
 
   test('20 concurrent creates of one name make one volume', async () => {
     const all = await Promise.all(Array.from({ length: 20 }, () => store.create({ name: 'race' })));
     assert.equal(new Set(all.map((v) => v.createdAt + v.mountpoint)).size, 1);
     assert.deepEqual((await readdir(join(root, 'volumes'))).sort(), ['race']);
-    assert.deepEqual(events, ['create race']);
+    assert.deepEqual(events, Array(20).fill('create race'));
   });
 
   test('no name: a random 64-hex name and the anonymous label', async () => {

@@ -162,6 +162,8 @@ class LocalVolumeStore implements VolumeStore {
       const existing = this.volumes.get(name);
       if (existing) {
         if (o.refBy) this.ref(name, o.refBy);
+        // dockerd's VolumesService.Create logs 'create' for an existing volume too.
+        this.onEvent?.('create', existing);
         return existing; // Docker: the existing volume, whatever was asked
       }
       const driverOpts = { ...(o.driverOpts ?? {}) };

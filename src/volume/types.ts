@@ -47,7 +47,7 @@ export interface VolumeUsage {
 export interface VolumeStore {
   /**
    * Docker: creating an existing name returns the existing volume, whatever options were asked.
-   * Publishes 'create' (through the store's onEvent) only when a volume was made.
+   * Publishes 'create' (through the store's onEvent) every time, for an existing volume too, as dockerd does.
    */
   create(opts: VolumeCreateOptions): Promise<VolumeInfo>;
   /** notFound(`get ${name}: no such volume`) when missing. */

@@ -28,6 +28,11 @@ export interface DaemonOptions {
   chainPrefixFlag?: boolean;
   /** Another build's bin/berthd (bench/run.ts --baseline compares two builds in one run). */
   berthd?: string;
+  /**
+   * Listening sockets (fds of this process) handed to the daemon as systemd would: as fds 3, 4, ...
+   * with LISTEN_PID (the daemon's own pid) and LISTEN_FDS set, for -H fd://.
+   */
+  activationFds?: number[];
 }
 
 export class Daemon {
@@ -50,6 +55,7 @@ export class Daemon {
   private readonly extraArgs: string[];
   private readonly chainPrefixFlag: boolean;
   private readonly berthd: string;
+  private readonly activationFds: number[];
 
   constructor(dir: string, extraArgs: string[], opts: DaemonOptions = {}) {
     this.dir = dir;
@@ -61,6 +67,7 @@ export class Daemon {
     this.bridge = `bt${tag}`;
     this.chainPrefixFlag = opts.chainPrefixFlag ?? true;
     this.berthd = opts.berthd ?? join(ROOT, 'bin/berthd');
+    this.activationFds = opts.activationFds ?? [];
     this.chainPrefix = this.chainPrefixFlag ? `BT${tag}` : instanceChainPrefix(this.bridge, this.dataRoot, false);
     if (this.chainPrefix === DEFAULT_CHAIN_PREFIX) throw new Error('a test daemon must not use the default chains');
     const x = freeThirdOctet(tag);
@@ -88,7 +95,11 @@ export class Daemon {
     const args = ['--data-root', this.dataRoot, '--exec-root', this.execRoot, '-H', this.host, ...net, ...(this.chainPrefixFlag ? ['--iptables-chain-prefix', this.chainPrefix] : []),
       '--pidfile', join(this.dir, 'berthd.pid'), '--cgroup-parent', this.cgroupParent, '--config-file', join(this.dir, 'daemon.json'), '--debug', ...this.extraArgs];
     // bin/berthd execs node: the pid is the daemon's, and tests run what people run.
-    const proc = spawn(this.berthd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const fds = this.activationFds;
+    // With activation fds a shell sets LISTEN_PID to its own pid, then execs berthd (which execs node): the same pid.
+    const proc = fds.length === 0
+      ? spawn(this.berthd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', `LISTEN_PID=$$ LISTEN_FDS=${fds.length} exec "$0" "$@"`, this.berthd, ...args], { stdio: ['ignore', 'pipe', 'pipe', ...fds] });
     this.proc = proc;
     proc.stdout!.on('data', (d) => this.logs.push(String(d)));
     proc.stderr!.on('data', (d) => this.logs.push(String(d)));

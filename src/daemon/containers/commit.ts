@@ -48,12 +48,12 @@ export async function commitContainer(ctx: Ctx, ref: string, req: CommitRequest)
       return false;
     });
   }
-  let result: { id: string; ref: string };
   try {
-    result = await commit(await layerTar(ctx, c.rec.ID));
+    const result = await commit(await layerTar(ctx, c.rec.ID));
+    // dockerd: pause, (image tag), commit, unpause.
+    publish(ctx, c, 'commit', { comment: req.comment, imageID: result.id, imageRef: result.ref });
+    return result.id;
   } finally {
     if (paused && c.state.paused) await unpauseContainer(ctx, c.rec.ID).catch((err) => ctx.log.warn('unpause after commit failed', { id: c.rec.ID, err: String(err) }));
   }
-  publish(ctx, c, 'commit', { comment: req.comment, imageID: result.id, imageRef: result.ref });
-  return result.id;
 }

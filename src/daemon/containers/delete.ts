@@ -48,6 +48,7 @@ export async function removeContainer(ctx: Ctx, ref: string, opts: RemoveOptions
       c.stopping = true;
       try {
         const exited = c.state.nextExit();
+        publish(ctx, c, 'kill', { signal: '9' });
         await killWithSignal(ctx, c, 9);
         await exited;
       } finally {

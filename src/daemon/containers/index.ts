@@ -7,7 +7,7 @@ import type { ContainerDeps } from './deps.ts';
 import type { StoredConfig, HostConfig } from './record.ts';
 import type { EndpointSettings, EndpointsConfig } from './networking.ts';
 import type { ExecConfig } from './spec-inputs.ts';
-import type { ContainerContext } from './context.ts';
+import { publish, type ContainerContext } from './context.ts';
 import { ContainerStore } from './store.ts';
 import { ExecStore, createExec, resizeExec, startExec } from './exec.ts';
 import { containerReader, type ContainerReader, type ReadonlyContainer, type ReadonlyExec } from './view.ts';
@@ -63,6 +63,8 @@ export interface ContainerVerbs {
   execCreate(ref: string, config: ExecConfig): string;
   execStart(id: string): Promise<ReadonlyExec>;
   execResize(id: string, rows: number, cols: number): void;
+  /** Records a client attaching to (attach) or detaching with the detach keys from (detach) a container or exec (exec_detach). */
+  attachEvent(ref: string, action: 'attach' | 'detach' | 'exec_detach', execId?: string): void;
   /** The root filesystem as a tar (checks first: 404/409 before any byte). */
   export(ref: string): Promise<Readable>;
   changes(ref: string): Promise<Change[]>;
@@ -124,6 +126,10 @@ export function openContainers(deps: OpenDeps): Containers {
     execCreate: (ref, config) => createExec(ctx, ref, config),
     execStart: (id) => startExec(ctx, id),
     execResize: (id, rows, cols) => resizeExec(ctx, id, rows, cols),
+    attachEvent: (ref, action, execId) => {
+      const c = ctx.store.find(ref);
+      if (c) publish(ctx, c, action, execId ? { execID: execId } : {});
+    },
     export: (ref) => exportContainer(ctx, ref),
     changes: (ref) => containerChanges(ctx, ref),
     commit: (ref, req) => commitContainer(ctx, ref, req),

@@ -27,13 +27,14 @@ async function handleExit(ctx: ContainerContext, c: Container, exit: ShimExit): 
   await ctx.runtime.delete(c.rec.ID, runtime).catch((err) => ctx.log.warn('runtime delete failed', { id: c.rec.ID, err: String(err) }));
   // A daemon-side use (export, cp) unmounts it when it is done.
   if (!rootfsInUse(ctx, c.rec.ID)) await ctx.layers.unmountRW(c.rec.ID).catch((err) => ctx.log.warn('unmount failed', { id: c.rec.ID, err: String(err) }));
-  await unmountVolumes(ctx, c);
+  const startedMs = Date.parse(c.state.fields.StartedAt);
+  // dockerd's order: oom, die (exitCode, execDuration in whole seconds), then the network and volume teardown events.
+  if (oom) publish(ctx, c, 'oom');
+  publish(ctx, c, 'die', { exitCode: String(exit.exitCode), execDuration: execDurationSeconds(startedMs, exit.exitedAt) });
   publishNetwork(ctx, c, 'disconnect');
   await ctx.networking.detach(c.rec).catch((err) => ctx.log.warn('network teardown failed', { id: c.rec.ID, err: String(err) }));
-  const startedMs = Date.parse(c.state.fields.StartedAt);
+  await unmountVolumes(ctx, c);
   await rm(pathsOf(ctx, c.rec.ID).stateDir, { recursive: true, force: true });
-  if (oom) publish(ctx, c, 'oom');
-  publish(ctx, c, 'die', { exitCode: String(exit.exitCode) });
   c.hub.finish();
   // Execs die with their container.
   for (const execId of c.execIds) {
@@ -75,4 +76,11 @@ async function restartAfterBackoff(ctx: ContainerContext, c: Container): Promise
       await save(ctx, c);
     }
   }).catch((err) => ctx.log.warn('restart failed', { id: c.rec.ID, err: String(err) }));
+}
+
+/** moby's execDuration: exit time minus start time, in whole seconds. */
+export function execDurationSeconds(startedMs: number, exitedAt: string): string {
+  const exitedMs = Date.parse(exitedAt);
+  const ms = (Number.isNaN(exitedMs) ? Date.now() : exitedMs) - startedMs;
+  return String(Number.isNaN(ms) ? 0 : Math.max(0, Math.trunc(ms / 1000)));
 }

@@ -9,6 +9,7 @@ import { childrenFirst } from './links.ts';
 import { loadRecord } from './record.ts';
 import { newContainer, pathsOf, runtimeOf, type Container } from './container.ts';
 import { publish, save, type ContainerContext } from './context.ts';
+import { execDurationSeconds } from './monitor.ts';
 import { containerStart } from './start.ts';
 import { removeLocked } from './delete.ts';
 import { removeLeftoverProcess, waitShimGone } from './leftover-process.ts';
@@ -73,7 +74,7 @@ export async function restoreContainers(ctx: ContainerContext, liveRestore: bool
       stopHealth(c, true);
       await rm(stateDir, { recursive: true, force: true });
       await save(ctx, c);
-      publish(ctx, c, 'die', { exitCode: String(exit.exitCode) });
+      publish(ctx, c, 'die', { exitCode: String(exit.exitCode), execDuration: execDurationSeconds(startedMs, exit.exitedAt) });
       if (shouldRestart(c, Date.parse(s.fields.FinishedAt) - startedMs)) {
         toStart.push(c);
       } else if (c.hostConfig.AutoRemove) {
