@@ -53,3 +53,27 @@ export function parseIPv6(s: string): number[] | undefined {
 export function parseIp(s: string): number[] | undefined {
   return s.includes(':') ? parseIPv6(s) : parseIPv4(s);
 }
+
+/** RFC 5952 text for 16 address bytes: lower-case, longest run of zero groups (2+) as '::'. */
+export function formatIPv6(bytes: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+}

@@ -1,7 +1,7 @@
 // berth's ip6tables rules: the same chains as the IPv4 rules (iptables-rules.ts), built for the
 // networks with IPv6 and the published ports on IPv6 host addresses, as one ip6tables-restore
 // text. Pure: the adapter in iptables.linux.ts applies it with ip6tables-restore.
-import { chainNames } from './iptables-rules.ts';
+import { chainNames, filterTable } from './iptables-rules.ts';
 
 export interface Bridge6Rules {
   bridge: string;
@@ -40,24 +40,7 @@ const anyHost = (ip: string) => ip === '::' || ip === '';
 
 export function buildRuleset6(prefix: string, bridges: Bridge6Rules[], ports: Port6Rule[]): string {
   const c = chainNames(prefix);
-  const filter: string[] = ['*filter', `:${c.forward} - [0:0]`, `:${c.stage1} - [0:0]`, `:${c.stage2} - [0:0]`];
-  filter.push(`-A ${c.forward} -j ${c.stage1}`);
-  for (const b of bridges) {
-    const br = b.bridge;
-    if (b.internal) {
-      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j DROP`, `-A ${c.forward} -o ${br} ! -i ${br} -j DROP`);
-    } else {
-      filter.push(`-A ${c.forward} -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
-      for (const p of ports.filter((x) => x.bridge === br)) {
-        filter.push(`-A ${c.forward} -d ${p.containerIp}/128 ! -i ${br} -o ${br} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`);
-      }
-      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j ACCEPT`);
-    }
-    filter.push(`-A ${c.forward} -i ${br} -o ${br} -j ${b.icc ? 'ACCEPT' : 'DROP'}`);
-    if (!b.internal) filter.push(`-A ${c.forward} -o ${br} -j DROP`);
-    filter.push(`-A ${c.stage1} -i ${br} ! -o ${br} -j ${c.stage2}`, `-A ${c.stage2} -o ${br} -j DROP`);
-  }
-  filter.push('COMMIT');
+  const filter = filterTable(c, bridges, ports, 128);
 
   const nat: string[] = ['*nat', `:${c.nat} - [0:0]`, `:${c.postrouting} - [0:0]`];
   for (const b of bridges) {

@@ -69,25 +69,7 @@ const anyHost = (ip: string) => ip === '0.0.0.0' || ip === '';
 
 export function buildRuleset(prefix: string, bridges: BridgeRules[], ports: PortRule[]): string {
   const c = chainNames(prefix);
-  const filter: string[] = ['*filter', `:${c.forward} - [0:0]`, `:${c.stage1} - [0:0]`, `:${c.stage2} - [0:0]`];
-  filter.push(`-A ${c.forward} -j ${c.stage1}`);
-  for (const b of bridges) {
-    const br = b.bridge;
-    if (b.internal) {
-      // An internal network: nothing leaves or enters the bridge from elsewhere.
-      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j DROP`, `-A ${c.forward} -o ${br} ! -i ${br} -j DROP`);
-    } else {
-      filter.push(`-A ${c.forward} -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
-      for (const p of ports.filter((x) => x.bridge === br)) {
-        filter.push(`-A ${c.forward} -d ${p.containerIp}/32 ! -i ${br} -o ${br} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`);
-      }
-      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j ACCEPT`);
-    }
-    filter.push(`-A ${c.forward} -i ${br} -o ${br} -j ${b.icc ? 'ACCEPT' : 'DROP'}`);
-    if (!b.internal) filter.push(`-A ${c.forward} -o ${br} -j DROP`);
-    filter.push(`-A ${c.stage1} -i ${br} ! -o ${br} -j ${c.stage2}`, `-A ${c.stage2} -o ${br} -j DROP`);
-  }
-  filter.push('COMMIT');
+  const filter = filterTable(c, bridges, ports, 32);
 
   const nat: string[] = ['*nat', `:${c.nat} - [0:0]`, `:${c.postrouting} - [0:0]`];
   for (const b of bridges) {
@@ -104,4 +86,34 @@ export function buildRuleset(prefix: string, bridges: BridgeRules[], ports: Port
   }
   nat.push('COMMIT');
   return `${filter.join('\n')}\n${nat.join('\n')}\n`;
+}
+
+/**
+ * The filter table of either family (the same rules for iptables and ip6tables): isolation
+ * between bridges, icc, --internal, and accepts for the published ports; `hostBits` is 32 or 128.
+ */
+export function filterTable(
+  c: Chains, bridges: ReadonlyArray<Pick<BridgeRules, 'bridge' | 'internal' | 'icc'>>,
+  ports: ReadonlyArray<Pick<PortRule, 'bridge' | 'containerIp' | 'proto' | 'containerPort'>>, hostBits: 32 | 128,
+): string[] {
+  const filter: string[] = ['*filter', `:${c.forward} - [0:0]`, `:${c.stage1} - [0:0]`, `:${c.stage2} - [0:0]`];
+  filter.push(`-A ${c.forward} -j ${c.stage1}`);
+  for (const b of bridges) {
+    const br = b.bridge;
+    if (b.internal) {
+      // An internal network: nothing leaves or enters the bridge from elsewhere.
+      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j DROP`, `-A ${c.forward} -o ${br} ! -i ${br} -j DROP`);
+    } else {
+      filter.push(`-A ${c.forward} -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+      for (const p of ports.filter((x) => x.bridge === br)) {
+        filter.push(`-A ${c.forward} -d ${p.containerIp}/${hostBits} ! -i ${br} -o ${br} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`);
+      }
+      filter.push(`-A ${c.forward} -i ${br} ! -o ${br} -j ACCEPT`);
+    }
+    filter.push(`-A ${c.forward} -i ${br} -o ${br} -j ${b.icc ? 'ACCEPT' : 'DROP'}`);
+    if (!b.internal) filter.push(`-A ${c.forward} -o ${br} -j DROP`);
+    filter.push(`-A ${c.stage1} -i ${br} ! -o ${br} -j ${c.stage2}`, `-A ${c.stage2} -o ${br} -j DROP`);
+  }
+  filter.push('COMMIT');
+  return filter;
 }

@@ -2,7 +2,7 @@
 // (its IPAM, Docker's IPAM checks and messages, the ULA pool for networks created with --ipv6
 // but no subnet). Pure; cidr.ts keeps the IPv4 side.
 import { createHash } from 'node:crypto';
-import { conflict, invalidParameter, parseIPv6 } from '../common/index.ts';
+import { conflict, formatIPv6, invalidParameter, parseIPv6 } from '../common/index.ts';
 
 export interface Subnet6 {
   base: bigint;
@@ -28,28 +28,11 @@ export function parseIp6(text: string): bigint | undefined {
   return n;
 }
 
-/** RFC 5952 text: lower case, no leading zeros, the longest run (>1) of zero groups as "::". */
+/** RFC 5952 text of an address held as a 128-bit number. */
 export function formatIp6(n: bigint): string {
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((n >> BigInt(i * 8)) & 0xffn));
+  return formatIPv6(bytes);
 }
 
 /** The canonical text of an IPv6 address, or undefined when it is not one. */

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, Daemon, leftoverRules, run, startDaemonWithBusybox, waitFor } from './harness.ts';
-import { createSocket } from 'node:dgram';
-import { fetchFails, fetchText, freePort, httpdCmd, pidOf, udpEchoInNetns } from './network.test-helpers.ts';
+import { fetchFails, fetchText, freePort, httpdCmd, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;
@@ -27,23 +26,6 @@ after(async () => {
 });
 
 /** One UDP question to [host]:port over IPv6, with retries; the reply or undefined. */
-async function udpAsk6(host: string, port: number, text: string): Promise<string | undefined> {
-  for (let i = 0; i < 20; i++) {
-    const sock = createSocket('udp6');
-    const reply = await new Promise<string | undefined>((resolve) => {
-      const t = setTimeout(() => resolve(undefined), 300);
-      sock.on('message', (m) => {
-        clearTimeout(t);
-        resolve(m.toString());
-      });
-      sock.send(text, port, host);
-    });
-    sock.close();
-    if (reply !== undefined) return reply;
-  }
-  return undefined;
-}
-
 const inspect = async (what: string[]) => JSON.parse((await d.docker(['inspect', ...what])).stdout);
 
 describe('IPv6 networks', () => {
@@ -340,7 +322,7 @@ describe('IPv6 endpoints over time', () => {
     const echo = udpEchoInNetns(await pidOf(d, 'udp6'), 5353);
     try {
       await new Promise((resolve) => echo.stdout!.once('data', resolve));
-      assert.equal(await udpAsk6('::1', port, 'ping6'), 'echo:ping6');
+      assert.equal(await udpAsk('::1', port, 'ping6'), 'echo:ping6');
     } finally {
       echo.kill();
     }

@@ -53,7 +53,7 @@ export function udpEchoInNetns(pid: number, port: number): ChildProcess {
 
 export async function udpAsk(host: string, port: number, text: string, attempts = 20): Promise<string | undefined> {
   for (let i = 0; i < attempts; i++) {
-    const sock = createSocket('udp4');
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     const reply = await new Promise<string | undefined>((resolve) => {
       const t = setTimeout(() => resolve(undefined), 300);
       sock.on('message', (m) => {

@@ -3,6 +3,7 @@
 // period), the 5-entry log, the output as dockerd stores it, and when the next probe runs.
 // health-monitor.ts runs it against a container's shim.
 import { invalidParameter, parseRfc3339Nano } from '../../common/index.ts';
+import type { ShimProbeResult } from '../../runtime/index.ts';
 
 /** A container's Config.Healthcheck (durations in ns, as the Engine API). */
 export interface HealthConfig {
@@ -154,16 +155,7 @@ export function nextProbeDelayNs(t: HealthTimings, sinceStartNs: number, status:
 }
 
 /** What the shim reports of one probe run. */
-export interface ProbeOutcome {
-  start: string;
-  end: string;
-  /** The runtime could not start the probe. */
-  error?: string;
-  exitCode?: number;
-  timedOut?: boolean;
-  truncated?: boolean;
-  output?: string;
-}
+export type ProbeOutcome = Omit<ShimProbeResult, 'seq'>;
 
 /** The log entry dockerd records for an outcome (its exit code -1 and messages for a timeout and a failed start). */
 export function logEntryOf(o: ProbeOutcome, timeoutNs: number): HealthLogEntry {

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ByteSizeError, fromHumanSize, invalidParameter, ramInBytes, systemError } from '../../common/index.ts';
+import type { LogTarget } from '../../runtime/index.ts';
 
 export interface LogConfig {
   Type: string;
@@ -123,17 +124,7 @@ export interface LogInfo {
 }
 
 /** What the shim is told to write with; undefined for `none` (and journald, which fails). */
-export interface LogWriter {
-  driver: 'json-file' | 'local' | 'syslog';
-  path?: string;
-  maxSize?: number;
-  maxFile?: number;
-  compress?: boolean;
-  attrs?: string;
-  tag?: string;
-  syslog?: { address: string; facility: number; format: string };
-  cache?: { path: string; maxSize: number; maxFile: number; compress: boolean };
-}
+export type LogWriter = LogTarget & { driver: NonNullable<LogTarget['driver']> };
 
 /** The local driver's files, under the container's directory (moby: local-logs/container.log). */
 export const LOCAL_LOG_DIR = 'local-logs';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WireError, encodeName, formatIPv6, parseIPv6, parseQuery, readName, reverseNameToIp } from './wire.ts';
+import { WireError, encodeName, parseQuery, readName, reverseNameToIp } from './wire.ts';
+import { formatIPv6, parseIPv6 } from '../../common/index.ts';
 import { makeQuery } from './dns.test-helpers.ts';
 
 test('readName lower-cases and follows a backward pointer', () => {

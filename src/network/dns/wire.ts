@@ -2,9 +2,7 @@
 // answers the embedded server gives. Every read is bounds-checked: packets come from containers,
 // and a container is not trusted. Parse errors are thrown as WireError and become FORMERR.
 
-import { parseIPv4, parseIPv6 } from '../../common/index.ts';
-
-export { parseIPv6 };
+import { formatIPv6, parseIPv4, parseIPv6 } from '../../common/index.ts';
 
 export const TYPE_A = 1;
 export const TYPE_PTR = 12;
@@ -282,29 +280,6 @@ export function ptrRecord(target: string, ttl: number): Buffer | undefined {
 }
 
 
-/** RFC 5952 text for 16 address bytes: lower-case, longest run of zero groups (2+) as '::'. */
-export function formatIPv6(bytes: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
-}
 
 /**
  * The address a reverse-lookup name stands for: '4.3.2.1.in-addr.arpa' -> '1.2.3.4', 32 nibbles
