@@ -77,6 +77,8 @@ async function runServe(args: string[]): Promise<number> {
   }
   if (addr !== undefined) cfg.addr = addr;
   const logger = jsonLogger(cfg.logLevel);
+  // A bug in one request must not take every other one down with the process.
+  process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { err: String(err) }));
   const running = await serve(cfg, logger);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

@@ -93,12 +93,14 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
       });
     });
     handle(req, res, ctx).catch((err: unknown) => {
-      if (!(err instanceof RegistryError)) opts.logger?.error('registry request failed', { err: String(err), url: req.url });
-      const e = err instanceof RegistryError ? err : new RegistryError('UNKNOWN');
       if (res.headersSent) {
+        // Mostly a client that went away in the middle of a blob.
+        opts.logger?.debug('response aborted', { err: String(err), url: req.url });
         res.destroy();
         return;
       }
+      if (!(err instanceof RegistryError)) opts.logger?.error('registry request failed', { err: String(err), url: req.url });
+      const e = err instanceof RegistryError ? err : new RegistryError('UNKNOWN');
       sendError(req, res, ctx, e);
     });
   };
@@ -270,8 +272,12 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     const length = size === 0 ? 0 : end - start + 1;
     res.setHeader('Content-Length', length);
     if (method === 'HEAD' || length === 0) return void res.end();
-    const source = await store.openBlob(digest, start);
-    await pipeline(limit(source, length, ctx), res);
+    if (await store.writeBlobTo(digest, start, length, res)) {
+      ctx.bytes = length;
+      res.end();
+      return;
+    }
+    await pipeline(limit(await store.openBlob(digest, start), length, ctx), res);
   }
 
   async function uploadStart(

@@ -80,6 +80,13 @@ export class RegistryStore {
     return this.driver.reader(P.blobData(digest), offset);
   }
 
+  /** Writes part of a blob to `out` through the driver's fast path; false when the driver has none. */
+  async writeBlobTo(digest: string, offset: number, length: number, out: NodeJS.WritableStream): Promise<boolean> {
+    if (!this.driver.writeTo) return false;
+    await this.driver.writeTo(P.blobData(digest), offset, length, out);
+    return true;
+  }
+
   async redirectURL(method: 'GET' | 'HEAD', digest: string): Promise<string | undefined> {
     return this.driver.redirectURL?.(method, P.blobData(digest));
   }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { LAYERED_TAR, run } from './harness.ts';
 import {
   BERTH_REGISTRY,
@@ -305,6 +306,22 @@ describe('manifests, pull and content discovery', () => {
     const unknown = await fetch(`${reg.url}/v2/${name}/blobs/${sha256('unknown')}`);
     assert.equal(unknown.status, 404);
     assert.equal(await errorCode(unknown), 'BLOB_UNKNOWN');
+  });
+
+  test('a client that goes away mid-blob does not disturb the server', async () => {
+    const big = randomBytes(20 << 20);
+    const d = await pushBlob(reg.url, name, big);
+    for (let i = 0; i < 3; i++) {
+      const ac = new AbortController();
+      const res = await fetch(`${reg.url}/v2/${name}/blobs/${d}`, { signal: ac.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      ac.abort();
+      await reader.read().catch(() => {});
+    }
+    const whole = await fetch(`${reg.url}/v2/${name}/blobs/${d}`);
+    assert.equal(sha256(Buffer.from(await whole.arrayBuffer())), d);
+    assert.equal(reg.proc.exitCode, null);
   });
 
   test('a blob of repository A is not readable through B until B links it (mount)', async () => {
@@ -688,6 +705,61 @@ describe('skopeo and docker-registry', () => {
       assert.deepEqual(cat.repositories, ['berth/busybox']);
     } finally {
       await dr3.stop();
+    }
+  });
+});
+
+describe('TLS', () => {
+  /** GET over HTTPS trusting `ca`, optionally with a client certificate. */
+  function httpsGet(url: string, ca: Buffer, client?: { cert: Buffer; key: Buffer }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { ca, ...(client ?? {}) }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  test('http.tls serves HTTPS; clientcas requires a client certificate from that CA', async () => {
+    const t = join(dir, 'tls');
+    await mkdir(t);
+    const ssl = (args: string[]) => run('openssl', args, { timeoutMs: 30_000 });
+    // A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by it.
+    assert.equal((await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', join(t, 'ca.key'), '-out', join(t, 'ca.crt')])).code, 0);
+    for (const who of ['server', 'client']) {
+      assert.equal((await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who}`, '-keyout', join(t, `${who}.key`), '-out', join(t, `${who}.csr`)])).code, 0);
+      await writeFile(join(t, `${who}.ext`), who === 'server' ? 'subjectAltName=IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n');
+      const r = await ssl(['x509', '-req', '-in', join(t, `${who}.csr`), '-CA', join(t, 'ca.crt'), '-CAkey', join(t, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', join(t, `${who}.ext`), '-out', join(t, `${who}.crt`)]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const ca = await readFile(join(t, 'ca.crt'));
+    const base = `version: 0.1\nlog:\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nhttp:\n  addr: 127.0.0.1:0\n  tls:\n    certificate: ${join(t, 'server.crt')}\n    key: ${join(t, 'server.key')}\n`;
+    await writeFile(join(t, 'tls.yml'), base);
+    const tls = await startBerthRegistry(['--config', join(t, 'tls.yml')]);
+    try {
+      assert.equal(await httpsGet(`https://${tls.host}/v2/`, ca), 200);
+      await assert.rejects(httpsGet(`https://${tls.host}/v2/`, Buffer.from('')), /certificate|self.signed|unable/i);
+      // skopeo reads *.crt in a cert dir as CAs: a push over verified TLS.
+      const certs = join(t, 'certs');
+      await mkdir(certs);
+      await writeFile(join(certs, 'ca.crt'), ca);
+      const push = await run('skopeo', ['copy', '--dest-cert-dir', certs, `oci-archive:${LAYERED_TAR}`, `docker://${tls.host}/tls/busybox:layered`], { timeoutMs: 120_000 });
+      assert.equal(push.code, 0, push.stderr);
+      const refused = await run('skopeo', ['inspect', `docker://${tls.host}/tls/busybox:layered`]);
+      assert.notEqual(refused.code, 0, 'no trust without the CA');
+    } finally {
+      await tls.stop();
+    }
+    await writeFile(join(t, 'mtls.yml'), `${base}    clientcas:\n      - ${join(t, 'ca.crt')}\n`);
+    const mtls = await startBerthRegistry(['--config', join(t, 'mtls.yml')]);
+    try {
+      await assert.rejects(httpsGet(`https://${mtls.host}/v2/`, ca));
+      const client = { cert: await readFile(join(t, 'client.crt')), key: await readFile(join(t, 'client.key')) };
+      assert.equal(await httpsGet(`https://${mtls.host}/v2/`, ca, client), 200);
+    } finally {
+      await mtls.stop();
     }
   });
 });

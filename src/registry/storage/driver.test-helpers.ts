@@ -1,6 +1,7 @@
 // The StorageDriver contract as one test suite, run against every driver (filesystem here; the
 // S3 driver runs it against a local S3-compatible server): call driverSuite() from a test file.
 import { test } from 'node:test';
+import { PassThrough, Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { PathNotFoundError, type StorageDriver } from './driver.ts';
 
@@ -55,6 +56,26 @@ export function driverSuite(label: string, make: () => Promise<{ driver: Storage
     await d.putContent('/big', data);
     assert.deepEqual(await collect(await d.reader('/big')), data);
     assert.deepEqual(await collect(await d.reader('/big', 1234567)), data.subarray(1234567));
+  });
+
+  withDriver('writeTo (when the driver has it) writes exactly the range asked for', async (d) => {
+    if (!d.writeTo) return;
+    const data = Buffer.alloc((5 << 20) + 123);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 253;
+    await d.putContent('/wt', data);
+    for (const [off, len] of [[0, data.length], [1, 10], [(1 << 20) - 1, (3 << 20) + 5], [data.length - 1, 1]]) {
+      const out = new PassThrough();
+      const got = collect(out);
+      await d.writeTo('/wt', off, len, out);
+      out.end();
+      assert.deepEqual(await got, data.subarray(off, off + len), `${off}+${len}`);
+    }
+    // A range beyond the end, and an output that goes away, reject instead of hanging.
+    await assert.rejects(d.writeTo('/wt', data.length - 5, 10, new PassThrough()));
+    const dead = new Writable({ write: (_c, _e, cb) => setTimeout(() => cb(new Error('gone')), 5) });
+    dead.on('error', () => {});
+    await assert.rejects(d.writeTo('/wt', 0, data.length, dead));
+    await assert.rejects(d.writeTo('/nope', 0, 1, new PassThrough()), PathNotFoundError);
   });
 
   withDriver('writers append, resume after close, cancel and commit', async (d) => {

@@ -54,6 +54,12 @@ export interface StorageDriver {
   move(source: string, dest: string): Promise<void>;
   /** Removes an object or a whole subtree. */
   delete(path: string): Promise<void>;
+  /**
+   * Optional fast path for serving blobs: writes bytes [offset, offset+length) of the object to
+   * `out` and resolves once they are handed to it (the filesystem driver reuses two buffers
+   * instead of allocating one per chunk). Drivers without it are read through `reader`.
+   */
+  writeTo?(path: string, offset: number, length: number, out: NodeJS.WritableStream): Promise<void>;
   /** A URL the client may fetch the object from directly (S3 presigned), or undefined. */
   redirectURL?(method: 'GET' | 'HEAD', path: string): Promise<string | undefined>;
 }
