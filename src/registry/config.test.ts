@@ -15,6 +15,11 @@ storage:
     rootdirectory: /srv/registry
   delete:
     enabled: true
+  gc:
+    enabled: true
+    interval: 10m
+    minage: 30m
+    deleteuntagged: true
   maintenance:
     uploadpurging:
       enabled: true
@@ -39,6 +44,7 @@ auth:
   assert.equal(cfg.rootDirectory, '/srv/registry');
   assert.equal(cfg.deleteEnabled, true);
   assert.deepEqual(cfg.uploadPurging, { enabled: true, ageMs: 7_200_000, intervalMs: 1_800_000, dryRun: true });
+  assert.deepEqual(cfg.gc, { enabled: true, intervalMs: 600_000, minAgeMs: 1_800_000, deleteUntagged: true });
   assert.equal(cfg.addr, '127.0.0.1:5001');
   assert.deepEqual(cfg.headers, { 'X-Content-Type-Options': ['nosniff'] });
   assert.deepEqual(cfg.tls, { certificate: '/c.pem', key: '/k.pem', clientCAs: ['/ca.pem'] });
@@ -54,6 +60,7 @@ test('defaults are distribution defaults', () => {
   assert.equal(cfg.uploadPurging.ageMs, 168 * 3600_000);
   assert.equal(cfg.addr, ':5000');
   assert.equal(cfg.auth, undefined);
+  assert.deepEqual(cfg.gc, { enabled: false, intervalMs: 86_400_000, minAgeMs: 3_600_000, deleteUntagged: false });
 });
 
 test('bad configs are refused with a message', () => {

@@ -20,6 +20,8 @@ export interface GcConfig {
   enabled: boolean;
   intervalMs: number;
   deleteUntagged: boolean;
+  /** Unreferenced blobs younger than this are left for a later run (a push in progress). */
+  minAgeMs: number;
 }
 
 export interface TlsConfig {
@@ -59,7 +61,7 @@ export function defaultConfig(rootDirectory: string, addr = DEFAULT_ADDR): Regis
     rootDirectory,
     deleteEnabled: false,
     uploadPurging: { enabled: true, ageMs: 168 * 3600_000, intervalMs: 24 * 3600_000, dryRun: false },
-    gc: { enabled: false, intervalMs: 24 * 3600_000, deleteUntagged: false },
+    gc: { enabled: false, intervalMs: 24 * 3600_000, deleteUntagged: false, minAgeMs: 3600_000 },
     addr,
     tls: undefined,
     headers: {},
@@ -120,6 +122,7 @@ export function parseConfig(text: string): RegistryConfig {
   if (gc.enabled !== undefined) cfg.gc.enabled = bool(gc.enabled, 'storage.gc.enabled');
   if (gc.interval !== undefined) cfg.gc.intervalMs = duration(gc.interval, 'storage.gc.interval');
   if (gc.deleteuntagged !== undefined) cfg.gc.deleteUntagged = bool(gc.deleteuntagged, 'storage.gc.deleteuntagged');
+  if (gc.minage !== undefined) cfg.gc.minAgeMs = duration(gc.minage, 'storage.gc.minage');
 
   const http = obj(root.http, 'http');
   const addr = str(http.addr, 'http.addr');

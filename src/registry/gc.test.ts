@@ -137,3 +137,14 @@ test('GC refuses to sweep when a stored manifest is not JSON', async () => {
     assert.notEqual(await store.blobSize(orphan), undefined);
   });
 });
+
+test('GC leaves unreferenced blobs younger than minAge (a push between its blobs and its manifest)', async () => {
+  await withStore(async (store, root) => {
+    const old = await putBlob(store, 'r', Buffer.from('old'));
+    await age(root, old);
+    const fresh = await putBlob(store, 'r', Buffer.from('fresh, manifest not pushed yet'));
+    const r = await collectGarbageGated(store, { dryRun: false, deleteUntagged: false, minAgeMs: 60_000 });
+    assert.deepEqual(r.blobsDeleted, [old]);
+    assert.notEqual(await store.blobSize(fresh), undefined);
+  });
+});

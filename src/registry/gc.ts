@@ -1,6 +1,8 @@
 // The garbage collector: mark (gc-mark.ts) over every repository, then sweep every blob that
-// is neither marked nor newer than the start of the mark. In the server it runs under the
-// store's GC gate (pushes that would make a blob reachable wait for it); as the
+// is neither marked nor newer than the start of the mark minus `minAgeMs` (a blob pushed
+// shortly before its manifest is not yet referenced: the in-process collector waits an hour by
+// default). In the server it runs under the store's GC gate (pushes that would make a blob
+// reachable wait for it); as the
 // `garbage-collect` subcommand beside a running server, the modTime rule keeps every blob
 // written after the mark began (a blob commit refreshes the modTime), but a manifest pushed
 // during the run may reference an old unreferenced blob that is swept: like distribution, run
@@ -13,6 +15,11 @@ import * as P from './storage/paths.ts';
 export interface GcOptions {
   dryRun: boolean;
   deleteUntagged: boolean;
+  /**
+   * Blobs younger than this (ms before the mark began) are never swept: a client pushes its
+   * blobs first and its manifest last, and in between the blobs are referenced by nothing.
+   */
+  minAgeMs?: number;
   /** Progress lines (distribution prints the same kind). */
   log?: (line: string) => void;
 }
@@ -48,7 +55,8 @@ export async function collectGarbage(store: RegistryStore, opts: GcOptions): Pro
   for (const g of graphs) for (const d of g.revisions.keys()) if (marked.has(d)) log(`${g.name}: marking manifest ${d}`);
 
   const blobs = await store.allBlobs();
-  const doomed = blobs.filter((b) => !marked.has(b.digest) && b.modTime < markStart).map((b) => b.digest);
+  const cutoff = new Date(markStart.getTime() - (opts.minAgeMs ?? 0));
+  const doomed = blobs.filter((b) => !marked.has(b.digest) && b.modTime < cutoff).map((b) => b.digest);
   log(`\n${marked.size} blobs marked, ${doomed.length} blobs and ${deleteRevisions.length} manifests eligible for deletion`);
   for (const r of deleteRevisions) log(`${r.name}: manifest eligible for deletion: ${r.digest}`);
   for (const d of doomed) log(`blob eligible for deletion: ${d}`);

@@ -109,7 +109,12 @@ export async function serve(cfg: RegistryConfig, logger: Logger): Promise<Runnin
   }
   if (cfg.gc.enabled) {
     const run = () => {
-      collectGarbageGated(store, { dryRun: false, deleteUntagged: cfg.gc.deleteUntagged, log: (l) => logger.debug(l) })
+      collectGarbageGated(store, {
+        dryRun: false,
+        deleteUntagged: cfg.gc.deleteUntagged,
+        minAgeMs: cfg.gc.minAgeMs,
+        log: (l) => logger.debug(l),
+      })
         .then((r) => logger.info('garbage collection done', { marked: r.marked, blobs_deleted: r.blobsDeleted.length }))
         .catch((err: unknown) => logger.error('garbage collection failed', { err: String(err) }));
     };

@@ -430,7 +430,8 @@ export class RegistryStore {
 
   /**
    * Every repository name, sorted. A repository is a directory under repositories/ holding
-   * `_manifests` (or, with `withUploads`, `_layers` or `_uploads` as well).
+   * `_layers` (distribution's rule) or `_manifests` (an index-only repository), or with
+   * `withUploads` only `_uploads`.
    */
   async repositories(withUploads = false): Promise<string[]> {
     const out: string[] = [];
@@ -443,7 +444,7 @@ export class RegistryStore {
         throw err;
       }
       const names = children.map(P.baseName);
-      if (names.includes('_manifests') || (withUploads && (names.includes('_layers') || names.includes('_uploads')))) {
+      if (names.includes('_manifests') || names.includes('_layers') || (withUploads && names.includes('_uploads'))) {
         out.push(name);
       }
       for (const c of children) {

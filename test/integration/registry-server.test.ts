@@ -569,6 +569,30 @@ describe('content management and GC', () => {
     }
   });
 
+  test('storage.gc runs the collector inside the server, beside pushes', async () => {
+    const gcRoot = join(dir, 'gc-inproc');
+    const gcConfig = join(dir, 'gc-inproc.yml');
+    await writeFile(gcConfig, `version: 0.1\nlog:\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${gcRoot}\n  delete:\n    enabled: true\n  gc:\n    enabled: true\n    interval: 1s\n    minage: 3s\n    deleteuntagged: true\nhttp:\n  addr: 127.0.0.1:0\n`);
+    const g = await startBerthRegistry(['--config', gcConfig]);
+    try {
+      const keep = await pushImage(g.url, 'gc/in', 'keep', 1);
+      const drop = await pushImage(g.url, 'gc/in', 'drop', 1);
+      assert.equal((await fetch(`${g.url}/v2/gc/in/manifests/drop`, { method: 'DELETE' })).status, 202);
+      await waitUntil(async () => (await fetch(`${g.url}/v2/gc/in/manifests/${drop.digest}`, { method: 'HEAD' })).status === 404, 'in-process GC');
+      await waitUntil(async () => (await fetch(`${g.url}/v2/gc/in/blobs/${drop.layerDigests[0]}`, { method: 'HEAD' })).status === 404, 'layer swept');
+      // Pushes keep working while the collector runs every second, and what they push stays
+      // (blobs wait for their manifest: minage keeps them meanwhile).
+      for (let i = 0; i < 5; i++) await pushImage(g.url, 'gc/in', `more${i}`, 1);
+      for (const d of [keep.digest, keep.configDigest, ...keep.layerDigests]) {
+        assert.equal((await fetch(`${g.url}/v2/gc/in/blobs/${d}`, { method: 'HEAD' })).status, 200);
+      }
+      for (let i = 0; i < 5; i++) assert.equal((await fetch(`${g.url}/v2/gc/in/manifests/more${i}`, { method: 'HEAD' })).status, 200);
+      assert.match(g.stderr(), /garbage collection done/);
+    } finally {
+      await g.stop();
+    }
+  });
+
   test('garbage-collect refuses a missing config', async () => {
     const r = await run(BERTH_REGISTRY, ['garbage-collect', join(dir, 'missing.yml')]);
     assert.equal(r.code, 1);
