@@ -21,6 +21,8 @@ storage:
     minage: 30m
     deleteuntagged: true
   maintenance:
+    readonly:
+      enabled: true
     uploadpurging:
       enabled: true
       age: 2h
@@ -43,6 +45,7 @@ auth:
   assert.equal(cfg.accessLog, false);
   assert.equal(cfg.rootDirectory, '/srv/registry');
   assert.equal(cfg.deleteEnabled, true);
+  assert.equal(cfg.readOnly, true);
   assert.deepEqual(cfg.uploadPurging, { enabled: true, ageMs: 7_200_000, intervalMs: 1_800_000, dryRun: true });
   assert.deepEqual(cfg.gc, { enabled: true, intervalMs: 600_000, minAgeMs: 1_800_000, deleteUntagged: true });
   assert.equal(cfg.addr, '127.0.0.1:5001');

@@ -38,6 +38,8 @@ export interface RegistryConfig {
   accessLogFile: string | undefined;
   rootDirectory: string;
   deleteEnabled: boolean;
+  /** storage.maintenance.readonly.enabled */
+  readOnly: boolean;
   uploadPurging: UploadPurgingConfig;
   gc: GcConfig;
   addr: string;
@@ -60,6 +62,7 @@ export function defaultConfig(rootDirectory: string, addr = DEFAULT_ADDR): Regis
     accessLogFile: undefined,
     rootDirectory,
     deleteEnabled: false,
+    readOnly: false,
     uploadPurging: { enabled: true, ageMs: 168 * 3600_000, intervalMs: 24 * 3600_000, dryRun: false },
     gc: { enabled: false, intervalMs: 24 * 3600_000, deleteUntagged: false, minAgeMs: 3600_000 },
     addr,
@@ -112,6 +115,8 @@ export function parseConfig(text: string): RegistryConfig {
   if (del.enabled !== undefined) cfg.deleteEnabled = bool(del.enabled, 'storage.delete.enabled');
 
   const maintenance = obj(storage.maintenance, 'storage.maintenance');
+  const readonly = obj(maintenance.readonly, 'storage.maintenance.readonly');
+  if (readonly.enabled !== undefined) cfg.readOnly = bool(readonly.enabled, 'storage.maintenance.readonly.enabled');
   const purging = obj(maintenance.uploadpurging, 'storage.maintenance.uploadpurging');
   if (purging.enabled !== undefined) cfg.uploadPurging.enabled = bool(purging.enabled, 'uploadpurging.enabled');
   if (purging.age !== undefined) cfg.uploadPurging.ageMs = duration(purging.age, 'uploadpurging.age');

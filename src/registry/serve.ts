@@ -64,6 +64,7 @@ export async function serve(cfg: RegistryConfig, logger: Logger): Promise<Runnin
     authenticator,
     extraHandler,
     deleteEnabled: cfg.deleteEnabled,
+    readOnly: cfg.readOnly,
     headers: cfg.headers,
     accessLog,
     logger,

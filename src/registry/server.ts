@@ -46,6 +46,8 @@ export interface RegistryServerOptions {
   extraHandler?: ExtraHandler;
   /** storage.delete.enabled: DELETE of manifests and blobs answers 405 UNSUPPORTED when false. */
   deleteEnabled: boolean;
+  /** storage.maintenance.readonly.enabled: every write answers 405 UNSUPPORTED (for a GC run beside it). */
+  readOnly?: boolean;
   /** http.headers: added to every response. */
   headers?: Record<string, string[]>;
   /** Receives one entry per request (undefined: no access log). */
@@ -143,6 +145,7 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
       });
     }
     ctx.subject = decision.subject;
+    if (opts.readOnly && method !== 'GET' && method !== 'HEAD') throw unsupported();
 
     switch (route.kind) {
       case 'base':

@@ -508,6 +508,28 @@ describe('content management and GC', () => {
     }
   });
 
+  test('storage.maintenance.readonly refuses every write and still serves reads', async () => {
+    const roConfig = join(dir, 'readonly.yml');
+    await writeFile(roConfig, `version: 0.1\nlog:\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${root}\n  delete:\n    enabled: true\n  maintenance:\n    readonly:\n      enabled: true\nhttp:\n  addr: 127.0.0.1:0\n`);
+    const ro = await startBerthRegistry(['--config', roConfig]);
+    try {
+      assert.equal((await fetch(`${ro.url}/v2/pull/image/manifests/v1`)).status, 200);
+      for (const [method, path] of [
+        ['POST', '/v2/pull/image/blobs/uploads/'],
+        ['PUT', '/v2/pull/image/manifests/v9'],
+        ['DELETE', '/v2/pull/image/manifests/v1'],
+        ['PATCH', '/v2/pull/image/blobs/uploads/00000000-0000-0000-0000-000000000000'],
+      ]) {
+        const r = await fetch(`${ro.url}${path}`, { method, body: method === 'DELETE' ? undefined : '{}' });
+        assert.equal(r.status, 405, `${method} ${path}`);
+        assert.equal(await errorCode(r), 'UNSUPPORTED');
+      }
+      assert.equal((await fetch(`${ro.url}/v2/pull/image/manifests/v1`)).status, 200);
+    } finally {
+      await ro.stop();
+    }
+  });
+
   test('GC after deleting a tag removes only unreferenced blobs', async () => {
     const gcRoot = join(dir, 'gc-root');
     const gcConfig = join(dir, 'gc.yml');
