@@ -205,6 +205,11 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     checkReference(reference);
     if (method === 'GET' || method === 'HEAD') {
       const m = await store.getManifest(name, reference);
+      if (notModified(req, m.digest)) {
+        res.setHeader('Docker-Content-Digest', m.digest);
+        res.setHeader('ETag', `"${m.digest}"`);
+        return sendEmpty(res, 304);
+      }
       res.statusCode = 200;
       res.setHeader('Content-Type', m.mediaType);
       res.setHeader('Content-Length', m.content.length);
@@ -256,6 +261,7 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     }
     res.setHeader('Docker-Content-Digest', digest);
     res.setHeader('ETag', `"${digest}"`);
+    if (notModified(req, digest)) return sendEmpty(res, 304);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'max-age=31536000');
     res.setHeader('Content-Type', 'application/octet-stream');
@@ -485,6 +491,16 @@ function contentRangeStart(req: IncomingMessage): number | undefined {
   return Number(m[1]);
 }
 
+/** If-None-Match naming this content's ETag (content is immutable: its digest is its ETag). */
+function notModified(req: IncomingMessage, digest: string): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm === undefined) return false;
+  return inm.split(',').some((t) => {
+    const v = t.trim().replace(/^W\//, '');
+    return v === '*' || v === `"${digest}"` || v === digest;
+  });
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const len = req.headers['content-length'];
   if (len !== undefined) return Number(len) > 0;
@@ -542,7 +558,7 @@ function sessionHeaders(res: ServerResponse, name: string, id: string, size: num
 
 function sendEmpty(res: ServerResponse, status: number): void {
   res.statusCode = status;
-  res.setHeader('Content-Length', 0);
+  if (status !== 304) res.setHeader('Content-Length', 0);
   res.end();
 }
 

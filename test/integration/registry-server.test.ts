@@ -190,6 +190,41 @@ describe('push', () => {
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), data);
   });
 
+  test('a session survives a restart of the server (the digest is computed from the stored bytes)', async () => {
+    const restartRoot = join(dir, 'restart-root');
+    const a = await startBerthRegistry(['--addr', '127.0.0.1:0', '--root', restartRoot]);
+    const data = randomBytes(50_000);
+    const sessions: string[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const post = await fetch(`${a.url}/v2/${name}/blobs/uploads/`, { method: 'POST' });
+        sessions.push(post.headers.get('location')!);
+        assert.equal((await fetch(`${a.url}${sessions[i]}`, { method: 'PATCH', body: data.subarray(0, 20_000) })).status, 202);
+      }
+    } finally {
+      await a.stop();
+    }
+    const b = await startBerthRegistry(['--addr', '127.0.0.1:0', '--root', restartRoot]);
+    try {
+      for (const loc of sessions) {
+        const status = await fetch(`${b.url}${loc}`);
+        assert.equal(status.status, 204);
+        assert.equal(status.headers.get('range'), '0-19999');
+        const p2 = await fetch(`${b.url}${loc}`, { method: 'PATCH', body: data.subarray(20_000), headers: { 'Content-Range': '20000-49999' } });
+        assert.equal(p2.status, 202);
+      }
+      // A wrong digest is caught on this path too.
+      const bad = await fetch(`${b.url}${sessions[1]}?digest=${sha256('not it')}`, { method: 'PUT' });
+      assert.equal(await errorCode(bad), 'DIGEST_INVALID');
+      const put = await fetch(`${b.url}${sessions[0]}?digest=${sha256(data)}`, { method: 'PUT' });
+      assert.equal(put.status, 201);
+      const got = await fetch(`${b.url}/v2/${name}/blobs/${sha256(data)}`);
+      assert.deepEqual(Buffer.from(await got.arrayBuffer()), data);
+    } finally {
+      await b.stop();
+    }
+  });
+
   test('DELETE cancels a session', async () => {
     const post = await fetch(`${reg.url}/v2/${name}/blobs/uploads/`, { method: 'POST' });
     const loc = post.headers.get('location')!;
@@ -281,6 +316,10 @@ describe('manifests, pull and content discovery', () => {
       assert.equal(head.headers.get('content-length'), String(body.length));
       assert.equal(head.headers.get('docker-content-digest'), img.digest);
     }
+    const cached = await fetch(`${reg.url}/v2/${name}/manifests/v1`, { headers: { 'If-None-Match': `"${img.digest}"` } });
+    assert.equal(cached.status, 304);
+    assert.equal(cached.headers.get('docker-content-digest'), img.digest);
+    assert.equal((await fetch(`${reg.url}/v2/${name}/manifests/v1`, { headers: { 'If-None-Match': '"sha256:other"' } })).status, 200);
     const missing = await fetch(`${reg.url}/v2/${name}/manifests/nope`);
     assert.equal(missing.status, 404);
     assert.equal(await errorCode(missing), 'MANIFEST_UNKNOWN');
@@ -303,6 +342,7 @@ describe('manifests, pull and content discovery', () => {
     const beyond = await fetch(`${reg.url}/v2/${name}/blobs/${layerDigest}`, { headers: { Range: 'bytes=300000-' } });
     assert.equal(beyond.status, 416);
     assert.equal(beyond.headers.get('content-range'), `bytes */${layer.length}`);
+    assert.equal((await fetch(`${reg.url}/v2/${name}/blobs/${layerDigest}`, { headers: { 'If-None-Match': `"${layerDigest}"` } })).status, 304);
     const unknown = await fetch(`${reg.url}/v2/${name}/blobs/${sha256('unknown')}`);
     assert.equal(unknown.status, 404);
     assert.equal(await errorCode(unknown), 'BLOB_UNKNOWN');
