@@ -56,7 +56,21 @@ export async function serve(cfg: RegistryConfig, logger: Logger): Promise<Runnin
   const { authenticator, extraHandler } = await buildAuth(cfg);
   let accessLog: ((e: AccessLogEntry) => void) | undefined;
   if (cfg.accessLog) {
-    const out = cfg.accessLogFile ? createWriteStream(cfg.accessLogFile, { flags: 'a', mode: 0o640 }) : process.stdout;
+    let out: NodeJS.WritableStream = process.stdout;
+    if (cfg.accessLogFile) {
+      const file = createWriteStream(cfg.accessLogFile, { flags: 'a', mode: 0o640 });
+      await new Promise<void>((resolve, reject) => {
+        file.once('open', () => resolve());
+        file.once('error', (err) => reject(new ConfigError(`configuration error: log.accesslog.path: ${err.message}`)));
+      });
+      // A full disk later must not take the registry down: the log loses lines, requests go on.
+      let reported = false;
+      file.on('error', (err) => {
+        if (!reported) logger.error('access log write failed', { err: String(err) });
+        reported = true;
+      });
+      out = file;
+    }
     accessLog = (e) => out.write(`${JSON.stringify(e)}\n`);
   }
   const handler = createRegistryHandler({

@@ -119,6 +119,11 @@ describe('base and CLI', () => {
     const r = await run(BERTH_REGISTRY, ['serve', '--config', badCfg]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /storage.delete.enabled must be true or false/);
+    const badLog = join(dir, 'badlog.yml');
+    await writeFile(badLog, `version: 0.1\nlog:\n  accesslog:\n    path: ${join(dir, 'no/such/dir/access.log')}\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nhttp:\n  addr: 127.0.0.1:0\n`);
+    const bl = await run(BERTH_REGISTRY, ['serve', badLog]);
+    assert.equal(bl.code, 1);
+    assert.match(bl.stderr, /log.accesslog.path: ENOENT/);
     const noAuth = join(dir, 'auth.yml');
     await writeFile(noAuth, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nauth:\n  bogus: {}\nhttp:\n  addr: 127.0.0.1:0\n`);
     const a = await run(BERTH_REGISTRY, ['serve', noAuth]);
