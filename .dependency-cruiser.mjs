@@ -62,6 +62,15 @@ export default {
       to: { path: '^src/(daemon|cli)/' },
     },
     {
+      name: 'registry-is-a-separate-program',
+      comment:
+        'registry/ is berth-registry, a program of its own (src/registry/main.ts): berthd and the CLI never ' +
+        'import it; what both need lives in a shared box (content/, common/).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/registry/' },
+      to: { path: '^src/registry/' },
+    },
+    {
       name: 'test-helpers-only-in-tests',
       comment: 'Test helpers (*.test-helpers.ts) are imported by tests and other test helpers only.',
       severity: 'error',
