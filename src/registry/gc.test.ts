@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RegistryStore } from './store.ts';
+import { RegistryStore, GC_MARKER_STALE_MS } from './store.ts';
 import { FilesystemDriver } from './storage/filesystem.ts';
 import { collectGarbage, collectGarbageGated } from './gc.ts';
 import { GcGate } from './gc-gate.ts';
@@ -146,5 +146,35 @@ test('GC leaves unreferenced blobs younger than minAge (a push between its blobs
     const r = await collectGarbageGated(store, { dryRun: false, deleteUntagged: false, minAgeMs: 60_000 });
     assert.deepEqual(r.blobsDeleted, [old]);
     assert.notEqual(await store.blobSize(fresh), undefined);
+  });
+});
+
+test('a garbage-collect process announces itself; manifest writes wait for it, stale markers are ignored', async () => {
+  await withStore(async (store, root, driver) => {
+    // The collector's marker exists while it runs and is gone afterwards.
+    let seen = false;
+    const list = driver.list.bind(driver);
+    driver.list = async (path: string) => {
+      seen ||= await driver.stat(P.GC_MARKER).then(() => true, () => false);
+      return list(path);
+    };
+    await collectGarbage(store, { dryRun: false, deleteUntagged: false, announceGraceMs: 1 });
+    assert.equal(seen, true);
+    await assert.rejects(driver.stat(P.GC_MARKER));
+    const m = manifestFor(await putBlob(store, 'r', Buffer.from('cfg')), []);
+    // A marker from another process holds putManifest until it goes.
+    await driver.putContent(P.GC_MARKER, Buffer.from('{}'));
+    let done = false;
+    const put = store.putManifest('r', 'held', m, undefined).then(() => (done = true));
+    await sleep(600);
+    assert.equal(done, false);
+    await driver.delete(P.GC_MARKER);
+    await put;
+    assert.equal(done, true);
+    // A marker nobody refreshed for longer than the stale limit is ignored.
+    await driver.putContent(P.GC_MARKER, Buffer.from('{}'));
+    const old = new Date(Date.now() - GC_MARKER_STALE_MS - 60_000);
+    await utimes(join(root, P.GC_MARKER), old, old);
+    await store.putManifest('r', 'not-held', m, undefined);
   });
 });

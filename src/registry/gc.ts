@@ -1,12 +1,18 @@
 // The garbage collector: mark (gc-mark.ts) over every repository, then sweep every blob that
 // is neither marked nor newer than the start of the mark minus `minAgeMs` (a blob pushed
 // shortly before its manifest is not yet referenced: the in-process collector waits an hour by
-// default). In the server it runs under the store's GC gate (pushes that would make a blob
-// reachable wait for it); as the
-// `garbage-collect` subcommand beside a running server, the modTime rule keeps every blob
-// written after the mark began (a blob commit refreshes the modTime), but a manifest pushed
-// during the run may reference an old unreferenced blob that is swept: like distribution, run
-// the subcommand on a registry that is stopped or read-only, or use the in-process collector.
+// default). Safe beside pushes:
+// - in the server, it runs under the store's GC gate: writes that make a blob reachable (blob
+//   commit, mount, manifest PUT) hold it shared, the collection exclusive, so a manifest PUT
+//   lands before the mark (which sees it) or after the sweep (and checks its blobs afresh);
+// - as the `garbage-collect` subcommand, it announces itself with a marker in the storage;
+//   servers on that storage hold manifest PUTs until the marker is gone, and the collector
+//   waits `announceGraceMs` before marking for PUTs already past their check;
+// - in both, a blob committed after the mark began has a newer modTime (a commit refreshes it,
+//   even over an existing blob) and is not swept.
+// The worst a push racing a collection sees is MANIFEST_BLOB_UNKNOWN for a blob it uploaded
+// long before (older than minAge) and never referenced; never a manifest with a missing blob.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mark, manifestRefs, type RepoGraph } from './gc-mark.ts';
 import type { RegistryStore } from './store.ts';
 import { PathNotFoundError } from './storage/driver.ts';
@@ -20,6 +26,12 @@ export interface GcOptions {
    * blobs first and its manifest last, and in between the blobs are referenced by nothing.
    */
   minAgeMs?: number;
+  /**
+   * For a collector in its own process: write the storage's GC marker (servers then hold
+   * manifest writes), wait this long for writes already past the check to land, and remove
+   * the marker at the end. Undefined: no marker (the in-process collector uses the gate).
+   */
+  announceGraceMs?: number;
   /** Progress lines (distribution prints the same kind). */
   log?: (line: string) => void;
 }
@@ -31,6 +43,20 @@ export interface GcResult {
 }
 
 export async function collectGarbage(store: RegistryStore, opts: GcOptions): Promise<GcResult> {
+  if (opts.announceGraceMs === undefined) return collect(store, opts);
+  const marker = () => store.driver.putContent(P.GC_MARKER, Buffer.from(JSON.stringify({ pid: process.pid, at: new Date().toISOString() })));
+  await marker();
+  const refresh = setInterval(() => void marker().catch(() => {}), 60_000);
+  try {
+    await sleep(opts.announceGraceMs);
+    return await collect(store, opts);
+  } finally {
+    clearInterval(refresh);
+    await store.driver.delete(P.GC_MARKER).catch(() => {});
+  }
+}
+
+async function collect(store: RegistryStore, opts: GcOptions): Promise<GcResult> {
   const log = opts.log ?? (() => {});
   const markStart = new Date();
   const graphs: RepoGraph[] = [];

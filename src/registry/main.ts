@@ -1,10 +1,11 @@
 // berth-registry: an OCI distribution registry (a separate program from berthd).
 //   berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
-//   berth-registry garbage-collect [--dry-run] [--delete-untagged] CONFIG
+//   berth-registry garbage-collect [--dry-run] [--delete-untagged] [--min-age D] [--grace D] CONFIG
 import { ConfigError, defaultConfig, loadConfig, type RegistryConfig } from './config.ts';
 import { jsonLogger, serve, createStorageDriver } from './serve.ts';
 import { RegistryStore } from './store.ts';
 import { collectGarbage } from './gc.ts';
+import { parseGoDuration } from '../common/index.ts';
 
 declare const BERTH_GIT_COMMIT: string | undefined;
 const VERSION = '0.1.0';
@@ -12,7 +13,7 @@ const COMMIT = typeof BERTH_GIT_COMMIT === 'string' && BERTH_GIT_COMMIT ? BERTH_
 
 const USAGE = `Usage:
   berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
-  berth-registry garbage-collect [--dry-run] [--delete-untagged] CONFIG
+  berth-registry garbage-collect [--dry-run] [--delete-untagged] [--min-age D] [--grace D] CONFIG
   berth-registry --version | --help
 
 \`berth-registry\` stores and distributes container images (OCI distribution spec v1.1).
@@ -20,6 +21,13 @@ const USAGE = `Usage:
 Commands:
   serve            Serve the registry API (config: distribution's config.yml keys)
   garbage-collect  Delete blobs no manifest references (-d, --dry-run; -m, --delete-untagged)
+
+Flags of garbage-collect:
+  -d, --dry-run          Print what would be deleted
+  -m, --delete-untagged  Delete manifests no tag reaches (index children and referrers stay)
+      --min-age D        Keep unreferenced blobs younger than D (default 0s; Go duration)
+      --grace D          With servers running on the storage: wait D after announcing the
+                         collection before marking (default 10s)
 
 Flags of serve:
       --addr string     Listen address (default ":5000"; overrides http.addr)
@@ -95,16 +103,33 @@ async function runGc(args: string[]): Promise<number> {
   let dryRun = false;
   let deleteUntagged = false;
   let configFile: string | undefined;
-  for (const a of args) {
+  let graceMs = 10_000;
+  let minAgeMs = 0;
+  const durationFlag = (flag: string, v: string): number => {
+    const ns = parseGoDuration(v);
+    if (ns === undefined) throw new ConfigError(`invalid duration for ${flag}: ${v}`);
+    return Number(ns / 1_000_000n);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     if (a === '--dry-run' || a === '-d') dryRun = true;
     else if (a === '--delete-untagged' || a === '-m') deleteUntagged = true;
+    else if (a === '--grace') graceMs = durationFlag(a, flagValue(args, i++, a));
+    else if (a === '--min-age') minAgeMs = durationFlag(a, flagValue(args, i++, a));
     else if (!a.startsWith('-') && configFile === undefined) configFile = a;
     else throw new ConfigError(`unknown flag: ${a}`);
   }
   if (configFile === undefined) throw new ConfigError('garbage-collect needs a configuration file');
   const cfg = await loadConfig(configFile);
   const store = new RegistryStore(createStorageDriver(cfg));
-  await collectGarbage(store, { dryRun, deleteUntagged, log: (l) => process.stdout.write(`${l}\n`) });
+  await collectGarbage(store, {
+    dryRun,
+    deleteUntagged,
+    minAgeMs,
+    // A dry run deletes nothing: no need to hold the servers' manifest writes.
+    announceGraceMs: dryRun ? undefined : graceMs,
+    log: (l) => process.stdout.write(`${l}\n`),
+  });
   return 0;
 }
 

@@ -3,6 +3,7 @@
 // make a blob readable in a repository, upload sessions, manifests and tags, the catalog and the
 // referrers of a manifest. It throws RegistryError; the server maps them to responses.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyedLock } from '../common/index.ts';
 import { PathNotFoundError, type StorageDriver } from './storage/driver.ts';
 import * as P from './storage/paths.ts';
@@ -23,6 +24,9 @@ interface ManifestSummary {
 }
 
 const SUMMARY_CACHE_MAX = 10_000;
+/** A collector refreshes its marker every minute; one untouched for 10 minutes is dead. */
+export const GC_MARKER_STALE_MS = 10 * 60_000;
+const GC_MARKER_POLL_MS = 250;
 
 export class RegistryStore {
   readonly driver: StorageDriver;
@@ -324,6 +328,7 @@ export class RegistryStore {
     if (byDigest && reference !== digest) throw regError('DIGEST_INVALID', { expected: reference, actual: digest });
     if (!byDigest && !isValidTag(reference)) throw regError('TAG_INVALID', { tag: reference });
     return this.gate.withShared(async () => {
+      await this.waitForExternalGc();
       const missing: string[] = [];
       for (const b of new Set(parsed.blobs)) {
         if ((await this.repoBlobSize(name, b)) === undefined) missing.push(b);
@@ -341,6 +346,25 @@ export class RegistryStore {
       this.summaries.set(digest, { parsed, size: content.length });
       return { digest, parsed };
     });
+  }
+
+  /**
+   * Holds a manifest write while a `garbage-collect` process announces itself on this storage
+   * (storage/paths.ts GC_MARKER), so that its mark cannot miss the manifest. A marker older
+   * than GC_MARKER_STALE_MS is from a collector that died and is ignored.
+   */
+  async waitForExternalGc(): Promise<void> {
+    for (;;) {
+      let st;
+      try {
+        st = await this.driver.stat(P.GC_MARKER);
+      } catch (err) {
+        if (err instanceof PathNotFoundError) return;
+        throw err;
+      }
+      if (Date.now() - st.modTime.getTime() > GC_MARKER_STALE_MS) return;
+      await sleep(GC_MARKER_POLL_MS);
+    }
   }
 
   /** Deletes a tag, or a manifest revision and every tag that points at it. */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { spawn } from 'node:child_process';
 import { LAYERED_TAR, run } from './harness.ts';
 import {
   BERTH_REGISTRY,
@@ -612,12 +613,12 @@ describe('content management and GC', () => {
     assert.match(dry.stdout, new RegExp(`blob eligible for deletion: ${sha256(orphan)}`));
     assert.equal(existsSync(blobPath(sha256(orphan))), true);
     // Without --delete-untagged the untagged "drop" revision still references its blobs.
-    const plain = await run(BERTH_REGISTRY, ['garbage-collect', gcConfig]);
+    const plain = await run(BERTH_REGISTRY, ['garbage-collect', '--grace', '0s', gcConfig]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(existsSync(blobPath(sha256(orphan))), false);
     assert.equal(existsSync(blobPath(drop.configDigest)), true);
     // With it, drop's own blobs go; shared, kept, index children and referrers stay.
-    const untagged = await run(BERTH_REGISTRY, ['garbage-collect', '--delete-untagged', gcConfig]);
+    const untagged = await run(BERTH_REGISTRY, ['garbage-collect', '--grace', '0s', '--delete-untagged', gcConfig]);
     assert.equal(untagged.code, 0, untagged.stderr);
     for (const d of [drop.digest, drop.configDigest, drop.layerDigests[1]]) assert.equal(existsSync(blobPath(d)), false, `${d} swept`);
     for (const d of [keep.digest, keep.configDigest, ...keep.layerDigests, sha256(shared), idxChild.digest, idxChild.configDigest, ...idxChild.layerDigests, sigLayer!]) {
@@ -657,6 +658,42 @@ describe('content management and GC', () => {
       assert.match(g.stderr(), /garbage collection done/);
     } finally {
       await g.stop();
+    }
+  });
+
+  test('garbage-collect beside a running server: manifest PUTs wait for it, then check their blobs', async () => {
+    const sideRoot = join(dir, 'gc-side');
+    const sideConfig = join(dir, 'gc-side.yml');
+    await writeFile(sideConfig, `version: 0.1\nlog:\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${sideRoot}\nhttp:\n  addr: 127.0.0.1:0\n`);
+    const s = await startBerthRegistry(['--config', sideConfig]);
+    try {
+      const kept = await pushImage(s.url, 'side/a', 'v1', 1);
+      const cfg = Buffer.from('{"pushed":"before the collection"}');
+      const cfgDigest = await pushBlob(s.url, 'side/a', cfg);
+      const gc = spawn(BERTH_REGISTRY, ['garbage-collect', '--grace', '1s', sideConfig], { stdio: 'ignore' });
+      const exited = new Promise<number>((r) => gc.once('exit', (code) => r(code ?? -1)));
+      let gcDone = false;
+      void exited.then(() => (gcDone = true));
+      const marker = join(sideRoot, 'docker/registry/v2/berth-gc/running');
+      await waitUntil(() => existsSync(marker) || gcDone, 'the collector to announce itself');
+      assert.equal(gcDone, false, 'collector still running');
+      // The blob was unreferenced and old enough: the collector sweeps it, and the held PUT
+      // then fails cleanly instead of storing a manifest whose blob is gone.
+      const manifest = imageManifest({ digest: cfgDigest, size: cfg.length }, []);
+      const put = await fetch(`${s.url}/v2/side/a/manifests/late`, { method: 'PUT', body: JSON.stringify(manifest), headers: { 'Content-Type': MEDIA_OCI_MANIFEST } });
+      assert.equal(gcDone, true, 'the PUT was answered only after the collection');
+      assert.equal(await exited, 0);
+      assert.equal(put.status, 400);
+      assert.equal(await errorCode(put), 'MANIFEST_BLOB_UNKNOWN');
+      assert.equal(existsSync(marker), false);
+      for (const d of [kept.digest, kept.configDigest, ...kept.layerDigests]) {
+        assert.equal((await fetch(`${s.url}/v2/side/a/blobs/${d}`, { method: 'HEAD' })).status, 200);
+      }
+      // Pushed again, it works.
+      await pushBlob(s.url, 'side/a', cfg);
+      assert.equal(await pushManifest(s.url, 'side/a', 'late', manifest, MEDIA_OCI_MANIFEST), sha256(JSON.stringify(manifest)));
+    } finally {
+      await s.stop();
     }
   });
 

@@ -35,5 +35,11 @@ export const uploadDir = (name: string, id: string) => `${uploadsDir(name)}/${id
 export const uploadData = (name: string, id: string) => `${uploadDir(name, id)}/data`;
 export const uploadStartedAt = (name: string, id: string) => `${uploadDir(name, id)}/startedat`;
 
+/**
+ * berth's own: present while a `garbage-collect` process runs on this storage; servers on the
+ * same storage hold manifest writes until it is gone (distribution ignores the directory).
+ */
+export const GC_MARKER = `${V2}/berth-gc/running`;
+
 /** The last path segment. */
 export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
