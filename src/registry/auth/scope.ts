@@ -5,9 +5,9 @@
 // accepted and dropped: berth-registry has no plugin repositories.
 import type { Access } from './types.ts';
 
-/** distribution's reference.NameRegexp: path components of lowercase alphanumerics and separators. */
+/** distribution's reference.NameRegexp: an optional `host[:port]/`, then path components of lowercase alphanumerics and separators. */
 const REPOSITORY_NAME =
-  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const ACTION = /^(?:[a-z]+|\*)$/;
 const RESOURCE_TYPE = /^([a-z0-9]+)(?:\([a-z0-9]+\))?$/;
 
