@@ -1,0 +1,115 @@
+// berth-registry: an OCI distribution registry (a separate program from berthd).
+//   berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
+//   berth-registry garbage-collect [--dry-run] [--delete-untagged] CONFIG
+import { ConfigError, defaultConfig, loadConfig, type RegistryConfig } from './config.ts';
+import { jsonLogger, serve, createStorageDriver } from './serve.ts';
+import { RegistryStore } from './store.ts';
+import { collectGarbage } from './gc.ts';
+
+declare const BERTH_GIT_COMMIT: string | undefined;
+const VERSION = '0.1.0';
+const COMMIT = typeof BERTH_GIT_COMMIT === 'string' && BERTH_GIT_COMMIT ? BERTH_GIT_COMMIT : 'unknown';
+
+const USAGE = `Usage:
+  berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
+  berth-registry garbage-collect [--dry-run] [--delete-untagged] CONFIG
+  berth-registry --version | --help
+
+\`berth-registry\` stores and distributes container images (OCI distribution spec v1.1).
+
+Commands:
+  serve            Serve the registry API (config: distribution's config.yml keys)
+  garbage-collect  Delete blobs no manifest references (-d, --dry-run; -m, --delete-untagged)
+
+Flags of serve:
+      --addr string     Listen address (default ":5000"; overrides http.addr)
+      --root string     Storage root directory (overrides storage.filesystem.rootdirectory)
+      --config string   Configuration file (YAML)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(`berth-registry version ${VERSION}, build ${COMMIT}\n`);
+    return 0;
+  }
+  if (cmd === 'serve') return runServe(rest);
+  if (cmd === 'garbage-collect') return runGc(rest);
+  process.stderr.write(`berth-registry: unknown command "${cmd}"\n\n${USAGE}`);
+  return 1;
+}
+
+function flagValue(args: string[], i: number, name: string): string {
+  const v = args[i + 1];
+  if (v === undefined) throw new ConfigError(`flag needs an argument: ${name}`);
+  return v;
+}
+
+async function runServe(args: string[]): Promise<number> {
+  let addr: string | undefined;
+  let root: string | undefined;
+  let configFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const [flag, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = () => inline ?? flagValue(args, i++, flag);
+    if (flag === '--addr') addr = value();
+    else if (flag === '--root') root = value();
+    else if (flag === '--config') configFile = value();
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else if (!flag.startsWith('-') && configFile === undefined) configFile = flag;
+    else throw new ConfigError(`unknown flag: ${flag}`);
+  }
+  let cfg: RegistryConfig;
+  if (configFile !== undefined) cfg = await loadConfig(configFile);
+  else if (root !== undefined) cfg = defaultConfig(root);
+  else throw new ConfigError('serve needs --root DIR or a configuration file');
+  if (root !== undefined) {
+    cfg.rootDirectory = root;
+    cfg.storage = { ...cfg.storage, filesystem: { rootdirectory: root } };
+  }
+  if (addr !== undefined) cfg.addr = addr;
+  const logger = jsonLogger(cfg.logLevel);
+  const running = await serve(cfg, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      logger.info(`received ${sig}, shutting down`);
+      running.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+async function runGc(args: string[]): Promise<number> {
+  let dryRun = false;
+  let deleteUntagged = false;
+  let configFile: string | undefined;
+  for (const a of args) {
+    if (a === '--dry-run' || a === '-d') dryRun = true;
+    else if (a === '--delete-untagged' || a === '-m') deleteUntagged = true;
+    else if (!a.startsWith('-') && configFile === undefined) configFile = a;
+    else throw new ConfigError(`unknown flag: ${a}`);
+  }
+  if (configFile === undefined) throw new ConfigError('garbage-collect needs a configuration file');
+  const cfg = await loadConfig(configFile);
+  const store = new RegistryStore(createStorageDriver(cfg));
+  await collectGarbage(store, { dryRun, deleteUntagged, log: (l) => process.stdout.write(`${l}\n`) });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`berth-registry: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
