@@ -3,7 +3,7 @@
 // (the token carries the grants; the registry checks them), with distribution's challenges:
 //   Basic realm="<realm>"
 //   Bearer realm="<url>",service="<service>"[,scope="repository:a:pull,push ..."][,error="insufficient_scope"|"invalid_token"]
-import type { Access, AccessPolicy, AuthDecision, RegistryAuthenticator, Subject } from './types.ts';
+import type { Access, AccessPolicy, AuthDecision, RegistryAuthenticator, RequestOrigin, Subject } from './types.ts';
 import { HtpasswdFile, parseBasicAuthorization } from './htpasswd.ts';
 import { formatScope, mergeAccess, missingAccess } from './scope.ts';
 import { verifyToken, TokenError } from './jwt.ts';
@@ -12,11 +12,6 @@ import type { SigningKey } from './jwt.ts';
 /** distribution's errcode.ErrorCodeUnauthorized / ErrorCodeDenied messages. */
 const UNAUTHORIZED_MESSAGE = 'authentication required';
 const DENIED_MESSAGE = 'requested access to the resource is denied';
-
-/** Where the request came from, for a token realm derived from it (`http://host:port`). */
-export interface RequestOrigin {
-  origin: string;
-}
 
 export class HtpasswdAuthenticator implements RegistryAuthenticator {
   readonly #realm: string;
