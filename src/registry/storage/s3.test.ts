@@ -121,6 +121,35 @@ test('writers: parts across requests, resume with append, multipart commit, canc
   await assert.rejects(w2.write(Buffer.from('late')), /closed/);
 });
 
+test('as the store uses it: an empty writer opens the upload, appends close, move makes the blob', async () => {
+  const data = randomBytes(11 * MiB);
+  const upload = '/repositories/s/_uploads/u2/data';
+  await (await d.writer(upload, false)).close();
+  assert.equal((await d.stat(upload)).size, 0, 'an empty closed writer leaves an empty file');
+  for (const [from, to] of [[0, 4 * MiB], [4 * MiB, 7 * MiB], [7 * MiB, data.length]] as const) {
+    const w = await d.writer(upload, true);
+    assert.equal(w.size, from);
+    await w.write(data.subarray(from, to));
+    await w.close();
+  }
+  assert.equal((await d.stat(upload)).size, data.length);
+  assert.equal(createHash('sha256').update(await d.getContent(upload)).digest('hex'), createHash('sha256').update(data).digest('hex'));
+  await d.putContent('/blobs/b/data', Buffer.from('an older copy'));
+  await d.move(upload, '/blobs/b/data');
+  assert.equal(createHash('sha256').update(await d.getContent('/blobs/b/data')).digest('hex'), createHash('sha256').update(data).digest('hex'));
+  await assert.rejects(d.stat(upload), PathNotFoundError);
+  await d.delete('/repositories/s/_uploads/u2').catch(() => {});
+  // An empty upload moves to an empty blob; truncating a committed object starts from zero.
+  await (await d.writer('/e/up', false)).close();
+  await d.move('/e/up', '/e/blob');
+  assert.equal((await d.stat('/e/blob')).size, 0);
+  const t = await d.writer('/e/blob', false);
+  assert.equal(t.size, 0);
+  await t.write(Buffer.from('new'));
+  await t.close();
+  assert.equal(Buffer.from(await d.getContent('/e/blob')).toString(), 'new');
+});
+
 test('redirectURL is a presigned GET the S3 server accepts', async () => {
   await d.putContent('/blob', Buffer.from('direct'));
   const url = await d.redirectURL('GET', '/blob');

@@ -8,10 +8,13 @@
 // differ most in exactly those calls. This driver keeps an upload's bytes as plain objects
 // instead (`<key>.berth-parts/<8-digit index>`, each at most `chunksize` plus one write), so
 // a writer reopened with append=true, in another request or another registry process, finds
-// its size by listing them. commit() makes the object: one server-side copy when there is one
-// part, else a multipart upload fed by reading the parts back in `chunksize` pieces (the bytes
-// cross the wire twice; the price of needing only GET/PUT/COPY/multipart from the server).
-// The parts directory is hidden from list() and goes away with the object's parent on delete.
+// its size by listing them. A closed writer's content is visible at its path as the driver
+// contract wants: stat, reader and getContent read the parts, list shows the file, delete
+// removes them, and move() assembles them straight into the destination (which is how the
+// store turns a finished upload into a blob, so the bytes are assembled once). Assembling is
+// one server-side copy when there is one part, else a multipart upload fed by reading the parts
+// back in `chunksize` pieces (the bytes cross the wire twice: the price of needing only
+// GET/PUT/COPY/multipart from the server). commit() assembles in place.
 import { createHash } from 'node:crypto';
 import { PathNotFoundError } from './driver.ts';
 import type { FileInfo, FileWriter, StorageDriver } from './driver.ts';
@@ -214,7 +217,8 @@ export class S3Driver implements StorageDriver {
     const key = this.#key(path);
     let parts = await this.#parts(key);
     if (!append) {
-      await this.#deleteKeys(parts.map((p) => p.key));
+      // Truncate: drop old parts and any committed object at the path.
+      await this.#deleteKeys([...parts.map((p) => p.key), key]);
       parts = [];
     } else if (parts.length === 0) {
       // Appending to a committed object: it becomes the first part.
@@ -224,6 +228,7 @@ export class S3Driver implements StorageDriver {
         if (isNotFound(err)) throw new PathNotFoundError(path);
         throw err;
       }
+      await this.#deleteKeys([key]);
       parts = await this.#parts(key);
     }
     return new S3Writer(this, key, parts);
@@ -275,8 +280,12 @@ export class S3Driver implements StorageDriver {
     try {
       size = await this.#size(from);
     } catch (err) {
-      if (isNotFound(err)) throw new PathNotFoundError(source);
-      throw err;
+      if (!isNotFound(err)) throw err;
+      // A closed writer's parts: assembled straight into the destination.
+      const parts = await this.#parts(from);
+      if (parts.length === 0) throw new PathNotFoundError(source);
+      await this.assemble(from, to);
+      return;
     }
     await this.#copy(from, to, size);
     await this.#deleteKeys([from]);
@@ -332,20 +341,20 @@ export class S3Driver implements StorageDriver {
     await this.#deleteKeys((await this.#parts(key)).map((p) => p.key));
   }
 
-  /** Makes the object at `key` from its parts, then removes the parts. */
-  async assemble(key: string): Promise<void> {
-    const parts = await this.#parts(key);
+  /** Makes the object at `dest` (default: `key` itself) from the parts of `key`, then removes the parts. */
+  async assemble(key: string, dest = key): Promise<void> {
+    const parts = (await this.#parts(key)).filter((p, _i, all) => p.size > 0 || all.length === 1);
     const total = parts.reduce((n, p) => n + p.size, 0);
     if (parts.length === 0) {
-      await this.#request('PUT', key, { body: new Uint8Array(0) });
+      await this.#request('PUT', dest, { body: new Uint8Array(0) });
     } else if (parts.length === 1) {
-      await this.#copy((parts[0] as Part).key, key, total);
+      await this.#copy((parts[0] as Part).key, dest, total);
     } else if (total <= this.chunkSize) {
       const all: Uint8Array[] = [];
       for await (const c of this.#readParts(parts, 0)) all.push(c);
-      await this.#request('PUT', key, { body: Buffer.concat(all), headers: { 'content-type': 'application/octet-stream' } });
+      await this.#request('PUT', dest, { body: Buffer.concat(all), headers: { 'content-type': 'application/octet-stream' } });
     } else {
-      await this.#multipart(key, async (upload) => {
+      await this.#multipart(dest, async (upload) => {
         let buf: Uint8Array[] = [];
         let size = 0;
         for await (const c of this.#readParts(parts, 0)) {
@@ -360,7 +369,7 @@ export class S3Driver implements StorageDriver {
         if (size > 0) await upload(Buffer.concat(buf));
       });
     }
-    await this.#deleteKeys(parts.map((p) => p.key));
+    await this.deleteParts(key);
   }
 
   async *#readParts(parts: Part[], offset: number): AsyncIterable<Uint8Array> {
@@ -498,6 +507,8 @@ class S3Writer implements FileWriter {
   async close(): Promise<void> {
     if (this.#done) return;
     await this.#flush();
+    // An empty file still exists after close (the store opens an upload with an empty writer).
+    if (this.#next === 0) await this.#driver.putPart(this.#key, this.#next++, new Uint8Array(0));
     this.#done = true;
   }
 
