@@ -14,7 +14,7 @@ const BUILTIN_ROLES: Record<string, RepositoryAction[]> = {
 };
 
 /** `anonymous` is the unauthenticated client; `*` any authenticated account. */
-export const ANONYMOUS = 'anonymous';
+const ANONYMOUS = 'anonymous';
 const ANY_ACCOUNT = '*';
 
 export class PolicyConfigError extends Error {}
@@ -24,19 +24,6 @@ interface Rule {
   patterns: string[];
   actions: RepositoryAction[];
   catalog: boolean;
-}
-
-/** The YAML shape of `auth.access` (docs/registry.md, "Authentication and access"). */
-export interface AccessConfig {
-  roles?: Record<string, string[]>;
-  rules?: {
-    account?: string;
-    accounts?: string[];
-    repositories?: string[];
-    role?: string;
-    actions?: string[];
-    catalog?: boolean;
-  }[];
 }
 
 const PATTERN = /^(?:[a-z0-9._\-/*]|\{account\})+$/;

@@ -49,7 +49,7 @@ export function formatScope(access: Access): string {
   return `${access.type}:${access.name}:${access.actions.join(',')}`;
 }
 
-export function isRepositoryName(name: string): boolean {
+function isRepositoryName(name: string): boolean {
   return name.length <= 255 && REPOSITORY_NAME.test(name);
 }
 

@@ -13,7 +13,7 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function sha256Hex(data: Uint8Array | string): string {
