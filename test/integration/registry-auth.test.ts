@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { run as runTool } from './harness.ts';
+import { dockerdMissing, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const REGISTRY_BIN = join(ROOT, 'bin/berth-registry');
@@ -41,14 +43,18 @@ const children: ChildProcess[] = [];
 interface Registry {
   url: string;
   host: string;
+  /** The access log so far (one JSON line per request, on stdout). */
+  accessLog(): { method: string; path: string; status: number }[];
   stop(): Promise<void>;
 }
 
 async function startRegistry(name: string, config: string): Promise<Registry> {
   const file = join(work, `${name}.yml`);
   await writeFile(file, config);
-  const child = spawn(REGISTRY_BIN, ['serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(REGISTRY_BIN, ['serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
+  let access = '';
+  child.stdout!.on('data', (b: Buffer) => (access += b.toString()));
   let log = '';
   const port = await new Promise<number>((resolveP, reject) => {
     child.stderr!.on('data', (b: Buffer) => {
@@ -62,6 +68,7 @@ async function startRegistry(name: string, config: string): Promise<Registry> {
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
+    accessLog: () => access.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { method: string; path: string; status: number }),
     stop: () => stopChild(child),
   };
 }
@@ -341,6 +348,68 @@ ${ACCESS}`,
   test('the signing key was made once in the registry root, 0600', async () => {
     const { stdout } = await run('stat', ['-c', '%a', join(work, 'token-root', 'auth', 'token-signing-key.pem')]);
     assert.equal(stdout.trim(), '600');
+  });
+});
+
+// The Docker engine as a client of the token service: a private dockerd (Debian's 20.10) and the
+// real docker CLI log in (GET with offline_token, the refresh token kept as identity token),
+// then pull and push with it (POST grant_type=refresh_token).
+describe('docker login, pull and push through a private dockerd', { skip: dockerdMissing() }, () => {
+  let reg: Registry;
+  let d: PrivateDockerd | undefined;
+  let config = '';
+  let image: Awaited<ReturnType<typeof makeImage>>;
+  const docker = (args: string[], input?: string): ReturnType<typeof runTool> => runTool('docker', ['--config', config, '-H', d!.host, ...args], { input, timeoutMs: 120_000 });
+  before(async () => {
+    config = join(work, 'docker-config');
+    await mkdir(config);
+    reg = await startRegistry(
+      'docker',
+      `version: 0.1
+http: {addr: "127.0.0.1:0"}
+storage:
+  filesystem: {rootdirectory: ${join(work, 'docker-root')}}
+auth:
+  htpasswd: {path: ${join(work, 'htpasswd')}}
+  token: {}
+${ACCESS}`,
+    );
+    image = await makeImage(join(work, 'img-docker'), randomBytes(3000));
+    const push = await skopeo('copy', '--dest-tls-verify=false', '--dest-creds', `carol:${USERS.carol}`, `oci:${image.layout}:v1`, `docker://${reg.host}/carol/app:v1`);
+    assert.equal(push.code, 0, push.out);
+    d = await startPrivateDockerd();
+  });
+  after(async () => {
+    await d?.stop();
+    await reg.stop();
+  });
+
+  test('login stores a refresh token; pull and push use it; a wrong password and a reader pushing fail', async () => {
+    const bad = await docker(['login', reg.host, '-u', 'carol', '--password-stdin'], 'wrong\n');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /unauthorized|authentication required/i);
+    const login = await docker(['login', reg.host, '-u', 'carol', '--password-stdin'], `${USERS.carol}\n`);
+    assert.equal(login.code, 0, login.stderr + d!.log().slice(-2000));
+    assert.match(login.stdout, /Login Succeeded/);
+    const stored = JSON.parse(await readFile(join(config, 'config.json'), 'utf8')) as { auths: Record<string, { identitytoken?: string; auth?: string }> };
+    assert.ok(stored.auths[reg.host]?.identitytoken, 'the refresh token is kept as identity token, not the password');
+    assert.equal(Buffer.from(stored.auths[reg.host]?.auth ?? '', 'base64').toString(), 'carol:', 'the CLI keeps the user name only');
+    const before = reg.accessLog().length;
+    const pull = await docker(['pull', `${reg.host}/carol/app:v1`]);
+    assert.equal(pull.code, 0, pull.stderr + d!.log().slice(-2000));
+    const tokenCalls = reg.accessLog().slice(before).filter((e) => e.path.startsWith('/auth/token'));
+    assert.ok(tokenCalls.some((e) => e.method === 'POST' && e.status === 200), `the engine refreshes with the OAuth2 POST: ${JSON.stringify(tokenCalls)}`);
+    assert.match(pull.stdout, new RegExp(`Digest: ${image.manifestDigest}`));
+    assert.equal((await docker(['tag', `${reg.host}/carol/app:v1`, `${reg.host}/carol/copy:v1`])).code, 0);
+    const push = await docker(['push', `${reg.host}/carol/copy:v1`]);
+    assert.equal(push.code, 0, push.stderr + d!.log().slice(-2000));
+    assert.equal((await docker(['logout', reg.host])).code, 0);
+    const bobLogin = await docker(['login', reg.host, '-u', 'bob', '--password-stdin'], `${USERS.bob}\n`);
+    assert.equal(bobLogin.code, 0, bobLogin.stderr);
+    assert.equal((await docker(['tag', `${reg.host}/carol/app:v1`, `${reg.host}/team/nope:v1`])).code, 0);
+    const denied = await docker(['push', `${reg.host}/team/nope:v1`]);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /denied|unauthorized|authentication required/i);
   });
 });
 
