@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../common/index.ts';
 import type { Access, RegistryAuthenticator, Subject } from './auth/types.ts';
+import { accessDetail } from './auth/detail.ts';
 import { RegistryError, errorBody, regError } from './errors.ts';
 import { MANIFEST_MAX_BYTES, MEDIA_OCI_INDEX } from './manifest.ts';
 import {
@@ -125,15 +126,19 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     let decision = await auth.authorize(req.headers.authorization, needed, originOf(req));
     let mayMount = mount?.from !== undefined;
     if (!decision.ok && needed.length > 1) {
-      // May push here but not pull `from`: no mount, a plain upload session instead.
-      decision = await auth.authorize(req.headers.authorization, accessesFor(route, method, undefined), originOf(req));
-      mayMount = false;
+      // May push here but not pull `from`: no mount, a plain upload session instead. When even
+      // that is refused, the first answer stands (its challenge asks for every scope, as distribution's).
+      const retry = await auth.authorize(req.headers.authorization, accessesFor(route, method, undefined), originOf(req));
+      if (retry.ok) {
+        decision = retry;
+        mayMount = false;
+      }
     }
     if (!decision.ok) {
       throw new RegistryError(decision.code, {
         status: decision.status,
         message: decision.message,
-        detail: decision.detail,
+        detail: accessDetail(decision.detail),
         headers: decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {},
       });
     }

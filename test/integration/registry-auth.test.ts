@@ -9,6 +9,8 @@ import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_pro
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -194,6 +196,55 @@ ${ACCESS}`,
       assert.equal(body.errors[0]!.message, 'authentication required');
     }
     assert.equal((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('bob') } })).status, 200);
+  });
+
+  test("401s match Debian's docker-registry (distribution 2.8): status, challenge, error body", { skip: existsSync('/usr/bin/docker-registry') ? false : 'no docker-registry' }, async () => {
+    // A free port for distribution, which cannot report a port 0 it bound.
+    const port = await new Promise<number>((resolveP) => {
+      const srv = createNetServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolveP(p));
+      });
+    });
+    const file = join(work, 'distribution.yml');
+    await writeFile(file, `version: 0.1
+http: {addr: "127.0.0.1:${port}"}
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: ${join(work, 'distribution-root')}}}
+auth: {htpasswd: {realm: "berth basic", path: ${join(work, 'htpasswd')}}}
+`);
+    const dist = spawn('/usr/bin/docker-registry', ['serve', file], { stdio: 'ignore' });
+    children.push(dist);
+    const distUrl = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; ; i++) {
+        if ((await fetch(`${distUrl}/v2/`).catch(() => undefined)) !== undefined) break;
+        if (i > 100) throw new Error('docker-registry did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const cases: Array<[string, string, string | undefined]> = [
+        ['GET', '/v2/', undefined],
+        ['GET', '/v2/', basic('alice', 'wrong')],
+        ['GET', '/v2/team/app/manifests/v1', undefined],
+        ['HEAD', `/v2/team/app/blobs/${image.layerDigest}`, undefined],
+        ['POST', `/v2/team/app/blobs/uploads/?mount=${image.layerDigest}&from=other/repo`, undefined],
+        ['DELETE', `/v2/team/app/manifests/${image.manifestDigest}`, basic('nobody' as 'alice', 'x')],
+        ['GET', '/v2/_catalog', undefined],
+      ];
+      for (const [method, path, authorization] of cases) {
+        const ours = await fetch(reg.url + path, { method, headers: authorization ? { authorization } : {} });
+        const theirs = await fetch(distUrl + path, { method, headers: authorization ? { authorization } : {} });
+        const what = `${method} ${path}`;
+        assert.equal(ours.status, theirs.status, what);
+        assert.equal(ours.headers.get('www-authenticate'), theirs.headers.get('www-authenticate'), what);
+        assert.equal(ours.headers.get('content-type'), theirs.headers.get('content-type'), what);
+        // Same JSON (distribution's encoder adds a final newline; the server core's does not).
+        const [o, t] = [await ours.text(), await theirs.text()];
+        assert.deepEqual(o === '' ? o : JSON.parse(o), t === '' ? t : JSON.parse(t), what);
+      }
+    } finally {
+      await stopChild(dist);
+    }
   });
 
   test('skopeo --creds pushes and pulls; a pull-only account cannot push', async () => {

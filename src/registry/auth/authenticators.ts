@@ -75,8 +75,8 @@ export class TokenAuthenticator implements RegistryAuthenticator {
   }
 
   authorize(authorization: string | undefined, needed: Access[], from?: RequestOrigin): Promise<AuthDecision> {
-    const refuse = (error?: 'invalid_token' | 'insufficient_scope', detail: Access[] = needed): Promise<AuthDecision> =>
-      Promise.resolve({ ok: false, status: 401, challenge: this.challenge(needed, error, from), code: 'UNAUTHORIZED', message: UNAUTHORIZED_MESSAGE, detail });
+    const refuse = (error?: 'invalid_token' | 'insufficient_scope'): Promise<AuthDecision> =>
+      Promise.resolve({ ok: false, status: 401, challenge: this.challenge(needed, error, from), code: 'UNAUTHORIZED', message: UNAUTHORIZED_MESSAGE, detail: needed });
     const m = authorization === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
     if (!m) return refuse();
     let claims;
@@ -87,8 +87,8 @@ export class TokenAuthenticator implements RegistryAuthenticator {
       throw err;
     }
     if (claims.berth_refresh) return refuse('invalid_token');
-    const missing = missingAccess(claims.access ?? [], needed);
-    if (missing.length > 0) return refuse('insufficient_scope', missing);
+    // The detail lists every access the request needs, as distribution's does; the challenge's scope too.
+    if (missingAccess(claims.access ?? [], needed).length > 0) return refuse('insufficient_scope');
     return Promise.resolve({ ok: true, subject: claims.sub === '' ? undefined : { name: claims.sub, via: 'token' } });
   }
 }

@@ -40,3 +40,14 @@ test('missingAccess names only what the grants lack; * covers every action', () 
   assert.deepEqual(missingAccess(granted, [{ type: 'registry', name: 'catalog', actions: ['*'] }]), []);
   assert.deepEqual(missingAccess([], []), []);
 });
+
+test("error details are distribution's auth.Access records, one per action, or null", async () => {
+  const { accessDetail } = await import('./detail.ts');
+  assert.equal(accessDetail([]), null);
+  assert.equal(accessDetail(undefined), null);
+  assert.deepEqual(accessDetail([{ type: 'repository', name: 'a/b', actions: ['pull', 'push'] }, { type: 'registry', name: 'catalog', actions: ['*'] }]), [
+    { Type: 'repository', Class: '', Name: 'a/b', Action: 'pull' },
+    { Type: 'repository', Class: '', Name: 'a/b', Action: 'push' },
+    { Type: 'registry', Class: '', Name: 'catalog', Action: '*' },
+  ]);
+});

@@ -74,7 +74,7 @@ test('GET with Basic credentials returns a token with only what the policy grant
   if (!push.ok) {
     assert.equal(push.status, 401);
     assert.equal(push.challenge, 'Bearer realm="http://fallback/auth/token",service="reg",scope="repository:a/x:pull,push",error="insufficient_scope"');
-    assert.deepEqual(push.detail, [repo('a/x', 'push')]);
+    assert.deepEqual(push.detail, [repo('a/x', 'pull', 'push')], 'the detail names what the request needs, as distribution');
   }
   const other = await auth.authenticator.authorize(`Bearer ${r.body.token as string}`, [repo('b', 'pull')]);
   assert.equal(other.ok, false, 'no grant on b means no access to b');
