@@ -260,6 +260,28 @@ auth: {htpasswd: {realm: "berth basic", path: ${join(work, 'htpasswd')}}}
     assert.notEqual(noCreds.code, 0);
   });
 
+  test('an account added to the htpasswd file while running can log in; the htpasswd command reads stdin', async () => {
+    assert.equal((await fetch(`${reg.url}/v2/`, { headers: { authorization: 'Basic ' + Buffer.from('dave:dave-pw').toString('base64') } })).status, 401);
+    const line = execFileSync(REGISTRY_BIN, ['htpasswd', '-C', '4', '--password-stdin', 'dave'], { input: 'dave-pw\n' }).toString();
+    assert.match(line, /^dave:\$2y\$04\$[./A-Za-z0-9]{53}\n$/);
+    await writeFile(join(work, 'htpasswd-live'), (await readFile(join(work, 'htpasswd'), 'utf8')) + line);
+    const { rename } = await import('node:fs/promises');
+    const live = join(work, 'htpasswd');
+    const saved = await readFile(live, 'utf8');
+    await rename(join(work, 'htpasswd-live'), live);
+    try {
+      assert.equal((await fetch(`${reg.url}/v2/`, { headers: { authorization: 'Basic ' + Buffer.from('dave:dave-pw').toString('base64') } })).status, 200);
+    } finally {
+      await writeFile(live, saved);
+    }
+    const usage = await runTool(REGISTRY_BIN, ['htpasswd']);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /usage: berth-registry htpasswd/);
+    const badUser = await runTool(REGISTRY_BIN, ['htpasswd', 'a:b', 'pw']);
+    assert.equal(badUser.code, 1);
+    assert.match(badUser.stderr, /invalid user name/);
+  });
+
   test('a known account the policy refuses gets 403 DENIED: push, delete, catalog', async () => {
     const post = await fetch(`${reg.url}/v2/team/app/blobs/uploads/`, { method: 'POST', headers: { authorization: basic('bob') } });
     assert.equal(post.status, 403);

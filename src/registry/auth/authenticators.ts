@@ -34,7 +34,9 @@ export class HtpasswdAuthenticator implements RegistryAuthenticator {
       const creds = parseBasicAuthorization(authorization);
       if (!creds || !(await this.#accounts.verify(creds.user, creds.password))) return unauthorized;
       subject = { name: creds.user, via: 'basic' };
-    } else if (!this.#anonymous) {
+    } else if (!this.#anonymous || needed.length === 0) {
+      // GET /v2/ always challenges an anonymous client, even where anonymous pulls are allowed:
+      // clients learn from that answer whether (and how) to send credentials later.
       return unauthorized;
     }
     const missing = missingAccess(await this.#policy.grant(subject, needed), needed);

@@ -193,4 +193,16 @@ test('htpasswd mode: 401 Basic challenge without or with wrong credentials, 403 
   const denied = await a!.authenticator.authorize(basic('alice', 'apw'), [repo('mine/x', 'delete')]);
   assert.deepEqual(denied, { ok: false, status: 403, code: 'DENIED', message: 'requested access to the resource is denied', detail: [repo('mine/x', 'delete')] });
   assert.deepEqual(await a!.authenticator.authorize(basic('alice', 'apw'), []), { ok: true, subject: { name: 'alice', via: 'basic' } });
+  // Anonymous rules: anonymous pulls what they allow, but /v2/ still challenges.
+  const anon = await authFromConfig(
+    { htpasswd: { path: join(dir, 'htpasswd') }, access: { rules: [{ account: 'anonymous', repositories: ['pub/**'], role: 'reader' }] } },
+    { stateDir: dir, defaultRealm: () => 'x' },
+  );
+  assert.deepEqual(await anon!.authenticator.authorize(undefined, [repo('pub/a', 'pull')]), { ok: true, subject: undefined });
+  assert.equal((await anon!.authenticator.authorize(undefined, [repo('pub/a', 'push')])).ok, false);
+  const base = await anon!.authenticator.authorize(undefined, []);
+  assert.equal(!base.ok && base.status, 401);
+  assert.equal((await anon!.authenticator.authorize(basic('alice', 'apw'), [repo('pub/a', 'pull')])).ok, true);
+  const aliceDenied = await anon!.authenticator.authorize(basic('alice', 'apw'), [repo('pub/a', 'push')]);
+  assert.equal(!aliceDenied.ok && aliceDenied.status, 403);
 });
