@@ -49,7 +49,7 @@ export interface RegistryConfig {
 
 export class ConfigError extends Error {}
 
-export const DEFAULT_ADDR = ':5000';
+const DEFAULT_ADDR = ':5000';
 
 export function defaultConfig(rootDirectory: string, addr = DEFAULT_ADDR): RegistryConfig {
   return {

@@ -57,7 +57,9 @@ export async function collectGarbage(store: RegistryStore, opts: GcOptions): Pro
     const gone = new Set(doomed);
     for (const d of doomed) await store.removeBlob(d);
     // Layer links to swept blobs would answer HEAD with 404 anyway; removing them keeps the root tidy.
-    for (const g of graphs) for (const d of await store.layerLinks(g.name)) if (gone.has(d)) await store.unlinkLayer(g.name, d);
+    for (const name of await store.repositories(true)) {
+      for (const d of await store.layerLinks(name)) if (gone.has(d)) await store.unlinkLayer(name, d);
+    }
   }
   return { marked: marked.size, blobsDeleted: doomed, manifestsDeleted: deleteRevisions };
 }

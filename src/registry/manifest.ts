@@ -4,7 +4,7 @@
 import { isSupportedDigest } from './names.ts';
 
 export const MEDIA_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const MEDIA_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const MEDIA_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const MEDIA_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 /** 4 MiB, distribution's and the spec's recommended manifest limit. */
@@ -97,7 +97,7 @@ export function parseManifest(body: Uint8Array, contentType?: string): ParsedMan
   return { mediaType, isIndex, blobs, allBlobs, manifests, subject, artifactType, annotations };
 }
 
-export function isManifestType(t: string): boolean {
+function isManifestType(t: string): boolean {
   return t === MEDIA_DOCKER_MANIFEST || t === MEDIA_DOCKER_LIST || t === MEDIA_OCI_MANIFEST || t === MEDIA_OCI_INDEX;
 }
 

@@ -58,8 +58,7 @@ export function parseRoute(rest: string): Route | undefined {
   }
   if (segs.some((s) => s === '')) return undefined;
   if (n >= 3 && segs[n - 1] === 'uploads' && segs[n - 2] === 'blobs') return { kind: 'upload-start', name: nameOf(2) };
-  // An upload id never contains ':', a digest always does.
-  if (n >= 4 && segs[n - 2] === 'uploads' && segs[n - 3] === 'blobs' && !segs[n - 1].includes(':')) {
+  if (n >= 4 && segs[n - 2] === 'uploads' && segs[n - 3] === 'blobs') {
     return { kind: 'upload', name: nameOf(3), id: segs[n - 1] };
   }
   if (n >= 3 && segs[n - 2] === 'tags' && segs[n - 1] === 'list') return { kind: 'tags', name: nameOf(2) };

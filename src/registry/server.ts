@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../common/index.ts';
-import type { Access, RegistryAuthenticator, Subject } from './auth/types.ts';
+import type { Access, RegistryAuthenticator, RepositoryAction, Subject } from './auth/types.ts';
 import { accessDetail } from './auth/detail.ts';
 import { RegistryError, errorBody, regError } from './errors.ts';
 import { MANIFEST_MAX_BYTES, MEDIA_OCI_INDEX } from './manifest.ts';
@@ -111,12 +111,15 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     if (url.pathname === '/v1/search') return search(req, res, ctx, url);
     if (url.pathname === '/v2') return redirectBase(res);
     if (!url.pathname.startsWith('/v2/')) return notFound(res, ctx);
-    let rest: string;
+    let segs: string[];
     try {
-      rest = url.pathname.slice(4).split('/').map(decodeURIComponent).join('/');
+      segs = url.pathname.slice(4).split('/').map(decodeURIComponent);
     } catch {
       throw regError('NAME_INVALID', 'bad percent-encoding');
     }
+    // An encoded slash would move the route's keywords: refuse it rather than guess.
+    if (segs.some((s) => s.includes('/'))) throw regError('NAME_INVALID', 'encoded slash in path');
+    const rest = segs.join('/');
     const route = parseRoute(rest);
     if (!route) return notFound(res, ctx);
     if ('name' in route && !isValidName(route.name)) throw regError('NAME_INVALID', { name: route.name });
@@ -422,7 +425,7 @@ function originOf(req: IncomingMessage): { origin: string } | undefined {
 
 /** The accesses a request needs (distribution's rules: writes need pull and push). */
 export function accessesFor(route: Route, method: string, mountFrom: string | undefined): Access[] {
-  const repo = (name: string, ...actions: string[]): Access => ({ type: 'repository', name, actions });
+  const repo = (name: string, ...actions: RepositoryAction[]): Access => ({ type: 'repository', name, actions });
   switch (route.kind) {
     case 'base':
       return [];

@@ -6,7 +6,7 @@
 //   .../_uploads/<id>/data and .../_uploads/<id>/startedat
 // A link file holds the digest it points at (`sha256:<hex>`).
 
-export const V2 = '/docker/registry/v2';
+const V2 = '/docker/registry/v2';
 export const BLOBS = `${V2}/blobs`;
 export const REPOS = `${V2}/repositories`;
 

@@ -4,6 +4,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { S3Driver, s3ConfigFrom, S3ConfigError } from './s3.ts';
 import { PathNotFoundError } from './driver.ts';
 import { startS3rver, S3RVER_KEY } from './s3rver.test-helpers.ts';
+import { driverSuite } from './driver.test-helpers.ts';
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 let d: S3Driver;
@@ -15,6 +16,12 @@ before(async () => {
 });
 after(async () => {
   await s3.stop();
+});
+
+// The StorageDriver contract suite every driver runs, each test under its own root in the bucket.
+driverSuite('s3', () => {
+  const driver = new S3Driver(s3ConfigFrom({ region: 'us-east-1', bucket: 'registry', regionendpoint: s3.endpoint, accesskey: S3RVER_KEY, secretkey: S3RVER_KEY, rootdirectory: `suite-${randomBytes(4).toString('hex')}` }));
+  return Promise.resolve({ driver, cleanup: () => driver.delete('/').catch(() => {}) });
 });
 
 async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {

@@ -1,21 +1,20 @@
 // A local S3-compatible server for the S3 driver's tests: s3rver (npm, devDependency) in a child
-// process on 127.0.0.1, port chosen by the kernel, a temp directory and one bucket.
-// Two limits of s3rver 3.7 to know: it does not check SigV4 signatures (only their shape: the
-// signing is checked against AWS's published examples in s3-sign.test.ts), and its
+// process on 127.0.0.1 (test/fixtures/s3rver.mjs), port chosen by the kernel, a temp directory
+// and one bucket. Limits of s3rver 3.7 to know: it does not check SigV4 signatures (only their
+// shape: the signing is checked against AWS's published examples in s3-sign.test.ts); its
 // ListObjectsV2 continuation tokens use DES, which Node 24's OpenSSL 3 only has with
-// --openssl-legacy-provider (hence the flag).
+// --openssl-legacy-provider (hence the flag); and the fixture corrects its delimiter listing.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const S3RVER_KEY = 'S3RVER';
 
 export async function startS3rver(bucket: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const bin = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
+  const fixture = resolve(import.meta.dirname, '../../../test/fixtures/s3rver.mjs');
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', bin, '-d', dir, '-a', '127.0.0.1', '-p', '0', '--configure-bucket', bucket], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', fixture, dir, bucket], {
     // stderr: s3rver logs harmless ENOENTs when a multi-object delete empties a directory.
     stdio: ['ignore', 'pipe', 'ignore'],
   });
