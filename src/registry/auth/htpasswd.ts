@@ -86,6 +86,16 @@ export class HtpasswdFile {
     return this.#entries.has(user);
   }
 
+  /**
+   * A short digest of the user's current entry, or undefined for no such user: refresh tokens
+   * carry it, so a changed password (or a removed user) ends them.
+   */
+  async fingerprint(user: string): Promise<string | undefined> {
+    await this.#refresh();
+    const hash = this.#entries.get(user);
+    return hash === undefined ? undefined : createHash('sha256').update(`${user}\0${hash}`).digest('base64url').slice(0, 22);
+  }
+
   /** True when `user` exists and `password` matches its bcrypt hash. */
   async verify(user: string, password: string): Promise<boolean> {
     await this.#refresh();

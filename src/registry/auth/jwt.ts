@@ -34,6 +34,8 @@ export interface TokenClaims {
   access?: Access[];
   /** Set on refresh tokens only: an access token never has it, a refresh token is never an access token. */
   berth_refresh?: true;
+  /** Refresh tokens: the account's htpasswd entry fingerprint when issued (a new password ends them). */
+  berth_account?: string;
 }
 
 /** Leeway for nbf/iat against clock skew between the token service and a registry (both are us). */

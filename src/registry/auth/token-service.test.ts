@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authFromConfig, AuthConfigError } from './from-config.ts';
@@ -140,10 +140,16 @@ test('offline_token and the OAuth2 POST: password and refresh_token grants', asy
   const big = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a='.padEnd(70_000, 'x') });
   assert.equal(big.status, 413);
   assert.equal((await fetch(`${base}/auth/token`, { method: 'DELETE' })).status, 405);
-  // A removed account's refresh token stops working.
+  // A changed password ends the account's refresh tokens; a removed account's too.
+  const alices = pwBody.refresh_token!;
+  assert.equal((await post({ grant_type: 'refresh_token', refresh_token: alices, service: 'reg', client_id: 'c' })).status, 200);
+  const bobLine = (await readFile(join(dir, 'htpasswd'), 'utf8')).split('\n').find((l) => l.startsWith('bob:'))!;
+  await writeFile(join(dir, 'htpasswd'), [await htpasswdLine('alice', 'apw2', 4), bobLine].join('\n') + '\n');
+  assert.equal((await post({ grant_type: 'refresh_token', refresh_token: alices, service: 'reg', client_id: 'c' })).status, 401, 'new password');
+  assert.equal((await post({ grant_type: 'refresh_token', refresh_token: refresh, service: 'reg', client_id: 'docker' })).status, 200, "bob's is unchanged");
   await writeFile(join(dir, 'htpasswd'), (await htpasswdLine('alice', 'apw', 4)) + '\n');
   const gone = await post({ grant_type: 'refresh_token', refresh_token: refresh, service: 'reg', client_id: 'docker' });
-  assert.equal(gone.status, 401);
+  assert.equal(gone.status, 401, 'removed account');
 });
 
 test('the registry side: no token, garbage and foreign tokens get the challenge', async () => {

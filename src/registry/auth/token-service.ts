@@ -138,8 +138,8 @@ export class TokenService {
   async #refresh(token: string): Promise<Subject> {
     try {
       const claims = verifyToken(this.#o.key, token, { issuer: this.#o.issuer, audience: this.#o.service, now: this.#now() });
-      // A removed account's refresh tokens die with it.
-      if (claims.berth_refresh && claims.sub !== '' && (await this.#o.accounts?.has(claims.sub))) {
+      // A removed account's refresh tokens die with it, and so do they when its password changes.
+      if (claims.berth_refresh && claims.sub !== '' && claims.berth_account !== undefined && claims.berth_account === (await this.#o.accounts?.fingerprint(claims.sub))) {
         return { name: claims.sub, via: 'token' };
       }
     } catch (err) {
@@ -173,7 +173,8 @@ export class TokenService {
       issued_at: new Date(now * 1000).toISOString().replace('.000Z', 'Z'),
     };
     if (oauth) body.scope = access.map(formatScope).join(' ');
-    if (offline) {
+    const fingerprint = offline && subject !== undefined ? await this.#o.accounts?.fingerprint(subject.name) : undefined;
+    if (fingerprint !== undefined) {
       body.refresh_token = signToken(this.#o.key, {
         iss: this.#o.issuer,
         sub,
@@ -183,6 +184,7 @@ export class TokenService {
         iat: now,
         jti: newTokenId(),
         berth_refresh: true,
+        berth_account: fingerprint,
       });
     }
     return body;
