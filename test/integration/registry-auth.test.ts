@@ -571,6 +571,7 @@ storage:
     forcepathstyle: true
     rootdirectory: /berth
     chunksize: 5242880
+    redirect: true
   delete: {enabled: true}
 auth:
   htpasswd: {path: ${join(work, 'htpasswd')}}
@@ -595,6 +596,17 @@ ${ACCESS}`,
     assert.equal(index.manifests[0]!.digest, image.manifestDigest);
     const layer = await readFile(join(out, 'blobs', 'sha256', image.layerDigest.slice(7)));
     assert.equal('sha256:' + createHash('sha256').update(layer).digest('hex'), image.layerDigest);
+    // Blob reads redirect to presigned URLs of the bucket (GET and HEAD signed for their method).
+    const bt = await token(reg, 'bob', 'repository:team/big:pull');
+    for (const method of ['GET', 'HEAD']) {
+      const r = await fetch(`${reg.url}/v2/team/big/blobs/${image.layerDigest}`, { method, headers: { authorization: `Bearer ${bt}` }, redirect: 'manual' });
+      assert.equal(r.status, 307, method);
+      const location = r.headers.get('location')!;
+      assert.match(location, /^http:\/\/127\.0\.0\.1:\d+\/registry\/berth\/docker\/registry\/v2\/blobs\/sha256\/..\/[0-9a-f]{64}\/data\?X-Amz-Algorithm=AWS4-HMAC-SHA256&/);
+      const direct = await fetch(location, { method });
+      assert.equal(direct.status, 200, method);
+      assert.equal(Number(direct.headers.get('content-length')), layer.length, method);
+    }
     // Listing works on object storage: the catalog walks the repositories' prefixes.
     const cat = await fetch(`${reg.url}/v2/_catalog`, { headers: { authorization: `Bearer ${await token(reg, 'alice', 'registry:catalog:*')}` } });
     assert.deepEqual(await cat.json(), { repositories: ['team/big'] });
