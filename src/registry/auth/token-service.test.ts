@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { Readable } from 'node:stream';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,4 +212,36 @@ test('htpasswd mode: 401 Basic challenge without or with wrong credentials, 403 
   assert.equal((await anon!.authenticator.authorize(basic('alice', 'apw'), [repo('pub/a', 'pull')])).ok, true);
   const aliceDenied = await anon!.authenticator.authorize(basic('alice', 'apw'), [repo('pub/a', 'push')]);
   assert.equal(!aliceDenied.ok && aliceDenied.status, 403);
+});
+
+test('a configured RSA signing key signs RS256 tokens; a bad key path is a config error', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const keyPath = join(dir, 'rsa.pem');
+  await writeFile(keyPath, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs1' }) as string);
+  const a = await authFromConfig(
+    { htpasswd: { path: join(dir, 'htpasswd') }, token: { signingkey: keyPath, service: 's', issuer: 'i' } },
+    { stateDir: undefined, defaultRealm: () => 'http://r/auth/token' },
+  );
+  let status = 0;
+  let body = '';
+  const res = {
+    writeHead: (s: number) => {
+      status = s;
+      return res;
+    },
+    end: (b: string) => {
+      body = b;
+    },
+  };
+  const req = Object.assign(Readable.from([]), { url: '/auth/token?service=s&scope=repository:x:pull', method: 'GET', headers: { authorization: basic('alice', 'apw') } });
+  assert.equal(await a!.handler!(req as never, res as never), true);
+  assert.equal(status, 200);
+  const t = (JSON.parse(body) as { token: string }).token;
+  assert.equal((JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()) as { alg: string }).alg, 'RS256');
+  assert.equal((await a!.authenticator.authorize(`Bearer ${t}`, [repo('x', 'pull')])).ok, true);
+  await writeFile(join(dir, 'dsa-ish.pem'), 'garbage');
+  await assert.rejects(
+    authFromConfig({ htpasswd: { path: join(dir, 'htpasswd') }, token: { signingkey: join(dir, 'dsa-ish.pem') } }, { stateDir: undefined, defaultRealm: () => 'x' }),
+    /auth.token.signingkey: signing key: not a PEM private key/,
+  );
 });
