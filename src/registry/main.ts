@@ -1,11 +1,13 @@
 // berth-registry: an OCI distribution registry (a separate program from berthd).
 //   berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
 //   berth-registry garbage-collect [--dry-run] [--delete-untagged] [--min-age D] [--grace D] CONFIG
+//   berth-registry htpasswd [-B] [-C COST] USER [PASSWORD | --password-stdin]
 import { ConfigError, defaultConfig, loadConfig, type RegistryConfig } from './config.ts';
 import { jsonLogger, serve, createStorageDriver } from './serve.ts';
 import { RegistryStore } from './store.ts';
 import { collectGarbage } from './gc.ts';
 import { parseGoDuration } from '../common/index.ts';
+import { htpasswdLine, DEFAULT_BCRYPT_COST } from './auth/htpasswd.ts';
 
 declare const BERTH_GIT_COMMIT: string | undefined;
 const VERSION = '0.1.0';
@@ -14,6 +16,7 @@ const COMMIT = typeof BERTH_GIT_COMMIT === 'string' && BERTH_GIT_COMMIT ? BERTH_
 const USAGE = `Usage:
   berth-registry serve [--addr HOST:PORT] [--root DIR] [--config FILE | FILE]
   berth-registry garbage-collect [--dry-run] [--delete-untagged] [--min-age D] [--grace D] CONFIG
+  berth-registry htpasswd [-B] [-C COST] USER [PASSWORD | --password-stdin]
   berth-registry --version | --help
 
 \`berth-registry\` stores and distributes container images (OCI distribution spec v1.1).
@@ -21,6 +24,8 @@ const USAGE = `Usage:
 Commands:
   serve            Serve the registry API (config: distribution's config.yml keys)
   garbage-collect  Delete blobs no manifest references (-d, --dry-run; -m, --delete-untagged)
+  htpasswd         Print a bcrypt htpasswd line for auth.htpasswd (as \`htpasswd -nB\`);
+                   the password comes from stdin when not given
 
 Flags of garbage-collect:
   -d, --dry-run          Print what would be deleted
@@ -47,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'serve') return runServe(rest);
   if (cmd === 'garbage-collect') return runGc(rest);
+  if (cmd === 'htpasswd') return runHtpasswd(rest);
   process.stderr.write(`berth-registry: unknown command "${cmd}"\n\n${USAGE}`);
   return 1;
 }
@@ -130,6 +136,35 @@ async function runGc(args: string[]): Promise<number> {
     announceGraceMs: dryRun ? undefined : graceMs,
     log: (l) => process.stdout.write(`${l}\n`),
   });
+  return 0;
+}
+
+async function runHtpasswd(args: string[]): Promise<number> {
+  let cost = DEFAULT_BCRYPT_COST;
+  let fromStdin = false;
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    // -B (bcrypt) is the only format, accepted for htpasswd's muscle memory; -n is implied.
+    if (a === '-B' || a === '-n' || a === '-nB' || a === '-Bn') continue;
+    if (a === '-C') {
+      const v = flagValue(args, i++, '-C');
+      cost = /^\d+$/.test(v) ? Number(v) : NaN;
+    } else if (a === '--password-stdin' || a === '-i') fromStdin = true;
+    else if (a.startsWith('-') && a !== '-') throw new ConfigError(`unknown flag: ${a}`);
+    else positional.push(a);
+  }
+  const [user, password, extra] = positional;
+  if (user === undefined || extra !== undefined || (password !== undefined && fromStdin)) {
+    throw new ConfigError('usage: berth-registry htpasswd [-B] [-C COST] USER [PASSWORD | --password-stdin]');
+  }
+  let pw = password;
+  if (pw === undefined) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c);
+    pw = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  process.stdout.write(`${await htpasswdLine(user, pw, cost)}\n`);
   return 0;
 }
 

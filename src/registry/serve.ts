@@ -12,6 +12,7 @@ import { ConfigError } from './config.ts';
 import { createRegistryHandler, type AccessLogEntry } from './server.ts';
 import { RegistryStore } from './store.ts';
 import { FilesystemDriver } from './storage/filesystem.ts';
+import { S3Driver, s3ConfigFrom } from './storage/s3.ts';
 import type { StorageDriver } from './storage/driver.ts';
 import { buildAuth } from './auth-wiring.ts';
 import { purgeUploads } from './purge.ts';
@@ -28,10 +29,18 @@ export function jsonLogger(level: keyof typeof LEVELS): Logger {
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
-/** The storage driver a config names (the filesystem one; the S3 one plugs in here). */
+/** The storage driver a config names: filesystem (the default) or s3. */
 export function createStorageDriver(cfg: RegistryConfig): StorageDriver {
-  const others = Object.keys(cfg.storage).filter((k) => !['filesystem', 'delete', 'maintenance', 'gc', 'cache', 'redirect'].includes(k));
+  const others = Object.keys(cfg.storage).filter((k) => !['filesystem', 's3', 'delete', 'maintenance', 'gc', 'cache', 'redirect'].includes(k));
   if (others.length > 0) throw new ConfigError(`configuration error: storage driver not supported: ${others[0]}`);
+  if ('s3' in cfg.storage) {
+    if ('filesystem' in cfg.storage) throw new ConfigError('configuration error: storage: more than one driver (filesystem, s3)');
+    try {
+      return new S3Driver(s3ConfigFrom(cfg.storage.s3));
+    } catch (err) {
+      throw new ConfigError(`configuration error: ${(err as Error).message}`);
+    }
+  }
   return new FilesystemDriver(cfg.rootDirectory);
 }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../common/index.ts';
 import type { Access, RegistryAuthenticator, RepositoryAction, Subject } from './auth/types.ts';
+import { accessDetail } from './auth/detail.ts';
 import { RegistryError, errorBody, regError } from './errors.ts';
 import { MANIFEST_MAX_BYTES, MEDIA_OCI_INDEX } from './manifest.ts';
 import {
@@ -129,18 +130,22 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
 
     const mount = route.kind === 'upload-start' && method === 'POST' ? mountRequest(url) : undefined;
     const needed = accessesFor(route, method, mount?.from);
-    let decision = await auth.authorize(req.headers.authorization, needed);
+    let decision = await auth.authorize(req.headers.authorization, needed, originOf(req));
     let mayMount = mount?.from !== undefined;
     if (!decision.ok && needed.length > 1) {
-      // May push here but not pull `from`: no mount, a plain upload session instead.
-      decision = await auth.authorize(req.headers.authorization, accessesFor(route, method, undefined));
-      mayMount = false;
+      // May push here but not pull `from`: no mount, a plain upload session instead. When even
+      // that is refused, the first answer stands (its challenge asks for every scope, as distribution's).
+      const retry = await auth.authorize(req.headers.authorization, accessesFor(route, method, undefined), originOf(req));
+      if (retry.ok) {
+        decision = retry;
+        mayMount = false;
+      }
     }
     if (!decision.ok) {
       throw new RegistryError(decision.code, {
         status: decision.status,
         message: decision.message,
-        detail: decision.detail,
+        detail: accessDetail(decision.detail),
         headers: decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {},
       });
     }
@@ -376,7 +381,7 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
 
   async function search(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, url: URL): Promise<void> {
     if (req.method !== 'GET') throw unsupported();
-    const decision = await auth.authorize(req.headers.authorization, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
+    const decision = await auth.authorize(req.headers.authorization, [{ type: 'registry', name: 'catalog', actions: ['*'] }], originOf(req));
     if (!decision.ok) {
       throw new RegistryError(decision.code, {
         status: decision.status,
@@ -423,6 +428,14 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
     ctx.bytes = body.length;
     res.end(body);
   }
+}
+
+/** The registry as this client reached it (scheme and Host header), for token challenges; undefined for an odd Host. */
+function originOf(req: IncomingMessage): { origin: string } | undefined {
+  const host = req.headers.host;
+  if (host === undefined || !/^[A-Za-z0-9.\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host)) return undefined;
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return { origin: `${tls ? 'https' : 'http'}://${host}` };
 }
 
 /** The accesses a request needs (distribution's rules: writes need pull and push). */

@@ -45,8 +45,18 @@ export interface AccessPolicy {
   grant(subject: Subject | undefined, requested: Access[]): Promise<Access[]>;
 }
 
+/** Where a request came from, for challenges that name this registry (the token realm). */
+export interface RequestOrigin {
+  /** `http://host:port` or `https://host:port`, from the connection and its Host header. */
+  origin: string;
+}
+
 /** What the registry server calls; built from the config's `auth` section. */
 export interface RegistryAuthenticator {
-  /** Checks a request's Authorization header against every access it needs. */
-  authorize(authorization: string | undefined, needed: Access[]): Promise<AuthDecision>;
+  /**
+   * Checks a request's Authorization header against every access it needs. `from` (added for
+   * the built-in token service) lets a bearer challenge point at this registry's own token
+   * endpoint as the client reached it.
+   */
+  authorize(authorization: string | undefined, needed: Access[], from?: RequestOrigin): Promise<AuthDecision>;
 }
