@@ -10,6 +10,7 @@ export { networkRoutes } from './routes/networks/routes.ts';
 export { pluginRoutes } from './routes/plugins/routes.ts';
 export { systemRoutes } from './routes/system/routes.ts';
 export { volumeRoutes } from './routes/volumes/routes.ts';
+export { registryRoutes } from './routes/registry/routes.ts';
 export { unimplementedRoutes } from './routes/unimplemented.ts';
 export type { AttachOptions, CommitQuery, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
 export type { ExecBackend } from './routes/exec/backend.ts';
@@ -17,6 +18,7 @@ export type { ImagesBackend } from './routes/images/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';
 export type { SystemBackend } from './routes/system/backend.ts';
 export type { VolumesBackend } from './routes/volumes/backend.ts';
+export type { PushRequest, RegistryBackend, RegistryCredentials, SearchResultItem } from './routes/registry/backend.ts';
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {

@@ -14,3 +14,9 @@ export { MANIFEST_MEDIA, MANIFEST_ACCEPT, MAX_MANIFEST_SIZE, parseManifest } fro
 export type { Descriptor, ImageManifest, ManifestIndex, ParsedManifest, FetchedManifest } from './manifest.ts';
 export { parsePlatform, formatPlatform, hostPlatform } from './platform.ts';
 export type { Platform } from './platform.ts';
+export { login } from './login.ts';
+export type { LoginResult } from './login.ts';
+export { searchRegistry } from './search.ts';
+export type { SearchResult, SearchOptions } from './search.ts';
+export { pushImage } from './push.ts';
+export type { PushImageSource, PushImage, PushLayerBlob, PushOptions, PushProgress } from './push.ts';

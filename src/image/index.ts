@@ -94,6 +94,8 @@ export interface ImageService {
   addDigestReference(ref: string, imageId: string): Promise<void>;
   /** Image references in their familiar form, split in tags and digests. */
   references(imageId: string): { repoTags: string[]; repoDigests: string[] };
+  /** Every tag of a repository (push without a tag): familiar `name:tag`, the tag and the image, sorted. */
+  repositoryTags(name: string): { ref: string; tag: string; id: string }[];
 }
 
 const STORE_LOCK = 'images';
@@ -234,6 +236,12 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
       }),
 
     references,
+
+    repositoryTags(name) {
+      return store.refs.referencesByName(parseNormalizedNamed(name))
+        .filter((a) => a.ref.tag !== undefined && a.ref.digest === undefined)
+        .map((a) => ({ ref: familiarString(a.ref), tag: a.ref.tag!, id: a.id }));
+    },
   };
   return service;
 }

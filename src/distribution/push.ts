@@ -1,0 +1,441 @@
+// `POST /images/{name}/push` as moby's distribution/push_v2.go does it: "The push refers to
+// repository [...]", every layer "Preparing" (top first), "Waiting" beyond
+// max-concurrent-uploads, then "Layer already exists" (HEAD in the target repository),
+// "Mounted from <repo>" (cross-repository mount from the repository the blob came from) or
+// "Pushing" with progress and "Pushed"; then the config blob, the manifest (Docker schema2, or
+// OCI when the layers are OCI blobs), "<tag>: digest: sha256:... size: N", the aux
+// {Tag, Digest, Size}, the `name@digest` reference and the `push` event.
+//
+// Layers go up as the compressed blobs kept in the content store (as pulled, or gzipped once
+// from an uncompressed blob and recorded). Uploads are chunked PATCHes of at most CHUNK bytes
+// (at least the registry's OCI-Chunk-Min-Length) closed by a PUT with the digest; a blob that
+// fits in one chunk goes monolithic (POST, then PUT with the body).
+import { createHash } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import { invalidParameter, notFound } from '../common/index.ts';
+import type { ContentWriter } from '../content/index.ts';
+import { familiarName, familiarString, parseNormalizedNamed, type NamedReference } from '../image/index.ts';
+import { NoCredentialsError, repositoryScope, type AuthConfig } from './auth.ts';
+import { MANIFEST_MEDIA } from './manifest.ts';
+import { formatPlatform, type Platform } from './platform.ts';
+import { message, update, ProgressCounter, type PullMessage } from './progress.ts';
+import type { RegistryClient, RepositorySession } from './registry-client.ts';
+import { RegistryError, UnexpectedResponseError, registryErrorFromResponse } from './registry-errors.ts';
+import { TransportError, type HttpResponse } from './transport.ts';
+
+/** Largest body of one PATCH (the registry's OCI-Chunk-Min-Length raises it). */
+const CHUNK = 16 * 1024 * 1024;
+/** moby's maxUploadAttempts. */
+const MAX_UPLOAD_ATTEMPTS = 5;
+
+const MEDIA = {
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+} as const;
+const COMPRESSED = new Set<string>([MEDIA.dockerLayerGzip, MEDIA.ociLayerGzip, MEDIA.ociLayerZstd]);
+
+/** A layer blob as the image store records it. */
+export interface PushLayerBlob {
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** Full repository name it was pulled from or pushed to (`127.0.0.1:5000/app`). */
+  sourceRepository?: string;
+}
+
+/** An image as push needs it. */
+export interface PushImage {
+  id: string;
+  raw: Uint8Array;
+  diffIds: string[];
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** What push needs of the image store (the daemon adapts its ImageService). */
+export interface PushImageSource {
+  /** The image ID a `name:tag` reference points to. */
+  imageOf(ref: string): string | undefined;
+  /** Every `name:tag` of the repository `name` (full name), sorted, with its image ID. */
+  tagsOf(name: string): { ref: string; tag: string; id: string }[];
+  image(id: string): PushImage;
+  layerBlob(diffId: string): Promise<PushLayerBlob | undefined>;
+  recordLayerBlob(diffId: string, blob: PushLayerBlob): Promise<void>;
+  hasBlob(digest: string): Promise<boolean>;
+  readBlob(digest: string): AsyncIterable<Uint8Array>;
+  ingest(): Promise<ContentWriter>;
+  addDigestReference(ref: string, imageId: string): Promise<void>;
+  logPushEvent(ref: string): void;
+}
+
+export interface PushOptions {
+  /** The repository as the API path names it (`localhost:5000/app`). */
+  name: string;
+  /** '' pushes every tag of the repository. */
+  tag: string;
+  platform?: Platform;
+  auth: AuthConfig;
+}
+
+export type PushProgress = (m: PullMessage | { progressDetail: Record<string, never>; aux: unknown }) => void;
+
+/** Pushes one tag or every tag of a repository. Errors before the first message are the API's status. */
+export async function pushImage(client: RegistryClient, images: PushImageSource, opts: PushOptions, out: PushProgress): Promise<void> {
+  let ref: NamedReference;
+  try {
+    ref = parseNormalizedNamed(opts.tag ? `${opts.name}:${opts.tag}` : opts.name);
+  } catch (err) {
+    throw invalidParameter((err as Error).message);
+  }
+  if (ref.digest !== undefined) throw invalidParameter('cannot push a digest reference');
+  const repoName = `${ref.domain}/${ref.path}`;
+  const targets = opts.tag
+    ? [{ ref: familiarString(ref), tag: opts.tag, id: images.imageOf(familiarString(ref)) }]
+    : images.tagsOf(repoName);
+
+  out(message('', `The push refers to repository [${repoName}]`));
+  if (images.tagsOf(repoName).length === 0) {
+    throw new Error(`An image does not exist locally with the tag: ${familiarName(ref)}`);
+  }
+  if (targets.length === 0) throw new Error(`no tags to push for ${familiarName(ref)}`);
+  for (const t of targets) {
+    if (!t.id) throw new Error(`tag does not exist: ${t.ref}`);
+  }
+
+  const sessionOpts = { path: ref.path, auth: opts.auth, actions: ['pull', 'push'] as const };
+  await client.withEndpoints(ref.domain, { ...sessionOpts, actions: [...sessionOpts.actions] }, async (session) => {
+    // A transport failure here lets the next endpoint (http for an insecure registry) be tried.
+    await session.ping();
+    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, out);
+    for (const t of targets) {
+      const img = images.image(t.id!);
+      if (opts.platform) checkPlatform(img, opts.platform, t.ref);
+      await pusher.pushTag(t.tag, img);
+    }
+  });
+  for (const t of targets) images.logPushEvent(`${repoName}:${t.tag}`);
+}
+
+function checkPlatform(img: PushImage, want: Platform, ref: string): void {
+  const have: Platform = { os: img.os, architecture: img.architecture, ...(img.variant ? { variant: img.variant } : {}) };
+  if (want.os !== have.os || want.architecture !== have.architecture || (want.variant && want.variant !== have.variant)) {
+    throw notFound(`image with reference ${ref} was found but does not provide the specified platform (${formatPlatform(want)})`);
+  }
+}
+
+interface RemoteLayer {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** One push to one repository on one endpoint; layers already there are remembered across tags. */
+class RepositoryPusher {
+  private readonly session: RepositorySession;
+  private readonly images: PushImageSource;
+  private readonly repoName: string;
+  private readonly domain: string;
+  private readonly limit: number;
+  private readonly out: PushProgress;
+  private readonly remote = new Map<string, RemoteLayer>();
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, out: PushProgress) {
+    this.session = session;
+    this.images = images;
+    this.repoName = repoName;
+    this.domain = domain;
+    this.limit = Math.max(1, limit);
+    this.out = out;
+  }
+
+  async pushTag(tag: string, img: PushImage): Promise<void> {
+    // Top layer first, as moby's upload manager lists them; each id is the diff ID's short form.
+    const order = img.diffIds.map((d, i) => ({ diffId: d, index: i })).reverse();
+    const seen = new Set<string>();
+    const unique = order.filter((l) => (seen.has(l.diffId) ? false : (seen.add(l.diffId), true)));
+    for (const l of unique) this.out(update(shortId(l.diffId), 'Preparing'));
+    const results = new Map<string, RemoteLayer>();
+    const failures: unknown[] = [];
+    await Promise.all(unique.map(async (l) => {
+      try {
+        results.set(l.diffId, await this.slot(shortId(l.diffId), () => this.uploadLayer(l.diffId)));
+      } catch (err) {
+        failures.push(unwrap(err));
+      }
+    }));
+    if (failures.length) throw failures[0];
+    const layers = img.diffIds.map((d) => results.get(d)!);
+
+    const oci = layers.some((l) => l.mediaType.startsWith('application/vnd.oci.'));
+    const configMedia = oci ? MEDIA.ociConfig : MEDIA.dockerConfig;
+    const configDigest = img.id;
+    await this.ensureConfig(configDigest, img.raw);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: oci ? MANIFEST_MEDIA.ociManifest : MANIFEST_MEDIA.dockerManifest,
+      config: { mediaType: configMedia, size: img.raw.byteLength, digest: configDigest },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest })),
+    };
+    const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
+    const res = await this.session.request(`manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': manifest.mediaType }, body: bytes });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await pushError(res);
+    res.body.resume();
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    this.out(message('', `${tag}: digest: ${digest} size: ${bytes.byteLength}`));
+    await this.images.addDigestReference(`${this.repoName}@${digest}`, img.id);
+    this.out({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: bytes.byteLength } });
+  }
+
+  /** Runs `fn` within max-concurrent-uploads, saying "Waiting" when it has to queue. */
+  private async slot<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) {
+      this.out(update(id, 'Waiting'));
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async uploadLayer(diffId: string): Promise<RemoteLayer> {
+    const id = shortId(diffId);
+    const known = this.remote.get(diffId);
+    if (known) {
+      this.out(update(id, 'Layer already exists'));
+      return known;
+    }
+    const blob = await this.compressedBlob(diffId);
+    const desc: RemoteLayer = { digest: blob.digest, mediaType: blob.mediaType, size: blob.size };
+    if (await this.blobExists(blob.digest)) {
+      this.out(update(id, 'Layer already exists'));
+      this.remote.set(diffId, desc);
+      await this.record(diffId, blob);
+      return desc;
+    }
+    let location: URL | undefined;
+    let minChunk = 0;
+    const from = mountSource(blob.sourceRepository, this.domain, this.repoName);
+    if (from) {
+      this.session.addScope(repositoryScope(from, ['pull']));
+      const res = await this.session.request(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' });
+      if (res.status === 201) {
+        res.body.resume();
+        this.out(update(id, `Mounted from ${from}`));
+        this.remote.set(diffId, desc);
+        await this.record(diffId, blob);
+        return desc;
+      }
+      if (res.status === 202) {
+        res.body.resume();
+        location = uploadLocation(res);
+        minChunk = chunkMin(res);
+      } else {
+        // A refused mount only means the blob goes up.
+        res.body.resume();
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.uploadBlob(id, blob, location, minChunk);
+        break;
+      } catch (err) {
+        location = undefined;
+        if (!retryable(err) || attempt >= MAX_UPLOAD_ATTEMPTS) throw unwrap(err);
+        for (let delay = attempt * 5; delay > 0; delay--) {
+          this.out(update(id, `Retrying in ${delay} second${delay !== 1 ? 's' : ''}`));
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    }
+    this.out(update(id, 'Pushed'));
+    this.remote.set(diffId, desc);
+    await this.record(diffId, blob);
+    return desc;
+  }
+
+  private async record(diffId: string, blob: PushLayerBlob): Promise<void> {
+    await this.images.recordLayerBlob(diffId, { digest: blob.digest, mediaType: blob.mediaType, size: blob.size, sourceRepository: this.repoName });
+  }
+
+  /** The layer's compressed blob in the content store: as recorded, or gzipped now from the uncompressed one. */
+  private async compressedBlob(diffId: string): Promise<PushLayerBlob> {
+    const known = await this.images.layerBlob(diffId);
+    if (known && COMPRESSED.has(known.mediaType) && (await this.images.hasBlob(known.digest))) return known;
+    if (!known || !(await this.images.hasBlob(known.digest))) throw notFound(`no blob stored for layer ${diffId}`);
+    // An uncompressed blob (loaded, imported, committed): gzip it once and keep the result.
+    const writer = await this.images.ingest();
+    const check = createHash('sha256');
+    try {
+      const gz = createGzip();
+      const feed = (async () => {
+        try {
+          for await (const chunk of this.images.readBlob(known.digest)) {
+            check.update(chunk);
+            if (!gz.write(chunk)) await new Promise((r) => gz.once('drain', r));
+          }
+          gz.end();
+        } catch (err) {
+          gz.destroy(err as Error);
+        }
+      })();
+      for await (const chunk of gz) await writer.write(chunk as Buffer);
+      await feed;
+      if (`sha256:${check.digest('hex')}` !== diffId) throw invalidParameter(`layer ${diffId}: stored blob ${known.digest} does not match its diff ID`);
+      const size = writer.written;
+      const digest = await writer.commit();
+      const blob: PushLayerBlob = { digest, mediaType: MEDIA.dockerLayerGzip, size };
+      await this.images.recordLayerBlob(diffId, blob);
+      return blob;
+    } catch (err) {
+      await writer.abort().catch(() => {});
+      throw err;
+    }
+  }
+
+  private async blobExists(digest: string): Promise<boolean> {
+    const res = await this.session.request(`blobs/${digest}`, { method: 'HEAD' });
+    res.body.resume();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await pushError(res);
+  }
+
+  private async ensureConfig(digest: string, raw: Uint8Array): Promise<void> {
+    if (await this.blobExists(digest)) return;
+    const start = await this.session.request('blobs/uploads/', { method: 'POST' });
+    if (start.status !== 202) throw await pushError(start);
+    start.body.resume();
+    const put = withDigest(uploadLocation(start), digest);
+    const res = await this.session.request(put, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: raw });
+    if (res.status !== 201) throw await pushError(res);
+    res.body.resume();
+  }
+
+  /** POST (unless a refused mount already opened an upload), PATCH chunks, PUT with the digest. */
+  private async uploadBlob(id: string, blob: PushLayerBlob, location: URL | undefined, minChunk: number): Promise<void> {
+    if (!location) {
+      const res = await this.session.request('blobs/uploads/', { method: 'POST' });
+      if (res.status !== 202) throw await pushError(res);
+      res.body.resume();
+      location = uploadLocation(res);
+      minChunk = chunkMin(res);
+    }
+    const chunkSize = Math.max(CHUNK, minChunk);
+    const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', blob.size);
+    let offset = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (last: boolean): Promise<void> => {
+      const body = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      if (last && offset === 0) {
+        // Monolithic: the whole blob with the closing PUT.
+        const res = await this.session.request(withDigest(location!, blob.digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body });
+        if (res.status !== 201) throw await pushError(res);
+        res.body.resume();
+        offset = body.byteLength;
+        progress.add(body.byteLength);
+        return;
+      }
+      if (body.byteLength > 0) {
+        const res = await this.session.request(location!, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + body.byteLength - 1}` },
+          body,
+        });
+        if (res.status !== 202) throw await pushError(res);
+        res.body.resume();
+        location = uploadLocation(res, location);
+        offset += body.byteLength;
+        progress.add(body.byteLength);
+      }
+      if (last) {
+        const res = await this.session.request(withDigest(location!, blob.digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
+        if (res.status !== 201) throw await pushError(res);
+        res.body.resume();
+      }
+    };
+    for await (const chunk of this.images.readBlob(blob.digest)) {
+      let c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      while (c.byteLength > 0) {
+        const take = Math.min(c.byteLength, chunkSize - pendingBytes);
+        pending.push(c.subarray(0, take));
+        pendingBytes += take;
+        c = c.subarray(take);
+        if (pendingBytes === chunkSize) await flush(false);
+      }
+    }
+    await flush(true);
+    progress.finish();
+  }
+}
+
+/** The repository path to mount a blob from: its recorded source, when on the same registry and another repository. */
+function mountSource(source: string | undefined, domain: string, repoName: string): string | undefined {
+  if (!source || source === repoName) return undefined;
+  let parsed: NamedReference;
+  try {
+    parsed = parseNormalizedNamed(source);
+  } catch {
+    return undefined;
+  }
+  if (parsed.domain !== domain) return undefined;
+  return parsed.path;
+}
+
+function shortId(diffId: string): string {
+  const i = diffId.indexOf(':');
+  return diffId.slice(i + 1, i + 13);
+}
+
+function uploadLocation(res: HttpResponse, previous?: URL): URL {
+  const loc = res.headers.location;
+  if (typeof loc !== 'string' || !loc) {
+    if (previous) return previous;
+    throw new UnexpectedResponseError(res.status, 'registry did not return an upload location');
+  }
+  return new URL(loc, res.url);
+}
+
+function chunkMin(res: HttpResponse): number {
+  const v = Number(res.headers['oci-chunk-min-length']);
+  return Number.isSafeInteger(v) && v > 0 ? Math.min(v, 1 << 30) : 0;
+}
+
+function withDigest(location: URL, digest: string): URL {
+  const u = new URL(location);
+  u.searchParams.set('digest', digest);
+  return u;
+}
+
+async function pushError(res: HttpResponse): Promise<Error> {
+  return registryErrorFromResponse(res);
+}
+
+/** moby's retryOnError: transport failures and server errors are retried, registry refusals are not. */
+function retryable(err: unknown): boolean {
+  if (err instanceof NoCredentialsError) return false;
+  if (err instanceof TransportError) return true;
+  if (err instanceof UnexpectedResponseError) return err.status >= 500 || err.status === 0;
+  if (err instanceof RegistryError) return err.code === 'UNKNOWN' && err.status >= 500;
+  return false;
+}
+
+/** Go's url.Error around "no basic auth credentials" is dropped for push, as moby does. */
+function unwrap(err: unknown): unknown {
+  if (err instanceof NoCredentialsError) return new NoCredentialsError();
+  return err;
+}
