@@ -79,6 +79,8 @@ export interface PushOptions {
   tag: string;
   platform?: Platform;
   auth: AuthConfig;
+  /** Largest PATCH body (default 16 MiB; the registry's OCI-Chunk-Min-Length raises it). */
+  chunkSize?: number;
 }
 
 export type PushProgress = (m: PullMessage | { progressDetail: Record<string, never>; aux: unknown }) => void;
@@ -110,7 +112,7 @@ export async function pushImage(client: RegistryClient, images: PushImageSource,
   await client.withEndpoints(ref.domain, { ...sessionOpts, actions: [...sessionOpts.actions] }, async (session) => {
     // A transport failure here lets the next endpoint (http for an insecure registry) be tried.
     await session.ping();
-    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, out);
+    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, opts.chunkSize ?? CHUNK, out);
     for (const t of targets) {
       const img = images.image(t.id!);
       if (opts.platform) checkPlatform(img, opts.platform, t.ref);
@@ -140,12 +142,14 @@ class RepositoryPusher {
   private readonly repoName: string;
   private readonly domain: string;
   private readonly limit: number;
+  private readonly chunk: number;
   private readonly out: PushProgress;
   private readonly remote = new Map<string, RemoteLayer>();
   private running = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, out: PushProgress) {
+  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, chunk: number, out: PushProgress) {
+    this.chunk = chunk;
     this.session = session;
     this.images = images;
     this.repoName = repoName;
@@ -332,7 +336,7 @@ class RepositoryPusher {
       location = uploadLocation(res);
       minChunk = chunkMin(res);
     }
-    const chunkSize = Math.max(CHUNK, minChunk);
+    const chunkSize = Math.max(this.chunk, minChunk);
     const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', blob.size);
     let offset = 0;
     let pending: Buffer[] = [];
