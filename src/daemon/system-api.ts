@@ -15,6 +15,8 @@ import { cgroupV2Only } from '../runtime/index.ts';
 
 export const BERTH_VERSION = '0.1.0';
 
+import type { RegistryInfo } from '../distribution/index.ts';
+
 export interface SystemApiDeps {
   config: () => DaemonConfig;
   containers: Pick<ContainerReader, 'all'>;
@@ -31,6 +33,8 @@ export interface SystemApiDeps {
   listContainers?(): Promise<DeepReadonly<ContainerListEntry>[]>;
   /** /system/df's volumes: the local ones without driver options, with their usage (moby LocalVolumesSize). */
   volumes?: Pick<VolumeStore, 'list' | 'usage'>;
+  /** /info RegistryConfig from the registry settings in force (IndexConfigs, CIDRs, Mirrors). */
+  registryInfo?: () => RegistryInfo;
 }
 
 export class SystemApi implements SystemBackend {
@@ -104,7 +108,7 @@ export class SystemApi implements SystemBackend {
       OSType: 'linux',
       Architecture: os.machine(),
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: {
+      RegistryConfig: this.deps.registryInfo?.() ?? {
         InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
         IndexConfigs: {},
         Mirrors: cfg.registryMirrors,

@@ -3,7 +3,7 @@
 // the realm (GET with Basic credentials, or POST OAuth2 with a refresh token), cached per
 // scope until it expires. Hand-written: the challenge grammar and the token exchange are
 // Docker-specific and handle credentials, so they are kept small and tested here.
-import { invalidParameter } from '../common/index.ts';
+import { BerthError, invalidParameter } from '../common/index.ts';
 import { readBody, type HttpResponse, type Transport } from './transport.ts';
 import { RegistryError, registryErrorFromResponse } from './registry-errors.ts';
 
@@ -68,6 +68,16 @@ export function credentials(a: AuthConfig): { username: string; password: string
     if (i > 0) return { username: s.slice(0, i), password: s.slice(i + 1) };
   }
   return undefined;
+}
+
+/**
+ * The client could not authenticate before sending (Go's ErrNoBasicAuthCredentials): dockerd
+ * reports it as `Get "<url>": no basic auth credentials` with status 500.
+ */
+export class NoCredentialsError extends BerthError {
+  constructor(message = 'no basic auth credentials') {
+    super('System', message);
+  }
 }
 
 // --- WWW-Authenticate (distribution registry/client/auth/challenge/authchallenge.go) ---
@@ -187,7 +197,7 @@ export class EndpointAuth {
     const basic = this.challenges.find((c) => c.scheme === 'basic');
     if (basic) {
       const cred = credentials(this.auth);
-      if (!cred) return undefined; // Go's client sends nothing; the registry answers 401
+      if (!cred) throw new NoCredentialsError();
       return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
     }
     return undefined;

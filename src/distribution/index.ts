@@ -14,6 +14,8 @@ export { MANIFEST_MEDIA, MANIFEST_ACCEPT, MAX_MANIFEST_SIZE, parseManifest } fro
 export type { Descriptor, ImageManifest, ManifestIndex, ParsedManifest, FetchedManifest } from './manifest.ts';
 export { parsePlatform, formatPlatform, hostPlatform } from './platform.ts';
 export type { Platform } from './platform.ts';
+export { pullImage, pullReference, inspectDistribution } from './pull.ts';
+export type { PullRequest, PullDeps, DistributionInspect } from './pull.ts';
 export { login } from './login.ts';
 export type { LoginResult } from './login.ts';
 export { searchRegistry } from './search.ts';

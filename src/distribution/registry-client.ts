@@ -2,8 +2,8 @@
 // per repository and endpoint (its transport with the certs.d TLS settings, the /v2/ ping and
 // its challenge, tokens per scope), and the distribution v2 calls pull and push are built on.
 import { createHash } from 'node:crypto';
-import { invalidParameter } from '../common/index.ts';
-import { EndpointAuth, authenticateLines, parseChallenges, repositoryScope, type AuthConfig } from './auth.ts';
+import { errorKind, invalidParameter } from '../common/index.ts';
+import { EndpointAuth, NoCredentialsError, authenticateLines, parseChallenges, repositoryScope, type AuthConfig } from './auth.ts';
 import { readCertsDir } from './certs-dir.ts';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_SIZE, parseManifest, type FetchedManifest } from './manifest.ts';
 import type { RegistryConfig, RegistryEndpoint } from './registry-config.ts';
@@ -31,6 +31,8 @@ export class RepositorySession {
   private readonly transport: Transport;
   private scopes: string[];
   private pinged = false;
+  /** Whether the endpoint answered in HTTP at all (its TLS settings worked). */
+  spokeHttp = false;
 
   constructor(endpoint: RegistryEndpoint, transport: Transport, opts: SessionOptions) {
     this.endpoint = endpoint;
@@ -59,6 +61,7 @@ export class RepositorySession {
     if (this.pinged) return;
     const res = await this.transport.request(new URL(`${this.endpoint.base}/v2/`));
     res.body.resume();
+    this.spokeHttp = true;
     if (res.status === 401) this.auth.challenges = parseChallenges(authenticateLines(res));
     this.pinged = true;
   }
@@ -71,7 +74,14 @@ export class RepositorySession {
     await this.ping();
     const url = typeof target === 'string' ? this.url(target) : target;
     for (let attempt = 0; ; attempt++) {
-      const authz = await this.auth.header(this.scopes);
+      let authz: string | undefined;
+      try {
+        authz = await this.auth.header(this.scopes);
+      } catch (err) {
+        // Go's url.Error: `Get "https://host/v2/...": no basic auth credentials`.
+        if (err instanceof NoCredentialsError) throw new NoCredentialsError(`${goMethod(opts.method)} "${url.href}": ${err.message}`);
+        throw err;
+      }
       const headers = { ...(opts.headers ?? {}), ...(authz ? { Authorization: authz } : {}) };
       const res = await this.transport.request(url, { ...opts, headers });
       if (res.status === 401 && attempt === 0 && authz?.startsWith('Bearer ')) {
@@ -181,12 +191,17 @@ export class RegistryClient {
   async withEndpoints<T>(domain: string, opts: SessionOptions, fn: (s: RepositorySession) => Promise<T>): Promise<T> {
     const endpoints = await this.endpoints(domain);
     let lastErr: unknown;
+    const confirmedTls = new Set<string>();
     for (const ep of endpoints) {
+      const host = new URL(ep.base).host;
+      // moby: a host that answered over TLS is never retried in plain HTTP.
+      if (ep.base.startsWith('http:') && confirmedTls.has(host)) continue;
       const s = await this.session(ep, opts);
       try {
         return await fn(s);
       } catch (err) {
         lastErr = err;
+        if (s.spokeHttp && ep.base.startsWith('https:')) confirmedTls.add(host);
         if (!continueOnError(err, ep.mirror)) throw err;
       } finally {
         s.close();
@@ -196,10 +211,15 @@ export class RegistryClient {
   }
 }
 
+function goMethod(m = 'GET'): string {
+  return m.charAt(0) + m.slice(1).toLowerCase();
+}
+
 /** Whether an error lets the next endpoint be tried (moby's continueOnError). */
 export function continueOnError(err: unknown, mirror: boolean): boolean {
   if (err instanceof TransportError) return true;
   if (err instanceof UnexpectedResponseError) return true;
   if (err instanceof RegistryError) return mirror;
-  return mirror && !(err instanceof Error && (err as { noFallback?: boolean }).noFallback);
+  if (errorKind(err) === 'InvalidParameter') return mirror;
+  return true;
 }

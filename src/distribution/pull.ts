@@ -1,0 +1,459 @@
+// `docker pull` as dockerd 28 does it with the graph driver store (moby daemon/images/
+// image_pull.go, internal/distribution/pull_v2.go, xfer/download.go): the manifest (digest
+// computed, checked for a pull by digest), a platform picked from a list/index, the config
+// (verified, diff_ids matching the layers), then layers downloaded in parallel (bounded)
+// into the content store's ingest, verified while they stream, registered in order as soon
+// as their parent is, with Docker's progress messages. A layer whose chain exists is not
+// fetched; a blob already in the content store (an earlier interrupted pull) is not fetched
+// again; a failed pull releases the layers it registered and never stores a bad blob.
+import { BerthError, errorKind, invalidParameter, forbidden, notFound } from '../common/index.ts';
+import {
+  chainIds,
+  familiarName,
+  familiarString,
+  parseNormalizedNamed,
+  referenceString,
+  type ImageService,
+  type NamedReference,
+} from '../image/index.ts';
+import type { AuthConfig } from './auth.ts';
+import {
+  MAX_CONFIG_SIZE,
+  checkConfigMediaType,
+  checkSupportedMediaType,
+  matchingManifests,
+  noMatchError,
+  type Descriptor,
+  type FetchedManifest,
+  type ImageManifest,
+  type ManifestIndex,
+} from './manifest.ts';
+import { parsePlatform, type Platform } from './platform.ts';
+import { ProgressCounter, message, update, type PullProgress } from './progress.ts';
+import type { RegistryClient, RepositorySession } from './registry-client.ts';
+import { RegistryError, UnexpectedResponseError } from './registry-errors.ts';
+import { TransportError } from './transport.ts';
+
+export interface PullRequest {
+  /** fromImage (a trailing ":" is ignored, as dockerd does for `pull -a`). */
+  image: string;
+  /** tag: a tag or a digest; empty with a name-only image pulls every tag. */
+  tag?: string;
+  platform?: string;
+  auth: AuthConfig;
+  progress: PullProgress;
+  signal?: AbortSignal;
+}
+
+export interface PullDeps {
+  images: ImageService;
+  client: RegistryClient;
+  /** Retry delay base in ms (dockerd: 5 s times the attempt number); tests shorten it. */
+  retryDelayMs?: number;
+}
+
+const ROOTFS_MISMATCH = "layers from manifest don't match image configuration";
+
+/** Parses fromImage + tag as dockerd's postImagesCreate does; errors before any byte is sent. */
+export function pullReference(image: string, tag?: string): NamedReference {
+  let ref = parseNormalizedNamed(image.replace(/:$/, ''));
+  if (tag) {
+    if (/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(tag) && tag.includes(':')) {
+      const digestRef = parseNormalizedNamed(`${familiarName(ref)}@${tag}`);
+      ref = { domain: ref.domain, path: ref.path, digest: digestRef.digest };
+    } else {
+      if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw invalidParameter('invalid tag format');
+      ref = { domain: ref.domain, path: ref.path, tag };
+    }
+  }
+  if (familiarName(ref) === 'scratch') throw forbidden("'scratch' is a reserved name");
+  return ref;
+}
+
+/** Pulls an image (or every tag of a name-only reference). */
+export async function pullImage(deps: PullDeps, req: PullRequest): Promise<void> {
+  const ref = pullReference(req.image, req.tag);
+  const platform = req.platform ? parsePlatform(req.platform) : undefined;
+  const opts = { path: ref.path, auth: req.auth, actions: ['pull'] as const };
+  let downloaded = false;
+  await deps.client.withEndpoints(ref.domain, opts, async (session) => {
+    try {
+      if (ref.tag === undefined && ref.digest === undefined) {
+        const tags = await session.tags();
+        for (const t of tags) {
+          if (await pullTag(deps, session, { domain: ref.domain, path: ref.path, tag: t }, platform, req)) downloaded = true;
+        }
+      } else {
+        downloaded = await pullTag(deps, session, ref, platform, req);
+      }
+    } catch (err) {
+      throw translatePullError(err, ref);
+    }
+  });
+  req.progress(message('', `Status: ${downloaded ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}`));
+  deps.images.logDistributionEvent('pull', referenceString(ref));
+}
+
+/** moby's translatePullError: registry "not found" answers in Docker's words (404). */
+function translatePullError(err: unknown, ref: NamedReference): unknown {
+  if (!(err instanceof RegistryError)) return err;
+  const wrap = (prefix: string) => new BerthError('NotFound', `${prefix}: ${err.message}`, { cause: err });
+  switch (err.code) {
+    case 'DENIED':
+      return wrap(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login'`);
+    case 'MANIFEST_UNKNOWN':
+      return wrap(`manifest for ${familiarString(ref)} not found`);
+    case 'NAME_UNKNOWN':
+      return wrap(`repository ${familiarName(ref)} not found`);
+    default:
+      return err;
+  }
+}
+
+/** One tag or digest; true when the reference now points at a new image. */
+async function pullTag(deps: PullDeps, session: RepositorySession, ref: NamedReference, platform: Platform | undefined, req: PullRequest): Promise<boolean> {
+  const tagOrDigest = ref.digest ?? ref.tag!;
+  const top = await session.getManifest(tagOrDigest, referenceString(ref));
+  req.progress(message(tagOrDigest, `Pulling from ${ref.path}`));
+  let imageId: string;
+  if (top.manifest.kind === 'index') {
+    imageId = await pullFromIndex(deps, session, ref, top.manifest, platform, req, 0);
+  } else {
+    imageId = await pullManifest(deps, session, ref, top.manifest, req);
+  }
+  req.progress(message('', `Digest: ${top.digest}`));
+  const name = `${ref.domain}/${ref.path}`;
+  if (ref.digest !== undefined) {
+    return deps.images.setPulledReference(`${name}@${ref.digest}`, imageId);
+  }
+  await deps.images.setPulledReference(`${name}@${top.digest}`, imageId);
+  return deps.images.setPulledReference(`${name}:${ref.tag}`, imageId);
+}
+
+async function pullFromIndex(
+  deps: PullDeps, session: RepositorySession, ref: NamedReference, index: ManifestIndex, platform: Platform | undefined, req: PullRequest, depth: number,
+): Promise<string> {
+  if (depth > 4) throw invalidParameter('manifest list nesting too deep');
+  for (const match of matchingManifests(index, platform)) {
+    const m: FetchedManifest = await session.getManifest(match.digest, referenceString(ref));
+    if (m.manifest.kind === 'manifest') return pullManifest(deps, session, ref, m.manifest, req);
+    try {
+      return await pullFromIndex(deps, session, ref, m.manifest, platform, req, depth + 1);
+    } catch (err) {
+      if (errorKind(err) !== 'NotFound') throw err;
+    }
+  }
+  throw noMatchError(platform);
+}
+
+interface ImageConfigJson {
+  rootfs?: { type?: string; diff_ids?: unknown };
+}
+
+/** pullSchema2Layers. */
+async function pullManifest(deps: PullDeps, session: RepositorySession, ref: NamedReference, m: ImageManifest, req: PullRequest): Promise<string> {
+  const images = deps.images;
+  checkConfigMediaType(m.config.mediaType);
+  const exists = (() => {
+    try {
+      return images.get(m.config.digest).id === m.config.digest;
+    } catch {
+      return false;
+    }
+  })();
+  if (exists) return m.config.digest;
+  checkSupportedMediaType(m.config.mediaType);
+  for (const l of m.layers) checkSupportedMediaType(l.mediaType);
+  if (m.config.size > MAX_CONFIG_SIZE) throw invalidParameter(`image config too large: ${m.config.size} bytes`);
+  const configBytes = await withRetries(deps, () => session.getBlob(m.config.digest, MAX_CONFIG_SIZE));
+  const config = parseConfig(configBytes);
+  const diffIds = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || !diffIds.every((d): d is string => typeof d === 'string')) throw invalidParameter('image config has no rootfs section');
+  if (diffIds.length !== m.layers.length) throw invalidParameter(ROOTFS_MISMATCH);
+  await pullLayers(deps, session, ref, m.layers, diffIds, req);
+  const img = await images.createImage(configBytes);
+  return img.id;
+}
+
+function parseConfig(bytes: Buffer): ImageConfigJson {
+  try {
+    const v = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as ImageConfigJson;
+  } catch {
+    // fall through
+  }
+  throw invalidParameter('invalid image config: not a JSON object');
+}
+
+/** A counting semaphore (max-concurrent-downloads). */
+class Limiter {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  get busy(): boolean {
+    return this.active >= this.max;
+  }
+  async acquire(): Promise<void> {
+    if (this.active < this.max) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((r) => this.queue.push(r));
+  }
+  release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+class DoNotRetry extends Error {
+  readonly inner: unknown;
+  constructor(inner: unknown) {
+    super((inner as Error).message);
+    this.inner = inner;
+  }
+}
+
+const shortId = (digest: string) => digest.slice(7, 19);
+
+/** Downloads and registers the layers; on failure, releases what this pull registered. */
+async function pullLayers(deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest): Promise<void> {
+  const images = deps.images;
+  const chains = chainIds(diffIds);
+  const out = req.progress;
+  const source = `${ref.domain}/${ref.path}`;
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort();
+  req.signal?.addEventListener('abort', onOuterAbort);
+  const registered: string[] = [];
+  const limiter = new Limiter(deps.client.config.maxConcurrentDownloads);
+
+  // Which layers exist already (their chain is registered): "Already exists", no fetch.
+  const present: boolean[] = [];
+  for (let i = 0; i < layers.length; i++) present.push(await images.hasLayer(chains[i]));
+  const missing: number[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const id = shortId(layers[i].digest);
+    if (present[i]) {
+      out(update(id, 'Already exists'));
+      await images.recordLayerBlob(diffIds[i], { digest: layers[i].digest, mediaType: layers[i].mediaType, size: layers[i].size, sourceRepository: source });
+    } else {
+      out(update(id, 'Pulling fs layer'));
+      missing.push(i);
+    }
+  }
+  missing.forEach((i, n) => {
+    if (n >= deps.client.config.maxConcurrentDownloads) out(update(shortId(layers[i].digest), 'Waiting'));
+  });
+
+  // Downloads start now (bounded); each registration waits for its parent's.
+  const downloads = new Map<number, Promise<void>>();
+  for (const i of missing) downloads.set(i, download(deps, session, layers[i], limiter, out, abort.signal));
+  for (const p of downloads.values()) p.catch(() => abort.abort());
+
+  let failure: unknown;
+  try {
+    for (let i = 0; i < layers.length; i++) {
+      if (present[i]) continue;
+      await downloads.get(i);
+      const d = layers[i];
+      const id = shortId(d.digest);
+      const parent = i === 0 ? null : chains[i - 1];
+      const counter = new ProgressCounter(out, id, 'Extracting', d.size);
+      const blob = images.content.read(d.digest);
+      const counted = (async function* () {
+        for await (const chunk of blob) {
+          if (abort.signal.aborted) throw abort.signal.reason ?? new Error('pull cancelled');
+          counter.add(chunk.byteLength);
+          yield chunk;
+        }
+        counter.finish();
+      })();
+      const existed = await images.hasLayer(chains[i]);
+      let layer;
+      try {
+        layer = await images.registerLayer(counted, parent, diffIds[i]);
+      } catch (err) {
+        if (/does not match its diffID/.test((err as Error).message)) throw invalidParameter(ROOTFS_MISMATCH, err);
+        throw err;
+      }
+      if (!existed) registered.push(layer.chainId);
+      await images.recordLayerBlob(diffIds[i], { digest: d.digest, mediaType: d.mediaType, size: d.size, sourceRepository: source });
+      out(update(id, 'Pull complete'));
+    }
+  } catch (err) {
+    failure = err;
+    abort.abort();
+  } finally {
+    req.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (failure !== undefined) {
+    // Wait for every download to stop (their ingests are removed), then release our layers.
+    await Promise.allSettled(downloads.values());
+    for (const chain of registered.reverse()) await images.releaseLayer(chain);
+    // The first download error explains an abort better than the abort itself.
+    for (const p of downloads.values()) {
+      const r = await p.then(() => undefined, (e: unknown) => e);
+      if (r !== undefined && !(r instanceof AbortedError)) {
+        failure = r;
+        break;
+      }
+    }
+    throw failure instanceof DoNotRetry ? failure.inner : failure;
+  }
+}
+
+class AbortedError extends Error {}
+
+/** Fetches one blob into the content store (unless it is there), verified while it streams. */
+async function download(deps: PullDeps, session: RepositorySession, d: Descriptor, limiter: Limiter, out: PullProgress, signal: AbortSignal): Promise<void> {
+  const images = deps.images;
+  const id = shortId(d.digest);
+  if (await images.content.has(d.digest)) {
+    out(update(id, 'Verifying Checksum'));
+    out(update(id, 'Download complete'));
+    return;
+  }
+  await limiter.acquire();
+  try {
+    if (signal.aborted) throw new AbortedError('pull cancelled');
+    const w = await images.ingest();
+    let ok = false;
+    try {
+      const attempts = deps.client.config.maxDownloadAttempts;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await fetchInto(session, d, w, out, signal);
+          break;
+        } catch (err) {
+          if (signal.aborted) throw new AbortedError('pull cancelled');
+          if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
+          await countdown(deps, id, attempt, out, signal);
+        }
+      }
+      out(update(id, 'Verifying Checksum'));
+      if (w.digest() !== d.digest || w.written !== d.size) {
+        throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+      }
+      await w.commit(d.size, d.digest);
+      ok = true;
+      out(update(id, 'Download complete'));
+    } finally {
+      if (!ok) await w.abort();
+    }
+  } finally {
+    limiter.release();
+  }
+}
+
+/** One attempt: GET (or a Range continuing what the writer has), streamed into the writer. */
+async function fetchInto(session: RepositorySession, d: Descriptor, w: { written: number; write(c: Uint8Array): Promise<void> }, out: PullProgress, signal: AbortSignal): Promise<void> {
+  const res = await session.openBlob(d.digest, w.written, signal);
+  if (res.status === 206) {
+    const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
+    if (!m || Number(m[1]) !== w.written) {
+      res.body.destroy();
+      throw new DoNotRetry(invalidParameter(`registry answered a range request for ${d.digest} with another range`));
+    }
+  }
+  // A registry that ignores Range sends the whole blob again: skip what the writer has (the
+  // digest check at the end covers those bytes either way).
+  let skip = res.status === 200 ? w.written : 0;
+  const counter = new ProgressCounter(out, shortId(d.digest), 'Downloading', d.size, w.written);
+  for await (const chunk of res.body) {
+    let c = chunk as Buffer;
+    if (skip > 0) {
+      const n = Math.min(skip, c.length);
+      skip -= n;
+      c = c.subarray(n);
+      if (c.length === 0) continue;
+    }
+    if (w.written + c.length > d.size) {
+      res.body.destroy();
+      throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+    }
+    await w.write(c);
+    counter.add(c.length);
+  }
+  counter.finish();
+  if (w.written < d.size) throw new TransportError('unexpected EOF');
+}
+
+function retryable(err: unknown): boolean {
+  if (err instanceof TransportError) return true;
+  if (err instanceof UnexpectedResponseError) return err.status >= 500;
+  if (err instanceof RegistryError) return !['UNAUTHORIZED', 'UNSUPPORTED', 'DENIED', 'TOOMANYREQUESTS', 'NAME_UNKNOWN', 'BLOB_UNKNOWN'].includes(err.code);
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOSPC') return false;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && code !== 'ENOENT';
+}
+
+/** xfer's "Retrying in N seconds" countdown (5 s × attempt in dockerd). */
+async function countdown(deps: PullDeps, id: string, attempt: number, out: PullProgress, signal: AbortSignal): Promise<void> {
+  const unit = deps.retryDelayMs ?? 1000;
+  for (let left = 5 * attempt; left > 0; left--) {
+    out(update(id, `Retrying in ${left} second${left === 1 ? '' : 's'}`));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, unit);
+      signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(new AbortedError('pull cancelled'));
+      }, { once: true });
+    });
+  }
+}
+
+/** moby's retry() for the config: up to 5 attempts, 250 ms doubling. */
+async function withRetries<T>(deps: PullDeps, fn: () => Promise<T>): Promise<T> {
+  let delay = Math.min(250, deps.retryDelayMs ?? 250);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 5 || !retryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+}
+
+/** GET /distribution/{name}/json: the descriptor of what a name resolves to, and its platforms. */
+export interface DistributionInspect {
+  Descriptor: { mediaType: string; digest: string; size: number };
+  Platforms: { architecture: string; os: string; 'os.version'?: string; 'os.features'?: string[]; variant?: string; features?: string[] }[];
+}
+
+export async function inspectDistribution(client: RegistryClient, name: string, auth: AuthConfig): Promise<DistributionInspect> {
+  let ref = parseNormalizedNamed(name);
+  if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
+  const target = ref.digest ?? ref.tag!;
+  return client.withEndpoints(ref.domain, { path: ref.path, auth, actions: ['pull'] }, async (s) => {
+    let m: FetchedManifest;
+    try {
+      m = await s.getManifest(target, referenceString(ref));
+    } catch (err) {
+      throw translatePullError(err, ref);
+    }
+    const out: DistributionInspect = { Descriptor: { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, Platforms: [] };
+    if (m.manifest.kind === 'index') {
+      for (const d of m.manifest.manifests) if (d.platform) out.Platforms.push({ ...d.platform });
+    } else {
+      // dockerd reads the config for a single manifest's platform.
+      const cfg = parseConfig(await s.getBlob(m.manifest.config.digest, MAX_CONFIG_SIZE)) as { os?: string; architecture?: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] };
+      out.Platforms.push({
+        architecture: cfg.architecture ?? '',
+        os: cfg.os ?? '',
+        ...(cfg['os.version'] ? { 'os.version': cfg['os.version'] } : {}),
+        ...(cfg.variant ? { variant: cfg.variant } : {}),
+      });
+    }
+    return out;
+  }).catch((err: unknown) => {
+    if (err instanceof BerthError) throw err;
+    throw notFound((err as Error).message);
+  });
+}
