@@ -11,6 +11,7 @@ import {
   execRoutes,
   imageRoutes,
   distributionRoutes,
+  registryRoutes,
   unimplementedRoutes,
   networkRoutes,
   volumeRoutes,
@@ -29,6 +30,7 @@ import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
 import { DistributionApi, registryClientFor } from './distribution-api.ts';
+import { RegistryApi } from './registry-api.ts';
 import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { anonymousVolumePaths, validateHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
@@ -158,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const served = [
     ...distributionRoutes(new DistributionApi(() => registry)),
+    ...registryRoutes(new RegistryApi(() => registry, images)),
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
     ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
     ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),

@@ -14,7 +14,7 @@ function lenientAuth(header: string | undefined): AuthConfig {
 }
 
 /** The image service as push sees it. */
-export function pushSource(images: ImageService): PushImageSource {
+function pushSource(images: ImageService): PushImageSource {
   return {
     imageOf(ref) {
       try {

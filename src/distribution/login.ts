@@ -23,7 +23,7 @@ export interface LoginResult {
 }
 
 /** The registry host a login's serveraddress names ("https://h:5000/v1/" -> "h:5000"). */
-export function loginHost(serverAddress: string | undefined): string {
+function loginHost(serverAddress: string | undefined): string {
   if (!serverAddress) return INDEX_HOSTNAME;
   const withScheme = /^https?:\/\//.test(serverAddress) ? serverAddress : `https://${serverAddress}`;
   let u: URL;

@@ -65,12 +65,12 @@ export function authKeyForImage(image: string): string {
 }
 
 /** The config.json key for a normalised repository name ("localhost:5000/x", "docker.io/library/x"). */
-export function indexKeyOfName(name: string): string {
+function indexKeyOfName(name: string): string {
   return indexKey(name.split('/')[0]!);
 }
 
 /** The config.json key for a registry host: IndexServer for Docker Hub's names. */
-export function indexKey(domain: string): string {
+function indexKey(domain: string): string {
   return domain === 'docker.io' || domain === 'index.docker.io' ? INDEX_SERVER : domain;
 }
 

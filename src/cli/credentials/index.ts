@@ -3,5 +3,5 @@
 export { INDEX_SERVER, authConfigJson, authKeyForImage, convertToHostname, indexKeyOfName, encodeAuthConfig, searchIndexKey } from './auth-config.ts';
 export type { AuthConfig } from './auth-config.ts';
 export { credentialStore } from './store.ts';
-export type { CredentialStore, StoreContext } from './store.ts';
+export type { StoreContext } from './store.ts';
 export { registryAuthHeader, storeContext } from './resolve.ts';

@@ -17,7 +17,7 @@ interface SearchResult {
 }
 
 /** One row as docker's searchContext shows it (JSON output gives true/false instead of [OK]/""). */
-export function searchRow(r: SearchResult, trunc: boolean, json: boolean): object {
+function searchRow(r: SearchResult, trunc: boolean, json: boolean): object {
   let desc = (r.description ?? '').replace(/\n/g, ' ').replace(/\r/g, ' ');
   if (trunc) desc = ellipsis(desc, 45);
   const flag = (v: boolean | undefined): string => (json ? String(Boolean(v)) : v ? '[OK]' : '');
