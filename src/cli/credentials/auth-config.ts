@@ -65,7 +65,7 @@ export function authKeyForImage(image: string): string {
 }
 
 /** The config.json key for a normalised repository name ("localhost:5000/x", "docker.io/library/x"). */
-function indexKeyOfName(name: string): string {
+export function indexKeyOfName(name: string): string {
   return indexKey(name.split('/')[0]!);
 }
 
