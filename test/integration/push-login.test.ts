@@ -256,7 +256,7 @@ test('search: a v1 search API with filters, limit and truncation; a registry wit
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(lines[0], /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL$/);
-  assert.match(lines[1], /^tools\/busybox\s+BusyBox combines tiny versions of many common…\s+5\s+\[OK\]$/);
+  assert.match(lines[1], /^tools\/busybox\s+BusyBox combines tiny versions of many commo…\s+5\s+\[OK\]$/);
   assert.match(lines[2], /^tools\/busybox-extras\s+extras\s+1\s*$/);
   const mine = await d1.berth(['search', `${searchHost}/busybox`]);
   assert.equal(mine.stdout, table.stdout);
