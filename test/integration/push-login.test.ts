@@ -205,6 +205,14 @@ test('berth login, push -q, pull, logout with its own config file', async () => 
   const pull = await d2.berth(['pull', `${host}/berth:one`], { env });
   assert.equal(pull.code, 0, pull.stderr + pull.stdout);
   assert.match(pull.stdout, new RegExp(`${host}/berth:one\\n$`));
+  // run pulls a missing image with the stored credentials, its progress on stderr.
+  assert.equal((await d1.berth(['tag', 'busybox', `${host}/berth:two`])).code, 0);
+  assert.equal((await d1.berth(['push', '-q', `${host}/berth:two`], { env })).code, 0);
+  const ran = await d2.berth(['run', '--rm', `${host}/berth:two`, 'echo', 'ran'], { env });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.equal(ran.stdout, 'ran\n');
+  assert.match(ran.stderr, new RegExp(`Unable to find image '${host}/berth:two' locally`));
+  assert.match(ran.stderr, /Status: Downloaded newer image/);
   const logout = await d1.berth(['logout', host], { env });
   assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
   const denied = await d1.berth(['push', `${host}/berth:one`], { env });
