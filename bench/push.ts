@@ -134,28 +134,25 @@ const berth = await startDaemonWithBusybox();
 const dockerd = WITH_DOCKERD ? await startPrivateDockerd() : undefined;
 const results: Record<string, Record<string, number[]>> = {};
 try {
-  console.log(`making a ${LAYERS}-layer image of ${MB} MB ...`);
-  const archive = await makeImage(tmp, 'bench/push:src');
   const engines: [string, string][] = [['berthd', berth.host]];
   if (dockerd) engines.push(['dockerd', dockerd.host]);
-  for (const [name, host] of engines) {
-    await timed(host, ['load', '-i', archive]);
-    results[name] = { cold: [], warm: [], again: [] };
-  }
+  for (const [name] of engines) results[name] = { cold: [], warm: [], again: [] };
   for (let round = 0; round < RUNS; round++) {
+    // New random layers each round: nothing of an earlier round is in the registry or known.
+    console.log(`round ${round + 1}: making a ${LAYERS}-layer image of ${MB} MB ...`);
+    const tag = `bench/push:r${round}`;
+    const archive = await makeImage(tmp, tag);
     for (const [name, host] of engines) {
-      // A fresh copy of the image per round: remove and load it again, so nothing is known.
-      if (round > 0) {
-        await timed(host, ['rmi', '-f', 'bench/push:src']);
-        await timed(host, ['load', '-i', archive]);
-      }
+      await timed(host, ['load', '-i', archive]);
       const repo = `${registry.host}/${name}-r${round}`;
-      await timed(host, ['tag', 'bench/push:src', `${repo}:cold`]);
+      await timed(host, ['tag', tag, `${repo}:cold`]);
       results[name]!.cold!.push(await timed(host, ['push', `${repo}:cold`]));
-      await timed(host, ['tag', 'bench/push:src', `${repo}-warm:warm`]);
+      await timed(host, ['tag', tag, `${repo}-warm:warm`]);
       results[name]!.warm!.push(await timed(host, ['push', `${repo}-warm:warm`]));
       results[name]!.again!.push(await timed(host, ['push', `${repo}:cold`]));
+      await timed(host, ['rmi', '-f', tag, `${repo}:cold`, `${repo}-warm:warm`]);
     }
+    await rm(archive, { force: true });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`\npush of ${MB} MB in ${LAYERS} layers to docker-registry on loopback (median of ${RUNS}, seconds)`);

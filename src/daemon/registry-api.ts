@@ -36,7 +36,8 @@ function pushSource(images: ImageService): PushImageSource {
     hasBlob: (digest) => images.content.has(digest),
     readBlob: (digest) => images.content.read(digest),
     ingest: () => images.ingest(),
-    addDigestReference: (ref, id) => images.addDigestReference(ref, id),
+    // No write when the digest reference is already there (a push again).
+    addDigestReference: async (ref, id) => void (await images.setPulledReference(ref, id)),
     logPushEvent: (ref) => images.logDistributionEvent('push', ref),
   };
 }

@@ -269,7 +269,9 @@ class RepositoryPusher {
     return desc;
   }
 
+  /** Records the blob and this repository as its source (no write when that is already the record). */
   private async record(diffId: string, blob: PushLayerBlob): Promise<void> {
+    if (blob.sourceRepository === this.repoName) return;
     await this.images.recordLayerBlob(diffId, { digest: blob.digest, mediaType: blob.mediaType, size: blob.size, sourceRepository: this.repoName });
   }
 

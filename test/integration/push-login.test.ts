@@ -213,6 +213,15 @@ test('berth login, push -q, pull, logout with its own config file', async () => 
   assert.equal(ran.stdout, 'ran\n');
   assert.match(ran.stderr, new RegExp(`Unable to find image '${host}/berth:two' locally`));
   assert.match(ran.stderr, /Status: Downloaded newer image/);
+  // A login without user and password tries the stored credentials first, as docker does.
+  const stored = await d1.berth(['login', host], { env });
+  assert.equal(stored.code, 0, stored.stderr);
+  assert.match(stored.stderr, new RegExp(`Authenticating with existing credentials\\.\\.\\. \\[Username: ${USER}\\]`));
+  assert.equal(stored.stdout, 'Login Succeeded\n');
+  const dockerCfg = await configDir('docker-stored', JSON.parse(await readFile(join(cfg, 'config.json'), 'utf8')));
+  const dockerStored = await d1.docker(['login', host], { env: { DOCKER_CONFIG: dockerCfg } });
+  assert.equal(dockerStored.code, 0, dockerStored.stderr);
+  assert.equal(dockerStored.stdout, stored.stdout);
   const logout = await d1.berth(['logout', host], { env });
   assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
   const denied = await d1.berth(['push', `${host}/berth:one`], { env });
