@@ -226,4 +226,14 @@ test('errors: an unknown repository, a missing tag, a registry refusing the uplo
   denyUploads = true;
   await assert.rejects(pushImage(client, source, { name: `${host}/deny`, tag: 'v1', auth: {} }, () => {}), /denied: requested access to the resource is denied/);
   denyUploads = false;
+  // A stored uncompressed blob whose bytes are not the layer's diff: nothing is committed.
+  const wrong = randomBytes(100);
+  const before = content.size;
+  content.set(sha(tarB), wrong);
+  blobs.set(sha(tarB), { digest: sha(tarB), mediaType: 'application/vnd.oci.image.layer.v1.tar', size: wrong.length });
+  tags.set(`${host}/mismatch:v1`, imageId);
+  await assert.rejects(pushImage(client, source, { name: `${host}/mismatch`, tag: 'v1', auth: {} }, () => {}), /does not match its diff ID/);
+  assert.equal(content.size, before);
+  assert.equal(blobs.get(sha(tarB))!.digest, sha(tarB));
+  content.set(sha(tarB), tarB);
 });

@@ -220,7 +220,18 @@ class RepositoryPusher {
       this.out(update(id, 'Layer already exists'));
       return known;
     }
-    const blob = await this.compressedBlob(diffId);
+    const recorded = await this.images.layerBlob(diffId);
+    if (!recorded || !(await this.images.hasBlob(recorded.digest))) throw notFound(`no blob stored for layer ${diffId}`);
+    if (!COMPRESSED.has(recorded.mediaType)) {
+      // An uncompressed blob (loaded, imported, committed): gzipped once, into the upload and the
+      // content store at the same time; later pushes send the kept result.
+      const blob = await this.withRetries(id, () => this.compressAndUpload(id, diffId, recorded));
+      this.out(update(id, 'Pushed'));
+      const desc: RemoteLayer = { digest: blob.digest, mediaType: blob.mediaType, size: blob.size };
+      this.remote.set(diffId, desc);
+      return desc;
+    }
+    const blob = recorded;
     const desc: RemoteLayer = { digest: blob.digest, mediaType: blob.mediaType, size: blob.size };
     if (await this.blobExists(blob.digest)) {
       this.out(update(id, 'Layer already exists'));
@@ -234,28 +245,39 @@ class RepositoryPusher {
     if (from) {
       this.session.addScope(repositoryScope(from, ['pull']));
       const res = await this.session.request(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' });
+      res.body.resume();
       if (res.status === 201) {
-        res.body.resume();
         this.out(update(id, `Mounted from ${from}`));
         this.remote.set(diffId, desc);
         await this.record(diffId, blob);
         return desc;
       }
+      // 202: the registry opened a plain upload instead; anything else: the blob goes up anyway.
       if (res.status === 202) {
-        res.body.resume();
         location = uploadLocation(res);
         minChunk = chunkMin(res);
-      } else {
-        // A refused mount only means the blob goes up.
-        res.body.resume();
       }
     }
+    await this.withRetries(id, async () => {
+      const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', blob.size);
+      const counted = countBytes(this.images.readBlob(blob.digest), (n) => progress.add(n));
+      const opened = location;
+      location = undefined; // a retry opens a new upload
+      await this.sendBlob(counted, () => blob.digest, opened, minChunk);
+      progress.finish();
+    });
+    this.out(update(id, 'Pushed'));
+    this.remote.set(diffId, desc);
+    await this.record(diffId, blob);
+    return desc;
+  }
+
+  /** moby's upload retries: transport failures and 5xx, 5 attempts, "Retrying in N seconds". */
+  private async withRetries<T>(id: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.uploadBlob(id, blob, location, minChunk);
-        break;
+        return await fn();
       } catch (err) {
-        location = undefined;
         if (!retryable(err) || attempt >= MAX_UPLOAD_ATTEMPTS) throw unwrap(err);
         for (let delay = attempt * 5; delay > 0; delay--) {
           this.out(update(id, `Retrying in ${delay} second${delay !== 1 ? 's' : ''}`));
@@ -263,10 +285,6 @@ class RepositoryPusher {
         }
       }
     }
-    this.out(update(id, 'Pushed'));
-    this.remote.set(diffId, desc);
-    await this.record(diffId, blob);
-    return desc;
   }
 
   /** Records the blob and this repository as its source (no write when that is already the record). */
@@ -275,36 +293,50 @@ class RepositoryPusher {
     await this.images.recordLayerBlob(diffId, { digest: blob.digest, mediaType: blob.mediaType, size: blob.size, sourceRepository: this.repoName });
   }
 
-  /** The layer's compressed blob in the content store: as recorded, or gzipped now from the uncompressed one. */
-  private async compressedBlob(diffId: string): Promise<PushLayerBlob> {
-    const known = await this.images.layerBlob(diffId);
-    if (known && COMPRESSED.has(known.mediaType) && (await this.images.hasBlob(known.digest))) return known;
-    if (!known || !(await this.images.hasBlob(known.digest))) throw notFound(`no blob stored for layer ${diffId}`);
-    // An uncompressed blob (loaded, imported, committed): gzip it once and keep the result.
+  /**
+   * gzips an uncompressed layer blob into the upload and the content store at once: checked
+   * against the diff ID before the upload is closed, committed and recorded after it.
+   */
+  private async compressAndUpload(id: string, diffId: string, raw: PushLayerBlob): Promise<PushLayerBlob> {
     const writer = await this.images.ingest();
     const check = createHash('sha256');
-    try {
-      const gz = createGzip();
-      const feed = (async () => {
-        try {
-          for await (const chunk of this.images.readBlob(known.digest)) {
-            check.update(chunk);
-            if (!gz.write(chunk)) await new Promise((r) => gz.once('drain', r));
-          }
-          gz.end();
-        } catch (err) {
-          gz.destroy(err as Error);
+    const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', raw.size);
+    const gz = createGzip();
+    const feed = (async () => {
+      try {
+        for await (const chunk of this.images.readBlob(raw.digest)) {
+          check.update(chunk);
+          progress.add(chunk.byteLength);
+          if (!gz.write(chunk)) await new Promise((r) => { gz.once('drain', r); gz.once('close', r); });
+          if (gz.destroyed) return;
         }
-      })();
-      for await (const chunk of gz) await writer.write(chunk as Buffer);
+        gz.end();
+      } catch (err) {
+        gz.destroy(err as Error);
+      }
+    })();
+    const images = this.images;
+    async function* compressed(): AsyncIterable<Uint8Array> {
+      for await (const chunk of gz) {
+        await writer.write(chunk as Buffer);
+        yield chunk as Buffer;
+      }
+    }
+    try {
+      await this.sendBlob(compressed(), () => {
+        // The source is read to its end by now: the layer must be what its diff ID says.
+        if (`sha256:${check.digest('hex')}` !== diffId) throw invalidParameter(`layer ${diffId}: stored blob ${raw.digest} does not match its diff ID`);
+        return writer.digest();
+      }, undefined, 0);
       await feed;
-      if (`sha256:${check.digest('hex')}` !== diffId) throw invalidParameter(`layer ${diffId}: stored blob ${known.digest} does not match its diff ID`);
       const size = writer.written;
-      const digest = await writer.commit();
-      const blob: PushLayerBlob = { digest, mediaType: MEDIA.dockerLayerGzip, size };
-      await this.images.recordLayerBlob(diffId, blob);
+      const digest = await writer.commit(size);
+      const blob: PushLayerBlob = { digest, mediaType: MEDIA.dockerLayerGzip, size, sourceRepository: this.repoName };
+      await images.recordLayerBlob(diffId, blob);
+      progress.finish();
       return blob;
     } catch (err) {
+      gz.destroy();
       await writer.abort().catch(() => {});
       throw err;
     }
@@ -329,8 +361,12 @@ class RepositoryPusher {
     res.body.resume();
   }
 
-  /** POST (unless a refused mount already opened an upload), PATCH chunks, PUT with the digest. */
-  private async uploadBlob(id: string, blob: PushLayerBlob, location: URL | undefined, minChunk: number): Promise<void> {
+  /**
+   * POST (unless a refused mount already opened an upload), then the bytes in PATCHes of the
+   * chunk size with Content-Range, one in flight while the next fills, then PUT ?digest=; a blob
+   * within one chunk goes monolithic with the PUT. `digestOf` is asked once the source ended.
+   */
+  private async sendBlob(source: AsyncIterable<Uint8Array>, digestOf: () => string, location: URL | undefined, minChunk: number): Promise<number> {
     if (!location) {
       const res = await this.session.request('blobs/uploads/', { method: 'POST' });
       if (res.status !== 202) throw await pushError(res);
@@ -338,54 +374,74 @@ class RepositoryPusher {
       location = uploadLocation(res);
       minChunk = chunkMin(res);
     }
+    let at: URL = location;
     const chunkSize = Math.max(this.chunk, minChunk);
-    const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', blob.size);
-    let offset = 0;
+    let sent = 0;
+    let inflight: Promise<void> = Promise.resolve();
+    const patch = async (body: Buffer, start: number): Promise<void> => {
+      const res = await this.session.request(at, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${start}-${start + body.byteLength - 1}` },
+        body,
+      });
+      if (res.status !== 202) throw await pushError(res);
+      res.body.resume();
+      at = uploadLocation(res, at);
+    };
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    const flush = async (last: boolean): Promise<void> => {
+    const take = (): Buffer => {
       const body = Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
-      if (last && offset === 0) {
-        // Monolithic: the whole blob with the closing PUT.
-        const res = await this.session.request(withDigest(location!, blob.digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body });
-        if (res.status !== 201) throw await pushError(res);
-        res.body.resume();
-        offset = body.byteLength;
-        progress.add(body.byteLength);
-        return;
-      }
-      if (body.byteLength > 0) {
-        const res = await this.session.request(location!, {
-          method: 'PATCH',
-          headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + body.byteLength - 1}` },
-          body,
-        });
-        if (res.status !== 202) throw await pushError(res);
-        res.body.resume();
-        location = uploadLocation(res, location);
-        offset += body.byteLength;
-        progress.add(body.byteLength);
-      }
-      if (last) {
-        const res = await this.session.request(withDigest(location!, blob.digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
-        if (res.status !== 201) throw await pushError(res);
-        res.body.resume();
-      }
+      return body;
     };
-    for await (const chunk of this.images.readBlob(blob.digest)) {
-      let c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      while (c.byteLength > 0) {
-        const take = Math.min(c.byteLength, chunkSize - pendingBytes);
-        pending.push(c.subarray(0, take));
-        pendingBytes += take;
-        c = c.subarray(take);
-        if (pendingBytes === chunkSize) await flush(false);
+    try {
+      for await (const chunk of source) {
+        let c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        while (c.byteLength > 0) {
+          const n = Math.min(c.byteLength, chunkSize - pendingBytes);
+          pending.push(c.subarray(0, n));
+          pendingBytes += n;
+          c = c.subarray(n);
+          if (pendingBytes === chunkSize) {
+            const body = take();
+            await inflight;
+            const start = sent;
+            sent += body.byteLength;
+            inflight = patch(body, start);
+          }
+        }
       }
+      await inflight;
+    } catch (err) {
+      await inflight.catch(() => {});
+      throw err;
     }
-    await flush(true);
-    progress.finish();
+    const rest = take();
+    const digest = digestOf();
+    if (sent === 0) {
+      const res = await this.session.request(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: rest });
+      if (res.status !== 201) throw await pushError(res);
+      res.body.resume();
+      return rest.byteLength;
+    }
+    if (rest.byteLength > 0) {
+      await patch(rest, sent);
+      sent += rest.byteLength;
+    }
+    const res = await this.session.request(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
+    if (res.status !== 201) throw await pushError(res);
+    res.body.resume();
+    return sent;
+  }
+}
+
+/** Passes a stream through, reporting each chunk's size. */
+async function* countBytes(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    onBytes(chunk.byteLength);
+    yield chunk;
   }
 }
 
