@@ -301,7 +301,8 @@ class RepositoryPusher {
     const writer = await this.images.ingest();
     const check = createHash('sha256');
     const progress = new ProgressCounter((m) => this.out(m), id, 'Pushing', raw.size);
-    const gz = createGzip();
+    // Large output chunks: fewer callbacks, content-store writes and allocations per layer.
+    const gz = createGzip({ chunkSize: 256 * 1024 });
     const feed = (async () => {
       try {
         for await (const chunk of this.images.readBlob(raw.digest)) {
