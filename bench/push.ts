@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,6 +119,13 @@ async function startRegistry(root: string): Promise<{ proc: ChildProcess; host: 
   throw new Error('docker-registry did not start');
 }
 
+/** utime + stime of a process and its threads, in seconds. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 async function timed(host: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();
   const r = await run('docker', ['-H', host, ...args], { timeoutMs: 1_800_000 });
@@ -134,19 +141,23 @@ const berth = await startDaemonWithBusybox();
 const dockerd = WITH_DOCKERD ? await startPrivateDockerd() : undefined;
 const results: Record<string, Record<string, number[]>> = {};
 try {
-  const engines: [string, string][] = [['berthd', berth.host]];
-  if (dockerd) engines.push(['dockerd', dockerd.host]);
-  for (const [name] of engines) results[name] = { cold: [], warm: [], again: [] };
+  const berthPid = Number((await readFile(join(berth.dir, 'berthd.pid'), 'utf8')).trim());
+  const engines: [string, string, number][] = [['berthd', berth.host, berthPid]];
+  if (dockerd) engines.push(['dockerd', dockerd.host, dockerd.pid]);
+  for (const [name] of engines) results[name] = { cold: [], warm: [], again: [], coldCpu: [] };
   for (let round = 0; round < RUNS; round++) {
     // New random layers each round: nothing of an earlier round is in the registry or known.
     console.log(`round ${round + 1}: making a ${LAYERS}-layer image of ${MB} MB ...`);
     const tag = `bench/push:r${round}`;
     const archive = await makeImage(tmp, tag);
-    for (const [name, host] of engines) {
+    for (const [name, host, pid] of engines) {
       await timed(host, ['load', '-i', archive]);
       const repo = `${registry.host}/${name}-r${round}`;
       await timed(host, ['tag', tag, `${repo}:cold`]);
+      const cpu0 = await cpuSeconds(pid);
       results[name]!.cold!.push(await timed(host, ['push', `${repo}:cold`]));
+      results[name]!.coldCpu!.push((await cpuSeconds(pid)) - cpu0);
+      console.log(`  ${name} cold push ${results[name]!.cold!.at(-1)!.toFixed(2)} s, daemon CPU ${results[name]!.coldCpu!.at(-1)!.toFixed(2)} s`);
       await timed(host, ['tag', tag, `${repo}-warm:warm`]);
       results[name]!.warm!.push(await timed(host, ['push', `${repo}-warm:warm`]));
       results[name]!.again!.push(await timed(host, ['push', `${repo}:cold`]));
@@ -156,11 +167,11 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`\npush of ${MB} MB in ${LAYERS} layers to docker-registry on loopback (median of ${RUNS}, seconds)`);
-  console.log('step    berthd    dockerd   berth/dockerd');
-  for (const step of ['cold', 'warm', 'again']) {
+  console.log('step     berthd    dockerd   berth/dockerd   (coldCpu: the daemon\'s CPU seconds during the cold push)');
+  for (const step of ['cold', 'warm', 'again', 'coldCpu']) {
     const b = median(results.berthd![step]!);
     const d = results.dockerd ? median(results.dockerd[step]!) : NaN;
-    console.log(`${step.padEnd(6)}  ${b.toFixed(2).padStart(7)}  ${Number.isNaN(d) ? '      -' : d.toFixed(2).padStart(7)}   ${Number.isNaN(d) ? '-' : (b / d).toFixed(2)}`);
+    console.log(`${step.padEnd(7)}  ${b.toFixed(2).padStart(7)}  ${Number.isNaN(d) ? '      -' : d.toFixed(2).padStart(7)}   ${Number.isNaN(d) ? '-' : (b / d).toFixed(2)}`);
   }
 } finally {
   registry.proc.kill('SIGKILL');
