@@ -33,8 +33,9 @@ export function readPromptLine(stdin: NodeJS.ReadStream, out: NodeJS.WritableStr
 /** readPromptLine with the terminal's echo off (raw mode, characters read one by one). */
 export function readPassword(stdin: NodeJS.ReadStream, out: NodeJS.WritableStream, prompt: string): Promise<string> {
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return readPromptLine(stdin, out, prompt);
-  out.write(prompt);
+  // Echo goes off before the prompt shows: a password typed ahead must not be echoed.
   stdin.setRawMode(true);
+  out.write(prompt);
   return new Promise((resolve) => {
     let buf = '';
     const done = (v: string): void => {
