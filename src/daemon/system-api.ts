@@ -12,10 +12,9 @@ import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
 import { formatRfc3339Nano, nowNs } from '../common/index.ts';
 import { DEFAULT_POOLS, forwardingSettings } from '../network/index.ts';
 import { cgroupV2Only } from '../runtime/index.ts';
+import { INDEX_SERVER, type RegistryInfo } from '../distribution/index.ts';
 
 export const BERTH_VERSION = '0.1.0';
-
-import type { RegistryInfo } from '../distribution/index.ts';
 
 export interface SystemApiDeps {
   config: () => DaemonConfig;
@@ -107,7 +106,7 @@ export class SystemApi implements SystemBackend {
       OSVersion: '',
       OSType: 'linux',
       Architecture: os.machine(),
-      IndexServerAddress: 'https://index.docker.io/v1/',
+      IndexServerAddress: INDEX_SERVER,
       RegistryConfig: this.deps.registryInfo?.() ?? {
         InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
         IndexConfigs: {},

@@ -126,7 +126,11 @@ async function pullTag(deps: PullDeps, session: RepositorySession, ref: NamedRef
   if (ref.digest !== undefined) {
     return deps.images.setPulledReference(`${name}@${ref.digest}`, imageId);
   }
-  await deps.images.setPulledReference(`${name}@${top.digest}`, imageId);
+  // moby's addDigestReference: a digest already naming another image (another platform of an
+  // index) is left as it is.
+  await deps.images.setPulledReference(`${name}@${top.digest}`, imageId).catch((err: unknown) => {
+    if (!/cannot overwrite digest/i.test((err as Error).message)) throw err;
+  });
   return deps.images.setPulledReference(`${name}:${ref.tag}`, imageId);
 }
 

@@ -10,7 +10,7 @@ import { invalidParameter } from '../common/index.ts';
 /** Where `<host:port>/*.crt|*.cert|*.key` are read from unless the daemon says otherwise. */
 export const DEFAULT_CERTS_DIR = '/etc/berth/certs.d';
 
-export const DEFAULT_DOMAIN = 'docker.io';
+const DEFAULT_DOMAIN = 'docker.io';
 const INDEX_HOSTNAME = 'index.docker.io';
 /** What dockerd reports as IndexServerAddress (the v1 index of Docker Hub). */
 export const INDEX_SERVER = 'https://index.docker.io/v1/';

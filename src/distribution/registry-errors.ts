@@ -2,7 +2,7 @@
 // (registry/client/errors.go HandleErrorResponse, registry/api/errcode): the first entry of
 // `{"errors":[{"code","message","detail"}]}`, OAuth errors from WWW-Authenticate, and Go's
 // words for anything else, so that pull and push report what dockerd reports.
-import { BerthError, type ErrorKind } from '../common/index.ts';
+import { BerthError } from '../common/index.ts';
 import { authenticateLines, parseChallenges } from './auth.ts';
 import type { HttpResponse } from './transport.ts';
 
@@ -30,7 +30,9 @@ export class RegistryError extends BerthError {
 
   constructor(status: number, code: string, message: string, detail?: unknown) {
     const c = KNOWN_CODES.has(code) ? code : 'UNKNOWN';
-    super(kindOf(c, status), `${c.toLowerCase().replace(/_/g, ' ')}: ${message}`);
+    // dockerd answers registry errors it does not translate with 500 (errdefs.Unknown); only a
+    // missing manifest or repository becomes 404 (pull's translatePullError).
+    super('System', `${c.toLowerCase().replace(/_/g, ' ')}: ${message}`);
     this.status = status;
     this.code = c;
     this.registryMessage = message;
@@ -44,24 +46,6 @@ export class UnexpectedResponseError extends BerthError {
   constructor(status: number, message: string) {
     super(status === 404 ? 'NotFound' : 'System', message);
     this.status = status;
-  }
-}
-
-function kindOf(code: string, status: number): ErrorKind {
-  switch (code) {
-    case 'UNAUTHORIZED':
-      return 'Unauthorized';
-    case 'DENIED':
-      return 'Forbidden';
-    case 'MANIFEST_UNKNOWN':
-    case 'NAME_UNKNOWN':
-    case 'BLOB_UNKNOWN':
-      return 'NotFound';
-    case 'TOOMANYREQUESTS':
-    case 'UNAVAILABLE':
-      return 'Unavailable';
-    default:
-      return status >= 400 && status < 500 ? 'InvalidParameter' : 'System';
   }
 }
 

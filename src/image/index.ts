@@ -53,7 +53,7 @@ export type { ImportOptions } from './import.ts';
 export type { CommitOptions } from './commit.ts';
 export { createdSeconds } from './types.ts';
 export { chainIds } from './image-config.ts';
-export { familiarName, familiarString, parseNormalizedNamed, referenceString, tagNameOnly } from './reference.ts';
+export { familiarName, familiarString, parseNormalizedNamed, referenceString } from './reference.ts';
 export type { NamedReference } from './reference.ts';
 
 export interface ImageServiceOptions {
