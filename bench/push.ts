@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, startDaemonWithBusybox } from '../test/integration/harness.ts';
 import { startPrivateDockerd } from './private-dockerd.ts';
+import { singleFileTar } from './registry-image.ts';
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -28,7 +29,7 @@ const LAYERS = Number(argValue('--layers') ?? 10);
 const RUNS = Number(argValue('--runs') ?? 1);
 const WITH_DOCKERD = !process.argv.includes('--no-dockerd');
 
-/** A tar header (ustar) for a regular file. */
+/** A tar header (ustar) for a regular file of the `docker load` archive. */
 function tarHeader(name: string, size: number): Buffer {
   const h = Buffer.alloc(512);
   h.write(name, 0);
@@ -46,13 +47,11 @@ function tarHeader(name: string, size: number): Buffer {
   return h;
 }
 
-/** One layer tar in memory: a file of half random, half repetitive bytes. */
+/** One layer tar in memory (dist-pull's single-file tar): half random, half repetitive bytes. */
 function layerTar(i: number, bytes: number): Buffer {
   const half = Math.floor(bytes / 2);
   const text = Buffer.alloc(bytes - half, `layer ${i}: the quick brown fox jumps over the lazy dog\n`);
-  const data = Buffer.concat([randomBytes(half), text]);
-  const pad = (512 - (data.length % 512)) % 512;
-  return Buffer.concat([tarHeader(`data/layer-${i}.bin`, data.length), data, Buffer.alloc(pad), Buffer.alloc(1024)]);
+  return singleFileTar(`data/layer-${i}.bin`, Buffer.concat([randomBytes(half), text]));
 }
 
 /** A `docker load` archive of a LAYERS-layer image tagged `tag`. */
