@@ -8,10 +8,28 @@ import { RegistryConfig } from './registry-config.ts';
 import { searchRegistry, splitSearchTerm } from './search.ts';
 
 const requests: { url: string; auth?: string; token?: string }[] = [];
-const server = createServer((req, res) => {
+let tokenForm = '';
+const server = createServer(async (req, res) => {
   requests.push({ url: req.url ?? '', auth: req.headers.authorization, token: req.headers['x-docker-token'] as string | undefined });
   const u = new URL(req.url ?? '/', 'http://x');
   if (u.pathname === '/v1/_ping') return res.end();
+  if (u.pathname === '/v2/') {
+    res.statusCode = 401;
+    res.setHeader('WWW-Authenticate', `Bearer realm="http://${req.headers.host}/token",service="reg"`);
+    return res.end();
+  }
+  if (u.pathname === '/token' && req.method === 'POST') {
+    tokenForm = '';
+    for await (const c of req) tokenForm += String(c);
+    const f = new URLSearchParams(tokenForm);
+    if (f.get('refresh_token') === 'idt' && f.get('scope') === 'registry:catalog:search') return res.end('{"access_token":"search-token"}');
+    res.statusCode = 401;
+    return res.end();
+  }
+  if (u.searchParams.get('q') === 'secure' && req.headers.authorization !== 'Bearer search-token') {
+    res.statusCode = 401;
+    return res.end();
+  }
   if (u.pathname === '/v1/search' && u.searchParams.get('q') !== 'gone') {
     return res.end(JSON.stringify({ results: [
       { name: 'a/one', description: 'first', star_count: 2, is_official: true, is_automated: true },
@@ -60,4 +78,11 @@ test('limit range, a scheme in the term, and a registry without the search API',
   await assert.rejects(searchRegistry(client, `${host}/a`, { limit: 101, filters: new Map(), auth: {} }), /limit 101 is outside the range of \[1, 100\]/);
   await assert.rejects(searchRegistry(client, `http://${host}/a`, { limit: 1, filters: new Map(), auth: {} }), /should not have a scheme/);
   await assert.rejects(searchRegistry(client, `${host}/gone`, { limit: 1, filters: new Map(), auth: {} }), /^Error: unexpected status code 404$|unexpected status code 404/);
+});
+
+test('with an identity token the search carries a v2 token for registry:catalog:search', async () => {
+  await assert.rejects(searchRegistry(client, `${host}/secure`, { limit: 1, filters: new Map(), auth: {} }), /unexpected status code 401/);
+  const r = await searchRegistry(client, `${host}/secure`, { limit: 5, filters: new Map(), auth: { username: 'u', identitytoken: 'idt' } });
+  assert.equal(r.length, 2);
+  assert.match(tokenForm, /grant_type=refresh_token/);
 });

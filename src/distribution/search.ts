@@ -5,7 +5,7 @@
 // yields nothing, the field being deprecated). A registry without the API answers 404:
 // "unexpected status code 404", as dockerd says it.
 import { BerthError, invalidParameter } from '../common/index.ts';
-import { credentials, type AuthConfig } from './auth.ts';
+import { EndpointAuth, authenticateLines, credentials, parseChallenges, type AuthConfig } from './auth.ts';
 import { readCertsDir } from './certs-dir.ts';
 import type { RegistryClient } from './registry-client.ts';
 import { Transport, TransportError, readBody } from './transport.ts';
@@ -101,7 +101,19 @@ async function queryV1(client: RegistryClient, index: string, remote: string, li
     u.searchParams.set('n', String(limit));
     const headers: Record<string, string> = { 'X-Docker-Token': 'true' };
     const cred = credentials(auth);
-    if (cred?.username) headers.Authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+    if (auth.identitytoken && auth.username) {
+      // moby: with an identity token, a v2 token for registry:catalog:search from the /v2/ challenge.
+      const ping = await chosen.transport.request(new URL(`${chosen.base}/v2/`)).catch(() => undefined);
+      ping?.body.resume();
+      if (ping?.status === 401) {
+        const ea = new EndpointAuth(chosen.transport, auth);
+        ea.challenges = parseChallenges(authenticateLines(ping));
+        const authz = await ea.header(['registry:catalog:search']).catch(() => undefined);
+        if (authz) headers.Authorization = authz;
+      }
+    } else if (cred?.username) {
+      headers.Authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+    }
     let res;
     try {
       res = await chosen.transport.request(u, { headers });
