@@ -336,3 +336,11 @@ test('search: a v1 search API with filters, limit and truncation; a registry wit
   assert.equal(none.code, 1);
   assert.match(none.stderr, /Error response from daemon: unexpected status code 404/);
 });
+
+test('help of login, logout, push, pull, search is docker 28\'s', async () => {
+  for (const cmd of [['login'], ['logout'], ['push'], ['pull'], ['search'], ['image', 'push'], ['image', 'pull']]) {
+    const docker = await d1.docker([...cmd, '--help']);
+    const berth = await d1.berth([...cmd, '--help']);
+    assert.equal(berth.stdout, docker.stdout.replace(/docker/g, 'berth'), cmd.join(' '));
+  }
+});

@@ -39,7 +39,7 @@ export const pushCommand: CommandSpec = {
     }
     if (ref.digest) throw new StatusError(1, 'cannot push a digest reference');
     const auth = await registryAuthHeader(ctx, indexKeyOfName(ref.name));
-    const res = await ctx.client.call('POST', `/images/${encodeURIComponent(familiarName(ref.name)).replace(/%2F/g, '/')}/push`, {
+    const res = await ctx.client.call('POST', `/images/${encodeURIComponent(familiarName(ref.name)).replace(/%2F/g, '/').replace(/%3A/g, ':')}/push`, {
       query: { tag: ref.tag, platform: platformQuery(flags.string('platform')) },
       headers: { 'X-Registry-Auth': auth },
     });
