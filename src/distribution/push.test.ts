@@ -20,6 +20,7 @@ const manifests = new Map<string, { type: string; body: Buffer }>();
 const calls: string[] = [];
 let chunkMin = 0;
 let denyUploads = false;
+let failPatches = 0;
 let nextUpload = 0;
 const repo = (name: string) => (repos.get(name) ?? repos.set(name, new Map()).get(name)!);
 const server = createServer(async (req, res) => {
@@ -56,6 +57,11 @@ const server = createServer(async (req, res) => {
   }
   const up = /^\/upload\/(.+)\/(u\d+)$/.exec(u.pathname);
   if (up && req.method === 'PATCH') {
+    if (failPatches > 0) {
+      failPatches--;
+      res.statusCode = 500;
+      return res.end();
+    }
     const parts = uploads.get(up[2])!;
     const have = parts.reduce((n, p) => n + p.length, 0);
     const [start, end] = String(req.headers['content-range']).split('-').map(Number);
@@ -236,4 +242,31 @@ test('errors: an unknown repository, a missing tag, a registry refusing the uplo
   assert.equal(content.size, before);
   assert.equal(blobs.get(sha(tarB))!.digest, sha(tarB));
   content.set(sha(tarB), tarB);
+});
+
+test('OCI layer blobs make an OCI manifest (Docker gzip layers named by their OCI type)', async () => {
+  repos.delete('oci');
+  for (const d of [sha(tarA), sha(tarB)]) blobs.set(d, { ...blobs.get(d)!, sourceRepository: undefined });
+  blobs.set(sha(tarA), { ...blobs.get(sha(tarA))!, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' });
+  tags.set(`${host}/oci:v1`, imageId);
+  await pushImage(client, source, { name: `${host}/oci`, tag: 'v1', auth: {} }, () => {});
+  const man = manifests.get('oci:v1')!;
+  assert.equal(man.type, 'application/vnd.oci.image.manifest.v1+json');
+  const parsed = JSON.parse(man.body.toString());
+  assert.equal(parsed.config.mediaType, 'application/vnd.oci.image.config.v1+json');
+  assert.deepEqual(parsed.layers.map((l: { mediaType: string }) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+});
+
+test('a 5xx during an upload is retried with moby\'s countdown, a new upload each time', async () => {
+  repos.delete('retry');
+  for (const d of [sha(tarA), sha(tarB)]) blobs.set(d, { ...blobs.get(d)!, sourceRepository: undefined });
+  tags.set(`${host}/retry:v1`, imageId);
+  failPatches = 1;
+  const c = collect();
+  await pushImage(client, source, { name: `${host}/retry`, tag: 'v1', auth: {}, chunkSize: 1024 }, c.out);
+  const lines = c.text();
+  const retried = lines.filter((l) => l.includes('Retrying in'));
+  assert.deepEqual(retried.map((l) => l.replace(/^[0-9a-f]{12}: /, '')), ['Retrying in 5 seconds', 'Retrying in 4 seconds', 'Retrying in 3 seconds', 'Retrying in 2 seconds', 'Retrying in 1 second']);
+  assert.equal(lines.filter((l) => l.endsWith(': Pushed')).length, 2);
+  assert.ok(manifests.has('retry:v1'));
 });

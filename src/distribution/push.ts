@@ -184,7 +184,8 @@ class RepositoryPusher {
       schemaVersion: 2,
       mediaType: oci ? MANIFEST_MEDIA.ociManifest : MANIFEST_MEDIA.dockerManifest,
       config: { mediaType: configMedia, size: img.raw.byteLength, digest: configDigest },
-      layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest })),
+      // In an OCI manifest a Docker gzip layer is named by its OCI type (the same bytes).
+      layers: layers.map((l) => ({ mediaType: oci && l.mediaType === MEDIA.dockerLayerGzip ? MEDIA.ociLayerGzip : l.mediaType, size: l.size, digest: l.digest })),
     };
     const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
     const res = await this.session.request(`manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': manifest.mediaType }, body: bytes });
