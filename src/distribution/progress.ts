@@ -89,6 +89,12 @@ export class ProgressCounter {
     }
   }
 
+  /** Counts without sending (bytes read before Docker would show this action). */
+  skip(n: number): void {
+    this.current += n;
+    this.lastUpdate = this.current;
+  }
+
   /** The reader's last update at EOF. */
   finish(): void {
     this.out(progressLine(this.id, this.action, this.current, this.total));

@@ -16,6 +16,7 @@ import {
   type ImageService,
   type NamedReference,
 } from '../image/index.ts';
+import type { ContentWriter } from '../content/index.ts';
 import type { AuthConfig } from './auth.ts';
 import {
   MAX_CONFIG_SIZE,
@@ -224,6 +225,82 @@ class DoNotRetry extends Error {
 
 const shortId = (digest: string) => digest.slice(7, 19);
 
+/**
+ * A layer download as the extraction sees it: queued (waiting for a download slot), downloading
+ * into its ingest (readable back while it grows), done (verified and committed) or failed.
+ */
+class LiveDownload {
+  state: 'queued' | 'downloading' | 'done' | 'failed' = 'queued';
+  writer: ContentWriter | undefined;
+  error: unknown;
+  private waiters: (() => void)[] = [];
+
+  set(state: LiveDownload['state'], error?: unknown): void {
+    this.state = state;
+    if (error !== undefined) this.error = error;
+    this.notify();
+  }
+
+  notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  wait(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  /** Throws the download's error once it failed (a method: the state changes across awaits). */
+  check(): void {
+    if (this.state === 'failed') throw this.error;
+  }
+}
+
+const FOLLOW_CHUNK = 1 << 20;
+
+/**
+ * The layer's bytes for extraction: from the content store when the blob is there, else
+ * following the ingest as the download writes it. The stream ends only after the download
+ * is verified and committed, so a blob that fails its digest never completes a registration.
+ */
+async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownload | undefined): AsyncGenerator<Uint8Array> {
+  if (!live) {
+    yield* images.content.read(d.digest);
+    return;
+  }
+  while (live.state === 'queued') await live.wait();
+  live.check();
+  const w = live.writer;
+  if (!w) {
+    yield* images.content.read(d.digest);
+    return;
+  }
+  let pos = 0;
+  for (;;) {
+    live.check();
+    if (pos < w.written) {
+      let chunk: Uint8Array;
+      try {
+        chunk = await w.readAt(pos, Math.min(w.written - pos, FOLLOW_CHUNK));
+      } catch (err) {
+        // The ingest was committed (renamed) before the first read: read the blob instead.
+        if (pos !== 0 || (err as { code?: string }).code !== 'ENOENT') throw err;
+        while (live.state === 'downloading') await live.wait();
+        live.check();
+        yield* images.content.read(d.digest);
+        return;
+      }
+      if (chunk.byteLength === 0) throw new Error(`short read of the download of ${d.digest}`);
+      pos += chunk.byteLength;
+      yield chunk;
+      continue;
+    }
+    if (live.state === 'done') return;
+    await live.wait();
+  }
+}
+
 /** Downloads and registers the layers; on failure, releases what this pull registered. */
 async function pullLayers(deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest): Promise<void> {
   const images = deps.images;
@@ -254,25 +331,33 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
     if (n >= deps.client.config.maxConcurrentDownloads) out(update(shortId(layers[i].digest), 'Waiting'));
   });
 
-  // Downloads start now (bounded); each registration waits for its parent's.
+  // Downloads start now (bounded); each layer is extracted as soon as its parent is
+  // registered, from its blob or while it is still downloading.
+  const lives = new Map<number, LiveDownload>();
   const downloads = new Map<number, Promise<void>>();
-  for (const i of missing) downloads.set(i, download(deps, session, layers[i], limiter, out, abort.signal));
+  for (const i of missing) {
+    const live = new LiveDownload();
+    lives.set(i, live);
+    downloads.set(i, download(deps, session, layers[i], limiter, out, abort.signal, live));
+  }
   for (const p of downloads.values()) p.catch(() => abort.abort());
 
   let failure: unknown;
   try {
     for (let i = 0; i < layers.length; i++) {
       if (present[i]) continue;
-      await downloads.get(i);
       const d = layers[i];
       const id = shortId(d.digest);
+      const live = lives.get(i);
       const parent = i === 0 ? null : chains[i - 1];
       const counter = new ProgressCounter(out, id, 'Extracting', d.size);
-      const blob = images.content.read(d.digest);
+      const bytes = layerBytes(images, d, live);
       const counted = (async function* () {
-        for await (const chunk of blob) {
-          if (abort.signal.aborted) throw abort.signal.reason ?? new Error('pull cancelled');
-          counter.add(chunk.byteLength);
+        for await (const chunk of bytes) {
+          if (abort.signal.aborted) throw new AbortedError('pull cancelled');
+          // Docker shows extraction after the download: before that, count silently.
+          if (!live || live.state === 'done') counter.add(chunk.byteLength);
+          else counter.skip(chunk.byteLength);
           yield chunk;
         }
         counter.finish();
@@ -286,6 +371,7 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
         throw err;
       }
       if (!existed) registered.push(layer.chainId);
+      await downloads.get(i);
       await images.recordLayerBlob(diffIds[i], { digest: d.digest, mediaType: d.mediaType, size: d.size, sourceRepository: source });
       out(update(id, 'Pull complete'));
     }
@@ -295,9 +381,10 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
   } finally {
     req.signal?.removeEventListener('abort', onOuterAbort);
   }
+  await Promise.allSettled(downloads.values());
+  for (const live of lives.values()) await live.writer?.closeReader();
   if (failure !== undefined) {
-    // Wait for every download to stop (their ingests are removed), then release our layers.
-    await Promise.allSettled(downloads.values());
+    // Every download has stopped (their ingests are removed); release the layers we added.
     for (const chain of registered.reverse()) await images.releaseLayer(chain);
     // The first download error explains an abort better than the abort itself.
     for (const p of downloads.values()) {
@@ -314,48 +401,57 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
 class AbortedError extends Error {}
 
 /** Fetches one blob into the content store (unless it is there), verified while it streams. */
-async function download(deps: PullDeps, session: RepositorySession, d: Descriptor, limiter: Limiter, out: PullProgress, signal: AbortSignal): Promise<void> {
+async function download(deps: PullDeps, session: RepositorySession, d: Descriptor, limiter: Limiter, out: PullProgress, signal: AbortSignal, live: LiveDownload): Promise<void> {
   const images = deps.images;
   const id = shortId(d.digest);
-  if (await images.content.has(d.digest)) {
-    out(update(id, 'Verifying Checksum'));
-    out(update(id, 'Download complete'));
-    return;
-  }
-  await limiter.acquire();
   try {
-    if (signal.aborted) throw new AbortedError('pull cancelled');
-    const w = await images.ingest();
-    let ok = false;
-    try {
-      const attempts = deps.client.config.maxDownloadAttempts;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await fetchInto(session, d, w, out, signal);
-          break;
-        } catch (err) {
-          if (signal.aborted) throw new AbortedError('pull cancelled');
-          if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
-          await countdown(deps, id, attempt, out, signal);
-        }
-      }
+    if (await images.content.has(d.digest)) {
       out(update(id, 'Verifying Checksum'));
-      if (w.digest() !== d.digest || w.written !== d.size) {
-        throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
-      }
-      await w.commit(d.size, d.digest);
-      ok = true;
       out(update(id, 'Download complete'));
-    } finally {
-      if (!ok) await w.abort();
+      live.set('done');
+      return;
     }
-  } finally {
-    limiter.release();
+    await limiter.acquire();
+    try {
+      if (signal.aborted) throw new AbortedError('pull cancelled');
+      const w = await images.ingest();
+      live.writer = w;
+      live.set('downloading');
+      let ok = false;
+      try {
+        const attempts = deps.client.config.maxDownloadAttempts;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await fetchInto(session, d, w, out, signal, () => live.notify());
+            break;
+          } catch (err) {
+            if (signal.aborted) throw new AbortedError('pull cancelled');
+            if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
+            await countdown(deps, id, attempt, out, signal);
+          }
+        }
+        out(update(id, 'Verifying Checksum'));
+        if (w.digest() !== d.digest || w.written !== d.size) {
+          throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+        }
+        await w.commit(d.size, d.digest);
+        ok = true;
+        out(update(id, 'Download complete'));
+        live.set('done');
+      } finally {
+        if (!ok) await w.abort();
+      }
+    } finally {
+      limiter.release();
+    }
+  } catch (err) {
+    live.set('failed', err);
+    throw err;
   }
 }
 
 /** One attempt: GET (or a Range continuing what the writer has), streamed into the writer. */
-async function fetchInto(session: RepositorySession, d: Descriptor, w: { written: number; write(c: Uint8Array): Promise<void> }, out: PullProgress, signal: AbortSignal): Promise<void> {
+async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWriter, out: PullProgress, signal: AbortSignal, wrote: () => void): Promise<void> {
   const res = await session.openBlob(d.digest, w.written, signal);
   if (res.status === 206) {
     const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
@@ -381,6 +477,7 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: { written
       throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
     }
     await w.write(c);
+    wrote();
     counter.add(c.length);
   }
   counter.finish();

@@ -384,6 +384,15 @@ test('hostile registries: a blob that does not match its digest, diff_ids that d
   files.set(`/v2/hostile/diff/blobs/${sha256(evil)}`, { body: evil });
   files.set('/v2/hostile/old/manifests/1', { body: Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'hostile/old', tag: '1', fsLayers: [] })), type: 'application/vnd.docker.distribution.manifest.v1+prettyjws' });
   files.set('/v2/hostile/huge/manifests/1', { body: Buffer.alloc(5 * 1024 * 1024, 0x20), type: 'application/vnd.docker.distribution.manifest.v2+json' });
+  // the same layer content, recompressed: its diffID is right, its blob digest is not
+  const sameTar = singleFileTar('same.txt', Buffer.from('same bytes, other blob\n'));
+  const sameGz = gzipSync(sameTar);
+  const otherGz = Buffer.from(sameGz);
+  otherGz[9] = otherGz[9] === 3 ? 255 : 3; // gzip's OS byte: ignored by gunzip
+  const sameConfig = imageConfig([sha256(sameTar)]);
+  files.set('/v2/hostile/same/manifests/1', { body: Buffer.from(schema2(sameConfig, [{ digest: sha256(sameGz), size: sameGz.length }])), type: 'application/vnd.docker.distribution.manifest.v2+json' });
+  files.set(`/v2/hostile/same/blobs/${sha256(sameConfig)}`, { body: Buffer.from(sameConfig) });
+  files.set(`/v2/hostile/same/blobs/${sha256(sameGz)}`, { body: otherGz });
   const fake = await fakeRegistry(files);
 
   const before = (await d.api('GET', '/images/json')).json.length;
@@ -394,6 +403,12 @@ test('hostile registries: a blob that does not match its digest, diff_ids that d
   assert.equal(existsSync(blobPath(sha256(evil))), false);
   assert.equal(existsSync(layerDb(sha256(honestTar))), false);
   assert.deepEqual(await ingestLeft(), []);
+
+  const same = await apiPull(`fromImage=${encodeURIComponent(`${fake.addr}/hostile/same`)}&tag=1`);
+  assert.equal(same.msgs.at(-1)!.error, `filesystem layer verification failed for digest ${sha256(sameGz)}`);
+  assert.equal(existsSync(layerDb(sha256(sameTar))), false, 'extracted while downloading, but never registered');
+  assert.equal(existsSync(blobPath(sha256(sameGz))), false);
+  assert.equal(existsSync(blobPath(sha256(otherGz))), false);
 
   const diff = await apiPull(`fromImage=${encodeURIComponent(`${fake.addr}/hostile/diff`)}&tag=1`);
   assert.equal(diff.msgs.at(-1)!.error, "layers from manifest don't match image configuration");
