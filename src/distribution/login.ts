@@ -97,7 +97,8 @@ async function loginV2(client: RegistryClient, ep: RegistryEndpoint, auth: AuthC
 /** Go's url.Error text: `Get "https://h/v2/": <cause>`; registry refusals keep their kind (401). */
 function goUrlError(url: URL, err: unknown): Error {
   const msg = `Get "${url.href}": ${(err as Error).message}`;
-  if (err instanceof RegistryError) return new BerthError(err.kind === 'Forbidden' ? 'Unauthorized' : err.kind === 'Unauthorized' ? 'Unauthorized' : 'System', msg);
+  // moby's translateV2AuthError: a registry's errcode from the token exchange is Unauthorized (401).
+  if (err instanceof RegistryError) return new BerthError(err.code === 'UNAUTHORIZED' || err.code === 'DENIED' ? 'Unauthorized' : 'System', msg);
   if (err instanceof TransportError) return new TransportError(msg, err.code, err);
   return new BerthError('System', msg);
 }
