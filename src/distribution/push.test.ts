@@ -9,7 +9,6 @@ import { gunzipSync } from 'node:zlib';
 import { RegistryClient } from './registry-client.ts';
 import { RegistryConfig } from './registry-config.ts';
 import { pushImage, type PushImageSource, type PushLayerBlob } from './push.ts';
-import type { ContentWriter } from '../content/index.ts';
 
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -134,7 +133,7 @@ const source: PushImageSource = {
     const b = content.get(d)!;
     for (let i = 0; i < b.length; i += 1024) yield b.subarray(i, i + 1024);
   },
-  async ingest(): Promise<ContentWriter> {
+  async ingest() {
     const parts: Buffer[] = [];
     return {
       get written() {

@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import { invalidParameter, notFound } from '../common/index.ts';
-import type { ContentWriter } from '../content/index.ts';
 import { familiarName, familiarString, parseNormalizedNamed, type NamedReference } from '../image/index.ts';
 import { NoCredentialsError, repositoryScope, type AuthConfig } from './auth.ts';
 import { MANIFEST_MEDIA } from './manifest.ts';
@@ -56,6 +55,15 @@ export interface PushImage {
   variant?: string;
 }
 
+/** The part of the content store's writer push uses (write, verify-and-commit, abort). */
+interface PushBlobWriter {
+  readonly written: number;
+  write(chunk: Uint8Array): Promise<void>;
+  digest(): string;
+  commit(expectedSize?: number, expectedDigest?: string): Promise<string>;
+  abort(): Promise<void>;
+}
+
 /** What push needs of the image store (the daemon adapts its ImageService). */
 export interface PushImageSource {
   /** The image ID a `name:tag` reference points to. */
@@ -67,7 +75,7 @@ export interface PushImageSource {
   recordLayerBlob(diffId: string, blob: PushLayerBlob): Promise<void>;
   hasBlob(digest: string): Promise<boolean>;
   readBlob(digest: string): AsyncIterable<Uint8Array>;
-  ingest(): Promise<ContentWriter>;
+  ingest(): Promise<PushBlobWriter>;
   addDigestReference(ref: string, imageId: string): Promise<void>;
   logPushEvent(ref: string): void;
 }
