@@ -201,6 +201,7 @@ test('push of every tag: layers already in the repository are not sent again', a
   assert.equal(lines.filter((l) => l.endsWith('Layer already exists')).length, 4, lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('v1: digest:')) && lines.some((l) => l.startsWith('v2: digest:')));
   assert.equal(calls.filter((x) => x.startsWith('PATCH') || x.startsWith('POST')).length, 0);
+  assert.equal(events.at(-1), `${host}/dst`);
 });
 
 test('OCI-Chunk-Min-Length raises the chunk size; a blob that fits in one chunk goes monolithic', async () => {

@@ -127,7 +127,8 @@ export async function pushImage(client: RegistryClient, images: PushImageSource,
       await pusher.pushTag(t.tag, img);
     }
   });
-  for (const t of targets) images.logPushEvent(`${repoName}:${t.tag}`);
+  // One event for the request, as moby's Push logs it: the tag pushed, or the bare name for all tags.
+  images.logPushEvent(opts.tag ? `${repoName}:${opts.tag}` : repoName);
 }
 
 function checkPlatform(img: PushImage, want: Platform, ref: string): void {

@@ -170,6 +170,13 @@ test('docker login, push, push again, cross-repository mount, then pull on a sec
   assert.equal(ran.stdout.trim(), 'pulled', ran.stderr);
   const pulledDigests = await d2.docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${host}/app:v1`]);
   assert.match(pulledDigests.stdout, new RegExp(m[1]));
+  // The second berthd pushes what it pulled to another repository: mounted from where it came,
+  // and the very same manifest (the blobs as pulled, no recompression).
+  assert.equal((await d2.docker(['tag', `${host}/app:v1`, `${host}/copy:v1`])).code, 0);
+  const copy = await d2.docker(['push', `${host}/copy:v1`], { env });
+  assert.equal(copy.code, 0, copy.stderr);
+  assert.match(copy.stdout, /Mounted from app/);
+  assert.match(copy.stdout, new RegExp(`v1: digest: ${m[1]} size: ${m[2]}`));
 
   const logout = await d1.docker(['logout', host], { env });
   assert.equal(logout.code, 0);
