@@ -64,6 +64,6 @@ export class RegistryApi implements RegistryBackend {
     const platform = req.platform?.os && req.platform.architecture
       ? { os: req.platform.os, architecture: req.platform.architecture, ...(req.platform.variant ? { variant: req.platform.variant } : {}) }
       : undefined;
-    return pushImage(this.client(), this.source, { name: req.name, tag: req.tag, platform, auth: lenientAuth(req.authHeader) }, (m) => progress(m as JsonMessage));
+    return pushImage(this.client(), this.source, { name: req.name, tag: req.tag, platform, auth: lenientAuth(req.authHeader), signal: req.signal }, (m) => progress(m as JsonMessage));
   }
 }

@@ -20,6 +20,7 @@ const calls: string[] = [];
 let chunkMin = 0;
 let denyUploads = false;
 let failPatches = 0;
+let onPatch: (() => void) | undefined;
 let nextUpload = 0;
 const repo = (name: string) => (repos.get(name) ?? repos.set(name, new Map()).get(name)!);
 const server = createServer(async (req, res) => {
@@ -56,6 +57,7 @@ const server = createServer(async (req, res) => {
   }
   const up = /^\/upload\/(.+)\/(u\d+)$/.exec(u.pathname);
   if (up && req.method === 'PATCH') {
+    onPatch?.();
     if (failPatches > 0) {
       failPatches--;
       res.statusCode = 500;
@@ -269,4 +271,18 @@ test('a 5xx during an upload is retried with moby\'s countdown, a new upload eac
   assert.deepEqual(retried.map((l) => l.replace(/^[0-9a-f]{12}: /, '')), ['Retrying in 5 seconds', 'Retrying in 4 seconds', 'Retrying in 3 seconds', 'Retrying in 2 seconds', 'Retrying in 1 second']);
   assert.equal(lines.filter((l) => l.endsWith(': Pushed')).length, 2);
   assert.ok(manifests.has('retry:v1'));
+});
+
+test('the client going away stops the push: no retry, no manifest, "context canceled"', async () => {
+  repos.delete('gone');
+  for (const d of [sha(tarA), sha(tarB)]) blobs.set(d, { ...blobs.get(d)!, sourceRepository: undefined });
+  tags.set(`${host}/gone:v1`, imageId);
+  const ac = new AbortController();
+  onPatch = () => ac.abort();
+  try {
+    await assert.rejects(pushImage(client, source, { name: `${host}/gone`, tag: 'v1', auth: {}, chunkSize: 1024, signal: ac.signal }, () => {}), (err: Error) => err.message === 'context canceled');
+  } finally {
+    onPatch = undefined;
+  }
+  assert.equal(manifests.has('gone:v1'), false);
 });

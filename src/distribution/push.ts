@@ -20,7 +20,7 @@ import { formatPlatform, type Platform } from './platform.ts';
 import { message, update, ProgressCounter, type PullMessage } from './progress.ts';
 import type { RegistryClient, RepositorySession } from './registry-client.ts';
 import { RegistryError, UnexpectedResponseError, registryErrorFromResponse } from './registry-errors.ts';
-import { TransportError, type HttpResponse } from './transport.ts';
+import { TransportError, type HttpResponse, type RequestOptions } from './transport.ts';
 
 /** Largest body of one PATCH (the registry's OCI-Chunk-Min-Length raises it). */
 const CHUNK = 16 * 1024 * 1024;
@@ -89,6 +89,8 @@ export interface PushOptions {
   auth: AuthConfig;
   /** Largest PATCH body (default 16 MiB; the registry's OCI-Chunk-Min-Length raises it). */
   chunkSize?: number;
+  /** The API client went away: uploads stop ("context canceled", as dockerd says). */
+  signal?: AbortSignal;
 }
 
 export type PushProgress = (m: PullMessage | { progressDetail: Record<string, never>; aux: unknown }) => void;
@@ -120,7 +122,7 @@ export async function pushImage(client: RegistryClient, images: PushImageSource,
   await client.withEndpoints(ref.domain, { ...sessionOpts, actions: [...sessionOpts.actions] }, async (session) => {
     // A transport failure here lets the next endpoint (http for an insecure registry) be tried.
     await session.ping();
-    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, opts.chunkSize ?? CHUNK, out);
+    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, opts.chunkSize ?? CHUNK, out, opts.signal);
     for (const t of targets) {
       const img = images.image(t.id!);
       if (opts.platform) checkPlatform(img, opts.platform, t.ref);
@@ -157,14 +159,27 @@ class RepositoryPusher {
   private running = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, chunk: number, out: PushProgress) {
+  private readonly signal?: AbortSignal;
+
+  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, chunk: number, out: PushProgress, signal?: AbortSignal) {
     this.chunk = chunk;
+    this.signal = signal;
     this.session = session;
     this.images = images;
     this.repoName = repoName;
     this.domain = domain;
     this.limit = Math.max(1, limit);
     this.out = out;
+  }
+
+  /** A session request that stops with the push (the client went away). */
+  private req(target: string | URL, opts: RequestOptions = {}): Promise<HttpResponse> {
+    this.checkCanceled();
+    return this.session.request(target, { ...opts, ...(this.signal ? { signal: this.signal } : {}) });
+  }
+
+  private checkCanceled(): void {
+    if (this.signal?.aborted) throw new PushCanceledError();
   }
 
   async pushTag(tag: string, img: PushImage): Promise<void> {
@@ -179,7 +194,7 @@ class RepositoryPusher {
       try {
         results.set(l.diffId, await this.slot(shortId(l.diffId), () => this.uploadLayer(l.diffId)));
       } catch (err) {
-        failures.push(unwrap(err));
+        failures.push(this.signal?.aborted ? new PushCanceledError() : unwrap(err));
       }
     }));
     if (failures.length) throw failures[0];
@@ -197,7 +212,7 @@ class RepositoryPusher {
       layers: layers.map((l) => ({ mediaType: oci && l.mediaType === MEDIA.dockerLayerGzip ? MEDIA.ociLayerGzip : l.mediaType, size: l.size, digest: l.digest })),
     };
     const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
-    const res = await this.session.request(`manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': manifest.mediaType }, body: bytes });
+    const res = await this.req(`manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': manifest.mediaType }, body: bytes });
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await pushError(res);
     res.body.resume();
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -254,7 +269,7 @@ class RepositoryPusher {
     const from = mountSource(blob.sourceRepository, this.domain, this.repoName);
     if (from) {
       this.session.addScope(repositoryScope(from, ['pull']));
-      const res = await this.session.request(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' });
+      const res = await this.req(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' });
       res.body.resume();
       if (res.status === 201) {
         this.out(update(id, `Mounted from ${from}`));
@@ -288,10 +303,12 @@ class RepositoryPusher {
       try {
         return await fn();
       } catch (err) {
+        if (this.signal?.aborted) throw new PushCanceledError();
         if (!retryable(err) || attempt >= MAX_UPLOAD_ATTEMPTS) throw unwrap(err);
         for (let delay = attempt * 5; delay > 0; delay--) {
           this.out(update(id, `Retrying in ${delay} second${delay !== 1 ? 's' : ''}`));
           await new Promise((r) => setTimeout(r, 1000));
+          this.checkCanceled();
         }
       }
     }
@@ -354,7 +371,7 @@ class RepositoryPusher {
   }
 
   private async blobExists(digest: string): Promise<boolean> {
-    const res = await this.session.request(`blobs/${digest}`, { method: 'HEAD' });
+    const res = await this.req(`blobs/${digest}`, { method: 'HEAD' });
     res.body.resume();
     if (res.status === 200) return true;
     if (res.status === 404) return false;
@@ -363,11 +380,11 @@ class RepositoryPusher {
 
   private async ensureConfig(digest: string, raw: Uint8Array): Promise<void> {
     if (await this.blobExists(digest)) return;
-    const start = await this.session.request('blobs/uploads/', { method: 'POST' });
+    const start = await this.req('blobs/uploads/', { method: 'POST' });
     if (start.status !== 202) throw await pushError(start);
     start.body.resume();
     const put = withDigest(uploadLocation(start), digest);
-    const res = await this.session.request(put, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: raw });
+    const res = await this.req(put, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: raw });
     if (res.status !== 201) throw await pushError(res);
     res.body.resume();
   }
@@ -379,7 +396,7 @@ class RepositoryPusher {
    */
   private async sendBlob(source: AsyncIterable<Uint8Array>, digestOf: () => string, location: URL | undefined, minChunk: number): Promise<number> {
     if (!location) {
-      const res = await this.session.request('blobs/uploads/', { method: 'POST' });
+      const res = await this.req('blobs/uploads/', { method: 'POST' });
       if (res.status !== 202) throw await pushError(res);
       res.body.resume();
       location = uploadLocation(res);
@@ -390,7 +407,7 @@ class RepositoryPusher {
     let sent = 0;
     let inflight: Promise<void> = Promise.resolve();
     const patch = async (body: Buffer, start: number): Promise<void> => {
-      const res = await this.session.request(at, {
+      const res = await this.req(at, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${start}-${start + body.byteLength - 1}` },
         body,
@@ -409,6 +426,7 @@ class RepositoryPusher {
     };
     try {
       for await (const chunk of source) {
+        this.checkCanceled();
         let c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         while (c.byteLength > 0) {
           const n = Math.min(c.byteLength, chunkSize - pendingBytes);
@@ -432,7 +450,7 @@ class RepositoryPusher {
     const rest = take();
     const digest = digestOf();
     if (sent === 0) {
-      const res = await this.session.request(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: rest });
+      const res = await this.req(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: rest });
       if (res.status !== 201) throw await pushError(res);
       res.body.resume();
       return rest.byteLength;
@@ -441,10 +459,17 @@ class RepositoryPusher {
       await patch(rest, sent);
       sent += rest.byteLength;
     }
-    const res = await this.session.request(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
+    const res = await this.req(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
     if (res.status !== 201) throw await pushError(res);
     res.body.resume();
     return sent;
+  }
+}
+
+/** The push stopped because the API client went away (Go's context.Canceled). */
+class PushCanceledError extends Error {
+  constructor() {
+    super('context canceled');
   }
 }
 

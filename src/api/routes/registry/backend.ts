@@ -31,6 +31,8 @@ export interface PushRequest {
   platform?: { os?: string; architecture?: string; variant?: string };
   /** The X-Registry-Auth header as sent (decoded by the daemon; a bad one counts as none). */
   authHeader?: string;
+  /** Aborted when the client goes away: the push stops. */
+  signal?: AbortSignal;
 }
 
 export interface RegistryBackend {

@@ -78,7 +78,9 @@ test('GET /images/search: limit, filters and the auth header reach the backend; 
 test('POST /images/{name}/push: name with slashes, tag, platform; errors before the stream are statuses, after it in-band', async () => {
   const r = await call('POST', `/v1.50/images/h:1/team/x/push?tag=v1&platform=${encodeURIComponent('{"os":"linux","architecture":"amd64"}')}`, undefined, { 'X-Registry-Auth': 'abc' });
   assert.equal(r.status, 200);
-  assert.deepEqual(seen.push, { name: 'h:1/team/x', tag: 'v1', platform: { os: 'linux', architecture: 'amd64', variant: undefined }, authHeader: 'abc' });
+  const { signal, ...pushed } = seen.push as PushRequest;
+  assert.ok(signal instanceof AbortSignal);
+  assert.deepEqual(pushed, { name: 'h:1/team/x', tag: 'v1', platform: { os: 'linux', architecture: 'amd64', variant: undefined }, authHeader: 'abc' });
   assert.equal((await call('POST', '/images/x/push?tag=early')).status, 404);
   const late = await call('POST', '/images/x/push?tag=late');
   assert.equal(late.status, 200);

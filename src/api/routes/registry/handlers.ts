@@ -51,7 +51,7 @@ export function registryHandlers(b: RegistryBackend): Record<string, Handler> {
       const out = new JsonStreamWriter(ctx.res!);
       let started = false;
       try {
-        await b.push({ name: ctx.params.name, tag: ctx.query.get('tag') ?? '', platform, authHeader: authHeader(ctx.req.headers['x-registry-auth']) }, (m) => {
+        await b.push({ name: ctx.params.name, tag: ctx.query.get('tag') ?? '', platform, authHeader: authHeader(ctx.req.headers['x-registry-auth']), signal: ctx.closed }, (m) => {
           started = true;
           out.write(m);
         });
