@@ -10,6 +10,7 @@ import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon } from './harness.ts';
+import { startRegistry as startTlsRegistry, type Registry } from './registry.test-helpers.ts';
 
 let d1: Daemon;
 let d2: Daemon;
@@ -18,6 +19,8 @@ let registry: ChildProcess | undefined;
 let host: string;
 let search: Server | undefined;
 let searchHost: string;
+let certsDir: string;
+let tlsRegistry: Registry | undefined;
 
 const USER = 'alice';
 const PASSWORD = 'wonderland-5';
@@ -100,11 +103,14 @@ before(async () => {
   await mkdir(join(tmp, 'registry'));
   ({ proc: registry, host } = await startRegistry(join(tmp, 'registry'), join(tmp, 'htpasswd')));
   ({ server: search, host: searchHost } = await startSearchServer());
-  d1 = await startDaemonWithBusybox();
+  certsDir = join(tmp, 'certs.d');
+  await mkdir(certsDir);
+  d1 = await startDaemonWithBusybox(['--registry-certs-dir', certsDir]);
   d2 = await startDaemon();
 });
 
 after(async () => {
+  await tlsRegistry?.stop();
   registry?.kill('SIGKILL');
   search?.close();
   await d1?.cleanup();
@@ -350,4 +356,35 @@ test('help of login, logout, push, pull, search is docker 28\'s', async () => {
     const berth = await d1.berth([...cmd, '--help']);
     assert.equal(berth.stdout, docker.stdout.replace(/docker/g, 'berth'), cmd.join(' '));
   }
+});
+
+test('TLS outside loopback: login and push refused without the CA, done with ca.crt in certs.d', async () => {
+  // The daemon's bridge address: local, outside 127.0.0.0/8, so the registry is "secure".
+  const ip = d1.bip.split('/')[0]!;
+  const pki = join(tmp, 'pki');
+  await mkdir(pki);
+  const ssl = async (args: string[]) => {
+    const r = await run('openssl', args, { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+  };
+  await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=berth push CA', '-keyout', join(pki, 'ca.key'), '-out', join(pki, 'ca.crt')]);
+  await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=registry', '-keyout', join(pki, 'server.key'), '-out', join(pki, 'server.csr')]);
+  await writeFile(join(pki, 'server.ext'), `subjectAltName=IP:${ip}\n`);
+  await ssl(['x509', '-req', '-in', join(pki, 'server.csr'), '-CA', join(pki, 'ca.crt'), '-CAkey', join(pki, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', join(pki, 'server.ext'), '-out', join(pki, 'server.crt')]);
+  tlsRegistry = await startTlsRegistry({ host: ip, htpasswd: await readFile(join(tmp, 'htpasswd'), 'utf8'), tls: { certFile: join(pki, 'server.crt'), keyFile: join(pki, 'server.key') } });
+  const h = tlsRegistry.addr;
+  const cfg = await configDir('docker-tls');
+  const env = { DOCKER_CONFIG: cfg };
+  const refused = await d1.docker(['login', '-u', USER, '--password-stdin', h], { input: PASSWORD, env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /x509: certificate signed by unknown authority/);
+  await mkdir(join(certsDir, h));
+  await writeFile(join(certsDir, h, 'ca.crt'), await readFile(join(pki, 'ca.crt')));
+  const login = await d1.docker(['login', '-u', USER, '--password-stdin', h], { input: PASSWORD, env });
+  assert.equal(login.code, 0, login.stderr);
+  assert.equal((await d1.docker(['tag', 'busybox', `${h}/tls:v1`])).code, 0);
+  const push = await d1.docker(['push', `${h}/tls:v1`], { env });
+  assert.equal(push.code, 0, push.stderr);
+  assert.match(push.stdout, /Pushed/);
+  assert.match(push.stdout, /v1: digest: sha256:[0-9a-f]{64} size: \d+/);
 });
