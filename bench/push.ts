@@ -125,6 +125,16 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** Resets the kernel's peak-RSS mark of a process (writing 5 to clear_refs). */
+async function resetPeak(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => {});
+}
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
 async function timed(host: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();
   const r = await run('docker', ['-H', host, ...args], { timeoutMs: 1_800_000 });
@@ -143,7 +153,7 @@ try {
   const berthPid = Number((await readFile(join(berth.dir, 'berthd.pid'), 'utf8')).trim());
   const engines: [string, string, number][] = [['berthd', berth.host, berthPid]];
   if (dockerd) engines.push(['dockerd', dockerd.host, dockerd.pid]);
-  for (const [name] of engines) results[name] = { cold: [], warm: [], again: [], coldCpu: [] };
+  for (const [name] of engines) results[name] = { cold: [], warm: [], again: [], coldCpu: [], peakMb: [] };
   for (let round = 0; round < RUNS; round++) {
     // New random layers each round: nothing of an earlier round is in the registry or known.
     console.log(`round ${round + 1}: making a ${LAYERS}-layer image of ${MB} MB ...`);
@@ -153,10 +163,12 @@ try {
       await timed(host, ['load', '-i', archive]);
       const repo = `${registry.host}/${name}-r${round}`;
       await timed(host, ['tag', tag, `${repo}:cold`]);
+      await resetPeak(pid);
       const cpu0 = await cpuSeconds(pid);
       results[name]!.cold!.push(await timed(host, ['push', `${repo}:cold`]));
       results[name]!.coldCpu!.push((await cpuSeconds(pid)) - cpu0);
-      console.log(`  ${name} cold push ${results[name]!.cold!.at(-1)!.toFixed(2)} s, daemon CPU ${results[name]!.coldCpu!.at(-1)!.toFixed(2)} s`);
+      results[name]!.peakMb!.push(await peakRssMb(pid));
+      console.log(`  ${name} cold push ${results[name]!.cold!.at(-1)!.toFixed(2)} s, daemon CPU ${results[name]!.coldCpu!.at(-1)!.toFixed(2)} s, peak RSS ${results[name]!.peakMb!.at(-1)!.toFixed(0)} MB`);
       await timed(host, ['tag', tag, `${repo}-warm:warm`]);
       results[name]!.warm!.push(await timed(host, ['push', `${repo}-warm:warm`]));
       results[name]!.again!.push(await timed(host, ['push', `${repo}:cold`]));
@@ -166,8 +178,8 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`\npush of ${MB} MB in ${LAYERS} layers to docker-registry on loopback (median of ${RUNS}, seconds)`);
-  console.log('step     berthd    dockerd   berth/dockerd   (coldCpu: the daemon\'s CPU seconds during the cold push)');
-  for (const step of ['cold', 'warm', 'again', 'coldCpu']) {
+  console.log('step     berthd    dockerd   berth/dockerd   (coldCpu: the daemon\'s CPU seconds during the cold push; peakMb: its peak RSS then)');
+  for (const step of ['cold', 'warm', 'again', 'coldCpu', 'peakMb']) {
     const b = median(results.berthd![step]!);
     const d = results.dockerd ? median(results.dockerd[step]!) : NaN;
     console.log(`${step.padEnd(7)}  ${b.toFixed(2).padStart(7)}  ${Number.isNaN(d) ? '      -' : d.toFixed(2).padStart(7)}   ${Number.isNaN(d) ? '-' : (b / d).toFixed(2)}`);

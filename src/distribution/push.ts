@@ -23,7 +23,7 @@ import { RegistryError, UnexpectedResponseError, registryErrorFromResponse } fro
 import { TransportError, type HttpResponse, type RequestOptions } from './transport.ts';
 
 /** Largest body of one PATCH (the registry's OCI-Chunk-Min-Length raises it). */
-const CHUNK = 16 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 /** moby's maxUploadAttempts. */
 const MAX_UPLOAD_ATTEMPTS = 5;
 
@@ -87,7 +87,7 @@ export interface PushOptions {
   tag: string;
   platform?: Platform;
   auth: AuthConfig;
-  /** Largest PATCH body (default 16 MiB; the registry's OCI-Chunk-Min-Length raises it). */
+  /** Largest PATCH body (default 4 MiB; the registry's OCI-Chunk-Min-Length raises it). */
   chunkSize?: number;
   /** The API client went away: uploads stop ("context canceled", as dockerd says). */
   signal?: AbortSignal;
