@@ -235,6 +235,7 @@ test('berth login, push -q, pull, logout with its own config file', async () => 
   const dockerStored = await d1.docker(['login', host], { env: { DOCKER_CONFIG: dockerCfg } });
   assert.equal(dockerStored.code, 0, dockerStored.stderr);
   assert.equal(dockerStored.stdout, stored.stdout);
+  assert.equal(stored.stderr, dockerStored.stderr.replace(/docker/g, 'berth'));
   const logout = await d1.berth(['logout', host], { env });
   assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
   const denied = await d1.berth(['push', `${host}/berth:one`], { env });

@@ -25,6 +25,18 @@ export const pushCommand: CommandSpec = {
   async run(ctx, flags, args) {
     const all = flags.bool('all-tags');
     const quiet = flags.bool('quiet');
+    const platform = flags.string('platform');
+    if (platform) {
+      // containerd's platforms.Parse: each component a word of [A-Za-z0-9_.-].
+      const bad = platform.split('/').find((c) => !/^[A-Za-z0-9_.-]+$/.test(c));
+      if (bad !== undefined || platform.split('/').length > 3) {
+        ctx.stderr.write(`Invalid platform ${platform}`);
+        throw new StatusError(1, `${JSON.stringify(bad ?? platform)} is an invalid component of ${JSON.stringify(platform)}: platform specifier component must match "^[A-Za-z0-9_.-]+$": invalid argument`);
+      }
+      ctx.stdout.write('\n Info -> Using --platform pushes only the specified platform manifest of a multi-platform image index.\n' +
+        '         Other components, like attestations, will not be included.\n' +
+        '         To push the complete multi-platform image, remove the --platform flag.\n         \n');
+    }
     let ref;
     try {
       ref = parseNormalizedNamed(args[0]!);
@@ -40,7 +52,7 @@ export const pushCommand: CommandSpec = {
     if (ref.digest) throw new StatusError(1, 'cannot push a digest reference');
     const auth = await registryAuthHeader(ctx, indexKeyOfName(ref.name));
     const res = await ctx.client.call('POST', `/images/${encodeURIComponent(familiarName(ref.name)).replace(/%2F/g, '/').replace(/%3A/g, ':')}/push`, {
-      query: { tag: ref.tag, platform: platformQuery(flags.string('platform')) },
+      query: { tag: ref.tag, platform: platformQuery(platform) },
       headers: { 'X-Registry-Auth': auth },
     });
     await showRegistryProgress(ctx, res.body, quiet);

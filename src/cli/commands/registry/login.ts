@@ -76,11 +76,14 @@ export const loginCommand: CommandSpec = {
     }
     if (stored.username && stored.password) {
       ctx.stderr.write(`Authenticating with existing credentials... [Username: ${stored.username}]\n`);
-      ctx.stderr.write(`\ni Info → To login with a different account, run '${ctx.programName} logout' followed by '${ctx.programName} login'\n\n\n`);
+      // docker/cli's tui note, as it prints it off a terminal.
+      ctx.stderr.write(`\n Info -> To login with a different account, run '${ctx.programName} logout' followed by '${ctx.programName} login'\n\n\n`);
       const a: AuthConfig = { username: stored.username, password: stored.password, serveraddress: serverAddress };
       try {
         const res = await postAuth(ctx, a);
-        await storeCredentials(ctx, a, res);
+        // The stored credentials are kept as they are unless the registry handed out a token
+        // (docker says nothing about unencrypted storage here).
+        if (res.IdentityToken) await storeCredentials(ctx, a, res);
         if (res.Status) ctx.stdout.write(`${res.Status}\n`);
         return 0;
       } catch (err) {

@@ -122,6 +122,12 @@ test('push: the path keeps the slashes, the tag and auth go along; -q; an error 
   assert.equal((await cli(['push', '-a', 'h:5000/x:v1'])).stderr, "tag can't be used with --all-tags/-a\n");
   await cli(['push', '-a', 'h:5000/x']);
   assert.equal(requests[0]!.url, '/images/h:5000/x/push');
+  // --platform: docker's note first, the platform as the API's JSON.
+  const plat = await cli(['push', '-q', '--platform', 'linux/arm64', 'h:5000/x:v1']);
+  assert.equal(plat.stdout, '\n Info -> Using --platform pushes only the specified platform manifest of a multi-platform image index.\n         Other components, like attestations, will not be included.\n         To push the complete multi-platform image, remove the --platform flag.\n         \nh:5000/x:v1\n');
+  assert.equal(requests[0]!.url, `/images/h:5000/x/push?tag=v1&platform=${encodeURIComponent('{"os":"linux","architecture":"arm64"}')}`);
+  const badPlat = await cli(['push', '--platform', 'bad/', 'x']);
+  assert.deepEqual(badPlat, { code: 1, stdout: '', stderr: 'Invalid platform bad/"" is an invalid component of "bad/": platform specifier component must match "^[A-Za-z0-9_.-]+$": invalid argument\n' });
 });
 
 test('search sorts by stars and shows docker\'s table; limit and filters go as the API wants them', async () => {
