@@ -227,10 +227,11 @@ const shortId = (digest: string) => digest.slice(7, 19);
 
 /**
  * A layer download as the extraction sees it: queued (waiting for a download slot), downloading
- * into its ingest (readable back while it grows), done (verified and committed) or failed.
+ * into its ingest (readable back while it grows), verified (every byte there and its digest
+ * right; the commit's fsync and rename run meanwhile), done (committed) or failed.
  */
 class LiveDownload {
-  state: 'queued' | 'downloading' | 'done' | 'failed' = 'queued';
+  state: 'queued' | 'downloading' | 'verified' | 'done' | 'failed' = 'queued';
   writer: ContentWriter | undefined;
   error: unknown;
   private waiters: (() => void)[] = [];
@@ -258,6 +259,7 @@ class LiveDownload {
 }
 
 const FOLLOW_CHUNK = 1 << 20;
+const WRITE_BATCH = 1 << 20;
 
 /**
  * The layer's bytes for extraction: from the content store when the blob is there, else
@@ -286,7 +288,7 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
       } catch (err) {
         // The ingest was committed (renamed) before the first read: read the blob instead.
         if (pos !== 0 || (err as { code?: string }).code !== 'ENOENT') throw err;
-        while (live.state === 'downloading') await live.wait();
+        while (live.state === 'downloading' || live.state === 'verified') await live.wait();
         live.check();
         yield* images.content.read(d.digest);
         return;
@@ -296,7 +298,7 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
       yield chunk;
       continue;
     }
-    if (live.state === 'done') return;
+    if (live.state === 'verified' || live.state === 'done') return;
     await live.wait();
   }
 }
@@ -356,7 +358,7 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
         for await (const chunk of bytes) {
           if (abort.signal.aborted) throw new AbortedError('pull cancelled');
           // Docker shows extraction after the download: before that, count silently.
-          if (!live || live.state === 'done') counter.add(chunk.byteLength);
+          if (!live || live.state === 'verified' || live.state === 'done') counter.add(chunk.byteLength);
           else counter.skip(chunk.byteLength);
           yield chunk;
         }
@@ -412,6 +414,11 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
       return;
     }
     await limiter.acquire();
+    let slot = true;
+    const freeSlot = () => {
+      if (slot) limiter.release();
+      slot = false;
+    };
     try {
       if (signal.aborted) throw new AbortedError('pull cancelled');
       const w = await images.ingest();
@@ -434,15 +441,19 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
         if (w.digest() !== d.digest || w.written !== d.size) {
           throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
         }
+        // Verified: the next download may start and the extraction may finish while the
+        // commit (fsync, rename) runs; the pull waits for the commit before it records the blob.
+        out(update(id, 'Download complete'));
+        freeSlot();
+        live.set('verified');
         await w.commit(d.size, d.digest);
         ok = true;
-        out(update(id, 'Download complete'));
         live.set('done');
       } finally {
         if (!ok) await w.abort();
       }
     } finally {
-      limiter.release();
+      freeSlot();
     }
   } catch (err) {
     live.set('failed', err);
@@ -464,22 +475,42 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWr
   // digest check at the end covers those bytes either way).
   let skip = res.status === 200 ? w.written : 0;
   const counter = new ProgressCounter(out, shortId(d.digest), 'Downloading', d.size, w.written);
-  for await (const chunk of res.body) {
-    let c = chunk as Buffer;
-    if (skip > 0) {
-      const n = Math.min(skip, c.length);
-      skip -= n;
-      c = c.subarray(n);
-      if (c.length === 0) continue;
-    }
-    if (w.written + c.length > d.size) {
-      res.body.destroy();
-      throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
-    }
-    await w.write(c);
+  // Network chunks (16-64 KiB) are written in batches of about 1 MiB: one write per batch
+  // costs the daemon's main thread much less. What arrived before a connection broke is
+  // written too, so that the retry's Range request continues after it.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const batch = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await w.write(batch);
     wrote();
-    counter.add(c.length);
+  };
+  try {
+    for await (const chunk of res.body) {
+      let c = chunk as Buffer;
+      if (skip > 0) {
+        const n = Math.min(skip, c.length);
+        skip -= n;
+        c = c.subarray(n);
+        if (c.length === 0) continue;
+      }
+      if (w.written + pendingBytes + c.length > d.size) {
+        res.body.destroy();
+        throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+      }
+      pending.push(c);
+      pendingBytes += c.length;
+      counter.add(c.length);
+      if (pendingBytes >= WRITE_BATCH) await flush();
+    }
+  } catch (err) {
+    if (!(err instanceof DoNotRetry)) await flush().catch(() => {});
+    throw err;
   }
+  await flush();
   counter.finish();
   if (w.written < d.size) throw new TransportError('unexpected EOF');
 }
