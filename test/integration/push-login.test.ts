@@ -389,3 +389,31 @@ test('TLS outside loopback: login and push refused without the CA, done with ca.
   assert.match(push.stdout, /Pushed/);
   assert.match(push.stdout, /v1: digest: sha256:[0-9a-f]{64} size: \d+/);
 });
+
+test('errors before any request are docker\'s, word for word', async () => {
+  const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', BERTH_HOST: 'unix:///nonexistent/berth.sock', DOCKER_CONFIG: join(tmp, 'none'), BERTH_CONFIG: join(tmp, 'none') };
+  const cases = [
+    ['login', '-u', 'u', '-p', 'x', '--password-stdin', 'h:1'],
+    ['login', '--password-stdin', 'h:1'],
+    ['login', '-u', '', 'h:1'],
+    ['login', '-p', 'x', 'h:1'],
+    ['login', 'a', 'b'],
+    ['logout', 'a', 'b'],
+    ['push'],
+    ['push', '-a', 'x:1'],
+    ['push', `x@sha256:${'a'.repeat(64)}`],
+    ['push', 'Bad'],
+    ['pull', '-a', 'x:1'],
+    ['pull'],
+    ['search'],
+    ['search', '--limit', 'x', 'y'],
+    ['search', '-f', 'nope', 'y'],
+  ];
+  for (const argv of cases) {
+    const docker = await run('docker', argv, { env });
+    const ours = await run(join(ROOT, 'bin/berth'), argv, { env });
+    assert.equal(ours.stderr, docker.stderr.replace(/docker/g, 'berth').replace(/Docker/g, 'berth'), argv.join(' '));
+    assert.equal(ours.code, docker.code, argv.join(' '));
+    assert.equal(ours.stdout, docker.stdout.replace(/docker/g, 'berth'), argv.join(' '));
+  }
+});
