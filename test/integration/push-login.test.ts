@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
+import { sign } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon } from './harness.ts';
@@ -415,5 +416,87 @@ test('errors before any request are docker\'s, word for word', async () => {
     assert.equal(ours.stderr, docker.stderr.replace(/docker/g, 'berth').replace(/Docker/g, 'berth'), argv.join(' '));
     assert.equal(ours.code, docker.code, argv.join(' '));
     assert.equal(ours.stdout, docker.stdout.replace(/docker/g, 'berth'), argv.join(' '));
+  }
+});
+
+/**
+ * A token service as docker/distribution expects one: GET /token with Basic credentials, JWTs
+ * signed RS256 with an x5c certificate the registry trusts (its rootcertbundle). It grants what
+ * is asked, except push on repositories under readonly/.
+ */
+async function startTokenService(pki: string): Promise<{ server: Server; realm: string; scopes: string[] }> {
+  const key = await readFile(join(pki, 'token.key'), 'utf8');
+  const certDer = (await readFile(join(pki, 'token.crt'), 'utf8')).replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const b64url = (v: object | Buffer) => Buffer.from(Buffer.isBuffer(v) ? v : JSON.stringify(v)).toString('base64url');
+  const scopes: string[] = [];
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (req.headers.authorization !== `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`) {
+      res.statusCode = 401;
+      res.setHeader('Content-Type', 'application/json');
+      return res.end('{"errors":[{"code":"UNAUTHORIZED","message":"incorrect username or password"}]}');
+    }
+    const access = u.searchParams.getAll('scope').map((sc) => {
+      scopes.push(sc);
+      const [type, name, actions] = sc.split(':');
+      const granted = actions!.split(',').filter((a) => !(a === 'push' && name!.startsWith('readonly/')));
+      return { type, name, actions: granted };
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const head = b64url({ alg: 'RS256', typ: 'JWT', x5c: [certDer] });
+    const claims = b64url({ iss: 'berth-test-issuer', sub: USER, aud: u.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: String(Math.random()), access });
+    const sig = sign('sha256', Buffer.from(`${head}.${claims}`), key).toString('base64url');
+    const token = `${head}.${claims}.${sig}`;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, realm: `http://127.0.0.1:${(server.address() as { port: number }).port}/token`, scopes };
+}
+
+test('a Bearer registry: login through its token service, push with scopes, cross-repository mount, pull-only denied', async () => {
+  const pki = join(tmp, 'token-pki');
+  await mkdir(pki);
+  const ssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=berth token signer', '-keyout', join(pki, 'token.key'), '-out', join(pki, 'token.crt')], { timeoutMs: 30_000 });
+  assert.equal(ssl.code, 0, ssl.stderr);
+  const tokens = await startTokenService(pki);
+  let reg: ChildProcess | undefined;
+  try {
+    const root = join(tmp, 'token-registry');
+    await mkdir(root);
+    const port = await freePort();
+    await writeFile(join(root, 'config.yml'), [
+      'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(root, 'data')}`,
+      'http:', `  addr: 127.0.0.1:${port}`,
+      'auth:', '  token:', `    realm: ${tokens.realm}`, '    service: berth-test-registry', '    issuer: berth-test-issuer', `    rootcertbundle: ${join(pki, 'token.crt')}`, '',
+    ].join('\n'));
+    reg = spawn('/usr/bin/docker-registry', ['serve', join(root, 'config.yml')], { stdio: 'ignore' });
+    const h = `127.0.0.1:${port}`;
+    for (let i = 0; i < 100 && (await httpStatus(`http://${h}/v2/`)) !== 401; i++) await sleep(50);
+    const cfg = await configDir('docker-token');
+    const env = { DOCKER_CONFIG: cfg };
+    const wrong = await d1.docker(['login', '-u', USER, '--password-stdin', h], { input: 'nope', env });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, new RegExp(`Error response from daemon: Get "http://${h}/v2/": unauthorized: incorrect username or password`));
+    const login = await d1.docker(['login', '-u', USER, '--password-stdin', h], { input: PASSWORD, env });
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal((await d1.docker(['tag', 'busybox', `${h}/team/one:v1`])).code, 0);
+    const push = await d1.docker(['push', `${h}/team/one:v1`], { env });
+    assert.equal(push.code, 0, push.stderr);
+    assert.ok(tokens.scopes.includes('repository:team/one:pull,push'), tokens.scopes.join(' '));
+    assert.equal((await d1.docker(['tag', 'busybox', `${h}/team/two:v1`])).code, 0);
+    const mount = await d1.docker(['push', `${h}/team/two:v1`], { env });
+    assert.equal(mount.code, 0, mount.stderr);
+    assert.match(mount.stdout, /Mounted from team\/one/);
+    assert.ok(tokens.scopes.includes('repository:team/one:pull'), 'the mount source is asked for pull');
+    assert.equal((await d1.docker(['tag', 'busybox', `${h}/readonly/x:v1`])).code, 0);
+    const denied = await d1.docker(['push', `${h}/readonly/x:v1`], { env });
+    assert.equal(denied.code, 1);
+    assert.equal(denied.stderr, "denied: requested access to the resource is denied\n");
+    const pulled = await d2.docker(['pull', `${h}/team/two:v1`], { env });
+    assert.equal(pulled.code, 0, pulled.stderr);
+  } finally {
+    reg?.kill('SIGKILL');
+    tokens.server.close();
   }
 });
