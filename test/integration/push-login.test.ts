@@ -200,7 +200,9 @@ test('push errors: no credentials, no such image, and the push event', async () 
   assert.equal(missing.code, 1);
   assert.match(missing.stdout, /Using default tag: latest/);
   assert.match(missing.stderr, new RegExp(`An image does not exist locally with the tag: ${host}/nope`));
-  const events = await d1.docker(['events', '--since', '0', '--until', '0s', '--filter', 'type=image', '--filter', 'event=push', '--format', '{{.Actor.ID}}']);
+  // Until a moment ahead: "now" in whole seconds could fall before an event of this second.
+  const until = String(Math.floor(Date.now() / 1000) + 2);
+  const events = await d1.docker(['events', '--since', '0', '--until', until, '--filter', 'type=image', '--filter', 'event=push', '--format', '{{.Actor.ID}}']);
   assert.match(events.stdout, new RegExp(`${host}/app:v1`));
 });
 
