@@ -118,8 +118,7 @@ export async function pushImage(client: RegistryClient, images: PushImageSource,
     if (!t.id) throw new Error(`tag does not exist: ${t.ref}`);
   }
 
-  const sessionOpts = { path: ref.path, auth: opts.auth, actions: ['pull', 'push'] as const };
-  await client.withEndpoints(ref.domain, { ...sessionOpts, actions: [...sessionOpts.actions] }, async (session) => {
+  await client.withEndpoints(ref.domain, { path: ref.path, auth: opts.auth, actions: ['pull', 'push'] }, async (session) => {
     // A transport failure here lets the next endpoint (http for an insecure registry) be tried.
     await session.ping();
     const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, opts.chunkSize ?? CHUNK, out, opts.signal);
@@ -156,10 +155,9 @@ class RepositoryPusher {
   private readonly chunk: number;
   private readonly out: PushProgress;
   private readonly remote = new Map<string, RemoteLayer>();
+  private readonly signal?: AbortSignal;
   private running = 0;
   private readonly queue: (() => void)[] = [];
-
-  private readonly signal?: AbortSignal;
 
   constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, chunk: number, out: PushProgress, signal?: AbortSignal) {
     this.chunk = chunk;
