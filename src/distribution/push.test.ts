@@ -65,7 +65,9 @@ const server = createServer(async (req, res) => {
     }
     const parts = uploads.get(up[2])!;
     const have = parts.reduce((n, p) => n + p.length, 0);
-    const [start, end] = String(req.headers['content-range']).split('-').map(Number);
+    // Without Content-Range the PATCH is a stream of the whole blob (docker's way).
+    const range = req.headers['content-range'];
+    const [start, end] = range ? String(range).split('-').map(Number) : [have, have + body.length - 1];
     if (start !== have || end - start + 1 !== body.length) {
       res.statusCode = 416;
       return res.end();
@@ -285,4 +287,18 @@ test('the client going away stops the push: no retry, no manifest, "context canc
     onPatch = undefined;
   }
   assert.equal(manifests.has('gone:v1'), false);
+});
+
+test('no chunk size: each blob goes up as one streamed PATCH (chunked transfer encoding), then the PUT', async () => {
+  repos.delete('stream');
+  for (const d of [sha(tarA), sha(tarB)]) blobs.set(d, { ...blobs.get(d)!, sourceRepository: undefined });
+  tags.set(`${host}/stream:v1`, imageId);
+  chunkMin = 0;
+  calls.length = 0;
+  await pushImage(client, source, { name: `${host}/stream`, tag: 'v1', auth: {} }, () => {});
+  const patches = calls.filter((x) => x.startsWith('PATCH'));
+  assert.equal(patches.length, 2, calls.join('\n'));
+  assert.ok(patches.every((x) => !/ \d+-\d+$/.test(x)), 'no Content-Range');
+  assert.equal(repo('stream').get(blobs.get(sha(tarA))!.digest)!.length, blobs.get(sha(tarA))!.size);
+  assert.ok(manifests.has('stream:v1'));
 });

@@ -20,6 +20,8 @@ import { formatPlatform, type Platform } from './platform.ts';
 import { message, update, ProgressCounter, type PullMessage } from './progress.ts';
 import type { RegistryClient, RepositorySession } from './registry-client.ts';
 import { RegistryError, UnexpectedResponseError, registryErrorFromResponse } from './registry-errors.ts';
+import { readCertsDir, type TlsMaterial } from './certs-dir.ts';
+import { streamPatch } from './stream-upload.ts';
 import { TransportError, type HttpResponse, type RequestOptions } from './transport.ts';
 
 /** Largest body of one PATCH (the registry's OCI-Chunk-Min-Length raises it). */
@@ -87,7 +89,10 @@ export interface PushOptions {
   tag: string;
   platform?: Platform;
   auth: AuthConfig;
-  /** Largest PATCH body (default 4 MiB; the registry's OCI-Chunk-Min-Length raises it). */
+  /**
+   * Upload in PATCHes of this size (the registry's OCI-Chunk-Min-Length raises it). Unset: one
+   * streamed PATCH per blob, as docker's client, unless the registry asks for chunks (then 4 MiB).
+   */
   chunkSize?: number;
   /** The API client went away: uploads stop ("context canceled", as dockerd says). */
   signal?: AbortSignal;
@@ -121,7 +126,8 @@ export async function pushImage(client: RegistryClient, images: PushImageSource,
   await client.withEndpoints(ref.domain, { path: ref.path, auth: opts.auth, actions: ['pull', 'push'] }, async (session) => {
     // A transport failure here lets the next endpoint (http for an insecure registry) be tried.
     await session.ping();
-    const pusher = new RepositoryPusher(session, images, repoName, ref.domain, client.config.maxConcurrentUploads, opts.chunkSize ?? CHUNK, out, opts.signal);
+    const tls = session.endpoint.certsHost ? await readCertsDir(client.config.certsDir, session.endpoint.certsHost) : {};
+    const pusher = new RepositoryPusher(session, images, repoName, ref, client.config.maxConcurrentUploads, opts.chunkSize, tls, out, opts.signal);
     for (const t of targets) {
       const img = images.image(t.id!);
       if (opts.platform) checkPlatform(img, opts.platform, t.ref);
@@ -153,19 +159,27 @@ class RepositoryPusher {
   private readonly domain: string;
   private readonly limit: number;
   private readonly chunk: number;
+  /** One streamed PATCH per blob (no chunk size asked for). */
+  private readonly streaming: boolean;
+  private readonly tls: TlsMaterial;
+  /** The session's scopes, for the streamed PATCH's token. */
+  private readonly scopes: string[];
   private readonly out: PushProgress;
   private readonly remote = new Map<string, RemoteLayer>();
   private readonly signal?: AbortSignal;
   private running = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(session: RepositorySession, images: PushImageSource, repoName: string, domain: string, limit: number, chunk: number, out: PushProgress, signal?: AbortSignal) {
-    this.chunk = chunk;
+  constructor(session: RepositorySession, images: PushImageSource, repoName: string, ref: NamedReference, limit: number, chunk: number | undefined, tls: TlsMaterial, out: PushProgress, signal?: AbortSignal) {
+    this.chunk = chunk ?? CHUNK;
+    this.streaming = chunk === undefined;
+    this.tls = tls;
+    this.scopes = [repositoryScope(ref.path, ['pull', 'push'])];
     this.signal = signal;
     this.session = session;
     this.images = images;
     this.repoName = repoName;
-    this.domain = domain;
+    this.domain = ref.domain;
     this.limit = Math.max(1, limit);
     this.out = out;
   }
@@ -266,7 +280,9 @@ class RepositoryPusher {
     let minChunk = 0;
     const from = mountSource(blob.sourceRepository, this.domain, this.repoName);
     if (from) {
-      this.session.addScope(repositoryScope(from, ['pull']));
+      const mountScope = repositoryScope(from, ['pull']);
+      this.session.addScope(mountScope);
+      if (!this.scopes.includes(mountScope)) this.scopes.push(mountScope);
       const res = await this.req(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { method: 'POST' });
       res.body.resume();
       if (res.status === 201) {
@@ -392,7 +408,7 @@ class RepositoryPusher {
    * chunk size with Content-Range, one in flight while the next fills, then PUT ?digest=; a blob
    * within one chunk goes monolithic with the PUT. `digestOf` is asked once the source ended.
    */
-  private async sendBlob(source: AsyncIterable<Uint8Array>, digestOf: () => string, location: URL | undefined, minChunk: number): Promise<number> {
+  private async sendBlob(source: AsyncIterable<Uint8Array>, digestOf: () => string, location: URL | undefined, minChunk: number): Promise<void> {
     if (!location) {
       const res = await this.req('blobs/uploads/', { method: 'POST' });
       if (res.status !== 202) throw await pushError(res);
@@ -401,6 +417,18 @@ class RepositoryPusher {
       minChunk = chunkMin(res);
     }
     let at: URL = location;
+    if (this.streaming && minChunk === 0) {
+      // docker's way: the whole blob in one streamed PATCH, then the PUT with the digest.
+      this.checkCanceled();
+      const res = await streamPatch({ session: this.session, scopes: this.scopes, tls: this.tls, location: at, body: source, ...(this.signal ? { signal: this.signal } : {}) });
+      if (res.status !== 202) throw await pushError(res);
+      res.body.resume();
+      at = uploadLocation(res, at);
+      const put = await this.req(withDigest(at, digestOf()), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
+      if (put.status !== 201) throw await pushError(put);
+      put.body.resume();
+      return;
+    }
     const chunkSize = Math.max(this.chunk, minChunk);
     let sent = 0;
     let inflight: Promise<void> = Promise.resolve();
@@ -451,7 +479,7 @@ class RepositoryPusher {
       const res = await this.req(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: rest });
       if (res.status !== 201) throw await pushError(res);
       res.body.resume();
-      return rest.byteLength;
+      return;
     }
     if (rest.byteLength > 0) {
       await patch(rest, sent);
@@ -460,7 +488,6 @@ class RepositoryPusher {
     const res = await this.req(withDigest(at, digest), { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' } });
     if (res.status !== 201) throw await pushError(res);
     res.body.resume();
-    return sent;
   }
 }
 
