@@ -6,7 +6,7 @@
 // as their parent is, with Docker's progress messages. A layer whose chain exists is not
 // fetched; a blob already in the content store (an earlier interrupted pull) is not fetched
 // again; a failed pull releases the layers it registered and never stores a bad blob.
-import { BerthError, errorKind, invalidParameter, forbidden, notFound } from '../common/index.ts';
+import { BerthError, errorKind, invalidParameter, forbidden } from '../common/index.ts';
 import {
   chainIds,
   familiarName,
@@ -234,7 +234,26 @@ class LiveDownload {
   state: 'queued' | 'downloading' | 'verified' | 'done' | 'failed' = 'queued';
   writer: ContentWriter | undefined;
   error: unknown;
+  /** The last batches written, by offset: the extraction takes them without reading the file. */
+  private recent: { pos: number; buf: Uint8Array }[] = [];
   private waiters: (() => void)[] = [];
+
+  wrote(pos: number, buf: Uint8Array): void {
+    this.recent.push({ pos, buf });
+    if (this.recent.length > RECENT_BATCHES) this.recent.shift();
+    this.notify();
+  }
+
+  /** The batch written at `pos`, if it is still held; older ones are dropped. */
+  take(pos: number): Uint8Array | undefined {
+    while (this.recent.length && this.recent[0].pos < pos) this.recent.shift();
+    const first = this.recent[0];
+    if (first && first.pos === pos) {
+      this.recent.shift();
+      return first.buf;
+    }
+    return undefined;
+  }
 
   set(state: LiveDownload['state'], error?: unknown): void {
     this.state = state;
@@ -260,6 +279,7 @@ class LiveDownload {
 
 const FOLLOW_CHUNK = 1 << 20;
 const WRITE_BATCH = 1 << 20;
+const RECENT_BATCHES = 8;
 
 /**
  * The layer's bytes for extraction: from the content store when the blob is there, else
@@ -282,6 +302,12 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
   for (;;) {
     live.check();
     if (pos < w.written) {
+      const held = live.take(pos);
+      if (held) {
+        pos += held.byteLength;
+        yield held;
+        continue;
+      }
       let chunk: Uint8Array;
       try {
         chunk = await w.readAt(pos, Math.min(w.written - pos, FOLLOW_CHUNK));
@@ -429,7 +455,7 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
         const attempts = deps.client.config.maxDownloadAttempts;
         for (let attempt = 1; ; attempt++) {
           try {
-            await fetchInto(session, d, w, out, signal, () => live.notify());
+            await fetchInto(session, d, w, out, signal, (pos, batch) => live.wrote(pos, batch));
             break;
           } catch (err) {
             if (signal.aborted) throw new AbortedError('pull cancelled');
@@ -462,7 +488,7 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
 }
 
 /** One attempt: GET (or a Range continuing what the writer has), streamed into the writer. */
-async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWriter, out: PullProgress, signal: AbortSignal, wrote: () => void): Promise<void> {
+async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWriter, out: PullProgress, signal: AbortSignal, wrote: (pos: number, batch: Uint8Array) => void): Promise<void> {
   const res = await session.openBlob(d.digest, w.written, signal);
   if (res.status === 206) {
     const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
@@ -485,8 +511,9 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWr
     const batch = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
+    const at = w.written;
     await w.write(batch);
-    wrote();
+    wrote(at, batch);
   };
   try {
     for await (const chunk of res.body) {
@@ -584,8 +611,5 @@ export async function inspectDistribution(client: RegistryClient, name: string, 
       });
     }
     return out;
-  }).catch((err: unknown) => {
-    if (err instanceof BerthError) throw err;
-    throw notFound((err as Error).message);
   });
 }
