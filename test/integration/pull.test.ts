@@ -70,6 +70,7 @@ test('pull through the API: Docker\'s progress per layer, digest, status, refere
   const r = await apiPull(`fromImage=${encodeURIComponent(ref)}&tag=1`);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.msgs[0], { status: 'Pulling from test/layered', id: '1' });
+  assert.ok(r.text.includes('\\u003e]'), 'the bar\'s ">" escaped as Go\'s encoding/json writes it');
   const ids = (manifest.layers as { digest: string }[]).map((l) => l.digest.slice(7, 19));
   for (const id of ids) {
     const seq = r.msgs.filter((m) => m.id === id).map((m) => m.status);
