@@ -175,9 +175,24 @@ async function pullManifest(deps: PullDeps, session: RepositorySession, ref: Nam
   const diffIds = config.rootfs?.diff_ids;
   if (!Array.isArray(diffIds) || !diffIds.every((d): d is string => typeof d === 'string')) throw invalidParameter('image config has no rootfs section');
   if (diffIds.length !== m.layers.length) throw invalidParameter(ROOTFS_MISMATCH);
-  await pullLayers(deps, session, ref, m.layers, diffIds, req);
-  const img = await images.createImage(configBytes);
-  return img.id;
+  // The chains this pull uses are held until its image exists (a concurrent failing pull
+  // releases only layers nobody else holds).
+  const holds: string[] = [];
+  const hold = (chain: string) => {
+    held.set(chain, (held.get(chain) ?? 0) + 1);
+    holds.push(chain);
+  };
+  try {
+    await pullLayers(deps, session, ref, m.layers, diffIds, req, hold);
+    const img = await images.createImage(configBytes);
+    return img.id;
+  } finally {
+    for (const chain of holds) {
+      const n = (held.get(chain) ?? 1) - 1;
+      if (n > 0) held.set(chain, n);
+      else held.delete(chain);
+    }
+  }
 }
 
 function parseConfig(bytes: Buffer): ImageConfigJson {
@@ -330,7 +345,9 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
 }
 
 /** Downloads and registers the layers; on failure, releases what this pull registered. */
-async function pullLayers(deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest): Promise<void> {
+async function pullLayers(
+  deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest, hold: (chain: string) => void,
+): Promise<void> {
   const images = deps.images;
   const chains = chainIds(diffIds);
   const out = req.progress;
@@ -343,7 +360,10 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
 
   // Which layers exist already (their chain is registered): "Already exists", no fetch.
   const present: boolean[] = [];
-  for (let i = 0; i < layers.length; i++) present.push(await images.hasLayer(chains[i]));
+  for (let i = 0; i < layers.length; i++) {
+    present.push(await images.hasLayer(chains[i]));
+    if (present[i]) hold(chains[i]);
+  }
   const missing: number[] = [];
   for (let i = 0; i < layers.length; i++) {
     const id = shortId(layers[i].digest);
@@ -398,6 +418,7 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
         if (/does not match its diffID/.test((err as Error).message)) throw invalidParameter(ROOTFS_MISMATCH, err);
         throw err;
       }
+      hold(layer.chainId);
       if (!existed) registered.push(layer.chainId);
       await downloads.get(i);
       await images.recordLayerBlob(diffIds[i], { digest: d.digest, mediaType: d.mediaType, size: d.size, sourceRepository: source });
@@ -412,8 +433,9 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
   await Promise.allSettled(downloads.values());
   for (const live of lives.values()) await live.writer?.closeReader();
   if (failure !== undefined) {
-    // Every download has stopped (their ingests are removed); release the layers we added.
-    for (const chain of registered.reverse()) await images.releaseLayer(chain);
+    // Every download has stopped (their ingests are removed); release the layers we added,
+    // unless a concurrent pull holds them too.
+    for (const chain of registered.reverse()) if ((held.get(chain) ?? 0) <= 1) await images.releaseLayer(chain);
     // The first download error explains an abort better than the abort itself.
     for (const p of downloads.values()) {
       const r = await p.then(() => undefined, (e: unknown) => e);
@@ -433,57 +455,79 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   const images = deps.images;
   const id = shortId(d.digest);
   try {
+    // Another pull fetching the same blob: wait for it rather than download it twice (moby's
+    // transfer manager shares downloads); if it fails, fetch it ourselves.
+    const other = inflight.get(d.digest);
+    if (other) await other.catch(() => {});
     if (await images.content.has(d.digest)) {
       out(update(id, 'Verifying Checksum'));
       out(update(id, 'Download complete'));
       live.set('done');
       return;
     }
-    await limiter.acquire();
-    let slot = true;
-    const freeSlot = () => {
-      if (slot) limiter.release();
-      slot = false;
-    };
+    const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
+    inflight.set(d.digest, mine);
     try {
-      if (signal.aborted) throw new AbortedError('pull cancelled');
-      const w = await images.ingest();
-      live.writer = w;
-      live.set('downloading');
-      let ok = false;
-      try {
-        const attempts = deps.client.config.maxDownloadAttempts;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await fetchInto(session, d, w, out, signal, (pos, batch) => live.wrote(pos, batch));
-            break;
-          } catch (err) {
-            if (signal.aborted) throw new AbortedError('pull cancelled');
-            if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
-            await countdown(deps, id, attempt, out, signal);
-          }
-        }
-        out(update(id, 'Verifying Checksum'));
-        if (w.digest() !== d.digest || w.written !== d.size) {
-          throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
-        }
-        // Verified: the next download may start and the extraction may finish while the
-        // commit (fsync, rename) runs; the pull waits for the commit before it records the blob.
-        out(update(id, 'Download complete'));
-        freeSlot();
-        live.set('verified');
-        await w.commit(d.size, d.digest);
-        ok = true;
-        live.set('done');
-      } finally {
-        if (!ok) await w.abort();
-      }
+      await mine;
     } finally {
-      freeSlot();
+      if (inflight.get(d.digest) === mine) inflight.delete(d.digest);
     }
   } catch (err) {
     live.set('failed', err);
     throw err;
+  }
+}
+
+/** Layer chains that running pulls use, with how many: a failing pull releases only its own. */
+const held = new Map<string, number>();
+
+/** Blob downloads in progress in this daemon, by digest (shared by concurrent pulls). */
+const inflight = new Map<string, Promise<void>>();
+
+async function fetchBlob(deps: PullDeps, session: RepositorySession, d: Descriptor, limiter: Limiter, out: PullProgress, signal: AbortSignal, live: LiveDownload): Promise<void> {
+  const images = deps.images;
+  const id = shortId(d.digest);
+  await limiter.acquire();
+  let slot = true;
+  const freeSlot = () => {
+    if (slot) limiter.release();
+    slot = false;
+  };
+  try {
+    if (signal.aborted) throw new AbortedError('pull cancelled');
+    const w = await images.ingest();
+    live.writer = w;
+    live.set('downloading');
+    let ok = false;
+    try {
+      const attempts = deps.client.config.maxDownloadAttempts;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await fetchInto(session, d, w, out, signal, (pos, batch) => live.wrote(pos, batch));
+          break;
+        } catch (err) {
+          if (signal.aborted) throw new AbortedError('pull cancelled');
+          if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
+          await countdown(deps, id, attempt, out, signal);
+        }
+      }
+      out(update(id, 'Verifying Checksum'));
+      if (w.digest() !== d.digest || w.written !== d.size) {
+        throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+      }
+      // Verified: the next download may start and the extraction may finish while the
+      // commit (fsync, rename) runs; the pull waits for the commit before it records the blob.
+      out(update(id, 'Download complete'));
+      freeSlot();
+      live.set('verified');
+      await w.commit(d.size, d.digest);
+      ok = true;
+      live.set('done');
+    } finally {
+      if (!ok) await w.abort();
+    }
+  } finally {
+    freeSlot();
   }
 }
 

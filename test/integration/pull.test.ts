@@ -334,6 +334,20 @@ test('an interrupted download is resumed with a Range request; cut every time, t
   assert.deepEqual(proxy.blobGets.filter((g) => g !== img2.configDigest), [img2.layers[0].digest], 'only the unfinished blob is fetched again');
 });
 
+test('two pulls of the same image at once share each blob download and both succeed', async () => {
+  const proxy = await startCutProxy(reg);
+  cleanups.push(() => proxy.stop());
+  const img = await pushImage({ addr: reg.addr }, 'test/twice', '1', [randomLayer(2 * 1024 * 1024), randomLayer(1024 * 1024)]);
+  const name = `${proxy.addr}/test/twice`;
+  const [a, b] = await Promise.all([apiPull(`fromImage=${encodeURIComponent(name)}&tag=1`), apiPull(`fromImage=${encodeURIComponent(name)}&tag=1`)]);
+  for (const r of [a, b]) {
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.msgs.some((m) => m.error), r.text);
+  }
+  for (const l of img.layers) assert.equal(proxy.blobGets.filter((g) => g === l.digest).length, 1, `${l.digest} fetched once`);
+  assert.equal((await d.api('GET', `/images/${name}:1/json`)).json.Id, img.configDigest);
+});
+
 /** A registry in this process that serves fixed manifests and blobs (and lies where told). */
 async function fakeRegistry(files: Map<string, { body: Buffer; type?: string }>): Promise<{ addr: string; server: Server }> {
   const server = createServer((req, res) => {
