@@ -6,7 +6,7 @@
 // as their parent is, with Docker's progress messages. A layer whose chain exists is not
 // fetched; a blob already in the content store (an earlier interrupted pull) is not fetched
 // again; a failed pull releases the layers it registered and never stores a bad blob.
-import { BerthError, errorKind, invalidParameter, forbidden, notFound } from '../common/index.ts';
+import { BerthError, errorKind, invalidParameter, forbidden } from '../common/index.ts';
 import {
   chainIds,
   familiarName,
@@ -175,9 +175,24 @@ async function pullManifest(deps: PullDeps, session: RepositorySession, ref: Nam
   const diffIds = config.rootfs?.diff_ids;
   if (!Array.isArray(diffIds) || !diffIds.every((d): d is string => typeof d === 'string')) throw invalidParameter('image config has no rootfs section');
   if (diffIds.length !== m.layers.length) throw invalidParameter(ROOTFS_MISMATCH);
-  await pullLayers(deps, session, ref, m.layers, diffIds, req);
-  const img = await images.createImage(configBytes);
-  return img.id;
+  // The chains this pull uses are held until its image exists (a concurrent failing pull
+  // releases only layers nobody else holds).
+  const holds: string[] = [];
+  const hold = (chain: string) => {
+    held.set(chain, (held.get(chain) ?? 0) + 1);
+    holds.push(chain);
+  };
+  try {
+    await pullLayers(deps, session, ref, m.layers, diffIds, req, hold);
+    const img = await images.createImage(configBytes);
+    return img.id;
+  } finally {
+    for (const chain of holds) {
+      const n = (held.get(chain) ?? 1) - 1;
+      if (n > 0) held.set(chain, n);
+      else held.delete(chain);
+    }
+  }
 }
 
 function parseConfig(bytes: Buffer): ImageConfigJson {
@@ -234,7 +249,26 @@ class LiveDownload {
   state: 'queued' | 'downloading' | 'verified' | 'done' | 'failed' = 'queued';
   writer: ContentWriter | undefined;
   error: unknown;
+  /** The last batches written, by offset: the extraction takes them without reading the file. */
+  private recent: { pos: number; buf: Uint8Array }[] = [];
   private waiters: (() => void)[] = [];
+
+  wrote(pos: number, buf: Uint8Array): void {
+    this.recent.push({ pos, buf });
+    if (this.recent.length > RECENT_BATCHES) this.recent.shift();
+    this.notify();
+  }
+
+  /** The batch written at `pos`, if it is still held; older ones are dropped. */
+  take(pos: number): Uint8Array | undefined {
+    while (this.recent.length && this.recent[0].pos < pos) this.recent.shift();
+    const first = this.recent[0];
+    if (first && first.pos === pos) {
+      this.recent.shift();
+      return first.buf;
+    }
+    return undefined;
+  }
 
   set(state: LiveDownload['state'], error?: unknown): void {
     this.state = state;
@@ -260,6 +294,7 @@ class LiveDownload {
 
 const FOLLOW_CHUNK = 1 << 20;
 const WRITE_BATCH = 1 << 20;
+const RECENT_BATCHES = 8;
 
 /**
  * The layer's bytes for extraction: from the content store when the blob is there, else
@@ -282,6 +317,12 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
   for (;;) {
     live.check();
     if (pos < w.written) {
+      const held = live.take(pos);
+      if (held) {
+        pos += held.byteLength;
+        yield held;
+        continue;
+      }
       let chunk: Uint8Array;
       try {
         chunk = await w.readAt(pos, Math.min(w.written - pos, FOLLOW_CHUNK));
@@ -304,7 +345,9 @@ async function* layerBytes(images: ImageService, d: Descriptor, live: LiveDownlo
 }
 
 /** Downloads and registers the layers; on failure, releases what this pull registered. */
-async function pullLayers(deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest): Promise<void> {
+async function pullLayers(
+  deps: PullDeps, session: RepositorySession, ref: NamedReference, layers: Descriptor[], diffIds: string[], req: PullRequest, hold: (chain: string) => void,
+): Promise<void> {
   const images = deps.images;
   const chains = chainIds(diffIds);
   const out = req.progress;
@@ -317,7 +360,10 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
 
   // Which layers exist already (their chain is registered): "Already exists", no fetch.
   const present: boolean[] = [];
-  for (let i = 0; i < layers.length; i++) present.push(await images.hasLayer(chains[i]));
+  for (let i = 0; i < layers.length; i++) {
+    present.push(await images.hasLayer(chains[i]));
+    if (present[i]) hold(chains[i]);
+  }
   const missing: number[] = [];
   for (let i = 0; i < layers.length; i++) {
     const id = shortId(layers[i].digest);
@@ -372,6 +418,7 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
         if (/does not match its diffID/.test((err as Error).message)) throw invalidParameter(ROOTFS_MISMATCH, err);
         throw err;
       }
+      hold(layer.chainId);
       if (!existed) registered.push(layer.chainId);
       await downloads.get(i);
       await images.recordLayerBlob(diffIds[i], { digest: d.digest, mediaType: d.mediaType, size: d.size, sourceRepository: source });
@@ -386,8 +433,9 @@ async function pullLayers(deps: PullDeps, session: RepositorySession, ref: Named
   await Promise.allSettled(downloads.values());
   for (const live of lives.values()) await live.writer?.closeReader();
   if (failure !== undefined) {
-    // Every download has stopped (their ingests are removed); release the layers we added.
-    for (const chain of registered.reverse()) await images.releaseLayer(chain);
+    // Every download has stopped (their ingests are removed); release the layers we added,
+    // unless a concurrent pull holds them too.
+    for (const chain of registered.reverse()) if ((held.get(chain) ?? 0) <= 1) await images.releaseLayer(chain);
     // The first download error explains an abort better than the abort itself.
     for (const p of downloads.values()) {
       const r = await p.then(() => undefined, (e: unknown) => e);
@@ -407,53 +455,22 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   const images = deps.images;
   const id = shortId(d.digest);
   try {
+    // Another pull fetching the same blob: wait for it rather than download it twice (moby's
+    // transfer manager shares downloads); if it fails, fetch it ourselves.
+    const other = inflight.get(d.digest);
+    if (other) await other.catch(() => {});
     if (await images.content.has(d.digest)) {
       out(update(id, 'Verifying Checksum'));
       out(update(id, 'Download complete'));
       live.set('done');
       return;
     }
-    await limiter.acquire();
-    let slot = true;
-    const freeSlot = () => {
-      if (slot) limiter.release();
-      slot = false;
-    };
+    const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
+    inflight.set(d.digest, mine);
     try {
-      if (signal.aborted) throw new AbortedError('pull cancelled');
-      const w = await images.ingest();
-      live.writer = w;
-      live.set('downloading');
-      let ok = false;
-      try {
-        const attempts = deps.client.config.maxDownloadAttempts;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await fetchInto(session, d, w, out, signal, () => live.notify());
-            break;
-          } catch (err) {
-            if (signal.aborted) throw new AbortedError('pull cancelled');
-            if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
-            await countdown(deps, id, attempt, out, signal);
-          }
-        }
-        out(update(id, 'Verifying Checksum'));
-        if (w.digest() !== d.digest || w.written !== d.size) {
-          throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
-        }
-        // Verified: the next download may start and the extraction may finish while the
-        // commit (fsync, rename) runs; the pull waits for the commit before it records the blob.
-        out(update(id, 'Download complete'));
-        freeSlot();
-        live.set('verified');
-        await w.commit(d.size, d.digest);
-        ok = true;
-        live.set('done');
-      } finally {
-        if (!ok) await w.abort();
-      }
+      await mine;
     } finally {
-      freeSlot();
+      if (inflight.get(d.digest) === mine) inflight.delete(d.digest);
     }
   } catch (err) {
     live.set('failed', err);
@@ -461,8 +478,61 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   }
 }
 
+/** Layer chains that running pulls use, with how many: a failing pull releases only its own. */
+const held = new Map<string, number>();
+
+/** Blob downloads in progress in this daemon, by digest (shared by concurrent pulls). */
+const inflight = new Map<string, Promise<void>>();
+
+async function fetchBlob(deps: PullDeps, session: RepositorySession, d: Descriptor, limiter: Limiter, out: PullProgress, signal: AbortSignal, live: LiveDownload): Promise<void> {
+  const images = deps.images;
+  const id = shortId(d.digest);
+  await limiter.acquire();
+  let slot = true;
+  const freeSlot = () => {
+    if (slot) limiter.release();
+    slot = false;
+  };
+  try {
+    if (signal.aborted) throw new AbortedError('pull cancelled');
+    const w = await images.ingest();
+    live.writer = w;
+    live.set('downloading');
+    let ok = false;
+    try {
+      const attempts = deps.client.config.maxDownloadAttempts;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await fetchInto(session, d, w, out, signal, (pos, batch) => live.wrote(pos, batch));
+          break;
+        } catch (err) {
+          if (signal.aborted) throw new AbortedError('pull cancelled');
+          if (err instanceof DoNotRetry || attempt >= attempts || !retryable(err)) throw err;
+          await countdown(deps, id, attempt, out, signal);
+        }
+      }
+      out(update(id, 'Verifying Checksum'));
+      if (w.digest() !== d.digest || w.written !== d.size) {
+        throw new DoNotRetry(invalidParameter(`filesystem layer verification failed for digest ${d.digest}`));
+      }
+      // Verified: the next download may start and the extraction may finish while the
+      // commit (fsync, rename) runs; the pull waits for the commit before it records the blob.
+      out(update(id, 'Download complete'));
+      freeSlot();
+      live.set('verified');
+      await w.commit(d.size, d.digest);
+      ok = true;
+      live.set('done');
+    } finally {
+      if (!ok) await w.abort();
+    }
+  } finally {
+    freeSlot();
+  }
+}
+
 /** One attempt: GET (or a Range continuing what the writer has), streamed into the writer. */
-async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWriter, out: PullProgress, signal: AbortSignal, wrote: () => void): Promise<void> {
+async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWriter, out: PullProgress, signal: AbortSignal, wrote: (pos: number, batch: Uint8Array) => void): Promise<void> {
   const res = await session.openBlob(d.digest, w.written, signal);
   if (res.status === 206) {
     const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
@@ -485,8 +555,9 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWr
     const batch = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
+    const at = w.written;
     await w.write(batch);
-    wrote();
+    wrote(at, batch);
   };
   try {
     for await (const chunk of res.body) {
@@ -584,8 +655,5 @@ export async function inspectDistribution(client: RegistryClient, name: string, 
       });
     }
     return out;
-  }).catch((err: unknown) => {
-    if (err instanceof BerthError) throw err;
-    throw notFound((err as Error).message);
   });
 }

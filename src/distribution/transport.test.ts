@@ -61,7 +61,7 @@ test('bodies are bounded; transport failures are TransportError in Go\'s words',
   await assert.rejects(readBody(res, 1000), /too large: 2000 bytes/);
   const port = Number(new URL(big.base).port);
   await close(big.server);
-  await assert.rejects(tr.request(new URL(`http://127.0.0.1:${port}/`)), (e: unknown) => e instanceof TransportError && e.message === `dial tcp 127.0.0.1:${port}: connect: connection refused`);
+  await assert.rejects(tr.request(new URL(`http://127.0.0.1:${port}/`)), (e: unknown) => e instanceof TransportError && e.message === `Get "http://127.0.0.1:${port}/": dial tcp 127.0.0.1:${port}: connect: connection refused`);
 });
 
 test('https to a plain HTTP server says so; an insecure registry then falls back to http', async (t) => {
@@ -86,7 +86,7 @@ test('https to a plain HTTP server says so; an insecure registry then falls back
   assert.deepEqual(tried, [`https://${host}`, `http://${host}`]);
   const tr = new Transport({ verify: false });
   t.after(() => tr.close());
-  await assert.rejects(tr.request(new URL(`https://${host}/v2/`)), { message: 'http: server gave HTTP response to HTTPS client' });
+  await assert.rejects(tr.request(new URL(`https://${host}/v2/`)), { message: `Get "https://${host}/v2/": http: server gave HTTP response to HTTPS client` });
 });
 
 function fakeResponse(status: number, body: string, rawHeaders: string[] = []): HttpResponse {

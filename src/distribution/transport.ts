@@ -109,7 +109,9 @@ export class Transport {
       const fail = (err: Error & { code?: string }) => {
         if (settled) return;
         settled = true;
-        reject(err instanceof TransportError ? err : new TransportError(describe(err, url), err.code, err));
+        // Go's url.Error: `Get "https://host/v2/": <what went wrong>`.
+        const what = err instanceof TransportError ? err.message : describe(err, url);
+        reject(new TransportError(`${method.charAt(0)}${method.slice(1).toLowerCase()} "${url.href}": ${what}`, err.code, err));
       };
       const req = mod.request(url, { method, headers: h, agent, signal }, (res) => {
         settled = true;
@@ -137,6 +139,7 @@ function describe(err: Error & { code?: string }, url: URL): string {
   const m = err.message;
   if (err.code === 'EPROTO' || /wrong version number|packet length too long/i.test(m)) return 'http: server gave HTTP response to HTTPS client';
   if (err.code === 'ECONNREFUSED') return `dial tcp ${url.host}: connect: connection refused`;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `dial tcp: lookup ${url.hostname}: no such host`;
   if (err.code === 'ECONNRESET') return `read tcp ${url.host}: read: connection reset by peer`;
   if (err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err.code === 'SELF_SIGNED_CERT_IN_CHAIN' || err.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || err.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') {
     return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';

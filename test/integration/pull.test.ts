@@ -70,6 +70,7 @@ test('pull through the API: Docker\'s progress per layer, digest, status, refere
   const r = await apiPull(`fromImage=${encodeURIComponent(ref)}&tag=1`);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.msgs[0], { status: 'Pulling from test/layered', id: '1' });
+  assert.ok(r.text.includes('\\u003e]'), 'the bar\'s ">" escaped as Go\'s encoding/json writes it');
   const ids = (manifest.layers as { digest: string }[]).map((l) => l.digest.slice(7, 19));
   for (const id of ids) {
     const seq = r.msgs.filter((m) => m.id === id).map((m) => m.status);
@@ -331,6 +332,20 @@ test('an interrupted download is resumed with a Range request; cut every time, t
   assert.equal(retry.status, 200, retry.text);
   assert.match(retry.msgs.at(-1)!.status!, /Downloaded newer image/);
   assert.deepEqual(proxy.blobGets.filter((g) => g !== img2.configDigest), [img2.layers[0].digest], 'only the unfinished blob is fetched again');
+});
+
+test('two pulls of the same image at once share each blob download and both succeed', async () => {
+  const proxy = await startCutProxy(reg);
+  cleanups.push(() => proxy.stop());
+  const img = await pushImage({ addr: reg.addr }, 'test/twice', '1', [randomLayer(2 * 1024 * 1024), randomLayer(1024 * 1024)]);
+  const name = `${proxy.addr}/test/twice`;
+  const [a, b] = await Promise.all([apiPull(`fromImage=${encodeURIComponent(name)}&tag=1`), apiPull(`fromImage=${encodeURIComponent(name)}&tag=1`)]);
+  for (const r of [a, b]) {
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.msgs.some((m) => m.error), r.text);
+  }
+  for (const l of img.layers) assert.equal(proxy.blobGets.filter((g) => g === l.digest).length, 1, `${l.digest} fetched once`);
+  assert.equal((await d.api('GET', `/images/${name}:1/json`)).json.Id, img.configDigest);
 });
 
 /** A registry in this process that serves fixed manifests and blobs (and lies where told). */
