@@ -49,6 +49,8 @@ export const API_FEATURES = {
   inspectAliasesWithoutShortId: '1.45',
   /** Image inspect no longer carries Container and ContainerConfig. */
   imageInspectWithoutContainerConfig: '1.45',
+  /** POST /images/{name}/push takes `platform`. */
+  pushPlatform: '1.46',
   /** Image inspect's Config leaves out the empty legacy container fields. */
   imageConfigWithoutLegacyFields: '1.50',
 } as const;

@@ -74,3 +74,24 @@ test('ingest, verify and commit blobs on containerd\'s contract', () =>
     const small = new ContentStore(join(dir, 'content'), { maxBlobSize: 10 });
     await assert.rejects(small.writeBlob(chunks(Buffer.alloc(11))), /exceeds the maximum blob size/);
   }));
+
+test('a writer reads back what it wrote, before and after commit or abort, until closeReader', () =>
+  withTempDir(async (dir) => {
+    const cs = new ContentStore(join(dir, 'content'));
+    await cs.init();
+    const w = await cs.ingest();
+    await w.write(Buffer.from('hello '));
+    assert.equal(Buffer.from(await w.readAt(0, 6)).toString(), 'hello ');
+    await w.write(Buffer.from('world'));
+    assert.equal(Buffer.from(await w.readAt(6, 100)).toString(), 'world', 'a short read at the end');
+    await w.commit(11, sha256Digest('hello world'));
+    assert.equal(Buffer.from(await w.readAt(0, 5)).toString(), 'hello', 'still readable after the rename');
+    await w.closeReader();
+    const a = await cs.ingest();
+    await a.write(Buffer.from('gone'));
+    assert.equal(Buffer.from(await a.readAt(0, 4)).toString(), 'gone');
+    await a.abort();
+    assert.equal(Buffer.from(await a.readAt(0, 4)).toString(), 'gone', 'the open descriptor outlives the unlink');
+    await a.closeReader();
+    assert.deepEqual(await readdir(join(dir, 'content', 'ingest')), []);
+  }));

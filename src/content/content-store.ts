@@ -167,6 +167,7 @@ class Writer implements ContentWriter {
   private readonly max: number;
   private readonly hash: Hash;
   private done = false;
+  private readFh: FileHandle | undefined;
   written = 0;
 
   constructor(store: ContentStore, fh: FileHandle, tmp: string, max: number) {
@@ -213,6 +214,20 @@ class Writer implements ContentWriter {
       await unlink(this.tmp).catch(() => {});
       throw err;
     }
+  }
+
+  async readAt(position: number, length: number): Promise<Uint8Array> {
+    // Opened on first use; the descriptor survives the rename of commit and the unlink of abort.
+    this.readFh ??= await open(this.tmp, 'r');
+    const buf = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.readFh.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  }
+
+  async closeReader(): Promise<void> {
+    const fh = this.readFh;
+    this.readFh = undefined;
+    await fh?.close().catch(() => {});
   }
 
   async abort(): Promise<void> {

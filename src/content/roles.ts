@@ -14,6 +14,12 @@ export interface ContentWriter {
   commit(expectedSize?: number, expectedDigest?: string): Promise<string>;
   /** Drops what was written. */
   abort(): Promise<void>;
+  /**
+   * Reads back bytes already written (a pull extracts a layer while it downloads). The read
+   * side stays usable after commit or abort until closeReader().
+   */
+  readAt(position: number, length: number): Promise<Uint8Array>;
+  closeReader(): Promise<void>;
 }
 
 /** Reads blobs. */

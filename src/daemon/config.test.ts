@@ -57,3 +57,24 @@ describe('network configuration', () => {
     assert.equal(prefixOf(['--bridge', 'br1', '--iptables-chain-prefix', 'BT9']), 'BT9');
   });
 });
+
+describe('registry settings', () => {
+  it('takes mirrors, insecure registries, the certs dir and the transfer limits from flags or daemon.json, as dockerd', () => {
+    const dflt = mergeConfig(parseDaemonFlags([]), {}, '/x.json');
+    assert.deepEqual([dflt.registryMirrors, dflt.insecureRegistries, dflt.registryCertsDir], [[], [], '/etc/berth/certs.d']);
+    assert.deepEqual([dflt.maxConcurrentDownloads, dflt.maxConcurrentUploads, dflt.maxDownloadAttempts], [3, 5, 5]);
+    const flags = mergeConfig(parseDaemonFlags(['--registry-mirror', 'https://m1', '--registry-mirror=https://m2', '--insecure-registry', 'r:5000',
+      '--registry-certs-dir', '/tmp/certs.d', '--max-concurrent-downloads', '6', '--max-download-attempts', '0']), {}, '/x.json');
+    assert.deepEqual(flags.registryMirrors, ['https://m1', 'https://m2']);
+    assert.deepEqual(flags.insecureRegistries, ['r:5000']);
+    assert.equal(flags.registryCertsDir, '/tmp/certs.d');
+    assert.equal(flags.maxConcurrentDownloads, 6);
+    assert.equal(flags.maxDownloadAttempts, 5, '0 is the default');
+    const file = mergeConfig(parseDaemonFlags([]), { 'registry-mirrors': ['https://m'], 'insecure-registries': ['10.0.0.0/8'], 'max-concurrent-uploads': 2, 'registry-certs-dir': '/c' }, '/x.json');
+    assert.deepEqual([file.registryMirrors, file.insecureRegistries, file.maxConcurrentUploads, file.registryCertsDir], [['https://m'], ['10.0.0.0/8'], 2, '/c']);
+    assert.throws(() => mergeConfig(parseDaemonFlags(['--insecure-registry', 'a']), { 'insecure-registries': ['b'] }, '/x.json'), /specified both as a flag and in the configuration file: insecure-registries/);
+    assert.throws(() => mergeConfig(parseDaemonFlags(['--max-concurrent-downloads', 'x']), {}, '/x.json'), /invalid argument "x" for "--max-concurrent-downloads" flag/);
+    assert.throws(() => mergeConfig(parseDaemonFlags([]), { 'max-download-attempts': -1 }, '/x.json'), /invalid max-download-attempts: -1/);
+    assert.throws(() => mergeConfig(parseDaemonFlags([]), { 'registry-mirrors': 'https://m' }, '/x.json'), /registry-mirrors must be a list of strings/);
+  });
+});

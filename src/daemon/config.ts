@@ -27,6 +27,11 @@ export interface DaemonConfig {
   logOpts: Record<string, string>;
   registryMirrors: string[];
   insecureRegistries: string[];
+  /** Where registry CAs and client certificates are (`<dir>/<host:port>/`): --registry-certs-dir, "registry-certs-dir". */
+  registryCertsDir: string;
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
+  maxDownloadAttempts: number;
   /** The default bridge network: its Linux bridge, address (bip) and allocation range. */
   bip?: string;
   bridge?: string;
@@ -80,6 +85,10 @@ const DEFAULTS: DaemonConfig = {
   logOpts: {},
   registryMirrors: [],
   insecureRegistries: [],
+  registryCertsDir: '/etc/berth/certs.d',
+  maxConcurrentDownloads: 3,
+  maxConcurrentUploads: 5,
+  maxDownloadAttempts: 5,
   cgroupParent: '/berth',
   shutdownTimeout: 15,
   mtu: 1500,
@@ -125,13 +134,20 @@ Options:
       --tlscert string       Path to TLS certificate file (default "/etc/berth/cert.pem")
       --tlskey string        Path to TLS key file (default "/etc/berth/key.pem")
       --tlsverify            Use TLS and verify the remote
+      --registry-mirror list Preferred registry mirror
+      --insecure-registry list  Enable insecure registry communication
+      --registry-certs-dir string  Registry CAs and client certificates, <dir>/<host:port>/ (default "/etc/berth/certs.d")
+      --max-concurrent-downloads int  Set the max concurrent downloads (default 3)
+      --max-concurrent-uploads int  Set the max concurrent uploads (default 5)
+      --max-download-attempts int  Set the max download attempts for each pull (default 5)
   -v, --version              Print version information and quit
 `;
 
 export { USAGE as DAEMON_USAGE };
 
 type FlagName = 'config-file' | 'data-root' | 'exec-root' | 'host' | 'log-level' | 'pidfile' | 'storage-driver' | 'default-runtime' | 'cgroup-parent' | 'bridge' | 'bip'
-  | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix' | 'tlscacert' | 'tlscert' | 'tlskey';
+  | 'fixed-cidr' | 'fixed-cidr-v6' | 'mtu' | 'iptables-chain-prefix' | 'tlscacert' | 'tlscert' | 'tlskey'
+  | 'registry-mirror' | 'insecure-registry' | 'registry-certs-dir' | 'max-concurrent-downloads' | 'max-concurrent-uploads' | 'max-download-attempts';
 type BoolFlag = 'icc' | 'ip-forward' | 'ip-masq' | 'iptables' | 'ipv6' | 'ip6tables' | 'tls' | 'tlsverify';
 const BOOL_FLAGS: Record<string, BoolFlag> = {
   '--icc': 'icc', '--ip-forward': 'ip-forward', '--ip-masq': 'ip-masq', '--iptables': 'iptables', '--ipv6': 'ipv6', '--ip6tables': 'ip6tables',
@@ -143,6 +159,8 @@ const STRING_FLAGS: Record<string, FlagName> = {
   '--storage-driver': 'storage-driver', '--default-runtime': 'default-runtime', '--cgroup-parent': 'cgroup-parent',
   '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--fixed-cidr': 'fixed-cidr', '--fixed-cidr-v6': 'fixed-cidr-v6', '--mtu': 'mtu',
   '--iptables-chain-prefix': 'iptables-chain-prefix', '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey',
+  '--registry-mirror': 'registry-mirror', '--insecure-registry': 'insecure-registry', '--registry-certs-dir': 'registry-certs-dir',
+  '--max-concurrent-downloads': 'max-concurrent-downloads', '--max-concurrent-uploads': 'max-concurrent-uploads', '--max-download-attempts': 'max-download-attempts',
 };
 
 export interface ParsedFlags {
@@ -194,6 +212,7 @@ const KNOWN_KEYS = new Set([
   'default-address-pools', 'cgroup-parent', 'shutdown-timeout', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey',
   'features', 'experimental', 'iptables', 'ip-forward', 'ip-masq', 'userland-proxy', 'dns', 'dns-search', 'dns-opts',
   'mtu', 'fixed-cidr', 'fixed-cidr-v6', 'ip6tables', 'default-gateway', 'icc', 'ipv6', 'max-concurrent-downloads', 'max-concurrent-uploads',
+  'max-download-attempts', 'registry-certs-dir',
 ]);
 
 export async function readConfigFile(path: string, mustExist: boolean): Promise<Record<string, unknown>> {
@@ -306,12 +325,63 @@ export function mergeConfig(flags: ParsedFlags, file: Record<string, unknown>, c
       throw new Error(`failed to set log opts: ${(e as Error).message}`);
     }
   }
-  if (Array.isArray(file['registry-mirrors'])) cfg.registryMirrors = file['registry-mirrors'].map(String);
-  if (Array.isArray(file['insecure-registries'])) cfg.insecureRegistries = file['insecure-registries'].map(String);
+  registrySettings(cfg, flags, file, configFile);
   if (Array.isArray(file['default-address-pools'])) cfg.defaultAddressPools = file['default-address-pools'] as DaemonConfig['defaultAddressPools'];
   if (typeof file['shutdown-timeout'] === 'number') cfg.shutdownTimeout = file['shutdown-timeout'];
   if (!cfg.runtimes[cfg.defaultRuntime]) throw new Error(`default runtime ${cfg.defaultRuntime} is not defined in runtimes`);
   return cfg;
+}
+
+/**
+ * Registry keys and flags (dockerd's): mirrors and insecure registries as lists (a flag may be
+ * repeated; given both ways is a conflict), the download/upload limits as integers.
+ */
+function registrySettings(cfg: DaemonConfig, flags: ParsedFlags, file: Record<string, unknown>, configFile: string): void {
+  const bad = (msg: string) => new Error(`unable to configure the berth daemon with file ${configFile}: ${msg}`);
+  const conflicts: string[] = [];
+  const list = (flag: FlagName, key: string): string[] | undefined => {
+    const f = flags.values[flag];
+    const v = file[key];
+    if (f?.length && v !== undefined) conflicts.push(`${key}: (from flag: [${f.join(' ')}], from file: ${JSON.stringify(v)})`);
+    if (f?.length) return [...f];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw bad(`${key} must be a list of strings`);
+    return v as string[];
+  };
+  const int = (flag: FlagName, key: string): number | undefined => {
+    const f = flags.values[flag]?.at(-1);
+    const v = file[key];
+    if (f !== undefined && v !== undefined) conflicts.push(`${key}: (from flag: ${f}, from file: ${String(v)})`);
+    if (f !== undefined) {
+      if (!/^-?\d+$/.test(f)) throw new Error(`invalid argument "${f}" for "--${flag}" flag: strconv.ParseInt: parsing "${f}": invalid syntax`);
+      return Number(f);
+    }
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${key} must be an integer`);
+    return v;
+  };
+  cfg.registryMirrors = list('registry-mirror', 'registry-mirrors') ?? cfg.registryMirrors;
+  cfg.insecureRegistries = list('insecure-registry', 'insecure-registries') ?? cfg.insecureRegistries;
+  const certs = flags.values['registry-certs-dir']?.at(-1);
+  if (certs !== undefined && file['registry-certs-dir'] !== undefined) conflicts.push(`registry-certs-dir: (from flag: ${certs}, from file: ${String(file['registry-certs-dir'])})`);
+  const certsFile = file['registry-certs-dir'];
+  if (certsFile !== undefined && typeof certsFile !== 'string') throw bad('registry-certs-dir must be a string');
+  cfg.registryCertsDir = certs ?? (certsFile as string | undefined) ?? cfg.registryCertsDir;
+  // dockerd: negative values are refused; 0 means the default.
+  const limits: [FlagName, keyof DaemonConfig, number][] = [
+    ['max-concurrent-downloads', 'maxConcurrentDownloads', 3],
+    ['max-concurrent-uploads', 'maxConcurrentUploads', 5],
+    ['max-download-attempts', 'maxDownloadAttempts', 5],
+  ];
+  for (const [name, field, dflt] of limits) {
+    const n = int(name, name);
+    if (n === undefined) continue;
+    if (n < 0) throw new Error(`invalid ${name}: ${n}`);
+    (cfg as unknown as Record<string, number>)[field] = n === 0 ? dflt : n;
+  }
+  if (conflicts.length) {
+    throw bad(`the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`);
+  }
 }
 
 /**
@@ -360,6 +430,9 @@ export function reloadableChanges(current: DaemonConfig, next: DaemonConfig): Pa
     defaultRuntime: next.defaultRuntime,
     registryMirrors: next.registryMirrors,
     insecureRegistries: next.insecureRegistries,
+    maxConcurrentDownloads: next.maxConcurrentDownloads,
+    maxConcurrentUploads: next.maxConcurrentUploads,
+    maxDownloadAttempts: next.maxDownloadAttempts,
     shutdownTimeout: next.shutdownTimeout ?? current.shutdownTimeout,
   };
 }
@@ -381,9 +454,9 @@ export function reloadEventAttributes(cfg: DaemonConfig, host: string): Record<s
     'insecure-registries': JSON.stringify(cfg.insecureRegistries),
     labels: '[]',
     'live-restore': String(cfg.liveRestore),
-    'max-concurrent-downloads': '3',
-    'max-concurrent-uploads': '5',
-    'max-download-attempts': '5',
+    'max-concurrent-downloads': String(cfg.maxConcurrentDownloads),
+    'max-concurrent-uploads': String(cfg.maxConcurrentUploads),
+    'max-download-attempts': String(cfg.maxDownloadAttempts),
     'registry-mirrors': JSON.stringify(cfg.registryMirrors),
     runtimes,
     'shutdown-timeout': String(cfg.shutdownTimeout),

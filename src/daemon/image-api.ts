@@ -9,6 +9,7 @@ import {
   toImageSummary,
 } from '../api/index.ts';
 import type { ImageService } from '../image/index.ts';
+import { decodeAuthConfig, pullImage, type AuthConfig, type RegistryClient } from '../distribution/index.ts';
 import type { ContainerReader } from './containers/index.ts';
 
 export class ImageApi implements ImagesBackend {
@@ -16,9 +17,29 @@ export class ImageApi implements ImagesBackend {
   private readonly containers: Pick<ContainerReader, 'usedImages'>;
   readonly listFilterKeys = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
 
-  constructor(images: ImageService, containers: Pick<ContainerReader, 'usedImages'>) {
+  private readonly registry: () => RegistryClient | undefined;
+
+  constructor(images: ImageService, containers: Pick<ContainerReader, 'usedImages'>, registry: () => RegistryClient | undefined = () => undefined) {
     this.images = images;
     this.containers = containers;
+    this.registry = registry;
+  }
+
+  private client(): RegistryClient {
+    const c = this.registry();
+    if (!c) throw new Error('no registry client configured');
+    return c;
+  }
+
+  async pull(opts: { image: string; tag: string; platform: string; authHeader?: string }, progress: (m: JsonMessage) => void, signal?: AbortSignal) {
+    // dockerd ignores a bad X-Registry-Auth on pull (an empty AuthConfig, for old clients).
+    let auth: AuthConfig = {};
+    try {
+      auth = decodeAuthConfig(opts.authHeader);
+    } catch {
+      auth = {};
+    }
+    await pullImage({ images: this.images, client: this.client() }, { image: opts.image, tag: opts.tag, platform: opts.platform || undefined, auth, progress, signal });
   }
 
   private usage = (imageId: string) => this.containers.usedImages().get(imageId);

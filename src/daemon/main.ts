@@ -10,6 +10,8 @@ import {
   containerRoutes,
   execRoutes,
   imageRoutes,
+  distributionRoutes,
+  registryRoutes,
   unimplementedRoutes,
   networkRoutes,
   volumeRoutes,
@@ -27,6 +29,8 @@ import { openContainers, type Containers } from './containers/index.ts';
 import { ContainerApi, execBackend } from './container-api.ts';
 import { SystemApi, BERTH_VERSION } from './system-api.ts';
 import { ImageApi } from './image-api.ts';
+import { DistributionApi, registryClientFor } from './distribution-api.ts';
+import { RegistryApi } from './registry-api.ts';
 import { ContainerRuntime, checkSeccompProfile, defaultSeccompProfile, hostCapabilities } from '../runtime/index.ts';
 import { anonymousVolumePaths, validateHostConfig } from './host-config/index.ts';
 import { openLayerStore } from '../layer/index.ts';
@@ -137,7 +141,8 @@ async function main(argv: string[]): Promise<void> {
     layers,
     imageSize: async (id) => (await images.inspect(id)).size,
   });
-  const imageApi = new ImageApi(images, containers.reader);
+  let registry = registryClientFor(config);
+  const imageApi = new ImageApi(images, containers.reader, () => registry);
   const daemonIdValue = await daemonId(config.dataRoot);
   const runtimeVersion = await runtime.version(config.defaultRuntime);
   const systemApi = new SystemApi({
@@ -151,8 +156,11 @@ async function main(argv: string[]): Promise<void> {
     daemonId: daemonIdValue,
     listContainers: () => containerApi.list({ all: true, limit: -1, size: true, filters: new Map() }),
     volumes,
+    registryInfo: () => registry.config.info(),
   });
   const served = [
+    ...distributionRoutes(new DistributionApi(() => registry)),
+    ...registryRoutes(new RegistryApi(() => registry, images)),
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
     ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
     ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
@@ -184,7 +192,9 @@ async function main(argv: string[]): Promise<void> {
     void (async () => {
       try {
         const next = await resolveRuntimePaths(await loadConfig());
+        const nextRegistry = registryClientFor({ ...config, ...reloadableChanges(config, next) });
         config = { ...config, ...reloadableChanges(config, next) };
+        registry = nextRegistry;
         log.setLevel(parseLogLevel(config.debug ? 'debug' : config.logLevel));
         log.info('Reloaded configuration', { file: configFile });
         events.publish({ Type: 'daemon', Action: 'reload', Actor: { ID: daemonIdValue, Attributes: reloadEventAttributes(config, hostname()) } });

@@ -12,6 +12,7 @@ import { encodeEvent, parseEventFilterKeys, type EventBus } from './events.ts';
 import { formatRfc3339Nano, nowNs } from '../common/index.ts';
 import { DEFAULT_POOLS, forwardingSettings } from '../network/index.ts';
 import { cgroupV2Only } from '../runtime/index.ts';
+import { INDEX_SERVER, type RegistryInfo } from '../distribution/index.ts';
 
 export const BERTH_VERSION = '0.1.0';
 
@@ -31,6 +32,8 @@ export interface SystemApiDeps {
   listContainers?(): Promise<DeepReadonly<ContainerListEntry>[]>;
   /** /system/df's volumes: the local ones without driver options, with their usage (moby LocalVolumesSize). */
   volumes?: Pick<VolumeStore, 'list' | 'usage'>;
+  /** /info RegistryConfig from the registry settings in force (IndexConfigs, CIDRs, Mirrors). */
+  registryInfo?: () => RegistryInfo;
 }
 
 export class SystemApi implements SystemBackend {
@@ -103,8 +106,8 @@ export class SystemApi implements SystemBackend {
       OSVersion: '',
       OSType: 'linux',
       Architecture: os.machine(),
-      IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: {
+      IndexServerAddress: INDEX_SERVER,
+      RegistryConfig: this.deps.registryInfo?.() ?? {
         InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
         IndexConfigs: {},
         Mirrors: cfg.registryMirrors,

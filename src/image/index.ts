@@ -3,17 +3,17 @@
 import { join } from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { KeyedLock, notFound } from '../common/index.ts';
-import { ContentStore, type ContentProvider } from '../content/index.ts';
+import { ContentStore, type ContentProvider, type ContentWriter } from '../content/index.ts';
 import type { ImageContext } from './context.ts';
 import { deleteImage, pruneImages, type DeleteOptions } from './image-delete.ts';
 import { listImages, type ListOptions } from './image-list.ts';
-import { ImageStore } from './image-store.ts';
+import { ImageStore, getLayer } from './image-store.ts';
 import { importImage, type ImportOptions } from './import.ts';
 import { commitImage, planCommit, type CommitOptions } from './commit.ts';
 import { LayerBlobIndex } from './layer-blobs.ts';
 import { loadImages } from './load.ts';
 import type { FiltersInput } from './filters.ts';
-import { familiarString, parseNormalizedNamed, repoTagReference } from './reference.ts';
+import { familiarName, familiarString, parseNormalizedNamed, repoTagReference } from './reference.ts';
 import { prepareSave, writeSaveArchive } from './save.ts';
 import type {
   ContainerUsage,
@@ -24,6 +24,7 @@ import type {
   PruneReport,
   ImageEventHook,
   ImageLayerStore,
+  LayerBlob,
   ProgressFn,
   ResolvedImageConfig,
   StoredImage,
@@ -38,6 +39,7 @@ export type {
   PruneReport,
   ImageEventHook,
   ImageLayerStore,
+  LayerBlob,
   ProgressFn,
   ProgressMessage,
   ResolvedImageConfig,
@@ -50,6 +52,9 @@ export type { ListOptions } from './image-list.ts';
 export type { ImportOptions } from './import.ts';
 export type { CommitOptions } from './commit.ts';
 export { createdSeconds } from './types.ts';
+export { chainIds } from './image-config.ts';
+export { familiarName, familiarString, parseNormalizedNamed, referenceString } from './reference.ts';
+export type { NamedReference } from './reference.ts';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -88,12 +93,30 @@ export interface ImageService {
   createImage(config: Uint8Array, opts?: { parent?: string; tags?: string[] }): Promise<StoredImage>;
   /** Bytes of every layer the images use, each layer once (moby's LayerDiskUsage, /system/df LayersSize). */
   layersSize(): Promise<number>;
-  /** Records the blob a layer diff was received as (pull). */
-  recordLayerBlob(diffId: string, blob: { digest: string; mediaType: string; size: number }): Promise<void>;
+  /** Records the blob a layer diff was received as (pull), and the repository it came from. */
+  recordLayerBlob(diffId: string, blob: LayerBlob): Promise<void>;
+  /** The blob recorded for a layer diff (push sends it, mounting from its source repository). */
+  layerBlob(diffId: string): Promise<LayerBlob | undefined>;
+  /** The diff a blob was registered as, when known (pull: "Already exists" without a fetch). */
+  diffIdOfBlob(blobDigest: string): Promise<string | undefined>;
+  /** A writer into the content store (pull): nothing is visible before its verified commit. */
+  ingest(): Promise<ContentWriter>;
+  /** Whether a layer chain is registered. */
+  hasLayer(chainId: string): Promise<boolean>;
+  /** Registers a layer tar (compressed or not) on `parent`, checked against `diffId`. */
+  registerLayer(tar: AsyncIterable<Uint8Array>, parent: string | null, diffId: string): Promise<{ chainId: string; diffId: string; size: number }>;
+  /** Removes a layer a failed operation registered, unless an image uses it. */
+  releaseLayer(chainId: string): Promise<void>;
+  /** Points a pulled reference (name:tag or name@digest) at an image; false when it already did. */
+  setPulledReference(ref: string, imageId: string): Promise<boolean>;
+  /** The `pull` / `push` image event (Actor ID the reference, attribute name). */
+  logDistributionEvent(action: 'pull' | 'push', ref: string): void;
   /** Adds `name@digest` for an image (pull, push). */
   addDigestReference(ref: string, imageId: string): Promise<void>;
   /** Image references in their familiar form, split in tags and digests. */
   references(imageId: string): { repoTags: string[]; repoDigests: string[] };
+  /** Every tag of a repository (push without a tag): familiar `name:tag`, the tag and the image, sorted. */
+  repositoryTags(name: string): { ref: string; tag: string; id: string }[];
 }
 
 const STORE_LOCK = 'images';
@@ -226,6 +249,32 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
     },
 
     recordLayerBlob: (diffId, blob) => ctx.blobs.set(diffId, blob),
+    layerBlob: (diffId) => ctx.blobs.get(diffId),
+    diffIdOfBlob: (digest) => ctx.blobs.diffIdOf(digest),
+    ingest: () => content.ingest(),
+    hasLayer: async (chainId) => (await getLayer(opts.layers, chainId)) !== undefined,
+    async registerLayer(tar, parent, diffId) {
+      const l = await opts.layers.register(tar, parent, diffId);
+      return { chainId: l.chainId, diffId: l.diffId, size: l.size };
+    },
+    releaseLayer: (chainId) =>
+      lock(async () => {
+        if (store.list().some((img) => img.chainIds.includes(chainId))) return;
+        await opts.layers.delete(chainId).catch(() => {});
+      }),
+    setPulledReference: (ref, imageId) =>
+      lock(async () => {
+        if (!store.byId(imageId)) throw notFound(`No such image: ${imageId}`);
+        const parsed = parseNormalizedNamed(ref);
+        if (store.refs.get(parsed) === imageId) return false;
+        if (parsed.digest !== undefined) await store.refs.addDigest(parsed, imageId, true);
+        else await store.refs.addTag(parsed, imageId, true);
+        return true;
+      }),
+    logDistributionEvent(action, ref) {
+      const parsed = parseNormalizedNamed(ref);
+      emit({ Action: action, id: familiarString(parsed), name: familiarName(parsed) });
+    },
 
     addDigestReference: (ref, imageId) =>
       lock(async () => {
@@ -234,6 +283,12 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
       }),
 
     references,
+
+    repositoryTags(name) {
+      return store.refs.referencesByName(parseNormalizedNamed(name))
+        .filter((a) => a.ref.tag !== undefined && a.ref.digest === undefined)
+        .map((a) => ({ ref: familiarString(a.ref), tag: a.ref.tag!, id: a.id }));
+    },
   };
   return service;
 }

@@ -21,7 +21,7 @@ export class LayerBlobIndex {
     try {
       const v = JSON.parse(await readFile(join(this.byDiff, diffId.slice(7)), 'utf8')) as Partial<LayerBlob>;
       if (typeof v.digest === 'string' && isSha256Digest(v.digest) && typeof v.mediaType === 'string' && typeof v.size === 'number') {
-        return { digest: v.digest, mediaType: v.mediaType, size: v.size };
+        return { digest: v.digest, mediaType: v.mediaType, size: v.size, ...(typeof v.sourceRepository === 'string' ? { sourceRepository: v.sourceRepository } : {}) };
       }
       return undefined;
     } catch (err) {

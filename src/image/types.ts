@@ -31,7 +31,7 @@ export type ContainerUsage = (imageId: string) => { containerId: string; running
 
 /** Events for /events. */
 export interface ImageEvent {
-  Action: 'load' | 'tag' | 'untag' | 'delete' | 'import' | 'save' | 'prune';
+  Action: 'load' | 'tag' | 'untag' | 'delete' | 'import' | 'save' | 'prune' | 'pull' | 'push';
   id: string;
   name?: string;
   attributes?: Record<string, string>;
@@ -60,6 +60,8 @@ export interface LayerBlob {
   digest: string;
   mediaType: string;
   size: number;
+  /** The repository it was pulled from (`docker.io/library/busybox`): push mounts it from there. */
+  sourceRepository?: string;
 }
 
 /** What a container manager needs from an image. */

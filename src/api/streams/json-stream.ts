@@ -26,7 +26,7 @@ export class JsonStreamWriter {
 
   write(msg: JsonMessage | Record<string, unknown>): void {
     this.start();
-    this.res.write(JSON.stringify(msg) + '\n');
+    this.res.write(goJson(msg) + '\n');
   }
 
   /** Errors after the stream started go in-band, as Docker does. */
@@ -38,4 +38,9 @@ export class JsonStreamWriter {
     this.start();
     this.res.end();
   }
+}
+
+/** JSON as Go's encoding/json writes it: <, >, & and U+2028/9 escaped (the progress bar's ">"). */
+function goJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -11,6 +11,7 @@ import { imageCommands } from './image/index.ts';
 import { networkCommands } from './network/index.ts';
 import { systemCommands } from './system/index.ts';
 import { volumeCommands } from './volume/index.ts';
+import { registryCommands } from './registry/index.ts';
 import { inspectCommand } from './inspect.ts';
 import { versionCommand } from './version.ts';
 import { completionCommand } from './completion.ts';
@@ -33,6 +34,7 @@ export const registry: Registry = {
     group('system', 'Manage berth', systemCommands),
     group('volume', 'Manage volumes', volumeCommands),
     inspectCommand,
+    ...registryCommands,
     versionCommand,
     completionCommand(() => registry),
   ],

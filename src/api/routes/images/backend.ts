@@ -13,5 +13,7 @@ export interface ImagesBackend {
   save(names: string[]): Promise<AsyncIterable<Uint8Array>>;
   import(body: AsyncIterable<Uint8Array>, opts: { repo: string; tag: string; changes: string[]; message: string }, progress: (m: JsonMessage) => void): Promise<void>;
   prune(filters: Filters): Promise<ImagePruneResponse>;
+  /** POST /images/create?fromImage: errors before the first message get an HTTP status. */
+  pull(opts: { image: string; tag: string; platform: string; authHeader?: string }, progress: (m: JsonMessage) => void, signal?: AbortSignal): Promise<void>;
   listFilterKeys: readonly string[];
 }

@@ -54,7 +54,28 @@ export function imageHandlers(b: ImagesBackend): Record<string, Handler> {
     },
     async postImagesCreate(ctx) {
       const fromSrc = ctx.query.get('fromSrc');
-      if (ctx.query.get('fromImage')) throw notImplemented('pulling images is not implemented by berth yet (the distribution issue adds it); load them with `docker load`');
+      const fromImage = ctx.query.get('fromImage');
+      if (fromImage) {
+        // As dockerd: an error before the first progress line is an HTTP error, after it in-band.
+        const out = new JsonStreamWriter(ctx.res!);
+        let started = false;
+        const auth = ctx.req.headers['x-registry-auth'];
+        try {
+          await b.pull(
+            { image: fromImage, tag: ctx.query.get('tag') ?? '', platform: ctx.query.get('platform') ?? '', authHeader: typeof auth === 'string' ? auth : undefined },
+            (m) => {
+              started = true;
+              out.write(m);
+            },
+            ctx.closed,
+          );
+        } catch (err) {
+          if (!started) throw err;
+          out.error((err as Error).message);
+        }
+        out.end();
+        return;
+      }
       if (fromSrc !== '-') {
         if (fromSrc) throw notImplemented('importing from a URL is not supported; pipe the archive with fromSrc=-');
         throw invalidParameter('fromImage or fromSrc is required');

@@ -8,6 +8,7 @@ import { DaemonError, StatusError } from '../../framework/types.ts';
 import { compareVersions } from '../../framework/client.ts';
 import { buildCreateRequest, containerFlags, createOnlyFlags, FlagValueError, OptionError, type BuildOptions } from '../../opts/index.ts';
 import { displayJsonMessages, JsonMessageError } from '../../progress/index.ts';
+import { authKeyForImage, encodeAuthConfig, registryAuthHeader } from '../../credentials/index.ts';
 
 export const CREATE_USAGE = '[OPTIONS] IMAGE [COMMAND] [ARG...]';
 
@@ -39,8 +40,8 @@ async function pullImage(ctx: CommandContext, image: string, platform: string, q
   const [fromImage, tag] = at >= 0 ? [ref.slice(0, at), ref.slice(at + 1)] : [ref.slice(0, colon), ref.slice(colon + 1)];
   const res = await ctx.client.call('POST', '/images/create', {
     query: { fromImage, tag, platform: platform || undefined },
-    // No credentials: docker sends an empty auth config, base64 URL-encoded with padding.
-    headers: { 'X-Registry-Auth': 'e30=' },
+    // The stored credentials of the image's registry (docker's RetrieveAuthTokenFromImage).
+    headers: { 'X-Registry-Auth': await imageAuthHeader(ctx, image) },
   });
   const out = quiet ? devNull() : ctx.stderr;
   try {
@@ -49,6 +50,16 @@ async function pullImage(ctx: CommandContext, image: string, platform: string, q
     if (err instanceof JsonMessageError) throw new DaemonError(500, err.message);
     throw err;
   }
+}
+
+async function imageAuthHeader(ctx: CommandContext, image: string): Promise<string> {
+  let key: string;
+  try {
+    key = authKeyForImage(image);
+  } catch {
+    return encodeAuthConfig({});
+  }
+  return registryAuthHeader(ctx, key);
 }
 
 function devNull(): NodeJS.WritableStream {

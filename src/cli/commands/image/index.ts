@@ -10,7 +10,9 @@ import { loadCommand } from './load.ts';
 import { importCommand } from './import.ts';
 import { inspectImageCommand } from './inspect.ts';
 import { pruneCommand } from './prune.ts';
+import { pullCommand } from './pull.ts';
+import { pushCommand } from './push.ts';
 
 export const imageCommands: CommandSpec[] = [
-  lsCommand, rmCommand, tagCommand, historyCommand, saveCommand, loadCommand, importCommand, inspectImageCommand, pruneCommand,
+  lsCommand, rmCommand, tagCommand, historyCommand, saveCommand, loadCommand, importCommand, inspectImageCommand, pruneCommand, pullCommand, pushCommand,
 ];
