@@ -381,7 +381,9 @@ export function createRegistryHandler(opts: RegistryServerOptions): (req: Incomi
 
   async function search(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, url: URL): Promise<void> {
     if (req.method !== 'GET') throw unsupported();
-    const decision = await auth.authorize(req.headers.authorization, [{ type: 'registry', name: 'catalog', actions: ['*'] }], originOf(req));
+    // Docker's clients ask for `registry:catalog:search` (moby registry/search.go); a grant of
+    // `registry:catalog:*` covers it too.
+    const decision = await auth.authorize(req.headers.authorization, [{ type: 'registry', name: 'catalog', actions: ['search'] }], originOf(req));
     if (!decision.ok) {
       throw new RegistryError(decision.code, {
         status: decision.status,

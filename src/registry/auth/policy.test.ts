@@ -42,6 +42,10 @@ test('roles grant their actions on matching repositories; more than granted is c
   const catalog: Access = { type: 'registry', name: 'catalog', actions: ['*'] };
   assert.deepEqual(await p.grant(alice, [catalog]), [catalog]);
   assert.deepEqual(await p.grant(bob, [catalog]), []);
+  // Docker's search asks for registry:catalog:search; a catalog rule grants it.
+  const search: Access = { type: 'registry', name: 'catalog', actions: ['search'] };
+  assert.deepEqual(await p.grant(alice, [search]), [search]);
+  assert.deepEqual(await p.grant(bob, [search]), []);
   assert.deepEqual(await p.grant(alice, [{ type: 'registry', name: 'other', actions: ['*'] }]), []);
   assert.equal(p.allowsAnonymous(), true);
 });

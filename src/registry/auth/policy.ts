@@ -106,7 +106,7 @@ export class RulePolicy implements AccessPolicy {
     for (const req of requested) {
       let allowed: string[] = [];
       if (req.type === 'registry' && req.name === 'catalog') {
-        if (rules.some((r) => r.catalog)) allowed = req.actions.filter((a) => a === '*');
+        if (rules.some((r) => r.catalog)) allowed = req.actions.filter((a) => a === '*' || a === 'search');
       } else if (req.type === 'repository') {
         const may = new Set<string>();
         for (const rule of rules) {
