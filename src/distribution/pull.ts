@@ -369,7 +369,12 @@ async function pullLayers(
     const id = shortId(layers[i].digest);
     if (present[i]) {
       out(update(id, 'Already exists'));
-      await images.recordLayerBlob(diffIds[i], { digest: layers[i].digest, mediaType: layers[i].mediaType, size: layers[i].size, sourceRepository: source });
+      // Remember where this diff can be found (push mounts or skips it), unless the record
+      // already names a blob that is here (the bytes save and push send as they are).
+      const cur = await images.layerBlob(diffIds[i]);
+      if (!cur || !(await images.content.has(cur.digest))) {
+        await images.recordLayerBlob(diffIds[i], { digest: layers[i].digest, mediaType: layers[i].mediaType, size: layers[i].size, sourceRepository: source });
+      }
     } else {
       out(update(id, 'Pulling fs layer'));
       missing.push(i);

@@ -6,7 +6,7 @@
 // and blobs or configs that lie (rejected, nothing stored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -332,6 +332,37 @@ test('an interrupted download is resumed with a Range request; cut every time, t
   assert.equal(retry.status, 200, retry.text);
   assert.match(retry.msgs.at(-1)!.status!, /Downloaded newer image/);
   assert.deepEqual(proxy.blobGets.filter((g) => g !== img2.configDigest), [img2.layers[0].digest], 'only the unfinished blob is fetched again');
+});
+
+test('a client that goes away stops the pull: nothing partial is left, and the next pull works', async () => {
+  const proxy = await startCutProxy(reg);
+  cleanups.push(() => proxy.stop());
+  const img = await pushImage({ addr: reg.addr }, 'test/gone', '1', [randomLayer(3 * 1024 * 1024)]);
+  const name = `${proxy.addr}/test/gone`;
+  proxy.cut = { digest: img.layers[0].digest, after: 400_000, times: 1 };
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest({ socketPath: d.socket, method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(name)}&tag=1` }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+        // the download broke and waits to retry: hang up now
+        if (text.includes('Retrying in')) {
+          req.destroy();
+          resolve();
+        }
+      });
+      res.on('end', () => reject(new Error(`the pull ended before its retry: ${text}`)));
+    });
+    req.on('error', () => {});
+    req.end();
+  });
+  await waitFor(async () => (await ingestLeft()).length === 0, 'the ingest of the abandoned pull to go');
+  assert.equal(existsSync(blobPath(img.layers[0].digest)), false);
+  assert.equal(existsSync(layerDb(img.layers[0].diffId)), false);
+  assert.equal((await d.api('GET', `/images/${name}:1/json`)).status, 404);
+  const again = await apiPull(`fromImage=${encodeURIComponent(name)}&tag=1`);
+  assert.equal(again.status, 200, again.text);
+  assert.match(again.msgs.at(-1)!.status!, /Downloaded newer image/);
 });
 
 test('two pulls of the same image at once share each blob download and both succeed', async () => {
