@@ -397,30 +397,21 @@ export class RegistryStore {
   }
 
   /** Digests of the manifest revisions stored in a repository. */
-  async revisions(name: string): Promise<string[]> {
-    const out: string[] = [];
-    let algs: string[];
-    try {
-      algs = await this.driver.list(P.revisionsDir(name));
-    } catch (err) {
-      if (err instanceof PathNotFoundError) return out;
-      throw err;
-    }
-    for (const a of algs) {
-      for (const h of await this.driver.list(a).catch(() => [] as string[])) {
-        const d = `${P.baseName(a)}:${P.baseName(h)}`;
-        if (isSupportedDigest(d)) out.push(d);
-      }
-    }
-    return out;
+  revisions(name: string): Promise<string[]> {
+    return this.linkedDigests(P.revisionsDir(name));
   }
 
   /** Digests linked as layers in a repository. */
-  async layerLinks(name: string): Promise<string[]> {
+  layerLinks(name: string): Promise<string[]> {
+    return this.linkedDigests(P.layersDir(name));
+  }
+
+  /** The digests of a `<dir>/<alg>/<hex>/link` tree (none when the directory is absent). */
+  private async linkedDigests(dir: string): Promise<string[]> {
     const out: string[] = [];
     let algs: string[];
     try {
-      algs = await this.driver.list(P.layersDir(name));
+      algs = await this.driver.list(dir);
     } catch (err) {
       if (err instanceof PathNotFoundError) return out;
       throw err;

@@ -2,10 +2,9 @@
 // image's registry, shows the daemon's progress on stdout (nothing with -q) and ends with the
 // full reference ("docker.io/library/busybox:latest").
 import type { CommandSpec } from '../../framework/types.ts';
-import { StatusError } from '../../framework/types.ts';
 import { indexKeyOfName, registryAuthHeader } from '../../credentials/index.ts';
-import { showRegistryProgress } from './registry-progress.ts';
-import { familiarName, parseNormalizedNamed } from './reference.ts';
+import { registryReference, showRegistryProgress } from './registry-progress.ts';
+import { familiarName } from './reference.ts';
 
 export const pullCommand: CommandSpec = {
   name: 'pull',
@@ -21,18 +20,7 @@ export const pullCommand: CommandSpec = {
   async run(ctx, flags, args) {
     const all = flags.bool('all-tags');
     const quiet = flags.bool('quiet');
-    let ref;
-    try {
-      ref = parseNormalizedNamed(args[0]!);
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-    const nameOnly = !ref.tag && !ref.digest;
-    if (all && !nameOnly) throw new StatusError(1, "tag can't be used with --all-tags/-a");
-    if (!all && nameOnly) {
-      ref.tag = 'latest';
-      if (!quiet) ctx.stdout.write('Using default tag: latest\n');
-    }
+    const ref = registryReference(ctx, args[0]!, all, quiet);
     const auth = await registryAuthHeader(ctx, indexKeyOfName(ref.name));
     const res = await ctx.client.call('POST', '/images/create', {
       query: {

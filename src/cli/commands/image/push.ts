@@ -5,8 +5,8 @@ import type { CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import { indexKeyOfName, registryAuthHeader } from '../../credentials/index.ts';
 import { platformQuery } from '../shared.ts';
-import { showRegistryProgress } from './registry-progress.ts';
-import { familiarName, parseNormalizedNamed } from './reference.ts';
+import { registryReference, showRegistryProgress } from './registry-progress.ts';
+import { familiarName } from './reference.ts';
 
 export const pushCommand: CommandSpec = {
   name: 'push',
@@ -37,18 +37,7 @@ export const pushCommand: CommandSpec = {
         '         Other components, like attestations, will not be included.\n' +
         '         To push the complete multi-platform image, remove the --platform flag.\n         \n');
     }
-    let ref;
-    try {
-      ref = parseNormalizedNamed(args[0]!);
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-    const nameOnly = !ref.tag && !ref.digest;
-    if (all && !nameOnly) throw new StatusError(1, "tag can't be used with --all-tags/-a");
-    if (!all && nameOnly) {
-      ref.tag = 'latest';
-      if (!quiet) ctx.stdout.write('Using default tag: latest\n');
-    }
+    const ref = registryReference(ctx, args[0]!, all, quiet);
     if (ref.digest) throw new StatusError(1, 'cannot push a digest reference');
     const auth = await registryAuthHeader(ctx, indexKeyOfName(ref.name));
     const res = await ctx.client.call('POST', `/images/${encodeURIComponent(familiarName(ref.name)).replace(/%2F/g, '/').replace(/%3A/g, ':')}/push`, {
