@@ -13,10 +13,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, startDaemonWithBusybox } from '../test/integration/harness.ts';
+import { freePort, run, startDaemonWithBusybox } from '../test/integration/harness.ts';
 import { startPrivateDockerd } from './private-dockerd.ts';
 import { singleFileTar } from './registry-image.ts';
 
@@ -84,14 +84,6 @@ async function makeImage(dir: string, tag: string): Promise<string> {
   ws.end(Buffer.alloc(1024));
   await new Promise<void>((r) => ws.once('close', () => r()));
   return out;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function status(url: string): Promise<number> {

@@ -8,7 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run } from './harness.ts';
+import { freePort, run } from './harness.ts';
 
 export interface Registry {
   /** host:port */
@@ -24,17 +24,6 @@ export interface RegistryOptions {
   htpasswd?: string;
   /** Server certificate, and the CA client certificates must be signed by (optional). */
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts docker-registry; retries on another port if the one picked was taken meanwhile. */

@@ -183,6 +183,19 @@ export class Daemon {
 }
 
 /** Polls until `check` holds; fails the test with `what` after `ms`. */
+/** A TCP port the kernel just picked as free on `host` (bound and released here; callers retry on a race). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 export async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { request as httpRequest } from 'node:http';
-import { ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon, type RunResult } from './harness.ts';
+import { freePort, ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon, type RunResult } from './harness.ts';
 
 const dir = mkdtempSync('/tmp/bt-listen-');
 const pki = {
@@ -37,15 +37,6 @@ async function makePki(): Promise<void> {
   await leaf('client', pki.clientKey, pki.clientCert, 'client.ext', pki.ca, join(dir, 'ca-key.pem'));
   await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'other-ca-key.pem'), '-out', join(dir, 'other-ca.pem'), '-subj', '/CN=other CA', ...days]);
   await leaf('other', pki.otherKey, pki.otherCert, 'client.ext', join(dir, 'other-ca.pem'), join(dir, 'other-ca-key.pem'));
-}
-
-/** A free TCP port on 127.0.0.1 (bound and released here). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const daemons: Daemon[] = [];

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { type Daemon, run, startDaemonWithBusybox, leftoverRules } from './harness.ts';
-import { fetchFails, fetchText, freePort, httpdCmd, ipOf, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
+import { fetchFails, fetchText, httpdCmd, ipOf, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
+import { freePort } from './harness.ts';
 
 let d: Daemon;
 let gateway: string;

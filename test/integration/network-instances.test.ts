@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Daemon, run, startDaemonWithBusybox, leftoverRules } from './harness.ts';
-import { fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
+import { fetchText, httpdCmd } from './network.test-helpers.ts';
+import { freePort } from './harness.ts';
 
 let a: Daemon;
 let b: Daemon;

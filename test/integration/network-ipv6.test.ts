@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUSYBOX_TAR, Daemon, leftoverRules, run, startDaemonWithBusybox, waitFor } from './harness.ts';
-import { fetchFails, fetchText, freePort, httpdCmd, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
+import { fetchFails, fetchText, httpdCmd, pidOf, udpAsk, udpEchoInNetns } from './network.test-helpers.ts';
+import { freePort } from './harness.ts';
 import { dockerdMissing, freeSubnet, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 
 let d: Daemon;

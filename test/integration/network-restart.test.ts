@@ -4,7 +4,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { type Daemon, startDaemonWithBusybox, leftoverRules } from './harness.ts';
-import { fetchText, freePort, httpdCmd } from './network.test-helpers.ts';
+import { fetchText, httpdCmd } from './network.test-helpers.ts';
+import { freePort } from './harness.ts';
 
 const daemons: Daemon[] = [];
 after(async () => {

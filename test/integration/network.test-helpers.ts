@@ -68,14 +68,3 @@ export async function udpAsk(host: string, port: number, text: string, attempts 
   return undefined;
 }
 
-/** A free TCP port on 127.0.0.1 right now (the kernel's choice). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

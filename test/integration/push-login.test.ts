@@ -10,7 +10,7 @@ import { createServer, request, type Server } from 'node:http';
 import { sign } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon } from './harness.ts';
+import { freePort, ROOT, run, startDaemon, startDaemonWithBusybox, type Daemon } from './harness.ts';
 import { startRegistry as startTlsRegistry, type Registry } from './distribution.test-helpers.ts';
 
 let d1: Daemon;
@@ -25,15 +25,6 @@ let tlsRegistry: Registry | undefined;
 
 const USER = 'alice';
 const PASSWORD = 'wonderland-5';
-
-/** A port that was free a moment ago (the registry binds it next; a race is retried). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function httpStatus(url: string): Promise<number> {
   return new Promise((resolve) => {

@@ -2,12 +2,11 @@
 // scripts/build.sh) and Debian's docker-registry (distribution 2.8), each on 127.0.0.1 with a
 // port of its own and a root in a temp dir, stopped by pid. Also small raw-HTTP helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from './harness.ts';
+import { freePort, ROOT } from './harness.ts';
 
 export const BERTH_REGISTRY = join(ROOT, 'bin/berth-registry');
 
@@ -55,17 +54,6 @@ export async function startBerthRegistry(args: string[]): Promise<RunningRegistr
     } else await sleep(50);
   }
   return { url: `http://${host}`, host, proc, stdout: logs.out, stderr: logs.err, stop: () => stopProc(proc) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs Debian's docker-registry on `root` (delete enabled), retrying on a port taken meanwhile. */
