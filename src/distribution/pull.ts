@@ -584,11 +584,20 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWr
     }
   } catch (err) {
     if (!(err instanceof DoNotRetry)) await flush().catch(() => {});
-    throw err;
+    throw truncatedBody(err);
   }
   await flush();
   counter.finish();
   if (w.written < d.size) throw new TransportError('unexpected EOF');
+}
+
+/**
+ * A body cut before its Content-Length: Node's response errors with "aborted" (ECONNRESET);
+ * Go's reader, and so moby's last error after the retries, says "unexpected EOF".
+ */
+function truncatedBody(err: unknown): unknown {
+  const e = err as { message?: string; code?: string };
+  return err instanceof Error && !(err instanceof TransportError) && e.message === 'aborted' && e.code === 'ECONNRESET' ? new TransportError('unexpected EOF', 'ECONNRESET', err) : err;
 }
 
 function retryable(err: unknown): boolean {
