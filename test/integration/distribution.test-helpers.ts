@@ -132,7 +132,7 @@ export interface CutProxy {
 }
 
 /** An HTTP proxy (the registry's own address space) that can cut a blob download mid-body. */
-export async function startCutProxy(reg: Registry): Promise<CutProxy> {
+export async function startCutProxy(reg: Pick<Registry, 'addr'>): Promise<CutProxy> {
   const proxy: CutProxy = { addr: '', ranges: [], blobGets: [], stop: async () => {} };
   const server = http.createServer((req, res) => {
     const m = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '');
