@@ -6,7 +6,7 @@
 // as their parent is, with Docker's progress messages. A layer whose chain exists is not
 // fetched; a blob already in the content store (an earlier interrupted pull) is not fetched
 // again; a failed pull releases the layers it registered and never stores a bad blob.
-import { BerthError, errorKind, invalidParameter, forbidden } from '../common/index.ts';
+import { BerthError, errorKind, invalidParameter, forbidden, type ErrorKind } from '../common/index.ts';
 import {
   chainIds,
   familiarName,
@@ -644,6 +644,28 @@ export interface DistributionInspect {
   Platforms: { architecture: string; os: string; 'os.version'?: string; 'os.features'?: string[]; variant?: string; features?: string[] }[];
 }
 
+/**
+ * dockerd's distribution route returns the registry's error as it is (no translatePullError),
+ * and its status is the error code's own (httpstatus.statusCodeFromDistributionError): a
+ * refused token is 401 or 403, not pull's 404 "pull access denied".
+ */
+const ERRCODE_KIND: Record<string, ErrorKind> = {
+  UNAUTHORIZED: 'Unauthorized',
+  DENIED: 'Forbidden',
+  MANIFEST_UNKNOWN: 'NotFound',
+  NAME_UNKNOWN: 'NotFound',
+  BLOB_UNKNOWN: 'NotFound',
+  NAME_INVALID: 'InvalidParameter',
+  TAG_INVALID: 'InvalidParameter',
+  MANIFEST_INVALID: 'InvalidParameter',
+  UNAVAILABLE: 'Unavailable',
+};
+
+function inspectError(err: unknown): unknown {
+  const kind = err instanceof RegistryError ? ERRCODE_KIND[err.code] : undefined;
+  return kind ? new BerthError(kind, err instanceof Error ? err.message : String(err), { cause: err }) : err;
+}
+
 export async function inspectDistribution(client: RegistryClient, name: string, auth: AuthConfig): Promise<DistributionInspect> {
   let ref = parseNormalizedNamed(name);
   if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
@@ -653,7 +675,7 @@ export async function inspectDistribution(client: RegistryClient, name: string, 
     try {
       m = await s.getManifest(target, referenceString(ref));
     } catch (err) {
-      throw translatePullError(err, ref);
+      throw inspectError(err);
     }
     const out: DistributionInspect = { Descriptor: { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, Platforms: [] };
     if (m.manifest.kind === 'index') {
