@@ -298,6 +298,19 @@ test('a multi-arch index pushed by raw HTTP: pull --platform picks the image; a 
   assert.equal(noneDocker.stderr, 'no matching manifest for linux/s390x in the manifest list entries\n');
   assert.equal(none.code, 1);
   assert.equal(none.stderr, noneDocker.stderr);
+  // GET /distribution/{name}/json through the token service: the index and its platforms.
+  const dist = await d2.api('GET', `/distribution/${H}/team/multi:v1/json`, undefined, xAuth('alice'));
+  assert.equal(dist.status, 200, dist.text);
+  assert.equal(dist.json.Descriptor.digest, index);
+  assert.equal(dist.json.Descriptor.mediaType, 'application/vnd.oci.image.index.v1+json');
+  assert.deepEqual(dist.json.Platforms.map((p: { architecture: string; variant?: string }) => `${p.architecture}${p.variant ? `/${p.variant}` : ''}`).sort(), ['amd64', 'arm64/v8']);
+  // Anonymous: the registry's own error and its code's status (dockerd: no pull translation here).
+  const distAnon = await d2.api('GET', `/distribution/${H}/team/multi:v1/json`);
+  assert.equal(distAnon.status, 403, distAnon.text);
+  assert.equal(distAnon.json.message, 'denied: requested access to the resource is denied');
+  const distMissing = await d2.api('GET', `/distribution/${H}/team/multi:nope/json`, undefined, xAuth('alice'));
+  assert.equal(distMissing.status, 404, distMissing.text);
+  assert.equal(distMissing.json.message, 'manifest unknown: manifest unknown');
   // Without --platform: the host's (amd64) entry.
   const host = await d2.docker(['pull', `${H}/team/multi:v1`], { env: alice });
   assert.equal(host.code, 0, host.stderr);
@@ -367,6 +380,22 @@ test('token scopes: no blob of repository A through repository B without access 
   assert.equal(anonPush.code, 1);
 });
 
+test('pull --all-tags and push --all-tags through the token service (tags list needs pull)', async () => {
+  const alice = await configDir('alice');
+  for (const t of ['a', 'b']) assert.equal((await d1.docker(['tag', 'busybox', `${H}/team/tags:${t}`])).code, 0);
+  const push = await d1.docker(['push', '--all-tags', `${H}/team/tags`], { env: alice });
+  assert.equal(push.code, 0, push.stderr);
+  assert.match(push.stdout, /a: digest: sha256:[0-9a-f]{64} size: \d+/);
+  assert.match(push.stdout, /b: digest: sha256:[0-9a-f]{64} size: \d+/);
+  const pull = await d2.docker(['pull', '--all-tags', `${H}/team/tags`], { env: alice });
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.match(pull.stdout, /a: Pulling from team\/tags/);
+  assert.match(pull.stdout, /b: Pulling from team\/tags/);
+  assert.match(pull.stdout, re(`Status: Downloaded newer image for ${H}/team/tags`));
+  const tags = await d2.docker(['image', 'ls', '--format', '{{.Tag}}', `${H}/team/tags`]);
+  assert.deepEqual(tags.stdout.trim().split('\n').sort(), ['a', 'b']);
+});
+
 test('TLS on a non-loopback address: refused without the CA, push and pull with ca.crt in the daemons\' certs dirs', async () => {
   const h = sreg.host;
   const env = await configDir('tls');
@@ -418,6 +447,13 @@ test('an interrupted pull (connection cut mid-layer) fails with nothing partial;
   cleanups.push(() => proxy.stop());
   const img = await pushImage(await target('alice', 'team/cut'), 'team/cut', '1', [randomLayer(3 * 1024 * 1024, 'big.bin'), randomLayer(2048, 'small.bin')]);
   const name = `${proxy.addr}/team/cut:1`;
+  // Cut once: the next attempt continues where the first stopped (berth-registry serves the Range).
+  const once = await pushImage(await target('alice', 'team/cut'), 'team/cut', '0', [randomLayer(2 * 1024 * 1024, 'once.bin')]);
+  proxy.cut = { digest: once.layers[0]!.digest, after: 500_000, times: 1 };
+  const resumed = await apiPull(d2, `${proxy.addr}/team/cut:0`, xAuth('alice', proxy.addr));
+  assert.match(resumed.msgs.at(-1)?.status ?? '', /Downloaded newer image/, resumed.text);
+  assert.ok(proxy.ranges.some((r) => /^bytes=[1-9]\d*-$/.test(r)), `a Range request continued the download: ${proxy.ranges.join(',')}`);
+  assert.deepEqual((await d2.api('GET', `/images/${proxy.addr}/team/cut:0/json`)).json.RootFS.Layers, once.layers.map((l) => l.diffId));
   // Cut on both attempts (d2: --max-download-attempts 2).
   proxy.cut = { digest: img.layers[0]!.digest, after: 600_000, times: 2 };
   const failed = await apiPull(d2, name, xAuth('alice', proxy.addr));
