@@ -79,6 +79,8 @@ before(async () => {
     lines.push(h.stdout.trim());
   }
   await writeFile(join(tmp, 'htpasswd'), `${lines.join('\n')}\n`);
+  // Tokens last 4 s: a pull retried after "Retrying in 5 seconds" (the cut proxy below) must
+  // fetch a new one when the registry answers invalid_token.
   troot = join(tmp, 'token-root');
   tconfig = join(tmp, 'token.yml');
   await writeFile(tconfig, `version: 0.1
@@ -89,7 +91,7 @@ storage:
   delete: {enabled: true}
 auth:
   htpasswd: {path: ${join(tmp, 'htpasswd')}}
-  token: {service: berth-registry}
+  token: {service: berth-registry, expiration: 4s}
 ${ACCESS}`);
   treg = await startBerthRegistry(['--config', tconfig]);
   H = treg.host;
