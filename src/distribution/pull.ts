@@ -462,13 +462,17 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   try {
     // Another pull fetching the same blob: wait for it rather than download it twice (moby's
     // transfer manager shares downloads); if it fails, fetch it ourselves.
-    const other = inflight.get(d.digest);
-    if (other) await other.catch(() => {});
-    if (await images.content.has(d.digest)) {
-      out(update(id, 'Verifying Checksum'));
-      out(update(id, 'Download complete'));
-      live.set('done');
-      return;
+    // Looked up again after each await: two pulls that both found nothing in flight, then
+    // both awaited content.has(), would otherwise both fetch it.
+    for (let other = inflight.get(d.digest); ; other = inflight.get(d.digest)) {
+      if (other) await other.catch(() => {});
+      if (await images.content.has(d.digest)) {
+        out(update(id, 'Verifying Checksum'));
+        out(update(id, 'Download complete'));
+        live.set('done');
+        return;
+      }
+      if (!inflight.has(d.digest)) break;
     }
     const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
     inflight.set(d.digest, mine);
