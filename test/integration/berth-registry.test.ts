@@ -164,8 +164,8 @@ const layerDb = (d: Daemon, chainId: string) => join(d.dataRoot, 'image', 'layer
 const ingestLeft = (d: Daemon) => readdir(join(d.dataRoot, 'content', 'ingest')).catch(() => [] as string[]);
 const registryBlob = (root: string, digest: string) => join(root, 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
 
-async function login(d: Daemon, cli: 'docker' | 'berth', user: keyof typeof USERS, env: Record<string, string>, host = H): Promise<void> {
-  const r = await d[cli](['login', '-u', user, '--password-stdin', host], { input: USERS[user], env });
+async function login(d: Daemon, cli: 'docker' | 'berth', user: keyof typeof USERS, env: Record<string, string>): Promise<void> {
+  const r = await d[cli](['login', '-u', user, '--password-stdin', H], { input: USERS[user], env });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Login Succeeded/);
 }
@@ -178,7 +178,7 @@ test('login (wrong and right password), push with progress, push again, mount on
     const wrong = await d1[cli](['login', '-u', 'alice', '--password-stdin', H], { input: 'not-it', env: alice });
     assert.equal(wrong.code, 1, `${cli}: ${wrong.stdout}`);
     assert.match(wrong.stderr, re(`Error response from daemon: Get "http://${H}/v2/": unauthorized: `), cli);
-    assert.equal(existsSync(join(alice.DOCKER_CONFIG!, 'config.json')) && JSON.parse(await readFile(join(alice.DOCKER_CONFIG!, 'config.json'), 'utf8')).auths?.[H] !== undefined, false);
+    assert.equal(existsSync(join(alice.DOCKER_CONFIG!, 'config.json')), false, `${cli} stored nothing`);
   }
   const wrongDocker = await d1.docker(['login', '-u', 'alice', '--password-stdin', H], { input: 'not-it', env: alice });
   const wrongBerth = await d1.berth(['login', '-u', 'alice', '--password-stdin', H], { input: 'not-it', env: alice });
