@@ -447,10 +447,13 @@ test('an insecure registry over plain HTTP on a non-loopback address: refused, t
 test('an interrupted pull (connection cut mid-layer) fails with nothing partial; a clean retry pulls', async () => {
   const proxy = await startCutProxy({ addr: H });
   cleanups.push(() => proxy.stop());
-  const img = await pushImage(await target('alice', 'team/cut'), 'team/cut', '1', [randomLayer(3 * 1024 * 1024, 'big.bin'), randomLayer(2048, 'small.bin')]);
+  // Layers made before the token is fetched: it lasts 4 s.
+  const layers = [randomLayer(3 * 1024 * 1024, 'big.bin'), randomLayer(2048, 'small.bin')];
+  const img = await pushImage(await target('alice', 'team/cut'), 'team/cut', '1', layers);
   const name = `${proxy.addr}/team/cut:1`;
   // Cut once: the next attempt continues where the first stopped (berth-registry serves the Range).
-  const once = await pushImage(await target('alice', 'team/cut'), 'team/cut', '0', [randomLayer(2 * 1024 * 1024, 'once.bin')]);
+  const onceLayer = randomLayer(2 * 1024 * 1024, 'once.bin');
+  const once = await pushImage(await target('alice', 'team/cut'), 'team/cut', '0', [onceLayer]);
   proxy.cut = { digest: once.layers[0]!.digest, after: 500_000, times: 1 };
   const resumed = await apiPull(d2, `${proxy.addr}/team/cut:0`, xAuth('alice', proxy.addr));
   assert.match(resumed.msgs.at(-1)?.status ?? '', /Downloaded newer image/, resumed.text);
