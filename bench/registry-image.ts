@@ -11,6 +11,8 @@ export interface RegistryTarget {
   /** host:port */
   addr: string;
   scheme?: 'http' | 'https';
+  /** Sent with every request (e.g. `Authorization: Bearer <token>`). */
+  headers?: Record<string, string>;
 }
 
 export interface PushedLayer {
@@ -58,7 +60,7 @@ function request(target: RegistryTarget, method: string, path: string, body?: Ui
   const url = path.startsWith('http') ? path : `${scheme}://${target.addr}${path}`;
   const mod = url.startsWith('https') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, rejectUnauthorized: false, agent: false }, (res) => {
+    const req = mod.request(url, { method, headers: { ...target.headers, ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, rejectUnauthorized: false, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

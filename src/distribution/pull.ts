@@ -6,7 +6,7 @@
 // as their parent is, with Docker's progress messages. A layer whose chain exists is not
 // fetched; a blob already in the content store (an earlier interrupted pull) is not fetched
 // again; a failed pull releases the layers it registered and never stores a bad blob.
-import { BerthError, errorKind, invalidParameter, forbidden } from '../common/index.ts';
+import { BerthError, errorKind, invalidParameter, forbidden, type ErrorKind } from '../common/index.ts';
 import {
   chainIds,
   familiarName,
@@ -462,13 +462,17 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   try {
     // Another pull fetching the same blob: wait for it rather than download it twice (moby's
     // transfer manager shares downloads); if it fails, fetch it ourselves.
-    const other = inflight.get(d.digest);
-    if (other) await other.catch(() => {});
-    if (await images.content.has(d.digest)) {
-      out(update(id, 'Verifying Checksum'));
-      out(update(id, 'Download complete'));
-      live.set('done');
-      return;
+    // Looked up again after each await: two pulls that both found nothing in flight, then
+    // both awaited content.has(), would otherwise both fetch it.
+    for (let other = inflight.get(d.digest); ; other = inflight.get(d.digest)) {
+      if (other) await other.catch(() => {});
+      if (await images.content.has(d.digest)) {
+        out(update(id, 'Verifying Checksum'));
+        out(update(id, 'Download complete'));
+        live.set('done');
+        return;
+      }
+      if (!inflight.has(d.digest)) break;
     }
     const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
     inflight.set(d.digest, mine);
@@ -584,11 +588,20 @@ async function fetchInto(session: RepositorySession, d: Descriptor, w: ContentWr
     }
   } catch (err) {
     if (!(err instanceof DoNotRetry)) await flush().catch(() => {});
-    throw err;
+    throw truncatedBody(err);
   }
   await flush();
   counter.finish();
   if (w.written < d.size) throw new TransportError('unexpected EOF');
+}
+
+/**
+ * A body cut before its Content-Length: Node's response errors with "aborted" (ECONNRESET);
+ * Go's reader, and so moby's last error after the retries, says "unexpected EOF".
+ */
+function truncatedBody(err: unknown): unknown {
+  const e = err as { message?: string; code?: string };
+  return err instanceof Error && !(err instanceof TransportError) && e.message === 'aborted' && e.code === 'ECONNRESET' ? new TransportError('unexpected EOF', 'ECONNRESET', err) : err;
 }
 
 function retryable(err: unknown): boolean {
@@ -635,6 +648,28 @@ export interface DistributionInspect {
   Platforms: { architecture: string; os: string; 'os.version'?: string; 'os.features'?: string[]; variant?: string; features?: string[] }[];
 }
 
+/**
+ * dockerd's distribution route returns the registry's error as it is (no translatePullError),
+ * and its status is the error code's own (httpstatus.statusCodeFromDistributionError): a
+ * refused token is 401 or 403, not pull's 404 "pull access denied".
+ */
+const ERRCODE_KIND: Record<string, ErrorKind> = {
+  UNAUTHORIZED: 'Unauthorized',
+  DENIED: 'Forbidden',
+  MANIFEST_UNKNOWN: 'NotFound',
+  NAME_UNKNOWN: 'NotFound',
+  BLOB_UNKNOWN: 'NotFound',
+  NAME_INVALID: 'InvalidParameter',
+  TAG_INVALID: 'InvalidParameter',
+  MANIFEST_INVALID: 'InvalidParameter',
+  UNAVAILABLE: 'Unavailable',
+};
+
+function inspectError(err: unknown): unknown {
+  const kind = err instanceof RegistryError ? ERRCODE_KIND[err.code] : undefined;
+  return kind ? new BerthError(kind, err instanceof Error ? err.message : String(err), { cause: err }) : err;
+}
+
 export async function inspectDistribution(client: RegistryClient, name: string, auth: AuthConfig): Promise<DistributionInspect> {
   let ref = parseNormalizedNamed(name);
   if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
@@ -644,7 +679,7 @@ export async function inspectDistribution(client: RegistryClient, name: string, 
     try {
       m = await s.getManifest(target, referenceString(ref));
     } catch (err) {
-      throw translatePullError(err, ref);
+      throw inspectError(err);
     }
     const out: DistributionInspect = { Descriptor: { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, Platforms: [] };
     if (m.manifest.kind === 'index') {

@@ -111,7 +111,7 @@ export async function pushArchive(reg: Registry, archive: string, target: string
 
 export interface CutProxy {
   addr: string;
-  /** Cut GETs of this blob digest after this many body bytes (undefined: pass through). */
+  /** Cut GETs of this blob digest (200/206 answers only) after this many body bytes (undefined: pass through). */
   cut?: { digest: string; after: number; times: number };
   /** Range headers seen on blob GETs. */
   ranges: string[];
@@ -121,7 +121,7 @@ export interface CutProxy {
 }
 
 /** An HTTP proxy (the registry's own address space) that can cut a blob download mid-body. */
-export async function startCutProxy(reg: Registry): Promise<CutProxy> {
+export async function startCutProxy(reg: Pick<Registry, 'addr'>): Promise<CutProxy> {
   const proxy: CutProxy = { addr: '', ranges: [], blobGets: [], stop: async () => {} };
   const server = http.createServer((req, res) => {
     const m = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '');
@@ -132,9 +132,14 @@ export async function startCutProxy(reg: Registry): Promise<CutProxy> {
     const up = http.request(`http://${reg.addr}${req.url}`, { method: req.method, headers: { ...req.headers, host: reg.addr }, agent: false }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       const cut = proxy.cut;
-      if (m && cut && cut.digest === m[1] && cut.times > 0 && req.method === 'GET') {
+      const body = ur.statusCode === 200 || ur.statusCode === 206;
+      if (m && cut && cut.digest === m[1] && cut.times > 0 && req.method === 'GET' && body) {
         cut.times--;
         let sent = 0;
+        // A body shorter than the cut point ends as it came.
+        ur.on('end', () => {
+          if (sent < cut.after) res.end();
+        });
         ur.on('data', (c: Buffer) => {
           if (sent >= cut.after) return;
           const part = c.subarray(0, Math.max(0, cut.after - sent));
