@@ -43,9 +43,12 @@ export interface LayerStore {
    * Applies a layer tar (plain, gzip or zstd: detected) on `parent`. Verifies expectedDiffId
    * (sha256 of the uncompressed tar) when given, before anything is committed. Idempotent: an
    * existing chain ID is returned after draining the input. A bad tar throws invalidParameter
-   * errors with a clear message and leaves nothing behind.
+   * errors with a clear message and leaves nothing behind. With `parentReady` (a pull, whose
+   * parent is still being registered), the driver may apply the tar before the parent exists
+   * (overlay2: a diff is independent of its parents); the commit waits for `parentReady`, and
+   * its rejection fails this registration.
    */
-  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<Layer>;
+  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<Layer>;
   get(chainId: string): Promise<Layer | undefined>;
   list(): Promise<Layer[]>;
   /** Removes one layer; conflict() if a child layer or a container layer sits on it. */
@@ -225,12 +228,20 @@ class Store implements LayerStore {
     return this.#depths.get(layer.chainId)!;
   }
 
-  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<Layer> {
+  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<Layer> {
     if (expectedDiffId !== undefined && !DIGEST_RE.test(expectedDiffId)) {
       throw invalidParameter(`invalid diffID ${JSON.stringify(expectedDiffId)}`);
     }
-    const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
-    if (parentLayer && (await this.#depth(parentLayer)) >= MAX_LAYER_DEPTH) throw invalidParameter('max depth exceeded');
+    // overlay2 applies a diff into an empty directory: it can run before the parent exists.
+    // vfs copies the parent first, so it waits.
+    const early = parentReady !== undefined && this.#driver.name === 'overlay2';
+    const parentChecked = async (): Promise<Layer | undefined> => {
+      await parentReady;
+      const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
+      if (parentLayer && (await this.#depth(parentLayer)) >= MAX_LAYER_DEPTH) throw invalidParameter('max depth exceeded');
+      return parentLayer;
+    };
+    let parentLayer = early ? undefined : await parentChecked();
     const input = new HashingSource(decompressStream(tar));
     const verify = (diffId: string) => {
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
@@ -243,17 +254,19 @@ class Store implements LayerStore {
         if (existing) {
           await input.drain();
           verify(input.digest());
+          if (early) await parentReady;
           return existing;
         }
       }
       const cacheId = randomCacheId();
-      const parentCache = parentLayer?.cacheId ?? null;
       try {
-        const root = await this.#driver.prepare(cacheId, parentCache);
+        const root = await this.#driver.prepare(cacheId, parentLayer?.cacheId ?? null);
         const { size } = await applyLayer(readTar(input), root, { whiteouts: this.#driver.whiteouts });
         await input.drain();
         const diffId = input.digest();
         verify(diffId);
+        if (early) parentLayer = await parentChecked();
+        const parentCache = parentLayer?.cacheId ?? null;
         const chainId = chainIdOf(parent, diffId);
         return await this.#locked(async () => {
           const existing = await this.get(chainId);
