@@ -497,15 +497,18 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   try {
     // Another pull fetching the same blob: wait for it rather than download it twice (moby's
     // transfer manager shares downloads); if it fails, fetch it ourselves.
-    const other = inflight.get(d.digest);
-    if (other) await other.catch(() => {});
-    if (await images.content.has(d.digest)) {
-      out(update(id, 'Verifying Checksum'));
-      out(update(id, 'Download complete'));
-      live.set('done');
-      return;
-    }
-    const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
+    // The claim is made with no await between the check and the set: a second pull asking
+    // for the blob at the same moment waits for this one.
+    for (let other = inflight.get(d.digest); other; other = inflight.get(d.digest)) await other.catch(() => {});
+    const mine = (async () => {
+      if (await images.content.has(d.digest)) {
+        out(update(id, 'Verifying Checksum'));
+        out(update(id, 'Download complete'));
+        live.set('done');
+        return;
+      }
+      await fetchBlob(deps, session, d, limiter, out, signal, live);
+    })();
     inflight.set(d.digest, mine);
     try {
       await mine;
