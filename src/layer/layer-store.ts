@@ -13,6 +13,7 @@ import {
   notFound,
   systemError,
   decompressStream,
+  OffThreadSha256,
   readTar,
 } from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
@@ -130,10 +131,13 @@ function chainIdOf(parent: string | null, diffId: string): string {
   return parent === null ? diffId : `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`;
 }
 
-/** Hashes every byte that passes through, for the diff ID; the store closes it, not the tar reader. */
+/**
+ * Hashes every byte that passes through, for the diff ID (on a worker thread: see
+ * OffThreadSha256); the store closes it, not the tar reader.
+ */
 class HashingSource implements AsyncIterable<Uint8Array> {
   #it: AsyncIterator<Uint8Array>;
-  #hash = createHash('sha256');
+  #hash = new OffThreadSha256();
   #done = false;
 
   constructor(source: AsyncIterable<Uint8Array>) {
@@ -158,11 +162,12 @@ class HashingSource implements AsyncIterable<Uint8Array> {
     while (!(await it.next()).done);
   }
 
-  digest(): string {
-    return `sha256:${this.#hash.digest('hex')}`;
+  digest(): Promise<string> {
+    return this.#hash.digest();
   }
 
   async close(): Promise<void> {
+    this.#hash.close();
     if (!this.#done) {
       this.#done = true;
       await this.#it.return?.();
@@ -253,7 +258,7 @@ class Store implements LayerStore {
         const existing = await this.get(chainIdOf(parent, expectedDiffId));
         if (existing) {
           await input.drain();
-          verify(input.digest());
+          verify(await input.digest());
           if (early) await parentReady;
           return existing;
         }
@@ -263,7 +268,7 @@ class Store implements LayerStore {
         const root = await this.#driver.prepare(cacheId, parentLayer?.cacheId ?? null);
         const { size } = await applyLayer(readTar(input), root, { whiteouts: this.#driver.whiteouts });
         await input.drain();
-        const diffId = input.digest();
+        const diffId = await input.digest();
         verify(diffId);
         if (early) parentLayer = await parentChecked();
         const parentCache = parentLayer?.cacheId ?? null;
