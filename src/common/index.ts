@@ -19,3 +19,4 @@ export * from './stdcopy.ts';
 export * from './time.ts';
 export * from './tar/index.ts';
 export { isMountPoint, parseMountInfo, readMountInfo } from './mountinfo.ts';
+export { OffThreadSha256 } from './off-thread-hash.ts';

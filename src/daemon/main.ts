@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
     dataRoot: config.dataRoot,
     layers: {
       driverName: layers.driverName,
-      register: (tar, parent, diffId) => layers.register(tar, parent, diffId),
+      register: (tar, parent, diffId, parentReady) => layers.register(tar, parent, diffId, parentReady),
       get: (chainId) => layers.get(chainId),
       delete: (chainId) => layers.delete(chainId),
       graphDriverData: (chainId) => layers.graphDriverData(chainId),

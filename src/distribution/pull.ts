@@ -395,30 +395,57 @@ async function pullLayers(
   }
   for (const p of downloads.values()) p.catch(() => abort.abort());
 
-  let failure: unknown;
-  try {
-    for (let i = 0; i < layers.length; i++) {
-      if (present[i]) continue;
-      const d = layers[i];
-      const id = shortId(d.digest);
-      const live = lives.get(i);
-      const parent = i === 0 ? null : chains[i - 1];
+  // Extractions run in parallel (at most maxConcurrentDownloads take in bytes at once; a slot
+  // is freed when the layer's bytes are all read), each registration committing only after
+  // its parent's: layer order, as dockerd registers them.
+  const slots = new Limiter(deps.client.config.maxConcurrentDownloads);
+  let parentDone: Promise<unknown> = Promise.resolve();
+  const registrations: Promise<void>[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    if (present[i]) continue;
+    const parentReady = parentDone;
+    const reg = extractLayer(i, parentReady);
+    reg.catch(() => abort.abort());
+    registrations.push(reg);
+    parentDone = reg;
+  }
+
+  async function extractLayer(i: number, parentReady: Promise<unknown>): Promise<void> {
+    const d = layers[i];
+    const id = shortId(d.digest);
+    const live = lives.get(i);
+    const parent = i === 0 ? null : chains[i - 1];
+    await slots.acquire();
+    let slot = true;
+    const freeSlot = () => {
+      if (slot) slots.release();
+      slot = false;
+    };
+    try {
       const counter = new ProgressCounter(out, id, 'Extracting', d.size);
       const bytes = layerBytes(images, d, live);
       const counted = (async function* () {
-        for await (const chunk of bytes) {
-          if (abort.signal.aborted) throw new AbortedError('pull cancelled');
-          // Docker shows extraction after the download: before that, count silently.
-          if (!live || live.state === 'verified' || live.state === 'done') counter.add(chunk.byteLength);
-          else counter.skip(chunk.byteLength);
-          yield chunk;
+        try {
+          for await (const chunk of bytes) {
+            if (abort.signal.aborted) throw new AbortedError('pull cancelled');
+            // Docker shows extraction after the download: before that, count silently.
+            if (!live || live.state === 'verified' || live.state === 'done') counter.add(chunk.byteLength);
+            else counter.skip(chunk.byteLength);
+            yield chunk;
+          }
+          counter.finish();
+        } finally {
+          freeSlot();
         }
-        counter.finish();
       })();
       const existed = await images.hasLayer(chains[i]);
+      // A rejected parent fails this registration (inside registerLayer); handled here so that
+      // a registration that fails first leaves no unhandled rejection behind.
+      const ready = parentReady.then(() => {});
+      ready.catch(() => {});
       let layer;
       try {
-        layer = await images.registerLayer(counted, parent, diffIds[i]);
+        layer = await images.registerLayer(counted, parent, diffIds[i], ready);
       } catch (err) {
         if (/does not match its diffID/.test((err as Error).message)) throw invalidParameter(ROOTFS_MISMATCH, err);
         throw err;
@@ -428,13 +455,21 @@ async function pullLayers(
       await downloads.get(i);
       await images.recordLayerBlob(diffIds[i], { digest: d.digest, mediaType: d.mediaType, size: d.size, sourceRepository: source });
       out(update(id, 'Pull complete'));
+    } finally {
+      freeSlot();
     }
-  } catch (err) {
-    failure = err;
-    abort.abort();
-  } finally {
-    req.signal?.removeEventListener('abort', onOuterAbort);
   }
+
+  let failure: unknown;
+  // The first failure in layer order is the real one: a later layer fails with its parent.
+  for (const r of await Promise.allSettled(registrations)) {
+    if (r.status === 'rejected') {
+      failure = r.reason;
+      break;
+    }
+  }
+  if (failure !== undefined) abort.abort();
+  req.signal?.removeEventListener('abort', onOuterAbort);
   await Promise.allSettled(downloads.values());
   for (const live of lives.values()) await live.writer?.closeReader();
   if (failure !== undefined) {
@@ -462,19 +497,18 @@ async function download(deps: PullDeps, session: RepositorySession, d: Descripto
   try {
     // Another pull fetching the same blob: wait for it rather than download it twice (moby's
     // transfer manager shares downloads); if it fails, fetch it ourselves.
-    // Looked up again after each await: two pulls that both found nothing in flight, then
-    // both awaited content.has(), would otherwise both fetch it.
-    for (let other = inflight.get(d.digest); ; other = inflight.get(d.digest)) {
-      if (other) await other.catch(() => {});
+    // The claim is made with no await between the check and the set: a second pull asking
+    // for the blob at the same moment waits for this one.
+    for (let other = inflight.get(d.digest); other; other = inflight.get(d.digest)) await other.catch(() => {});
+    const mine = (async () => {
       if (await images.content.has(d.digest)) {
         out(update(id, 'Verifying Checksum'));
         out(update(id, 'Download complete'));
         live.set('done');
         return;
       }
-      if (!inflight.has(d.digest)) break;
-    }
-    const mine = fetchBlob(deps, session, d, limiter, out, signal, live);
+      await fetchBlob(deps, session, d, limiter, out, signal, live);
+    })();
     inflight.set(d.digest, mine);
     try {
       await mine;

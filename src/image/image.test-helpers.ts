@@ -18,8 +18,9 @@ export class FakeLayerStore implements ImageLayerStore {
   readonly deleted: string[] = [];
   registerCalls = 0;
 
-  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<LayerInfo> {
+  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<LayerInfo> {
     this.registerCalls++;
+    await parentReady; // as vfs: waits for the parent before reading the tar
     if (parent !== null && !this.layers.has(parent)) throw notFound(`layer ${parent} does not exist`);
     const chunks: Buffer[] = [];
     for await (const c of tar) chunks.push(Buffer.from(c));

@@ -103,8 +103,8 @@ export interface ImageService {
   ingest(): Promise<ContentWriter>;
   /** Whether a layer chain is registered. */
   hasLayer(chainId: string): Promise<boolean>;
-  /** Registers a layer tar (compressed or not) on `parent`, checked against `diffId`. */
-  registerLayer(tar: AsyncIterable<Uint8Array>, parent: string | null, diffId: string): Promise<{ chainId: string; diffId: string; size: number }>;
+  /** Registers a layer tar (compressed or not) on `parent`, checked against `diffId`; see LayerStore.register for `parentReady`. */
+  registerLayer(tar: AsyncIterable<Uint8Array>, parent: string | null, diffId: string, parentReady?: Promise<unknown>): Promise<{ chainId: string; diffId: string; size: number }>;
   /** Removes a layer a failed operation registered, unless an image uses it. */
   releaseLayer(chainId: string): Promise<void>;
   /** Points a pulled reference (name:tag or name@digest) at an image; false when it already did. */
@@ -253,8 +253,8 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
     diffIdOfBlob: (digest) => ctx.blobs.diffIdOf(digest),
     ingest: () => content.ingest(),
     hasLayer: async (chainId) => (await getLayer(opts.layers, chainId)) !== undefined,
-    async registerLayer(tar, parent, diffId) {
-      const l = await opts.layers.register(tar, parent, diffId);
+    async registerLayer(tar, parent, diffId, parentReady) {
+      const l = await opts.layers.register(tar, parent, diffId, parentReady);
       return { chainId: l.chainId, diffId: l.diffId, size: l.size };
     },
     releaseLayer: (chainId) =>

@@ -15,7 +15,7 @@ export interface LayerInfo {
 export interface ImageLayerStore {
   readonly driverName: string;
   /** Registers an uncompressed layer tar on top of `parent`; idempotent for a known chain. */
-  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<LayerInfo>;
+  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<LayerInfo>;
   /** The layer, or undefined / a NotFound error when it does not exist. */
   get(chainId: string): Promise<LayerInfo | undefined> | LayerInfo | undefined;
   /** Removes a layer; a Conflict error when something still uses it. */

@@ -20,6 +20,7 @@ import {
 import { S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.linux.ts';
 
 const writeAsync = promisify(write);
+const WRITES_IN_FLIGHT = 4;
 
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
@@ -221,21 +222,41 @@ function entryKey(dirFd: number, name: string): string {
 /** A regular file: created O_EXCL|O_NOFOLLOW in its directory, bytes and metadata through its fd. */
 async function writeFileEntry(dirFd: number, name: string, e: TarEntry): Promise<void> {
   const fd = openat(dirFd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  // Up to WRITES_IN_FLIGHT positional writes run while the next chunks are decompressed and
+  // hashed: awaiting each write before reading on left the thread pool and the main thread
+  // taking turns. Every write is awaited before the fd is closed, on success or failure.
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown;
+  const writeAt = async (chunk: Uint8Array, pos: number) => {
+    for (let off = 0; off < chunk.length; ) {
+      const { bytesWritten } = await writeAsync(fd, chunk, off, chunk.length - off, pos + off);
+      off += bytesWritten;
+    }
+  };
   try {
     let written = 0;
     for await (const chunk of e.body()) {
-      for (let off = 0; off < chunk.length; ) {
-        const { bytesWritten } = await writeAsync(fd, chunk, off, chunk.length - off);
-        off += bytesWritten;
-      }
+      if (failed !== undefined) break;
+      const p: Promise<void> = writeAt(chunk, written).then(
+        () => void inFlight.delete(p),
+        (err: unknown) => {
+          inFlight.delete(p);
+          failed ??= err;
+        },
+      );
+      inFlight.add(p);
       written += chunk.length;
+      if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
+    if (failed !== undefined) throw failed;
     if (written !== e.size) throw invalidParameter(`invalid tar entry ${JSON.stringify(e.name)}: short body`);
     fchownSync(fd, e.uid, e.gid);
     setArchiveXattrs(fd, e.xattrs);
     fchmodSync(fd, e.mode & 0o7777); // after chown, which clears set-id bits
     futimesSync(fd, e.mtime, e.mtime);
   } finally {
+    await Promise.all(inFlight);
     closeSync(fd);
   }
 }

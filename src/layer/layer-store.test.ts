@@ -216,6 +216,45 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       assert.deepEqual(await snapshot(), { driver: [], links: [], layerdb: [], mounts: [] });
     });
 
+    test('parentReady: a layer registered while its parent is still coming is committed on it, after it', async () => {
+      const parentTar = await tarOf([{ name: 'p', type: 'dir' }, { name: 'p/f', data: `parent of ${driver}` }]);
+      const childTar = await tarOf([{ name: 'p/g', data: `child of ${driver}` }]);
+      let resolveParent!: () => void;
+      const parentReady = new Promise<void>((r) => (resolveParent = r));
+      let childRead = false;
+      const childSource = (async function* () {
+        yield* source(childTar);
+        childRead = true;
+      })();
+      const child = store.register(childSource, sha(parentTar), sha(childTar), parentReady);
+      let childDone = false;
+      void child.then(() => (childDone = true), () => {});
+      await new Promise((r) => setTimeout(r, 200));
+      // overlay2 applies the diff before the parent exists; vfs copies the parent, so it waits.
+      assert.equal(childRead, driver === 'overlay2');
+      assert.equal(childDone, false, 'not committed before its parent');
+      const parent = await store.register(source(parentTar), null, sha(parentTar));
+      resolveParent();
+      const c = await child;
+      assert.equal(c.parent, parent.chainId);
+      assert.equal(c.chainId, `sha256:${createHash('sha256').update(`${parent.chainId} ${sha(childTar)}`).digest('hex')}`);
+      const rw = await store.createRW(`ready-${driver}`, c.chainId).then(() => store.mountRW(`ready-${driver}`));
+      assert.equal(await readFile(join(rw, 'p/f'), 'utf8'), `parent of ${driver}`);
+      assert.equal(await readFile(join(rw, 'p/g'), 'utf8'), `child of ${driver}`);
+      await store.removeRW(`ready-${driver}`);
+      await store.delete(c.chainId);
+      await store.delete(parent.chainId);
+    });
+
+    test('parentReady rejected: the registration fails and leaves nothing behind', async () => {
+      const before = await snapshot();
+      const tar = await tarOf([{ name: 'orphan', data: `orphan of ${driver}` }]);
+      const failed = Promise.reject(new Error('parent layer failed'));
+      failed.catch(() => {}); // the store awaits it only after the apply (overlay2)
+      await assert.rejects(store.register(source(tar), sha(tar), sha(tar), failed), /parent layer failed/);
+      assert.deepEqual(await snapshot(), before);
+    });
+
     test('register is idempotent; gzip and zstd give the same diff ID', async () => {
       const tar = await tarOf([{ name: 'f', data: 'same' }]);
       const a = await store.register(source(tar), null);

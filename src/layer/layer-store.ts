@@ -13,6 +13,7 @@ import {
   notFound,
   systemError,
   decompressStream,
+  OffThreadSha256,
   readTar,
 } from '../common/index.ts';
 import { applyLayer } from './apply-layer.ts';
@@ -43,9 +44,12 @@ export interface LayerStore {
    * Applies a layer tar (plain, gzip or zstd: detected) on `parent`. Verifies expectedDiffId
    * (sha256 of the uncompressed tar) when given, before anything is committed. Idempotent: an
    * existing chain ID is returned after draining the input. A bad tar throws invalidParameter
-   * errors with a clear message and leaves nothing behind.
+   * errors with a clear message and leaves nothing behind. With `parentReady` (a pull, whose
+   * parent is still being registered), the driver may apply the tar before the parent exists
+   * (overlay2: a diff is independent of its parents); the commit waits for `parentReady`, and
+   * its rejection fails this registration.
    */
-  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<Layer>;
+  register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<Layer>;
   get(chainId: string): Promise<Layer | undefined>;
   list(): Promise<Layer[]>;
   /** Removes one layer; conflict() if a child layer or a container layer sits on it. */
@@ -127,10 +131,13 @@ function chainIdOf(parent: string | null, diffId: string): string {
   return parent === null ? diffId : `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`;
 }
 
-/** Hashes every byte that passes through, for the diff ID; the store closes it, not the tar reader. */
+/**
+ * Hashes every byte that passes through, for the diff ID (on a worker thread: see
+ * OffThreadSha256); the store closes it, not the tar reader.
+ */
 class HashingSource implements AsyncIterable<Uint8Array> {
   #it: AsyncIterator<Uint8Array>;
-  #hash = createHash('sha256');
+  #hash = new OffThreadSha256();
   #done = false;
 
   constructor(source: AsyncIterable<Uint8Array>) {
@@ -155,11 +162,12 @@ class HashingSource implements AsyncIterable<Uint8Array> {
     while (!(await it.next()).done);
   }
 
-  digest(): string {
-    return `sha256:${this.#hash.digest('hex')}`;
+  digest(): Promise<string> {
+    return this.#hash.digest();
   }
 
   async close(): Promise<void> {
+    this.#hash.close();
     if (!this.#done) {
       this.#done = true;
       await this.#it.return?.();
@@ -225,12 +233,20 @@ class Store implements LayerStore {
     return this.#depths.get(layer.chainId)!;
   }
 
-  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string): Promise<Layer> {
+  async register(tar: AsyncIterable<Uint8Array>, parent: string | null, expectedDiffId?: string, parentReady?: Promise<unknown>): Promise<Layer> {
     if (expectedDiffId !== undefined && !DIGEST_RE.test(expectedDiffId)) {
       throw invalidParameter(`invalid diffID ${JSON.stringify(expectedDiffId)}`);
     }
-    const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
-    if (parentLayer && (await this.#depth(parentLayer)) >= MAX_LAYER_DEPTH) throw invalidParameter('max depth exceeded');
+    // overlay2 applies a diff into an empty directory: it can run before the parent exists.
+    // vfs copies the parent first, so it waits.
+    const early = parentReady !== undefined && this.#driver.name === 'overlay2';
+    const parentChecked = async (): Promise<Layer | undefined> => {
+      await parentReady;
+      const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
+      if (parentLayer && (await this.#depth(parentLayer)) >= MAX_LAYER_DEPTH) throw invalidParameter('max depth exceeded');
+      return parentLayer;
+    };
+    let parentLayer = early ? undefined : await parentChecked();
     const input = new HashingSource(decompressStream(tar));
     const verify = (diffId: string) => {
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
@@ -242,18 +258,20 @@ class Store implements LayerStore {
         const existing = await this.get(chainIdOf(parent, expectedDiffId));
         if (existing) {
           await input.drain();
-          verify(input.digest());
+          verify(await input.digest());
+          if (early) await parentReady;
           return existing;
         }
       }
       const cacheId = randomCacheId();
-      const parentCache = parentLayer?.cacheId ?? null;
       try {
-        const root = await this.#driver.prepare(cacheId, parentCache);
+        const root = await this.#driver.prepare(cacheId, parentLayer?.cacheId ?? null);
         const { size } = await applyLayer(readTar(input), root, { whiteouts: this.#driver.whiteouts });
         await input.drain();
-        const diffId = input.digest();
+        const diffId = await input.digest();
         verify(diffId);
+        if (early) parentLayer = await parentChecked();
+        const parentCache = parentLayer?.cacheId ?? null;
         const chainId = chainIdOf(parent, diffId);
         return await this.#locked(async () => {
           const existing = await this.get(chainId);

@@ -7,6 +7,7 @@ import { invalidParameter } from '../errors.ts';
 export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz' | 'none';
 
 const DECOMPRESS_CHUNK = 256 * 1024;
+const READ_AHEAD = 1024 * 1024;
 
 const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
 
@@ -69,7 +70,10 @@ export async function* decompressStream(source: AsyncIterable<Uint8Array>): Asyn
 
   // 256 KiB output chunks instead of zlib's 16 KiB: each chunk crosses several async
   // iterators downstream (tar reader, hashing), so fewer chunks is several times faster.
-  const decoder = kind === 'gzip' ? createGunzip({ chunkSize: DECOMPRESS_CHUNK }) : createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK });
+  // The decoder runs up to READ_AHEAD ahead of the consumer (zlib works in the thread pool
+  // meanwhile) instead of waiting for each chunk to be taken.
+  const opts = { chunkSize: DECOMPRESS_CHUNK, readableHighWaterMark: READ_AHEAD };
+  const decoder = kind === 'gzip' ? createGunzip(opts) : createZstdDecompress(opts);
   const input = Readable.from(rest(), { objectMode: false });
   pipeline(input, decoder, () => {});
   try {
