@@ -43,6 +43,10 @@ import { claimPidfile } from './pidfile.linux.ts';
 import { openListeners, planListeners } from './listeners.ts';
 
 async function main(argv: string[]): Promise<void> {
+  // A closed stdout/stderr (the parent that read them gone) fails every write; unheard, each
+  // failure is an uncaught exception whose log line fails again: a loop at full CPU that also
+  // starves SIGTERM. The daemon goes on without its output instead (dockerd ignores EPIPE too).
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => {});
   let flags;
   try {
     flags = parseDaemonFlags(argv);

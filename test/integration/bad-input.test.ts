@@ -190,3 +190,14 @@ test('an upgrade request with a 50 MB body is refused without reading it (bug 6)
   assert.equal((await d.api('GET', '/_ping')).status, 200);
   await d.docker(['rm', '-f', 'upg']);
 });
+
+test('a daemon whose stdout and stderr pipes close (its parent gone) keeps serving and stops cleanly on SIGTERM', async () => {
+  d.closeOutput();
+  // --debug: every request writes log lines to the closed stderr.
+  for (let i = 0; i < 20; i++) assert.equal((await d.api('GET', '/_ping')).status, 200);
+  assert.equal((await d.api('GET', '/containers/json?all=1')).status, 200);
+  // The exit code of SIGTERM's clean shutdown; null would mean it had to be killed.
+  assert.equal(await d.stopDaemon(), 0);
+  await d.start();
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+});

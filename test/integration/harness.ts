@@ -117,15 +117,23 @@ export class Daemon {
     throw new Error(`berthd did not start:\n${this.daemonLog()}`);
   }
 
-  /** SIGTERM and wait: a clean daemon shutdown. */
-  async stopDaemon(): Promise<void> {
+  /** Closes the pipes the daemon writes its stdout and stderr to, as when its parent dies. */
+  closeOutput(): void {
+    this.proc?.stdout?.destroy();
+    this.proc?.stderr?.destroy();
+  }
+
+  /** SIGTERM and wait: a clean daemon shutdown; the exit code, or null when it had to be killed. */
+  async stopDaemon(): Promise<number | null> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null) return p?.exitCode ?? null;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGTERM');
     await Promise.race([exited, sleep(30_000)]);
-    if (p.exitCode === null) p.kill('SIGKILL');
+    const code = p.exitCode;
+    if (code === null) p.kill('SIGKILL');
     this.proc = undefined;
+    return code;
   }
 
   /** kill -9 of the daemon: containers and their shims keep running. */
