@@ -196,9 +196,10 @@ async function main(argv: string[]): Promise<void> {
     void (async () => {
       try {
         const next = await resolveRuntimePaths(await loadConfig());
-        const nextRegistry = registryClientFor({ ...config, ...reloadableChanges(config, next) });
-        config = { ...config, ...reloadableChanges(config, next) };
-        registry = nextRegistry;
+        const reloaded = { ...config, ...reloadableChanges(config, next) };
+        // Built before anything is replaced: bad registry settings leave the old config in force.
+        registry = registryClientFor(reloaded);
+        config = reloaded;
         log.setLevel(parseLogLevel(config.debug ? 'debug' : config.logLevel));
         log.info('Reloaded configuration', { file: configFile });
         events.publish({ Type: 'daemon', Action: 'reload', Actor: { ID: daemonIdValue, Attributes: reloadEventAttributes(config, hostname()) } });

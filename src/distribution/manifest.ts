@@ -186,3 +186,19 @@ export function noMatchError(want?: Platform): Error {
   const p = want && want.os ? normalizePlatform(want) : hostPlatform();
   return notFound(`no matching manifest for ${formatPlatform(p)} in the manifest list entries`);
 }
+
+/** The part of an image config a pull checks (the rest is stored as received). */
+interface ImageConfigJson {
+  rootfs?: { type?: string; diff_ids?: unknown };
+}
+
+/** An image config's bytes as a JSON object, or Docker's error. */
+export function parseConfig(bytes: Buffer): ImageConfigJson {
+  try {
+    const v = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as ImageConfigJson;
+  } catch {
+    // fall through
+  }
+  throw invalidParameter('invalid image config: not a JSON object');
+}
