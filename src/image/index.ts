@@ -45,7 +45,7 @@ export type {
   ResolvedImageConfig,
   StoredImage,
 } from './types.ts';
-export type { ImageRuntimeConfig } from './image-config.ts';
+export type { ImageConfigFile, ImageRuntimeConfig, HistoryEntry } from './image-config.ts';
 export type { FiltersInput } from './filters.ts';
 export type { DeleteOptions } from './image-delete.ts';
 export type { ListOptions } from './image-list.ts';
