@@ -24,6 +24,8 @@ export interface CopyRequest {
   parents: boolean;
   /** ADD: unpack local tar archives (gzip, bzip2, xz) at dest. */
   unpack: boolean;
+  /** ADD --checksum=sha256:...: the digest a URL source's content must have. */
+  checksum?: string;
 }
 
 /** Where a COPY reads from: the build context, or another stage's / image's root filesystem. */
