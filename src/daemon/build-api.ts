@@ -7,12 +7,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BuildBackend, BuildCache, BuildPruneRequest, BuildRequest, JsonMessage } from '../api/index.ts';
-import { invalidParameter, isMountPoint, readMountInfo, shortId } from '../common/index.ts';
+import { invalidParameter, isMountPoint, readMountInfo } from '../common/index.ts';
 import { familiarString, parseNormalizedNamed, type ImageService } from '../image/index.ts';
 import type { AuthConfig } from '../distribution/index.ts';
 import { INDEX_SERVER } from '../distribution/index.ts';
-import type { BuildContext } from '../builder/context/types.ts';
-import type { BuildExecutor } from '../builder/executor.ts';
+import type { BuildContext, BuildExecutor } from '../builder/index.ts';
 import type { EventBus } from './events.ts';
 import { createBuildExecutor, type ExecutorDeps } from './build/executor.ts';
 import type { CacheMounts, CacheMountUsage } from './build/cache-mounts.ts';
@@ -49,7 +48,7 @@ export interface BuildApiDeps {
   engine: BuildEngine;
   contexts: BuildContextReceiver;
   executor: ExecutorDeps;
-  images: Pick<ImageService, 'get' | 'tag' | 'delete' | 'references'>;
+  images: Pick<ImageService, 'delete' | 'references'>;
   cacheMounts: CacheMounts;
   events: EventBus;
   /** Whether a container uses an image (build cache prune keeps such images). */
@@ -133,7 +132,6 @@ export class BuildApi implements BuildBackend {
         options: {
           memory: req.memory, memswap: req.memorySwap, cpushares: req.cpuShares, cpusetcpus: req.cpuSetCpus, cpuperiod: req.cpuPeriod,
           cpuquota: req.cpuQuota, shmsize: req.shmSize, ulimits: req.ulimits, extrahosts: req.extraHosts, networkmode: req.networkMode,
-          rm: req.remove, forcerm: req.forceRemove,
         },
         authFor: (domain) => authFor(req.authConfigs, domain),
         progress: out,
@@ -149,12 +147,6 @@ export class BuildApi implements BuildBackend {
         onMessage: (m) => out(m as JsonMessage),
         signal: abort.signal,
       });
-      // moby's build backend, after the builder: the short ID, then each tag.
-      out({ stream: `Successfully built ${shortId(imageId)}\n` });
-      for (const t of tags) {
-        await this.deps.images.tag(imageId, t);
-        out({ stream: `Successfully tagged ${t}\n` });
-      }
       return imageId;
     } finally {
       signal.removeEventListener('abort', onClientGone);
