@@ -223,7 +223,7 @@ function goDurationMs(v: string): number | undefined {
 
 /**
  * Daemon start: what a killed daemon's builds left: the secret tmpfs mounts and staged binds
- * under <exec-root>/builder, the overlays of `rw` context binds and the contexts under
+ * under <exec-root>/builder, the overlays of `rw` context binds there, the contexts under
  * <data-root>/builder/tmp, and the scratch RW layers in the journal.
  */
 export async function clearBuildLeftovers(opts: { execDir: string; tmpDir: string; scratch: Pick<ScratchDeps, 'layers' | 'journalDir'>; warn: (msg: string, f: Record<string, unknown>) => void }): Promise<void> {
@@ -237,7 +237,7 @@ export async function clearBuildLeftovers(opts: { execDir: string; tmpDir: strin
     }
   }
   clearStaging(join(opts.execDir, 'stage'));
-  for (const dir of [join(opts.execDir, 'secrets'), opts.tmpDir]) {
+  for (const dir of [join(opts.execDir, 'secrets'), join(opts.execDir, 'rw'), opts.tmpDir]) {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const p = join(dir, name);
       if (await isMountPoint(p).catch(() => false)) continue;
