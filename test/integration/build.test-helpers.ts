@@ -57,6 +57,8 @@ export interface RawBuild {
   /** The `aux` image ID, if any. */
   imageId?: string;
   error?: BuildMessage;
+  /** The JSON error body of a request refused before the stream started. */
+  json?: { message?: string };
 }
 
 /** POST /build with a tar body; `query` as a query string (without `?`). */
@@ -72,10 +74,19 @@ export function buildRaw(d: Daemon, query: string, body: Buffer, headers: Record
           for (const line of text.split('\n').filter(Boolean)) messages.push(JSON.parse(line) as BuildMessage);
         }
         const output = messages.map((m) => m.stream ?? '').join('');
+        let json: { message?: string } | undefined;
+        if (res.statusCode !== 200) {
+          try {
+            json = JSON.parse(text) as { message?: string };
+          } catch {
+            json = undefined;
+          }
+        }
         resolve({
           status: res.statusCode ?? 0, text, messages, output,
           imageId: messages.find((m) => m.aux?.ID)?.aux?.ID,
           error: messages.find((m) => m.error !== undefined),
+          json,
         });
       });
     });
