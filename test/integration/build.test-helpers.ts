@@ -67,11 +67,19 @@ export function buildRaw(d: Daemon, query: string, body: Buffer, headers: Record
     const req = request({ socketPath: d.socket, method: 'POST', path: `${path}?${query}`, headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
+      // A daemon that dies mid-stream ends the response without 'end': what came is the answer.
+      res.on('error', () => {});
+      res.on('close', () => {
         const text = Buffer.concat(chunks).toString();
         const messages: BuildMessage[] = [];
         if (res.statusCode === 200) {
-          for (const line of text.split('\n').filter(Boolean)) messages.push(JSON.parse(line) as BuildMessage);
+          for (const line of text.split('\n').filter(Boolean)) {
+            try {
+              messages.push(JSON.parse(line) as BuildMessage);
+            } catch {
+              // a line cut short by a daemon that died
+            }
+          }
         }
         const output = messages.map((m) => m.stream ?? '').join('');
         let json: { message?: string } | undefined;
