@@ -3,7 +3,7 @@
 // a BuildExecutor over the daemon's containers, layers and images for each build, the result
 // tagged as moby's build backend does (daemon/build.go: "Successfully built", tagImages), the
 // build cache and the cache mounts counted and pruned together.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BuildBackend, BuildCache, BuildPruneRequest, BuildRequest, JsonMessage } from '../api/index.ts';
@@ -11,31 +11,13 @@ import { invalidParameter, isMountPoint, readMountInfo } from '../common/index.t
 import { familiarString, parseNormalizedNamed, type ImageService } from '../image/index.ts';
 import type { AuthConfig } from '../distribution/index.ts';
 import { INDEX_SERVER } from '../distribution/index.ts';
-import type { BuildContext, BuildExecutor } from '../builder/index.ts';
+import type { BuildContext, Builder } from '../builder/index.ts';
 import type { EventBus } from './events.ts';
 import { createBuildExecutor, type ExecutorDeps } from './build/executor.ts';
 import type { CacheMounts, CacheMountUsage } from './build/cache-mounts.ts';
 import { clearScratchLayers, type ScratchDeps } from './build/scratch-layer.ts';
 import { unmountAndRemove } from './build/mounts.linux.ts';
 import { clearStaging } from './containers/subpath-staging.linux.ts';
-
-/** The engine's side (src/builder: openBuilder), as this backend uses it. */
-export interface BuildEngine {
-  build(req: {
-    context: BuildContext;
-    executor: BuildExecutor;
-    options: {
-      dockerfile?: string; tags: string[]; buildArgs: Record<string, string | null>; target?: string; noCache: boolean; pull: boolean;
-      cacheFrom: string[]; labels: Record<string, string>; platform?: string; networkMode?: string; rm: boolean; forceRm: boolean;
-      quiet: boolean; secrets: Map<string, Uint8Array>; buildId?: string;
-    };
-    onMessage: (msg: { stream: string } | { aux: { ID: string } }) => void;
-    signal?: AbortSignal;
-  }): Promise<{ imageId: string }>;
-  prune(opts: { all: boolean; filters: Record<string, string[]>; keepStorage?: number; keepImage?: (imageId: string) => boolean }): Promise<{ deleted: string[]; imageIds: string[]; spaceReclaimed: number }>;
-  diskUsage(): Promise<BuildCache[]>;
-  cancel(buildId: string): boolean;
-}
 
 export interface BuildContextReceiver {
   /** A tar context (plain or compressed) received into `dir`. */
@@ -45,7 +27,8 @@ export interface BuildContextReceiver {
 }
 
 export interface BuildApiDeps {
-  engine: BuildEngine;
+  /** The builder box's engine (openBuilder). */
+  engine: Builder;
   contexts: BuildContextReceiver;
   executor: ExecutorDeps;
   images: Pick<ImageService, 'delete' | 'references'>;
@@ -168,7 +151,7 @@ export class BuildApi implements BuildBackend {
 
   async prune(req: BuildPruneRequest) {
     const filters = Object.fromEntries(req.filters);
-    const keepStorage = req.reservedSpace || undefined;
+    const keepStorage = await this.keepStorage(req);
     const result = await this.deps.engine.prune({
       all: req.all, filters, keepStorage,
       keepImage: (id) => this.deps.imageInUse(id) || this.deps.images.references(id).repoTags.length > 0,
@@ -184,6 +167,23 @@ export class BuildApi implements BuildBackend {
     const deleted = [...result.deleted, ...removedMounts.map(cacheMountId)];
     this.deps.events.publish({ Type: 'builder', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(reclaimed) } } });
     return { CachesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  /**
+   * The most cache bytes to keep: reserved-space (keep-storage), max-used-space, and what
+   * min-free-space leaves of the cache on the data root's filesystem; the smallest one wins.
+   */
+  private async keepStorage(req: BuildPruneRequest): Promise<number | undefined> {
+    const limits: number[] = [];
+    if (req.reservedSpace > 0) limits.push(req.reservedSpace);
+    if (req.maxUsedSpace > 0) limits.push(req.maxUsedSpace);
+    if (req.minFreeSpace > 0) {
+      const fs = await statfs(this.deps.tmpDir);
+      const free = Number(fs.bavail) * Number(fs.bsize);
+      const used = (await this.deps.engine.diskUsage()).reduce((n, r) => n + (r.Size ?? 0), 0);
+      limits.push(Math.max(0, used - Math.max(0, req.minFreeSpace - free)));
+    }
+    return limits.length ? Math.min(...limits) : undefined;
   }
 
   /** /system/df's Build Cache rows. */

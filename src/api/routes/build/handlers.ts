@@ -14,7 +14,7 @@ import { decodeOutputs, decodeStringList, decodeStringMap, decodeStringPtrMap, d
 const PRUNE_FILTERS = ['until', 'unused-for', 'unusedfor', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private'] as const;
 
 /** The header berth's CLI sends secrets in (the classic API has no session to carry them). */
-export const SECRETS_HEADER = 'x-berth-build-secrets';
+const SECRETS_HEADER = 'x-berth-build-secrets';
 
 function wrapped<T>(prefix: string, fn: () => T): T {
   try {
