@@ -70,7 +70,7 @@ function secrets(header: string | string[] | undefined): Map<string, Uint8Array>
 }
 
 /** moby newImageBuildOptions, then the checks postBuild makes before building. */
-export function parseBuildRequest(ctx: Pick<ApiContext, 'query' | 'req' | 'version'>): BuildRequest {
+function parseBuildRequest(ctx: Pick<ApiContext, 'query' | 'req' | 'version'>): BuildRequest {
   const q = ctx.query;
   const has = (k: string) => (q.get(k) ?? '') !== '';
   if (q.getAll('securityopt').length) throw invalidParameter('security options are not supported on linux');
