@@ -2,10 +2,9 @@
 // (local, or pulled); the stage starts from its config (PATH added when missing), then runs the
 // base's ONBUILD triggers: "# Executing N build trigger(s)", each dispatched as a step without
 // a step number, and the triggers are not inherited further.
-import { parseDockerfile } from '../dockerfile/parse.ts';
+import { parseInstructionLine } from '../dockerfile/parse.ts';
 import type { Instruction, Stage } from '../dockerfile/types.ts';
 import { SCRATCH } from '../executor.ts';
-import { BerthError } from '../../common/index.ts';
 import { dispatchStep } from './dispatch.ts';
 import { badDockerfile } from './errors.ts';
 import { cloneRunConfig, DEFAULT_PATH } from './run-config.ts';
@@ -47,13 +46,7 @@ function parseTrigger(trigger: string): Instruction {
   const word = trigger.trim().split(/\s+/, 1)[0].toUpperCase();
   if (word === 'ONBUILD') throw badDockerfile('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
   if (word === 'FROM' || word === 'MAINTAINER') throw badDockerfile(`${word} isn't allowed as an ONBUILD trigger`);
-  let parsed;
-  try {
-    parsed = parseDockerfile(`FROM scratch\n${trigger}\n`);
-  } catch (err) {
-    throw err instanceof BerthError ? err : badDockerfile(String((err as Error).message ?? err), err);
-  }
-  const insts = parsed.stages[0]?.instructions ?? [];
-  if (parsed.stages.length !== 1 || insts.length !== 1) throw badDockerfile('onbuild trigger should be a single expression');
-  return insts[0];
+  const inst = parseInstructionLine(trigger);
+  if (inst.kind === 'FROM') throw badDockerfile('FROM isn\'t allowed as an ONBUILD trigger');
+  return inst;
 }

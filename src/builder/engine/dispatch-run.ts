@@ -18,7 +18,7 @@ import type { StepContext } from './session.ts';
 import { sourceImage } from './source-image.ts';
 import { commitStep, probeCache } from './step.ts';
 
-export function prependEnvOnCmd(args: BuildArgs, buildArgVars: string[], cmd: string[]): string[] {
+function prependEnvOnCmd(args: BuildArgs, buildArgVars: string[], cmd: string[]): string[] {
   const kept = buildArgVars.filter((kv) => args.isReferencedOrNotBuiltin(kv.split('=', 1)[0])).sort();
   return [`|${kept.length}`, ...kept, ...cmd];
 }

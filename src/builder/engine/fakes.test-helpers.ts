@@ -146,7 +146,7 @@ export class FakeContext implements BuildContext {
   async close(): Promise<void> {}
 }
 
-export function options(o: Partial<BuildOptions> = {}): BuildOptions {
+function options(o: Partial<BuildOptions> = {}): BuildOptions {
   return {
     tags: [],
     buildArgs: {},
