@@ -203,17 +203,26 @@ export function toInstruction(node: Node): Instruction {
 type Base = { loc: { start: number; end: number }; original: string; flags: Instruction['flags'] };
 type FlagsFn = (allowed: Record<string, FlagKind>) => ReturnType<typeof parseFlags>;
 
+/** BuildKit MustParseHeredoc: a word that fails to lex is not a heredoc. */
+function mustParseHeredoc(word: string): RawHeredoc | undefined {
+  try {
+    return parseHeredocWord(word);
+  } catch {
+    return undefined;
+  }
+}
+
 function copyInstruction(node: Node, name: 'COPY' | 'ADD', base: Base, flags: FlagsFn): Instruction {
   const args = node.args;
   if (args.length < 2) throw errNoDestinationArgument(name);
   const f = flags(name === 'COPY' ? COPY_FLAGS : ADD_FLAGS);
   const dest = args[args.length - 1];
-  if (parseHeredocWord(dest)) throw errBadHeredoc(name, 'a destination');
+  if (mustParseHeredoc(dest)) throw errBadHeredoc(name, 'a destination');
   const byName = new Map(node.heredocs.map((d) => [d.name, d]));
   const sources: string[] = [];
   const heredocs: Heredoc[] = [];
   for (const src of args.slice(0, -1)) {
-    const doc = parseHeredocWord(src);
+    const doc = mustParseHeredoc(src);
     if (!doc) {
       sources.push(src);
       continue;

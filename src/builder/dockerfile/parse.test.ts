@@ -231,3 +231,39 @@ test('parseInstructionLine parses a stored ONBUILD trigger, heredoc included', (
   assert.throws(() => parseInstructionLine(''), { message: 'file with no instructions' });
   assert.throws(() => parseInstructionLine('RUN a\nRUN b'), { message: 'expected one instruction, found 2' });
 });
+
+test('heredocs in the syntax tree: RUN body, COPY sources, <<- stripped, no expansion when quoted', () => {
+  const [run, copy, add, json] = body(
+    "FROM a\nRUN <<-EOF bash\n\techo $X\n\t\tindented\n\tEOF\nCOPY --chmod=600 <<'one' plain <<-two /d/\n$one\none\n\ttwo $t\ntwo\nADD <<x /f\nhi\nx\nRUN [\"<<EOF\"]\n",
+  ) as [RunInstruction, CopyInstruction, CopyInstruction, RunInstruction];
+  assert.deepEqual(run.command, { form: 'shell', cmd: '<<-EOF bash', heredocs: [{ name: 'EOF', content: 'echo $X\nindented\n', expand: true }] });
+  assert.deepEqual(run.loc, { start: 2, end: 5 });
+  assert.deepEqual(copy.sources, ['plain']);
+  assert.deepEqual(copy.heredocs, [
+    { name: 'one', content: '$one\n', expand: false },
+    { name: 'two', content: 'two $t\n', expand: true },
+  ]);
+  assert.equal(copy.dest, '/d/');
+  assert.equal(copy.chmod, '600');
+  assert.deepEqual(add.heredocs, [{ name: 'x', content: 'hi\n', expand: true }]);
+  assert.deepEqual(json.command, { form: 'exec', args: ['<<EOF'] });
+  const fd = one('RUN 3<<EOF cat /dev/fd/3\nx\nEOF') as RunInstruction;
+  assert.deepEqual(fd.command, { form: 'shell', cmd: '3<<EOF cat /dev/fd/3', heredocs: [{ name: 'EOF', content: 'x\n', expand: true, fileDescriptor: 3 }] });
+  // a word that fails to lex is an ordinary source (BuildKit MustParseHeredoc)
+  assert.deepEqual((one("COPY [\"<<'bad\", \"/d\"]") as CopyInstruction).sources, ["<<'bad"]);
+  fails('FROM a\nCOPY a <<EOF\nx\nEOF\n', 'dockerfile parse error on line 2: COPY cannot accept a heredoc as a destination', 2);
+  fails('FROM a\nRUN <<EOF\nnever ends\n', 'unterminated heredoc', 2);
+});
+
+test('errors name the first line of a multi-line instruction', () => {
+  assert.throws(() => parseDockerfile('FROM a\n\nRUN --bad=1 \\\n  echo\n'), (err: unknown) => {
+    assert.equal((err as Error).message, 'dockerfile parse error on line 3: unknown flag: bad');
+    assert.deepEqual([(err as { line: number }).line, (err as { endLine: number }).endLine], [3, 4]);
+    return true;
+  });
+});
+
+test('original is the joined line, trimmed, as the classic build stream prints it', () => {
+  const [r] = body('FROM a\n  RUN echo a &&   \\\n    echo b   \n');
+  assert.equal(r.original, 'RUN echo a &&       echo b');
+});
