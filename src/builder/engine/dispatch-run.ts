@@ -44,7 +44,10 @@ async function runMounts(ctx: StepContext, raws: string[]): Promise<Mounts> {
       case 'bind': {
         const fromImage = spec.from ? await sourceImage(ctx, spec.from) : undefined;
         out.mounts.push({ ...spec, type: 'bind', fromImage });
-        out.keys.push({ ...spec, from: fromImage?.id });
+        // What the command reads through the mount is part of the key: the source image, or
+        // the checksum of the context files under the source (BuildKit keys binds by content).
+        const content = fromImage ? fromImage.id : await ctx.session.context.checksum([spec.source || '.'], []);
+        out.keys.push({ ...spec, from: undefined, content });
         break;
       }
       case 'tmpfs':
@@ -85,6 +88,10 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
   }
   const buildArgs = state.args.filterAllowed(rc.Env ?? []);
   const saveCmd = buildArgs.length > 0 ? prependEnvOnCmd(state.args, buildArgs, cmdFromArgs) : cmdFromArgs;
+  if (inst.security !== undefined && inst.security !== 'sandbox') {
+    // BuildKit needs `--allow security.insecure`, which the classic API cannot grant.
+    throw badDockerfile(`granting entitlement security.${inst.security} is not allowed by build daemon configuration`);
+  }
   const { mounts, keys } = await runMounts(ctx, inst.mounts);
   const network = inst.network ?? session.options.networkMode;
 
@@ -95,7 +102,6 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
   const extra: Record<string, unknown> = {};
   if (keys.length > 0) extra.mounts = keys;
   if (inst.network !== undefined) extra.network = inst.network;
-  if (inst.security !== undefined) extra.security = inst.security;
   if (stdin) extra.stdin = createHash('sha256').update(stdin).digest('hex');
   const { hit, probe } = await probeCache(ctx, probeConfig, extra);
   if (hit) return;
