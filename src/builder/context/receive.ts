@@ -16,7 +16,7 @@
 // removes every matching file, so a client that sends excluded files (curl, an old SDK) gets what
 // .dockerignore says too.
 import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, futimesSync, write } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,6 +59,7 @@ export interface ReceiveOptions {
 
 const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
 const MAX_DOCKERFILE = 32 * 1024 * 1024;
+const SMALL_FILE = 128 * 1024;
 const MAX_IGNOREFILE = 8 * 1024 * 1024;
 const INPUT_ERRNOS = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'ELOOP', 'EINVAL', 'ENOTEMPTY', 'EMLINK']);
 const q = JSON.stringify;
@@ -102,7 +103,9 @@ async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, ind
   const ctx: Ctx = { rootFd, dirs: new ParentDirCache((p) => mkdirAllInRoot(rootFd, p, 0o755)), index, dirTimes: [] };
   let count = 0;
   try {
-    for await (const e of readTar(bytes, { maxNameLength: 4096 })) {
+    const it = bytes[Symbol.asyncIterator]();
+    const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
+    for await (const e of readTar(tracked, { maxNameLength: 4096 })) {
       if (++count > maxEntries) throw invalidParameter(`build context has more than ${maxEntries} entries`);
       try {
         await extractEntry(ctx, e);
@@ -113,8 +116,12 @@ async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, ind
         throw INPUT_ERRNOS.has(code) ? invalidParameter(msg, err) : systemError(msg, err);
       }
     }
+    // The rest of the body after the end-of-archive blocks is read too: a corrupt compressed
+    // stream (a bad xz check, a short gzip) is an error even past the tar's end.
+    for (let r = await it.next(); !r.done; r = await it.next());
     for (let i = ctx.dirTimes.length - 1; i >= 0; i--) {
       const [rel, mtime] = ctx.dirTimes[i];
+      if (ctx.index.get(rel)?.type !== 'dir') continue; // replaced by a later entry
       const fd = openInRoot(rootFd, rel || '.', { flags: O_RDONLY | O_DIRECTORY });
       try {
         futimesSync(fd, mtime, mtime);
@@ -228,9 +235,14 @@ async function writeFile(dirFd: number, base: string, e: TarEntry): Promise<stri
   try {
     const hash = createHash('sha256');
     let written = 0;
+    // Small files are written synchronously: a thread-pool round trip per write costs more
+    // than the copy (tens of thousands of small files are the common context).
+    const small = e.size <= SMALL_FILE;
     for await (const chunk of e.body()) {
       hash.update(chunk);
-      for (let off = 0; off < chunk.length;) off += (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
+      for (let off = 0; off < chunk.length;) {
+        off += small ? writeSync(fd, chunk, off, chunk.length - off) : (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
+      }
       written += chunk.length;
     }
     if (written !== e.size) throw invalidParameter(`invalid archive entry ${q(e.name)}: short body`);
