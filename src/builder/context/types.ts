@@ -24,7 +24,9 @@ export interface CopyRequest {
   parents: boolean;
   /** ADD: unpack local tar archives (gzip, bzip2, xz) at dest. */
   unpack: boolean;
-  /** ADD --checksum=sha256:...: the digest a URL source's content must have. */
+  /** The instruction, for Docker's messages ("ADD failed: ...") and ADD's extras (URLs, archives). Default COPY. */
+  command?: 'COPY' | 'ADD';
+  /** `ADD --checksum=sha256:<hex>` of a URL source. */
   checksum?: string;
 }
 
