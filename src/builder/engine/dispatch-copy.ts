@@ -88,6 +88,7 @@ export async function dispatchCopy(ctx: StepContext, inst: CopyInstruction): Pro
     exclude,
     parents: inst.parents,
     unpack: inst.kind === 'ADD' && inst.unpack !== false,
+    command: inst.kind,
     checksum: inst.checksum,
   };
   const layer = await session.executor.copy({
