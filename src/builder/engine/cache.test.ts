@@ -141,11 +141,13 @@ test('diskUsage rows and prune: filters, keep-storage (LRU), all vs images still
     assert.equal(run.Type, 'regular');
     assert.equal(run.UsageCount, 1);
     assert.equal(run.InUse, false);
-    assert.equal(run.Parents.length, 1);
-    assert.equal(run.Parents[0], rows.find((x) => x.Description.includes('COPY'))!.ID);
+    assert.equal(run.Parents!.length, 1);
+    assert.equal(run.Parents![0], rows.find((x) => x.Description.includes('COPY'))!.ID);
     await assert.rejects(h.builder.prune({ all: true, filters: { bogus: ['1'] } }), /invalid filter 'bogus'/);
     const none = await h.builder.prune({ all: true, filters: { until: ['1h'] } });
     assert.deepEqual(none.deleted, []);
+    assert.deepEqual((await h.builder.prune({ all: true, filters: { 'unused-for': ['1h'] } })).deleted, []);
+    assert.equal(rows.find((x) => x.Description.includes('COPY'))!.Parents, null);
     const kept = await h.builder.prune({ all: false, filters: {}, keepImage: (id) => id === r.imageId });
     assert.equal(kept.deleted.length, 1);
     assert.equal(kept.spaceReclaimed, 10);
