@@ -113,6 +113,22 @@ test('independent stages run in parallel; the stream reads in Dockerfile order',
   });
 });
 
+test('a later stage that finishes first is held until the stages before it have finished', async () => {
+  await withHarness(async (h) => {
+    h.executor.runScript = (req) => (req.config.Cmd!.at(-1) === 'slow' ? { delayMs: 300, output: 'slow out\n' } : { output: 'fast out\n' });
+    const seen: string[] = [];
+    const df = 'FROM busybox AS one\nRUN slow\nFROM busybox AS two\nRUN fast\nFROM busybox\nCOPY --from=one /1 /1\nCOPY --from=two /2 /2\n';
+    const r = await build(h, df);
+    assert.equal(r.error, undefined);
+    // the executor ran `fast` first ...
+    assert.ok(h.executor.events.findIndex((e) => e.what.endsWith('fast')) < h.executor.events.findIndex((e) => e.what === 'end /bin/sh -c slow'));
+    // ... but the stream shows stage one whole, then stage two
+    for (const m of r.messages) if ('stream' in m) seen.push(m.stream);
+    assert.ok(seen.indexOf('slow out\n') < seen.indexOf('Step 3/7 : FROM busybox AS two\n'));
+    assert.ok(seen.indexOf('Step 3/7 : FROM busybox AS two\n') < seen.indexOf('fast out\n'));
+  });
+});
+
 test('a failing stage stops the others and its error is the build\'s', async () => {
   await withHarness(async (h) => {
     h.executor.runScript = (req) => (req.config.Cmd!.at(-1) === 'slow' ? { delayMs: 5000 } : { exit: 7 });
