@@ -9,6 +9,7 @@ import type { StepImage } from '../executor.ts';
 import { badDockerfile } from './errors.ts';
 import { expandWord, stepEnv } from './expand.ts';
 import { resolveChown } from './passwd.ts';
+import { contextSourceKind, type SourceKind } from './source-kind.ts';
 import type { StepContext } from './session.ts';
 import { sourceImage } from './source-image.ts';
 import { commentConfig, commitStep, probeCache } from './step.ts';
@@ -25,11 +26,9 @@ function combine(hashes: string[]): string {
 }
 
 /** The context checksum in moby's `file:`/`dir:`/`multi:` form (bld-context may already give it). */
-function contextHash(sum: string, sources: string[]): string {
+function contextHash(sum: string, kind: SourceKind): string {
   if (HASH_RE.test(sum)) return sum;
-  const hex = sum.replace(/^sha256:/, '');
-  const single = sources.length === 1 && !/[*?[\]]/.test(sources[0]);
-  return `${single ? 'file' : 'multi'}:${hex}`;
+  return `${kind}:${sum.replace(/^sha256:/, '')}`;
 }
 
 function parseChmod(raw: string | undefined): number | undefined {
@@ -63,7 +62,10 @@ export async function dispatchCopy(ctx: StepContext, inst: CopyInstruction): Pro
   for (const u of urls) hashes.push(`file:${sha256(inst.checksum ? `${u}\n${inst.checksum}` : u)}`);
   if (local.length > 0) {
     if (from) hashes.push(`${local.length === 1 ? 'file' : 'multi'}:${sha256(`${from.id}\n${local.join('\n')}\n${exclude.join('\n')}`)}`);
-    else hashes.push(contextHash(await session.context.checksum(local, exclude), local));
+    else {
+      const sum = await session.context.checksum(local, exclude);
+      hashes.push(contextHash(sum, contextSourceKind(session.context.dir, local, inst.kind)));
+    }
   }
   const srcHash = combine(hashes);
   const chownComment = chown ? `--chown=${chown}` : '';

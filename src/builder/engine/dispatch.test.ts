@@ -2,6 +2,9 @@
 // classic builder writes them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build, FakeContext, harness, type BuildOutcome } from './fakes.test-helpers.ts';
 
 async function run(dockerfile: string, files: Record<string, string> = {}, setup?: (h: Awaited<ReturnType<typeof harness>>) => void): Promise<BuildOutcome> {
@@ -230,5 +233,29 @@ test('COPY heredoc and ADD: inline files, unpack on for ADD', async () => {
     assert.match(lastHistory(r).created_by!, /^\/bin\/sh -c #\(nop\) ADD file:[0-9a-f]{64} in \/x\/ $/);
   } finally {
     await h.cleanup();
+  }
+});
+
+test('COPY history names the source kind as moby: file:, dir:, multi:', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-ctx-'));
+  const h = await harness();
+  try {
+    await writeFile(join(dir, 'a.txt'), 'a');
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'b.txt'), 'b');
+    h.executor.addImage('busybox');
+    const files = { 'a.txt': 'a', 'sub/b.txt': 'b' };
+    const r = await build(h, new FakeContext('FROM busybox\nCOPY a.txt /a\nCOPY sub /s/\nCOPY a.txt sub /m/\nCOPY *.txt /w/\n', files, dir));
+    assert.equal(r.error, undefined, r.error?.message);
+    const lines = r.image!.config.history!.slice(1).map((e) => e.created_by!.replace(/[0-9a-f]{64}/, '<h>'));
+    assert.deepEqual(lines, [
+      '/bin/sh -c #(nop) COPY file:<h> in /a ',
+      '/bin/sh -c #(nop) COPY dir:<h> in /s/ ',
+      '/bin/sh -c #(nop) COPY multi:<h> in /m/ ',
+      '/bin/sh -c #(nop) COPY file:<h> in /w/ ',
+    ]);
+  } finally {
+    await h.cleanup();
+    await rm(dir, { recursive: true, force: true });
   }
 });
