@@ -25,6 +25,8 @@ import type { BuildMessage, BuildRequest, BuildResult } from './types.ts';
 
 export interface BuildDeps {
   store: CacheStore;
+  /** <data-root>/builder/tmp */
+  tmpDir: string;
   dockerVersion?: string;
   /** Called with the build's cache (its records are in use until the build ends). */
   onCache?: (cache: StepCache, done: boolean) => void;
@@ -115,6 +117,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
     platform,
     metaArgs,
     dockerVersion: deps.dockerVersion,
+    tmpDir: deps.tmpDir,
     stageImage: async (ref, from, o) => {
       const idx = stageIndex(df, ref, from, o?.nameOnly ?? false);
       if (idx === undefined) return undefined;

@@ -30,6 +30,8 @@ export interface Session {
   /** A base/source image by reference (FROM, COPY --from=<image>): local, or pulled. */
   resolveImage: (ref: string, platform: string | undefined, out: StepOutput) => Promise<StepImage>;
   dockerVersion?: string;
+  /** <data-root>/builder/tmp: scratch files of the engine (ADD URL downloads for the cache key). */
+  tmpDir: string;
 }
 
 export interface StageState {
