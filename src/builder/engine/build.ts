@@ -155,7 +155,10 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
     state.runConfig.Image = imageIdOf(state.image);
     out.line(` ---> ${shortId(imageIdOf(state.image))}\n`);
     for (const inst of instructionsOf(i)) {
-      if (session.signal.aborted) throw buildCancelled();
+      if (session.signal.aborted) {
+        if (signal.aborted) out.line('Build cancelled\n');
+        throw buildCancelled();
+      }
       out.line(`Step ${n++}/${total} : ${inst.original}\n`);
       await dispatchStep(ctx, inst);
       state.runConfig.Image = imageIdOf(state.image);

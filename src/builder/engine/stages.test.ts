@@ -180,6 +180,20 @@ test('abort (client gone): the running step is stopped, the build fails with "Bu
   });
 });
 
+test('a cancel seen between steps prints moby\'s "Build cancelled" line', async () => {
+  await withHarness(async (h) => {
+    const ctl = new AbortController();
+    h.executor.runScript = () => {
+      ctl.abort();
+      return {};
+    };
+    const r = await build(h, 'FROM busybox\nRUN first\nRUN second\n', {}, ctl.signal);
+    assert.equal(r.error?.message, 'Build cancelled');
+    assert.match(r.text, /Step 2\/3 : RUN first\n[\s\S]* ---> [0-9a-f]{12}\nBuild cancelled\n$/);
+    assert.equal(h.executor.runs.length, 1);
+  });
+});
+
 test('cancel(buildId) stops a build by its ID; an unknown ID is reported', async () => {
   await withHarness(async (h) => {
     h.executor.runScript = () => ({ delayMs: 10_000 });
