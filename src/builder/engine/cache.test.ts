@@ -163,6 +163,33 @@ test('diskUsage rows and prune: filters, keep-storage (LRU), all vs images still
   }
 });
 
+test('prune until: only records last used before then; records a running build uses are InUse and kept', async () => {
+  const h = await harness();
+  try {
+    h.executor.addImage('busybox');
+    await build(h, 'FROM busybox\nENV OLD=1\n');
+    const dir = join(h.root, 'builder', 'cache');
+    const [name] = await readdir(dir);
+    const rec = JSON.parse(await readFile(join(dir, name), 'utf8'));
+    await writeFile(join(dir, name), JSON.stringify({ ...rec, lastUsedAt: '2020-01-01T00:00:00Z' }));
+    const builder = openBuilder({ dataRoot: h.root, imageExists: (id) => h.executor.images.has(id) });
+    const h2 = { ...h, builder };
+    h.executor.runScript = () => ({ delayMs: 1500 });
+    const running = build(h2, 'FROM busybox\nENV NEW=1\nRUN slow\n');
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = await builder.diskUsage();
+    assert.deepEqual(rows.map((r) => [r.Description, r.InUse]), [['/bin/sh -c #(nop)  ENV OLD=1', false], ['/bin/sh -c #(nop)  ENV NEW=1', true]]);
+    const old = await builder.prune({ all: true, filters: { until: ['24h'] } });
+    assert.deepEqual(old.deleted, [rec.id]);
+    const all = await builder.prune({ all: true, filters: {} });
+    assert.deepEqual(all.deleted, []);
+    assert.equal((await running).error, undefined);
+    assert.equal((await builder.prune({ all: true, filters: {} })).deleted.length, 2);
+  } finally {
+    await h.cleanup();
+  }
+});
+
 test('keep-storage removes the least recently used records first', async () => {
   const h = await harness();
   try {
