@@ -99,7 +99,9 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   }
   const stream = new OrderedStream(emit, plan.order.length + 2);
   const head = stream.slot(0);
-  if (df.warnings.length > 0) head.line(`[WARNING]: ${df.warnings.map((w) => w.message).join('\n[WARNING]: ')}\n`);
+  // moby PrintWarnings (BuildKit's parser), on the build's stderr stream.
+  for (const w of df.warnings) head.errLine(`[WARNING]: ${w.message}\n`);
+  if (df.warnings.length > 0) head.errLine('[WARNING]: Empty continuation lines will become errors in a future release.\n');
   df.metaArgs.forEach((m, i) => head.line(`Step ${i + 1}/${total} : ${m.original}\n`));
   stream.finish(0);
 

@@ -121,6 +121,7 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
     mounts,
     stdin,
     onOutput: (chunk) => out.raw(chunk),
+    onStderr: (chunk) => out.rawErr(chunk),
     onContainer: (id) => {
       containerId = id;
       ctx.containers.push(id);
