@@ -7,6 +7,7 @@ import type { Instruction, Stage } from '../dockerfile/types.ts';
 import { SCRATCH } from '../executor.ts';
 import { dispatchStep } from './dispatch.ts';
 import { badDockerfile } from './errors.ts';
+import { parsePlatform } from './platform.ts';
 import { cloneRunConfig, DEFAULT_PATH } from './run-config.ts';
 import type { StepContext } from './session.ts';
 
@@ -23,6 +24,7 @@ export async function initializeStage(ctx: StepContext, stage: Stage): Promise<v
   const fromStage = await session.stageImage(name, state.index, { nameOnly: true });
   const image = fromStage ?? (name.toLowerCase() === 'scratch' ? SCRATCH : await session.resolveImage(name, platform ?? session.options.platform, ctx.out));
   state.image = image;
+  if (image === SCRATCH && platform) state.scratchPlatform = parsePlatform(platform);
   const rc = cloneRunConfig(image === SCRATCH ? {} : (image.config.config ?? {}));
   const env = rc.Env ?? [];
   if (!env.some((e) => e.split('=', 1)[0] === 'PATH')) rc.Env = [...env, `PATH=${DEFAULT_PATH}`];

@@ -127,6 +127,16 @@ test('FROM scratch: PATH added, os/architecture set, " ---> " with no ID', async
   assert.equal((await run('FROM scratch\n')).error?.message, 'No image was generated. Is your Dockerfile empty?');
 });
 
+test('FROM --platform=... scratch: the images get that platform', async () => {
+  const r = await run('FROM --platform=linux/arm64 scratch\nENV A=1\n');
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.image!.config.architecture, 'arm64');
+  assert.equal(r.image!.config.os, 'linux');
+  const v7 = await run('FROM --platform=linux/arm/v7 scratch\nENV A=1\n');
+  assert.equal(v7.image!.config.architecture, 'arm');
+  assert.equal(v7.image!.config.variant, 'v7');
+});
+
 test('config and container_config in the Go shape, Image the parent step', async () => {
   const r = await run('FROM busybox\nENV A=1\nRUN true\n');
   const c = r.image!.config;

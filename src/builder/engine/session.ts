@@ -44,6 +44,8 @@ export interface StageState {
   /** A CMD with arguments ran in this stage: ENTRYPOINT then keeps Cmd (moby cmdSet). */
   cmdSet: boolean;
   args: BuildArgs;
+  /** `FROM --platform=... scratch`: the platform the stage's images get (else the build's). */
+  scratchPlatform?: Platform;
   /** A cache miss happened in this stage: no later step probes (moby imageProber.cacheBusted). */
   cacheBusted: boolean;
 }
