@@ -215,5 +215,6 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   } finally {
     signal.removeEventListener('abort', stop);
     deps.onCache?.(cache, true);
+    await cache.flush().catch(() => {});
   }
 }

@@ -39,6 +39,7 @@ export class CacheStore {
   /** Record IDs by the image they made (df's Parents). */
   private readonly byImageId = new Map<string, Set<string>>();
   private loaded: Promise<void> | undefined;
+  private readonly dirty = new Set<string>();
 
   constructor(builderRoot: string) {
     this.dir = join(builderRoot, 'cache');
@@ -119,15 +120,26 @@ export class CacheStore {
     return full;
   }
 
-  async touch(id: string): Promise<void> {
+  /** Counts a use: kept in memory, written by flush() (a hit costs no fsync; a lost count is harmless). */
+  touch(id: string): void {
     const rec = this.records.get(id);
     if (!rec) return;
-    const next = { ...rec, lastUsedAt: formatRfc3339Nano(nowNs()), usageCount: rec.usageCount + 1 };
-    this.records.set(id, next);
-    await writeJsonAtomic(join(this.dir, `${id}.json`), next);
+    this.records.set(id, { ...rec, lastUsedAt: formatRfc3339Nano(nowNs()), usageCount: rec.usageCount + 1 });
+    this.dirty.add(id);
+  }
+
+  /** Writes the records whose use was counted since the last flush. */
+  async flush(): Promise<void> {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const rec = this.records.get(id);
+      if (rec) await writeJsonAtomic(join(this.dir, `${id}.json`), rec);
+    }
   }
 
   async delete(id: string): Promise<void> {
+    this.dirty.delete(id);
     this.unindex(this.records.get(id));
     this.records.delete(id);
     await rm(join(this.dir, `${id}.json`), { force: true });

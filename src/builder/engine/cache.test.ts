@@ -87,6 +87,9 @@ test('records survive a restart (a new builder on the same data root); torn temp
     assert.deepEqual(usingCache(r.text), [false, true, true, true, true, true, true]);
     const names = await readdir(dir);
     assert.ok(!names.includes('.x.json.abc.tmp') && !names.includes('garbage.json'));
+    // the use counts of the hits were written when the build ended
+    const builder3 = openBuilder({ dataRoot: h.root, imageExists: (id) => h.executor.images.has(id) });
+    assert.deepEqual([...new Set((await builder3.diskUsage()).map((x) => x.UsageCount))], [2]);
   } finally {
     await h.cleanup();
   }
