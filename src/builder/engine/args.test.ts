@@ -88,6 +88,15 @@ test('BuildKit platform args: available to FROM, to a stage once declared', asyn
   });
 });
 
+test('a meta ARG default may use the platform args and earlier meta args', async () => {
+  await withHarness(async (h) => {
+    h.executor.addImage('img-arm64-x');
+    const r = await build(h, 'ARG A=$TARGETARCH\nARG B=${A}-x\nFROM img-$B\n', { platform: 'linux/arm64' });
+    assert.equal(r.error, undefined, r.error?.message);
+    assert.deepEqual(h.executor.resolved, ['img-arm64-x']);
+  });
+});
+
 test('--platform option sets TARGETARCH', async () => {
   await withHarness(async (h) => {
     h.executor.addImage('img-arm64');

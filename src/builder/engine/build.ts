@@ -78,7 +78,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   for (const [k, v] of Object.entries(platformArgs(platform, hostPlatform()))) globalArgs.addAutomaticMetaArg(k, v);
   for (const meta of df.metaArgs) {
     for (const a of meta.args) {
-      const env = globalArgs.allAllowed();
+      // BuildKit: earlier meta args and the automatic platform args (moby: the allowed args).
+      const env = new Map([...globalArgs.allMeta(), ...globalArgs.allAllowed()]);
       const key = lex.processWord(a.key, env).word;
       const value = a.value === undefined ? undefined : lex.processWord(a.value, env).word;
       globalArgs.addArg(key, value);
