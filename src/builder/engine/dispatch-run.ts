@@ -23,6 +23,23 @@ function prependEnvOnCmd(args: BuildArgs, buildArgVars: string[], cmd: string[])
   return [`|${kept.length}`, ...kept, ...cmd];
 }
 
+/** Go's path.Clean. */
+function goPathClean(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!abs) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  return abs ? `/${joined}` : joined || '.';
+}
+
 interface Mounts {
   mounts: RunMount[];
   /** What the cache key holds of them: everything but secret bytes. */
@@ -34,11 +51,14 @@ async function runMounts(ctx: StepContext, raws: string[]): Promise<Mounts> {
   const out: Mounts = { mounts: [], keys: [] };
   for (const raw of raws) {
     const spec = parseMount(raw, (w: string) => expandWord(ctx, w, env));
+    // BuildKit: a cache's id defaults to the target as written (path.Clean), then a relative
+    // target is put under the working directory.
+    const cacheId = spec.id || (spec.target ? goPathClean(spec.target) : '');
+    if (spec.target && !spec.target.startsWith('/')) spec.target = posix.join('/', ctx.state.runConfig.WorkingDir ?? '', spec.target);
     switch (spec.type) {
       case 'cache': {
-        const id = spec.id || spec.target || '';
-        out.mounts.push({ ...spec, type: 'cache', id });
-        out.keys.push({ ...spec, id });
+        out.mounts.push({ ...spec, type: 'cache', id: cacheId });
+        out.keys.push({ ...spec, id: cacheId });
         break;
       }
       case 'bind': {

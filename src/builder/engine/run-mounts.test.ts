@@ -15,13 +15,13 @@ async function withHarness(fn: (h: Awaited<ReturnType<typeof harness>>) => Promi
 
 test('mount specs reach the executor expanded: cache (id defaults to the target), tmpfs, bind from a stage', async () => {
   await withHarness(async (h) => {
-    const df = 'FROM busybox AS src\nRUN gen\nFROM busybox\nARG C=/cache\nRUN --mount=type=cache,target=$C --mount=type=tmpfs,target=/t --mount=type=bind,from=src,source=/out,target=/in use\n';
+    const df = 'FROM busybox AS src\nRUN gen\nFROM busybox\nARG C=/cache/\nRUN --mount=type=cache,target=$C --mount=type=tmpfs,target=/t --mount=type=bind,from=src,source=/out,target=/in use\n';
     const r = await build(h, df);
     assert.equal(r.error, undefined, r.error?.message);
     const [cache, tmpfs, bind] = h.executor.runs.at(-1)!.mounts;
     assert.equal(cache.type, 'cache');
     assert.equal(cache.type === 'cache' && cache.id, '/cache');
-    assert.equal(cache.target, '/cache');
+    assert.equal(cache.target, '/cache/');
     assert.equal(tmpfs.type, 'tmpfs');
     assert.equal(bind.type, 'bind');
     assert.ok(bind.type === 'bind' && bind.fromImage && bind.fromImage.id !== undefined);
@@ -49,6 +49,17 @@ test('--network goes to the executor (else the build\'s networkmode) and into th
     assert.doesNotMatch(other.text, /Using cache/);
     const insecure = await build(h, 'FROM busybox\nRUN --security=insecure a\n');
     assert.equal(insecure.error?.message, 'granting entitlement security.insecure is not allowed by build daemon configuration');
+  });
+});
+
+test('a relative mount target is under the working directory', async () => {
+  await withHarness(async (h) => {
+    const r = await build(h, 'FROM busybox\nWORKDIR /app\nRUN --mount=type=cache,target=node_modules npm ci\n');
+    assert.equal(r.error, undefined, r.error?.message);
+    const m = h.executor.runs[0].mounts[0];
+    assert.equal(m.target, '/app/node_modules');
+    // BuildKit: the id defaults to the target as written
+    assert.equal(m.type === 'cache' && m.id, 'node_modules');
   });
 });
 
