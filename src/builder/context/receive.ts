@@ -283,7 +283,7 @@ async function readDockerfile(dir: string, requested: string | undefined): Promi
 }
 
 /** The patterns of `<Dockerfile>.dockerignore` beside the Dockerfile, else of `.dockerignore`; undefined when neither exists. */
-export async function readIgnoreFile(dir: string, dockerfileKey: string | undefined): Promise<string[] | undefined> {
+async function readIgnoreFile(dir: string, dockerfileKey: string | undefined): Promise<string[] | undefined> {
   const candidates = dockerfileKey ? [`${dockerfileKey}.dockerignore`, '.dockerignore'] : ['.dockerignore'];
   for (const c of candidates) {
     const text = await readFileInRoot(dir, c, MAX_IGNOREFILE);
