@@ -21,13 +21,14 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { extractTarInRoot } from '../../archive/index.ts';
-import { BerthError, invalidParameter, isErrno, notImplemented, readTar, systemError } from '../../common/index.ts';
+import {
+  BerthError, dockerignoreMatcher, invalidParameter, isErrno, notImplemented, readTar, systemError, type MatchInfo, type PatternMatcher,
+} from '../../common/index.ts';
 import {
   ContainerView, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
   fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openInRoot, openRoot, openat, readdirat, readlinkat, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
-import { dockerignoreMatcher, type MatchInfo, type PatternMatcher } from '../../common/index.ts';
 import { downloadUrl, isGitUrl, isUrl } from './download.ts';
 import { copyFailed, resolveSource, type SourceInfo } from './sources.ts';
 import type { CopyRequest, CopySource } from './types.ts';

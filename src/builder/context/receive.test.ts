@@ -259,3 +259,29 @@ test('50,000 files are received with a compact index', async () => {
   }
   assert.equal(lstatSync(tmp).isDirectory(), true);
 });
+
+test('checksum of ADD <url> sources: the served bytes, or --checksum without a download', async () => {
+  const { createServer } = await import('node:http');
+  let body = 'v1';
+  let hits = 0;
+  const server = createServer((_rq, res) => {
+    hits++;
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/f.txt`;
+  const ctx = await receive([{ name: 'a', data: 'a' }]);
+  try {
+    const one = await ctx.checksum([url, 'a'], []);
+    assert.equal(await ctx.checksum([url, 'a'], []), one);
+    body = 'v2';
+    assert.notEqual(await ctx.checksum([url, 'a'], []), one);
+    const before = hits;
+    const pinned = await ctx.checksum([url], [], { urlChecksum: `sha256:${'1'.repeat(64)}` });
+    assert.equal(hits, before, 'no download when --checksum is given');
+    assert.notEqual(pinned, one);
+  } finally {
+    server.close();
+    await ctx.close();
+  }
+});

@@ -17,19 +17,21 @@
 // .dockerignore says too.
 import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanEntryName, checkLinkEntry } from '../../archive/index.ts';
-import { BerthError, invalidParameter, readTar, systemError, type TarEntry } from '../../common/index.ts';
+import {
+  BerthError, dockerignoreMatcher, invalidParameter, parseDockerignore, readTar, systemError, type PatternMatcher, type TarEntry,
+} from '../../common/index.ts';
 import {
   ContainerView, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT, ParentDirCache,
   fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, openInRoot, openRoot, openat, readFileInRoot, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
-import { dockerignoreMatcher, parseDockerignore, type PatternMatcher } from '../../common/index.ts';
 import { resolveLocalSources } from './sources.ts';
-import type { BuildContext } from './types.ts';
+import { downloadUrl, isUrl } from './download.ts';
+import type { BuildContext, ChecksumOptions } from './types.ts';
 
 const writeAsync = promisify(write);
 
@@ -364,18 +366,20 @@ export class ReceivedContext implements BuildContext {
     return this.#index.size;
   }
 
-  async checksum(sources: string[], exclude: string[]): Promise<string> {
+  async checksum(sources: string[], exclude: string[], opts: ChecksumOptions = {}): Promise<string> {
     const h = createHash('sha256');
+    const local = sources.filter((s) => !isUrl(s));
+    for (const url of sources.filter(isUrl)) h.update(`url ${q(url)} ${await this.#urlDigest(url, opts)}\n`);
     const view = new ContainerView(openRoot(this.dir));
     try {
-      const infos = resolveLocalSources(view, sources, { cmd: 'COPY', isContext: true });
+      const infos = resolveLocalSources(view, local, { cmd: 'COPY', isContext: true });
       const m = exclude.length > 0 ? dockerignoreMatcher(exclude) : undefined;
       for (const info of infos) {
         const key = info.path.replace(/^\/+/, '');
         h.update(`source ${q(info.rel)} ${q(info.name)}\n`);
         const top = this.#index.get(key);
         if (top?.type !== 'dir') {
-          if (m?.matches(info.rel) || (m && m.matches(posix.basename(info.rel)))) continue;
+          if (m?.matches(info.rel) || m?.matches(info.name)) continue;
           h.update(`. ${this.#header(key)}\n`);
           continue;
         }
@@ -392,6 +396,20 @@ export class ReceivedContext implements BuildContext {
       view.close();
     }
     return `sha256:${h.digest('hex')}`;
+  }
+
+  /** The digest and file name of what `url` serves (or the --checksum given). */
+  async #urlDigest(url: string, opts: ChecksumOptions): Promise<string> {
+    if (opts.urlChecksum !== undefined) return opts.urlChecksum;
+    const base = opts.tmpDir ?? posix.dirname(this.dir);
+    await mkdir(base, { recursive: true, mode: 0o700 });
+    const tmp = await mkdtemp(posix.join(base, 'url-'));
+    try {
+      const got = await downloadUrl(url, posix.join(tmp, 'body'), { signal: opts.signal, cmd: 'ADD' });
+      return `${got.digest} ${q(got.filename)}`;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   }
 
   /** What the cache key holds of one entry: BuildKit contenthash's (tarsum v1) fields, no mtime. */
