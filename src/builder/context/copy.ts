@@ -15,7 +15,7 @@
 //    downloaded (mode 0600, mtime from Last-Modified) and never extracted; --checksum verified.
 // Everything in the destination is made through fds from the fsroot resolver and *at() calls:
 // the final component is never followed, metadata changes never follow links.
-import { closeSync, createReadStream, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, write, type BigIntStats } from 'node:fs';
+import { closeSync, copyFileSync, createReadStream, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, write, type BigIntStats } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -34,6 +34,7 @@ import { copyFailed, resolveSource, type SourceInfo } from './sources.ts';
 import type { CopyRequest, CopySource } from './types.ts';
 
 const writeAsync = promisify(write);
+const SMALL_FILE = 128n * 1024n;
 
 export interface CopyOptions {
   /** Where downloads and archive spools go (default: the OS temp dir); under the data root on the daemon. */
@@ -397,7 +398,9 @@ async function copyEntry(
     try {
       const out = openat(dstDirFd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
       try {
-        await copyFile(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
+        // Small files synchronously: a thread-pool round trip costs more than the copy.
+        if (st.size <= SMALL_FILE) copyFileSync(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
+        else await copyFile(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
         finishFile(out, c.owner, mode, mtime);
       } finally {
         closeSync(out);

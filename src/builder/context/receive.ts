@@ -372,7 +372,7 @@ export class ReceivedContext implements BuildContext {
     for (const url of sources.filter(isUrl)) h.update(`url ${q(url)} ${await this.#urlDigest(url, opts)}\n`);
     const view = new ContainerView(openRoot(this.dir));
     try {
-      const infos = resolveLocalSources(view, local, { cmd: 'COPY', isContext: true });
+      const infos = resolveLocalSources(view, local, { cmd: opts.command ?? 'COPY', isContext: true });
       const m = exclude.length > 0 ? dockerignoreMatcher(exclude) : undefined;
       for (const info of infos) {
         const key = info.path.replace(/^\/+/, '');

@@ -47,6 +47,8 @@ export interface ChecksumOptions {
   /** Where a URL is downloaded for hashing (default: beside the context's directory). */
   tmpDir?: string;
   signal?: AbortSignal;
+  /** The instruction, for its messages ("ADD failed: ..."). Default COPY. */
+  command?: 'COPY' | 'ADD';
 }
 
 export interface BuildContext {
