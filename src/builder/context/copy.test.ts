@@ -177,7 +177,10 @@ test('--chown and --chmod; --chown also owns the parents it makes', async () => 
   assert.equal(st.gid, 44);
   assert.equal(st.mode & 0o7777, 0o700);
   assert.equal(statSync(join(dst, 'owned/app/sub')).mode & 0o7777, 0o700);
-  assert.equal(statSync(join(dst, 'owned')).uid, 33);
+  assert.equal(statSync(join(dst, 'owned')).uid, 0, 'parents above a directory\'s dest are root\'s (CopyWithTar)');
+  assert.equal(statSync(join(dst, 'owned/app')).uid, 33);
+  await copy({ sources: ['a.txt'], dest: '/fown/deep/a', chown: { uid: 33, gid: 44 } });
+  assert.equal(statSync(join(dst, 'fown')).uid, 33, 'a file\'s new parents are the identity\'s (MkdirAllAndChownNew)');
   assert.equal(lstatSync(join(dst, 'owned/app/rel-link')).uid, 33);
   await copy({ sources: ['a.txt'], dest: '/c', chmod: 0o4755 });
   assert.equal(statSync(join(dst, 'c')).mode & 0o7777, 0o4755);
@@ -279,5 +282,30 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     await assert.rejects(copy({ sources: ['https://example.invalid/repo.git'], dest: '/g', command: 'ADD' }), /adding a git repository .* is not supported/);
   } finally {
     server.close();
+  }
+});
+
+test('mtimes are whole seconds (moby\'s tar copy); file capabilities are kept', async () => {
+  const { openSync, closeSync } = await import('node:fs');
+  const { fsetxattr, lgetxattrAt, openRoot } = await import('../../fsroot/index.ts');
+  utimesSync(join(src, 'b.txt'), MTIME + 0.75, MTIME + 0.75);
+  const cap = Buffer.alloc(20);
+  cap.writeUInt32LE(0x02000001, 0); // VFS_CAP_REVISION_2 | effective
+  cap.writeUInt32LE(1 << 13, 4); // permitted: CAP_NET_RAW
+  const fd = openSync(join(src, 'dir/two.txt'), 'r');
+  fsetxattr(fd, 'security.capability', cap);
+  closeSync(fd);
+  await copy({ sources: ['b.txt', 'dir/two.txt'], dest: '/t/' });
+  await copy({ sources: ['dir'], dest: '/td' });
+  assert.equal(statSync(join(dst, 't/b.txt')).mtimeMs, MTIME * 1000);
+  const root = openRoot(join(dst, 't'));
+  const root2 = openRoot(join(dst, 'td'));
+  try {
+    assert.deepEqual(lgetxattrAt(root, 'two.txt', 'security.capability'), cap);
+    assert.deepEqual(lgetxattrAt(root2, 'two.txt', 'security.capability'), cap);
+    assert.equal(lgetxattrAt(root, 'b.txt', 'security.capability'), null);
+  } finally {
+    closeSync(root);
+    closeSync(root2);
   }
 });
