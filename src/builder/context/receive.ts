@@ -338,6 +338,7 @@ export class ReceivedContext implements BuildContext {
   readonly #index: Map<string, ContextEntry>;
   readonly #dockerfile: DockerfileResult;
   #sorted?: string[];
+  readonly #memo = new Map<string, string>();
   #closed = false;
 
   constructor(dir: string, index: Map<string, ContextEntry>, dockerfile: DockerfileResult) {
@@ -367,6 +368,16 @@ export class ReceivedContext implements BuildContext {
   }
 
   async checksum(sources: string[], exclude: string[], opts: ChecksumOptions = {}): Promise<string> {
+    // The context does not change once received: local sources are computed once.
+    const memoKey = sources.some(isUrl) ? undefined : JSON.stringify([sources, exclude, opts.command ?? 'COPY']);
+    const memo = memoKey === undefined ? undefined : this.#memo.get(memoKey);
+    if (memo !== undefined) return memo;
+    const sum = await this.#checksum(sources, exclude, opts);
+    if (memoKey !== undefined) this.#memo.set(memoKey, sum);
+    return sum;
+  }
+
+  async #checksum(sources: string[], exclude: string[], opts: ChecksumOptions): Promise<string> {
     const h = createHash('sha256');
     const local = sources.filter((s) => !isUrl(s));
     for (const url of sources.filter(isUrl)) h.update(`url ${q(url)} ${await this.#urlDigest(url, opts)}\n`);
