@@ -309,3 +309,19 @@ test('mtimes are whole seconds (moby\'s tar copy); file capabilities are kept', 
     closeSync(root2);
   }
 });
+
+test('with the user-space walk (kernels without openat2) the escapes stay refused', async () => {
+  const { setResolverImpl } = await import('../../fsroot/index.ts');
+  setResolverImpl('walk');
+  try {
+    await assert.rejects(copy({ sources: ['secret-link'], dest: '/x' }), /file not found/);
+    symlinkSync(hostSecret, join(dst, 'f'));
+    await copy({ sources: ['a.txt'], dest: '/f' });
+    assert.equal(readFileSync(hostSecret, 'utf8'), 'HOST SECRET');
+    assert.equal(read('f'), 'A');
+    await copy({ sources: ['dir'], dest: '/w' });
+    assert.equal(read('w/sub/three.txt'), 'three');
+  } finally {
+    setResolverImpl('auto');
+  }
+});
