@@ -325,3 +325,27 @@ test('with the user-space walk (kernels without openat2) the escapes stay refuse
     setResolverImpl('auto');
   }
 });
+
+test('end to end: a received context with .dockerignore, copied with COPY . /app/', async () => {
+  const { receiveContext } = await import('./receive.ts');
+  const { chunked } = await import('./context.test-helpers.ts');
+  const tar = await makeTar([
+    { name: 'Dockerfile', data: 'FROM scratch\nCOPY . /app/\n' }, { name: '.dockerignore', data: 'secret.env\n*.log\n!keep.log\nDockerfile\n' },
+    { name: 'secret.env', data: 'TOKEN=x' }, { name: 'debug.log', data: 'd' }, { name: 'keep.log', data: 'k' }, { name: 'src/index.js', data: 'js' },
+    { name: 'src/evil', type: 'symlink', target: '/etc/shadow' },
+  ]);
+  const ctx = await receiveContext(chunked(tar), { dir: join(tmp, 'e2e-ctx') });
+  try {
+    await copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['.'], dest: '/app/' }), dst);
+    assert.equal(read('app/src/index.js'), 'js');
+    assert.equal(read('app/keep.log'), 'k');
+    assert.equal(readlinkSync(join(dst, 'app/src/evil')), '/etc/shadow');
+    for (const gone of ['secret.env', 'debug.log', 'Dockerfile']) assert.equal(existsSync(join(dst, 'app', gone)), false, gone);
+    assert.equal(read('app/.dockerignore').startsWith('secret.env'), true);
+    await assert.rejects(copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['secret.env'], dest: '/' }), dst),
+      /file not found in build context or excluded by \.dockerignore: stat secret\.env/);
+    await assert.rejects(copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['src/evil'], dest: '/x' }), dst), /file not found/);
+  } finally {
+    await ctx.close();
+  }
+});
