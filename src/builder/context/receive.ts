@@ -75,7 +75,8 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, opts: Rece
     await chmod(opts.dir, 0o755); // as the index says (its parent, under the data root, is 0700)
     const index = new Map<string, ContextEntry>();
     index.set('', { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, digest: '', linkname: '' });
-    await extractContext(bounded(decompressAny(body), opts.maxBytes ?? DEFAULT_MAX_BYTES), opts.dir, index, opts.maxEntries ?? 1_000_000);
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    await extractContext(bounded(decompressAny(body), maxBytes), opts.dir, index, { maxEntries: opts.maxEntries ?? 1_000_000, maxBytes });
     const dockerfile = await readDockerfile(opts.dir, opts.dockerfile);
     await applyDockerignore(opts.dir, index, dockerfile.ok ? dockerfile.key : undefined);
     return new ReceivedContext(opts.dir, index, dockerfile);
@@ -102,14 +103,18 @@ interface Ctx {
   dirTimes: [string, number][];
 }
 
-async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, index: Map<string, ContextEntry>, maxEntries: number): Promise<void> {
+async function extractContext(
+  bytes: AsyncIterable<Uint8Array>, dir: string, index: Map<string, ContextEntry>, limits: { maxEntries: number; maxBytes: number },
+): Promise<void> {
+  const { maxEntries } = limits;
   const rootFd = openRoot(dir);
   const ctx: Ctx = { rootFd, dirs: new ParentDirCache((p) => mkdirAllInRoot(rootFd, p, 0o755)), index, dirTimes: [] };
   let count = 0;
   try {
     const it = bytes[Symbol.asyncIterator]();
     const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
-    for await (const e of readTar(tracked, { maxNameLength: 4096 })) {
+    // An entry larger than the whole context may be is refused from its header, before any byte is written.
+    for await (const e of readTar(tracked, { maxNameLength: 4096, maxEntrySize: limits.maxBytes })) {
       if (++count > maxEntries) throw invalidParameter(`build context has more than ${maxEntries} entries`);
       try {
         await extractEntry(ctx, e);
