@@ -349,3 +349,10 @@ test('end to end: a received context with .dockerignore, copied with COPY . /app
     await ctx.close();
   }
 });
+
+test('a cancelled build stops the copy', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(copyIntoRoot({ rootDir: src, isContext: true }, req({ sources: ['dir'], dest: '/x/' }), dst, { signal: ac.signal }), { name: 'AbortError' });
+  assert.equal(existsSync(join(dst, 'x/one.md')), false);
+});

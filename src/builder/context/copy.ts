@@ -91,7 +91,7 @@ export async function copyIntoRoot(source: CopySource, req: CopyRequest, destRoo
     }
     const dest = normalizeDest(req.workdir, req.dest);
     const exclude = req.exclude.length > 0 ? dockerignoreMatcher(req.exclude) : undefined;
-    const c: CopyCtx = { cmd, owner, chownGiven: req.chown !== undefined, chmod: req.chmod, srcView, destRootFd, destRootDir, exclude, links: new Map(), dirTimes: [] };
+    const c: CopyCtx = { cmd, owner, chownGiven: req.chown !== undefined, chmod: req.chmod, srcView, destRootFd, destRootDir, exclude, links: new Map(), dirTimes: [], signal: opts.signal };
     for (const item of items) {
       opts.signal?.throwIfAborted();
       if (item.kind === 'local') {
@@ -143,6 +143,7 @@ interface CopyCtx {
   links: Map<string, string>;
   /** Directories copied, dated once their contents are in: [dest path, mtime]. */
   dirTimes: [string, number][];
+  signal?: AbortSignal;
 }
 
 /** The part of a --parents source kept at dest: after a `/./` pivot, else all of it. */
@@ -378,6 +379,7 @@ async function copyDirectory(c: CopyCtx, srcPath: string, destPath: string): Pro
 
 async function copyTree(c: CopyCtx, srcDirFd: number, dstDirFd: number, dstDir: string, relDir: string, parentInfo: MatchInfo | undefined): Promise<void> {
   for (const name of readdirat(srcDirFd, '.').sort()) {
+    c.signal?.throwIfAborted(); // a cancelled build stops a large COPY between files
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     const fd = openat(srcDirFd, name, O_PATH | O_NOFOLLOW);
     try {
