@@ -29,9 +29,9 @@ import {
   fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, openInRoot, openRoot, openat, readFileInRoot, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
+import { downloadUrl, isUrl } from './download.ts';
 import { entryHeader } from './root-checksum.ts';
 import { resolveLocalSources } from './sources.ts';
-import { downloadUrl, isUrl } from './download.ts';
 import type { BuildContext, ChecksumOptions } from './types.ts';
 
 const writeAsync = promisify(write);
