@@ -273,7 +273,7 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     assert.equal(read('cd/named.bin'), 'cd');
     const wrong = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(copy({ sources: [`${base}/files/pkg.tar.gz`], dest: '/bad', command: 'ADD', unpack: true, checksum: wrong }),
-      new RegExp(`digest mismatch ${wrong}: ${digest}`));
+      new RegExp(`digest mismatch ${digest}: ${wrong}`));
     assert.equal(existsSync(join(dst, 'bad')), false);
     await assert.rejects(copy({ sources: [`${base}/missing`], dest: '/m', command: 'ADD', unpack: true }),
       /failed to GET http:\/\/127\.0\.0\.1:\d+\/missing with status 404 Not Found: no such thing/);

@@ -129,7 +129,8 @@ export async function downloadUrl(
   }
   const digest = `sha256:${hash.digest('hex')}`;
   if (opts.checksum !== undefined && opts.checksum !== digest) {
-    throw invalidParameter(`${opts.cmd ?? 'ADD'} failed: digest mismatch ${opts.checksum}: ${digest}`);
+    // BuildKit's wording (source/http): the digest received, then the one asked for.
+    throw invalidParameter(`${opts.cmd ?? 'ADD'} failed: digest mismatch ${digest}: ${opts.checksum}`);
   }
   const lm = res.headers['last-modified'];
   const t = lm ? Date.parse(lm) : NaN;
