@@ -279,6 +279,8 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
       /failed to GET http:\/\/127\.0\.0\.1:\d+\/missing with status 404 Not Found: no such thing/);
     await assert.rejects(copy({ sources: [`${base}/files/pkg.tar.gz`], dest: '/c' }), /COPY failed: source can't be a URL for COPY/);
     await assert.rejects(copy({ sources: ['a.txt'], dest: '/c', command: 'ADD', checksum: digest }), /checksum can't be specified for non-HTTP\(S\) sources/);
+    await assert.rejects(copy({ sources: [`${base}/x`, `${base}/y`], dest: '/c/', command: 'ADD', checksum: digest }), /checksum can't be specified for multiple sources/);
+    await assert.rejects(copy({ sources: [`${base}/x`], dest: '/c', checksum: digest }), /checksum can't be specified for COPY/);
     await assert.rejects(copy({ sources: ['https://example.invalid/repo.git'], dest: '/g', command: 'ADD' }), /adding a git repository .* is not supported/);
   } finally {
     server.close();

@@ -71,6 +71,12 @@ export async function copyIntoRoot(source: CopySource, req: CopyRequest, destRoo
   const destRootFd = openRoot(destRootDir);
   let tmp: Promise<string> | undefined;
   try {
+    if (req.checksum !== undefined) {
+      // BuildKit's checks (dockerfile2llb), before anything is resolved.
+      if (cmd === 'COPY') throw invalidParameter("checksum can't be specified for COPY");
+      if (req.sources.length + req.inline.length !== 1) throw invalidParameter("checksum can't be specified for multiple sources");
+      if (!isUrl(req.sources[0] ?? '')) throw invalidParameter("checksum can't be specified for non-HTTP(S) sources");
+    }
     const items: Item[] = [];
     for (const orig of req.sources) {
       if (isUrl(orig)) {
@@ -85,9 +91,6 @@ export async function copyIntoRoot(source: CopySource, req: CopyRequest, destRoo
     if (items.length === 0) throw copyFailed(cmd, 'no source files were specified');
     if (items.length > 1 && !req.dest.endsWith('/')) {
       throw invalidParameter(`When using ${cmd} with more than one source file, the destination must be a directory and end with a /`);
-    }
-    if (req.checksum !== undefined && (items.length !== 1 || items[0].kind !== 'url')) {
-      throw invalidParameter(`${cmd} failed: checksum can't be specified for non-HTTP(S) sources`);
     }
     const dest = normalizeDest(req.workdir, req.dest);
     const exclude = req.exclude.length > 0 ? dockerignoreMatcher(req.exclude) : undefined;
