@@ -251,6 +251,9 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     } else if (rq.url === '/files/pkg.tar.gz') {
       res.writeHead(200, { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT', 'content-type': 'application/gzip' });
       res.end(body);
+    } else if (rq.url === '/star/') {
+      res.writeHead(200, { 'content-disposition': "attachment; filename*=UTF-8''na%C3%AFve.bin" });
+      res.end('star');
     } else if (rq.url === '/dir/') {
       res.writeHead(200, { 'content-disposition': 'attachment; filename="named.bin"' });
       res.end('cd');
@@ -271,6 +274,8 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     assert.deepEqual(readFileSync(join(dst, 'renamed')), body);
     await copy({ sources: [`${base}/dir/`], dest: '/cd/', command: 'ADD', unpack: true });
     assert.equal(read('cd/named.bin'), 'cd');
+    await copy({ sources: [`${base}/star/`], dest: '/cd/', command: 'ADD', unpack: true });
+    assert.equal(read('cd/naïve.bin'), 'star');
     const wrong = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(copy({ sources: [`${base}/files/pkg.tar.gz`], dest: '/bad', command: 'ADD', unpack: true, checksum: wrong }),
       new RegExp(`digest mismatch ${digest}: ${wrong}`));
