@@ -286,3 +286,13 @@ test('checksum of ADD <url> sources: the served bytes, or --checksum without a d
     await ctx.close();
   }
 });
+
+test('the context directory is 0700: a set-uid file from the tar is out of every host user\'s reach', async () => {
+  const ctx = await receive([{ name: 'Dockerfile', data: 'FROM scratch' }, { name: 'suid', data: 'x', mode: 0o4755 }]);
+  try {
+    assert.equal(statSync(ctx.dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(ctx.dir, 'suid')).mode & 0o7777, 0o4755);
+  } finally {
+    await ctx.close();
+  }
+});

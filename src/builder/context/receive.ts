@@ -72,9 +72,11 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, opts: Rece
   await mkdir(posix.dirname(opts.dir), { recursive: true, mode: 0o700 });
   await mkdir(opts.dir, { mode: 0o700 });
   try {
-    await chmod(opts.dir, 0o755); // as the index says (its parent, under the data root, is 0700)
+    // 0700 whatever the umask: the context's files keep the tar's modes and owners (a set-uid
+    // root binary too), so no host user may reach them.
+    await chmod(opts.dir, 0o700);
     const index = new Map<string, ContextEntry>();
-    index.set('', { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, digest: '', linkname: '' });
+    index.set('', { type: 'dir', mode: 0o700, uid: 0, gid: 0, size: 0, mtime: 0, digest: '', linkname: '' });
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     await extractContext(bounded(decompressAny(body), maxBytes), opts.dir, index, { maxEntries: opts.maxEntries ?? 1_000_000, maxBytes });
     const dockerfile = await readDockerfile(opts.dir, opts.dockerfile);
