@@ -14,6 +14,7 @@ import {
 } from './errors.ts';
 import { parseFlags, type FlagKind } from './flags.ts';
 import { chompHeredocContent, parseHeredocWord, type RawHeredoc } from './heredoc.ts';
+import { checkMountSyntax } from './mount.ts';
 import type { Node } from './node.ts';
 import { goQuote } from './shell-lex.ts';
 import { withSuggestion } from './suggest.ts';
@@ -149,11 +150,19 @@ export function toInstruction(node: Node): Instruction {
       if (security !== undefined && !['sandbox', 'insecure'].includes(security)) {
         throw new InstructionError(`unsupported security mode ${goQuote(security)}`);
       }
+      const mounts = f.strings('mount');
+      for (const m of mounts) {
+        try {
+          checkMountSyntax(m);
+        } catch (err) {
+          throw new InstructionError((err as Error).message);
+        }
+      }
       return {
         ...base,
         kind: 'RUN',
         command: commandLine(node, args),
-        mounts: f.strings('mount'),
+        mounts,
         ...(network !== undefined ? { network } : {}),
         ...(security !== undefined ? { security } : {}),
       };

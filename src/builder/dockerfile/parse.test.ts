@@ -41,7 +41,7 @@ test('FROM errors', () => {
   fails('FROM a AS b c\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments');
   fails('FROM a AS 1st\n', `dockerfile parse error on line 1: invalid name for build stage: "1st", name can't start with a number or contain symbols`);
   fails('FROM a AS b$c\n', `dockerfile parse error on line 1: invalid name for build stage: "b$c", name can't start with a number or contain symbols`);
-  fails('FROM --plaform=x a\n', 'dockerfile parse error on line 1: unknown flag: plaform (did you mean platform?)');
+  fails('FROM --plaform=x a\n', 'dockerfile parse error on line 1: unknown flag: --plaform (did you mean platform?)');
   fails('FROM --platform a\n', 'dockerfile parse error on line 1: missing a value on flag: platform');
   assert.equal(parseDockerfile('FROM a AS my-stage_1.x\n').stages[0].name, 'my-stage_1.x');
 });
@@ -91,8 +91,8 @@ test('RUN flags: --mount repeatable, --network, --security, unknown flags', () =
   const q = one('RUN --mount="type=bind,source=a b" -- --notaflag') as RunInstruction;
   assert.deepEqual(q.mounts, ['type=bind,source=a b']);
   assert.deepEqual(q.command, { form: 'shell', cmd: '--notaflag', heredocs: [] });
-  fails('FROM a\nRUN --foo=bar echo\n', 'dockerfile parse error on line 2: unknown flag: foo');
-  fails('FROM a\nRUN --mont=x echo\n', 'dockerfile parse error on line 2: unknown flag: mont (did you mean mount?)');
+  fails('FROM a\nRUN --foo=bar echo\n', 'dockerfile parse error on line 2: unknown flag: --foo');
+  fails('FROM a\nRUN --mont=x echo\n', 'dockerfile parse error on line 2: unknown flag: --mont (did you mean mount?)');
   fails('FROM a\nRUN --network=bridge echo\n', 'dockerfile parse error on line 2: unsupported network mode "bridge"');
   fails('FROM a\nRUN --security=x echo\n', 'dockerfile parse error on line 2: unsupported security mode "x"');
   fails('FROM a\nRUN --network=none --network=host echo\n', 'dockerfile parse error on line 2: duplicate flag specified: network');
@@ -122,8 +122,8 @@ test('COPY and ADD: sources, dest, flags', () => {
   assert.equal(plain.keepGitDir, undefined);
   fails('FROM a\nCOPY a\n', 'dockerfile parse error on line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined');
   fails('FROM a\nADD\n', 'dockerfile parse error on line 2: ADD requires at least two arguments, but only one was provided. Destination could not be determined');
-  fails('FROM a\nCOPY --checksum=x a b\n', 'dockerfile parse error on line 2: unknown flag: checksum');
-  fails('FROM a\nADD --from=x a b\n', 'dockerfile parse error on line 2: unknown flag: from');
+  fails('FROM a\nCOPY --checksum=x a b\n', 'dockerfile parse error on line 2: unknown flag: --checksum');
+  fails('FROM a\nADD --from=x a b\n', 'dockerfile parse error on line 2: unknown flag: --from');
   fails('FROM a\nCOPY --link=maybe a b\n', 'dockerfile parse error on line 2: expecting boolean value for flag link, not: maybe');
   fails('FROM a\nCOPY --link= a b\n', 'dockerfile parse error on line 2: missing a value on flag: link');
   fails('FROM a\nCOPY --from=a --from=b a b\n', 'dockerfile parse error on line 2: duplicate flag specified: from');
@@ -174,7 +174,7 @@ test('EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL, MAINTAINER', () => {
   fails('FROM a\nWORKDIR\n', 'dockerfile parse error on line 2: WORKDIR requires exactly one argument');
   fails('FROM a\nSTOPSIGNAL\n', 'dockerfile parse error on line 2: STOPSIGNAL requires exactly one argument');
   fails('FROM a\nMAINTAINER\n', 'dockerfile parse error on line 2: MAINTAINER requires exactly one argument');
-  fails('FROM a\nUSER --x=1 me\n', 'dockerfile parse error on line 2: unknown flag: x');
+  fails('FROM a\nUSER --x=1 me\n', 'dockerfile parse error on line 2: unknown flag: --x');
 });
 
 test('SHELL takes JSON only', () => {
@@ -190,7 +190,7 @@ test('CMD and ENTRYPOINT', () => {
     command: { form: 'shell', cmd: 'echo $HOME', heredocs: [] },
   });
   assert.deepEqual((one('ENTRYPOINT ["/bin/tini", "--"]') as { command: unknown }).command, { form: 'exec', args: ['/bin/tini', '--'] });
-  fails('FROM a\nCMD --x=1 a\n', 'dockerfile parse error on line 2: unknown flag: x');
+  fails('FROM a\nCMD --x=1 a\n', 'dockerfile parse error on line 2: unknown flag: --x');
 });
 
 test('HEALTHCHECK: NONE, CMD shell and exec, flags and their checks', () => {
@@ -207,7 +207,7 @@ test('HEALTHCHECK: NONE, CMD shell and exec, flags and their checks', () => {
   fails('FROM a\nHEALTHCHECK --timeout=10us CMD x\n', 'dockerfile parse error on line 2: Interval "timeout" cannot be less than 1ms');
   fails('FROM a\nHEALTHCHECK --retries=-1 CMD x\n', 'dockerfile parse error on line 2: --retries cannot be negative (-1)');
   fails('FROM a\nHEALTHCHECK --retries=x CMD x\n', 'dockerfile parse error on line 2: strconv.ParseInt: parsing "x": invalid syntax');
-  fails('FROM a\nHEALTHCHECK --intervl=1s CMD x\n', 'dockerfile parse error on line 2: unknown flag: intervl (did you mean interval?)');
+  fails('FROM a\nHEALTHCHECK --intervl=1s CMD x\n', 'dockerfile parse error on line 2: unknown flag: --intervl (did you mean interval?)');
 });
 
 test('ONBUILD keeps its trigger; chaining and FROM/MAINTAINER refused', () => {
@@ -257,7 +257,7 @@ test('heredocs in the syntax tree: RUN body, COPY sources, <<- stripped, no expa
 
 test('errors name the first line of a multi-line instruction', () => {
   assert.throws(() => parseDockerfile('FROM a\n\nRUN --bad=1 \\\n  echo\n'), (err: unknown) => {
-    assert.equal((err as Error).message, 'dockerfile parse error on line 3: unknown flag: bad');
+    assert.equal((err as Error).message, 'dockerfile parse error on line 3: unknown flag: --bad');
     assert.deepEqual([(err as { line: number }).line, (err as { endLine: number }).endLine], [3, 4]);
     return true;
   });
@@ -266,4 +266,23 @@ test('errors name the first line of a multi-line instruction', () => {
 test('original is the joined line, trimmed, as the classic build stream prints it', () => {
   const [r] = body('FROM a\n  RUN echo a &&   \\\n    echo b   \n');
   assert.equal(r.original, 'RUN echo a &&       echo b');
+});
+
+test('RUN --mount values are checked for syntax at parse time, the rest at dispatch', () => {
+  assert.deepEqual((one('RUN --mount=type=cache,id=$ID,target=/c true') as RunInstruction).mounts, ['type=cache,id=$ID,target=/c']);
+  // an unknown type or key waits for dispatch (values may hold variables)
+  assert.deepEqual((one('RUN --mount=type=$T,zzz=1 true') as RunInstruction).mounts, ['type=$T,zzz=1']);
+  fails('FROM a\nRUN --mount=type=bind,from=$STAGE true\n', "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead");
+  fails('FROM a\nRUN --mount=type=cache,nokey true\n', "dockerfile parse error on line 2: invalid field 'nokey' must be a key=value pair");
+  fails('FROM a\nRUN --mount=\'a"b\' true\n', 'dockerfile parse error on line 2: failed to parse csv mounts: parse error on line 1, column 2: bare " in non-quoted-field');
+});
+
+test('the escape token in force is in the result', () => {
+  assert.equal(parseDockerfile('FROM a\n').escapeToken, '\\');
+  assert.equal(parseDockerfile('# escape=`\nFROM a\n').escapeToken, '`');
+});
+
+test('a line longer than 64KiB ends the file with BuildKit\'s error', () => {
+  fails(`FROM a\nRUN ${'x'.repeat(70000)}\n`, 'dockerfile line greater than max allowed size of 65535', 1);
+  fails(`RUN ${'x'.repeat(70000)}\n`, 'file with no instructions');
 });

@@ -48,7 +48,7 @@ export function parseDockerfile(text: string): Dockerfile {
     const last = scan.nodes[scan.nodes.length - 1];
     throw locatedError('dockerfile contains no stages to build', last.startLine, last.endLine);
   }
-  return { directives: scan.directives, metaArgs, stages, warnings: scan.warnings };
+  return { directives: scan.directives, escapeToken: scan.escapeToken, metaArgs, stages, warnings: scan.warnings };
 }
 
 /**
