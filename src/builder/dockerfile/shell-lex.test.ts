@@ -143,3 +143,11 @@ test('processWords keeps text around an expansion with a modifier in one word', 
   const lex = new ShellLex('\\');
   assert.deepEqual(lex.processWords('a${X:-b}c d', new Map()), ['abc', 'd']);
 });
+
+test('skipProcessQuotes: quotes are plain characters (heredoc bodies), variables and escapes still processed', () => {
+  const lex = new ShellLex('\\', { skipProcessQuotes: true });
+  const env = new Map([['NAME', 'me']]);
+  assert.equal(lex.processWord(`echo "hi $NAME" '$NAME'\n`, env).word, `echo "hi me" 'me'\n`);
+  assert.equal(lex.processWord('a \\$NAME "unterminated', env).word, 'a $NAME "unterminated');
+  assert.equal(new ShellLex('\\').processWord(`'$NAME'`, env).word, '$NAME');
+});

@@ -27,6 +27,11 @@ export interface ShellLexOptions {
   rawEscapes?: boolean;
   /** Leave `$v` / `${v...}` as written when v is unset (BuildKit SkipUnsetEnv). */
   skipUnsetEnv?: boolean;
+  /**
+   * Quotes are ordinary characters (BuildKit SkipProcessQuotes): BuildKit expands heredoc
+   * bodies (`COPY <<EOF` with an unquoted delimiter) with `new ShellLex('\\', { skipProcessQuotes: true })`.
+   */
+  skipProcessQuotes?: boolean;
 }
 
 /** A lexer error (a bad Dockerfile: InvalidParameter), BuildKit's wording: `failed to process "<word>": <reason>`. */
@@ -152,7 +157,7 @@ class Scan {
           words.addString(tmp);
           continue;
         }
-        if (ch === 0x27 /* ' */ || ch === 0x22 /* " */) {
+        if ((ch === 0x27 || ch === 0x22) && !this.lex.skipProcessQuotes) {
           const tmp = ch === 0x27 ? this.processSingleQuote() : this.processDoubleQuote();
           result += tmp;
           words.addRawString(tmp);
@@ -420,12 +425,14 @@ export class ShellLex {
   readonly rawQuotes: boolean;
   readonly rawEscapes: boolean;
   readonly skipUnsetEnv: boolean;
+  readonly skipProcessQuotes: boolean;
 
   constructor(escapeToken = '\\', options: ShellLexOptions = {}) {
     this.escapeToken = escapeToken;
     this.rawQuotes = options.rawQuotes ?? false;
     this.rawEscapes = options.rawEscapes ?? false;
     this.skipUnsetEnv = options.skipUnsetEnv ?? false;
+    this.skipProcessQuotes = options.skipProcessQuotes ?? false;
   }
 
   /** Expands variables and removes quotes; spaces between words are kept (ProcessWordWithMatches). */
