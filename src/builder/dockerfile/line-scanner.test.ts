@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { scanDockerfile } from './line-scanner.ts';
 import type { Node } from './node.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote } from './go-quote.ts';
 import { parseDockerfile } from './parse.ts';
 
 /** BuildKit's Node.Dump(). */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ShellLex, ShellLexError } from './shell-lex.ts';
+import { ShellLexError } from './errors.ts';
+import { ShellLex } from './shell-lex.ts';
 
 const data = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8').split('\n');
 
