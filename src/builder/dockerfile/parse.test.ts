@@ -286,3 +286,15 @@ test('a line longer than 64KiB ends the file with BuildKit\'s error', () => {
   fails(`FROM a\nRUN ${'x'.repeat(70000)}\n`, 'dockerfile line greater than max allowed size of 65535', 1);
   fails(`RUN ${'x'.repeat(70000)}\n`, 'file with no instructions');
 });
+
+test('with the Dockerfile name, errors of the text itself are worded as the classic builder words them', () => {
+  const named = (text: string) => () => parseDockerfile(text, { name: 'Dockerfile.dev' });
+  assert.throws(named(''), { message: 'the Dockerfile (Dockerfile.dev) cannot be empty' });
+  assert.throws(named('\n# c\n'), { message: 'failed to parse Dockerfile.dev: file with no instructions' });
+  assert.throws(named('FROM a\nRUN <<EOF\n'), { message: 'failed to parse Dockerfile.dev: unterminated heredoc', line: 2 });
+  // instruction errors keep their own wording
+  assert.throws(named('FROM a\nFOOBAR\n'), { message: 'dockerfile parse error on line 2: unknown instruction: FOOBAR' });
+  assert.equal(parseDockerfile('FROM a\n', { name: 'Dockerfile' }).stages.length, 1);
+  // without the name, an empty text is BuildKit's error
+  assert.throws(() => parseDockerfile(''), { message: 'file with no instructions' });
+});

@@ -2,9 +2,10 @@
 // instructions packages read it (moby's classic builder uses the same parser). Errors are
 // InvalidParameter with Docker's wording and a `line` (see errors.ts).
 
-import { instructionError, InstructionError, locatedError } from './errors.ts';
+import { invalidParameter } from '../../common/index.ts';
+import { instructionError, InstructionError, locatedError, type DockerfileError } from './errors.ts';
 import { toInstruction } from './instructions.ts';
-import { scanDockerfile } from './line-scanner.ts';
+import { scanDockerfile, type ScanResult } from './line-scanner.ts';
 import type { Node } from './node.ts';
 import type { ArgInstruction, Dockerfile, Instruction, Stage } from './types.ts';
 
@@ -24,9 +25,14 @@ function typed(node: Node): Instruction {
  * - instruction errors: `dockerfile parse error on line 3: unknown instruction: FOOO`;
  * - `no build stage in current context` (an instruction other than ARG before the first FROM);
  * - `dockerfile contains no stages to build` (only ARGs).
+ *
+ * With `name` (the Dockerfile's path in the context), the errors of the text itself come as
+ * moby's classic builder words them (remotecontext.readAndParseDockerfile):
+ * `the Dockerfile (Dockerfile) cannot be empty` for an empty file and
+ * `failed to parse Dockerfile: unterminated heredoc` for the scanner errors.
  */
-export function parseDockerfile(text: string): Dockerfile {
-  const scan = scanDockerfile(text);
+export function parseDockerfile(text: string, options: { name?: string } = {}): Dockerfile {
+  const scan = scanWithName(text, options.name);
   const metaArgs: ArgInstruction[] = [];
   const stages: Stage[] = [];
   for (const node of scan.nodes) {
@@ -49,6 +55,18 @@ export function parseDockerfile(text: string): Dockerfile {
     throw locatedError('dockerfile contains no stages to build', last.startLine, last.endLine);
   }
   return { directives: scan.directives, escapeToken: scan.escapeToken, metaArgs, stages, warnings: scan.warnings };
+}
+
+function scanWithName(text: string, name: string | undefined): ScanResult {
+  if (name === undefined) return scanDockerfile(text);
+  if (text === '') throw invalidParameter(`the Dockerfile (${name}) cannot be empty`);
+  try {
+    return scanDockerfile(text);
+  } catch (err) {
+    const e = err as DockerfileError;
+    if (typeof e.line === 'number') throw locatedError(`failed to parse ${name}: ${e.message}`, e.line, e.endLine);
+    throw err;
+  }
 }
 
 /**
