@@ -42,7 +42,7 @@ export function trimPrefix(pattern: string, value: string, greedy: boolean): str
 }
 
 /** Reverses a pattern but keeps each escape before its character (`a\*c` -> `c\*a`). */
-function reversePattern(pattern: string): string {
+export function reversePattern(pattern: string): string {
   const p = Array.from(pattern);
   const out = new Array<string>(p.length);
   const last = p.length - 1;
