@@ -110,11 +110,11 @@ export function toInstruction(node: Node): Instruction {
       const f = flags(RUN_FLAGS);
       const network = f.string('network');
       if (network !== undefined && !['none', 'host', 'default'].includes(network)) {
-        throw new InstructionError(`unsupported network mode ${goQuote(network)}`);
+        throw new InstructionError(`invalid network mode ${goQuote(network)}`);
       }
       const security = f.string('security');
       if (security !== undefined && !['sandbox', 'insecure'].includes(security)) {
-        throw new InstructionError(`unsupported security mode ${goQuote(security)}`);
+        throw new InstructionError(`security ${goQuote(security)} is not valid`);
       }
       const mounts = f.strings('mount');
       for (const m of mounts) {

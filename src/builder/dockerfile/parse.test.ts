@@ -93,8 +93,8 @@ test('RUN flags: --mount repeatable, --network, --security, unknown flags', () =
   assert.deepEqual(q.command, { form: 'shell', cmd: '--notaflag', heredocs: [] });
   fails('FROM a\nRUN --foo=bar echo\n', 'dockerfile parse error on line 2: unknown flag: --foo');
   fails('FROM a\nRUN --mont=x echo\n', 'dockerfile parse error on line 2: unknown flag: --mont (did you mean mount?)');
-  fails('FROM a\nRUN --network=bridge echo\n', 'dockerfile parse error on line 2: unsupported network mode "bridge"');
-  fails('FROM a\nRUN --security=x echo\n', 'dockerfile parse error on line 2: unsupported security mode "x"');
+  fails('FROM a\nRUN --network=bridge echo\n', 'dockerfile parse error on line 2: invalid network mode "bridge"');
+  fails('FROM a\nRUN --security=x echo\n', 'dockerfile parse error on line 2: security "x" is not valid');
   fails('FROM a\nRUN --network=none --network=host echo\n', 'dockerfile parse error on line 2: duplicate flag specified: network');
   fails('FROM a\nRUN --mount echo\n', 'dockerfile parse error on line 2: missing a value on flag: mount');
 });
