@@ -38,14 +38,18 @@ export interface ShellLexOptions {
 
 const EOF = -1;
 
+// Go's unicode.IsSpace / IsDigit / IsLetter, with an ASCII fast path (heredoc bodies can be large).
 function isSpace(cp: number): boolean {
-  return cp >= 0 && /^\p{White_Space}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return cp === 0x20 || (cp >= 0x09 && cp <= 0x0d);
+  return /^\p{White_Space}$/u.test(String.fromCodePoint(cp));
 }
 function isDigit(cp: number): boolean {
-  return cp >= 0 && /^\p{Nd}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return cp >= 0x30 && cp <= 0x39;
+  return /^\p{Nd}$/u.test(String.fromCodePoint(cp));
 }
 function isLetter(cp: number): boolean {
-  return cp >= 0 && /^\p{L}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
+  return /^\p{L}$/u.test(String.fromCodePoint(cp));
 }
 /** POSIX special parameters ($@, $*, $#, $?, $-, $$, $!, $0). */
 function isSpecialParam(cp: number): boolean {
