@@ -4,7 +4,7 @@
 import { parseGoDuration } from '../../common/index.ts';
 import { errAtLeastOneArgument, InstructionError } from './errors.ts';
 import type { FlagKind } from './flags.ts';
-import { goQuote } from './go-quote.ts';
+import { goQuote } from './go-text.ts';
 import type { FlagsFn, InstructionBase } from './instructions.ts';
 import type { Node } from './node.ts';
 import type { Instruction } from './types.ts';

@@ -15,7 +15,7 @@ import { copyInstruction } from './copy-instruction.ts';
 import { healthcheck } from './healthcheck-instruction.ts';
 import { checkMountSyntax } from './mount.ts';
 import type { Node } from './node.ts';
-import { goQuote } from './go-quote.ts';
+import { goQuote, trimGoSpace } from './go-text.ts';
 import { withSuggestion } from './suggest.ts';
 import type { CommandLine, Instruction } from './types.ts';
 
@@ -48,7 +48,7 @@ const NO_FLAGS: Record<string, FlagKind> = {};
 
 /** The instruction of one node; throws InstructionError (parse.ts adds the line). */
 export function toInstruction(node: Node): Instruction {
-  const base = { loc: { start: node.startLine, end: node.endLine }, original: node.original.trim(), flags: [] as Instruction['flags'] };
+  const base = { loc: { start: node.startLine, end: node.endLine }, original: trimGoSpace(node.original), flags: [] as Instruction['flags'] };
   const args = node.args;
   const flags = (allowed: Record<string, FlagKind>) => {
     const f = parseFlags(node.flags, allowed);
@@ -99,10 +99,10 @@ export function toInstruction(node: Node): Instruction {
     case 'ONBUILD': {
       if (args.length === 0) throw errAtLeastOneArgument('ONBUILD');
       flags(NO_FLAGS);
-      const trigger = args[0].trim().toUpperCase();
+      const trigger = trimGoSpace(args[0]).toUpperCase();
       if (trigger === 'ONBUILD') throw new InstructionError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
       if (trigger === 'MAINTAINER' || trigger === 'FROM') throw new InstructionError(`${trigger} isn't allowed as an ONBUILD trigger`);
-      let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
+      let expression = node.original.replace(/^\p{White_Space}*ONBUILD\p{White_Space}*/iu, '');
       for (const doc of node.heredocs) expression += '\n' + doc.content + doc.name;
       return { ...base, kind: 'ONBUILD', trigger: expression };
     }
@@ -147,7 +147,7 @@ export function toInstruction(node: Node): Instruction {
     case 'VOLUME': {
       if (args.length === 0) throw errAtLeastOneArgument('VOLUME');
       flags(NO_FLAGS);
-      const values = args.map((v) => v.trim());
+      const values = args.map(trimGoSpace);
       if (values.some((v) => v === '')) throw new InstructionError('VOLUME specified can not be an empty string');
       return { ...base, kind: 'VOLUME', values };
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { scanDockerfile } from './line-scanner.ts';
 import type { Node } from './node.ts';
-import { goQuote } from './go-quote.ts';
+import { goQuote } from './go-text.ts';
 import { parseDockerfile } from './parse.ts';
 
 /** BuildKit's Node.Dump(). */
@@ -111,4 +111,10 @@ test('heredoc errors and non-heredocs', () => {
   assert.equal(scanDockerfile("FROM a\nRUN <<'EOF\nEOF\n").nodes.length, 3);
   // CRLF bodies: the terminator matches without \r, the body keeps its line endings
   assert.equal(scanDockerfile('FROM a\r\nRUN <<EOF\r\nx\r\nEOF\r\n').nodes[1].heredocs[0].content, 'x\r\n');
+});
+
+test('whitespace is Go\'s: U+00A0 separates ENV words but not the instruction word, U+FEFF is no space', () => {
+  assert.equal(scanDockerfile('FROM\u00a0a\n').nodes[0].cmd, 'FROM\u00a0a');
+  assert.deepEqual(scanDockerfile('ENV A=1\u00a0B=2\n').nodes[0].args, ['A', '1', 'B', '2']);
+  assert.equal(scanDockerfile('FROM a\n\uFEFFRUN x\n').nodes[1].cmd, '\uFEFFRUN');
 });

@@ -5,6 +5,7 @@
 
 import { DirectiveParser, escapeToken } from './directives.ts';
 import { locatedError } from './errors.ts';
+import { trimGoSpaceLeft } from './go-text.ts';
 import { heredocsFromLine } from './heredoc.ts';
 import { buildNode, canContainHeredoc, NodeError, type Node } from './node.ts';
 
@@ -21,7 +22,7 @@ function physicalLines(text: string): string[] {
 }
 
 const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
-const trimLeadingWhitespace = (s: string) => s.replace(/^\s+/u, '');
+const trimLeadingWhitespace = trimGoSpaceLeft;
 const isComment = (s: string) => trimLeadingWhitespace(s).startsWith('#');
 
 function continuationRegex(esc: string): RegExp {

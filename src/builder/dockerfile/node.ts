@@ -3,7 +3,7 @@
 // Arguments stay unexpanded, quotes kept where BuildKit keeps them.
 
 import type { RawHeredoc } from './heredoc.ts';
-import { goQuote } from './go-quote.ts';
+import { goQuote, isGoSpace, trimGoSpaceLeft } from './go-text.ts';
 import { splitCommand } from './split-command.ts';
 
 export interface Node {
@@ -27,7 +27,7 @@ export interface Node {
 /** A node-level error (BuildKit's parser package); scanner adds the location. */
 export class NodeError extends Error {}
 
-const isSpace = (ch: string) => /^\s$/u.test(ch);
+const isSpace = isGoSpace;
 
 /** Words split on whitespace, quotes and escapes kept (parseWords, for ENV/LABEL/ARG). */
 function parseWords(rest: string, escapeToken: string): string[] {
@@ -91,7 +91,7 @@ const NOT_STRING_ARRAY = 'when using JSON array syntax, arrays must be comprised
  * is read: text after the closing bracket is ignored.
  */
 function parseJSON(rest: string): string[] | undefined {
-  const text = rest.replace(/^\s+/u, '');
+  const text = trimGoSpaceLeft(rest);
   if (!text.startsWith('[')) return undefined;
   let depth = 0;
   let inString = false;
@@ -159,7 +159,7 @@ function nameVal(key: string): LineParser {
 
 /** HEALTHCHECK: the type word, then a command like CMD's. */
 const healthConfig: LineParser = (rest, esc) => {
-  const m = /^(\S+)\s*/.exec(rest);
+  const m = /^(\P{White_Space}+)\p{White_Space}*/u.exec(rest);
   if (!m) return { args: [] };
   const cmd = maybeJSON(rest.slice(m[0].length), esc);
   return { args: [m[1], ...cmd.args], json: cmd.json };

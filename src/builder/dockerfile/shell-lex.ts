@@ -5,7 +5,7 @@
 // the cache key).
 
 import { ShellLexError } from './errors.ts';
-import { goQuote } from './go-quote.ts';
+import { goQuote } from './go-text.ts';
 import { patternRegex, trimPrefix, trimSuffix } from './shell-pattern.ts';
 
 /**

@@ -1,17 +1,19 @@
 // An instruction line to its word, its leading `--flags` and the rest: BuildKit
 // parser/split_command.go. Flags take their value after `=` only (`--mount=...`).
 
+import { isGoSpace, trimGoSpace } from './go-text.ts';
+
 const TOKEN_WS = /[\t\v\f\r ]+/;
-const isSpace = (ch: string) => /^\s$/u.test(ch);
+const isSpace = isGoSpace;
 
 /** Splits the instruction word, the flags and the rest (splitCommand). */
 export function splitCommand(line: string): { cmd: string; flags: string[]; rest: string } {
-  const trimmed = line.trim();
+  const trimmed = trimGoSpace(line);
   const m = TOKEN_WS.exec(trimmed);
   if (!m) return { cmd: trimmed, flags: [], rest: '' };
   const cmd = trimmed.slice(0, m.index);
   const { rest, flags } = extractBuilderFlags(trimmed.slice(m.index + m[0].length));
-  return { cmd, flags, rest: rest.trim() };
+  return { cmd, flags, rest: trimGoSpace(rest) };
 }
 
 /** Leading `--flag[=value]` words; `--` alone ends them (extractBuilderFlags). */

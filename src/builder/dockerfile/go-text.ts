@@ -1,4 +1,5 @@
-// Go's %q quoting, for error messages that quote what the user wrote as Go programs print it.
+// Go's text rules where Docker's messages or splitting depend on them: %q quoting, and
+// unicode.IsSpace (Unicode White_Space: U+0085 is a space, U+FEFF is not, unlike JS `\s`).
 
 /** Go's %q (strconv.Quote), for error messages that quote the source word. */
 export function goQuote(s: string): string {
@@ -20,3 +21,12 @@ export function goQuote(s: string): string {
   }
   return out + '"';
 }
+
+/** unicode.IsSpace for one character. */
+export const isGoSpace = (ch: string): boolean => /^\p{White_Space}$/u.test(ch);
+
+/** strings.TrimLeftFunc(s, unicode.IsSpace). */
+export const trimGoSpaceLeft = (s: string): string => s.replace(/^\p{White_Space}+/u, '');
+
+/** strings.TrimSpace. */
+export const trimGoSpace = (s: string): string => s.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '');
