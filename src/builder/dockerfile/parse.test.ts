@@ -295,6 +295,9 @@ test('with the Dockerfile name, errors of the text itself are worded as the clas
   // instruction errors keep their own wording
   assert.throws(named('FROM a\nFOOBAR\n'), { message: 'dockerfile parse error on line 2: unknown instruction: FOOBAR' });
   assert.equal(parseDockerfile('FROM a\n', { name: 'Dockerfile' }).stages.length, 1);
+  // ARGs only: no stages, no error (the classic builder fails after printing their steps)
+  const argsOnly = parseDockerfile('ARG A=1\nARG B\n', { name: 'Dockerfile' });
+  assert.deepEqual([argsOnly.stages.length, argsOnly.metaArgs.length], [0, 2]);
   // without the name, an empty text is BuildKit's error
   assert.throws(() => parseDockerfile(''), { message: 'file with no instructions' });
 });

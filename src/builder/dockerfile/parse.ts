@@ -26,10 +26,12 @@ function typed(node: Node): Instruction {
  * - `no build stage in current context` (an instruction other than ARG before the first FROM);
  * - `dockerfile contains no stages to build` (only ARGs).
  *
- * With `name` (the Dockerfile's path in the context), the errors of the text itself come as
- * moby's classic builder words them (remotecontext.readAndParseDockerfile):
+ * With `name` (the Dockerfile's path in the context) the parse is the classic builder's: the
+ * errors of the text itself come as moby words them (remotecontext.readAndParseDockerfile),
  * `the Dockerfile (Dockerfile) cannot be empty` for an empty file and
- * `failed to parse Dockerfile: unterminated heredoc` for the scanner errors.
+ * `failed to parse Dockerfile: unterminated heredoc` for the scanner errors; and a file of
+ * ARGs only is returned with no stages (moby prints their steps, then fails with `No image
+ * was generated. Is your Dockerfile empty?`: the engine's part).
  */
 export function parseDockerfile(text: string, options: { name?: string } = {}): Dockerfile {
   const scan = scanWithName(text, options.name);
@@ -41,7 +43,7 @@ export function parseDockerfile(text: string, options: { name?: string } = {}): 
       stages.push({ from: ins, ...(ins.stageName !== undefined ? { name: ins.stageName } : {}), instructions: [] });
       continue;
     }
-    if (stages.length === 0) {
+    if (stages.length === 0 && options.name === undefined) {
       if (ins.kind === 'ARG') {
         metaArgs.push(ins);
         continue;
@@ -50,7 +52,7 @@ export function parseDockerfile(text: string, options: { name?: string } = {}): 
     }
     stages[stages.length - 1].instructions.push(ins);
   }
-  if (stages.length === 0) {
+  if (stages.length === 0 && options.name === undefined) {
     const last = scan.nodes[scan.nodes.length - 1];
     throw locatedError('dockerfile contains no stages to build', last.startLine, last.endLine);
   }
