@@ -43,7 +43,7 @@ export function parseDockerfile(text: string, options: { name?: string } = {}): 
       stages.push({ from: ins, ...(ins.stageName !== undefined ? { name: ins.stageName } : {}), instructions: [] });
       continue;
     }
-    if (stages.length === 0 && options.name === undefined) {
+    if (stages.length === 0) {
       if (ins.kind === 'ARG') {
         metaArgs.push(ins);
         continue;
