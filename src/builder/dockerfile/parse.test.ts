@@ -298,6 +298,7 @@ test('with the Dockerfile name, errors of the text itself are worded as the clas
   // ARGs only: no stages, no error (the classic builder fails after printing their steps)
   const argsOnly = parseDockerfile('ARG A=1\nARG B\n', { name: 'Dockerfile' });
   assert.deepEqual([argsOnly.stages.length, argsOnly.metaArgs.length], [0, 2]);
+  assert.throws(named('ARG A\nRUN x\nFROM a\n'), { message: 'no build stage in current context', line: 2 });
   // without the name, an empty text is BuildKit's error
   assert.throws(() => parseDockerfile(''), { message: 'file with no instructions' });
 });
