@@ -213,7 +213,8 @@ test('ONBUILD triggers run in the child image', async () => {
 test('a failing RUN: Docker\'s message and code, no tag; its container kept (rm) or removed (--force-rm)', async () => {
   const dir = await makeContext({ 'Dockerfile': 'FROM busybox\nRUN echo before\nRUN exit 3\nRUN echo never\n' });
   const r = await build(dir, ['-t', 'failing:1']);
-  assert.equal(r.code, 1);
+  // The docker CLI exits with errorDetail.code: the RUN's own exit code.
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
   assert.ok(!r.stdout.includes('never'));
   assert.notEqual((await d.docker(['image', 'inspect', 'failing:1'])).code, 0, 'no tag');
@@ -222,9 +223,8 @@ test('a failing RUN: Docker\'s message and code, no tag; its container kept (rm)
   assert.equal(kept.length, 1);
   await d.docker(['rm', '-f', ...kept]);
   const forced = await build(dir, ['--force-rm', '-t', 'failing:2']);
-  assert.equal(forced.code, 1);
+  assert.equal(forced.code, 3);
   assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
-  // The raw API carries the exit code in errorDetail.
 });
 
 test('syntax errors name the line', async () => {
