@@ -11,7 +11,9 @@ import { invalidParameter, isMountPoint, readMountInfo } from '../common/index.t
 import { familiarString, parseNormalizedNamed, type ImageService } from '../image/index.ts';
 import type { AuthConfig } from '../distribution/index.ts';
 import { INDEX_SERVER } from '../distribution/index.ts';
-import type { BuildContext, Builder } from '../builder/index.ts';
+import type {
+  BuildCacheRecord, BuildContext, Builder, BuildMessage, BuildOptions, BuildRequest as EngineBuildRequest, BuildResult, PruneOptions, PruneResult,
+} from '../builder/index.ts';
 import type { EventBus } from './events.ts';
 import { createBuildExecutor, type ExecutorDeps } from './build/executor.ts';
 import type { CacheMounts, CacheMountUsage } from './build/cache-mounts.ts';
@@ -73,6 +75,17 @@ function authFor(configs: BuildRequest['authConfigs'], domain: string): AuthConf
   return {};
 }
 
+/** The engine's options for a build: the query's, `q` excepted (the route holds the stream back, as moby's does). */
+function engineOptions(req: BuildRequest, tags: string[]): BuildOptions {
+  return {
+    dockerfile: req.dockerfile || undefined, tags, buildArgs: req.buildArgs, target: req.target || undefined, noCache: req.noCache, pull: req.pull,
+    cacheFrom: req.cacheFrom, labels: req.labels, platform: req.platform || undefined, networkMode: req.networkMode || undefined,
+    rm: req.remove, forceRm: req.forceRemove, quiet: false, secrets: req.secrets, buildId: req.buildId || undefined,
+  };
+}
+
+const streamMessage = (m: BuildMessage): JsonMessage => ('aux' in m ? { aux: m.aux } : { stream: m.stream });
+
 const CACHE_MOUNT_TYPE = 'exec.cachemount';
 
 /** A cache mount's Build Cache ID: 25 characters, as BuildKit's record IDs are. */
@@ -119,17 +132,8 @@ export class BuildApi implements BuildBackend {
         authFor: (domain) => authFor(req.authConfigs, domain),
         progress: out,
       });
-      const { imageId } = await this.deps.engine.build({
-        context,
-        executor,
-        options: {
-          dockerfile, tags, buildArgs: req.buildArgs, target: req.target || undefined, noCache: req.noCache, pull: req.pull,
-          cacheFrom: req.cacheFrom, labels: req.labels, platform: req.platform || undefined, networkMode: req.networkMode || undefined,
-          rm: req.remove, forceRm: req.forceRemove, quiet: false, secrets: req.secrets, buildId: req.buildId || undefined,
-        },
-        onMessage: (m) => out(m as JsonMessage),
-        signal: abort.signal,
-      });
+      const request: EngineBuildRequest = { context, executor, options: engineOptions(req, tags), onMessage: (m) => out(streamMessage(m)), signal: abort.signal };
+      const { imageId }: BuildResult = await this.deps.engine.build(request);
       return imageId;
     } finally {
       signal.removeEventListener('abort', onClientGone);
@@ -152,10 +156,11 @@ export class BuildApi implements BuildBackend {
   async prune(req: BuildPruneRequest) {
     const filters = Object.fromEntries(req.filters);
     const keepStorage = await this.keepStorage(req);
-    const result = await this.deps.engine.prune({
+    const opts: PruneOptions = {
       all: req.all, filters, keepStorage,
       keepImage: (id) => this.deps.imageInUse(id) || this.deps.images.references(id).repoTags.length > 0,
-    });
+    };
+    const result: PruneResult = await this.deps.engine.prune(opts);
     let reclaimed = result.spaceReclaimed;
     // Images only the removed cache records kept (untagged intermediate images, unused).
     for (const id of result.imageIds) {
@@ -188,7 +193,7 @@ export class BuildApi implements BuildBackend {
 
   /** /system/df's Build Cache rows. */
   async diskUsage(): Promise<BuildCache[]> {
-    const rows = await this.deps.engine.diskUsage();
+    const rows: BuildCacheRecord[] = await this.deps.engine.diskUsage();
     return [...rows, ...(await this.deps.cacheMounts.usage()).map(cacheMountRow)];
   }
 }
