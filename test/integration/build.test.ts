@@ -51,10 +51,11 @@ test('every instruction: the stream as the classic builder writes it, the config
       'ADD files.tar /unpacked/',
       'RUN echo "$GREETING $VERSION" > /app/run.txt',
       'RUN ["/bin/sh", "-c", "echo exec-form > /app/exec.txt"]',
+      'VOLUME /data',
+      'RUN echo discarded > /data/after-volume',
       'SHELL ["/bin/sh", "-c"]',
       'USER 1000:1000',
       'EXPOSE 80 53/udp',
-      'VOLUME /data',
       'STOPSIGNAL SIGUSR1',
       'HEALTHCHECK --interval=5s --timeout=3s --retries=2 CMD true',
       'ONBUILD RUN echo child',
@@ -73,8 +74,8 @@ test('every instruction: the stream as the classic builder writes it, the config
   });
   const r = await build(dir, ['-t', 'every:1', '-t', 'every:2']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /^Step 1\/19 : FROM busybox$/m);
-  assert.match(r.stdout, /^Step 9\/19 : RUN echo "\$GREETING \$VERSION" > \/app\/run.txt$/m);
+  assert.match(r.stdout, /^Step 1\/20 : FROM busybox$/m);
+  assert.match(r.stdout, /^Step 9\/20 : RUN echo "\$GREETING \$VERSION" > \/app\/run.txt$/m);
   assert.match(r.stdout, /^ ---> Running in [0-9a-f]{12}$/m);
   assert.match(r.stdout, /^Successfully built [0-9a-f]{12}$/m);
   assert.match(r.stdout, /^Successfully tagged every:1$/m);
@@ -98,9 +99,13 @@ test('every instruction: the stream as the classic builder writes it, the config
   assert.equal(await runIn('every:1', ['extra']), 'extra\n');
   const files = await d.docker(['run', '--rm', '--entrypoint', 'cat', 'every:1', '/app/hello.txt', '/app/run.txt', '/app/exec.txt', '/unpacked/inside.txt']);
   assert.equal(files.stdout, 'hi there\nhello world 1.0\nexec-form\nfrom the tar\n', files.stderr);
-  // Every RUN container is gone (rm defaults to true).
+  // Every RUN container is gone (rm defaults to true), with the anonymous volume VOLUME gave
+  // them; what a RUN wrote below a VOLUME is discarded, as with dockerd.
   const ps = await d.docker(['ps', '-aq']);
   assert.equal(ps.stdout.trim(), '');
+  assert.equal((await d.docker(['volume', 'ls', '-q'])).stdout.trim(), '');
+  const ls = await d.docker(['run', '--rm', '--entrypoint', 'ls', 'every:1', '-A', '/data']);
+  assert.equal(ls.stdout, '');
   // History: one line per step, newest first, RUN lines as the classic builder writes them.
   const h = await d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'every:1']);
   assert.match(h.stdout, /\|1 VERSION=1.0 \/bin\/sh -c echo "\$GREETING \$VERSION" > \/app\/run.txt/);
