@@ -24,6 +24,10 @@ export interface CopyRequest {
   parents: boolean;
   /** ADD: unpack local tar archives (gzip, bzip2, xz) at dest. */
   unpack: boolean;
+  /** The instruction, for Docker's messages ("ADD failed: ...") and ADD's extras (URLs, archives). Default COPY. */
+  command?: 'COPY' | 'ADD';
+  /** `ADD --checksum=sha256:<hex>` of a URL source. */
+  checksum?: string;
 }
 
 /** Where a COPY reads from: the build context, or another stage's / image's root filesystem. */
@@ -32,6 +36,19 @@ export interface CopySource {
   rootDir: string;
   /** For the context only: .dockerignore already applied when the context was received. */
   isContext: boolean;
+}
+
+export interface ChecksumOptions {
+  /**
+   * ADD <url> sources: `--checksum` when given (the key, no download), else the URL is
+   * downloaded and its bytes hashed, as moby does for every ADD of a URL.
+   */
+  urlChecksum?: string;
+  /** Where a URL is downloaded for hashing (default: beside the context's directory). */
+  tmpDir?: string;
+  signal?: AbortSignal;
+  /** The instruction, for its messages ("ADD failed: ..."). Default COPY. */
+  command?: 'COPY' | 'ADD';
 }
 
 export interface BuildContext {
@@ -43,7 +60,7 @@ export interface BuildContext {
    * The cache checksum of the files `sources` name (after wildcards, excludes and .dockerignore),
    * their content and metadata; the same sources with the same bytes give the same digest.
    */
-  checksum(sources: string[], exclude: string[]): Promise<string>;
+  checksum(sources: string[], exclude: string[], opts?: ChecksumOptions): Promise<string>;
   /** Removes the context's directory. */
   close(): Promise<void>;
 }
