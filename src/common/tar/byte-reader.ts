@@ -52,6 +52,15 @@ export class ByteReader {
     while (n > 0) n -= (await this.readSome(n)).length;
   }
 
+  /** Skips `n` bytes; true when the input ends right here, before any of them (a partial skip throws). */
+  async skipOrEnd(n: number): Promise<boolean> {
+    if (n === 0) return false;
+    await this.#fill(1);
+    if (this.#buffered === 0) return true;
+    await this.skip(n);
+    return false;
+  }
+
   /** Releases the source early (an error or a consumer that stopped). */
   async close(): Promise<void> {
     this.#chunks = [];
