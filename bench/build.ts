@@ -97,7 +97,7 @@ const cases = [
   { name: 'six-step, no cache', context: BENCH, dockerfile: join(BENCH, 'build/Dockerfile'), noCache: true, target: 0.6 },
   { name: 'six-step, cached', context: BENCH, dockerfile: join(BENCH, 'build/Dockerfile'), noCache: false, target: 0.5 },
   { name: 'two 2 s stages', context: join(BENCH, 'build'), dockerfile: join(BENCH, 'build/two-stages.Dockerfile'), noCache: true, target: 0.6 },
-  { name: '500 MB context', context, dockerfile: join(context, 'Dockerfile'), noCache: true, target: 1 },
+  { name: `${CONTEXT_MB} MB context`, context, dockerfile: join(context, 'Dockerfile'), noCache: true, target: 1 },
 ];
 const results: Record<string, Record<string, number>> = {};
 try {
