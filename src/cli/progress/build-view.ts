@@ -89,7 +89,7 @@ export class BuildProgressView {
       return;
     }
     if (jm.status !== undefined) {
-      const progress = jm.progressDetail ? progressString(jm.progressDetail, 0) : jm.progress ?? '';
+      const progress = (jm.progressDetail ? progressString(jm.progressDetail, 0) : jm.progress ?? '').trim();
       const line = clean(`${jm.id ? jm.id + ': ' : ''}${jm.status}${progress ? ' ' + progress : ''}`);
       const step = this.#running();
       if (step && jm.id) step.statuses.set(jm.id, line);

@@ -2,10 +2,10 @@
 // with the API's newer size limits (reserved-space, max-used-space, min-free-space: buildx's
 // flags, hidden as docker 28.2's help does not list them).
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
-import { FlagValueError, OptionError } from '../../opts/errors.ts';
+import { OptionError } from '../../opts/errors.ts';
 import { ramInBytes } from '../../opts/mem-bytes.ts';
 import type { Filters, PruneReport } from '../shared.ts';
-import { filtersQuery, parseFilters, pruneFilterFlag, runPrune, withConfigPruneFilters } from '../shared.ts';
+import { filtersQuery, flagValueError, parseFilters, pruneFilterFlag, runPrune, withConfigPruneFilters } from '../shared.ts';
 
 const FILTER = pruneFilterFlag('until=24h');
 const NORMAL_WARNING = 'WARNING! This will remove all dangling build cache. Are you sure you want to continue?';
@@ -24,14 +24,14 @@ export interface BuildPruneOptions {
 }
 
 /** The query of POST /build/prune. */
-export function buildPruneQuery(ctx: CommandContext, o: BuildPruneOptions): Record<string, string | Filters | undefined> {
+function buildPruneQuery(ctx: CommandContext, o: BuildPruneOptions): Record<string, string | Filters | undefined> {
   const q: Record<string, string | Filters | undefined> = { all: o.all ? '1' : undefined, filters: filtersQuery(withConfigPruneFilters(ctx, o.filters)) };
   for (const [k, v] of Object.entries(o.sizes ?? {})) q[k] = String(v);
   return q;
 }
 
 /** The prune call and docker's "Deleted build cache objects:" report. */
-export async function pruneBuildCache(ctx: CommandContext, o: BuildPruneOptions): Promise<Required<PruneReport>> {
+async function pruneBuildCache(ctx: CommandContext, o: BuildPruneOptions): Promise<Required<PruneReport>> {
   const report = await ctx.client.json<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }>('POST', '/build/prune', { query: buildPruneQuery(ctx, o) });
   const deleted = report.CachesDeleted ?? [];
   const output = deleted.length ? 'Deleted build cache objects:\n' + deleted.map((id) => id + '\n').join('') : '';
@@ -46,7 +46,7 @@ function sizes(flags: Flags): Record<string, number> {
     try {
       out[param] = ramInBytes(v);
     } catch (err) {
-      if (err instanceof OptionError) throw new FlagValueError(`--${flag}`, v, err.message);
+      if (err instanceof OptionError) throw flagValueError(`--${flag}`, v, err.message);
       throw err;
     }
   }

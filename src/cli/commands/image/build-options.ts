@@ -3,7 +3,8 @@
 // errors, and the same query (only what differs from the daemon's defaults is sent), plus the
 // BuildKit flags berth serves through the classic API (--secret, -o/--output, --progress).
 import type { FlagSpec, Flags } from '../../framework/types.ts';
-import { FlagValueError, OptionError } from '../../opts/errors.ts';
+import { OptionError } from '../../opts/errors.ts';
+import { flagValueError } from '../shared.ts';
 import { validateEnv, validateLabel } from '../../opts/env.ts';
 import { memSwapBytes, ramInBytes } from '../../opts/mem-bytes.ts';
 import { validateExtraHost } from '../../opts/network.ts';
@@ -63,7 +64,7 @@ function checked<T>(name: string, value: string, parse: (v: string) => T): T {
   try {
     return parse(value);
   } catch (err) {
-    if (err instanceof OptionError || (err instanceof Error && name === 'tag')) throw new FlagValueError(flagTitle(name), value, err.message);
+    if (err instanceof OptionError || (err instanceof Error && name === 'tag')) throw flagValueError(flagTitle(name), value, err.message);
     throw err;
   }
 }
@@ -115,7 +116,7 @@ function sortedJson(m: Record<string, unknown>): string {
 }
 
 /**
- * The flags as the build's settings and query. Throws FlagValueError for a value a flag refuses
+ * The flags as the build's settings and query. Throws a FlagError for a value a flag refuses
  * (docker checks them while parsing: exit 125 with the usage lines).
  */
 export function buildSettings(flags: Flags, lookupEnv: (name: string) => string | undefined): BuildSettings {
@@ -129,7 +130,7 @@ export function buildSettings(flags: Flags, lookupEnv: (name: string) => string 
   const memorySwap = size('memory-swap', memSwapBytes);
   const shmSize = size('shm-size', ramInBytes);
   const progress = flags.string('progress');
-  if (!PROGRESS_MODES.includes(progress)) throw new FlagValueError('--progress', progress, `invalid progress mode ${JSON.stringify(progress)}: use "auto", "plain", "tty" or "quiet"`);
+  if (!PROGRESS_MODES.includes(progress)) throw flagValueError('--progress', progress, `invalid progress mode ${JSON.stringify(progress)}: use "auto", "plain", "tty" or "quiet"`);
   const quiet = flags.bool('quiet') || progress === 'quiet';
   const num = (name: string): string | undefined => (flags.int(name) !== 0 ? String(flags.int(name)) : undefined);
   const str = (name: string): string | undefined => flags.string(name) || undefined;

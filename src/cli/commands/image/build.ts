@@ -67,7 +67,7 @@ async function prepareContext(ctx: CommandContext, context: string, dockerfileFl
   }
   const st = await stat(context).catch(() => undefined);
   if (st) {
-    if (!st.isDirectory()) throw new StatusError(1, `unable to prepare context: context must be a directory: ${context}`);
+    if (!st.isDirectory()) throw new StatusError(1, `unable to prepare context: context must be a directory: ${resolve(context)}`);
     let dockerfile: string | undefined;
     let dockerfileContent: Buffer | undefined;
     if (dockerfileFlag === '-') {
@@ -137,7 +137,7 @@ function auxId(aux: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-export async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Promise<number> {
+async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Promise<number> {
   const settings = buildSettings(flags, (name) => process.env[name]);
   const output = parseOutputs(flags.list('output'), Boolean(ctx.stdout.isTTY));
   const secrets = await readSecrets(flags.list('secret').map(parseSecretSpec), process.env);
