@@ -65,6 +65,25 @@ const INPUT_ERRNOS = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'EL
 
 const q = JSON.stringify;
 
+/**
+ * moby's breakout checks for a link entry at `rel` (cleaned, relative to the extraction
+ * directory; `path` names it in errors): a symlink's target, read from the link's directory,
+ * stays in the extraction directory (an absolute target is joined to it, as filepath.Join
+ * does); a hard link's target (absolute means "in the extraction directory") too. Returns a
+ * hard link's cleaned target ('.' for the directory itself), undefined for other entries.
+ */
+export function checkLinkEntry(path: string, rel: string, e: { type: string; linkname: string }): string | undefined {
+  if (e.type === 'symlink') {
+    const target = posix.join(posix.dirname(rel), e.linkname);
+    if (target === '..' || target.startsWith('../')) throw invalidParameter(`invalid symlink ${q(path)} -> ${q(e.linkname)}`);
+    return undefined;
+  }
+  if (e.type !== 'hardlink') return undefined;
+  const target = posix.normalize(e.linkname.replace(/^\/+/, '') || '.');
+  if (target === '..' || target.startsWith('../')) throw invalidParameter(`invalid hardlink ${q(path)} -> ${q(e.linkname)}`);
+  return target;
+}
+
 /** The entry's path relative to the extraction directory ('' for the directory itself). */
 export function cleanEntryName(name: string, dest: string): string {
   if (name.startsWith('/')) throw invalidParameter(`invalid archive entry ${q(name)}: absolute path not allowed`);
@@ -164,15 +183,8 @@ function checkEntry(view: ContainerView, dest: string, rel: string, name: string
     if (e.type !== 'dir') throw bad('the extraction directory itself must be a directory');
     return;
   }
-  if (e.type === 'symlink') {
-    // moby's breakout check: the target, read from the link's directory, stays in the
-    // extraction directory (an absolute target is joined to it, as filepath.Join does).
-    const target = posix.join(posix.dirname(rel), e.linkname);
-    if (target === '..' || target.startsWith('../')) throw invalidParameter(`invalid symlink ${q(path)} -> ${q(e.linkname)}`);
-  }
-  if (e.type === 'hardlink') {
-    const target = posix.normalize(e.linkname.replace(/^\/+/, '') || '.');
-    if (target === '..' || target.startsWith('../')) throw invalidParameter(`invalid hardlink ${q(path)} -> ${q(e.linkname)}`);
+  const target = checkLinkEntry(path, rel, e);
+  if (e.type === 'hardlink' && target !== undefined) {
     if (target === '.') throw bad('hard link to the extraction directory');
     const kind = seen.dirs.has(target) ? (seen.dirs.get(target) ? 'dir' : 'other') : existingKind(view, joinIn(dest, target), false);
     if (kind === undefined) throw bad(`hard link target ${q(e.linkname)} not found`);

@@ -3,7 +3,7 @@
 // Paths are resolved by the fsroot box.
 export { tarTree, tarChanges } from './tar-tree.ts';
 export type { TreeTarOptions } from './tar-tree.ts';
-export { extractTarInRoot } from './extract.ts';
+export { extractTarInRoot, cleanEntryName, checkLinkEntry } from './extract.ts';
 export { tarPathInView } from './tar-path.ts';
 export { GO_MODE, goFileMode, goTimeJson, goModeIsDir, goModeIsSymlink, decodePathStat } from './path-stat.ts';
 export type { ContainerPathStat } from './path-stat.ts';

@@ -24,6 +24,10 @@ export interface CopyRequest {
   parents: boolean;
   /** ADD: unpack local tar archives (gzip, bzip2, xz) at dest. */
   unpack: boolean;
+  /** The instruction, for Docker's messages ("ADD failed: ...") and ADD's extras (URLs, archives). Default COPY. */
+  command?: 'COPY' | 'ADD';
+  /** `ADD --checksum=sha256:<hex>` of a URL source. */
+  checksum?: string;
 }
 
 /** Where a COPY reads from: the build context, or another stage's / image's root filesystem. */
