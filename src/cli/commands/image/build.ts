@@ -3,8 +3,7 @@
 // --progress. The context is a directory (packed by packBuildContext, .dockerignore applied), a
 // tar or a Dockerfile on stdin (`-`), or a URL the daemon fetches (`remote`). The output is the
 // classic stream as docker prints it (plain), or a BuildKit-like live view on a terminal (tty).
-import { lstat, rm, stat, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
@@ -44,20 +43,6 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** Go's error text for a failed lstat/stat. */
-function errnoText(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'not a directory';
-    default:
-      return err.message;
-  }
-}
-
 /** The context of the command line, checked with docker's "unable to prepare context" errors. */
 async function prepareContext(ctx: CommandContext, context: string, dockerfileFlag: string): Promise<ContextToSend> {
   if (dockerfileFlag === '-' && context === '-') throw new StatusError(1, "invalid argument: can't use stdin for both build context and dockerfile");
@@ -67,37 +52,14 @@ async function prepareContext(ctx: CommandContext, context: string, dockerfileFl
   }
   const st = await stat(context).catch(() => undefined);
   if (st) {
-    if (!st.isDirectory()) throw new StatusError(1, `unable to prepare context: context must be a directory: ${resolve(context)}`);
-    let dockerfile: string | undefined;
-    let dockerfileContent: Buffer | undefined;
-    if (dockerfileFlag === '-') {
-      dockerfileContent = await readStdin(ctx.stdin);
-    } else {
-      // -f is relative to the current directory, not to the context (GetContextFromLocalDir).
-      const path = resolve(dockerfileFlag || resolve(context, 'Dockerfile'));
-      await lstat(path).catch((err: NodeJS.ErrnoException) => {
-        const missing = err.code === 'ENOENT' ? firstMissing(path) : Promise.resolve(path);
-        return missing.then((p) => {
-          throw new StatusError(1, `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${p}: ${errnoText(err)}`);
-        });
-      });
-      if (dockerfileFlag) dockerfile = path;
-    }
-    const packed = await packBuildContext(context, { dockerfile, dockerfileContent });
+    // The packer checks the directory and the Dockerfile with docker's messages (-f relative to
+    // the current directory, a Dockerfile outside the context or from stdin added to the tar).
+    const dockerfileContent = dockerfileFlag === '-' ? await readStdin(ctx.stdin) : undefined;
+    const packed = await packBuildContext(context, { dockerfile: dockerfileFlag && dockerfileFlag !== '-' ? dockerfileFlag : undefined, dockerfileContent });
     return { body: packed.stream, dockerfile: packed.dockerfile };
   }
   if (isRemoteContext(context)) return { dockerfile: dockerfileFlag === '-' ? '' : dockerfileFlag, remote: context };
   throw new StatusError(1, `unable to prepare context: path ${JSON.stringify(context)} not found`);
-}
-
-/** filepath.EvalSymlinks reports the first component that is missing. */
-async function firstMissing(path: string): Promise<string> {
-  const parts = path.split('/');
-  for (let i = 2; i <= parts.length; i++) {
-    const p = parts.slice(0, i).join('/');
-    if (!(await lstat(p).then(() => true, () => false))) return p;
-  }
-  return path;
 }
 
 /** The --progress mode in force: tty only where the view has a terminal to draw on. */
