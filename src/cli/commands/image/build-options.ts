@@ -110,6 +110,28 @@ function labelsMap(values: string[]): Record<string, string> {
   return out;
 }
 
+type ProxyConfig = Partial<Record<'httpProxy' | 'httpsProxy' | 'noProxy' | 'ftpProxy' | 'allProxy', string>>;
+
+/**
+ * configfile.ParseProxyConfig: config.json's "proxies" (for the daemon's host, else "default")
+ * become build args (upper and lower case) unless the command line sets them.
+ */
+export function withProxyArgs(args: Record<string, string | null>, proxies: unknown, host: string): Record<string, string | null> {
+  if (!proxies || typeof proxies !== 'object') return args;
+  const all = proxies as Record<string, ProxyConfig>;
+  const cfg = all[host] ?? all.default ?? {};
+  const out = { ...args };
+  const permitted: Array<[string, string | undefined]> = [
+    ['HTTP_PROXY', cfg.httpProxy], ['HTTPS_PROXY', cfg.httpsProxy], ['NO_PROXY', cfg.noProxy], ['FTP_PROXY', cfg.ftpProxy], ['ALL_PROXY', cfg.allProxy],
+  ];
+  for (const [k, v] of permitted) {
+    if (typeof v !== 'string' || v === '') continue;
+    if (!(k in out)) out[k] = v;
+    if (!(k.toLowerCase() in out)) out[k.toLowerCase()] = v;
+  }
+  return out;
+}
+
 /** Go's json.Marshal of a map: keys sorted. */
 function sortedJson(m: Record<string, unknown>): string {
   return JSON.stringify(Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]])));
@@ -119,7 +141,7 @@ function sortedJson(m: Record<string, unknown>): string {
  * The flags as the build's settings and query. Throws a FlagError for a value a flag refuses
  * (docker checks them while parsing: exit 125 with the usage lines).
  */
-export function buildSettings(flags: Flags, lookupEnv: (name: string) => string | undefined): BuildSettings {
+export function buildSettings(flags: Flags, lookupEnv: (name: string) => string | undefined, proxies?: { config: unknown; host: string }): BuildSettings {
   const tags = flags.list('tag').map((t) => checked('tag', t, validateTag));
   const buildArgs = flags.list('build-arg').map((a) => checked('build-arg', a, (v) => validateEnv(v, lookupEnv)));
   const labels = flags.list('label').map((l) => checked('label', l, validateLabel));
@@ -135,6 +157,7 @@ export function buildSettings(flags: Flags, lookupEnv: (name: string) => string 
   const num = (name: string): string | undefined => (flags.int(name) !== 0 ? String(flags.int(name)) : undefined);
   const str = (name: string): string | undefined => flags.string(name) || undefined;
   const network = flags.string('network');
+  const args = proxies ? withProxyArgs(buildArgsMap(buildArgs), proxies.config, proxies.host) : buildArgsMap(buildArgs);
   const query: BuildQuery = {
     t: tags.length ? tags : undefined,
     securityopt: flags.list('security-opt').length ? flags.list('security-opt') : undefined,
@@ -158,7 +181,7 @@ export function buildSettings(flags: Flags, lookupEnv: (name: string) => string 
     shmsize: shmSize ? String(shmSize) : undefined,
     target: str('target'),
     ulimits: ulimits.length ? JSON.stringify(ulimits.map((u) => ({ Name: u.Name, Hard: u.Hard, Soft: u.Soft }))) : undefined,
-    buildargs: buildArgs.length ? sortedJson(buildArgsMap(buildArgs)) : undefined,
+    buildargs: Object.keys(args).length ? sortedJson(args) : undefined,
     labels: labels.length ? sortedJson(labelsMap(labels)) : undefined,
     cachefrom: flags.list('cache-from').length ? JSON.stringify(flags.list('cache-from')) : undefined,
     platform: str('platform'),

@@ -398,3 +398,73 @@ test('X-Registry-Config carries every stored registry login', async () => {
     });
   });
 });
+
+test('config.json proxies become build args unless the command line sets them', async () => {
+  const cfgDir = join(home, '.proxy-cfg');
+  await mkdir(cfgDir, { recursive: true });
+  await writeFile(join(cfgDir, 'config.json'), JSON.stringify({ proxies: { default: { httpProxy: 'http://p:3128', noProxy: 'localhost' } } }));
+  await withStream('build-ok.stream', async (d) => {
+    const r = await berth(['--config', cfgDir, 'build', '--build-arg', 'http_proxy=mine', ctxDir], { host: d.host });
+    assert.equal(r.code, 0, r.stderr);
+    const req = d.requests.find((x) => x.path === '/build')!;
+    assert.deepEqual(JSON.parse(req.query.buildargs![0]!), { HTTP_PROXY: 'http://p:3128', NO_PROXY: 'localhost', http_proxy: 'mine', no_proxy: 'localhost' });
+  });
+});
+
+test('--compress sends the context gzipped', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  await withStream('build-ok.stream', async (d) => {
+    const r = await berth(['build', '--compress', ctxDir], { host: d.host });
+    assert.equal(r.code, 0, r.stderr);
+    const req = d.requests.find((x) => x.path === '/build')!;
+    assert.deepEqual(req.body.subarray(0, 2), Buffer.from([0x1f, 0x8b]));
+    const files = await namesIn(gunzipSync(req.body));
+    assert.equal(files.get('a.txt'), 'data\n');
+  });
+});
+
+test('--progress=tty: the view on stderr, stdout left alone, the Successfully lines after it', async () => {
+  await withStream('build-ok.stream', async (d) => {
+    const r = await berth(['build', '--progress=tty', '-t', 'app', ctxDir], { host: d.host });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /\[\+\] Building \d+\.\ds \(4\/4\) FINISHED\x1b\[K\n => \[internal\] load build context +\d+\.\ds\x1b\[K\n => => transferring context: 3\.07kB\x1b\[K\n => \[1\/3\] FROM busybox +\d+\.\ds\x1b\[K\n => \[2\/3\] RUN echo hi +\d+\.\ds\x1b\[K\n => CACHED \[3\/3\] CMD \["sh"\] +\d+\.\ds\x1b\[K\nSuccessfully built 333333333333\nSuccessfully tagged app:latest\n$/);
+  });
+  await withStream('build-fail.stream', async (d) => {
+    const r = await berth(['build', '--progress=tty', ctxDir], { host: d.host });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, / => ERROR \[2\/2\] RUN exit 3 +\d+\.\ds\x1b\[K\n------\n > \[2\/2\] RUN exit 3:\n------\nThe command '\/bin\/sh -c exit 3' returned a non-zero code: 3\n$/);
+  });
+});
+
+test('-o type=local refuses an export that climbs out of dest, writing nothing', async () => {
+  // A hand-made header: TarWriter itself never writes such a name.
+  const { computeChecksum } = await import('../../../common/index.ts');
+  const block = Buffer.alloc(512);
+  block.write('../escaped', 0);
+  block.write('0000644\0', 100);
+  block.write('0000000\0', 108);
+  block.write('0000000\0', 116);
+  block.write('00000000003\0', 124);
+  block.write('00000000000\0', 136);
+  block.write('0', 156);
+  block.write('ustar\x0000', 257);
+  block.write(computeChecksum(block).toString(8).padStart(6, '0') + '\0 ', 148);
+  const body = Buffer.alloc(512);
+  body.write('bad');
+  const tar = Buffer.concat([block, body, Buffer.alloc(1024)]);
+  const d = await exportDaemon(tar);
+  const parent = join(home, 'esc');
+  const dest = join(parent, 'dest');
+  try {
+    const r = await berth(['build', '-o', dest, ctxDir], { host: d.host });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"\.\.\/escaped" is outside of "\/"/);
+    assert.deepEqual(await readdir(parent), ['dest']);
+    assert.deepEqual(await readdir(dest), []);
+    // the helper container is removed even so
+    assert.ok(d.requests.some((x) => x.method === 'DELETE' && x.path === '/containers/c0ffee'));
+  } finally {
+    await d.close();
+  }
+});

@@ -5,6 +5,7 @@
 // classic stream as docker prints it (plain), or a BuildKit-like live view on a terminal (tty).
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import { registryConfigHeader } from '../../credentials/index.ts';
@@ -93,6 +94,13 @@ function counted(body: Readable, onProgress: (bytes: number, done: boolean) => v
   return out;
 }
 
+/** `body` gzip-compressed; an error of the source ends the compressed stream with it. */
+function gzipped(body: Readable): Readable {
+  const gz = createGzip();
+  body.on('error', (err) => gz.destroy(err));
+  return body.pipe(gz);
+}
+
 /** The image ID of a build's aux message ({"ID": "sha256:..."}). */
 function auxId(aux: unknown): string | undefined {
   const id = (aux as { ID?: unknown } | null)?.ID;
@@ -100,7 +108,7 @@ function auxId(aux: unknown): string | undefined {
 }
 
 async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Promise<number> {
-  const settings = buildSettings(flags, (name) => process.env[name]);
+  const settings = buildSettings(flags, (name) => process.env[name], { config: ctx.config.proxies, host: ctx.client.host });
   const output = parseOutputs(flags.list('output'), Boolean(ctx.stdout.isTTY));
   const secrets = await readSecrets(flags.list('secret').map(parseSecretSpec), process.env);
   const tarToStdout = output?.type === 'tar' && output.dest === '-';
@@ -140,7 +148,9 @@ async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Prom
     }
   };
   let sentBytes = 0;
-  const body = prepared.body ? counted(prepared.body, (b, d) => {
+  // --compress: gzip on the way (the daemon detects it); the bytes counted are the ones sent.
+  const raw = prepared.body && flags.bool('compress') ? gzipped(prepared.body) : prepared.body;
+  const body = raw ? counted(raw, (b, d) => {
     sentBytes = b;
     sendingLine(b, d);
   }) : undefined;
