@@ -116,7 +116,7 @@ type ProxyConfig = Partial<Record<'httpProxy' | 'httpsProxy' | 'noProxy' | 'ftpP
  * configfile.ParseProxyConfig: config.json's "proxies" (for the daemon's host, else "default")
  * become build args (upper and lower case) unless the command line sets them.
  */
-export function withProxyArgs(args: Record<string, string | null>, proxies: unknown, host: string): Record<string, string | null> {
+function withProxyArgs(args: Record<string, string | null>, proxies: unknown, host: string): Record<string, string | null> {
   if (!proxies || typeof proxies !== 'object') return args;
   const all = proxies as Record<string, ProxyConfig>;
   const cfg = all[host] ?? all.default ?? {};
