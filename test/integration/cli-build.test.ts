@@ -123,7 +123,7 @@ test('.dockerignore leaves files out of the context, with exceptions', async () 
 
 test('--secret reaches RUN --mount=type=secret and is absent from the layers and the history', async () => {
   const dir = await context({
-    Dockerfile: 'FROM busybox\nRUN --mount=type=secret,id=tok cat /run/secrets/tok | wc -c > /len && test ! -s /run/secrets/tok || true\nRUN --mount=type=secret,id=pw,env=PW sh -c \'echo ${#PW} > /pwlen\'\n',
+    Dockerfile: 'FROM busybox\nRUN --mount=type=secret,id=tok wc -c < /run/secrets/tok > /len\nRUN --mount=type=secret,id=pw,env=PW sh -c \'echo ${#PW} > /pwlen\'\n',
   });
   const tok = join(work, 'tok.txt');
   await writeFile(tok, 'TOPSECRET-123\n');
@@ -132,6 +132,7 @@ test('--secret reaches RUN --mount=type=secret and is absent from the layers and
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal((await runIn('cb-secret', ['cat', '/len'])).trim(), '14');
   assert.equal((await runIn('cb-secret', ['cat', '/pwlen'])).trim(), '14');
+  assert.equal(await runIn('cb-secret', ['sh', '-c', 'test -e /run/secrets/tok && echo present || echo absent']), 'absent\n');
   const history = await berth(['history', '--no-trunc', 'cb-secret']);
   assert.ok(!history.stdout.includes('TOPSECRET') && !history.stdout.includes('hunter2'), history.stdout);
   const saved = await berth(['save', 'cb-secret']);
