@@ -20,6 +20,6 @@ export * from './time.ts';
 export * from './tar/index.ts';
 export { isMountPoint, parseMountInfo, readMountInfo } from './mountinfo.ts';
 export { OffThreadSha256 } from './off-thread-hash.ts';
-export { PatternMatcher, dockerignoreMatcher, goClean, parseDockerignore } from './dockerignore/dockerignore.ts';
+export { PatternMatcher, dockerignoreMatcher, parseDockerignore } from './dockerignore/dockerignore.ts';
 export type { MatchInfo } from './dockerignore/dockerignore.ts';
 export { BadPatternError, goMatch, hasWildcards } from './dockerignore/go-match.ts';

@@ -22,7 +22,8 @@ export async function makeTar(members: Member[]): Promise<Buffer> {
     else if (m.type === 'hardlink') await w.addHardlink(h, m.target);
     else if (m.type === 'char' || m.type === 'block' || m.type === 'fifo') await w.addDevice(h, m.type, m.major ?? 0, m.minor ?? 0);
     else {
-      const data = Buffer.isBuffer(m.data) ? m.data : Buffer.from(m.data ?? '');
+      const raw = (m as { data?: string | Buffer }).data;
+      const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? '');
       await w.addFile({ ...h, size: data.length }, data);
     }
   }

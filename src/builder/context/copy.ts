@@ -15,24 +15,27 @@
 //    downloaded (mode 0600, mtime from Last-Modified) and never extracted; --checksum verified.
 // Everything in the destination is made through fds from the fsroot resolver and *at() calls:
 // the final component is never followed, metadata changes never follow links.
-import { closeSync, createReadStream, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, write, type BigIntStats } from 'node:fs';
+import { closeSync, copyFileSync, createReadStream, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, write, type BigIntStats } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { extractTarInRoot } from '../../archive/index.ts';
-import { BerthError, invalidParameter, isErrno, notImplemented, readTar, systemError } from '../../common/index.ts';
+import {
+  BerthError, dockerignoreMatcher, invalidParameter, isErrno, notImplemented, readTar, systemError, type MatchInfo, type PatternMatcher,
+} from '../../common/index.ts';
 import {
   ContainerView, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT,
-  fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openInRoot, openRoot, openat, readdirat, readlinkat, removeAllAt, symlinkat,
+  fsetxattr, fstatat, lchownat, lgetxattrAt, linkat, lutimesat, mkdirAllInRoot, mkdirat, mknodat, openInRoot, openRoot, openat, readdirat, readlinkat, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
-import { dockerignoreMatcher, type MatchInfo, type PatternMatcher } from '../../common/index.ts';
 import { downloadUrl, isGitUrl, isUrl } from './download.ts';
 import { copyFailed, resolveSource, type SourceInfo } from './sources.ts';
 import type { CopyRequest, CopySource } from './types.ts';
 
 const writeAsync = promisify(write);
+const CAPABILITY = 'security.capability';
+const SMALL_FILE = 128n * 1024n;
 
 export interface CopyOptions {
   /** Where downloads and archive spools go (default: the OS temp dir); under the data root on the daemon. */
@@ -190,8 +193,10 @@ function isDirInRoot(rootFd: number, path: string): boolean {
   }
 }
 
+const ROOT: Owner = { uid: 0, gid: 0 };
+
 /** mkdir -p of `path` in the destination; the directories it makes are 0755 and owned by `owner`. Returns an O_PATH fd. */
-function mkdirAllOwned(c: CopyCtx, path: string): number {
+function mkdirAllOwned(c: CopyCtx, path: string, owner: Owner = c.owner): number {
   try {
     return openInRoot(c.destRootFd, path, { flags: O_PATH | O_DIRECTORY, followFinal: true });
   } catch (err) {
@@ -213,7 +218,7 @@ function mkdirAllOwned(c: CopyCtx, path: string): number {
       continue;
     }
     try {
-      fchownSync(dfd, c.owner.uid, c.owner.gid);
+      fchownSync(dfd, owner.uid, owner.gid);
       fchmodSync(dfd, 0o755);
     } finally {
       closeSync(dfd);
@@ -241,23 +246,55 @@ function clearTarget(dirFd: number, base: string, keepDir: boolean): boolean {
 }
 
 /** Opens a regular file of the source root for reading (links followed inside it): O_PATH, checked, reopened. */
-function openSourceFile(view: ContainerView, path: string): { fd: number; st: BigIntStats } {
-  const pathFd = view.open(path, { flags: O_PATH, followFinal: true });
+function openSourceFile(view: ContainerView, path: string): { fd: number; st: BigIntStats; cap?: Buffer } {
+  const resolved = view.resolve(path, { flags: O_PATH, followFinal: true });
+  const pathFd = resolved.fd;
   try {
     const st = fstatSync(pathFd, { bigint: true });
     if (!st.isFile()) throw invalidParameter(`${path} is not a regular file`);
-    return { fd: openSync(`/proc/self/fd/${pathFd}`, O_RDONLY), st };
+    let cap: Buffer | undefined;
+    if (resolved.path !== '/') {
+      const dirFd = view.open(posix.dirname(resolved.path), { flags: O_PATH | O_DIRECTORY });
+      try {
+        cap = capabilityOf(dirFd, posix.basename(resolved.path));
+      } finally {
+        closeSync(dirFd);
+      }
+    }
+    return { fd: openSync(`/proc/self/fd/${pathFd}`, O_RDONLY), st, cap };
   } finally {
     closeSync(pathFd);
   }
 }
 
-const seconds = (ns: bigint) => Number(ns) / 1e9;
+/** mtimes in whole seconds, as moby's tar copy (FileInfoHeaderNoLookups truncates them) leaves them. */
+const seconds = (ns: bigint) => Number(ns / 1_000_000_000n);
+
+/**
+ * The file's security.capability xattr (moby's tar copy carries it: COPY --from keeps a binary's
+ * file capabilities), read without following the entry; undefined when unset.
+ */
+function capabilityOf(dirFd: number, name: string): Buffer | undefined {
+  try {
+    return lgetxattrAt(dirFd, name, CAPABILITY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function setCapability(fd: number, cap: Buffer | undefined): void {
+  if (cap === undefined) return;
+  try {
+    fsetxattr(fd, CAPABILITY, cap);
+  } catch (err) {
+    if (!isErrno(err, 'ENOTSUP') && !isErrno(err, 'EOPNOTSUPP') && !isErrno(err, 'EPERM')) throw err;
+  }
+}
 
 async function copyRootFile(c: CopyCtx, srcPath: string, target: string): Promise<void> {
-  const { fd: srcFd, st } = openSourceFile(c.srcView, srcPath);
+  const { fd: srcFd, st, cap } = openSourceFile(c.srcView, srcPath);
   try {
-    await writeFromFd(c, target, srcFd, c.chmod ?? Number(st.mode & 0o7777n), seconds(st.mtimeNs));
+    await writeFromFd(c, target, srcFd, c.chmod ?? Number(st.mode & 0o7777n), seconds(st.mtimeNs), cap);
   } finally {
     closeSync(srcFd);
   }
@@ -273,7 +310,7 @@ async function copyHostFile(c: CopyCtx, hostPath: string, target: string, mode: 
   }
 }
 
-async function writeFromFd(c: CopyCtx, target: string, srcFd: number, mode: number, mtime: number): Promise<void> {
+async function writeFromFd(c: CopyCtx, target: string, srcFd: number, mode: number, mtime: number, cap?: Buffer): Promise<void> {
   const { dirFd, base } = destParent(c, target);
   try {
     clearTarget(dirFd, base, false);
@@ -281,7 +318,7 @@ async function writeFromFd(c: CopyCtx, target: string, srcFd: number, mode: numb
     try {
       // Both ends are pinned fds; /proc/self/fd names those very inodes (copy_file_range/sendfile in libuv).
       await copyFile(`/proc/self/fd/${srcFd}`, `/proc/self/fd/${fd}`);
-      finishFile(fd, c.owner, mode, mtime);
+      finishFile(fd, c.owner, mode, mtime, cap);
     } finally {
       closeSync(fd);
     }
@@ -306,18 +343,21 @@ async function writeBytes(c: CopyCtx, target: string, data: Buffer, mode: number
   }
 }
 
-function finishFile(fd: number, owner: Owner, mode: number, mtime: number): void {
+function finishFile(fd: number, owner: Owner, mode: number, mtime: number, cap?: Buffer): void {
   fchownSync(fd, owner.uid, owner.gid);
+  setCapability(fd, cap); // after chown, which drops it
   fchmodSync(fd, mode & 0o7777); // after chown, which clears set-id bits
   futimesSync(fd, mtime, mtime);
 }
 
 /**
  * The contents of the source directory `srcPath` into `destPath` (made, 0755 and owned by the
- * identity, when missing: moby's copyDirectory + fixPermissions).
+ * identity, when missing: moby's copyDirectory + fixPermissions; the parents it makes above it
+ * are root's, as CopyWithTar makes them).
  */
 async function copyDirectory(c: CopyCtx, srcPath: string, destPath: string): Promise<void> {
   const existed = isDirInRoot(c.destRootFd, destPath);
+  if (!existed) closeSync(mkdirAllOwned(c, posix.dirname(posix.normalize(destPath)), ROOT));
   const dstFd = mkdirAllOwned(c, destPath);
   const srcFd = c.srcView.open(srcPath, { flags: O_PATH | O_DIRECTORY, followFinal: true });
   try {
@@ -348,7 +388,7 @@ async function copyTree(c: CopyCtx, srcDirFd: number, dstDirFd: number, dstDir: 
         info = m.info;
         if (m.matched && !(st.isDirectory() && c.exclude.mayIncludeBelow(rel))) continue;
       }
-      await copyEntry(c, fd, st, dstDirFd, name, posix.join(dstDir, name), rel, info);
+      await copyEntry(c, srcDirFd, fd, st, dstDirFd, name, posix.join(dstDir, name), rel, info);
     } finally {
       closeSync(fd);
     }
@@ -356,7 +396,7 @@ async function copyTree(c: CopyCtx, srcDirFd: number, dstDirFd: number, dstDir: 
 }
 
 async function copyEntry(
-  c: CopyCtx, srcFd: number, st: BigIntStats, dstDirFd: number, name: string, dstPath: string, rel: string, info: MatchInfo | undefined,
+  c: CopyCtx, srcDirFd: number, srcFd: number, st: BigIntStats, dstDirFd: number, name: string, dstPath: string, rel: string, info: MatchInfo | undefined,
 ): Promise<void> {
   const mode = c.chmod ?? Number(st.mode & 0o7777n);
   const mtime = seconds(st.mtimeNs);
@@ -396,8 +436,10 @@ async function copyEntry(
     try {
       const out = openat(dstDirFd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
       try {
-        await copyFile(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
-        finishFile(out, c.owner, mode, mtime);
+        // Small files synchronously: a thread-pool round trip costs more than the copy.
+        if (st.size <= SMALL_FILE) copyFileSync(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
+        else await copyFile(`/proc/self/fd/${fd}`, `/proc/self/fd/${out}`);
+        finishFile(out, c.owner, mode, mtime, capabilityOf(srcDirFd, name));
       } finally {
         closeSync(out);
       }

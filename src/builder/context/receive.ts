@@ -16,20 +16,22 @@
 // removes every matching file, so a client that sends excluded files (curl, an old SDK) gets what
 // .dockerignore says too.
 import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, futimesSync, write } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanEntryName, checkLinkEntry } from '../../archive/index.ts';
-import { BerthError, invalidParameter, readTar, systemError, type TarEntry } from '../../common/index.ts';
+import {
+  BerthError, dockerignoreMatcher, invalidParameter, parseDockerignore, readTar, systemError, type PatternMatcher, type TarEntry,
+} from '../../common/index.ts';
 import {
   ContainerView, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT, ParentDirCache,
   fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, openInRoot, openRoot, openat, readFileInRoot, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
-import { dockerignoreMatcher, parseDockerignore, type PatternMatcher } from '../../common/index.ts';
 import { resolveLocalSources } from './sources.ts';
-import type { BuildContext } from './types.ts';
+import { downloadUrl, isUrl } from './download.ts';
+import type { BuildContext, ChecksumOptions } from './types.ts';
 
 const writeAsync = promisify(write);
 
@@ -59,6 +61,7 @@ export interface ReceiveOptions {
 
 const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
 const MAX_DOCKERFILE = 32 * 1024 * 1024;
+const SMALL_FILE = 128 * 1024;
 const MAX_IGNOREFILE = 8 * 1024 * 1024;
 const INPUT_ERRNOS = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'ELOOP', 'EINVAL', 'ENOTEMPTY', 'EMLINK']);
 const q = JSON.stringify;
@@ -102,7 +105,9 @@ async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, ind
   const ctx: Ctx = { rootFd, dirs: new ParentDirCache((p) => mkdirAllInRoot(rootFd, p, 0o755)), index, dirTimes: [] };
   let count = 0;
   try {
-    for await (const e of readTar(bytes, { maxNameLength: 4096 })) {
+    const it = bytes[Symbol.asyncIterator]();
+    const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
+    for await (const e of readTar(tracked, { maxNameLength: 4096 })) {
       if (++count > maxEntries) throw invalidParameter(`build context has more than ${maxEntries} entries`);
       try {
         await extractEntry(ctx, e);
@@ -113,8 +118,12 @@ async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, ind
         throw INPUT_ERRNOS.has(code) ? invalidParameter(msg, err) : systemError(msg, err);
       }
     }
+    // The rest of the body after the end-of-archive blocks is read too: a corrupt compressed
+    // stream (a bad xz check, a short gzip) is an error even past the tar's end.
+    for (let r = await it.next(); !r.done; r = await it.next());
     for (let i = ctx.dirTimes.length - 1; i >= 0; i--) {
       const [rel, mtime] = ctx.dirTimes[i];
+      if (ctx.index.get(rel)?.type !== 'dir') continue; // replaced by a later entry
       const fd = openInRoot(rootFd, rel || '.', { flags: O_RDONLY | O_DIRECTORY });
       try {
         futimesSync(fd, mtime, mtime);
@@ -228,9 +237,14 @@ async function writeFile(dirFd: number, base: string, e: TarEntry): Promise<stri
   try {
     const hash = createHash('sha256');
     let written = 0;
+    // Small files are written synchronously: a thread-pool round trip per write costs more
+    // than the copy (tens of thousands of small files are the common context).
+    const small = e.size <= SMALL_FILE;
     for await (const chunk of e.body()) {
       hash.update(chunk);
-      for (let off = 0; off < chunk.length;) off += (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
+      for (let off = 0; off < chunk.length;) {
+        off += small ? writeSync(fd, chunk, off, chunk.length - off) : (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
+      }
       written += chunk.length;
     }
     if (written !== e.size) throw invalidParameter(`invalid archive entry ${q(e.name)}: short body`);
@@ -271,7 +285,7 @@ async function readDockerfile(dir: string, requested: string | undefined): Promi
 }
 
 /** The patterns of `<Dockerfile>.dockerignore` beside the Dockerfile, else of `.dockerignore`; undefined when neither exists. */
-export async function readIgnoreFile(dir: string, dockerfileKey: string | undefined): Promise<string[] | undefined> {
+async function readIgnoreFile(dir: string, dockerfileKey: string | undefined): Promise<string[] | undefined> {
   const candidates = dockerfileKey ? [`${dockerfileKey}.dockerignore`, '.dockerignore'] : ['.dockerignore'];
   for (const c of candidates) {
     const text = await readFileInRoot(dir, c, MAX_IGNOREFILE);
@@ -324,6 +338,7 @@ export class ReceivedContext implements BuildContext {
   readonly #index: Map<string, ContextEntry>;
   readonly #dockerfile: DockerfileResult;
   #sorted?: string[];
+  readonly #memo = new Map<string, string>();
   #closed = false;
 
   constructor(dir: string, index: Map<string, ContextEntry>, dockerfile: DockerfileResult) {
@@ -352,18 +367,30 @@ export class ReceivedContext implements BuildContext {
     return this.#index.size;
   }
 
-  async checksum(sources: string[], exclude: string[]): Promise<string> {
+  async checksum(sources: string[], exclude: string[], opts: ChecksumOptions = {}): Promise<string> {
+    // The context does not change once received: local sources are computed once.
+    const memoKey = sources.some(isUrl) ? undefined : JSON.stringify([sources, exclude, opts.command ?? 'COPY']);
+    const memo = memoKey === undefined ? undefined : this.#memo.get(memoKey);
+    if (memo !== undefined) return memo;
+    const sum = await this.#checksum(sources, exclude, opts);
+    if (memoKey !== undefined) this.#memo.set(memoKey, sum);
+    return sum;
+  }
+
+  async #checksum(sources: string[], exclude: string[], opts: ChecksumOptions): Promise<string> {
     const h = createHash('sha256');
+    const local = sources.filter((s) => !isUrl(s));
+    for (const url of sources.filter(isUrl)) h.update(`url ${q(url)} ${await this.#urlDigest(url, opts)}\n`);
     const view = new ContainerView(openRoot(this.dir));
     try {
-      const infos = resolveLocalSources(view, sources, { cmd: 'COPY', isContext: true });
+      const infos = resolveLocalSources(view, local, { cmd: opts.command ?? 'COPY', isContext: true });
       const m = exclude.length > 0 ? dockerignoreMatcher(exclude) : undefined;
       for (const info of infos) {
         const key = info.path.replace(/^\/+/, '');
         h.update(`source ${q(info.rel)} ${q(info.name)}\n`);
         const top = this.#index.get(key);
         if (top?.type !== 'dir') {
-          if (m?.matches(info.rel) || (m && m.matches(posix.basename(info.rel)))) continue;
+          if (m?.matches(info.rel) || m?.matches(info.name)) continue;
           h.update(`. ${this.#header(key)}\n`);
           continue;
         }
@@ -380,6 +407,20 @@ export class ReceivedContext implements BuildContext {
       view.close();
     }
     return `sha256:${h.digest('hex')}`;
+  }
+
+  /** The digest and file name of what `url` serves (or the --checksum given). */
+  async #urlDigest(url: string, opts: ChecksumOptions): Promise<string> {
+    if (opts.urlChecksum !== undefined) return opts.urlChecksum;
+    const base = opts.tmpDir ?? posix.dirname(this.dir);
+    await mkdir(base, { recursive: true, mode: 0o700 });
+    const tmp = await mkdtemp(posix.join(base, 'url-'));
+    try {
+      const got = await downloadUrl(url, posix.join(tmp, 'body'), { signal: opts.signal, cmd: 'ADD' });
+      return `${got.digest} ${q(got.filename)}`;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   }
 
   /** What the cache key holds of one entry: BuildKit contenthash's (tarsum v1) fields, no mtime. */

@@ -6,9 +6,8 @@
 // copy and by the context's checksum, so the cache key covers exactly what is copied.
 import { closeSync, fstatSync } from 'node:fs';
 import { posix } from 'node:path';
-import { BerthError, invalidParameter, isErrno, notFound } from '../../common/index.ts';
+import { BadPatternError, BerthError, goMatch, hasWildcards, invalidParameter, isErrno, notFound } from '../../common/index.ts';
 import { type ContainerView, O_DIRECTORY, O_PATH, readdirat } from '../../fsroot/index.ts';
-import { BadPatternError, goMatch, hasWildcards } from '../../common/index.ts';
 
 export interface SourceInfo {
   /** The resolved path in the root, links followed ('/a/b'; '/' for the root). */

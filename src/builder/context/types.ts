@@ -38,6 +38,19 @@ export interface CopySource {
   isContext: boolean;
 }
 
+export interface ChecksumOptions {
+  /**
+   * ADD <url> sources: `--checksum` when given (the key, no download), else the URL is
+   * downloaded and its bytes hashed, as moby does for every ADD of a URL.
+   */
+  urlChecksum?: string;
+  /** Where a URL is downloaded for hashing (default: beside the context's directory). */
+  tmpDir?: string;
+  signal?: AbortSignal;
+  /** The instruction, for its messages ("ADD failed: ..."). Default COPY. */
+  command?: 'COPY' | 'ADD';
+}
+
 export interface BuildContext {
   /** The directory holding the context's files (under <data-root>/builder/tmp). Read-only for the engine. */
   readonly dir: string;
@@ -47,7 +60,7 @@ export interface BuildContext {
    * The cache checksum of the files `sources` name (after wildcards, excludes and .dockerignore),
    * their content and metadata; the same sources with the same bytes give the same digest.
    */
-  checksum(sources: string[], exclude: string[]): Promise<string>;
+  checksum(sources: string[], exclude: string[], opts?: ChecksumOptions): Promise<string>;
   /** Removes the context's directory. */
   close(): Promise<void>;
 }

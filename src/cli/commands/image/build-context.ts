@@ -218,6 +218,9 @@ export async function packBuildContext(contextDir: string, opts: { dockerfile?: 
   // TrimBuildFilesFromExcludes: the Dockerfile and .dockerignore are always sent.
   if (pm?.matches('.dockerignore')) excludes = [...excludes, '!.dockerignore'];
   if (pm && extraDockerfile === undefined && pm.matches(relDockerfile)) excludes = [...excludes, `!${relDockerfile}`];
+  // The Dockerfile's own ignore file too: the daemon applies it again and must find it.
+  const relIgnore = ignorePath === undefined ? undefined : relative(absContext, ignorePath).split(sep).join('/');
+  if (pm && relIgnore !== undefined && !relIgnore.startsWith('../') && pm.matches(relIgnore)) excludes = [...excludes, `!${relIgnore}`];
   pm = excludes.length > 0 ? new PatternMatcher(excludes) : undefined;
 
   const entries = await walkContext(absContext, pm);
