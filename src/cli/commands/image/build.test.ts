@@ -57,7 +57,10 @@ before(async () => {
   await writeFile(join(ctxDir, 'a.txt'), 'data\n');
   process.env.HOME = GOLDEN_DIR;
 });
-after(() => rm(home, { recursive: true, force: true }));
+after(async () => {
+  await rm(home, { recursive: true, force: true });
+  await rm(GOLDEN_DIR, { recursive: true, force: true });
+});
 
 async function berth(args: string[], opts: { host?: string; stdin?: Buffer; stdoutTTY?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const out = sink(opts.stdoutTTY);
