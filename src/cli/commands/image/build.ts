@@ -72,11 +72,10 @@ export function progressMode(settings: BuildSettings, stderrIsTTY: boolean, stdo
   return stderrIsTTY && (stdoutIsTTY || tarToStdout) ? 'tty' : 'plain';
 }
 
-/** A writable that keeps what is written (docker's bytes.Buffer for -q). */
+/** Keeps what is written, synchronously (docker's bytes.Buffer for -q): the renderer only writes. */
 function bufferSink(): { stream: NodeJS.WritableStream; text(): string } {
   let text = '';
-  const stream = new PassThrough();
-  stream.on('data', (c: Buffer) => (text += c.toString()));
+  const stream = { write: (chunk: string | Buffer): boolean => ((text += String(chunk)), true) } as unknown as NodeJS.WritableStream;
   return { stream, text: () => text };
 }
 
