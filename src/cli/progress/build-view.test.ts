@@ -90,12 +90,14 @@ test('pull progress of a FROM is one line per layer; hostile text cannot move th
   v.message({ status: 'Downloading', id: 'aaaa', progressDetail: { current: 500, total: 1000 } });
   v.message({ status: 'Pulling fs layer', id: 'bbbb', progressDetail: {} });
   v.message(s('\x1b[2Aevil\tline\r\n'));
+  v.message(s('10%\r50%\r100%\r\n'));
   assert.deepEqual(v.render(), [
     '[+] Building 0.0s (0/1)',
     ' => [1/1] FROM localhost:5000/img   0.0s',
     ' => => aaaa: Downloading 500B/1kB',
     ' => => bbbb: Pulling fs layer',
     ' => => # evil    line',
+    ' => => # 100%',
   ]);
 });
 

@@ -158,7 +158,8 @@ export class BuildProgressView {
       // "Running in <id>", "Removed intermediate container <id>": the daemon's bookkeeping.
       return;
     }
-    if (step) step.logs.push(clean(line));
+    // A line redrawn with carriage returns (a progress bar) shows its last state.
+    if (step) step.logs.push(clean(line.split('\r').filter((seg) => seg !== '').pop() ?? ''));
     else if (line !== '') this.#trailer.push(line);
   }
 
