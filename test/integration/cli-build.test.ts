@@ -165,15 +165,15 @@ test('-o type=local writes the image\'s files to a directory, -o type=tar to a t
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Successfully built/);
   assert.ok(r.stdout.length > 1024);
-  // The usual use: a scratch stage holding only what was built.
+  // No container left from the export.
+  assert.equal((await berth(['ps', '-aq'])).stdout, '');
+  assert.equal(await dangling(), danglingBefore);
+  // The usual use (its first stage stays as an untagged image, as with docker's classic builder): a scratch stage holding only what was built.
   const scratch = await context({ Dockerfile: 'FROM busybox AS b\nRUN echo artifact > /artifact\nFROM scratch\nCOPY --from=b /artifact /\n' });
   const only = join(work, 'scratch-out');
   r = await berth(['build', '-o', only, scratch]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal(await readFile(join(only, 'artifact'), 'utf8'), 'artifact\n');
-  // No container left from the export.
-  assert.equal((await berth(['ps', '-aq'])).stdout, '');
-  assert.equal(await dangling(), danglingBefore);
 });
 
 /** The output with what differs between two runs (container IDs, the context size) left out. */
