@@ -191,6 +191,17 @@ test('--progress=plain prints what docker build prints, through the same daemon'
   assert.match(b.stdout, / ---> Using cache\n/);
 });
 
+test('a build from scratch (--no-cache) prints what docker build prints, IDs aside', async () => {
+  const dir = await context({ Dockerfile: 'FROM busybox\nENV A=1\nCOPY a.txt /\nRUN echo out; echo err >&2\nWORKDIR /w\n', 'a.txt': 'x\n' });
+  const ids = (s: string) => s.replace(/\b[0-9a-f]{12}\b/g, '<id>');
+  const dk = await docker(['build', '--no-cache', dir]);
+  const b = await berth(['build', '--no-cache', '--progress=plain', dir]);
+  assert.equal(dk.code, 0, dk.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(ids(b.stdout), ids(dk.stdout));
+  assert.match(b.stdout, /^Sending build context to Docker daemon  3\.072kB\r\r\n/);
+});
+
 test('--progress=tty draws the BuildKit-like view', async () => {
   const dir = await context({ Dockerfile: 'FROM busybox\nRUN echo one && echo two\n' });
   const r = await berth(['build', '--progress=tty', '--no-cache', '-t', 'cb-tty', dir]);

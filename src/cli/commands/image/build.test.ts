@@ -143,6 +143,12 @@ test('--iidfile gets the aux ID; a stale file is removed even when the build fai
     assert.equal((await berth(['build', '--iidfile', iid, ctxDir], { host: d.host })).code, 3);
     await assert.rejects(lstat(iid), { code: 'ENOENT' });
   });
+  // A file that cannot be written: Go's error text, after the build.
+  await withStream('build-ok.stream', async (d) => {
+    const r = await berth(['build', '--iidfile', join(home, 'no/such/dir/iid'), ctxDir], { host: d.host });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `open ${join(home, 'no/such/dir/iid')}: no such file or directory\n`);
+  });
   // A stream without an aux ID: docker's error.
   await withStream('build-ok.stream', async (d) => {
     const r = await berth(['build', '--iidfile', iid, ctxDir], { host: d.host });

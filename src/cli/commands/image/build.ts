@@ -206,7 +206,10 @@ async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Prom
   }
   if (settings.iidfile) {
     if (!imageId) throw new StatusError(1, `Server did not provide an image ID. Cannot write ${settings.iidfile}`);
-    await writeFile(settings.iidfile, imageId, { mode: 0o666 });
+    await writeFile(settings.iidfile, imageId, { mode: 0o666 }).catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+      throw new StatusError(1, `open ${settings.iidfile}: ${why}`);
+    });
   }
   if (output) await exportOutput(ctx, imageId, output, (settings.query.t ?? []).length === 0);
   return 0;
