@@ -305,6 +305,17 @@ test('--secret: files and variables in the X-Berth-Build-Secrets header, never i
   }
 });
 
+test('secrets larger than the daemon\'s header limit: a clear error', async () => {
+  const big = join(home, 'big-secret');
+  await writeFile(big, Buffer.alloc(20_000, 0x61));
+  // The fake daemon is a node:http server with node's default 16 KiB header limit.
+  await withStream('build-ok.stream', async (d) => {
+    const r = await berth(['build', '--secret', `id=big,src=${big}`, ctxDir], { host: d.host });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^the build secrets are too large for the daemon's request header limit \(X-Berth-Build-Secrets: \d+ bytes\)\n$/);
+  });
+});
+
 test('-o values: local and tar, the short forms, and bad ones', () => {
   assert.deepEqual(parseOutputSpec('type=local,dest=out'), { type: 'local', dest: 'out' });
   assert.deepEqual(parseOutputSpec('type=tar,dest=o.tar'), { type: 'tar', dest: 'o.tar' });

@@ -7,7 +7,7 @@ import { rm, stat, writeFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { CommandContext, CommandSpec, Flags } from '../../framework/types.ts';
-import { StatusError } from '../../framework/types.ts';
+import { DaemonError, StatusError } from '../../framework/types.ts';
 import { registryConfigHeader } from '../../credentials/index.ts';
 import { BuildProgressView, displayJsonMessages, JsonMessageError, progressString, TtyBuildDisplay, type JsonMessage } from '../../progress/index.ts';
 import { buildFlags, buildSettings, type BuildSettings } from './build-options.ts';
@@ -168,6 +168,10 @@ async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Prom
   try {
     const res = await ctx.client.call('POST', '/build', { query, body, headers }).catch((err: unknown) => {
       if (mode === 'quiet') ctx.stderr.write(progBuff.text());
+      // The secrets travel in a header, and a daemon bounds its headers (node's default: 16 KiB).
+      if (err instanceof DaemonError && err.status === 431 && secrets.size) {
+        throw new StatusError(1, `the build secrets are too large for the daemon's request header limit (${SECRETS_HEADER}: ${headers[SECRETS_HEADER]!.length} bytes)`);
+      }
       throw err;
     });
     // Whatever the daemon did with the body, the upload is over once it answers.
