@@ -233,6 +233,10 @@ test('builder prune removes the build cache; system df counts it', async () => {
   const p = await berth(['builder', 'prune', '-a', '-f']);
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stdout, /Total reclaimed space: \S+\n$/);
+  // With nothing left, both CLIs print the same.
+  const dkEmpty = await docker(['builder', 'prune', '-a', '-f']);
+  const bEmpty = await berth(['builder', 'prune', '-a', '-f']);
+  assert.deepEqual({ code: bEmpty.code, stdout: bEmpty.stdout }, { code: dkEmpty.code, stdout: dkEmpty.stdout });
   const again = await berth(['build', dir]);
   assert.equal(again.code, 0);
   assert.doesNotMatch(again.stdout, /Using cache/);
