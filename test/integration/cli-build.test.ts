@@ -144,6 +144,10 @@ test('--secret reaches RUN --mount=type=secret and is absent from the layers and
   assert.ok(exported.stdout.includes('pwlen'));
   assert.ok(!exported.stdout.includes('TOPSECRET') && !exported.stdout.includes('hunter2'));
   assert.equal((await berth(['rm', created.stdout.trim()])).code, 0);
+  // Nor does any layer blob (save writes them uncompressed).
+  const saved = await berth(['save', 'cb-secret']);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.ok(!saved.stdout.includes('TOPSECRET') && !saved.stdout.includes('hunter2'));
   assert.ok(!r.stdout.includes('TOPSECRET') && !d.daemonLog().includes('TOPSECRET') && !d.daemonLog().includes('hunter2'));
 });
 
