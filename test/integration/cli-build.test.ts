@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { startDaemonWithBusybox, type Daemon } from './harness.ts';
 
 let d: Daemon;
@@ -144,10 +145,19 @@ test('--secret reaches RUN --mount=type=secret and is absent from the layers and
   assert.ok(exported.stdout.includes('pwlen'));
   assert.ok(!exported.stdout.includes('TOPSECRET') && !exported.stdout.includes('hunter2'));
   assert.equal((await berth(['rm', created.stdout.trim()])).code, 0);
-  // Nor does any layer blob (save writes them uncompressed).
-  const saved = await berth(['save', 'cb-secret']);
-  assert.equal(saved.code, 0, saved.stderr);
-  assert.ok(!saved.stdout.includes('TOPSECRET') && !saved.stdout.includes('hunter2'));
+  // Nor does any blob of the saved image (compressed layers opened).
+  const savedTar = join(work, 'secret-save.tar');
+  assert.equal((await berth(['save', '-o', savedTar, 'cb-secret'])).code, 0);
+  const savedDir = join(work, 'secret-save');
+  await mkdir(savedDir);
+  execFileSync('tar', ['-C', savedDir, '-xf', savedTar]);
+  const files = execFileSync('find', [savedDir, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n');
+  assert.ok(files.length > 2);
+  for (const f of files) {
+    let bytes = await readFile(f);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+    assert.ok(!bytes.includes('TOPSECRET') && !bytes.includes('hunter2'), f);
+  }
   assert.ok(!r.stdout.includes('TOPSECRET') && !d.daemonLog().includes('TOPSECRET') && !d.daemonLog().includes('hunter2'));
 });
 
