@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startDaemonWithBusybox, type Daemon } from './harness.ts';
+import { spawn } from 'node:child_process';
+import { ROOT, startDaemonWithBusybox, waitFor, type Daemon } from './harness.ts';
 
 let d: Daemon;
 let work: string;
@@ -237,6 +238,18 @@ test('a failing RUN: docker\'s message, its exit code, and no tag', async () => 
   const t = await berth(['build', '--progress=tty', dir]);
   assert.match(t.stderr, / => ERROR \[2\/2\] RUN echo failing; exit 3/);
   assert.match(t.stderr, /------\n > \[2\/2\] RUN echo failing; exit 3:\nfailing\n------\nThe command/);
+});
+
+test('Ctrl-C cancels the build: the daemon removes the running step\'s container', async () => {
+  const dir = await context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
+  const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'build', '--progress=plain', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 130 : null))));
+  await waitFor(async () => out.includes('started'), 'the RUN step to start', 60_000);
+  child.kill('SIGINT');
+  assert.notEqual(await exited, 0);
+  await waitFor(async () => (await berth(['ps', '-aq'])).stdout === '', 'the step container to go', 30_000);
 });
 
 test('builder prune removes the build cache; system df counts it', async () => {
