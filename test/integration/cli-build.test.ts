@@ -5,11 +5,10 @@
 // `builder prune`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { spawn } from 'node:child_process';
 import { ROOT, startDaemonWithBusybox, waitFor, type Daemon } from './harness.ts';
 
 let d: Daemon;
