@@ -1,7 +1,7 @@
 // `berth build` (berth's own CLI) against a private berthd, beside `docker build` through the same
 // daemon: tags, build args, --target, -q, --iidfile, -f - and a Dockerfile outside the context, a
 // tar and a Dockerfile on stdin, .dockerignore, --secret (absent from the image and its history),
-// -o local and tar, the plain output against docker's, the tty view, a failing RUN, and
+// -o local and tar, the plain output against docker's, the tty view, a failing RUN, Ctrl-C, and
 // `builder prune`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
