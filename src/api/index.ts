@@ -12,9 +12,11 @@ export { pluginRoutes } from './routes/plugins/routes.ts';
 export { systemRoutes } from './routes/system/routes.ts';
 export { volumeRoutes } from './routes/volumes/routes.ts';
 export { registryRoutes } from './routes/registry/routes.ts';
+export { buildRoutes } from './routes/build/routes.ts';
 export { unimplementedRoutes } from './routes/unimplemented.ts';
 export type { AttachOptions, CommitQuery, ContainersBackend, LogOptions, StatsQuery } from './routes/containers/backend.ts';
 export type { ExecBackend } from './routes/exec/backend.ts';
+export type { BuildBackend, BuildPruneRequest, BuildRequest } from './routes/build/backend.ts';
 export type { ImagesBackend } from './routes/images/backend.ts';
 export type { DistributionBackend } from './routes/distribution/backend.ts';
 export type { NetworksBackend } from './routes/networks/backend.ts';
@@ -24,7 +26,7 @@ export type { PushRequest, RegistryBackend, RegistryCredentials, SearchResultIte
 export type { Filters } from './request.ts';
 export type { JsonMessage } from './streams/json-stream.ts';
 export type {
-  ContainerConfig, HostConfig, ImageConfig, PortMap,
+  BuildCache, ContainerConfig, HostConfig, ImageConfig, PortMap,
   ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, ExecConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
   NetworkDisconnectRequest, Volume, VolumeCreateOptions, VolumeListResponse, VolumePruneResponse,
 } from './types/engine-api.generated.ts';

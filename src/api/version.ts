@@ -53,6 +53,14 @@ export const API_FEATURES = {
   pushPlatform: '1.46',
   /** Image inspect's Config leaves out the empty legacy container fields. */
   imageConfigWithoutLegacyFields: '1.50',
+  /** POST /build sends the image ID as an `aux` message. */
+  buildAux: '1.30',
+  /** POST /build takes `platform`. */
+  buildPlatform: '1.32',
+  /** POST /build takes `outputs`. */
+  buildOutputs: '1.40',
+  /** POST /build/prune takes `reserved-space`, `max-used-space` and `min-free-space` (before, `keep-storage` only). */
+  buildPruneSpaces: '1.48',
 } as const;
 
 export type ApiFeature = keyof typeof API_FEATURES;

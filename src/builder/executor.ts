@@ -18,6 +18,8 @@ export const SCRATCH = 'scratch';
 export interface StepLayer {
   diffId: string;
   chainId: string;
+  /** Bytes of the layer's content, for the build cache's size (df, prune --keep-storage). */
+  size?: number;
 }
 
 /** A `RUN --mount` after expansion, with what the daemon needs to mount it. */
@@ -42,6 +44,12 @@ export interface RunRequest {
   /** Called once the container exists: `---> Running in <id12>`. */
   onContainer: (id: string) => void;
   signal: AbortSignal;
+  /**
+   * When the daemon removes the step's container (the build's `rm`/`forcerm`): `on-success`
+   * (rm, the default) keeps a failed step's container as moby does, `always` (forcerm) removes
+   * it too, `never` (rm=false) keeps both. A cancelled step's container is always removed.
+   */
+  remove: 'always' | 'on-success' | 'never';
 }
 
 export interface CopyStepRequest {
@@ -68,6 +76,12 @@ export interface BuildExecutor {
   copy(req: CopyStepRequest): Promise<StepLayer | undefined>;
   /** Creates the directory WORKDIR names when missing (moby does it in a layer only when it made one). */
   mkdirWorkdir(parent: StepImage | typeof SCRATCH, dir: string, signal: AbortSignal): Promise<StepLayer | undefined>;
+  /**
+   * A file of an image's root filesystem (its layers, resolved inside that root: links never
+   * leave it), or undefined when absent. The engine reads /etc/passwd and /etc/group with it to
+   * resolve `COPY --chown=name:group` as moby does against the destination image.
+   */
+  readFile(image: StepImage, path: string, signal: AbortSignal): Promise<Uint8Array | undefined>;
   /** Stores an image config whose layers are registered; `parent` is the previous step's image. */
   createImage(config: ImageConfigFile, parent?: string): Promise<StepImage>;
   /** Tags the result (`t`, several). */

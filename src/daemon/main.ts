@@ -16,6 +16,8 @@ import {
   networkRoutes,
   volumeRoutes,
   pluginRoutes,
+  buildRoutes,
+  API_VERSION,
 } from '../api/index.ts';
 import { NetworkApi } from './network-api.ts';
 import { VolumeApi } from './volume-api.ts';
@@ -41,6 +43,10 @@ import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, pageOutExecutable, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
 import { openListeners, planListeners } from './listeners.ts';
+import { copyIntoRoot, openBuilder, receiveContext } from '../builder/index.ts';
+import { BuildApi, clearBuildLeftovers } from './build-api.ts';
+import { CacheMounts } from './build/cache-mounts.ts';
+import { fetchRemoteContext } from './build/remote-context.ts';
 
 async function main(argv: string[]): Promise<void> {
   // A closed stdout/stderr (the parent that read them gone) fails every write; unheard, each
@@ -147,6 +153,37 @@ async function main(argv: string[]): Promise<void> {
   });
   let registry = registryClientFor(config);
   const imageApi = new ImageApi(images, containers.reader, () => registry);
+  // The builder: its records and cache mounts under <data-root>/builder, contexts in builder/tmp,
+  // secrets and staged binds under <exec-root>/builder; what a killed daemon's builds left goes first.
+  const builderDir = join(config.dataRoot, 'builder');
+  const buildTmp = join(builderDir, 'tmp');
+  const buildExec = join(config.execRoot, 'builder');
+  const scratch = { layers, images, journalDir: join(builderDir, 'rw') };
+  await clearBuildLeftovers({ execDir: buildExec, tmpDir: buildTmp, scratch, warn: (msg, f) => log.warn(msg, f) });
+  const cacheMounts = new CacheMounts(join(builderDir, 'cache-mounts'));
+  await cacheMounts.init();
+  const imageExists = (id: string) => {
+    try {
+      images.get(id);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const buildApi = new BuildApi({
+    engine: openBuilder({ dataRoot: config.dataRoot, dockerVersion: BERTH_VERSION, imageExists }),
+    contexts: {
+      receive: (body, o) => receiveContext(body, o),
+      fetchRemote: (url, o) => fetchRemoteContext(url, { ...o, receive: (body, r) => receiveContext(body, r) }),
+    },
+    executor: {
+      images, registry: () => registry, scratch, cacheMounts, execDir: buildExec, tmpDir: buildTmp,
+      run: { createContainer: (body) => containerApi.create(undefined, body, API_VERSION), verbs: containers.verbs, containers: containers.reader },
+      copyIntoRoot: (source, req, dest, o) => copyIntoRoot(source, req, dest, o),
+    },
+    images, cacheMounts, events, tmpDir: buildTmp,
+    imageInUse: (id) => containers.reader.usedImages().has(id),
+  });
   const daemonIdValue = await daemonId(config.dataRoot);
   const runtimeVersion = await runtime.version(config.defaultRuntime);
   const systemApi = new SystemApi({
@@ -161,13 +198,14 @@ async function main(argv: string[]): Promise<void> {
     listContainers: () => containerApi.list({ all: true, limit: -1, size: true, filters: new Map() }),
     volumes,
     registryInfo: () => registry.config.info(),
+    buildCache: () => buildApi.diskUsage(),
   });
   const served = [
     ...distributionRoutes(new DistributionApi(() => registry)),
     ...registryRoutes(new RegistryApi(() => registry, images)),
     ...systemRoutes(systemApi), ...containerRoutes(containerApi), ...execRoutes(execBackend(containerApi)), ...imageRoutes(imageApi),
     ...networkRoutes(new NetworkApi({ controller: networks, containers: containers.reader, verbs: containers.verbs, events, onChange: () => dns.sync(networks.list()) })),
-    ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(),
+    ...volumeRoutes(new VolumeApi({ store: volumes, events })), ...pluginRoutes(), ...buildRoutes(buildApi),
   ];
   const server = new ApiServer({ routes: [...served, ...unimplementedRoutes(served)], log, serverHeader: `berth/${BERTH_VERSION} (linux)` });
   await openListeners(server, listenerPlan, log);

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import {
-  type ContainerListEntry, type SystemBackend, API_VERSION, MIN_API_VERSION, toContainerDiskUsage, toContainerSummary, toVolume,
+  type BuildCache, type ContainerListEntry, type SystemBackend, API_VERSION, MIN_API_VERSION, toContainerDiskUsage, toContainerSummary, toVolume,
 } from '../api/index.ts';
 import type { DeepReadonly } from '../common/index.ts';
 import type { VolumeStore } from '../volume/index.ts';
@@ -34,6 +34,8 @@ export interface SystemApiDeps {
   volumes?: Pick<VolumeStore, 'list' | 'usage'>;
   /** /info RegistryConfig from the registry settings in force (IndexConfigs, CIDRs, Mirrors). */
   registryInfo?: () => RegistryInfo;
+  /** /system/df's Build Cache rows (the builder's cache records and cache mounts). */
+  buildCache?: () => Promise<BuildCache[]>;
 }
 
 export class SystemApi implements SystemBackend {
@@ -161,7 +163,7 @@ export class SystemApi implements SystemBackend {
       const local = store ? (await store.list({ driver: ['local'] })).filter((v) => Object.keys(v.options).length === 0) : [];
       out.Volumes = await Promise.all(local.map(async (v) => toVolume(v, await store!.usage(v.name).catch(() => ({ size: -1, refCount: 0 })))));
     }
-    if (want('build-cache')) out.BuildCache = [];
+    if (want('build-cache')) out.BuildCache = this.deps.buildCache ? await this.deps.buildCache() : [];
     return out;
   }
 

@@ -104,7 +104,7 @@ export interface ImageService {
   /** Whether a layer chain is registered. */
   hasLayer(chainId: string): Promise<boolean>;
   /** Registers a layer tar (compressed or not) on `parent`, checked against `diffId`; see LayerStore.register for `parentReady`. */
-  registerLayer(tar: AsyncIterable<Uint8Array>, parent: string | null, diffId: string, parentReady?: Promise<unknown>): Promise<{ chainId: string; diffId: string; size: number }>;
+  registerLayer(tar: AsyncIterable<Uint8Array>, parent: string | null, diffId?: string, parentReady?: Promise<unknown>): Promise<{ chainId: string; diffId: string; size: number }>;
   /** Removes a layer a failed operation registered, unless an image uses it. */
   releaseLayer(chainId: string): Promise<void>;
   /** Points a pulled reference (name:tag or name@digest) at an image; false when it already did. */

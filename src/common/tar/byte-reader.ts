@@ -52,6 +52,16 @@ export class ByteReader {
     while (n > 0) n -= (await this.readSome(n)).length;
   }
 
+  /** Skips up to `n` bytes; true when the input ended first (Go's tryReadFull: io.EOF). */
+  async skipOrEnd(n: number): Promise<boolean> {
+    while (n > 0) {
+      await this.#fill(1);
+      if (this.#buffered === 0) return true;
+      n -= this.#take(Math.min(n, this.#chunks[0].length)).length;
+    }
+    return false;
+  }
+
   /** Releases the source early (an error or a consumer that stopped). */
   async close(): Promise<void> {
     this.#chunks = [];

@@ -234,3 +234,20 @@ test('a non-zero block after one zero block is an error; names are bounded', asy
   const long = formatPaxRecord('path', Buffer.from('a'.repeat(2000)));
   await assert.rejects(collect(once(Buffer.concat([header('x', long.length, { type: 'x' }), pad(long), header('f', 0), endBlocks])), { maxNameLength: 1000 }), /name longer than 1000/);
 });
+
+test('an input that ends inside the last entry\'s padding ends the archive (Go\'s reader; docker build -f outside the context)', async () => {
+  const tar = execFileSync('tar', ['-C', src, '-cf', '-', 'hello.txt']);
+  // The header, then the 12 bytes of content, and nothing more: no padding, no trailer.
+  const cut = tar.subarray(0, BLOCK + 12);
+  const got: string[] = [];
+  for await (const e of readTar((async function* () { yield cut; })())) {
+    const parts: Uint8Array[] = [];
+    for await (const c of e.body()) parts.push(c);
+    got.push(`${e.name}:${Buffer.concat(parts).toString()}`);
+  }
+  assert.deepEqual(got, ['hello.txt:hello world\n']);
+  // Content cut short is still a truncated archive.
+  await assert.rejects(async () => {
+    for await (const e of readTar((async function* () { yield tar.subarray(0, BLOCK + 5); })())) for await (const _ of e.body()) void _;
+  }, /unexpected EOF/);
+});

@@ -142,7 +142,13 @@ export async function* readTar(source: AsyncIterable<Uint8Array>, limits: TarLim
       seq++; // invalidates this entry's body()
       await r.skip(remaining);
       remaining = 0;
-      await r.skip(padding(entry.size));
+      // Go's tar reader takes an input that ends inside the last entry's padding as the end of
+      // the archive (tryReadFull's io.EOF): the docker CLI sends such a tar for `docker build -f`
+      // with the Dockerfile outside the context, and dockerd reads it.
+      if (await r.skipOrEnd(padding(entry.size))) {
+        normalEnd = true;
+        return;
+      }
     }
   } finally {
     if (!normalEnd) await r.close();

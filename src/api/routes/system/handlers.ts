@@ -40,11 +40,6 @@ export function systemHandlers(b: SystemBackend): Record<string, Handler> {
       }
       ctx.reply(200, await b.df(types));
     },
-    async postBuildPrune(ctx) {
-      // No builder yet, so no build cache (/system/df says BuildCache: []): nothing to prune.
-      // `docker system prune` calls this after the other prunes and fails on an error.
-      ctx.reply(200, { CachesDeleted: null, SpaceReclaimed: 0 });
-    },
     async getEvents(ctx) {
       const filters = parseFilters(ctx.query, b.eventFilterKeys);
       const parse = (key: string): bigint | undefined => {

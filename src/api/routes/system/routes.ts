@@ -11,6 +11,5 @@ export function systemRoutes(b: SystemBackend): Route[] {
     { method: 'GET', path: '/info', handler: h.getInfo },
     { method: 'GET', path: '/system/df', handler: h.getSystemDf },
     { method: 'GET', path: '/events', handler: h.getEvents },
-    { method: 'POST', path: '/build/prune', handler: h.postBuildPrune },
   ];
 }
