@@ -11,6 +11,7 @@ import { imageCommands } from './image/index.ts';
 import { networkCommands } from './network/index.ts';
 import { systemCommands } from './system/index.ts';
 import { volumeCommands } from './volume/index.ts';
+import { builderCommands } from './builder/index.ts';
 import { registryCommands } from './registry/index.ts';
 import { inspectCommand } from './inspect.ts';
 import { versionCommand } from './version.ts';
@@ -30,6 +31,7 @@ export const registry: Registry = {
   commands: [
     group('container', 'Manage containers', [...runCommands, ...manageCommands, ...statsUpdateCommands]),
     group('image', 'Manage images', imageCommands),
+    group('builder', 'Manage builds', builderCommands),
     group('network', 'Manage networks', networkCommands),
     group('system', 'Manage berth', systemCommands),
     group('volume', 'Manage volumes', volumeCommands),

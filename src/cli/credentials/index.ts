@@ -5,3 +5,4 @@ export type { AuthConfig } from './auth-config.ts';
 export { credentialStore } from './store.ts';
 export type { StoreContext } from './store.ts';
 export { registryAuthHeader, storeContext } from './resolve.ts';
+export { registryConfigHeader } from './all-credentials.ts';

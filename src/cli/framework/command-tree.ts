@@ -53,6 +53,7 @@ export function buildCommandTree(def: CommandTreeSpec): CommandTree {
     addChildren(node);
     return node;
   });
+  linkSharedSpecs(root);
   for (const sc of def.shortcuts) {
     if (root.children.some((c) => c.name === sc.name)) continue;
     const target = findPath(root, sc.target);
@@ -64,7 +65,33 @@ export function buildCommandTree(def: CommandTreeSpec): CommandTree {
     root.children.push(node);
   }
   root.children.sort(byName);
+  // Aliases in docker's order: the top-level shortcut before another group's name for it.
+  const depth = (n: CommandNode): number => (n.parent ? 1 + depth(n.parent) : 0);
+  const sortShortcuts = (n: CommandNode): void => {
+    n.shortcuts.sort((a, b) => depth(a) - depth(b));
+    n.children.forEach(sortShortcuts);
+  };
+  sortShortcuts(root);
   return { root, programName: def.programName, common: def.common };
+}
+
+/**
+ * One spec registered in two groups is one command (docker's `builder build` is `image build`):
+ * the later node stands for the first, as a shortcut does, so that help names both.
+ */
+function linkSharedSpecs(root: CommandNode): void {
+  const first = new Map<CommandSpec, CommandNode>();
+  for (const group of root.children) {
+    for (const c of group.children) {
+      const main = first.get(c.spec);
+      if (!main) {
+        first.set(c.spec, c);
+        continue;
+      }
+      c.target = main;
+      main.shortcuts.push(c);
+    }
+  }
 }
 
 function makeNode(spec: CommandSpec, parent: CommandNode | undefined, hidden: boolean): CommandNode {

@@ -12,7 +12,8 @@ import { inspectImageCommand } from './inspect.ts';
 import { pruneCommand } from './prune.ts';
 import { pullCommand } from './pull.ts';
 import { pushCommand } from './push.ts';
+import { buildCommand } from './build.ts';
 
 export const imageCommands: CommandSpec[] = [
-  lsCommand, rmCommand, tagCommand, historyCommand, saveCommand, loadCommand, importCommand, inspectImageCommand, pruneCommand, pullCommand, pushCommand,
+  lsCommand, rmCommand, tagCommand, historyCommand, saveCommand, loadCommand, importCommand, inspectImageCommand, pruneCommand, pullCommand, pushCommand, buildCommand,
 ];

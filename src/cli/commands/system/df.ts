@@ -2,7 +2,7 @@
 import type { CommandSpec } from '../../framework/types.ts';
 import { timeAgo } from '../../format/index.ts';
 import { humanSizePrecision } from '../../progress/index.ts';
-import { formatFlag, renderList, truncateId } from '../shared.ts';
+import { formatFlag, goTimeString, renderList, truncateId } from '../shared.ts';
 import { CONTAINER_HEADERS, containerRow } from '../container/ls.ts';
 import type { ContainerSummary } from '../container/ls.ts';
 import { IMAGE_HEADERS, imageRows } from '../image/ls.ts';
@@ -17,7 +17,33 @@ const V_VOLUMES = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
 const V_CACHE = 'table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}';
 
 interface Volume { Name: string; Driver?: string; Scope?: string; Mountpoint?: string; Labels?: Record<string, string> | null; UsageData?: { Size: number; RefCount: number } | null }
-interface BuildCache { ID: string; Type?: string; Size: number; InUse?: boolean; Shared?: boolean; CreatedAt?: string; LastUsedAt?: string | null; UsageCount?: number }
+interface BuildCache {
+  ID: string; Parent?: string; Type?: string; Description?: string; Size: number; InUse?: boolean; Shared?: boolean;
+  CreatedAt?: string; LastUsedAt?: string | null; UsageCount?: number;
+}
+
+/** docker's buildCacheSort: by last use, never-used first, else in the daemon's order. */
+function sortBuildCache(cache: readonly BuildCache[]): BuildCache[] {
+  const t = (b: BuildCache): number | undefined => (b.LastUsedAt ? Date.parse(b.LastUsedAt) : undefined);
+  return cache.map((b, i) => ({ b, i })).sort((x, y) => {
+    const a = t(x.b);
+    const c = t(y.b);
+    if (a === undefined && c === undefined) return x.i - y.i;
+    if (a === undefined) return -1;
+    if (c === undefined) return 1;
+    return a === c ? x.i - y.i : a - c;
+  }).map((e) => e.b);
+}
+
+/** One row of docker's build cache context: the ID ends with "*" when the record is in use. */
+function cacheRow(b: BuildCache, trunc: boolean): Record<string, string> {
+  return {
+    CacheType: b.Type ?? '', CreatedAt: goTimeString(b.CreatedAt), CreatedSince: b.CreatedAt ? timeAgo(b.CreatedAt) : '', Description: b.Description ?? '',
+    ID: (trunc ? truncateId(b.ID) : b.ID) + (b.InUse ? '*' : ''), InUse: String(Boolean(b.InUse)),
+    LastUsedAt: b.LastUsedAt ? goTimeString(b.LastUsedAt) : '', LastUsedSince: b.LastUsedAt ? timeAgo(b.LastUsedAt) : '',
+    Parent: trunc ? truncateId(b.Parent ?? '') : b.Parent ?? '', Shared: String(Boolean(b.Shared)), Size: humanSizePrecision(b.Size, 3), UsageCount: String(b.UsageCount ?? 0),
+  };
+}
 interface DiskUsage {
   LayersSize?: number;
   Images?: ImageSummary[] | null;
@@ -69,10 +95,7 @@ function verbose(du: DiskUsage): string {
   // docker: "Don't display the virtual size" (SizeRootFs zeroed before the row is made).
   const containers = table((du.Containers ?? []).map((c) => containerRow({ ...c, SizeRootFs: 0 }, true)), V_CONTAINERS, CONTAINER_HEADERS);
   const volumes = table((du.Volumes ?? []).map((v) => volumeRow(v)), V_VOLUMES, { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' });
-  const caches = table(cache.map((b) => ({
-    CacheType: b.Type ?? '', CreatedSince: b.CreatedAt ? timeAgo(b.CreatedAt) : '', ID: truncateId(b.ID),
-    LastUsedSince: b.LastUsedAt ? timeAgo(b.LastUsedAt) : '', Shared: String(Boolean(b.Shared)), Size: hs(b.Size), UsageCount: String(b.UsageCount ?? 0),
-  })), V_CACHE, { ID: 'CACHE ID', CacheType: 'CACHE TYPE', Size: 'SIZE', CreatedSince: 'CREATED', LastUsedSince: 'LAST USED', UsageCount: 'USAGE', Shared: 'SHARED' });
+  const caches = table(sortBuildCache(cache).map((b) => cacheRow(b, true)), V_CACHE, { ID: 'CACHE ID', CacheType: 'CACHE TYPE', Size: 'SIZE', CreatedSince: 'CREATED', LastUsedSince: 'LAST USED', UsageCount: 'USAGE', Shared: 'SHARED' });
   const bsz = cache.filter((b) => !b.Shared).reduce((s, b) => s + b.Size, 0);
   return `Images space usage:\n\n${images}\n\nContainers space usage:\n\n${containers}\n\nLocal Volumes space usage:\n\n${volumes}\n\n` +
     `Build cache usage: ${hs(bsz)}\n\n${caches}\n`;
@@ -89,7 +112,7 @@ function verboseJson(du: DiskUsage): string {
     Images: images,
     Containers: (du.Containers ?? []).map((c) => containerRow({ ...c, SizeRootFs: 0 }, false)),
     Volumes: (du.Volumes ?? []).map((v) => volumeRow(v)),
-    BuildCache: cache.map((b) => ({ CacheType: b.Type ?? '', ID: b.ID, Shared: String(Boolean(b.Shared)), Size: hs(b.Size), UsageCount: String(b.UsageCount ?? 0) })),
+    BuildCache: sortBuildCache(cache).map((b) => cacheRow(b, false)),
   };
   return JSON.stringify(out).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
