@@ -39,8 +39,10 @@ export interface RunRequest {
   mounts: RunMount[];
   /** Bytes fed to the command's stdin (a `RUN <<EOF` heredoc run by the shell), if any. */
   stdin?: Uint8Array;
-  /** The step's output (stdout and stderr interleaved, as the classic builder streams it). */
+  /** The step's output (stdout, and stderr too unless onStderr is used). */
   onOutput: (chunk: Uint8Array) => void;
+  /** The step's stderr, when the executor keeps it apart: streamed as moby does, in red (\x1b[91m...\x1b[0m). */
+  onStderr?: (chunk: Uint8Array) => void;
   /** Called once the container exists: `---> Running in <id12>`. */
   onContainer: (id: string) => void;
   signal: AbortSignal;

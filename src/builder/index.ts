@@ -2,7 +2,6 @@
 // records, df and prune. The daemon implements BuildExecutor (containers, layers, images) and
 // BuildContext (the received context); other boxes use only what this file exports.
 export { openBuilder, type BuilderOptions } from './engine/builder.ts';
-export { BuilderError } from './engine/errors.ts';
 export type {
   BuildCacheRecord, Builder, BuildMessage, BuildOptions, BuildRequest, BuildResult, PruneOptions, PruneResult,
 } from './engine/types.ts';
@@ -11,4 +10,3 @@ export type { BuildExecutor, CopyStepRequest, RunMount, RunRequest, StepImage, S
 export type { BuildContext, CopyRequest, CopySource } from './context/types.ts';
 export { receiveContext } from './context/receive.ts';
 export { copyIntoRoot } from './context/copy.ts';
-export type { MountSpec } from './dockerfile/types.ts';

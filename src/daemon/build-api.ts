@@ -3,7 +3,7 @@
 // a BuildExecutor over the daemon's containers, layers and images for each build, the result
 // tagged as moby's build backend does (daemon/build.go: "Successfully built", tagImages), the
 // build cache and the cache mounts counted and pruned together.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BuildBackend, BuildCache, BuildPruneRequest, BuildRequest, JsonMessage } from '../api/index.ts';
@@ -11,31 +11,15 @@ import { invalidParameter, isMountPoint, readMountInfo } from '../common/index.t
 import { familiarString, parseNormalizedNamed, type ImageService } from '../image/index.ts';
 import type { AuthConfig } from '../distribution/index.ts';
 import { INDEX_SERVER } from '../distribution/index.ts';
-import type { BuildContext, BuildExecutor } from '../builder/index.ts';
+import type {
+  BuildCacheRecord, BuildContext, Builder, BuildMessage, BuildOptions, BuildRequest as EngineBuildRequest, BuildResult, PruneOptions, PruneResult,
+} from '../builder/index.ts';
 import type { EventBus } from './events.ts';
 import { createBuildExecutor, type ExecutorDeps } from './build/executor.ts';
 import type { CacheMounts, CacheMountUsage } from './build/cache-mounts.ts';
 import { clearScratchLayers, type ScratchDeps } from './build/scratch-layer.ts';
 import { unmountAndRemove } from './build/mounts.linux.ts';
 import { clearStaging } from './containers/subpath-staging.linux.ts';
-
-/** The engine's side (src/builder: openBuilder), as this backend uses it. */
-export interface BuildEngine {
-  build(req: {
-    context: BuildContext;
-    executor: BuildExecutor;
-    options: {
-      dockerfile?: string; tags: string[]; buildArgs: Record<string, string | null>; target?: string; noCache: boolean; pull: boolean;
-      cacheFrom: string[]; labels: Record<string, string>; platform?: string; networkMode?: string; rm: boolean; forceRm: boolean;
-      quiet: boolean; secrets: Map<string, Uint8Array>; buildId?: string;
-    };
-    onMessage: (msg: { stream: string } | { aux: { ID: string } }) => void;
-    signal?: AbortSignal;
-  }): Promise<{ imageId: string }>;
-  prune(opts: { all: boolean; filters: Record<string, string[]>; keepStorage?: number; keepImage?: (imageId: string) => boolean }): Promise<{ deleted: string[]; imageIds: string[]; spaceReclaimed: number }>;
-  diskUsage(): Promise<BuildCache[]>;
-  cancel(buildId: string): boolean;
-}
 
 export interface BuildContextReceiver {
   /** A tar context (plain or compressed) received into `dir`. */
@@ -45,7 +29,8 @@ export interface BuildContextReceiver {
 }
 
 export interface BuildApiDeps {
-  engine: BuildEngine;
+  /** The builder box's engine (openBuilder). */
+  engine: Builder;
   contexts: BuildContextReceiver;
   executor: ExecutorDeps;
   images: Pick<ImageService, 'delete' | 'references'>;
@@ -89,6 +74,17 @@ function authFor(configs: BuildRequest['authConfigs'], domain: string): AuthConf
   }
   return {};
 }
+
+/** The engine's options for a build: the query's, `q` excepted (the route holds the stream back, as moby's does). */
+function engineOptions(req: BuildRequest, tags: string[]): BuildOptions {
+  return {
+    dockerfile: req.dockerfile || undefined, tags, buildArgs: req.buildArgs, target: req.target || undefined, noCache: req.noCache, pull: req.pull,
+    cacheFrom: req.cacheFrom, labels: req.labels, platform: req.platform || undefined, networkMode: req.networkMode || undefined,
+    rm: req.remove, forceRm: req.forceRemove, quiet: false, secrets: req.secrets, buildId: req.buildId || undefined,
+  };
+}
+
+const streamMessage = (m: BuildMessage): JsonMessage => ('aux' in m ? { aux: m.aux } : { stream: m.stream });
 
 const CACHE_MOUNT_TYPE = 'exec.cachemount';
 
@@ -136,17 +132,8 @@ export class BuildApi implements BuildBackend {
         authFor: (domain) => authFor(req.authConfigs, domain),
         progress: out,
       });
-      const { imageId } = await this.deps.engine.build({
-        context,
-        executor,
-        options: {
-          dockerfile, tags, buildArgs: req.buildArgs, target: req.target || undefined, noCache: req.noCache, pull: req.pull,
-          cacheFrom: req.cacheFrom, labels: req.labels, platform: req.platform || undefined, networkMode: req.networkMode || undefined,
-          rm: req.remove, forceRm: req.forceRemove, quiet: false, secrets: req.secrets, buildId: req.buildId || undefined,
-        },
-        onMessage: (m) => out(m as JsonMessage),
-        signal: abort.signal,
-      });
+      const request: EngineBuildRequest = { context, executor, options: engineOptions(req, tags), onMessage: (m) => out(streamMessage(m)), signal: abort.signal };
+      const { imageId }: BuildResult = await this.deps.engine.build(request);
       return imageId;
     } finally {
       signal.removeEventListener('abort', onClientGone);
@@ -168,11 +155,12 @@ export class BuildApi implements BuildBackend {
 
   async prune(req: BuildPruneRequest) {
     const filters = Object.fromEntries(req.filters);
-    const keepStorage = req.reservedSpace || undefined;
-    const result = await this.deps.engine.prune({
+    const keepStorage = await this.keepStorage(req);
+    const opts: PruneOptions = {
       all: req.all, filters, keepStorage,
       keepImage: (id) => this.deps.imageInUse(id) || this.deps.images.references(id).repoTags.length > 0,
-    });
+    };
+    const result: PruneResult = await this.deps.engine.prune(opts);
     let reclaimed = result.spaceReclaimed;
     // Images only the removed cache records kept (untagged intermediate images, unused).
     for (const id of result.imageIds) {
@@ -186,9 +174,26 @@ export class BuildApi implements BuildBackend {
     return { CachesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
+  /**
+   * The most cache bytes to keep: reserved-space (keep-storage), max-used-space, and what
+   * min-free-space leaves of the cache on the data root's filesystem; the smallest one wins.
+   */
+  private async keepStorage(req: BuildPruneRequest): Promise<number | undefined> {
+    const limits: number[] = [];
+    if (req.reservedSpace > 0) limits.push(req.reservedSpace);
+    if (req.maxUsedSpace > 0) limits.push(req.maxUsedSpace);
+    if (req.minFreeSpace > 0) {
+      const fs = await statfs(this.deps.tmpDir);
+      const free = Number(fs.bavail) * Number(fs.bsize);
+      const used = (await this.deps.engine.diskUsage()).reduce((n, r) => n + (r.Size ?? 0), 0);
+      limits.push(Math.max(0, used - Math.max(0, req.minFreeSpace - free)));
+    }
+    return limits.length ? Math.min(...limits) : undefined;
+  }
+
   /** /system/df's Build Cache rows. */
   async diskUsage(): Promise<BuildCache[]> {
-    const rows = await this.deps.engine.diskUsage();
+    const rows: BuildCacheRecord[] = await this.deps.engine.diskUsage();
     return [...rows, ...(await this.deps.cacheMounts.usage()).map(cacheMountRow)];
   }
 }

@@ -43,7 +43,7 @@ import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, pageOutExecutable, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
 import { openListeners, planListeners } from './listeners.ts';
-import { copyIntoRoot, openBuilder, receiveContext } from '../builder/index.ts';
+import { copyIntoRoot, openBuilder, receiveContext, type BuilderOptions } from '../builder/index.ts';
 import { BuildApi, clearBuildLeftovers } from './build-api.ts';
 import { CacheMounts } from './build/cache-mounts.ts';
 import { fetchRemoteContext } from './build/remote-context.ts';
@@ -170,8 +170,9 @@ async function main(argv: string[]): Promise<void> {
       return false;
     }
   };
+  const builderOptions: BuilderOptions = { dataRoot: config.dataRoot, dockerVersion: BERTH_VERSION, imageExists };
   const buildApi = new BuildApi({
-    engine: openBuilder({ dataRoot: config.dataRoot, dockerVersion: BERTH_VERSION, imageExists }),
+    engine: openBuilder(builderOptions),
     contexts: {
       receive: (body, o) => receiveContext(body, o),
       fetchRemote: (url, o) => fetchRemoteContext(url, { ...o, receive: (body, r) => receiveContext(body, r) }),

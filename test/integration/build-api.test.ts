@@ -167,6 +167,9 @@ test('FROM pulled from a local registry (and pull=1 pulls again); X-Registry-Con
   assert.equal(r.error, undefined, r.text);
   assert.ok(r.messages.some((m) => m.status?.startsWith('Pulling from test/base') || m.status === 'Pull complete'), r.text);
   assert.equal((await d.docker(['run', '--rm', 'pulled:1', 'cat', '/p'])).stdout, 'pulled\n');
+  // A local image of another platform is pulled for the one asked; this registry has none.
+  const arm = await buildRaw(d, '', await contextTar({ 'Dockerfile': `FROM --platform=linux/arm64 ${ref}\nRUN true\n` }));
+  assert.match(arm.error?.error ?? arm.json?.message ?? '', /does not match the specified platform: wanted linux\/arm64, actual: linux\/amd64|no matching manifest for linux\/arm64/, arm.text);
   const again = await buildRaw(d, 'pull=1', tar);
   assert.ok(again.messages.some((m) => /Image is up to date|Downloaded newer image/.test(m.status ?? '')), again.text);
   // A missing repository: the pull's error, as dockerd's builder reports it.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BUSYBOX_TAR, run, startDaemonWithBusybox, type Daemon } from './harness.ts';
 import { dockerdMissing, startPrivateDockerd, type PrivateDockerd } from './dockerd.test-helpers.ts';
 import { makeContext, removeContexts } from './build.test-helpers.ts';
+import { startRegistry } from './distribution.test-helpers.ts';
 
 const missing = dockerdMissing();
 let berth: Daemon;
@@ -144,4 +145,21 @@ test('an image built by berthd equals dockerd 20.10\'s: config fields, history, 
   }
   same(mine.config.rootfs.diff_ids[0], theirs.config.rootfs.diff_ids[0], 'the base layer');
   assert.deepEqual(diffs, []);
+});
+
+test('FROM an image that is neither local nor pullable: the same error as dockerd\'s', { skip: missing }, async () => {
+  const reg = await startRegistry();
+  try {
+    const dir = await makeContext({ 'Dockerfile': `FROM ${reg.addr}/nobody/none:1\nRUN true\n` });
+    const b = await dockerBuild(berth.host, dir, 'none:berth');
+    const dd = await dockerBuild(dockerd!.host, dir, 'none:dockerd');
+    assert.notEqual(b.code, 0);
+    assert.equal(b.code, dd.code);
+    const errorLine = (s: string) => s.split('\n').filter((l) => l && !/DEPRECATED|buildx|Install the|^\s*$/.test(l)).join('\n');
+    assert.equal(errorLine(b.stderr), errorLine(dd.stderr));
+    const steps = (out: string) => out.split('\n').filter((l) => l.startsWith('Step '));
+    assert.deepEqual(steps(b.stdout), steps(dd.stdout));
+  } finally {
+    await reg.stop();
+  }
 });

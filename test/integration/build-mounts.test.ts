@@ -148,12 +148,13 @@ test('RUN --mount=type=secret (raw API): readable in the RUN, absent from every 
   await d.docker(['container', 'prune', '-f']);
 });
 
-test('RUN --network=none has no interface but lo', async () => {
-  const dir = await makeContext({ 'Dockerfile': 'FROM busybox\nRUN --network=none ls /sys/class/net > /nets\nRUN ls /sys/class/net > /nets-default\n' });
+test('RUN --network=none has no interface but lo, --network=host the host\'s', async () => {
+  const dir = await makeContext({ 'Dockerfile': 'FROM busybox\nRUN --network=none ls /sys/class/net > /nets\nRUN ls /sys/class/net > /nets-default\nRUN --network=host ls /sys/class/net > /nets-host\n' });
   const r = await build(dir, ['-t', 'netnone:1']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal((await d.docker(['run', '--rm', 'netnone:1', 'cat', '/nets'])).stdout, 'lo\n');
   assert.match((await d.docker(['run', '--rm', 'netnone:1', 'cat', '/nets-default'])).stdout, /eth0/);
+  assert.ok((await d.docker(['run', '--rm', 'netnone:1', 'cat', '/nets-host'])).stdout.split('\n').includes(d.bridge), 'the host\'s interfaces, this daemon\'s bridge among them');
 });
 
 /** Mounts under the daemon's directory that a build may make (overlays, staged binds, tmpfs). */

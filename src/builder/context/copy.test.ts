@@ -251,6 +251,9 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     } else if (rq.url === '/files/pkg.tar.gz') {
       res.writeHead(200, { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT', 'content-type': 'application/gzip' });
       res.end(body);
+    } else if (rq.url === '/star/') {
+      res.writeHead(200, { 'content-disposition': "attachment; filename*=UTF-8''na%C3%AFve.bin" });
+      res.end('star');
     } else if (rq.url === '/dir/') {
       res.writeHead(200, { 'content-disposition': 'attachment; filename="named.bin"' });
       res.end('cd');
@@ -271,14 +274,18 @@ test('ADD <url>: downloaded 0600 with Last-Modified, named from the URL, --check
     assert.deepEqual(readFileSync(join(dst, 'renamed')), body);
     await copy({ sources: [`${base}/dir/`], dest: '/cd/', command: 'ADD', unpack: true });
     assert.equal(read('cd/named.bin'), 'cd');
+    await copy({ sources: [`${base}/star/`], dest: '/cd/', command: 'ADD', unpack: true });
+    assert.equal(read('cd/naïve.bin'), 'star');
     const wrong = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(copy({ sources: [`${base}/files/pkg.tar.gz`], dest: '/bad', command: 'ADD', unpack: true, checksum: wrong }),
-      new RegExp(`digest mismatch ${wrong}: ${digest}`));
+      new RegExp(`digest mismatch ${digest}: ${wrong}`));
     assert.equal(existsSync(join(dst, 'bad')), false);
     await assert.rejects(copy({ sources: [`${base}/missing`], dest: '/m', command: 'ADD', unpack: true }),
       /failed to GET http:\/\/127\.0\.0\.1:\d+\/missing with status 404 Not Found: no such thing/);
     await assert.rejects(copy({ sources: [`${base}/files/pkg.tar.gz`], dest: '/c' }), /COPY failed: source can't be a URL for COPY/);
     await assert.rejects(copy({ sources: ['a.txt'], dest: '/c', command: 'ADD', checksum: digest }), /checksum can't be specified for non-HTTP\(S\) sources/);
+    await assert.rejects(copy({ sources: [`${base}/x`, `${base}/y`], dest: '/c/', command: 'ADD', checksum: digest }), /checksum can't be specified for multiple sources/);
+    await assert.rejects(copy({ sources: [`${base}/x`], dest: '/c', checksum: digest }), /checksum can't be specified for COPY/);
     await assert.rejects(copy({ sources: ['https://example.invalid/repo.git'], dest: '/g', command: 'ADD' }), /adding a git repository .* is not supported/);
   } finally {
     server.close();
@@ -308,4 +315,51 @@ test('mtimes are whole seconds (moby\'s tar copy); file capabilities are kept', 
     closeSync(root);
     closeSync(root2);
   }
+});
+
+test('with the user-space walk (kernels without openat2) the escapes stay refused', async () => {
+  const { setResolverImpl } = await import('../../fsroot/index.ts');
+  setResolverImpl('walk');
+  try {
+    await assert.rejects(copy({ sources: ['secret-link'], dest: '/x' }), /file not found/);
+    symlinkSync(hostSecret, join(dst, 'f'));
+    await copy({ sources: ['a.txt'], dest: '/f' });
+    assert.equal(readFileSync(hostSecret, 'utf8'), 'HOST SECRET');
+    assert.equal(read('f'), 'A');
+    await copy({ sources: ['dir'], dest: '/w' });
+    assert.equal(read('w/sub/three.txt'), 'three');
+  } finally {
+    setResolverImpl('auto');
+  }
+});
+
+test('end to end: a received context with .dockerignore, copied with COPY . /app/', async () => {
+  const { receiveContext } = await import('./receive.ts');
+  const { chunked } = await import('./context.test-helpers.ts');
+  const tar = await makeTar([
+    { name: 'Dockerfile', data: 'FROM scratch\nCOPY . /app/\n' }, { name: '.dockerignore', data: 'secret.env\n*.log\n!keep.log\nDockerfile\n' },
+    { name: 'secret.env', data: 'TOKEN=x' }, { name: 'debug.log', data: 'd' }, { name: 'keep.log', data: 'k' }, { name: 'src/index.js', data: 'js' },
+    { name: 'src/evil', type: 'symlink', target: '/etc/shadow' },
+  ]);
+  const ctx = await receiveContext(chunked(tar), { dir: join(tmp, 'e2e-ctx') });
+  try {
+    await copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['.'], dest: '/app/' }), dst);
+    assert.equal(read('app/src/index.js'), 'js');
+    assert.equal(read('app/keep.log'), 'k');
+    assert.equal(readlinkSync(join(dst, 'app/src/evil')), '/etc/shadow');
+    for (const gone of ['secret.env', 'debug.log', 'Dockerfile']) assert.equal(existsSync(join(dst, 'app', gone)), false, gone);
+    assert.equal(read('app/.dockerignore').startsWith('secret.env'), true);
+    await assert.rejects(copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['secret.env'], dest: '/' }), dst),
+      /file not found in build context or excluded by \.dockerignore: stat secret\.env/);
+    await assert.rejects(copyIntoRoot({ rootDir: ctx.dir, isContext: true }, req({ sources: ['src/evil'], dest: '/x' }), dst), /file not found/);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('a cancelled build stops the copy', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(copyIntoRoot({ rootDir: src, isContext: true }, req({ sources: ['dir'], dest: '/x/' }), dst, { signal: ac.signal }), { name: 'AbortError' });
+  assert.equal(existsSync(join(dst, 'x/one.md')), false);
 });

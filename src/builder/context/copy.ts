@@ -71,6 +71,12 @@ export async function copyIntoRoot(source: CopySource, req: CopyRequest, destRoo
   const destRootFd = openRoot(destRootDir);
   let tmp: Promise<string> | undefined;
   try {
+    if (req.checksum !== undefined) {
+      // BuildKit's checks (dockerfile2llb), before anything is resolved.
+      if (cmd === 'COPY') throw invalidParameter("checksum can't be specified for COPY");
+      if (req.sources.length + req.inline.length !== 1) throw invalidParameter("checksum can't be specified for multiple sources");
+      if (!isUrl(req.sources[0] ?? '')) throw invalidParameter("checksum can't be specified for non-HTTP(S) sources");
+    }
     const items: Item[] = [];
     for (const orig of req.sources) {
       if (isUrl(orig)) {
@@ -86,12 +92,9 @@ export async function copyIntoRoot(source: CopySource, req: CopyRequest, destRoo
     if (items.length > 1 && !req.dest.endsWith('/')) {
       throw invalidParameter(`When using ${cmd} with more than one source file, the destination must be a directory and end with a /`);
     }
-    if (req.checksum !== undefined && (items.length !== 1 || items[0].kind !== 'url')) {
-      throw invalidParameter(`${cmd} failed: checksum can't be specified for non-HTTP(S) sources`);
-    }
     const dest = normalizeDest(req.workdir, req.dest);
     const exclude = req.exclude.length > 0 ? dockerignoreMatcher(req.exclude) : undefined;
-    const c: CopyCtx = { cmd, owner, chownGiven: req.chown !== undefined, chmod: req.chmod, srcView, destRootFd, destRootDir, exclude, links: new Map(), dirTimes: [] };
+    const c: CopyCtx = { cmd, owner, chownGiven: req.chown !== undefined, chmod: req.chmod, srcView, destRootFd, destRootDir, exclude, links: new Map(), dirTimes: [], signal: opts.signal };
     for (const item of items) {
       opts.signal?.throwIfAborted();
       if (item.kind === 'local') {
@@ -143,6 +146,7 @@ interface CopyCtx {
   links: Map<string, string>;
   /** Directories copied, dated once their contents are in: [dest path, mtime]. */
   dirTimes: [string, number][];
+  signal?: AbortSignal;
 }
 
 /** The part of a --parents source kept at dest: after a `/./` pivot, else all of it. */
@@ -378,6 +382,7 @@ async function copyDirectory(c: CopyCtx, srcPath: string, destPath: string): Pro
 
 async function copyTree(c: CopyCtx, srcDirFd: number, dstDirFd: number, dstDir: string, relDir: string, parentInfo: MatchInfo | undefined): Promise<void> {
   for (const name of readdirat(srcDirFd, '.').sort()) {
+    c.signal?.throwIfAborted(); // a cancelled build stops a large COPY between files
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     const fd = openat(srcDirFd, name, O_PATH | O_NOFOLLOW);
     try {

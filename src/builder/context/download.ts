@@ -78,14 +78,25 @@ function filenameFor(url: string, res: IncomingMessage): string {
     const base = posix.basename(path);
     if (base !== '' && base !== '/') return base;
   }
-  const cd = res.headers['content-disposition'];
-  const m = cd ? /filename\*?=(?:"([^"]*)"|([^;\s]*))/i.exec(cd) : null;
-  const name = m ? (m[1] ?? m[2] ?? '') : '';
+  const name = dispositionFilename(res.headers['content-disposition'] ?? '');
   if (name !== '' && !name.endsWith('/')) {
     const base = posix.basename(name);
     if (base !== '' && base !== '.' && base !== '..') return base;
   }
   return '';
+}
+
+/** The filename parameter of a Content-Disposition (mime.ParseMediaType's: quoted, token, or RFC 2231 `filename*=`). */
+function dispositionFilename(cd: string): string {
+  const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(cd);
+  if (plain) return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2];
+  const ext = /(?:^|;)\s*filename\*\s*=\s*[^']*'[^']*'([^;\s]+)/i.exec(cd);
+  if (!ext) return '';
+  try {
+    return decodeURIComponent(ext[1]);
+  } catch {
+    return '';
+  }
 }
 
 export interface Downloaded {
@@ -129,7 +140,8 @@ export async function downloadUrl(
   }
   const digest = `sha256:${hash.digest('hex')}`;
   if (opts.checksum !== undefined && opts.checksum !== digest) {
-    throw invalidParameter(`${opts.cmd ?? 'ADD'} failed: digest mismatch ${opts.checksum}: ${digest}`);
+    // BuildKit's wording (source/http): the digest received, then the one asked for.
+    throw invalidParameter(`${opts.cmd ?? 'ADD'} failed: digest mismatch ${digest}: ${opts.checksum}`);
   }
   const lm = res.headers['last-modified'];
   const t = lm ? Date.parse(lm) : NaN;

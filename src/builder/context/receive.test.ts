@@ -95,6 +95,7 @@ test('hostile entries are refused and the directory removed', async () => {
   await refused([{ name: 'l', type: 'symlink', target: '/etc' }, { name: 'l/passwd', data: 'x' }], /written through the link "l"/);
   await refused([{ name: 'f', data: 'x' }, { name: 'f/g', data: 'x' }], /"f" is not a directory/);
   await refused([{ name: 'big', data: Buffer.alloc(10_000) }], /larger than the limit of 5000 bytes/, { maxBytes: 5000 });
+  await refused([{ name: 'big', data: Buffer.alloc(30_000) }], /entry "big" is too large \(30000 bytes, limit 20000\)/, { maxBytes: 20_000 });
   await refused([{ name: 'a', data: '' }, { name: 'b', data: '' }, { name: 'c', data: '' }], /more than 2 entries/, { maxEntries: 2 });
 });
 
@@ -282,6 +283,16 @@ test('checksum of ADD <url> sources: the served bytes, or --checksum without a d
     assert.notEqual(pinned, one);
   } finally {
     server.close();
+    await ctx.close();
+  }
+});
+
+test('the context directory is 0700: a set-uid file from the tar is out of every host user\'s reach', async () => {
+  const ctx = await receive([{ name: 'Dockerfile', data: 'FROM scratch' }, { name: 'suid', data: 'x', mode: 0o4755 }]);
+  try {
+    assert.equal(statSync(ctx.dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(ctx.dir, 'suid')).mode & 0o7777, 0o4755);
+  } finally {
     await ctx.close();
   }
 });

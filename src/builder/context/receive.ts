@@ -17,7 +17,7 @@
 // .dockerignore says too.
 import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, futimesSync, write, writeSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanEntryName, checkLinkEntry } from '../../archive/index.ts';
@@ -29,8 +29,9 @@ import {
   fstatat, lchownat, linkat, lutimesat, mkdirAllInRoot, mkdirat, openInRoot, openRoot, openat, readFileInRoot, removeAllAt, symlinkat,
 } from '../../fsroot/index.ts';
 import { decompressAny } from './decompress.ts';
-import { resolveLocalSources } from './sources.ts';
 import { downloadUrl, isUrl } from './download.ts';
+import { entryHeader } from './root-checksum.ts';
+import { resolveLocalSources } from './sources.ts';
 import type { BuildContext, ChecksumOptions } from './types.ts';
 
 const writeAsync = promisify(write);
@@ -71,9 +72,13 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, opts: Rece
   await mkdir(posix.dirname(opts.dir), { recursive: true, mode: 0o700 });
   await mkdir(opts.dir, { mode: 0o700 });
   try {
+    // 0700 whatever the umask: the context's files keep the tar's modes and owners (a set-uid
+    // root binary too), so no host user may reach them.
+    await chmod(opts.dir, 0o700);
     const index = new Map<string, ContextEntry>();
-    index.set('', { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, digest: '', linkname: '' });
-    await extractContext(bounded(decompressAny(body), opts.maxBytes ?? DEFAULT_MAX_BYTES), opts.dir, index, opts.maxEntries ?? 1_000_000);
+    index.set('', { type: 'dir', mode: 0o700, uid: 0, gid: 0, size: 0, mtime: 0, digest: '', linkname: '' });
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    await extractContext(bounded(decompressAny(body), maxBytes), opts.dir, index, { maxEntries: opts.maxEntries ?? 1_000_000, maxBytes });
     const dockerfile = await readDockerfile(opts.dir, opts.dockerfile);
     await applyDockerignore(opts.dir, index, dockerfile.ok ? dockerfile.key : undefined);
     return new ReceivedContext(opts.dir, index, dockerfile);
@@ -100,14 +105,18 @@ interface Ctx {
   dirTimes: [string, number][];
 }
 
-async function extractContext(bytes: AsyncIterable<Uint8Array>, dir: string, index: Map<string, ContextEntry>, maxEntries: number): Promise<void> {
+async function extractContext(
+  bytes: AsyncIterable<Uint8Array>, dir: string, index: Map<string, ContextEntry>, limits: { maxEntries: number; maxBytes: number },
+): Promise<void> {
+  const { maxEntries } = limits;
   const rootFd = openRoot(dir);
   const ctx: Ctx = { rootFd, dirs: new ParentDirCache((p) => mkdirAllInRoot(rootFd, p, 0o755)), index, dirTimes: [] };
   let count = 0;
   try {
     const it = bytes[Symbol.asyncIterator]();
     const tracked: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
-    for await (const e of readTar(tracked, { maxNameLength: 4096 })) {
+    // An entry larger than the whole context may be is refused from its header, before any byte is written.
+    for await (const e of readTar(tracked, { maxNameLength: 4096, maxEntrySize: limits.maxBytes })) {
       if (++count > maxEntries) throw invalidParameter(`build context has more than ${maxEntries} entries`);
       try {
         await extractEntry(ctx, e);
@@ -199,7 +208,7 @@ async function extractEntry(ctx: Ctx, e: TarEntry): Promise<void> {
       symlinkat(e.linkname, dirFd, base);
       lchownat(dirFd, base, e.uid, e.gid);
       lutimesat(dirFd, base, e.mtime, e.mtime);
-      index.set(rel, { ...entry('symlink', e, 0, ''), linkname: e.linkname });
+      index.set(rel, { ...entry('symlink', e, 0, ''), mode: 0o777, linkname: e.linkname }); // a link's mode is always 0777 on Linux
       return;
     case 'hardlink': {
       const srcDir = openInRoot(ctx.rootFd, posix.dirname(linkTarget!), { flags: O_PATH | O_DIRECTORY, followFinal: true });
@@ -426,8 +435,7 @@ export class ReceivedContext implements BuildContext {
   /** What the cache key holds of one entry: BuildKit contenthash's (tarsum v1) fields, no mtime. */
   #header(key: string): string {
     const e = this.#index.get(key);
-    if (e === undefined) return 'missing';
-    return `${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size} ${q(e.linkname)} ${e.digest}`;
+    return e === undefined ? 'missing' : entryHeader(e);
   }
 
   #sortedKeys(): string[] {

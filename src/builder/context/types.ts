@@ -2,12 +2,6 @@
 // or fetched from `remote`), checked entry by entry, stored on disk under the data root, and
 // read through the fsroot box only (DESIGN.md decision 5).
 
-/** One file a COPY/ADD reads, for the cache key: its path in the context and its content and metadata. */
-export interface SourceDigest {
-  /** A digest over every source's path, content, mode, uid/gid and link target (BuildKit contenthash). */
-  digest: string;
-}
-
 export interface CopyRequest {
   /** Source words after variable expansion (wildcards allowed, Go filepath.Match syntax). */
   sources: string[];

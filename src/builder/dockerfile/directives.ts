@@ -4,7 +4,8 @@
 // appear once.
 
 const VALID = new Set(['syntax', 'escape', 'check']);
-const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
+// Go's RE2 `\s` is ASCII whitespace only
+const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
 
 export class DirectiveParser {
   private done = false;

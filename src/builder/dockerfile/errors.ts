@@ -1,7 +1,7 @@
 // Parse errors as Docker words them. Every error is InvalidParameter (a bad Dockerfile) and
 // carries the 1-based lines it concerns, so the daemon can show the Dockerfile excerpt.
 
-import { invalidParameter, type BerthError } from '../../common/index.ts';
+import { BerthError, invalidParameter } from '../../common/index.ts';
 
 /** A Dockerfile error with the lines it concerns (BuildKit parser.ErrorLocation). */
 export type DockerfileError = BerthError & { line: number; endLine: number };
@@ -26,3 +26,10 @@ export const errNoDestinationArgument = (cmd: string) =>
 export const errBadHeredoc = (cmd: string, option: string) => new InstructionError(`${cmd} cannot accept a heredoc as ${option}`);
 export const errBlankCommandNames = (cmd: string) => new InstructionError(`${cmd} names can not be blank`);
 export const errTooManyArguments = (cmd: string) => new InstructionError(`Bad input to ${cmd}, too many arguments`);
+
+/** A lexer error (a bad Dockerfile: InvalidParameter), BuildKit's wording: `failed to process "<word>": <reason>`. */
+export class ShellLexError extends BerthError {
+  constructor(message: string) {
+    super('InvalidParameter', message);
+  }
+}

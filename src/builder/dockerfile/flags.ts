@@ -29,7 +29,8 @@ export function parseFlags(raw: readonly string[], allowed: Record<string, FlagK
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const value = eq >= 0 ? body.slice(eq + 1) : '';
     const kind = allowed[name];
-    if (!kind) throw new InstructionError(withSuggestion(`unknown flag: ${name}`, name, Object.keys(allowed), true));
+    // recent BuildKit names the flag with its dashes: `unknown flag: --platform2 (did you mean platform?)`
+    if (!kind) throw new InstructionError(withSuggestion(`unknown flag: --${name}`, name, Object.keys(allowed), true));
     if ((strings.has(name) || bools.has(name)) && kind !== 'strings') throw new InstructionError(`duplicate flag specified: ${name}`);
     if (kind === 'bool') {
       if (eq >= 0 && value === '') throw new InstructionError(`missing a value on flag: ${name}`);

@@ -3,6 +3,7 @@
 // shell form take heredocs; the body lines follow the instruction, one heredoc after another.
 
 import { ShellLex } from './shell-lex.ts';
+import type { Heredoc } from './types.ts';
 
 export interface RawHeredoc {
   name: string;
@@ -56,6 +57,16 @@ export function heredocsFromLine(line: string): RawHeredoc[] {
 }
 
 /** `<<-`: strips the leading tabs of every line (parser.ChompHeredocContent). */
-export function chompHeredocContent(src: string): string {
+function chompHeredocContent(src: string): string {
   return src.replace(/^\t+/gm, '');
+}
+
+/** The syntax tree's heredoc: the body with its tabs stripped for `<<-`. */
+export function heredocOf(doc: RawHeredoc): Heredoc {
+  return {
+    name: doc.name,
+    content: doc.chomp ? chompHeredocContent(doc.content) : doc.content,
+    expand: doc.expand,
+    ...(doc.fileDescriptor !== undefined ? { fileDescriptor: doc.fileDescriptor } : {}),
+  };
 }

@@ -2,22 +2,22 @@
 // each instruction with its argument checks, its allowed flags and BuildKit's messages, in
 // BuildKit's order of checks. Words stay unexpanded (the engine expands them at dispatch).
 
-import { parseGoDuration } from '../../common/index.ts';
 import {
   errAtLeastOneArgument,
-  errBadHeredoc,
   errBlankCommandNames,
   errExactlyOneArgument,
-  errNoDestinationArgument,
   errTooManyArguments,
   InstructionError,
 } from './errors.ts';
-import { parseFlags, type FlagKind } from './flags.ts';
-import { chompHeredocContent, parseHeredocWord, type RawHeredoc } from './heredoc.ts';
+import { parseFlags, type FlagKind, type ParsedFlags } from './flags.ts';
+import { heredocOf } from './heredoc.ts';
+import { copyInstruction } from './copy-instruction.ts';
+import { healthcheck } from './healthcheck-instruction.ts';
+import { checkMountSyntax } from './mount.ts';
 import type { Node } from './node.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote, trimGoSpace } from './go-text.ts';
 import { withSuggestion } from './suggest.ts';
-import type { CommandLine, Heredoc, Instruction } from './types.ts';
+import type { CommandLine, Instruction } from './types.ts';
 
 const INSTRUCTIONS = [
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
@@ -26,19 +26,10 @@ const INSTRUCTIONS = [
 
 const VALID_STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
-function heredoc(doc: RawHeredoc): Heredoc {
-  return {
-    name: doc.name,
-    content: doc.chomp ? chompHeredocContent(doc.content) : doc.content,
-    expand: doc.expand,
-    ...(doc.fileDescriptor !== undefined ? { fileDescriptor: doc.fileDescriptor } : {}),
-  };
-}
-
 /** CMD/ENTRYPOINT/RUN: exec form for a JSON array, otherwise the words joined (handleJSONArgs). */
 function commandLine(node: Node, args: string[]): CommandLine {
   if (node.json) return { form: 'exec', args };
-  return { form: 'shell', cmd: args.join(' '), heredocs: node.heredocs.map(heredoc) };
+  return { form: 'shell', cmd: args.join(' '), heredocs: node.heredocs.map(heredocOf) };
 }
 
 function keyValues(args: string[], cmd: string): { key: string; value: string }[] {
@@ -52,36 +43,12 @@ function keyValues(args: string[], cmd: string): { key: string; value: string }[
   return pairs;
 }
 
-/** HEALTHCHECK durations: Go's time.ParseDuration, at least 1ms unless 0 (parseOptInterval). */
-function checkInterval(name: string, value: string | undefined): void {
-  if (value === undefined || value === '') return;
-  const negative = value.startsWith('-');
-  const ns = parseGoDuration(value.replace(/^[-+]/, ''));
-  if (ns === undefined) throw new InstructionError(`time: invalid duration ${goQuote(value)}`);
-  if (ns !== 0n && (negative || ns < 1_000_000n)) throw new InstructionError(`Interval ${goQuote(name)} cannot be less than 1ms`);
-}
-
-function checkRetries(value: string | undefined): void {
-  if (value === undefined || value === '') return;
-  if (!/^[+-]?\d+$/.test(value)) throw new InstructionError(`strconv.ParseInt: parsing ${goQuote(value)}: invalid syntax`);
-  const n = BigInt(value);
-  if (n > 2147483647n || n < -2147483648n) throw new InstructionError(`strconv.ParseInt: parsing ${goQuote(value)}: value out of range`);
-  if (n < 0n) throw new InstructionError(`--retries cannot be negative (${n})`);
-}
-
-const COPY_FLAGS: Record<string, FlagKind> = { chown: 'string', from: 'string', chmod: 'string', link: 'bool', parents: 'bool', exclude: 'strings' };
-const ADD_FLAGS: Record<string, FlagKind> = {
-  chown: 'string', chmod: 'string', link: 'bool', 'keep-git-dir': 'bool', checksum: 'string', unpack: 'bool', exclude: 'strings',
-};
 const RUN_FLAGS: Record<string, FlagKind> = { mount: 'strings', network: 'string', security: 'string' };
-const HEALTHCHECK_FLAGS: Record<string, FlagKind> = {
-  interval: 'string', timeout: 'string', 'start-period': 'string', 'start-interval': 'string', retries: 'string',
-};
 const NO_FLAGS: Record<string, FlagKind> = {};
 
 /** The instruction of one node; throws InstructionError (parse.ts adds the line). */
 export function toInstruction(node: Node): Instruction {
-  const base = { loc: { start: node.startLine, end: node.endLine }, original: node.original.trim(), flags: [] as Instruction['flags'] };
+  const base = { loc: { start: node.startLine, end: node.endLine }, original: trimGoSpace(node.original), flags: [] as Instruction['flags'] };
   const args = node.args;
   const flags = (allowed: Record<string, FlagKind>) => {
     const f = parseFlags(node.flags, allowed);
@@ -132,10 +99,10 @@ export function toInstruction(node: Node): Instruction {
     case 'ONBUILD': {
       if (args.length === 0) throw errAtLeastOneArgument('ONBUILD');
       flags(NO_FLAGS);
-      const trigger = args[0].trim().toUpperCase();
+      const trigger = trimGoSpace(args[0]).toUpperCase();
       if (trigger === 'ONBUILD') throw new InstructionError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
       if (trigger === 'MAINTAINER' || trigger === 'FROM') throw new InstructionError(`${trigger} isn't allowed as an ONBUILD trigger`);
-      let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
+      let expression = node.original.replace(/^\p{White_Space}*ONBUILD\p{White_Space}*/iu, '');
       for (const doc of node.heredocs) expression += '\n' + doc.content + doc.name;
       return { ...base, kind: 'ONBUILD', trigger: expression };
     }
@@ -143,17 +110,25 @@ export function toInstruction(node: Node): Instruction {
       const f = flags(RUN_FLAGS);
       const network = f.string('network');
       if (network !== undefined && !['none', 'host', 'default'].includes(network)) {
-        throw new InstructionError(`unsupported network mode ${goQuote(network)}`);
+        throw new InstructionError(`invalid network mode ${goQuote(network)}`);
       }
       const security = f.string('security');
       if (security !== undefined && !['sandbox', 'insecure'].includes(security)) {
-        throw new InstructionError(`unsupported security mode ${goQuote(security)}`);
+        throw new InstructionError(`security ${goQuote(security)} is not valid`);
+      }
+      const mounts = f.strings('mount');
+      for (const m of mounts) {
+        try {
+          checkMountSyntax(m);
+        } catch (err) {
+          throw new InstructionError((err as Error).message);
+        }
       }
       return {
         ...base,
         kind: 'RUN',
         command: commandLine(node, args),
-        mounts: f.strings('mount'),
+        mounts,
         ...(network !== undefined ? { network } : {}),
         ...(security !== undefined ? { security } : {}),
       };
@@ -172,7 +147,7 @@ export function toInstruction(node: Node): Instruction {
     case 'VOLUME': {
       if (args.length === 0) throw errAtLeastOneArgument('VOLUME');
       flags(NO_FLAGS);
-      const values = args.map((v) => v.trim());
+      const values = args.map(trimGoSpace);
       if (values.some((v) => v === '')) throw new InstructionError('VOLUME specified can not be an empty string');
       return { ...base, kind: 'VOLUME', values };
     }
@@ -200,77 +175,7 @@ export function toInstruction(node: Node): Instruction {
   throw new InstructionError(withSuggestion(`unknown instruction: ${node.cmd}`, node.cmd, INSTRUCTIONS, false));
 }
 
-type Base = { loc: { start: number; end: number }; original: string; flags: Instruction['flags'] };
-type FlagsFn = (allowed: Record<string, FlagKind>) => ReturnType<typeof parseFlags>;
-
-function copyInstruction(node: Node, name: 'COPY' | 'ADD', base: Base, flags: FlagsFn): Instruction {
-  const args = node.args;
-  if (args.length < 2) throw errNoDestinationArgument(name);
-  const f = flags(name === 'COPY' ? COPY_FLAGS : ADD_FLAGS);
-  const dest = args[args.length - 1];
-  if (parseHeredocWord(dest)) throw errBadHeredoc(name, 'a destination');
-  const byName = new Map(node.heredocs.map((d) => [d.name, d]));
-  const sources: string[] = [];
-  const heredocs: Heredoc[] = [];
-  for (const src of args.slice(0, -1)) {
-    const doc = parseHeredocWord(src);
-    if (!doc) {
-      sources.push(src);
-      continue;
-    }
-    heredocs.push(heredoc({ ...doc, content: byName.get(doc.name)?.content ?? '' }));
-  }
-  const opt = <K extends string, V>(key: K, v: V | undefined) => (v !== undefined ? { [key]: v } as Record<K, V> : {});
-  return {
-    ...base,
-    kind: name,
-    sources,
-    heredocs,
-    dest,
-    ...opt('from', f.string('from')),
-    ...opt('chown', f.string('chown')),
-    ...opt('chmod', f.string('chmod')),
-    link: f.bool('link') ?? false,
-    parents: f.bool('parents') ?? false,
-    exclude: f.strings('exclude'),
-    ...opt('checksum', f.string('checksum')),
-    ...opt('keepGitDir', f.bool('keep-git-dir')),
-    ...opt('unpack', f.bool('unpack')),
-  };
-}
-
-function healthcheck(node: Node, base: Base, flags: FlagsFn): Instruction {
-  const args = node.args;
-  if (args.length === 0) throw errAtLeastOneArgument('HEALTHCHECK');
-  const typ = args[0].toUpperCase();
-  const rest = args.slice(1);
-  if (typ === 'NONE') {
-    // BuildKit does not check flags on HEALTHCHECK NONE
-    if (rest.length !== 0) throw new InstructionError('HEALTHCHECK NONE takes no arguments');
-    return { ...base, kind: 'HEALTHCHECK' };
-  }
-  const f = flags(HEALTHCHECK_FLAGS);
-  if (typ !== 'CMD') throw new InstructionError(`Unknown type ${goQuote(typ)} in HEALTHCHECK (try CMD)`);
-  const cmd = node.json || rest.length === 0 ? rest : [rest.join(' ')];
-  if (cmd.length === 0) throw new InstructionError('Missing command after HEALTHCHECK CMD');
-  const interval = f.string('interval');
-  const timeout = f.string('timeout');
-  const startPeriod = f.string('start-period');
-  const startInterval = f.string('start-interval');
-  const retries = f.string('retries');
-  checkInterval('interval', interval);
-  checkInterval('timeout', timeout);
-  checkInterval('start-period', startPeriod);
-  checkInterval('start-interval', startInterval);
-  checkRetries(retries);
-  return {
-    ...base,
-    kind: 'HEALTHCHECK',
-    command: node.json ? { form: 'exec', args: cmd } : { form: 'shell', cmd: cmd[0], heredocs: [] },
-    ...(interval !== undefined ? { interval } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-    ...(startPeriod !== undefined ? { startPeriod } : {}),
-    ...(startInterval !== undefined ? { startInterval } : {}),
-    ...(retries !== undefined ? { retries } : {}),
-  };
-}
+/** What every instruction has (types.ts Base). */
+export type InstructionBase = { loc: { start: number; end: number }; original: string; flags: Instruction['flags'] };
+/** Parses the node's flags against an allowed set and records them in the base. */
+export type FlagsFn = (allowed: Record<string, FlagKind>) => ParsedFlags;

@@ -5,6 +5,7 @@
 
 import { DirectiveParser, escapeToken } from './directives.ts';
 import { locatedError } from './errors.ts';
+import { trimGoSpaceLeft } from './go-text.ts';
 import { heredocsFromLine } from './heredoc.ts';
 import { buildNode, canContainHeredoc, NodeError, type Node } from './node.ts';
 
@@ -21,7 +22,7 @@ function physicalLines(text: string): string[] {
 }
 
 const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
-const trimLeadingWhitespace = (s: string) => s.replace(/^\s+/u, '');
+const trimLeadingWhitespace = trimGoSpaceLeft;
 const isComment = (s: string) => trimLeadingWhitespace(s).startsWith('#');
 
 function continuationRegex(esc: string): RegExp {
@@ -30,8 +31,13 @@ function continuationRegex(esc: string): RegExp {
   return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
 }
 
+/** bufio.Scanner's default limit, which BuildKit keeps. */
+const MAX_LINE_BYTES = 64 * 1024;
+
 export function scanDockerfile(text: string): ScanResult {
-  const lines = physicalLines(text);
+  let lines = physicalLines(text);
+  const tooLong = lines.findIndex((l) => Buffer.byteLength(l) > MAX_LINE_BYTES);
+  if (tooLong >= 0) lines = lines.slice(0, tooLong);
   const directives = new DirectiveParser();
   let esc = '\\';
   let contRe = continuationRegex(esc);
@@ -120,5 +126,6 @@ export function scanDockerfile(text: string): ScanResult {
     nodes.push(node);
   }
   if (nodes.length === 0) throw locatedError('file with no instructions', Math.max(currentLine, 1));
+  if (tooLong >= 0) throw locatedError(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES - 1}`, Math.max(currentLine, 1));
   return { nodes, directives: { ...directives.found }, escapeToken: esc, warnings };
 }

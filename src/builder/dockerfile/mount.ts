@@ -63,6 +63,24 @@ function parseUint(key: string, value: string, base: 8 | 10): number {
   return n;
 }
 
+/**
+ * The checks BuildKit makes on a `--mount` value when it parses the Dockerfile, before any
+ * expansion: the CSV syntax, `key=value` fields, and no variable in `from` (an alias stage is
+ * the way). Everything else is checked by parseMount at dispatch.
+ */
+export function checkMountSyntax(value: string): void {
+  for (const field of csvFields(value)) {
+    const eq = field.indexOf('=');
+    const key = (eq >= 0 ? field.slice(0, eq) : field).toLowerCase();
+    if (eq < 0 && !['readonly', 'ro', 'readwrite', 'rw', 'required'].includes(key)) {
+      throw fail(`invalid field '${field}' must be a key=value pair`);
+    }
+    if (key === 'from' && /\$./.test(field.slice(eq + 1))) {
+      throw fail(`'${key}' doesn't support variable expansion, define alias stage instead`);
+    }
+  }
+}
+
 const basename = (p: string) => p.replace(/\/+$/, '').split('/').pop() || (p.startsWith('/') ? '/' : '.');
 
 /**

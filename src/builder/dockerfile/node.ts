@@ -3,7 +3,8 @@
 // Arguments stay unexpanded, quotes kept where BuildKit keeps them.
 
 import type { RawHeredoc } from './heredoc.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote, isGoSpace, trimGoSpaceLeft } from './go-text.ts';
+import { splitCommand } from './split-command.ts';
 
 export interface Node {
   /** The instruction word as written (`run`, `RUN`). */
@@ -26,78 +27,7 @@ export interface Node {
 /** A node-level error (BuildKit's parser package); scanner adds the location. */
 export class NodeError extends Error {}
 
-const TOKEN_WS = /[\t\v\f\r ]+/;
-const isSpace = (ch: string) => /^\s$/u.test(ch);
-
-/** Splits the instruction word, the flags and the rest (splitCommand). */
-function splitCommand(line: string): { cmd: string; flags: string[]; rest: string } {
-  const trimmed = line.trim();
-  const m = TOKEN_WS.exec(trimmed);
-  if (!m) return { cmd: trimmed, flags: [], rest: '' };
-  const cmd = trimmed.slice(0, m.index);
-  const { rest, flags } = extractBuilderFlags(trimmed.slice(m.index + m[0].length));
-  return { cmd, flags, rest: rest.trim() };
-}
-
-/** Leading `--flag[=value]` words; `--` alone ends them (extractBuilderFlags). */
-function extractBuilderFlags(line: string): { rest: string; flags: string[] } {
-  const words: string[] = [];
-  let phase: 'spaces' | 'word' | 'quote' = 'spaces';
-  let word = '';
-  let quote = '';
-  let blankOK = false;
-  for (let pos = 0; pos <= line.length; pos++) {
-    const ch = pos < line.length ? line[pos] : '';
-    if (phase === 'spaces') {
-      if (pos === line.length) break;
-      if (isSpace(ch)) continue;
-      if (ch !== '-' || pos + 1 === line.length || line[pos + 1] !== '-') return { rest: line.slice(pos), flags: words };
-      phase = 'word';
-    }
-    if (pos === line.length) {
-      if (word !== '--' && (blankOK || word.length > 0)) words.push(word);
-      break;
-    }
-    if (phase === 'word') {
-      if (isSpace(ch)) {
-        phase = 'spaces';
-        if (word === '--') return { rest: line.slice(pos), flags: words };
-        if (blankOK || word.length > 0) words.push(word);
-        word = '';
-        blankOK = false;
-        continue;
-      }
-      if (ch === "'" || ch === '"') {
-        quote = ch;
-        blankOK = true;
-        phase = 'quote';
-        continue;
-      }
-      let c = ch;
-      if (c === '\\') {
-        if (pos + 1 === line.length) continue;
-        c = line[++pos];
-      }
-      word += c;
-      continue;
-    }
-    // in quotes
-    if (ch === quote) {
-      phase = 'word';
-      continue;
-    }
-    let c = ch;
-    if (c === '\\') {
-      if (pos + 1 === line.length) {
-        phase = 'word';
-        continue;
-      }
-      c = line[++pos];
-    }
-    word += c;
-  }
-  return { rest: '', flags: words };
-}
+const isSpace = isGoSpace;
 
 /** Words split on whitespace, quotes and escapes kept (parseWords, for ENV/LABEL/ARG). */
 function parseWords(rest: string, escapeToken: string): string[] {
@@ -161,7 +91,7 @@ const NOT_STRING_ARRAY = 'when using JSON array syntax, arrays must be comprised
  * is read: text after the closing bracket is ignored.
  */
 function parseJSON(rest: string): string[] | undefined {
-  const text = rest.replace(/^\s+/u, '');
+  const text = trimGoSpaceLeft(rest);
   if (!text.startsWith('[')) return undefined;
   let depth = 0;
   let inString = false;
@@ -229,7 +159,7 @@ function nameVal(key: string): LineParser {
 
 /** HEALTHCHECK: the type word, then a command like CMD's. */
 const healthConfig: LineParser = (rest, esc) => {
-  const m = /^(\S+)\s*/.exec(rest);
+  const m = /^(\P{White_Space}+)\p{White_Space}*/u.exec(rest);
   if (!m) return { args: [] };
   const cmd = maybeJSON(rest.slice(m[0].length), esc);
   return { args: [m[1], ...cmd.args], json: cmd.json };

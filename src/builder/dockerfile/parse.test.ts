@@ -41,7 +41,7 @@ test('FROM errors', () => {
   fails('FROM a AS b c\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments');
   fails('FROM a AS 1st\n', `dockerfile parse error on line 1: invalid name for build stage: "1st", name can't start with a number or contain symbols`);
   fails('FROM a AS b$c\n', `dockerfile parse error on line 1: invalid name for build stage: "b$c", name can't start with a number or contain symbols`);
-  fails('FROM --plaform=x a\n', 'dockerfile parse error on line 1: unknown flag: plaform (did you mean platform?)');
+  fails('FROM --plaform=x a\n', 'dockerfile parse error on line 1: unknown flag: --plaform (did you mean platform?)');
   fails('FROM --platform a\n', 'dockerfile parse error on line 1: missing a value on flag: platform');
   assert.equal(parseDockerfile('FROM a AS my-stage_1.x\n').stages[0].name, 'my-stage_1.x');
 });
@@ -91,10 +91,10 @@ test('RUN flags: --mount repeatable, --network, --security, unknown flags', () =
   const q = one('RUN --mount="type=bind,source=a b" -- --notaflag') as RunInstruction;
   assert.deepEqual(q.mounts, ['type=bind,source=a b']);
   assert.deepEqual(q.command, { form: 'shell', cmd: '--notaflag', heredocs: [] });
-  fails('FROM a\nRUN --foo=bar echo\n', 'dockerfile parse error on line 2: unknown flag: foo');
-  fails('FROM a\nRUN --mont=x echo\n', 'dockerfile parse error on line 2: unknown flag: mont (did you mean mount?)');
-  fails('FROM a\nRUN --network=bridge echo\n', 'dockerfile parse error on line 2: unsupported network mode "bridge"');
-  fails('FROM a\nRUN --security=x echo\n', 'dockerfile parse error on line 2: unsupported security mode "x"');
+  fails('FROM a\nRUN --foo=bar echo\n', 'dockerfile parse error on line 2: unknown flag: --foo');
+  fails('FROM a\nRUN --mont=x echo\n', 'dockerfile parse error on line 2: unknown flag: --mont (did you mean mount?)');
+  fails('FROM a\nRUN --network=bridge echo\n', 'dockerfile parse error on line 2: invalid network mode "bridge"');
+  fails('FROM a\nRUN --security=x echo\n', 'dockerfile parse error on line 2: security "x" is not valid');
   fails('FROM a\nRUN --network=none --network=host echo\n', 'dockerfile parse error on line 2: duplicate flag specified: network');
   fails('FROM a\nRUN --mount echo\n', 'dockerfile parse error on line 2: missing a value on flag: mount');
 });
@@ -122,8 +122,8 @@ test('COPY and ADD: sources, dest, flags', () => {
   assert.equal(plain.keepGitDir, undefined);
   fails('FROM a\nCOPY a\n', 'dockerfile parse error on line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined');
   fails('FROM a\nADD\n', 'dockerfile parse error on line 2: ADD requires at least two arguments, but only one was provided. Destination could not be determined');
-  fails('FROM a\nCOPY --checksum=x a b\n', 'dockerfile parse error on line 2: unknown flag: checksum');
-  fails('FROM a\nADD --from=x a b\n', 'dockerfile parse error on line 2: unknown flag: from');
+  fails('FROM a\nCOPY --checksum=x a b\n', 'dockerfile parse error on line 2: unknown flag: --checksum');
+  fails('FROM a\nADD --from=x a b\n', 'dockerfile parse error on line 2: unknown flag: --from');
   fails('FROM a\nCOPY --link=maybe a b\n', 'dockerfile parse error on line 2: expecting boolean value for flag link, not: maybe');
   fails('FROM a\nCOPY --link= a b\n', 'dockerfile parse error on line 2: missing a value on flag: link');
   fails('FROM a\nCOPY --from=a --from=b a b\n', 'dockerfile parse error on line 2: duplicate flag specified: from');
@@ -174,7 +174,7 @@ test('EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL, MAINTAINER', () => {
   fails('FROM a\nWORKDIR\n', 'dockerfile parse error on line 2: WORKDIR requires exactly one argument');
   fails('FROM a\nSTOPSIGNAL\n', 'dockerfile parse error on line 2: STOPSIGNAL requires exactly one argument');
   fails('FROM a\nMAINTAINER\n', 'dockerfile parse error on line 2: MAINTAINER requires exactly one argument');
-  fails('FROM a\nUSER --x=1 me\n', 'dockerfile parse error on line 2: unknown flag: x');
+  fails('FROM a\nUSER --x=1 me\n', 'dockerfile parse error on line 2: unknown flag: --x');
 });
 
 test('SHELL takes JSON only', () => {
@@ -190,7 +190,7 @@ test('CMD and ENTRYPOINT', () => {
     command: { form: 'shell', cmd: 'echo $HOME', heredocs: [] },
   });
   assert.deepEqual((one('ENTRYPOINT ["/bin/tini", "--"]') as { command: unknown }).command, { form: 'exec', args: ['/bin/tini', '--'] });
-  fails('FROM a\nCMD --x=1 a\n', 'dockerfile parse error on line 2: unknown flag: x');
+  fails('FROM a\nCMD --x=1 a\n', 'dockerfile parse error on line 2: unknown flag: --x');
 });
 
 test('HEALTHCHECK: NONE, CMD shell and exec, flags and their checks', () => {
@@ -207,7 +207,7 @@ test('HEALTHCHECK: NONE, CMD shell and exec, flags and their checks', () => {
   fails('FROM a\nHEALTHCHECK --timeout=10us CMD x\n', 'dockerfile parse error on line 2: Interval "timeout" cannot be less than 1ms');
   fails('FROM a\nHEALTHCHECK --retries=-1 CMD x\n', 'dockerfile parse error on line 2: --retries cannot be negative (-1)');
   fails('FROM a\nHEALTHCHECK --retries=x CMD x\n', 'dockerfile parse error on line 2: strconv.ParseInt: parsing "x": invalid syntax');
-  fails('FROM a\nHEALTHCHECK --intervl=1s CMD x\n', 'dockerfile parse error on line 2: unknown flag: intervl (did you mean interval?)');
+  fails('FROM a\nHEALTHCHECK --intervl=1s CMD x\n', 'dockerfile parse error on line 2: unknown flag: --intervl (did you mean interval?)');
 });
 
 test('ONBUILD keeps its trigger; chaining and FROM/MAINTAINER refused', () => {
@@ -230,4 +230,75 @@ test('parseInstructionLine parses a stored ONBUILD trigger, heredoc included', (
   assert.throws(() => parseInstructionLine('XYZZY x'), { message: 'dockerfile parse error on line 1: unknown instruction: XYZZY' });
   assert.throws(() => parseInstructionLine(''), { message: 'file with no instructions' });
   assert.throws(() => parseInstructionLine('RUN a\nRUN b'), { message: 'expected one instruction, found 2' });
+});
+
+test('heredocs in the syntax tree: RUN body, COPY sources, <<- stripped, no expansion when quoted', () => {
+  const [run, copy, add, json] = body(
+    "FROM a\nRUN <<-EOF bash\n\techo $X\n\t\tindented\n\tEOF\nCOPY --chmod=600 <<'one' plain <<-two /d/\n$one\none\n\ttwo $t\ntwo\nADD <<x /f\nhi\nx\nRUN [\"<<EOF\"]\n",
+  ) as [RunInstruction, CopyInstruction, CopyInstruction, RunInstruction];
+  assert.deepEqual(run.command, { form: 'shell', cmd: '<<-EOF bash', heredocs: [{ name: 'EOF', content: 'echo $X\nindented\n', expand: true }] });
+  assert.deepEqual(run.loc, { start: 2, end: 5 });
+  assert.deepEqual(copy.sources, ['plain']);
+  assert.deepEqual(copy.heredocs, [
+    { name: 'one', content: '$one\n', expand: false },
+    { name: 'two', content: 'two $t\n', expand: true },
+  ]);
+  assert.equal(copy.dest, '/d/');
+  assert.equal(copy.chmod, '600');
+  assert.deepEqual(add.heredocs, [{ name: 'x', content: 'hi\n', expand: true }]);
+  assert.deepEqual(json.command, { form: 'exec', args: ['<<EOF'] });
+  const fd = one('RUN 3<<EOF cat /dev/fd/3\nx\nEOF') as RunInstruction;
+  assert.deepEqual(fd.command, { form: 'shell', cmd: '3<<EOF cat /dev/fd/3', heredocs: [{ name: 'EOF', content: 'x\n', expand: true, fileDescriptor: 3 }] });
+  // a word that fails to lex is an ordinary source (BuildKit MustParseHeredoc)
+  assert.deepEqual((one("COPY [\"<<'bad\", \"/d\"]") as CopyInstruction).sources, ["<<'bad"]);
+  fails('FROM a\nCOPY a <<EOF\nx\nEOF\n', 'dockerfile parse error on line 2: COPY cannot accept a heredoc as a destination', 2);
+  fails('FROM a\nRUN <<EOF\nnever ends\n', 'unterminated heredoc', 2);
+});
+
+test('errors name the first line of a multi-line instruction', () => {
+  assert.throws(() => parseDockerfile('FROM a\n\nRUN --bad=1 \\\n  echo\n'), (err: unknown) => {
+    assert.equal((err as Error).message, 'dockerfile parse error on line 3: unknown flag: --bad');
+    assert.deepEqual([(err as { line: number }).line, (err as { endLine: number }).endLine], [3, 4]);
+    return true;
+  });
+});
+
+test('original is the joined line, trimmed, as the classic build stream prints it', () => {
+  const [r] = body('FROM a\n  RUN echo a &&   \\\n    echo b   \n');
+  assert.equal(r.original, 'RUN echo a &&       echo b');
+});
+
+test('RUN --mount values are checked for syntax at parse time, the rest at dispatch', () => {
+  assert.deepEqual((one('RUN --mount=type=cache,id=$ID,target=/c true') as RunInstruction).mounts, ['type=cache,id=$ID,target=/c']);
+  // an unknown type or key waits for dispatch (values may hold variables)
+  assert.deepEqual((one('RUN --mount=type=$T,zzz=1 true') as RunInstruction).mounts, ['type=$T,zzz=1']);
+  fails('FROM a\nRUN --mount=type=bind,from=$STAGE true\n', "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead");
+  fails('FROM a\nRUN --mount=type=cache,nokey true\n', "dockerfile parse error on line 2: invalid field 'nokey' must be a key=value pair");
+  fails('FROM a\nRUN --mount=\'a"b\' true\n', 'dockerfile parse error on line 2: failed to parse csv mounts: parse error on line 1, column 2: bare " in non-quoted-field');
+});
+
+test('the escape token in force is in the result', () => {
+  assert.equal(parseDockerfile('FROM a\n').escapeToken, '\\');
+  assert.equal(parseDockerfile('# escape=`\nFROM a\n').escapeToken, '`');
+});
+
+test('a line longer than 64KiB ends the file with BuildKit\'s error', () => {
+  fails(`FROM a\nRUN ${'x'.repeat(70000)}\n`, 'dockerfile line greater than max allowed size of 65535', 1);
+  fails(`RUN ${'x'.repeat(70000)}\n`, 'file with no instructions');
+});
+
+test('with the Dockerfile name, errors of the text itself are worded as the classic builder words them', () => {
+  const named = (text: string) => () => parseDockerfile(text, { name: 'Dockerfile.dev' });
+  assert.throws(named(''), { message: 'the Dockerfile (Dockerfile.dev) cannot be empty' });
+  assert.throws(named('\n# c\n'), { message: 'failed to parse Dockerfile.dev: file with no instructions' });
+  assert.throws(named('FROM a\nRUN <<EOF\n'), { message: 'failed to parse Dockerfile.dev: unterminated heredoc', line: 2 });
+  // instruction errors keep their own wording
+  assert.throws(named('FROM a\nFOOBAR\n'), { message: 'dockerfile parse error on line 2: unknown instruction: FOOBAR' });
+  assert.equal(parseDockerfile('FROM a\n', { name: 'Dockerfile' }).stages.length, 1);
+  // ARGs only: no stages, no error (the classic builder fails after printing their steps)
+  const argsOnly = parseDockerfile('ARG A=1\nARG B\n', { name: 'Dockerfile' });
+  assert.deepEqual([argsOnly.stages.length, argsOnly.metaArgs.length], [0, 2]);
+  assert.throws(named('ARG A\nRUN x\nFROM a\n'), { message: 'no build stage in current context', line: 2 });
+  // without the name, an empty text is BuildKit's error
+  assert.throws(() => parseDockerfile(''), { message: 'file with no instructions' });
 });

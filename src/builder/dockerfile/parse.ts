@@ -2,9 +2,10 @@
 // instructions packages read it (moby's classic builder uses the same parser). Errors are
 // InvalidParameter with Docker's wording and a `line` (see errors.ts).
 
-import { instructionError, InstructionError, locatedError } from './errors.ts';
+import { invalidParameter } from '../../common/index.ts';
+import { instructionError, InstructionError, locatedError, type DockerfileError } from './errors.ts';
 import { toInstruction } from './instructions.ts';
-import { scanDockerfile } from './line-scanner.ts';
+import { scanDockerfile, type ScanResult } from './line-scanner.ts';
 import type { Node } from './node.ts';
 import type { ArgInstruction, Dockerfile, Instruction, Stage } from './types.ts';
 
@@ -24,9 +25,16 @@ function typed(node: Node): Instruction {
  * - instruction errors: `dockerfile parse error on line 3: unknown instruction: FOOO`;
  * - `no build stage in current context` (an instruction other than ARG before the first FROM);
  * - `dockerfile contains no stages to build` (only ARGs).
+ *
+ * With `name` (the Dockerfile's path in the context) the parse is the classic builder's: the
+ * errors of the text itself come as moby words them (remotecontext.readAndParseDockerfile),
+ * `the Dockerfile (Dockerfile) cannot be empty` for an empty file and
+ * `failed to parse Dockerfile: unterminated heredoc` for the scanner errors; and a file of
+ * ARGs only is returned with no stages (moby prints their steps, then fails with `No image
+ * was generated. Is your Dockerfile empty?`: the engine's part).
  */
-export function parseDockerfile(text: string): Dockerfile {
-  const scan = scanDockerfile(text);
+export function parseDockerfile(text: string, options: { name?: string } = {}): Dockerfile {
+  const scan = scanWithName(text, options.name);
   const metaArgs: ArgInstruction[] = [];
   const stages: Stage[] = [];
   for (const node of scan.nodes) {
@@ -44,11 +52,23 @@ export function parseDockerfile(text: string): Dockerfile {
     }
     stages[stages.length - 1].instructions.push(ins);
   }
-  if (stages.length === 0) {
+  if (stages.length === 0 && options.name === undefined) {
     const last = scan.nodes[scan.nodes.length - 1];
     throw locatedError('dockerfile contains no stages to build', last.startLine, last.endLine);
   }
-  return { directives: scan.directives, metaArgs, stages, warnings: scan.warnings };
+  return { directives: scan.directives, escapeToken: scan.escapeToken, metaArgs, stages, warnings: scan.warnings };
+}
+
+function scanWithName(text: string, name: string | undefined): ScanResult {
+  if (name === undefined) return scanDockerfile(text);
+  if (text === '') throw invalidParameter(`the Dockerfile (${name}) cannot be empty`);
+  try {
+    return scanDockerfile(text);
+  } catch (err) {
+    const e = err as DockerfileError;
+    if (typeof e.line === 'number') throw locatedError(`failed to parse ${name}: ${e.message}`, e.line, e.endLine);
+    throw err;
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ShellLex, ShellLexError } from './shell-lex.ts';
+import { ShellLexError } from './errors.ts';
+import { ShellLex } from './shell-lex.ts';
 
 const data = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8').split('\n');
 
@@ -142,4 +143,94 @@ test('raw quotes, raw escapes and skipping unset variables', () => {
 test('processWords keeps text around an expansion with a modifier in one word', () => {
   const lex = new ShellLex('\\');
   assert.deepEqual(lex.processWords('a${X:-b}c d', new Map()), ['abc', 'd']);
+});
+
+test('skipProcessQuotes: quotes are plain characters (heredoc bodies), variables and escapes still processed', () => {
+  const lex = new ShellLex('\\', { skipProcessQuotes: true });
+  const env = new Map([['NAME', 'me']]);
+  assert.equal(lex.processWord(`echo "hi $NAME" '$NAME'\n`, env).word, `echo "hi me" 'me'\n`);
+  assert.equal(lex.processWord('a \\$NAME "unterminated', env).word, 'a $NAME "unterminated');
+  assert.equal(new ShellLex('\\').processWord(`'$NAME'`, env).word, '$NAME');
+});
+
+test('BuildKit TestProcessWithMatches cases: modifiers, patterns, matched and unmatched variables', () => {
+  const lex = new ShellLex('\\');
+  type Case = [input: string, env: Record<string, string>, expected: string | Error, matched?: string[], unmatched?: string[]];
+  const E = new Error();
+  const cases: Case[] = [
+    ['x', { DUMMY: 'dummy' }, 'x'],
+    ['x ${UNUSED}', { DUMMY: 'dummy' }, 'x ', [], ['UNUSED']],
+    ['x ${FOO}', { FOO: 'y' }, 'x y', ['FOO']],
+    ['${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}', { FOO: 'xxx', BAR: '' }, 'xxx  ccc', ['FOO', 'BAR'], ['BAZ']],
+    ['${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}', { FOO: 'xxx', BAR: '' }, 'xxx bbb ccc', ['FOO', 'BAR'], ['BAZ']],
+    ['${FOO:-}', { FOO: 'xxx', BAR: '' }, 'xxx', ['FOO']],
+    ['${FOO:-}', {}, '', [], ['FOO']],
+    ['${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}', { FOO: 'xxx', BAR: '' }, 'aaa bbb ', ['FOO', 'BAR'], ['BAZ']],
+    ['${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}', { FOO: 'xxx', BAR: '' }, 'aaa  ', ['FOO', 'BAR'], ['BAZ']],
+    ['${FOO?aaa}', { FOO: 'xxx', BAR: '' }, 'xxx', ['FOO']],
+    ['${BAR?bbb}', { FOO: 'xxx', BAR: '' }, '', ['BAR']],
+    ['${BAZ?ccc}', { FOO: 'xxx', BAR: '' }, E],
+    ['${FOO:?aaa}', { FOO: 'xxx', BAR: '' }, 'xxx', ['FOO']],
+    ['${BAR:?bbb}', { FOO: 'xxx', BAR: '' }, E],
+    ['${BAZ:?ccc}', { FOO: 'xxx', BAR: '' }, E],
+    ['${BAZ:?}', { FOO: 'xxx', BAR: '' }, E],
+    ['${FOO=aaa}', { FOO: 'xxx', BAR: '' }, E],
+    ['${FOO=:aaa}', { FOO: 'xxx', BAR: '' }, E],
+    ['${FOO=}', {}, E],
+    ['${FOO#()[]{\\}^$.\\*\\?|\\\\}', { FOO: '()[]{}^$.*?|\\x' }, 'x', ['FOO']],
+    ['${FOO%%\\**}', { FOO: 'xx**' }, 'xx', ['FOO']],
+    ['${FOO#*x*y}', { FOO: 'xxyy' }, 'y', ['FOO']],
+    ['${FOO#*}', { FOO: 'xxyy' }, 'xxyy', ['FOO']],
+    ['${FOO#$BAR}', { FOO: 'xxyy', BAR: 'x' }, 'xyy', ['FOO', 'BAR']],
+    ['${FOO#$BAR}', { FOO: 'xxyy', BAR: '' }, 'xxyy', ['FOO', 'BAR']],
+    ['${FOO#}', { FOO: 'xxyy' }, 'xxyy', ['FOO']],
+    ['${FOO##*x}', { FOO: 'xxyy' }, 'yy', ['FOO']],
+    ['${FOO##}', { FOO: 'xxyy' }, 'xxyy', ['FOO']],
+    ['${FOO#?\\?}', { FOO: '???y' }, '?y', ['FOO']],
+    ['${ABC:-.}${FOO%x}${ABC:-.}', { FOO: 'xxyy' }, '.xxyy.', ['FOO'], ['ABC']],
+    ['${FOO%%\\**\\*}', { FOO: 'a***yy*' }, 'a', ['FOO']],
+    ['${FOO%}', { FOO: 'xxyy' }, 'xxyy', ['FOO']],
+    ['${FOO%%$BAR}', { FOO: 'xxyy', BAR: '' }, 'xxyy', ['FOO', 'BAR']],
+    ['${FOO:#}', {}, E],
+    ['${FOO:##}', {}, E],
+    ['${FOO:%}', {}, E],
+    ['${FOO:%%}', {}, E],
+    ['${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}', { FOO: '/foo*/*/*.txt', NEEDLE: '\\*/' }, '/foo.*/*.txt - /foo..*.txt', ['FOO', 'NEEDLE']],
+    ['${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}', { FOO: '/tmp/tmp/bar.txt', NEEDLE: '/tmp' }, '/tmp/bar.txt - /bar.txt', ['FOO', 'NEEDLE']],
+    ['${FOO/$NEEDLE/$REPLACEMENT} - ${FOO//$NEEDLE/$REPLACEMENT}', { FOO: '/a/foo/b/c.txt', NEEDLE: '/?/', REPLACEMENT: '/' }, '/foo/b/c.txt - /foo/c.txt', ['FOO', 'NEEDLE', 'REPLACEMENT']],
+    ['${FOO/$NEEDLE/$REPLACEMENT}', { FOO: 'http://google.de', NEEDLE: 'http://', REPLACEMENT: 'https://' }, 'https://google.de', ['FOO', 'NEEDLE', 'REPLACEMENT']],
+    ['${FOO//\\//\\/}', { FOO: '/tmp/foo.txt' }, '\\/tmp\\/foo.txt', ['FOO']],
+    ['${FOO/$BAR/ww}', { FOO: 'xxyy', BAR: '' }, 'wwxxyy', ['FOO', 'BAR']],
+    ['${FOO//ww}', { FOO: 'xxyy' }, E],
+    ['${FOO//}', { FOO: 'xxyy' }, E],
+    ['${FOO///}', { FOO: 'xxyy' }, 'xxyy', ['FOO']],
+    ['${FOO///}', {}, '', [], ['FOO']],
+    ['something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz',
+      { VERSION: 'v1.2.3', TARGETOS: 'linux', TARGETARCH: 'arm', TARGETVARIANT: 'v7' }, 'something-v1.2.3.linux-arm-v7.tar.gz',
+      ['VERSION', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT']],
+  ];
+  for (const [input, env, expected, matched = [], unmatched = []] of cases) {
+    const map = new Map(Object.entries(env));
+    if (expected instanceof Error) {
+      assert.throws(() => lex.processWord(input, map), ShellLexError, input);
+      continue;
+    }
+    const r = lex.processWord(input, map);
+    assert.equal(r.word, expected, input);
+    assert.deepEqual([...r.matched].sort(), [...matched].sort(), input);
+    assert.deepEqual([...r.unmatched].sort(), [...unmatched].sort(), input);
+  }
+});
+
+test('BuildKit TestShellParserMandatoryEnvVars', () => {
+  const lex = new ShellLex('\\');
+  const set = new Map([['VAR', 'plain'], ['ARG', 'x']]);
+  const empty = new Map([['VAR', ''], ['ARG', 'x']]);
+  const unset = new Map([['ARG', 'x']]);
+  assert.equal(lex.processWord('${VAR:?message here$ARG}', set).word, 'plain');
+  assert.throws(() => lex.processWord('${VAR:?message here$ARG}', empty), /VAR: message herex/);
+  assert.throws(() => lex.processWord('${VAR:?message here$ARG}', unset), /VAR: message herex/);
+  assert.equal(lex.processWord('${VAR?message here$ARG}', set).word, 'plain');
+  assert.equal(lex.processWord('${VAR?message here$ARG}', empty).word, '');
+  assert.throws(() => lex.processWord('${VAR?message here$ARG}', unset), /VAR: message herex/);
 });

@@ -4,7 +4,9 @@
 // token can be a backtick, quotes kept or dropped on request, the variables used reported for
 // the cache key).
 
-import { BerthError } from '../../common/index.ts';
+import { ShellLexError } from './errors.ts';
+import { goQuote } from './go-text.ts';
+import { patternRegex, trimPrefix, trimSuffix } from './shell-pattern.ts';
 
 /**
  * Where the lexer reads variables: a function returning the value or undefined when unset, or
@@ -27,50 +29,31 @@ export interface ShellLexOptions {
   rawEscapes?: boolean;
   /** Leave `$v` / `${v...}` as written when v is unset (BuildKit SkipUnsetEnv). */
   skipUnsetEnv?: boolean;
-}
-
-/** A lexer error (a bad Dockerfile: InvalidParameter), BuildKit's wording: `failed to process "<word>": <reason>`. */
-export class ShellLexError extends BerthError {
-  constructor(message: string) {
-    super('InvalidParameter', message);
-  }
+  /**
+   * Quotes are ordinary characters (BuildKit SkipProcessQuotes): BuildKit expands heredoc
+   * bodies (`COPY <<EOF` with an unquoted delimiter) with `new ShellLex('\\', { skipProcessQuotes: true })`.
+   */
+  skipProcessQuotes?: boolean;
 }
 
 const EOF = -1;
 
+// Go's unicode.IsSpace / IsDigit / IsLetter, with an ASCII fast path (heredoc bodies can be large).
 function isSpace(cp: number): boolean {
-  return cp >= 0 && /^\p{White_Space}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return cp === 0x20 || (cp >= 0x09 && cp <= 0x0d);
+  return /^\p{White_Space}$/u.test(String.fromCodePoint(cp));
 }
 function isDigit(cp: number): boolean {
-  return cp >= 0 && /^\p{Nd}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return cp >= 0x30 && cp <= 0x39;
+  return /^\p{Nd}$/u.test(String.fromCodePoint(cp));
 }
 function isLetter(cp: number): boolean {
-  return cp >= 0 && /^\p{L}$/u.test(String.fromCodePoint(cp));
+  if (cp < 0x80) return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
+  return /^\p{L}$/u.test(String.fromCodePoint(cp));
 }
 /** POSIX special parameters ($@, $*, $#, $?, $-, $$, $!, $0). */
 function isSpecialParam(cp: number): boolean {
   return cp >= 0 && '@*#?-$!0'.includes(String.fromCodePoint(cp));
-}
-
-/** Go's %q (strconv.Quote), for error messages that quote the source word. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\v') out += '\\v';
-    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (/^[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]$/u.test(ch)) {
-      out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
-    } else out += ch;
-  }
-  return out + '"';
 }
 
 /** Word splitting as lex.go's wordsStruct does it, each call with its own buffer. */
@@ -152,7 +135,7 @@ class Scan {
           words.addString(tmp);
           continue;
         }
-        if (ch === 0x27 /* ' */ || ch === 0x22 /* " */) {
+        if ((ch === 0x27 || ch === 0x22) && !this.lex.skipProcessQuotes) {
           const tmp = ch === 0x27 ? this.processSingleQuote() : this.processDoubleQuote();
           result += tmp;
           words.addRawString(tmp);
@@ -346,72 +329,6 @@ class Scan {
 }
 
 /**
- * A shell-like glob (`*`, `?`, `\` escapes; no brackets) as a RegExp: lex.go
- * convertShellPatternToRegex. Unanchored non-greedy `*` is `.*?`.
- */
-function patternRegex(pattern: string, greedy: boolean, anchored: boolean, global = false): RegExp {
-  const cps = Array.from(pattern);
-  let out = anchored ? '^' : '';
-  for (let i = 0; i < cps.length; i++) {
-    let tok = cps[i];
-    if (tok === '*') {
-      out += greedy ? '.*' : '.*?';
-      continue;
-    }
-    if (tok === '?') {
-      out += '.';
-      continue;
-    }
-    if (tok === '\\') {
-      // `\}` and `\/` inside ${} escape the delimiter; the backslash is not part of the pattern
-      if (cps[i + 1] === '}' || cps[i + 1] === '/') continue;
-      out += '\\';
-      tok = cps[++i];
-      if (tok !== '*' && tok !== '?' && tok !== '\\') {
-        throw new ShellLexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${tok ?? ''}'`);
-      }
-    } else if ('[]{}.+()|^$'.includes(tok)) {
-      out += '\\';
-    }
-    out += tok;
-  }
-  return new RegExp(out, global ? 'gu' : 'u');
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const m = patternRegex(pattern, greedy, true).exec(value);
-  return m ? value.slice(m[0].length) : value;
-}
-
-/** Reverses a pattern but keeps each escape before its character (`a\*c` -> `c\*a`). */
-function reversePattern(pattern: string): string {
-  const p = Array.from(pattern);
-  const out = new Array<string>(p.length);
-  const last = p.length - 1;
-  for (let i = 0; i <= last; ) {
-    const at = last - i;
-    if (p[i] === '\\' && i !== last) {
-      out[at - 1] = p[i];
-      out[at] = p[i + 1];
-      i += 2;
-    } else {
-      out[at] = p[i];
-      i++;
-    }
-  }
-  return out.join('');
-}
-
-function reverseString(s: string): string {
-  return Array.from(s).reverse().join('');
-}
-
-/** The shortest/longest rightmost match is a leftmost match on the reversed strings. */
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy));
-}
-
-/**
  * BuildKit's shell.Lex. `escapeToken` is `\` or `` ` `` (the Dockerfile's escape directive).
  * Errors are ShellLexError, worded as BuildKit words them.
  */
@@ -420,12 +337,14 @@ export class ShellLex {
   readonly rawQuotes: boolean;
   readonly rawEscapes: boolean;
   readonly skipUnsetEnv: boolean;
+  readonly skipProcessQuotes: boolean;
 
   constructor(escapeToken = '\\', options: ShellLexOptions = {}) {
     this.escapeToken = escapeToken;
     this.rawQuotes = options.rawQuotes ?? false;
     this.rawEscapes = options.rawEscapes ?? false;
     this.skipUnsetEnv = options.skipUnsetEnv ?? false;
+    this.skipProcessQuotes = options.skipProcessQuotes ?? false;
   }
 
   /** Expands variables and removes quotes; spaces between words are kept (ProcessWordWithMatches). */

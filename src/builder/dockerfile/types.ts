@@ -117,6 +117,11 @@ export interface Stage {
 export interface Dockerfile {
   /** Parser directives found at the top (`escape`, `syntax`, `check`), keys lowercased. */
   directives: Record<string, string>;
+  /**
+   * The escape token in force: a backslash, or a backtick after `# escape=` and a backtick.
+   * Give it to ShellLex. Always set by parseDockerfile (optional only for hand-made trees).
+   */
+  escapeToken?: string;
   /** ARG instructions before the first FROM. */
   metaArgs: ArgInstruction[];
   stages: Stage[];

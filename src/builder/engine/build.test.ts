@@ -54,3 +54,22 @@ test('stream: a simple build reads as moby classic builder', async () => {
     await h.cleanup();
   }
 });
+
+test('stream: parser warnings and RUN stderr come as moby\'s stderr stream, in red', async () => {
+  const h = await harness();
+  try {
+    h.executor.addImage('busybox');
+    h.executor.runScript = (req) => {
+      req.onStderr?.(new TextEncoder().encode('oops\n'));
+      return {};
+    };
+    const r = await build(h, 'FROM busybox\nRUN echo a && \\\n\n  echo b\n');
+    assert.equal(r.error, undefined, r.error?.message);
+    const streams = r.messages.map((m) => ('stream' in m ? m.stream : ''));
+    assert.match(streams[0], /^\x1b\[91m\[WARNING\]: Empty continuation line found in: .*\n\x1b\[0m$/);
+    assert.equal(streams[1], '\x1b[91m[WARNING]: Empty continuation lines will become errors in a future release.\n\x1b[0m');
+    assert.ok(streams.includes('\x1b[91moops\n\x1b[0m'));
+  } finally {
+    await h.cleanup();
+  }
+});

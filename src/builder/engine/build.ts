@@ -25,6 +25,8 @@ import type { BuildMessage, BuildRequest, BuildResult } from './types.ts';
 
 export interface BuildDeps {
   store: CacheStore;
+  /** <data-root>/builder/tmp */
+  tmpDir: string;
   dockerVersion?: string;
   /** Called with the build's cache (its records are in use until the build ends). */
   onCache?: (cache: StepCache, done: boolean) => void;
@@ -76,7 +78,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   for (const [k, v] of Object.entries(platformArgs(platform, hostPlatform()))) globalArgs.addAutomaticMetaArg(k, v);
   for (const meta of df.metaArgs) {
     for (const a of meta.args) {
-      const env = globalArgs.allAllowed();
+      // BuildKit: earlier meta args and the automatic platform args (moby: the allowed args).
+      const env = new Map([...globalArgs.allMeta(), ...globalArgs.allAllowed()]);
       const key = lex.processWord(a.key, env).word;
       const value = a.value === undefined ? undefined : lex.processWord(a.value, env).word;
       globalArgs.addArg(key, value);
@@ -97,7 +100,9 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   }
   const stream = new OrderedStream(emit, plan.order.length + 2);
   const head = stream.slot(0);
-  if (df.warnings.length > 0) head.line(`[WARNING]: ${df.warnings.map((w) => w.message).join('\n[WARNING]: ')}\n`);
+  // moby PrintWarnings (BuildKit's parser), on the build's stderr stream.
+  for (const w of df.warnings) head.errLine(`[WARNING]: ${w.message}\n`);
+  if (df.warnings.length > 0) head.errLine('[WARNING]: Empty continuation lines will become errors in a future release.\n');
   df.metaArgs.forEach((m, i) => head.line(`Step ${i + 1}/${total} : ${m.original}\n`));
   stream.finish(0);
 
@@ -115,6 +120,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
     platform,
     metaArgs,
     dockerVersion: deps.dockerVersion,
+    tmpDir: deps.tmpDir,
     stageImage: async (ref, from, o) => {
       const idx = stageIndex(df, ref, from, o?.nameOnly ?? false);
       if (idx === undefined) return undefined;
@@ -152,7 +158,10 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
     state.runConfig.Image = imageIdOf(state.image);
     out.line(` ---> ${shortId(imageIdOf(state.image))}\n`);
     for (const inst of instructionsOf(i)) {
-      if (session.signal.aborted) throw buildCancelled();
+      if (session.signal.aborted) {
+        if (signal.aborted) out.line('Build cancelled\n');
+        throw buildCancelled();
+      }
       out.line(`Step ${n++}/${total} : ${inst.original}\n`);
       await dispatchStep(ctx, inst);
       state.runConfig.Image = imageIdOf(state.image);
@@ -207,5 +216,6 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, signal: Abort
   } finally {
     signal.removeEventListener('abort', stop);
     deps.onCache?.(cache, true);
+    await cache.flush().catch(() => {});
   }
 }

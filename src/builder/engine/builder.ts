@@ -32,7 +32,7 @@ export function openBuilder(opts: BuilderOptions): Builder {
       if (id) active.set(id, ctl);
       try {
         return await runBuild(
-          { store, dockerVersion: opts.dockerVersion, onCache: (c, done) => (done ? caches.delete(c) : caches.add(c)) },
+          { store, tmpDir: join(opts.dataRoot, 'builder', 'tmp'), dockerVersion: opts.dockerVersion, onCache: (c, done) => (done ? caches.delete(c) : caches.add(c)) },
           req,
           ctl.signal,
         );

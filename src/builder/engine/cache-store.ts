@@ -36,7 +36,10 @@ function isRecord(v: unknown): v is CacheRecord {
 export class CacheStore {
   private readonly dir: string;
   private readonly records = new Map<string, CacheRecord>();
+  /** Record IDs by the image they made (df's Parents). */
+  private readonly byImageId = new Map<string, Set<string>>();
   private loaded: Promise<void> | undefined;
+  private readonly dirty = new Set<string>();
 
   constructor(builderRoot: string) {
     this.dir = join(builderRoot, 'cache');
@@ -66,6 +69,7 @@ export class CacheStore {
         const rec: unknown = JSON.parse(await readFile(path, 'utf8'));
         if (isRecord(rec) && `${rec.id}.json` === name) {
           this.records.set(rec.id, rec);
+          this.index(rec);
           continue;
         }
       } catch {
@@ -86,27 +90,57 @@ export class CacheStore {
   /** The record that made an image (the newest when several did). */
   byImage(imageId: string): CacheRecord | undefined {
     let best: CacheRecord | undefined;
-    for (const r of this.records.values()) if (r.imageId === imageId && (!best || r.createdAt > best.createdAt)) best = r;
+    for (const id of this.byImageId.get(imageId) ?? []) {
+      const r = this.records.get(id);
+      if (r && (!best || r.createdAt > best.createdAt)) best = r;
+    }
     return best;
+  }
+
+  private index(rec: CacheRecord): void {
+    let ids = this.byImageId.get(rec.imageId);
+    if (!ids) this.byImageId.set(rec.imageId, (ids = new Set()));
+    ids.add(rec.id);
+  }
+
+  private unindex(rec: CacheRecord | undefined): void {
+    if (!rec) return;
+    const ids = this.byImageId.get(rec.imageId);
+    ids?.delete(rec.id);
+    if (ids?.size === 0) this.byImageId.delete(rec.imageId);
   }
 
   async put(rec: Omit<CacheRecord, 'createdAt' | 'lastUsedAt' | 'usageCount'>): Promise<CacheRecord> {
     const now = formatRfc3339Nano(nowNs());
     const full: CacheRecord = { ...rec, createdAt: now, lastUsedAt: now, usageCount: 1 };
     await writeJsonAtomic(join(this.dir, `${rec.id}.json`), full);
+    this.unindex(this.records.get(rec.id));
     this.records.set(rec.id, full);
+    this.index(full);
     return full;
   }
 
-  async touch(id: string): Promise<void> {
+  /** Counts a use: kept in memory, written by flush() (a hit costs no fsync; a lost count is harmless). */
+  touch(id: string): void {
     const rec = this.records.get(id);
     if (!rec) return;
-    const next = { ...rec, lastUsedAt: formatRfc3339Nano(nowNs()), usageCount: rec.usageCount + 1 };
-    this.records.set(id, next);
-    await writeJsonAtomic(join(this.dir, `${id}.json`), next);
+    this.records.set(id, { ...rec, lastUsedAt: formatRfc3339Nano(nowNs()), usageCount: rec.usageCount + 1 });
+    this.dirty.add(id);
+  }
+
+  /** Writes the records whose use was counted since the last flush. */
+  async flush(): Promise<void> {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const rec = this.records.get(id);
+      if (rec) await writeJsonAtomic(join(this.dir, `${id}.json`), rec);
+    }
   }
 
   async delete(id: string): Promise<void> {
+    this.dirty.delete(id);
+    this.unindex(this.records.get(id));
     this.records.delete(id);
     await rm(join(this.dir, `${id}.json`), { force: true });
   }

@@ -2,13 +2,17 @@
 // an image, --exclude, --parents, --link, heredoc sources and ADD --checksum). The cache key
 // holds the checksum of every file read (the context's, or the source image's ID); the history
 // line is moby's `#(nop) COPY file:<hash> in <dest> ` (dir:, multi: likewise).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { downloadUrl } from '../context/download.ts';
 import type { CopyRequest } from '../context/types.ts';
 import type { CopyInstruction } from '../dockerfile/types.ts';
 import type { StepImage } from '../executor.ts';
 import { badDockerfile } from './errors.ts';
 import { expandWord, stepEnv } from './expand.ts';
 import { resolveChown } from './passwd.ts';
+import { contextSourceKind, type SourceKind } from './source-kind.ts';
 import type { StepContext } from './session.ts';
 import { sourceImage } from './source-image.ts';
 import { commentConfig, commitStep, probeCache } from './step.ts';
@@ -25,11 +29,26 @@ function combine(hashes: string[]): string {
 }
 
 /** The context checksum in moby's `file:`/`dir:`/`multi:` form (bld-context may already give it). */
-function contextHash(sum: string, sources: string[]): string {
+function contextHash(sum: string, kind: SourceKind): string {
   if (HASH_RE.test(sum)) return sum;
-  const hex = sum.replace(/^sha256:/, '');
-  const single = sources.length === 1 && !/[*?[\]]/.test(sources[0]);
-  return `${single ? 'file' : 'multi'}:${hex}`;
+  return `${kind}:${sum.replace(/^sha256:/, '')}`;
+}
+
+/**
+ * An ADD URL's part of the key: its content, as moby's classic builder downloads the URL before
+ * probing the cache (a changed file behind the URL busts the step). With --checksum the digest
+ * is the content's. The file is downloaded again by the copy itself.
+ */
+async function urlHash(ctx: StepContext, url: string, checksum: string | undefined): Promise<string> {
+  if (checksum) return `file:${sha256(`${url}\n${checksum}`)}`;
+  const dir = join(ctx.session.tmpDir, `url-${randomBytes(8).toString('hex')}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const got = await downloadUrl(url, join(dir, 'download'), { signal: ctx.session.signal, cmd: 'ADD' });
+    return `file:${sha256(`${got.digest}\n${got.filename}\n${got.mtime}`)}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function parseChmod(raw: string | undefined): number | undefined {
@@ -60,10 +79,13 @@ export async function dispatchCopy(ctx: StepContext, inst: CopyInstruction): Pro
   const hashes = inline.map((f) => `file:${sha256(f.content)}`);
   const urls = sources.filter(isUrl);
   const local = sources.filter((s) => !isUrl(s));
-  for (const u of urls) hashes.push(`file:${sha256(inst.checksum ? `${u}\n${inst.checksum}` : u)}`);
+  for (const u of urls) hashes.push(await urlHash(ctx, u, inst.checksum));
   if (local.length > 0) {
     if (from) hashes.push(`${local.length === 1 ? 'file' : 'multi'}:${sha256(`${from.id}\n${local.join('\n')}\n${exclude.join('\n')}`)}`);
-    else hashes.push(contextHash(await session.context.checksum(local, exclude), local));
+    else {
+      const sum = await session.context.checksum(local, exclude);
+      hashes.push(contextHash(sum, contextSourceKind(session.context.dir, local, inst.kind)));
+    }
   }
   const srcHash = combine(hashes);
   const chownComment = chown ? `--chown=${chown}` : '';
@@ -88,6 +110,7 @@ export async function dispatchCopy(ctx: StepContext, inst: CopyInstruction): Pro
     exclude,
     parents: inst.parents,
     unpack: inst.kind === 'ADD' && inst.unpack !== false,
+    command: inst.kind,
     checksum: inst.checksum,
   };
   const layer = await session.executor.copy({

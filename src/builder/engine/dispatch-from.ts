@@ -2,12 +2,12 @@
 // (local, or pulled); the stage starts from its config (PATH added when missing), then runs the
 // base's ONBUILD triggers: "# Executing N build trigger(s)", each dispatched as a step without
 // a step number, and the triggers are not inherited further.
-import { parseDockerfile } from '../dockerfile/parse.ts';
+import { parseInstructionLine } from '../dockerfile/parse.ts';
 import type { Instruction, Stage } from '../dockerfile/types.ts';
 import { SCRATCH } from '../executor.ts';
-import { BerthError } from '../../common/index.ts';
 import { dispatchStep } from './dispatch.ts';
 import { badDockerfile } from './errors.ts';
+import { parsePlatform } from './platform.ts';
 import { cloneRunConfig, DEFAULT_PATH } from './run-config.ts';
 import type { StepContext } from './session.ts';
 
@@ -24,6 +24,7 @@ export async function initializeStage(ctx: StepContext, stage: Stage): Promise<v
   const fromStage = await session.stageImage(name, state.index, { nameOnly: true });
   const image = fromStage ?? (name.toLowerCase() === 'scratch' ? SCRATCH : await session.resolveImage(name, platform ?? session.options.platform, ctx.out));
   state.image = image;
+  if (image === SCRATCH && platform) state.scratchPlatform = parsePlatform(platform);
   const rc = cloneRunConfig(image === SCRATCH ? {} : (image.config.config ?? {}));
   const env = rc.Env ?? [];
   if (!env.some((e) => e.split('=', 1)[0] === 'PATH')) rc.Env = [...env, `PATH=${DEFAULT_PATH}`];
@@ -47,13 +48,7 @@ function parseTrigger(trigger: string): Instruction {
   const word = trigger.trim().split(/\s+/, 1)[0].toUpperCase();
   if (word === 'ONBUILD') throw badDockerfile('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
   if (word === 'FROM' || word === 'MAINTAINER') throw badDockerfile(`${word} isn't allowed as an ONBUILD trigger`);
-  let parsed;
-  try {
-    parsed = parseDockerfile(`FROM scratch\n${trigger}\n`);
-  } catch (err) {
-    throw err instanceof BerthError ? err : badDockerfile(String((err as Error).message ?? err), err);
-  }
-  const insts = parsed.stages[0]?.instructions ?? [];
-  if (parsed.stages.length !== 1 || insts.length !== 1) throw badDockerfile('onbuild trigger should be a single expression');
-  return insts[0];
+  const inst = parseInstructionLine(trigger);
+  if (inst.kind === 'FROM') throw badDockerfile('FROM isn\'t allowed as an ONBUILD trigger');
+  return inst;
 }

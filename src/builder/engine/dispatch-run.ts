@@ -18,9 +18,26 @@ import type { StepContext } from './session.ts';
 import { sourceImage } from './source-image.ts';
 import { commitStep, probeCache } from './step.ts';
 
-export function prependEnvOnCmd(args: BuildArgs, buildArgVars: string[], cmd: string[]): string[] {
+function prependEnvOnCmd(args: BuildArgs, buildArgVars: string[], cmd: string[]): string[] {
   const kept = buildArgVars.filter((kv) => args.isReferencedOrNotBuiltin(kv.split('=', 1)[0])).sort();
   return [`|${kept.length}`, ...kept, ...cmd];
+}
+
+/** Go's path.Clean. */
+function goPathClean(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!abs) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  return abs ? `/${joined}` : joined || '.';
 }
 
 interface Mounts {
@@ -34,17 +51,23 @@ async function runMounts(ctx: StepContext, raws: string[]): Promise<Mounts> {
   const out: Mounts = { mounts: [], keys: [] };
   for (const raw of raws) {
     const spec = parseMount(raw, (w: string) => expandWord(ctx, w, env));
+    // BuildKit: a cache's id defaults to the target as written (path.Clean), then a relative
+    // target is put under the working directory.
+    const cacheId = spec.id || (spec.target ? goPathClean(spec.target) : '');
+    if (spec.target && !spec.target.startsWith('/')) spec.target = posix.join('/', ctx.state.runConfig.WorkingDir ?? '', spec.target);
     switch (spec.type) {
       case 'cache': {
-        const id = spec.id || spec.target || '';
-        out.mounts.push({ ...spec, type: 'cache', id });
-        out.keys.push({ ...spec, id });
+        out.mounts.push({ ...spec, type: 'cache', id: cacheId });
+        out.keys.push({ ...spec, id: cacheId });
         break;
       }
       case 'bind': {
         const fromImage = spec.from ? await sourceImage(ctx, spec.from) : undefined;
         out.mounts.push({ ...spec, type: 'bind', fromImage });
-        out.keys.push({ ...spec, from: fromImage?.id });
+        // What the command reads through the mount is part of the key: the source image, or
+        // the checksum of the context files under the source (BuildKit keys binds by content).
+        const content = fromImage ? fromImage.id : await ctx.session.context.checksum([spec.source || '.'], []);
+        out.keys.push({ ...spec, from: undefined, content });
         break;
       }
       case 'tmpfs':
@@ -85,6 +108,10 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
   }
   const buildArgs = state.args.filterAllowed(rc.Env ?? []);
   const saveCmd = buildArgs.length > 0 ? prependEnvOnCmd(state.args, buildArgs, cmdFromArgs) : cmdFromArgs;
+  if (inst.security !== undefined && inst.security !== 'sandbox') {
+    // BuildKit needs `--allow security.insecure`, which the classic API cannot grant.
+    throw badDockerfile(`granting entitlement security.${inst.security} is not allowed by build daemon configuration`);
+  }
   const { mounts, keys } = await runMounts(ctx, inst.mounts);
   const network = inst.network ?? session.options.networkMode;
 
@@ -95,7 +122,6 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
   const extra: Record<string, unknown> = {};
   if (keys.length > 0) extra.mounts = keys;
   if (inst.network !== undefined) extra.network = inst.network;
-  if (inst.security !== undefined) extra.security = inst.security;
   if (stdin) extra.stdin = createHash('sha256').update(stdin).digest('hex');
   const { hit, probe } = await probeCache(ctx, probeConfig, extra);
   if (hit) return;
@@ -115,6 +141,7 @@ export async function dispatchRun(ctx: StepContext, inst: RunInstruction): Promi
     mounts,
     stdin,
     onOutput: (chunk) => out.raw(chunk),
+    onStderr: (chunk) => out.rawErr(chunk),
     onContainer: (id) => {
       containerId = id;
       ctx.containers.push(id);

@@ -8,7 +8,7 @@ import type { StepContext } from './session.ts';
 import { commentConfig, commitStep, metadataContainer, probeCache } from './step.ts';
 
 /** moby normalizeWorkdir (Linux): a relative path joins the current one; an absolute one is kept as written. */
-export function normalizeWorkdir(current: string, requested: string): string {
+function normalizeWorkdir(current: string, requested: string): string {
   if (requested === '') throw badDockerfile('cannot normalize nothing');
   if (!requested.startsWith('/')) return posix.join('/', current, requested);
   return requested;

@@ -120,13 +120,15 @@ export class FakeExecutor implements BuildExecutor {
 }
 
 export class FakeContext implements BuildContext {
-  readonly dir = '/nonexistent';
+  readonly dir: string;
   text: string;
   readonly files = new Map<string, string>();
   checksums: string[][] = [];
 
-  constructor(text: string, files: Record<string, string> = {}) {
+  /** `dir`: a real directory for what looks at the context's files (default: none). */
+  constructor(text: string, files: Record<string, string> = {}, dir = '/nonexistent') {
     this.text = text;
+    this.dir = dir;
     for (const [k, v] of Object.entries(files)) this.files.set(k, v);
   }
 
@@ -146,7 +148,7 @@ export class FakeContext implements BuildContext {
   async close(): Promise<void> {}
 }
 
-export function options(o: Partial<BuildOptions> = {}): BuildOptions {
+function options(o: Partial<BuildOptions> = {}): BuildOptions {
   return {
     tags: [],
     buildArgs: {},

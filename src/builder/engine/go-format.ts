@@ -22,7 +22,7 @@ function escapeRune(cp: number, quote: string): string {
 }
 
 /** strconv.Quote. */
-export function goQuote(s: string): string {
+function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) out += escapeRune(ch.codePointAt(0)!, '"');
   return `${out}"`;

@@ -55,7 +55,7 @@ export function parsePlatform(spec: string): Platform {
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 
-export function formatPlatform(p: Platform): string {
+function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join('/');
 }
 

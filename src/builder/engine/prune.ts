@@ -6,13 +6,14 @@ import { invalidParameter, nowNs, parseGoDuration, parseRfc3339Nano, parseTimeAr
 import type { CacheRecord, CacheStore } from './cache-store.ts';
 import type { BuildCacheRecord, PruneOptions, PruneResult } from './types.ts';
 
-const FILTERS = new Set(['until', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private']);
+// `unused-for` / `unusedfor` are BuildKit's older names of `until`.
+const FILTERS = new Set(['until', 'unused-for', 'unusedfor', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private']);
 
 export function cacheRow(store: CacheStore, rec: CacheRecord, inUse: boolean): BuildCacheRecord {
   const parent = rec.parent ? store.byImage(rec.parent) : undefined;
   return {
     ID: rec.id,
-    Parents: parent ? [parent.id] : [],
+    Parents: parent ? [parent.id] : null,
     Type: 'regular',
     Description: rec.description,
     InUse: inUse,
@@ -41,7 +42,7 @@ function matches(row: BuildCacheRecord, filters: Record<string, string[]>, until
   if (until !== undefined && (parseRfc3339Nano(row.LastUsedAt ?? row.CreatedAt) ?? 0n) >= until) return false;
   return (
     any('id', (v) => row.ID === v || row.ID.startsWith(v)) &&
-    any('parent', (v) => row.Parents.includes(v)) &&
+    any('parent', (v) => (row.Parents ?? []).includes(v)) &&
     any('type', (v) => v === row.Type) &&
     any('description', (v) => row.Description.includes(v)) &&
     any('inuse', (v) => bool(v) === row.InUse) &&
@@ -59,7 +60,8 @@ export async function pruneCache(
   for (const key of Object.keys(opts.filters)) if (!FILTERS.has(key)) throw invalidParameter(`invalid filter '${key}'`);
   await store.load();
   for (const rec of store.list()) if (!imageExists(rec.imageId) && !inUse(rec.id)) await store.delete(rec.id);
-  const until = untilNs(opts.filters.until ?? []);
+  const f = opts.filters;
+  const until = untilNs([...(f.until ?? []), ...(f['unused-for'] ?? []), ...(f.unusedfor ?? [])]);
   const all = store.list();
   const candidates = all
     .filter((r) => !inUse(r.id))

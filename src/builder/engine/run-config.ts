@@ -3,7 +3,7 @@
 // every field present, maps with sorted keys, so an image reads like one dockerd built.
 import type { ImageRuntimeConfig } from '../../image/index.ts';
 
-export const DEFAULT_SHELL = ['/bin/sh', '-c'];
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
 /** system.DefaultPathEnv("linux"): added when the base image has no PATH (moby setDefaultPath). */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -30,6 +30,8 @@ export interface Session {
   /** A base/source image by reference (FROM, COPY --from=<image>): local, or pulled. */
   resolveImage: (ref: string, platform: string | undefined, out: StepOutput) => Promise<StepImage>;
   dockerVersion?: string;
+  /** <data-root>/builder/tmp: scratch files of the engine (ADD URL downloads for the cache key). */
+  tmpDir: string;
 }
 
 export interface StageState {
@@ -42,6 +44,8 @@ export interface StageState {
   /** A CMD with arguments ran in this stage: ENTRYPOINT then keeps Cmd (moby cmdSet). */
   cmdSet: boolean;
   args: BuildArgs;
+  /** `FROM --platform=... scratch`: the platform the stage's images get (else the build's). */
+  scratchPlatform?: Platform;
   /** A cache miss happened in this stage: no later step probes (moby imageProber.cacheBusted). */
   cacheBusted: boolean;
 }

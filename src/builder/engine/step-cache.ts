@@ -45,13 +45,18 @@ export class StepCache {
       const img = this.executor.localImage(rec.imageId);
       if (img) {
         this.inUse.add(rec.id);
-        await this.store.touch(rec.id);
+        this.store.touch(rec.id);
         return img;
       }
       await this.store.delete(rec.id);
     }
     if (this.cacheFrom.empty) return undefined;
     return this.cacheFrom.probe(p.parent, p.probeConfig, stateConfig);
+  }
+
+  /** At the end of the build: the use counts of the records it hit. */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   async record(p: CacheProbe, image: StepImage, size: number): Promise<void> {

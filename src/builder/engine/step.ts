@@ -28,7 +28,7 @@ export async function commitStep(ctx: StepContext, probe: CacheProbe, opts: { la
   const parent = state.image;
   const config = childImage({
     parent: parent === SCRATCH ? undefined : parent.config,
-    scratchPlatform: session.platform,
+    scratchPlatform: state.scratchPlatform ?? session.platform,
     diffId: opts.layer?.diffId,
     author: state.maintainer,
     containerConfig: probe.probeConfig,

@@ -11,15 +11,23 @@ export interface StepOutput {
   aux(id: string): void;
   /** A RUN's output bytes, decoded as UTF-8 across chunk boundaries. */
   raw(chunk: Uint8Array): void;
+  /** A RUN's stderr bytes: moby's stderr stream wraps each write in \x1b[91m ... \x1b[0m. */
+  rawErr(chunk: Uint8Array): void;
   /** Ends a RUN's output: flushes an incomplete UTF-8 sequence. */
   endRaw(): void;
+  /** One line of moby's stderr formatter (Dockerfile warnings), in red. */
+  errLine(text: string): void;
 }
+
+const RED = '\x1b[91m';
+const RESET = '\x1b[0m';
 
 class Slot implements StepOutput {
   held: BuildMessage[] = [];
   live = false;
   done = false;
   private readonly decoder = new TextDecoder('utf-8');
+  private readonly errDecoder = new TextDecoder('utf-8');
   private readonly emit: (m: BuildMessage) => void;
 
   constructor(emit: (m: BuildMessage) => void) {
@@ -44,9 +52,20 @@ class Slot implements StepOutput {
     if (text) this.push({ stream: text });
   }
 
+  rawErr(chunk: Uint8Array): void {
+    const text = this.errDecoder.decode(chunk, { stream: true });
+    if (text) this.push({ stream: `${RED}${text}${RESET}` });
+  }
+
   endRaw(): void {
     const text = this.decoder.decode();
     if (text) this.push({ stream: text });
+    const err = this.errDecoder.decode();
+    if (err) this.push({ stream: `${RED}${err}${RESET}` });
+  }
+
+  errLine(text: string): void {
+    this.push({ stream: `${RED}${text}${RESET}` });
   }
 }
 

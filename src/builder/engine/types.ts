@@ -51,7 +51,7 @@ export interface BuildResult {
 /** A row of /system/df's BuildCache (swagger #/definitions/BuildCache). */
 export interface BuildCacheRecord {
   ID: string;
-  Parents: string[];
+  Parents: string[] | null;
   Type: 'regular';
   Description: string;
   InUse: boolean;
@@ -65,7 +65,7 @@ export interface BuildCacheRecord {
 export interface PruneOptions {
   /** Remove every record, not only those whose image nothing else keeps (see keepImage). */
   all: boolean;
-  /** `until`, `id`, `parent`, `type`, `description`, `inuse`, `shared`, `private` (BuildKit's prune filters). */
+  /** `until` (`unused-for`), `id`, `parent`, `type`, `description`, `inuse`, `shared`, `private` (BuildKit's prune filters). */
   filters: Record<string, string[]>;
   /** Keep at most this many bytes of cache, most recently used first (`keep-storage`/`reserved-space`). */
   keepStorage?: number;

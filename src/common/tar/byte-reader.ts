@@ -52,13 +52,12 @@ export class ByteReader {
     while (n > 0) n -= (await this.readSome(n)).length;
   }
 
-  /** Skips up to `n` bytes; true when the input ended first (Go's tryReadFull: io.EOF). */
+  /** Skips `n` bytes; true when the input ends right here, before any of them (a partial skip throws). */
   async skipOrEnd(n: number): Promise<boolean> {
-    while (n > 0) {
-      await this.#fill(1);
-      if (this.#buffered === 0) return true;
-      n -= this.#take(Math.min(n, this.#chunks[0].length)).length;
-    }
+    if (n === 0) return false;
+    await this.#fill(1);
+    if (this.#buffered === 0) return true;
+    await this.skip(n);
     return false;
   }
 

@@ -142,9 +142,10 @@ export async function* readTar(source: AsyncIterable<Uint8Array>, limits: TarLim
       seq++; // invalidates this entry's body()
       await r.skip(remaining);
       remaining = 0;
-      // Go's tar reader takes an input that ends inside the last entry's padding as the end of
-      // the archive (tryReadFull's io.EOF): the docker CLI sends such a tar for `docker build -f`
-      // with the Dockerfile outside the context, and dockerd reads it.
+      // An input that ends right after the last entry's content (no padding, no end blocks) is
+      // a complete archive, as Go's tar reader takes it: the docker CLI sends such a tar for
+      // `docker build -f` with the Dockerfile outside the context, and dockerd reads it. (Go also
+      // takes an end inside the padding; berth keeps calling that truncated.)
       if (await r.skipOrEnd(padding(entry.size))) {
         normalEnd = true;
         return;

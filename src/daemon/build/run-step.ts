@@ -121,7 +121,7 @@ export async function runStep(deps: RunStepDeps, opts: BuildRunOptions, req: Run
     const stubs = prepared.targets.flatMap((t) => missingComponents(rootfs, t));
     let removeClient = () => {};
     const outputDone = new Promise<void>((resolve) => {
-      removeClient = c.hub.add({ wantStdout: true, wantStderr: true, write: (_s, data) => req.onOutput(data), end: resolve });
+      removeClient = c.hub.add({ wantStdout: true, wantStderr: true, write: (stream, data) => (stream === 2 && req.onStderr ? req.onStderr(data) : req.onOutput(data)), end: resolve });
     });
     if (stdin) {
       c.hub.writeStdin(Buffer.from(req.stdin!));

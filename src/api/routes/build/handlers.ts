@@ -14,7 +14,7 @@ import { decodeOutputs, decodeStringList, decodeStringMap, decodeStringPtrMap, d
 const PRUNE_FILTERS = ['until', 'unused-for', 'unusedfor', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private'] as const;
 
 /** The header berth's CLI sends secrets in (the classic API has no session to carry them). */
-export const SECRETS_HEADER = 'x-berth-build-secrets';
+const SECRETS_HEADER = 'x-berth-build-secrets';
 
 function wrapped<T>(prefix: string, fn: () => T): T {
   try {
@@ -70,7 +70,7 @@ function secrets(header: string | string[] | undefined): Map<string, Uint8Array>
 }
 
 /** moby newImageBuildOptions, then the checks postBuild makes before building. */
-export function parseBuildRequest(ctx: Pick<ApiContext, 'query' | 'req' | 'version'>): BuildRequest {
+function parseBuildRequest(ctx: Pick<ApiContext, 'query' | 'req' | 'version'>): BuildRequest {
   const q = ctx.query;
   const has = (k: string) => (q.get(k) ?? '') !== '';
   if (q.getAll('securityopt').length) throw invalidParameter('security options are not supported on linux');

@@ -9,8 +9,12 @@
 function quoteChar(c: string): string {
   if (c === "'") return `'\\''`;
   if (c === '"') return `'"'`;
-  const q = JSON.stringify(c);
-  return `'${q.slice(1, -1)}'`;
+  // strconv.Quote's escapes, else the character itself.
+  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\' };
+  if (named[c]) return `'${named[c]}'`;
+  const code = c.charCodeAt(0);
+  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+  return `'${c}'`;
 }
 
 /** Throws Go's scanner error for malformed JSON; returns nothing when `text` is well formed. */

@@ -120,3 +120,29 @@ test('"unable to prepare context" errors', async () => {
   const bad = tree({ Dockerfile: '', '.dockerignore': '[\n' });
   await assert.rejects(packBuildContext(bad, {}), /syntax error in pattern/);
 });
+
+test('the same entries as docker CLI 28\'s legacy builder sends (recorded from `DOCKER_BUILDKIT=0 docker build`)', async () => {
+  const { chmodSync, linkSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const dir = tree({
+    Dockerfile: 'FROM scratch\n', '.dockerignore': '*.md\n!README.md\nlogs\n!logs/keep.log\nsrc/**/*.tmp\nDockerfile\n.dockerignore\n',
+    'README.md': 'r\n', 'CHANGES.md': 'c\n', 'src/a.js': 'a\n', 'src/deep/x.tmp': 't\n', 'logs/keep.log': 'k\n', 'logs/1.log': 'l\n', empty: null,
+  });
+  symlinkSync('/etc/passwd', join(dir, 'link'));
+  linkSync(join(dir, 'src/a.js'), join(dir, 'hard.js'));
+  chmodSync(join(dir, 'src/a.js'), 0o4755);
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  // The tar docker CLI 28.2 sent for this tree (its order, types, modes and links).
+  const recorded = [
+    ['.dockerignore', 'file', 0o644, ''], ['Dockerfile', 'file', 0o644, ''], ['README.md', 'file', 0o644, ''], ['empty/', 'dir', 0o755, ''],
+    ['fifo', 'fifo', 0o644, ''], ['hard.js', 'file', 0o4755, ''], ['link', 'symlink', 0o777, '/etc/passwd'], ['logs/keep.log', 'file', 0o644, ''],
+    ['src/', 'dir', 0o755, ''], ['src/a.js', 'hardlink', 0o4755, 'hard.js'], ['src/deep/', 'dir', 0o755, ''],
+  ];
+  const got: unknown[] = [];
+  const packed = await packBuildContext(dir, {});
+  for await (const e of readTar(packed.stream as AsyncIterable<Uint8Array>)) {
+    got.push([e.type === 'dir' ? `${e.name.replace(/\/$/, '')}/` : e.name, e.type, e.mode, e.linkname]);
+    for await (const _ of e.body());
+  }
+  assert.deepEqual(got, recorded);
+});
