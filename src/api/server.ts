@@ -78,7 +78,9 @@ export class ApiServer {
 
   /** One server per listener, all with the same request handling (HTTP and the upgrade hijack). */
   private async makeServer(tls: ListenerTls | undefined): Promise<Server> {
-    const httpOpts = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000 };
+    // Go's http.Server reads up to 1 MiB of headers (DefaultMaxHeaderBytes), where Node stops at
+    // 16 KiB: X-Registry-Config with many logins and berth's build secrets header need dockerd's.
+    const httpOpts = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 1 << 20 };
     // node:https (and with it node:tls) costs ~3 MB of the idle daemon: loaded only for a TLS listener.
     const server: Server = tls
       ? (await import('node:https')).createServer({

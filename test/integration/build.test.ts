@@ -204,6 +204,26 @@ test('cache: a rebuild uses the cache for every step, one changed file rebuilds 
   assert.equal(usingCache(mode.stdout), 1, mode.stdout);
 });
 
+test('independent stages run at the same time: their RUN steps overlap', async () => {
+  // /proc/uptime is the host's clock in every container: each stage records when its RUN began
+  // and ended, and the final stage takes both records.
+  const stage = (name: string) => [
+    `FROM busybox AS ${name}`,
+    `RUN cut -d' ' -f1 /proc/uptime > /${name}-start && sleep 2 && cut -d' ' -f1 /proc/uptime > /${name}-end`,
+  ];
+  const dir = await makeContext({
+    'Dockerfile': [...stage('one'), ...stage('two'), 'FROM busybox', 'COPY --from=one /one-start /one-end /t/', 'COPY --from=two /two-start /two-end /t/', ''].join('\n'),
+  });
+  const r = await build(dir, ['-t', 'parallel-stages']);
+  assert.equal(r.code, 0, r.stderr);
+  // The stream stays in Dockerfile order: stage one's steps before stage two's.
+  assert.ok(r.stdout.indexOf('AS one') < r.stdout.indexOf('AS two'), r.stdout);
+  const t = (await runIn('parallel-stages', ['sh', '-c', 'cat /t/one-start /t/one-end /t/two-start /t/two-end'])).trim().split('\n').map(Number);
+  const [oneStart, oneEnd, twoStart, twoEnd] = t;
+  assert.ok(Math.max(oneStart, twoStart) < Math.min(oneEnd, twoEnd), `stages did not overlap: ${t.join(' ')}`);
+  await d.docker(['rmi', 'parallel-stages']);
+});
+
 test('ONBUILD triggers run in the child image', async () => {
   const parent = await makeContext({ 'Dockerfile': 'FROM busybox\nONBUILD COPY marker.txt /marker.txt\nONBUILD RUN echo triggered > /triggered\n' });
   assert.equal((await build(parent, ['-t', 'onbuild:parent'])).code, 0);

@@ -159,6 +159,13 @@ test('--secret reaches RUN --mount=type=secret and is absent from the layers and
     assert.ok(!bytes.includes('TOPSECRET') && !bytes.includes('hunter2'), f);
   }
   assert.ok(!r.stdout.includes('TOPSECRET') && !d.daemonLog().includes('TOPSECRET') && !d.daemonLog().includes('hunter2'));
+  // A 200 KB secret: far past node:http's default 16 KiB of headers, within dockerd's (Go's) 1 MiB.
+  const big = join(work, 'big.bin');
+  await writeFile(big, Buffer.alloc(200_000, 'x'));
+  const bigDir = await context({ Dockerfile: 'FROM busybox\nRUN --mount=type=secret,id=big wc -c < /run/secrets/big > /biglen\n' });
+  const rb = await berth(['build', '--secret', `id=big,src=${big}`, '-t', 'cb-secret-big', bigDir]);
+  assert.equal(rb.code, 0, rb.stderr + rb.stdout);
+  assert.equal((await runIn('cb-secret-big', ['cat', '/biglen'])).trim(), '200000');
 });
 
 test('-o type=local writes the image\'s files to a directory, -o type=tar to a tar; no image is left untagged', async () => {

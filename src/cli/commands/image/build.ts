@@ -168,7 +168,7 @@ async function runBuild(ctx: CommandContext, flags: Flags, args: string[]): Prom
   try {
     const res = await ctx.client.call('POST', '/build', { query, body, headers }).catch((err: unknown) => {
       if (mode === 'quiet') ctx.stderr.write(progBuff.text());
-      // The secrets travel in a header, and a daemon bounds its headers (node's default: 16 KiB).
+      // The secrets travel in a header, and a daemon bounds its headers (berthd and Go: 1 MiB).
       if (err instanceof DaemonError && err.status === 431 && secrets.size) {
         throw new StatusError(1, `the build secrets are too large for the daemon's request header limit (${SECRETS_HEADER}: ${headers[SECRETS_HEADER]!.length} bytes)`);
       }
