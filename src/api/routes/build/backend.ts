@@ -1,15 +1,8 @@
 import type { JsonMessage } from '../../streams/json-stream.ts';
+import type { RegistryCredentials } from '../registry/backend.ts';
 
-/** An auth configuration of the X-Registry-Config header (one per registry). */
-export interface BuildAuthConfig {
-  username?: string;
-  password?: string;
-  auth?: string;
-  email?: string;
-  serveraddress?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
+/** An auth configuration of the X-Registry-Config header (one per registry): registry.AuthConfig. */
+export type BuildAuthConfig = RegistryCredentials;
 
 /** POST /build's query and headers, parsed and checked (moby newImageBuildOptions). */
 export interface BuildRequest {
