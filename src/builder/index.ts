@@ -9,4 +9,5 @@ export { BuildRunError, SCRATCH } from './executor.ts';
 export type { BuildExecutor, CopyStepRequest, RunMount, RunRequest, StepImage, StepLayer } from './executor.ts';
 export type { BuildContext, CopyRequest, CopySource } from './context/types.ts';
 export { receiveContext } from './context/receive.ts';
+export { receiveRemoteContext } from './context/remote.ts';
 export { copyIntoRoot } from './context/copy.ts';

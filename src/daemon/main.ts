@@ -43,10 +43,9 @@ import { DEFAULT_IDLE_TRIM, startIdleTrim } from './idle-trim.ts';
 import { collectGarbage, mallocTrim, pageOutExecutable, residentBytes } from './process-memory.linux.ts';
 import { claimPidfile } from './pidfile.linux.ts';
 import { openListeners, planListeners } from './listeners.ts';
-import { copyIntoRoot, openBuilder, receiveContext, type BuilderOptions } from '../builder/index.ts';
+import { copyIntoRoot, openBuilder, receiveContext, receiveRemoteContext, type BuilderOptions } from '../builder/index.ts';
 import { BuildApi, clearBuildLeftovers } from './build-api.ts';
 import { CacheMounts } from './build/cache-mounts.ts';
-import { fetchRemoteContext } from './build/remote-context.ts';
 
 async function main(argv: string[]): Promise<void> {
   // A closed stdout/stderr (the parent that read them gone) fails every write; unheard, each
@@ -175,7 +174,10 @@ async function main(argv: string[]): Promise<void> {
     engine: openBuilder(builderOptions),
     contexts: {
       receive: (body, o) => receiveContext(body, o),
-      fetchRemote: (url, o) => fetchRemoteContext(url, { ...o, receive: (body, r) => receiveContext(body, r) }),
+      fetchRemote: (url, o) => receiveRemoteContext(url, {
+        dir: o.dir, dockerfile: o.dockerfile, signal: o.signal,
+        onDownloaded: (current, total) => o.progress({ status: 'Downloading context', progressDetail: total > 0 ? { current, total } : { current }, id: url }),
+      }),
     },
     executor: {
       images, registry: () => registry, scratch, cacheMounts, execDir: buildExec, tmpDir: buildTmp,

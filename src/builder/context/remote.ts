@@ -24,7 +24,8 @@ function sniff(head: Buffer): string {
 
 /** Receives the context the `remote` URL names into `opts.dir`. */
 export async function receiveRemoteContext(
-  remote: string, opts: ReceiveOptions & { signal?: AbortSignal; maxDownload?: number },
+  remote: string,
+  opts: ReceiveOptions & { signal?: AbortSignal; maxDownload?: number; onDownloaded?: (bytes: number, total: number) => void },
 ): Promise<ReceivedContext> {
   if (remote === 'client-session') {
     throw invalidParameter('experimental session with v1 builder is no longer supported, use builder version v2 (BuildKit) instead');
@@ -49,6 +50,8 @@ export async function receiveRemoteContext(
       }
       yield chunk as Buffer;
     }
+    // dockerd's "Downloading context" progress, once the whole body is in.
+    opts.onDownloaded?.(got, Number(res.headers['content-length'] ?? -1));
   })();
   // A tar header ends at byte 262: read that much to tell a tar from text.
   const { head, stream } = await peek(body, 512);
