@@ -5,6 +5,7 @@ export * from './atomic-file.ts';
 export * from './byte-size.ts';
 export type * from './deep-readonly.ts';
 export * from './detach-keys.ts';
+export * from './engine-client.ts';
 export * from './errors.ts';
 export * from './go-bool.ts';
 export * from './human-duration.ts';

@@ -16,6 +16,7 @@ import { registryCommands } from './registry/index.ts';
 import { inspectCommand } from './inspect.ts';
 import { versionCommand } from './version.ts';
 import { completionCommand } from './completion.ts';
+import { composeCommand } from './compose/index.ts';
 
 const group = (name: string, short: string, subcommands: CommandSpec[]): CommandSpec => ({ name, usage: '', short, subcommands });
 
@@ -35,6 +36,7 @@ export const registry: Registry = {
     group('network', 'Manage networks', networkCommands),
     group('system', 'Manage berth', systemCommands),
     group('volume', 'Manage volumes', volumeCommands),
+    composeCommand,
     inspectCommand,
     ...registryCommands,
     versionCommand,

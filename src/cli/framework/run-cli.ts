@@ -92,8 +92,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   let node = findChild(root, first);
   if (!node) return fail(`${program}: unknown command: ${program} ${first}\n\nRun '${program} --help' for more information\n`, 1);
   let args = afterFirst;
+  let groupFlags: ParsedFlags['flags'] | undefined;
 
-  // Management commands: their own flags (only --help), then the subcommand word.
+  // Management commands: their own flags (--help; compose's project flags), then the subcommand word.
   while (isGroup(node)) {
     let parsed: ParsedFlags;
     try {
@@ -109,6 +110,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     }
     node = child;
     args = parsed.args.slice(1);
+    groupFlags = parsed.flags;
   }
 
   const spec: CommandSpec = node.spec;
@@ -145,6 +147,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     config: loaded.config,
     saveConfig: (config) => saveConfig(configDir, config),
     debug,
+    groupFlags,
   };
   try {
     return (await spec.run(ctx, parsed.flags, parsed.args)) ?? 0;
