@@ -11,3 +11,12 @@ export { listProjectContainers, containerName, type ContainerSummary, type ListO
 export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject } from './loader/serialize.ts';
 export { serviceConfigHash } from './convert/hash.ts';
+// engine/: the orchestration (cmp-engine).
+export { Compose, type UpOptions } from './engine/compose.ts';
+export type { BuildFn, BuildRequest, EngineContext } from './engine/context.ts';
+export type { ProjectRef } from './engine/stop.ts';
+export type { ObservedContainer } from './engine/convergence.ts';
+export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
+export { LogPrinter } from './engine/log-printer.ts';
+export { streamContainerLogs, type LogTarget, type LogQuery } from './engine/log-stream.ts';
+export { shortName as logName } from './engine/foreground.ts';
