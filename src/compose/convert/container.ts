@@ -3,6 +3,19 @@
 // convert part (cmp-convert). Each concern lives in its own file beside this one; this file only
 // assembles the create body.
 import type { Project, ServiceConfig } from '../types.ts';
+import { containerLabels } from './container-labels.ts';
+import { defaultContainerName, oneOffContainerName, randomSlug, replacementName } from './names.ts';
+import { exposedPorts, portBindings } from './ports.ts';
+import { buildContainerVolumes, tmpfsMap } from './mounts.ts';
+import { fileInjections } from './file-injections.ts';
+import { hostResources } from './limits.ts';
+import { restartPolicy } from './restart.ts';
+import { healthcheckConfig } from './healthcheck.ts';
+import { parseSecurityOpts } from './security-opts.ts';
+import { networkSettings, containerMacAddress } from './networking.ts';
+import { serviceLinks } from './links.ts';
+import { resolveServiceReferences } from './references.ts';
+import { envList, extraHostsList, stopTimeoutSeconds, imageName } from './config-fields.ts';
 
 export interface ContainerOptions {
   /** com.docker.compose.container-number (1 for a `run` container, as docker compose). */
@@ -58,8 +71,122 @@ export interface ContainerPlan {
 }
 
 export function containerPlan(project: Project, service: ServiceConfig, opts: ContainerOptions): ContainerPlan {
-  void project;
-  void service;
-  void opts;
-  throw new Error('not built yet');
+  const warnings: string[] = [];
+  const resolved = resolveServiceReferences({ ...project.disabled_services, ...project.services }, service, opts.resolveServiceContainer);
+  const slug = opts.oneOff ? (opts.slug ?? randomSlug()) : undefined;
+  let name: string;
+  if (service.container_name) name = service.container_name;
+  else if (slug !== undefined) name = oneOffContainerName(project.name, service.name, slug);
+  else name = defaultContainerName(project.name, service.name, opts.number);
+  const apiVersion = opts.apiVersion ?? '1.50';
+  const labels = containerLabels(project, service, { ...opts, slug });
+  const links = serviceLinks(project.name, service, opts.number, opts.serviceContainerNames);
+  const mac = containerMacAddress(service, apiVersion);
+  const net = networkSettings(project, service, {
+    serviceName: service.name,
+    containerName: name,
+    links,
+    useNetworkAliases: opts.useNetworkAliases ?? !opts.oneOff,
+    apiVersion,
+    mainMacAddress: mac.endpointMacAddress,
+    networkMode: resolved.networkMode,
+  });
+  const volumes = buildContainerVolumes(project, service, opts.replacing, opts.imageVolumes, warnings);
+  const security = parseSecurityOpts(project, service);
+  const attachStdin = opts.attachStdin ?? false;
+  const stdinOpen = service.stdin_open ?? false;
+
+  const hostConfig: Record<string, unknown> = {
+    ...compact({
+      AutoRemove: opts.autoRemove || undefined,
+      Annotations: service.annotations,
+      Binds: volumes.binds.length ? volumes.binds : undefined,
+      Mounts: volumes.mounts.length ? volumes.mounts : undefined,
+      CapAdd: nonEmpty(service.cap_add),
+      CapDrop: nonEmpty(service.cap_drop),
+      NetworkMode: net.networkMode,
+      Init: service.init,
+      IpcMode: resolved.ipc,
+      CgroupnsMode: service.cgroup,
+      ReadonlyRootfs: service.read_only || undefined,
+      RestartPolicy: restartPolicy(service),
+      ShmSize: service.shm_size || undefined,
+      Sysctls: nonEmptyMap(service.sysctls),
+      PortBindings: portBindings(service),
+      VolumeDriver: service.volume_driver,
+      VolumesFrom: nonEmpty(resolved.volumesFrom),
+      Dns: nonEmpty(service.dns),
+      DnsSearch: nonEmpty(service.dns_search),
+      DnsOptions: nonEmpty(service.dns_opt),
+      ExtraHosts: nonEmpty(extraHostsList(service.extra_hosts)),
+      SecurityOpt: nonEmpty(security.securityOpt),
+      StorageOpt: nonEmptyMap(service.storage_opt),
+      UsernsMode: service.userns_mode,
+      UTSMode: service.uts,
+      Privileged: service.privileged || undefined,
+      PidMode: resolved.pid,
+      Tmpfs: nonEmptyMap(tmpfsMap(service.tmpfs)),
+      Isolation: service.isolation,
+      Runtime: service.runtime,
+      LogConfig: service.logging ? compact({ Type: service.logging.driver ?? '', Config: service.logging.options ?? {} }) : undefined,
+      GroupAdd: nonEmpty(service.group_add),
+      Links: nonEmpty(links),
+      OomScoreAdj: service.oom_score_adj || undefined,
+      MaskedPaths: security.unconfined ? [] : undefined,
+      ReadonlyPaths: security.unconfined ? [] : undefined,
+    }),
+    ...hostResources(service),
+  };
+
+  const body: Record<string, unknown> = compact({
+    Hostname: service.hostname,
+    Domainname: service.domainname,
+    User: service.user,
+    ExposedPorts: exposedPorts(service),
+    Tty: service.tty ?? false,
+    OpenStdin: stdinOpen,
+    StdinOnce: attachStdin && stdinOpen,
+    AttachStdin: attachStdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    Cmd: service.command ?? undefined,
+    Image: imageName(project, service),
+    WorkingDir: service.working_dir,
+    Entrypoint: service.entrypoint ?? undefined,
+    NetworkDisabled: service.network_mode === 'disabled' || undefined,
+    MacAddress: mac.containerMacAddress || undefined,
+    Labels: labels,
+    StopSignal: service.stop_signal,
+    Env: envList(service.environment),
+    Healthcheck: healthcheckConfig(service, apiVersion),
+    StopTimeout: stopTimeoutSeconds(service),
+    HostConfig: hostConfig,
+    NetworkingConfig: net.networkingConfig,
+  });
+
+  const files = fileInjections(project, service);
+  return {
+    name,
+    createName: opts.replacing ? replacementName(opts.replacing.id, name) : name,
+    body,
+    connectAfterCreate: net.connectAfterCreate,
+    files,
+    warnings,
+  };
 }
+
+/** Drops undefined values: the daemon reads an absent field and Go's zero value alike. */
+function compact<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function nonEmpty<T>(a: T[] | undefined): T[] | undefined {
+  return a && a.length ? a : undefined;
+}
+
+function nonEmptyMap<T>(m: Record<string, T> | undefined): Record<string, T> | undefined {
+  return m && Object.keys(m).length ? m : undefined;
+}
+
