@@ -11,3 +11,5 @@ export { listProjectContainers, containerName, type ContainerSummary, type ListO
 export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject } from './loader/serialize.ts';
 export { serviceConfigHash } from './convert/hash.ts';
+export { LogConsumer, WATCH_LOGGER, type LogConsumerOptions } from './logs/log-consumer.ts';
+export { containerDisplayName, pipeContainerOutput, streamContainerLogs, type ContainerLogOptions } from './logs/container-logs.ts';
