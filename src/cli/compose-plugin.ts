@@ -3,6 +3,8 @@
 // `docker-compose compose ARGS` with its own environment. The plugin speaks to the daemon docker
 // speaks to (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONFIG win over berth's
 // variables), reads docker's config dir, and words its messages as `docker`.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './framework/run-cli.ts';
@@ -35,8 +37,56 @@ for (const name of ['HOST', 'TLS_VERIFY', 'CERT_PATH']) {
   if (env[`DOCKER_${name}`] !== undefined) delete env[`BERTH_${name}`];
 }
 env.BERTH_CONFIG = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
-// The docker CLI runs `docker-compose compose ARGS`; run by hand, `docker-compose ARGS` works too.
-const args = argv[0] === 'compose' ? argv.slice(1) : argv;
+
+/** The docker endpoint of a docker CLI context (contexts/meta/<sha256 of name>/meta.json). */
+function contextHost(configDir: string, name: string): string | undefined {
+  if (!name || name === 'default') return undefined;
+  const file = join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json');
+  try {
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as { Endpoints?: { docker?: { Host?: string } } };
+    return meta.Endpoints?.docker?.Host || undefined;
+  } catch {
+    process.stderr.write(`context ${JSON.stringify(name)} does not exist\n`);
+    process.exit(1);
+  }
+}
+
+/** The context docker's config.json selects (currentContext), unless DOCKER_HOST is set. */
+function currentContext(configDir: string): string {
+  if (env.DOCKER_CONTEXT) return env.DOCKER_CONTEXT;
+  try {
+    return (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string }).currentContext ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The docker CLI hands the plugin its own global flags before the `compose` word
+ * (`docker -H unix:///x.sock compose ps` runs `docker-compose -H unix:///x.sock compose ps`):
+ * berth's global flags are docker's, except --context/-c, which becomes the context's -H.
+ */
+function pluginArgs(words: readonly string[]): string[] {
+  const withValue = new Set(['-H', '--host', '-c', '--context', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey']);
+  const globals: string[] = [];
+  let context: string | undefined;
+  let i = 0;
+  for (; i < words.length && words[i] !== 'compose'; i++) {
+    const w = words[i]!;
+    const eq = w.indexOf('=');
+    const name = eq > 0 && w.startsWith('--') ? w.slice(0, eq) : w;
+    const value = eq > 0 && w.startsWith('--') ? w.slice(eq + 1) : withValue.has(w) ? words[++i] ?? '' : undefined;
+    if (name === '-c' || name === '--context') context = value;
+    else globals.push(name, ...(value !== undefined ? [value] : []));
+  }
+  const rest = i < words.length ? words.slice(i + 1) : [];
+  const hasHost = globals.includes('-H') || globals.includes('--host');
+  if (!hasHost) {
+    const host = contextHost(env.BERTH_CONFIG!, context ?? (env.DOCKER_HOST ? '' : currentContext(env.BERTH_CONFIG!)));
+    if (host) globals.push('-H', host);
+  }
+  return [...globals, 'compose', ...rest];
+}
 
 function finish(code: number): void {
   process.exitCode = code;
@@ -48,7 +98,7 @@ function finish(code: number): void {
   process.stderr.write('', done);
 }
 
-runCli(['compose', ...args], {
+runCli(pluginArgs(argv), {
   registry: { ...registry, programName: 'docker' },
   env,
   stdin: process.stdin,
