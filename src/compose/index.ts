@@ -13,3 +13,5 @@ export { serializeProject } from './loader/serialize.ts';
 export { serviceConfigHash } from './convert/hash.ts';
 export { LogConsumer, WATCH_LOGGER, type LogConsumerOptions } from './logs/log-consumer.ts';
 export { containerDisplayName, pipeContainerOutput, streamContainerLogs, type ContainerLogOptions } from './logs/container-logs.ts';
+export { runContainerPlan, type RunOverrides } from './convert/run.ts';
+export { networkCreateBody, volumeCreateBody } from './convert/resources.ts';

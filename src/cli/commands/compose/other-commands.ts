@@ -10,11 +10,12 @@ import { logsCommand } from './logs.ts';
 import { lsCommand } from './ls.ts';
 import { portCommand } from './port.ts';
 import { psCommand } from './ps.ts';
+import { runCommand } from './run.ts';
 import { topCommand } from './top.ts';
 import { versionCommand } from './version.ts';
 import { waitCommand } from './wait.ts';
 
 export const otherCommands: CommandSpec[] = [
-  configCommand, cpCommand, eventsCommand, execCommand, imagesCommand, logsCommand, lsCommand, portCommand, psCommand, topCommand,
+  configCommand, cpCommand, eventsCommand, execCommand, imagesCommand, logsCommand, lsCommand, portCommand, psCommand, runCommand, topCommand,
   versionCommand, waitCommand,
 ];

@@ -16,7 +16,6 @@ const HEADERS: Record<string, string> = {
   Mounts: 'MOUNTS', LocalVolumes: 'LOCAL VOLUMES', Networks: 'NETWORKS', ExitCode: 'EXIT CODE', Health: 'HEALTH', Publishers: 'PUBLISHERS',
 };
 
-export const PS_STATUSES = ['paused', 'restarting', 'removing', 'running', 'dead', 'created', 'exited'];
 
 /** What compose's Ps adds to the list entry from inspect. */
 export interface PsDetails {

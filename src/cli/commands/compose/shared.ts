@@ -3,7 +3,7 @@
 // names, and the colour decision of the log printer.
 import type { CommandContext, CommandSpec, FlagSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { ComposeError, LABEL, listProjectContainers, containerName, type ContainerSummary, type Project } from '../../../compose/index.ts';
+import { ComposeError, LABEL, listProjectContainers, type ContainerSummary, type Project } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
 
 /** What a command knows of its project: the model when files were loaded, always the name. */
@@ -94,4 +94,3 @@ export function composeRun(fn: RunFn): RunFn {
   };
 }
 
-export { containerName };
