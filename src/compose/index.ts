@@ -11,12 +11,13 @@ export { listProjectContainers, containerName, type ContainerSummary, type ListO
 export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject } from './loader/serialize.ts';
 export { serviceConfigHash } from './convert/hash.ts';
+export { LogConsumer, WATCH_LOGGER, type LogConsumerOptions } from './logs/log-consumer.ts';
+export { containerDisplayName, pipeContainerOutput, streamContainerLogs, type ContainerLogOptions } from './logs/container-logs.ts';
+export { runContainerPlan, type RunOverrides } from './convert/run.ts';
+export { networkCreateBody, volumeCreateBody } from './convert/resources.ts';
 // engine/: the orchestration (cmp-engine).
 export { Compose, type UpOptions } from './engine/compose.ts';
 export type { BuildFn, BuildRequest, EngineContext } from './engine/context.ts';
 export type { ProjectRef } from './engine/stop.ts';
 export type { ObservedContainer } from './engine/convergence.ts';
 export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
-export { LogPrinter } from './engine/log-printer.ts';
-export { streamContainerLogs, type LogTarget, type LogQuery } from './engine/log-stream.ts';
-export { shortName as logName } from './engine/foreground.ts';

@@ -4,6 +4,7 @@
 // remove the old), start, stop, remove.
 import { DaemonError, TarWriter } from '../../common/index.ts';
 import { containerPlan } from '../convert/container.ts';
+import { imageName } from '../convert/config-fields.ts';
 import type { Project, ServiceConfig } from '../types.ts';
 import { ids, type EngineContext } from './context.ts';
 import type { ObservedContainer } from './convergence.ts';
@@ -21,18 +22,40 @@ export interface CreateArgs {
   oneOff?: boolean;
   /** false (-V): the replaced container's anonymous volumes are not carried over. */
   inherit?: boolean;
+  /** The containers of the project's services so far (service:x references, links). */
+  state?: Map<string, ObservedContainer[]>;
+  /** Called with docker compose's warnings for the service. */
+  warn?(message: string): void;
+}
+
+/** The image's Config.Volumes keys (anonymous volumes a replacement inherits). */
+async function imageVolumes(ctx: EngineContext, image: string): Promise<string[] | undefined> {
+  const res = await ctx.client.request('GET', `/images/${enc(image)}/json`);
+  if (res.status !== 200) {
+    res.body.resume();
+    return undefined;
+  }
+  const i = await res.json<{ Config?: { Volumes?: Record<string, unknown> | null } }>();
+  return Object.keys(i.Config?.Volumes ?? {});
 }
 
 /** Creates the container (no events: the caller names the step); resolves to its observed form. */
 export async function createContainer(ctx: EngineContext, args: CreateArgs, w: ProgressWriter): Promise<ObservedContainer> {
   const apiVersion = await ctx.client.apiVersion();
+  const inherit = args.replacing && args.inherit !== false;
+  const state = args.state;
   const plan = containerPlan(args.project, args.service, {
     number: args.number,
     oneOff: args.oneOff,
     imageId: args.imageId,
-    replacing: args.replacing && args.inherit !== false ? { id: args.replacing.id, mounts: args.replacing.mounts ?? [] } : undefined,
+    replacing: inherit ? { id: args.replacing!.id, mounts: args.replacing!.mounts ?? [] } : undefined,
+    imageVolumes: inherit ? await imageVolumes(ctx, args.imageId ?? imageName(args.project, args.service)) : undefined,
     apiVersion,
+    resolveServiceContainer: state ? (s) => [...(state.get(s) ?? [])].sort((a, b) => a.number - b.number)[0]?.id : undefined,
+    serviceContainerNames: state ? (s) => (state.get(s) ?? []).map((c) => c.name) : undefined,
   });
+  for (const warning of plan.warnings) args.warn?.(warning);
+  // The replaced container was renamed out of the way first (compose's order): the new one takes the name.
   const res = await ctx.client.json<{ Id: string; Warnings?: string[] }>('POST', '/containers/create', { query: { name: plan.name }, body: plan.body });
   for (const warning of res.Warnings ?? []) w.event({ id: args.service.name, status: 'warning', text: warning });
   for (const c of plan.connectAfterCreate) {
@@ -52,7 +75,14 @@ export async function createContainer(ctx: EngineContext, args: CreateArgs, w: P
 }
 
 /** The secret/config files of the plan, put into the container before its first start. */
-async function putFiles(ctx: EngineContext, id: string, files: { target: string; content: Buffer; mode: number; uid: number; gid: number }[]): Promise<void> {
+async function putFiles(ctx: EngineContext, id: string, all: { target: string; content: Buffer; mode: number; uid: number; gid: number; copyUIDGID?: boolean }[]): Promise<void> {
+  for (const copyUIDGID of [false, true]) {
+    const files = all.filter((f) => !!f.copyUIDGID === copyUIDGID);
+    if (files.length) await putArchive(ctx, id, files, copyUIDGID);
+  }
+}
+
+async function putArchive(ctx: EngineContext, id: string, files: { target: string; content: Buffer; mode: number; uid: number; gid: number }[], copyUIDGID: boolean): Promise<void> {
   const tar = new TarWriter();
   const writing = (async () => {
     for (const f of files) {
@@ -63,7 +93,7 @@ async function putFiles(ctx: EngineContext, id: string, files: { target: string;
   const chunks: Buffer[] = [];
   for await (const c of tar.readable) chunks.push(c as Buffer);
   await writing;
-  await ctx.client.call('PUT', `/containers/${enc(id)}/archive`, { query: { path: '/' }, body: Buffer.concat(chunks), headers: { 'Content-Type': 'application/x-tar' } });
+  await ctx.client.call('PUT', `/containers/${enc(id)}/archive`, { query: { path: '/', copyUIDGID: copyUIDGID ? 'true' : undefined }, body: Buffer.concat(chunks), headers: { 'Content-Type': 'application/x-tar' } });
 }
 
 export async function createWithEvents(ctx: EngineContext, args: CreateArgs, w: ProgressWriter): Promise<ObservedContainer> {

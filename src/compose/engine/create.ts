@@ -96,7 +96,7 @@ export async function createProject(ctx: EngineContext, project: Project, opts: 
           return;
         case 'recreate': {
           recreated.add(name);
-          const c = await recreateContainer(ctx, { project, service, number: a.container.number, imageId: images.get(name), replacing: a.container, timeout: opts.timeout, inherit: !opts.renewAnonVolumes }, w);
+          const c = await recreateContainer(ctx, { project, service, number: a.container.number, imageId: images.get(name), replacing: a.container, timeout: opts.timeout, inherit: !opts.renewAnonVolumes, state, warn: ctx.warn }, w);
           next.push(c);
           return;
         }
@@ -108,7 +108,7 @@ export async function createProject(ctx: EngineContext, project: Project, opts: 
           return;
         }
         case 'create':
-          next.push(await createWithEvents(ctx, { project, service, number: a.number, imageId: images.get(name) }, w));
+          next.push(await createWithEvents(ctx, { project, service, number: a.number, imageId: images.get(name), state, warn: ctx.warn }, w));
       }
     });
     state.set(name, next.sort((a, b) => a.number - b.number));

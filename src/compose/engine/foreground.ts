@@ -9,7 +9,7 @@ import type { EngineContext } from './context.ts';
 import type { ObservedContainer } from './convergence.ts';
 import type { ProjectState } from './create.ts';
 import { attachOutput } from './log-stream.ts';
-import type { LogPrinter } from './log-printer.ts';
+import type { LogConsumer } from '../logs/log-consumer.ts';
 import { progressWriter } from './progress.ts';
 import { startProject } from './start.ts';
 import { killProject, stopProject } from './stop.ts';
@@ -24,7 +24,9 @@ export interface ForegroundOptions {
   exitCodeFrom?: string;
   /** -t for the graceful stop. */
   timeout?: number;
-  printer: LogPrinter;
+  printer: LogConsumer;
+  /** Where compose's own lines go ("Attaching to ...", "Gracefully stopping..."). */
+  info(message: string): void;
   /** Registers the interrupt handler (SIGINT/SIGTERM); returns its removal. */
   onInterrupt(handler: () => void): () => void;
 }
@@ -39,7 +41,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   const printer = opts.printer;
   const attached = opts.attach.flatMap((s) => state.get(s) ?? []);
   for (const c of attached) printer.register(shortName(project, c));
-  printer.info(`Attaching to ${attached.map((c) => shortName(project, c)).join(', ')}`);
+  opts.info(`Attaching to ${attached.map((c) => shortName(project, c)).join(', ')}`);
   const abortOnExit = !!(opts.abortOnContainerExit || opts.exitCodeFrom);
   const stopped = new AbortController();
   let exitCode = 0;
@@ -59,7 +61,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   const removeInterrupt = opts.onInterrupt(() => {
     interrupted++;
     if (interrupted === 1) {
-      printer.info('Gracefully stopping... (press Ctrl+C again to force)');
+      opts.info('Gracefully stopping... (press Ctrl+C again to force)');
       stopped.abort();
       stopping = stopAll();
       stopping.catch(() => {});
@@ -78,7 +80,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
         exitCode = code;
         exitCodeSet = true;
       }
-      printer.info('Aborting on container exit...');
+      opts.info('Aborting on container exit...');
       stopped.abort();
       stopping = stopAll();
       stopping.catch(() => {});
@@ -133,7 +135,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
 }
 
 /** The name compose prints: "<service>-<n>" for compose's own names, a container_name as is. */
-export function shortName(project: Project, c: ObservedContainer): string {
+function shortName(project: Project, c: ObservedContainer): string {
   const prefix = `${project.name}-`;
   return c.name === `${prefix}${c.service}-${c.number}` ? c.name.slice(prefix.length) : c.name;
 }

@@ -2,7 +2,7 @@
 // external ones checked to exist, and removed by `down` (never external ones), with compose's
 // events and messages (pkg/compose/create.go ensureNetwork/ensureVolume, down.go).
 import { DaemonError } from '../../common/index.ts';
-import { networkCreateBody, volumeCreateBody } from '../convert/resources.ts';
+import { checkExistingNetwork, checkExistingVolume, networkCreateBody, volumeCreateBody } from '../convert/resources.ts';
 import { ComposeError } from '../errors.ts';
 import { LABEL } from '../labels.ts';
 import type { Project } from '../types.ts';
@@ -56,9 +56,7 @@ export async function ensureNetworks(ctx: EngineContext, project: Project, w: Pr
       return;
     }
     if (found) {
-      const owner = found.Labels?.[LABEL.project];
-      if (owner === undefined) ctx.warn(`a network with name ${n.name} exists but was not created by compose.\nSet \`external: true\` to use an existing network`);
-      else if (owner !== project.name) ctx.warn(`a network with name ${n.name} exists but was not created for project "${project.name}".\nSet \`external: true\` to use an existing network`);
+      checkExistingNetwork(project, key, { Name: n.name, Labels: found.Labels }).forEach((m) => ctx.warn(m));
       return;
     }
     const id = ids.network(n.name);
@@ -82,9 +80,7 @@ export async function ensureVolumes(ctx: EngineContext, project: Project, w: Pro
       return;
     }
     if (found) {
-      const owner = found.Labels?.[LABEL.project];
-      if (owner === undefined) ctx.warn(`volume "${v.name}" already exists but was not created by Docker Compose. Use \`external: true\` to use an existing volume`);
-      else if (owner !== project.name) ctx.warn(`volume "${v.name}" already exists but was created for project "${owner}" (expected "${project.name}"). Use \`external: true\` to use an existing volume`);
+      checkExistingVolume(project, key, { Name: v.name, Labels: found.Labels }).forEach((m) => ctx.warn(m));
       return;
     }
     const id = ids.volumeCreate(v.name);

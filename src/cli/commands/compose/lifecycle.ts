@@ -2,7 +2,7 @@
 // compose v2's flags over the compose engine (src/compose, Compose). Owned by the engine part (cmp-engine).
 import type { CommandContext, CommandSpec, FlagSpec, Flags } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { ComposeError, LogPrinter, type Project, type UpOptions } from '../../../compose/index.ts';
+import { ComposeError, LogConsumer, type Project, type UpOptions } from '../../../compose/index.ts';
 import { composeEngine, useColor } from './engine-context.ts';
 import { loadComposeProject } from './project-options.ts';
 import { projectOrName } from './project-ref.ts';
@@ -117,7 +117,8 @@ const upCommand: CommandSpec = {
         abortOnContainerExit: cascade,
         exitCodeFrom: exitCodeFrom || undefined,
         timeout: opts.timeout,
-        printer: new LogPrinter(ctx.stdout, ctx.stdout, { color, prefix: !flags.bool('no-log-prefix'), timestamps: flags.bool('timestamps') }),
+        printer: new LogConsumer({ stdout: ctx.stdout, stderr: ctx.stderr, color, prefix: !flags.bool('no-log-prefix'), timestamps: flags.bool('timestamps') }),
+        info: (message) => ctx.stdout.write(`${message}\n`),
         onInterrupt: (handler) => {
           process.on('SIGINT', handler);
           process.on('SIGTERM', handler);
