@@ -134,7 +134,7 @@ export async function ensureImages(ctx: EngineContext, project: Project, service
       toBuild.push(s);
       return;
     }
-    if (!id) throw new ComposeError(policy === 'never' || s.build ? `No such image: ${image}` : `No such image: ${image}`);
+    if (!id) throw new DaemonError(404, `No such image: ${image}`);
     ids.set(name, id);
   });
   for (const s of toBuild.sort((a, b) => (a.name < b.name ? -1 : 1))) ids.set(s.name, await buildService(ctx, project, s, w, {}));
