@@ -3,6 +3,7 @@
 // depends_on, networks, build, secrets/configs, env_file, extra_hosts, command/entrypoint,
 // healthcheck, devices, ulimits, byte sizes. Paths are left as written (see paths.ts).
 import { ComposeError } from '../errors.ts';
+import { canonicalDuration } from './duration.ts';
 import { parsePortSpec } from './ports.ts';
 import { shellSplit } from './shell-split.ts';
 import { toBytes } from './units.ts';
@@ -167,9 +168,12 @@ function build(v: unknown, svc: string): unknown {
   return b;
 }
 
-function healthcheck(v: unknown): unknown {
+function healthcheck(v: unknown, svc: string): unknown {
   if (!isDict(v)) return v;
   const h: Dict = { ...v };
+  for (const k of ['interval', 'timeout', 'start_period', 'start_interval']) {
+    if (h[k] !== undefined) h[k] = canonicalDuration(h[k], `services.${svc}.healthcheck.${k}`);
+  }
   if (typeof h.test === 'string') h.test = ['CMD-SHELL', h.test];
   if (h.disable === true) h.test = ['NONE'];
   return h;
@@ -208,6 +212,11 @@ function deploy(v: unknown, svc: string): unknown {
     }
     d.resources = r;
   }
+  if (isDict(d.restart_policy)) {
+    const rp: Dict = { ...d.restart_policy };
+    for (const k of ['delay', 'window']) if (rp[k] !== undefined) rp[k] = canonicalDuration(rp[k], `services.${svc}.deploy.restart_policy.${k}`);
+    d.restart_policy = rp;
+  }
   return d;
 }
 
@@ -231,7 +240,8 @@ export function canonicalService(raw: Dict, svc: string): Dict {
       case 'env_file': s[key] = conv(envFiles); break;
       case 'extra_hosts': s[key] = conv(extraHosts); break;
       case 'command': case 'entrypoint': s[key] = conv(command); break;
-      case 'healthcheck': s[key] = conv(healthcheck); break;
+      case 'healthcheck': s[key] = conv((x) => healthcheck(x, svc)); break;
+      case 'stop_grace_period': s[key] = conv((x) => canonicalDuration(x, `services.${svc}.stop_grace_period`)); break;
       case 'devices': s[key] = conv(devices); break;
       case 'ulimits': s[key] = conv(ulimits); break;
       case 'deploy': s[key] = conv((x) => deploy(x, svc)); break;

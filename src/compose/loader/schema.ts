@@ -11,8 +11,11 @@ let validator: ValidateFunction | undefined;
 
 function compiled(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-    validator = ajv.compile(composeSpecSchema);
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
+    // The spec names draft-07 by a URL without '#', which ajv does not know: it is draft-07 anyway.
+    const { $schema: _draft, ...schema } = composeSpecSchema;
+    void _draft;
+    validator = ajv.compile(schema);
   }
   return validator;
 }
