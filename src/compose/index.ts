@@ -9,5 +9,6 @@ export { ComposeError } from './errors.ts';
 export { LABEL, COMPOSE_VERSION } from './labels.ts';
 export { listProjectContainers, containerName, type ContainerSummary, type ListOptions } from './containers.ts';
 export { loadProject, type LoadOptions } from './loader/load.ts';
-export { serializeProject } from './loader/serialize.ts';
+export { serializeProject, serviceNames, volumeNames, imageNames, serviceHashes } from './loader/serialize.ts';
+export { withServicesEnabled, allProfiles } from './loader/profiles.ts';
 export { serviceConfigHash } from './convert/hash.ts';
