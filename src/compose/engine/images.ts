@@ -12,7 +12,7 @@ import type { ProgressWriter } from './progress.ts';
 const enc = encodeURIComponent;
 
 /** The image's ID, or undefined when the engine does not have it. */
-export async function imageId(ctx: EngineContext, name: string): Promise<string | undefined> {
+async function imageId(ctx: EngineContext, name: string): Promise<string | undefined> {
   const res = await ctx.client.request('GET', `/images/${enc(name)}/json`);
   if (res.status === 404) {
     res.body.resume();
@@ -34,7 +34,7 @@ function safeMessage(text: string): string {
 }
 
 /** name -> fromImage and tag for POST /images/create (a digest stays in fromImage). */
-export function splitReference(ref: string): { fromImage: string; tag?: string } {
+function splitReference(ref: string): { fromImage: string; tag?: string } {
   if (ref.includes('@')) return { fromImage: ref };
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
@@ -73,7 +73,7 @@ async function consumeJsonStream(body: AsyncIterable<Buffer | string>, onMessage
 const LAYER_STATUS = new Set(['Pulling fs layer', 'Waiting', 'Downloading', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete', 'Already exists']);
 
 /** Pulls the service's image with compose's events ("web Pulling" / "web Pulled", layers beneath). */
-export async function pullService(ctx: EngineContext, project: Project, service: ServiceConfig, w: ProgressWriter, opts: { quiet?: boolean } = {}): Promise<void> {
+async function pullService(ctx: EngineContext, project: Project, service: ServiceConfig, w: ProgressWriter, opts: { quiet?: boolean } = {}): Promise<void> {
   const name = serviceImage(project, service);
   const id = service.name;
   w.event({ id, status: 'working', text: 'Pulling' });

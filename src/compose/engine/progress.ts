@@ -23,7 +23,6 @@ export interface ProgressWriter {
   stop(): void;
 }
 
-export type ProgressMode = 'auto' | 'tty' | 'plain' | 'quiet' | 'json';
 
 interface Out {
   write(s: string): unknown;

@@ -6,7 +6,7 @@ import { Compose, progressWriter, type BuildFn, type EngineContext, type Progres
 import { packBuildContext } from '../image/build-context.ts';
 
 /** --progress with --ansi applied, as docker compose v2 does: ansi=never makes auto plain. */
-export function progressMode(ctx: CommandContext): string {
+function progressMode(ctx: CommandContext): string {
   const f = ctx.groupFlags;
   const mode = f?.string('progress') || process.env.COMPOSE_PROGRESS || 'auto';
   const ansi = f?.changed('ansi') ? f.string('ansi') : process.env.COMPOSE_ANSI || 'auto';
@@ -26,7 +26,7 @@ export function useColor(ctx: CommandContext): boolean {
   return Boolean(ctx.stdout.isTTY);
 }
 
-export function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): EngineContext {
+function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): EngineContext {
   const mode = opts.quiet ? 'quiet' : progressMode(ctx);
   const parallel = ctx.groupFlags?.changed('parallel') ? ctx.groupFlags.int('parallel') : Number(process.env.COMPOSE_PARALLEL_LIMIT ?? -1) || -1;
   return {
