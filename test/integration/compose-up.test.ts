@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Daemon, ROOT, freePort, startDaemonWithBusybox, type RunResult } from './harness.ts';
 
@@ -182,6 +182,23 @@ volumes:
 });
 
 describe('compose --wait, down by project name, foreground up', () => {
+  test('up --wait gives up after --wait-timeout when a container stays unhealthy-starting', async () => {
+    const f = await writeProject('waitt', `
+services:
+  slow:
+    image: busybox
+    command: ["sleep", "60"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/never"]
+      interval: 1s
+      retries: 1000
+`);
+    const r = await compose('waitt', f, ['up', '--wait', '--wait-timeout', '2']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /application not healthy after 2s/);
+    ok(await compose('waitt', f, ['down', '-t', '0']));
+  });
+
   test('up --wait returns once the healthcheck passes; down -p works with no compose file', async () => {
     const f = await writeProject('waitp', `
 services:
@@ -261,6 +278,154 @@ services:
     assert.equal(code, 130, out + err);
     assert.equal((await containers('fgc'))[0]?.state, 'exited');
     ok(await compose('fgc', f, ['down']));
+  });
+});
+
+describe('compose verbs and output modes', () => {
+  test('create then start; kill; rm asks unless -f; rm -s -f removes running ones', async () => {
+    const f = await writeProject('verbs', `
+services:
+  a:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+  b:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+`);
+    let r = await compose('verbs', f, ['create']);
+    ok(r);
+    assert.match(r.stderr, / Container verbs-a-1 {2}Created\n/);
+    assert.deepEqual((await containers('verbs')).map((c) => c.state), ['created', 'created']);
+    r = await compose('verbs', f, ['start']);
+    ok(r);
+    assert.deepEqual((await containers('verbs')).map((c) => c.state), ['running', 'running']);
+    r = await compose('verbs', f, ['kill', 'a']);
+    ok(r);
+    assert.match(r.stderr, / Container verbs-a-1 {2}Killed\n/);
+    assert.equal((await containers('verbs'))[0].state, 'exited');
+    r = await d.berth(['compose', '-p', 'verbs', '-f', f, 'rm'], { input: 'n\n' });
+    ok(r);
+    assert.match(r.stdout, /Going to remove verbs-a-1\n\? Are you sure\? \(y\/N\)/);
+    assert.equal((await containers('verbs')).length, 2);
+    r = await compose('verbs', f, ['rm', '-f']);
+    ok(r);
+    assert.match(r.stderr, / Container verbs-a-1 {2}Removed\n/);
+    assert.deepEqual((await containers('verbs')).map((c) => c.name), ['verbs-b-1']);
+    r = await compose('verbs', f, ['rm', '-f']);
+    ok(r);
+    assert.match(r.stderr, /No stopped containers/);
+    r = await compose('verbs', f, ['rm', '-s', '-f']);
+    ok(r);
+    assert.match(r.stderr, / Container verbs-b-1 {2}Stopped\n/);
+    assert.deepEqual(await containers('verbs'), []);
+    ok(await compose('verbs', f, ['down']));
+  });
+
+  test('--progress tty draws the live view; --progress quiet prints nothing', async () => {
+    const f = await writeProject('tty', `
+services:
+  a:
+    image: busybox
+    command: ["sleep", "60"]
+`);
+    const r = await d.berth(['compose', '--progress', 'tty', '-p', 'tty', '-f', f, 'up', '-d']);
+    ok(r);
+    // eslint-disable-next-line no-control-regex
+    const text = r.stderr.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    assert.match(text, /\[\+\] Running 2\/2\n/);
+    assert.match(text, / ✔ Network tty_default {2}Created +\d+\.\ds\n/);
+    assert.match(text, / ✔ Container tty-a-1 {4}Started +\d+\.\ds\n/);
+    const q = await d.berth(['compose', '--progress', 'quiet', '-p', 'tty', '-f', f, 'down', '-t', '0']);
+    ok(q);
+    assert.equal(q.stderr, '');
+    assert.deepEqual(await containers('tty'), []);
+  });
+
+  test('a service built from a Dockerfile: built when missing, reused after, rebuilt with --build; down --rmi local removes it', async () => {
+    const ctxDir = join(dir, 'webctx');
+    await mkdir(ctxDir, { recursive: true });
+    await writeFile(join(ctxDir, 'Dockerfile'), 'FROM busybox\nARG GREETING=none\nRUN echo "$GREETING" > /greeting\nCMD ["sh", "-c", "cat /greeting; exec sleep 60"]\n');
+    const f = await writeProject('built', `
+services:
+  web:
+    build:
+      context: ./webctx
+      args:
+        GREETING: hello-from-build
+`);
+    let r = await compose('built', f, ['up', '-d']);
+    ok(r);
+    assert.match(r.stderr, / Service web {2}Built\n/);
+    const img = JSON.parse((await d.docker(['inspect', '--format', '{{json .Config.Image}}', 'built-web-1'])).stdout);
+    assert.equal(img, 'built-web');
+    const logs = await d.docker(['logs', 'built-web-1']);
+    assert.match(logs.stdout, /hello-from-build/);
+    r = await compose('built', f, ['up', '-d']);
+    ok(r);
+    assert.doesNotMatch(r.stderr, /Building/);
+    r = await compose('built', f, ['build']);
+    ok(r);
+    assert.match(r.stderr, / Service web {2}Built\n/);
+    r = await compose('built', f, ['down', '--rmi', 'local', '-t', '0']);
+    ok(r);
+    assert.match(r.stderr, / Image built-web {2}Removed\n/);
+    assert.notEqual((await d.docker(['image', 'inspect', 'built-web'])).code, 0);
+  });
+
+  test('--no-attach leaves a service out of the output', async () => {
+    const f = await writeProject('fgn', `
+services:
+  job:
+    image: busybox
+    command: ["sh", "-c", "echo job line; sleep 1"]
+  quiet:
+    image: busybox
+    command: ["sh", "-c", "echo quiet line; sleep 1"]
+`);
+    const r = await compose('fgn', f, ['up', '--no-attach', 'quiet', '--no-color']);
+    ok(r);
+    assert.match(r.stdout, /^Attaching to job-1$/m);
+    assert.match(r.stdout, /^job-1 {2}\| job line$/m);
+    assert.doesNotMatch(r.stdout, /quiet line/);
+    ok(await compose('fgn', f, ['down']));
+  });
+
+  test('a second Ctrl-C kills what the graceful stop is waiting for', async () => {
+    const f = await writeProject('fgk', `
+services:
+  stubborn:
+    image: busybox
+    command: ["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.2; done"]
+    stop_grace_period: 1m
+`);
+    const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'compose', '-p', 'fgk', '-f', f, 'up', '--no-color'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (err += b));
+    let sent = 0;
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+      const poll = setInterval(() => {
+        if (sent === 0 && out.includes('stubborn-1  | ready')) {
+          sent = 1;
+          child.kill('SIGINT');
+        } else if (sent === 1 && err.includes('Stopping')) {
+          sent = 2;
+          child.kill('SIGINT');
+        }
+      }, 100);
+      child.on('close', (c) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(c);
+      });
+    });
+    assert.equal(sent, 2, out + err);
+    assert.equal(code, 130, out + err);
+    assert.match(out, /stubborn-1 exited with code 137/);
+    assert.equal((await containers('fgk'))[0]?.state, 'exited');
+    ok(await compose('fgk', f, ['down']));
   });
 });
 
@@ -383,6 +548,12 @@ services:
     const r2 = await compose('cmpl', f, ['up', '--force-recreate', '--no-recreate']);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /--force-recreate and --no-recreate are incompatible/);
+    const r3 = await compose('cmpl', f, ['up', '-d', '--scale', 'web=x']);
+    assert.equal(r3.code, 1);
+    assert.match(r3.stderr, /invalid scale specifier: web=x/);
+    const r4 = await compose('cmpl', f, ['up', '-d', 'nosuch']);
+    assert.equal(r4.code, 1);
+    assert.match(r4.stderr, /no such service: nosuch/);
     assert.deepEqual(await containers('cmpl'), []);
   });
 });

@@ -70,11 +70,8 @@ class JsonWriter implements ProgressWriter {
     this.out = out;
   }
   event(e: ProgressEvent): void {
-    const o: Record<string, unknown> = { id: e.id };
-    if (e.parentId) o.parent_id = e.parentId;
-    o.status = e.text;
-    if (e.status === 'error') o.error = true;
-    this.out.write(`${JSON.stringify(o)}\n`);
+    // compose's jsonMessage: {"id", "text", "status"} with empty fields left out (its events carry their text as the status).
+    this.out.write(`${JSON.stringify({ id: e.id, status: e.text })}\n`);
   }
   tail(message: string): void {
     this.out.write(`${JSON.stringify({ tail: true, text: message })}\n`);
