@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Daemon, ROOT, freePort, startDaemonWithBusybox, type RunResult } from './harness.ts';
+import { startBerthRegistry } from './registry.test-helpers.ts';
 
 let d: Daemon;
 let dir: string;
@@ -426,6 +427,50 @@ services:
     assert.match(out, /stubborn-1 exited with code 137/);
     assert.equal((await containers('fgk'))[0]?.state, 'exited');
     ok(await compose('fgk', f, ['down']));
+  });
+});
+
+describe('compose build, push and pull through a local registry', () => {
+  test('push sends the built image; pull fetches it back; pull --policy missing skips a present image', async () => {
+    const regRoot = join(dir, 'registry');
+    await writeFile(join(dir, 'registry.yml'), `version: 0.1\nlog: {accesslog: {disabled: true}}\nhttp: {addr: "127.0.0.1:0"}\nstorage: {filesystem: {rootdirectory: ${regRoot}}}\n`);
+    const reg = await startBerthRegistry(['--config', join(dir, 'registry.yml')]);
+    try {
+      const ctxDir = join(dir, 'pushctx');
+      await mkdir(ctxDir, { recursive: true });
+      await writeFile(join(ctxDir, 'Dockerfile'), 'FROM busybox\nRUN echo pushed > /marker\n');
+      const image = `${reg.host}/compose/web:1`;
+      const f = await writeProject('pushp', `
+services:
+  web:
+    build: ./pushctx
+    image: ${image}
+  plain:
+    image: busybox
+`);
+      ok(await compose('pushp', f, ['build']));
+      let r = await compose('pushp', f, ['push']);
+      ok(r);
+      assert.match(r.stderr, new RegExp(` Image ${image.replace(/[.]/g, '\\.')} {2}Pushed\\n`));
+      assert.match(r.stderr, / plain {2}Skipped\n/);
+      ok(await d.docker(['rmi', image]));
+      r = await compose('pushp', f, ['pull', 'web']);
+      ok(r);
+      assert.match(r.stderr, / web {2}Pulling\n/);
+      assert.match(r.stderr, / web {2}Pulled\n/);
+      assert.equal((await d.docker(['image', 'inspect', image])).code, 0);
+      r = await compose('pushp', f, ['pull', '--policy', 'missing', 'web']);
+      ok(r);
+      assert.match(r.stderr, / web {2}Skipped - Image is already present locally\n/);
+      // up pulls a missing image by itself (pull_policy missing).
+      ok(await d.docker(['rmi', image]));
+      r = await compose('pushp', f, ['up', '-d', '--no-build', 'web']);
+      ok(r);
+      assert.match(r.stderr, / web {2}Pulled\n/);
+      ok(await compose('pushp', f, ['down', '-t', '0']));
+    } finally {
+      await reg.stop();
+    }
   });
 });
 

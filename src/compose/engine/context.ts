@@ -30,6 +30,8 @@ export interface EngineContext {
   /** --parallel (-1: unlimited). */
   parallel: number;
   build?: BuildFn;
+  /** X-Registry-Auth for pulling/pushing this image (the CLI's credentials); absent: none. */
+  registryAuth?(image: string): Promise<string>;
 }
 
 /** The image a service runs: `image`, else `<project>-<service>` (compose's default for built images). */

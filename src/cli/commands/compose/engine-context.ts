@@ -4,6 +4,7 @@
 import type { CommandContext } from '../../framework/types.ts';
 import { Compose, progressWriter, type BuildFn, type EngineContext, type ProgressWriter } from '../../../compose/index.ts';
 import { packBuildContext } from '../image/build-context.ts';
+import { authKeyForImage, registryAuthHeader, registryConfigHeader } from '../../credentials/index.ts';
 
 /** --progress with --ansi applied, as docker compose v2 does: ansi=never makes auto plain. */
 function progressMode(ctx: CommandContext): string {
@@ -35,6 +36,13 @@ function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): Eng
     warn: (message) => ctx.stderr.write(`WARN[0000] ${message}\n`),
     parallel,
     build: buildCallback(ctx, mode),
+    registryAuth: async (image) => {
+      try {
+        return await registryAuthHeader(ctx, authKeyForImage(image));
+      } catch {
+        return 'e30=';
+      }
+    },
   };
 }
 
@@ -78,7 +86,7 @@ function buildCallback(ctx: CommandContext, mode: string): BuildFn {
         rm: 1,
       },
       body: packed.stream,
-      headers: { 'Content-Type': 'application/x-tar' },
+      headers: { 'Content-Type': 'application/x-tar', 'X-Registry-Config': await registryConfigHeader(ctx) },
     });
     let id = '';
     let pending = '';
