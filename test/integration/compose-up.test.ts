@@ -69,7 +69,10 @@ services:
   worker:
     image: busybox
     command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
-    depends_on: [web]
+    depends_on:
+      web:
+        condition: service_started
+        restart: true
   other:
     image: busybox
     command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
@@ -156,7 +159,15 @@ volumes:
     ok(r);
     r = await compose('app', f, ['restart', '-t', '1', 'other']);
     ok(r);
-    assert.match(r.stderr, / Container app-other-1 {2}Restarted\n/);
+    assert.match(r.stderr, / Container app-other-1 {2}Restarting\n Container app-other-1 {2}Started\n/);
+    // worker depends on web with restart: true: restarting web restarts worker after it, unless --no-deps.
+    r = await compose('app', f, ['restart', '-t', '1', 'web']);
+    ok(r);
+    assert.match(r.stderr, / Container app-worker-1 {2}Started\n/);
+    assert.ok(r.stderr.indexOf('Container app-web-1  Started') < r.stderr.indexOf('Container app-worker-1  Restarting'));
+    r = await compose('app', f, ['restart', '-t', '1', '--no-deps', 'web']);
+    ok(r);
+    assert.doesNotMatch(r.stderr, /app-worker-1/);
   });
 
   test('a service removed from the file is an orphan: warned about, then removed with --remove-orphans', async () => {

@@ -204,7 +204,6 @@ export const ev = {
   removing: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Removing' }),
   removed: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Removed' }),
   restarting: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Restarting' }),
-  restarted: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Restarted' }),
   recreate: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Recreate' }),
   recreated: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Recreated' }),
   pausing: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Pausing' }),
