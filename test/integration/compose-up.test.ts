@@ -485,6 +485,52 @@ services:
   });
 });
 
+describe('compose recreate options', () => {
+  test('--no-start, --force-recreate, --always-recreate-deps, --no-recreate, anonymous volumes kept and renewed with -V', async () => {
+    const yaml = (v: string) => `
+services:
+  base:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+  app:
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    environment: {V: "${v}"}
+    volumes: ["/anon"]
+    depends_on: [base]
+`;
+    const f = await writeProject('rec', yaml('1'));
+    let r = await compose('rec', f, ['up', '-d', '--no-start']);
+    ok(r);
+    assert.deepEqual((await containers('rec')).map((c) => c.state), ['created', 'created']);
+    ok(await compose('rec', f, ['up', '-d']));
+    const id = async (n: string) => (await containers('rec')).find((c) => c.name === n)!.id;
+    ok(await d.docker(['exec', 'rec-app-1', 'sh', '-c', 'echo kept > /anon/file']));
+    const base1 = await id('rec-base-1');
+    const app1 = await id('rec-app-1');
+    r = await compose('rec', f, ['up', '-d', '--force-recreate', 'app']);
+    ok(r);
+    assert.equal(await id('rec-base-1'), base1);
+    assert.notEqual(await id('rec-app-1'), app1);
+    // the anonymous volume came along with the new container
+    assert.equal((await d.docker(['exec', 'rec-app-1', 'cat', '/anon/file'])).stdout, 'kept\n');
+    r = await compose('rec', f, ['up', '-d', '--force-recreate', '--always-recreate-deps', 'app']);
+    ok(r);
+    assert.notEqual(await id('rec-base-1'), base1);
+    const app2 = await id('rec-app-1');
+    await writeProject('rec', yaml('2'));
+    r = await compose('rec', f, ['up', '-d', '--no-recreate']);
+    ok(r);
+    assert.equal(await id('rec-app-1'), app2);
+    r = await compose('rec', f, ['up', '-d', '-V']);
+    ok(r);
+    assert.notEqual(await id('rec-app-1'), app2);
+    assert.notEqual((await d.docker(['exec', 'rec-app-1', 'cat', '/anon/file'])).code, 0);
+    ok(await compose('rec', f, ['down', '-v']));
+    assert.deepEqual(await containers('rec'), []);
+  });
+});
+
 describe('compose bad input', () => {
   test('a missing image with pull_policy never: the daemon\'s "No such image", nothing created', async () => {
     const f = await writeProject('noimg', `
