@@ -315,6 +315,9 @@ services:
     ok(r);
     assert.match(r.stderr, / Container verbs-a-1 {2}Killed\n/);
     assert.equal((await containers('verbs'))[0].state, 'exited');
+    r = await compose('verbs', f, ['kill', 'a']);
+    ok(r);
+    assert.match(r.stderr, /no container to kill/);
     r = await d.berth(['compose', '-p', 'verbs', '-f', f, 'rm'], { input: 'n\n' });
     ok(r);
     assert.match(r.stdout, /Going to remove verbs-a-1\n\? Are you sure\? \(y\/N\)/);

@@ -49,11 +49,11 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   let interrupted = 0;
   let stopping: Promise<void> | undefined;
 
-  const stopAll = (kill = false) => {
+  const stopAll = (kill = false): Promise<void> => {
     const w = ctx.progress(kill ? 'Killing' : 'Stopping');
     const ref = { name: project.name, project };
     const op = kill
-      ? killProject(ctx, ref, { services: opts.services, all: true }, w).catch(() => {})
+      ? killProject(ctx, ref, { services: opts.services, all: true }, w).then(() => {}, () => {})
       : stopProject(ctx, ref, { services: opts.services, timeout: opts.timeout }, w);
     return op.finally(() => w.stop());
   };

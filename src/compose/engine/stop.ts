@@ -78,15 +78,17 @@ export async function restartProject(ctx: EngineContext, ref: ProjectRef, opts: 
   );
 }
 
-export async function killProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean; all?: boolean }, w: ProgressWriter): Promise<void> {
+/** Resolves false when no container was running (compose then says "no container to kill"). */
+export async function killProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean; all?: boolean }, w: ProgressWriter): Promise<boolean> {
   let list = await selected(ctx, ref, opts.services, { all: opts.removeOrphans });
   list = list.filter((c) => c.state === 'running' || c.state === 'restarting' || (opts.all && c.state === 'paused'));
-  if (!list.length) throw new ComposeError('no container to kill');
+  if (!list.length) return false;
   await forEachLimit(list, ctx.parallel, (c) =>
     step(w, ids.container(c.name), ev.killing, ev.killed, async () => {
       await ctx.client.call('POST', `/containers/${encodeURIComponent(c.id)}/kill`, { query: { signal: opts.signal || undefined } });
     }),
   );
+  return true;
 }
 
 export async function pauseProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; unpause?: boolean }, w: ProgressWriter): Promise<void> {
