@@ -288,3 +288,12 @@ test('run options: AutoRemove and AttachStdin/StdinOnce', () => {
   assert.equal(b.AttachStdin, true);
   assert.equal(b.StdinOnce, true);
 });
+
+test('proxy variables of the CLI config go under the service environment; platform from the service or DOCKER_DEFAULT_PLATFORM', () => {
+  const p = makeProject({ s: { image: 'x', environment: { HTTP_PROXY: 'http://mine:3128' }, platform: 'linux/arm64' }, t: { image: 'x' } }, { environment: { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' } });
+  const plan = containerPlan(p, p.services.s, { number: 1, proxyEnvironment: { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost' } });
+  assert.deepEqual((plan.body as Body).Env, ['HTTP_PROXY=http://mine:3128', 'NO_PROXY=localhost']);
+  assert.equal(plan.platform, 'linux/arm64');
+  assert.equal(containerPlan(p, p.services.t, { number: 1 }).platform, 'linux/amd64');
+  assert.equal(containerPlan(makeProject({ u: { image: 'x' } }), makeProject({ u: { image: 'x' } }).services.u, { number: 1 }).platform, undefined);
+});

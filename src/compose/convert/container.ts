@@ -52,6 +52,11 @@ export interface ContainerOptions {
   slug?: string;
   /** The env files used (--env-file, or the project's .env): com.docker.compose.project.environment_file. */
   environmentFiles?: string[];
+  /**
+   * The proxy variables of the docker CLI config (`proxies` in ~/.docker/config.json, as
+   * HTTP_PROXY, no_proxy, ...): docker compose puts them under the service's environment.
+   */
+  proxyEnvironment?: Record<string, string>;
 }
 
 export interface ContainerPlan {
@@ -68,6 +73,8 @@ export interface ContainerPlan {
   createName: string;
   /** Warnings docker compose prints for this service (unsupported options, missing secret files). */
   warnings: string[];
+  /** POST /containers/create?platform=: the service's platform, else DOCKER_DEFAULT_PLATFORM. */
+  platform?: string;
 }
 
 export function containerPlan(project: Project, service: ServiceConfig, opts: ContainerOptions): ContainerPlan {
@@ -157,7 +164,7 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
     MacAddress: mac.containerMacAddress || undefined,
     Labels: labels,
     StopSignal: service.stop_signal,
-    Env: envList(service.environment),
+    Env: envList({ ...(opts.proxyEnvironment ?? {}), ...(service.environment ?? {}) }),
     Healthcheck: healthcheckConfig(service, apiVersion),
     StopTimeout: stopTimeoutSeconds(service),
     HostConfig: hostConfig,
@@ -165,7 +172,9 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
   });
 
   const files = fileInjections(project, service);
+  const platform = service.platform || project.environment.DOCKER_DEFAULT_PLATFORM || undefined;
   return {
+    ...(platform ? { platform } : {}),
     name,
     createName: opts.replacing ? replacementName(opts.replacing.id, name) : name,
     body,
