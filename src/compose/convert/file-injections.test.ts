@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileInjections } from './file-injections.ts';
+import { fileInjections, injectionTar } from './file-injections.ts';
 import { containerPlan } from './container.ts';
 import { makeProject } from './fixtures.test-helpers.ts';
 
@@ -36,4 +36,17 @@ test('environment and content secrets/configs are files to copy in; file ones ar
 test('bad input: an unset environment variable, a non-numeric uid', () => {
   assert.throws(() => fileInjections(project, project.services.bad), /environment variable "NOPE" required by secret "unset" is not set/);
   assert.throws(() => fileInjections(project, project.services.badid), /service "badid": secret uid must be a number: "root"/);
+});
+
+test('the archive to put: one file at its target, with mode and owner', async () => {
+  const { readTar } = await import('../../common/index.ts');
+  const { Readable } = await import('node:stream');
+  const tar = await injectionTar({ target: '/run/secrets/api.key', content: Buffer.from('k3y'), mode: 0o400, uid: 1000, gid: 1001, copyUIDGID: true });
+  const entries: { name: string; mode: number; uid: number; gid: number; data: string }[] = [];
+  for await (const e of readTar(Readable.from(tar))) {
+    const chunks: Buffer[] = [];
+    for await (const c of e.body()) chunks.push(Buffer.from(c));
+    entries.push({ name: e.name, mode: e.mode, uid: e.uid, gid: e.gid, data: Buffer.concat(chunks).toString() });
+  }
+  assert.deepEqual(entries, [{ name: 'run/secrets/api.key', mode: 0o400, uid: 1000, gid: 1001, data: 'k3y' }]);
 });
