@@ -11,3 +11,9 @@ export { listProjectContainers, containerName, type ContainerSummary, type ListO
 export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject } from './loader/serialize.ts';
 export { serviceConfigHash } from './convert/hash.ts';
+// The convert part's Engine API bodies (the engine part imports the files directly; tests and the
+// CLI use them from here).
+export { containerPlan, type ContainerPlan } from './convert/container.ts';
+export { runContainerPlan } from './convert/run.ts';
+export { networkCreateBody, volumeCreateBody, checkExistingNetwork, checkExistingVolume } from './convert/resources.ts';
+export { injectionTar } from './convert/file-injections.ts';
