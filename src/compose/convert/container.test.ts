@@ -297,3 +297,8 @@ test('proxy variables of the CLI config go under the service environment; platfo
   assert.equal(containerPlan(p, p.services.t, { number: 1 }).platform, 'linux/amd64');
   assert.equal(containerPlan(makeProject({ u: { image: 'x' } }), makeProject({ u: { image: 'x' } }).services.u, { number: 1 }).platform, undefined);
 });
+
+test('bad input: a link to a service the project does not define', () => {
+  const p = makeProject({ web: { image: 'x', links: ['ghost:db'] } });
+  assert.throws(() => containerPlan(p, p.services.web, { number: 1 }), /service "web" refers to undefined service ghost in links: invalid compose project/);
+});

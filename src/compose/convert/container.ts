@@ -79,7 +79,8 @@ export interface ContainerPlan {
 
 export function containerPlan(project: Project, service: ServiceConfig, opts: ContainerOptions): ContainerPlan {
   const warnings: string[] = [];
-  const resolved = resolveServiceReferences({ ...project.disabled_services, ...project.services }, service, opts.resolveServiceContainer);
+  const known = { ...project.disabled_services, ...project.services };
+  const resolved = resolveServiceReferences(known, service, opts.resolveServiceContainer);
   const slug = opts.oneOff ? (opts.slug ?? randomSlug()) : undefined;
   let name: string;
   if (service.container_name) name = service.container_name;
@@ -87,7 +88,7 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
   else name = defaultContainerName(project.name, service.name, opts.number);
   const apiVersion = opts.apiVersion ?? '1.50';
   const labels = containerLabels(project, service, { ...opts, slug });
-  const links = serviceLinks(project.name, service, opts.number, opts.serviceContainerNames);
+  const links = serviceLinks(project.name, service, opts.number, opts.serviceContainerNames, known);
   const mac = containerMacAddress(service, apiVersion);
   const net = networkSettings(project, service, {
     serviceName: service.name,

@@ -57,3 +57,8 @@ test('bad input: run --publish with mismatched ranges, a bad IP, a bad protocol,
   assert.throws(() => parsePublish('90-80'), /invalid range specified for containerPort: 90-80/);
   assert.throws(() => parsePublish('x:80'), /invalid hostPort: x/);
 });
+
+test('a published port handed over as a number is sent as the string the API wants', () => {
+  const s = svc({ ports: [{ mode: 'ingress', target: 80, published: 8080 as unknown as string, protocol: 'tcp' }] });
+  assert.deepEqual(portBindings(s), { '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+});
