@@ -302,3 +302,25 @@ test('bad input: a link to a service the project does not define', () => {
   const p = makeProject({ web: { image: 'x', links: ['ghost:db'] } });
   assert.throws(() => containerPlan(p, p.services.web, { number: 1 }), /service "web" refers to undefined service ghost in links: invalid compose project/);
 });
+
+test('the project and service handed in are not changed', () => {
+  const p = makeProject(
+    {
+      db: { image: 'pg' },
+      web: {
+        image: 'x',
+        volumes: [{ type: 'volume', target: '/anon' }, { type: 'volume', source: 'data', target: '/data' }],
+        networks: { default: null, back: { aliases: ['a'], priority: 2 } },
+        mac_address: '02:00:00:00:00:09',
+        volumes_from: ['db'],
+        network_mode: undefined,
+        environment: { A: '1' },
+        secrets: [{ source: 's' }],
+      },
+    },
+    { networks: { default: { name: 'demo_default' }, back: { name: 'demo_back' } }, volumes: { data: { name: 'demo_data' } }, secrets: { s: { name: 's', content: 'x' } } },
+  );
+  const before = structuredClone(p);
+  containerPlan(p, p.services.web, { number: 1, replacing: { id: 'f'.repeat(64), mounts: [{ Type: 'volume', Name: 'old', Destination: '/anon', RW: true }] }, resolveServiceContainer: () => 'id', proxyEnvironment: { HTTP_PROXY: 'p' } });
+  assert.deepEqual(p, before);
+});

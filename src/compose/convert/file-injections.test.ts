@@ -50,3 +50,8 @@ test('the archive to put: one file at its target, with mode and owner', async ()
   }
   assert.deepEqual(entries, [{ name: 'run/secrets/api.key', mode: 0o400, uid: 1000, gid: 1001, data: 'k3y' }]);
 });
+
+test('bad input: an environment/content secret in a read-only service (it cannot be copied in)', () => {
+  const p = makeProject({ ro: { image: 'x', read_only: true, secrets: [{ source: 'inline' }] } }, { secrets: { inline: { name: 'inline', content: 'k' } } });
+  assert.throws(() => fileInjections(p, p.services.ro), /cannot create secret "inline" in read-only service ro: `file` is the sole supported option/);
+});

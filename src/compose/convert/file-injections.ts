@@ -30,6 +30,10 @@ export function fileInjections(project: Project, service: ServiceConfig): FileIn
         }
         content = value;
       } else continue;
+      // Newer docker compose refuses this up front; the copy into a read-only rootfs would fail anyway.
+      if (service.read_only) {
+        throw new ComposeError(`cannot create ${kind} ${JSON.stringify(defined.name)} in read-only service ${service.name}: \`file\` is the sole supported option`);
+      }
       out.push({
         target: fileTarget(kind, ref),
         content: Buffer.from(content),
