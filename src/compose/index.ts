@@ -21,3 +21,8 @@ export { Compose, type UpOptions } from './engine/compose.ts';
 export type { BuildFn, EngineContext } from './engine/context.ts';
 export type { ProjectRef } from './engine/stop.ts';
 export { progressWriter, type ProgressWriter } from './engine/progress.ts';
+// More of the convert part (cmp-convert): the container plan, the existing-resource checks, the
+// archive of a secret/config file.
+export { containerPlan, type ContainerPlan } from './convert/container.ts';
+export { checkExistingNetwork, checkExistingVolume } from './convert/resources.ts';
+export { injectionTar } from './convert/file-injections.ts';
