@@ -15,14 +15,14 @@ type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tagged);
 
 /** A scalar as the string compose-go's mapping types hold (numbers and booleans as Go prints them). */
-export function scalarString(v: unknown): string {
+function scalarString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';
   return String(v);
 }
 
 /** `[K=V, K]` or `{K: V}` as a map; `K` alone (or a null value) is null when `nullable`, else ''. */
-export function toMapping(v: unknown, sep: string, nullable: boolean): Record<string, string | null> {
+function toMapping(v: unknown, sep: string, nullable: boolean): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   if (Array.isArray(v)) {
     for (const item of v) {

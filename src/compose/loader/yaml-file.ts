@@ -75,7 +75,10 @@ class Converter {
     if (isAlias(n)) return this.node(n.resolve(this.doc), path);
     const tag = (n as Node | null)?.tag;
     let value: unknown;
-    if (isScalar(n)) value = n.value;
+    if (isScalar(n)) {
+      // Go's YAML (yaml.v3, which compose-go uses) reads a plain 0755 as octal, as YAML 1.1 did.
+      value = n.type === 'PLAIN' && typeof n.source === 'string' && /^0[0-7]+$/.test(n.source) ? parseInt(n.source, 8) : n.value;
+    }
     else if (isSeq(n)) value = n.items.map((item, i) => {
       const p = join(path, String(i));
       this.mark(p, item as Node);
