@@ -184,3 +184,28 @@ test('undefined network, volume and secret references', async () => {
     t.cleanup();
   }
 });
+
+test('.env next to a compose file found in a parent directory; COMPOSE_FILE from .env', async () => {
+  const t = tempProject({
+    'compose.yaml': 'services:\n  a:\n    image: "x:${TAG}"\n',
+    '.env': 'TAG=parent\n',
+    'sub/.keep': '',
+  });
+  const cf = tempProject({ '.env': 'COMPOSE_FILE=one.yml\n', 'one.yml': 'services:\n  one:\n    image: y\n' });
+  try {
+    assert.equal((await load(path.join(t.dir, 'sub'))).project.services.a!.image, 'x:parent');
+    assert.deepEqual(Object.keys((await load(cf.dir)).project.services), ['one']);
+  } finally {
+    t.cleanup();
+    cf.cleanup();
+  }
+});
+
+test('include cycle', async () => {
+  const t = tempProject({ 'compose.yaml': 'include: [b.yml]\nservices: {}\n', 'b.yml': 'include: [compose.yaml]\nservices: {}\n' });
+  try {
+    await assert.rejects(load(t.dir), { message: /^include cycle detected:\n/ });
+  } finally {
+    t.cleanup();
+  }
+});

@@ -76,8 +76,19 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
 
   // .env: from --env-file, else <project directory or first file's directory or cwd>/.env.
+  // compose-go finds the files first (COMPOSE_FILE from the process, else the default names, here
+  // or in a parent directory), so the .env next to the compose file is read from a subdirectory.
   const firstFile = opts.files.find((f) => f !== '-');
-  const preDir = opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : firstFile ? path.dirname(path.resolve(opts.cwd, firstFile)) : opts.cwd;
+  let preDir = opts.cwd;
+  if (opts.projectDirectory) preDir = path.resolve(opts.cwd, opts.projectDirectory);
+  else if (firstFile) preDir = path.dirname(path.resolve(opts.cwd, firstFile));
+  else if (opts.files.length === 0 && !processEnv.COMPOSE_FILE) {
+    try {
+      preDir = path.dirname(configFiles([], {}, opts.cwd, () => {})[0]!);
+    } catch {
+      // No default file: COMPOSE_FILE may still come from ./.env.
+    }
+  }
   let envFiles = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
   if (envFiles.length === 0) {
     const dflt = path.join(preDir, '.env');
