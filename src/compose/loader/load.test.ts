@@ -128,9 +128,9 @@ test('bad files: invalid YAML names the file and line; unknown key and wrong typ
   });
   try {
     await assert.rejects(load(t.dir, { files: ['yaml.yml'] }), (e: Error) => e.message.startsWith(`failed to parse ${path.join(t.dir, 'yaml.yml')}: yaml: line 4: `));
-    await assert.rejects(load(t.dir, { files: ['key.yml'] }), { message: `validating ${path.join(t.dir, 'key.yml')}: services.web Additional property foo is not allowed (line 2)` });
-    await assert.rejects(load(t.dir, { files: ['type.yml'] }), { message: `validating ${path.join(t.dir, 'type.yml')}: services.web.ports must be a list (line 4)` });
-    await assert.rejects(load(t.dir, { files: ['top.yml'] }), { message: `validating ${path.join(t.dir, 'top.yml')}: (root) Additional property bogus is not allowed` });
+    await assert.rejects(load(t.dir, { files: ['key.yml'] }), { message: `validating ${path.join(t.dir, 'key.yml')}: services.web additional properties 'foo' not allowed (line 2)` });
+    await assert.rejects(load(t.dir, { files: ['type.yml'] }), { message: `validating ${path.join(t.dir, 'type.yml')}: services.web.ports must be a array (line 4)` });
+    await assert.rejects(load(t.dir, { files: ['top.yml'] }), { message: `validating ${path.join(t.dir, 'top.yml')}:  additional properties 'bogus' not allowed` });
     await assert.rejects(load(t.dir, { files: ['noimage.yml'] }), { message: 'service "web" has neither an image nor a build context specified: invalid compose project' });
     await assert.rejects(load(t.dir, { files: ['port.yml'] }), { message: 'services.web.ports: invalid containerPort: abc' });
   } finally {
