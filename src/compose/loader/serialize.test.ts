@@ -104,8 +104,8 @@ x-top: 1
 test('config --services/--volumes/--profiles/--images, withServicesEnabled, --hash of an unknown service', async () => {
   const t = tempProject({ 'compose.yaml': FILE });
   try {
-    const { project } = await load(t.dir, { services: ['web'] });
-    assert.deepEqual(serviceNames(project), ['db', 'web']);
+    const { project } = await load(t.dir, { services: ['db'] });
+    assert.deepEqual(serviceNames(project), ['db', 'tool', 'web']);
     assert.deepEqual(volumeNames(project), ['pg']);
     assert.deepEqual(allProfiles(project), ['data', 'tools']);
     assert.deepEqual(imageNames(withServicesEnabled(project, ['tool'])), ['postgres', 'demo-tool', 'nginx']);

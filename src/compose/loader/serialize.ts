@@ -120,7 +120,12 @@ function configDocument(project: Project, json: boolean): Dict {
 }
 
 export function serializeProject(project: Project, format: 'yaml' | 'json'): string {
-  if (format === 'json') return `${JSON.stringify(configDocument(project, true), null, 4)}\n`;
+  if (format === 'json') {
+    // compose-go marshals the top level as a Go map: encoding/json sorts its keys.
+    const doc = configDocument(project, true);
+    const sorted = Object.fromEntries(Object.keys(doc).sort().map((k) => [k, doc[k]]));
+    return `${JSON.stringify(sorted, null, 2)}\n`;
+  }
   return stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
 }
 
