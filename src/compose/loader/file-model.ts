@@ -31,6 +31,7 @@ export interface ModelContext {
 export function loadFileModel(filename: string, content: string, baseDir: string, ctx: ModelContext): Dict {
   const { value, lines } = parseComposeYaml(content, filename);
   let raw: Dict = value;
+  if (Object.keys(raw).length === 0) throw new ComposeError('empty compose file');
   if (Object.hasOwn(raw, 'version')) {
     ctx.warn(`${filename}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
     raw = { ...raw };

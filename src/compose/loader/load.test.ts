@@ -125,6 +125,7 @@ test('bad files: invalid YAML names the file and line; unknown key and wrong typ
     'top.yml': 'services: {}\nbogus: 1\n',
     'noimage.yml': 'services:\n  web:\n    command: echo\n',
     'port.yml': 'services:\n  web:\n    image: x\n    ports: ["80:abc"]\n',
+    'empty.yml': '# nothing here\n',
   });
   try {
     await assert.rejects(load(t.dir, { files: ['yaml.yml'] }), (e: Error) => e.message.startsWith(`failed to parse ${path.join(t.dir, 'yaml.yml')}: yaml: line 4: `));
@@ -133,6 +134,7 @@ test('bad files: invalid YAML names the file and line; unknown key and wrong typ
     await assert.rejects(load(t.dir, { files: ['top.yml'] }), { message: `validating ${path.join(t.dir, 'top.yml')}:  additional properties 'bogus' not allowed` });
     await assert.rejects(load(t.dir, { files: ['noimage.yml'] }), { message: 'service "web" has neither an image nor a build context specified: invalid compose project' });
     await assert.rejects(load(t.dir, { files: ['port.yml'] }), { message: 'services.web.ports: invalid containerPort: abc' });
+    await assert.rejects(load(t.dir, { files: ['empty.yml'] }), { message: 'empty compose file' });
   } finally {
     t.cleanup();
   }
