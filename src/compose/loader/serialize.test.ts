@@ -106,6 +106,7 @@ test('config --services/--volumes/--profiles/--images, withServicesEnabled, --ha
   try {
     const { project } = await load(t.dir, { services: ['db'] });
     assert.deepEqual(serviceNames(project), ['db', 'tool', 'web']);
+    assert.deepEqual(serviceNames({ ...project, services: { a: { name: 'a', depends_on: { z: { condition: 'service_started', required: true } } }, z: { name: 'z' } } }), ['z', 'a']);
     assert.deepEqual(volumeNames(project), ['pg']);
     assert.deepEqual(allProfiles(project), ['data', 'tools']);
     assert.deepEqual(imageNames(withServicesEnabled(project, ['tool'])), ['postgres', 'demo-tool', 'nginx']);

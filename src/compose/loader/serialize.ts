@@ -129,9 +129,18 @@ export function serializeProject(project: Project, format: 'yaml' | 'json'): str
   return stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
 }
 
-/** `config --services`: the enabled services, sorted. */
+/** `config --services`: the enabled services, each after what it depends on (compose's ForEachService), else by name. */
 export function serviceNames(project: Project): string[] {
-  return Object.keys(project.services).sort();
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name) || !project.services[name]) return;
+    seen.add(name);
+    for (const dep of Object.keys(project.services[name]!.depends_on ?? {}).sort()) visit(dep);
+    out.push(name);
+  };
+  for (const name of Object.keys(project.services).sort()) visit(name);
+  return out;
 }
 
 /** `config --volumes`: the top-level volume keys, sorted. */
@@ -141,12 +150,12 @@ export function volumeNames(project: Project): string[] {
 
 /** `config --images`: each enabled service's image, `<project>-<service>` for a built one without `image`. */
 export function imageNames(project: Project): string[] {
-  return serviceNames(project).map((n) => project.services[n]!.image ?? `${project.name}-${n}`);
+  return Object.keys(project.services).sort().map((n) => project.services[n]!.image ?? `${project.name}-${n}`);
 }
 
 /** `config --hash <services>`: "<service> <config hash>" lines (`*`: every enabled service). */
 export function serviceHashes(project: Project, names: string[]): string[] {
-  const selected = names.includes('*') || names.length === 0 ? serviceNames(project) : names;
+  const selected = names.includes('*') || names.length === 0 ? Object.keys(project.services).sort() : names;
   return selected.map((n) => {
     const s = project.services[n];
     if (!s) throw new ComposeError(`no such service: ${n}`);
