@@ -127,7 +127,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const models = files.map((f, i) => loadFileModel(f, contents[i]!, wd, ctx));
   const merged = mergeFiles(models);
   let project = normalizeProject(merged, { name, workingDir: wd, composeFiles: files, environment, normalize: opts.normalize !== false });
-  checkConsistency(project);
+  // `config --no-interpolate` shows the files as written: references may still hold variables.
+  if (opts.interpolate !== false) checkConsistency(project);
   project = applyProfiles(project, profiles);
   if (opts.services?.length) project = withServicesEnabled(project, opts.services);
   checkEnabledDependencies(project);

@@ -146,6 +146,16 @@ volumes:
   }
 });
 
+test('env_file format raw: values as written', async () => {
+  const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: [{path: raw.env, format: raw}]\n', 'raw.env': '# c\nQ="quoted $X"\n' });
+  try {
+    const { project } = await load(t.dir);
+    assert.deepEqual(project.services.a!.environment, { Q: '"quoted $X"' });
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a required env_file that is missing', async () => {
   const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: gone.env\n' });
   try {

@@ -30,6 +30,18 @@ function splitExtensions<T extends Dict>(d: Dict): T & { extensions?: Record<str
   return out as T & { extensions?: Record<string, unknown> };
 }
 
+/** `env_file: {format: raw}`: KEY=VALUE lines taken as they are (no quotes, no interpolation). */
+function parseRawEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
 function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   const environment: Record<string, string | null> = {};
   const lookup = (k: string): string | undefined => {
@@ -45,7 +57,8 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
     }
     let vars: Record<string, string>;
     try {
-      vars = parseDotEnv(readFileSync(p, 'utf8'), lookup);
+      const text = readFileSync(p, 'utf8');
+      vars = f.format === 'raw' ? parseRawEnv(text) : parseDotEnv(text, lookup);
     } catch (err) {
       throw new ComposeError(`failed to load ${p}: ${(err as Error).message}`);
     }

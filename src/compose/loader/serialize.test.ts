@@ -116,3 +116,16 @@ test('config --services/--volumes/--profiles/--images, withServicesEnabled, --ha
     t.cleanup();
   }
 });
+
+test('config --no-interpolate keeps the variables as written', async () => {
+  const t = tempProject({ 'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-1}"\n    mem_limit: ${MEM}\n    ports: ["${PORT}:80"]\n' });
+  try {
+    const { project } = await load(t.dir, { interpolate: false });
+    const yaml = serializeProject(project, 'yaml');
+    assert.match(yaml, /image: nginx:\$\{TAG:-1\}/);
+    assert.match(yaml, /mem_limit: \$\{MEM\}/);
+    assert.match(yaml, /- \$\{PORT\}:80/);
+  } finally {
+    t.cleanup();
+  }
+});
