@@ -126,7 +126,8 @@ function applyIncludes(model: Dict, entries: unknown[], filename: string, baseDi
       const into: Dict = isDict(model[section]) ? { ...(model[section] as Dict) } : {};
       for (const [k, v] of Object.entries(from)) {
         if (Object.hasOwn(into, k) && JSON.stringify(unwrap(into[k])) !== JSON.stringify(v)) {
-          throw new ComposeError(`${section}.${k} conflicts with imported resource`);
+          // compose-go prints the include's paths as a Go slice.
+          throw new ComposeError(`imported compose file [${paths.join(' ')}] defines conflicting ${section.slice(0, -1)} ${k}`);
         }
         into[k] = v;
       }

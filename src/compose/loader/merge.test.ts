@@ -164,7 +164,7 @@ test('include: short and long forms, own project directory and env_file, conflic
     assert.equal(project.services.inc!.image, 'inc:7');
     assert.equal(project.services.inc!.volumes?.[0]?.source, path.join(t.dir, 'sub/data'));
     assert.equal(project.services.other!.image, 'o:9');
-    await assert.rejects(load(t.dir, { files: ['conflict.yml'] }), { message: 'services.inc conflicts with imported resource' });
+    await assert.rejects(load(t.dir, { files: ['conflict.yml'] }), { message: `imported compose file [${path.join(t.dir, 'sub/compose.yaml')}] defines conflicting service inc` });
   } finally {
     t.cleanup();
   }
