@@ -159,14 +159,14 @@ test('depends_on: cycle, undefined service, disabled by profile, a service named
   try {
     await assert.rejects(load(t.dir, { files: ['cycle.yml'] }), { message: 'dependency cycle detected: a -> b -> c -> a' });
     await assert.rejects(load(t.dir, { files: ['undef.yml'] }), { message: 'service "web" depends on undefined service "db": invalid compose project' });
-    await assert.rejects(load(t.dir, { files: ['prof.yml'] }), { message: 'service "web" depends on undefined service "db": invalid compose project' });
+    await assert.rejects(load(t.dir, { files: ['prof.yml'] }), { message: 'service "db" is required by "web" but is disabled. Can be enabled by profiles [data]' });
     const withProfile = await load(t.dir, { files: ['prof.yml'], profiles: ['data'] });
     assert.deepEqual(Object.keys(withProfile.project.services).sort(), ['db', 'web']);
     assert.deepEqual(Object.keys(withProfile.project.disabled_services), ['tool']);
     const named = await load(t.dir, { files: ['prof.yml'], services: ['db'] });
     assert.deepEqual(Object.keys(named.project.services).sort(), ['db', 'web']);
     assert.deepEqual(named.project.profiles, ['data']);
-    await assert.rejects(load(t.dir, { files: ['prof.yml'], services: ['web'] }), { message: 'service "web" depends on undefined service "db": invalid compose project' });
+    await assert.rejects(load(t.dir, { files: ['prof.yml'], services: ['web'] }), { message: 'service "db" is required by "web" but is disabled. Can be enabled by profiles [data]' });
     await assert.rejects(load(t.dir, { files: ['prof.yml'], profiles: ['data'], services: ['nope'] }), { message: 'no such service: nope' });
     const all = await load(t.dir, { files: ['prof.yml'], profiles: ['*'] });
     assert.deepEqual(Object.keys(all.project.services).sort(), ['db', 'tool', 'web']);

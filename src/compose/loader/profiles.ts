@@ -35,15 +35,13 @@ export function withServicesEnabled(project: Project, names: string[]): Project 
   return applyProfiles(project, profiles);
 }
 
-/**
- * An enabled service may not require a disabled one: compose-go's consistency check finds no such
- * enabled service and says so in its words.
- */
+/** An enabled service may not require a disabled one (compose-go's service graph says so, profiles as a Go slice). */
 export function checkEnabledDependencies(project: Project): void {
   for (const s of Object.values(project.services)) {
     for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) {
-      if (project.disabled_services[dep] && cfg.required !== false) {
-        throw new ComposeError(`service "${s.name}" depends on undefined service "${dep}": invalid compose project`);
+      const d = project.disabled_services[dep];
+      if (d && cfg.required !== false) {
+        throw new ComposeError(`service "${dep}" is required by "${s.name}" but is disabled. Can be enabled by profiles [${(d.profiles ?? []).join(' ')}]`);
       }
     }
   }
