@@ -54,6 +54,7 @@ test('COMPOSE_FILE with COMPOSE_PATH_SEPARATOR, -f - from stdin, missing -f file
     assert.equal(stdin.project.name, 'fromstdin');
     assert.deepEqual(stdin.project.compose_files, ['-']);
     await assert.rejects(load(t.dir, { files: ['nope.yml'] }), { message: `open ${path.join(t.dir, 'nope.yml')}: no such file or directory` });
+    await assert.rejects(load(path.dirname(t.dir), { files: [t.dir] }), { message: `read ${t.dir}: is a directory` });
   } finally {
     t.cleanup();
   }

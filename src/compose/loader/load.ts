@@ -103,7 +103,14 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const contents: string[] = [];
   for (const f of files) {
     if (f === '-') contents.push(await readStdin(opts.stdin));
-    else contents.push(readFileSync(f, 'utf8'));
+    else {
+      try {
+        contents.push(readFileSync(f, 'utf8'));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new ComposeError(e.code === 'EISDIR' ? `read ${f}: is a directory` : `open ${f}: ${e.message}`);
+      }
+    }
   }
   const lookup = (k: string): string | undefined => (Object.hasOwn(environment, k) ? environment[k] : undefined);
   const onMissing = (name: string): void => warn(`The ${JSON.stringify(name)} variable is not set. Defaulting to a blank string.`);
