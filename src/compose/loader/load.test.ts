@@ -87,6 +87,7 @@ test('.env: interpolation, process env wins, COMPOSE_PROFILES, --env-file, missi
     assert.deepEqual(project.services.a!.environment, { X: 'from process', PN: 'proj' });
     assert.deepEqual(Object.keys(project.services).sort(), ['a', 'b']);
     assert.deepEqual(project.profiles, ['extra']);
+    assert.deepEqual(project.env_files, [path.join(t.dir, '.env')]);
     const other = await load(t.dir, { envFiles: ['other.env'] });
     assert.equal(other.project.services.a!.image, 'img:2.0');
     assert.deepEqual(Object.keys(other.project.disabled_services), ['b']);

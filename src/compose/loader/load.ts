@@ -139,5 +139,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   project = applyProfiles(project, profiles);
   if (opts.services?.length) project = withServicesEnabled(project, opts.services);
   checkEnabledDependencies(project);
+  if (envFiles.length) project.env_files = envFiles;
   return project;
 }
