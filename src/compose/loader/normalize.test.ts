@@ -166,6 +166,15 @@ test('a required env_file that is missing', async () => {
   }
 });
 
+test('two services with one container_name', async () => {
+  const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    container_name: same\n  b:\n    image: x\n    container_name: same\n' });
+  try {
+    await assert.rejects(load(t.dir), { message: 'services.b: container name "same" is already in use by services.a' });
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('scale and deploy.replicas must agree', async () => {
   const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    scale: 2\n    deploy: {replicas: 3}\n' });
   try {

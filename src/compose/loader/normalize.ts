@@ -174,6 +174,14 @@ export function checkConsistency(project: Project): void {
       if (!all[dep] && cfg.required !== false) throw new ComposeError(`service "${s.name}" depends on undefined service "${dep}": invalid compose project`);
     }
   }
+  const names = new Map<string, string>();
+  for (const name of Object.keys(project.services).sort()) {
+    const cn = project.services[name]!.container_name;
+    if (!cn) continue;
+    const other = names.get(cn);
+    if (other) throw new ComposeError(`services.${name}: container name ${JSON.stringify(cn)} is already in use by services.${other}`);
+    names.set(cn, name);
+  }
   checkCycles(all);
 }
 

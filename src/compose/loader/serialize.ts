@@ -113,8 +113,11 @@ function configDocument(project: Project, json: boolean): Dict {
   doc.services = services;
   if (Object.keys(project.networks).length) doc.networks = resources(project.networks, NETWORK, true);
   if (Object.keys(project.volumes).length) doc.volumes = resources(project.volumes, VOLUME, true);
-  if (Object.keys(project.secrets).length) doc.secrets = resources(project.secrets, FILE_OBJECT, true);
-  if (Object.keys(project.configs).length) doc.configs = resources(project.configs, FILE_OBJECT, true);
+  // compose-go never prints a secret's content, nor a config's when it came from the environment.
+  const withoutContent = (objs: Project['secrets'], keep: (o: Project['secrets'][string]) => boolean): Project['secrets'] =>
+    Object.fromEntries(Object.entries(objs).map(([k, o]) => [k, keep(o) ? o : { ...o, content: undefined }]));
+  if (Object.keys(project.secrets).length) doc.secrets = resources(withoutContent(project.secrets, () => false), FILE_OBJECT, true);
+  if (Object.keys(project.configs).length) doc.configs = resources(withoutContent(project.configs, (o) => o.environment === undefined), FILE_OBJECT, true);
   if (project.extensions) Object.assign(doc, sortedMap(project.extensions));
   return doc;
 }
