@@ -131,13 +131,15 @@ test('config --no-interpolate keeps the variables as written', async () => {
 });
 
 test('config never prints a secret\'s content, nor a config\'s read from the environment', async () => {
-  const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\nsecrets:\n  s: {content: hidden}\nconfigs:\n  c: {content: shown}\n  e: {environment: HOME}\n' });
+  const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\nsecrets:\n  s: {environment: HOME}\nconfigs:\n  c: {content: shown}\n  e: {environment: HOME}\n' });
   try {
     const { project } = await load(t.dir);
+    // What the engine part may fill in before a container is created.
+    project.secrets.s!.content = 'hidden';
+    project.configs.e!.content = 'alsohidden';
     const yaml = serializeProject(project, 'yaml');
     assert.doesNotMatch(yaml, /hidden/);
     assert.match(yaml, /content: shown/);
-    assert.equal(project.secrets.s!.content, 'hidden');
   } finally {
     t.cleanup();
   }
