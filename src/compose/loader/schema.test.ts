@@ -27,6 +27,13 @@ test('unknown keys, wrong types, missing properties, bad enum values', () => {
     check('services:\n  web:\n    image: x\n    depends_on:\n      db:\n        condition: started\n'),
     "validating /p/compose.yaml: services.web.depends_on.db.condition value must be one of 'service_started', 'service_healthy', 'service_completed_successfully' (line 6)",
   );
+  assert.equal(check('services:\n  web:\n    image: x\n    ports: ["80", "80"]\n'), 'validating /p/compose.yaml: services.web.ports items at 0 and 1 are equal (line 4)');
   assert.equal(check('services: []\n'), 'validating /p/compose.yaml: services must be a object (line 1)');
   assert.equal(check('services:\n  "bad name":\n    image: x\n'), "validating /p/compose.yaml: services additional properties 'bad name' not allowed (line 1)");
+});
+
+test('the ahead-of-time validator is the one the schema compiles to (regenerate: node src/compose/loader/schema-validator.generate.ts)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { GENERATED_PATH, generateValidatorSource } = await import('./schema-validator.generate.ts');
+  assert.equal(readFileSync(GENERATED_PATH, 'utf8'), generateValidatorSource());
 });
