@@ -156,6 +156,16 @@ test('env_file format raw: values as written', async () => {
   }
 });
 
+test('label_file labels under the service\'s own', async () => {
+  const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    label_file: l.txt\n    labels: {b: own}\n', 'l.txt': 'a=1\nb=file\n' });
+  try {
+    const { project } = await load(t.dir);
+    assert.deepEqual(project.services.a!.labels, { a: '1', b: 'own' });
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a required env_file that is missing', async () => {
   const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: gone.env\n' });
   try {

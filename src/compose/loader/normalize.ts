@@ -72,10 +72,27 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   if (Object.keys(environment).length) s.environment = environment;
 }
 
+/** `label_file`: KEY=VALUE lines read under the service's own `labels`. */
+function resolveLabelFiles(s: Dict): void {
+  if (!Array.isArray(s.label_file)) return;
+  const labels: Record<string, string> = {};
+  for (const f of s.label_file as string[]) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      throw new ComposeError(`failed to load label file ${f}: open ${f}: no such file or directory`);
+    }
+    Object.assign(labels, parseRawEnv(text));
+  }
+  s.labels = { ...labels, ...(isDict(s.labels) ? s.labels : {}) };
+}
+
 function serviceConfig(name: string, raw: Dict, input: NormalizeInput): ServiceConfig {
   const s: Dict = { ...splitExtensions(raw), name };
   if (input.normalize) {
     resolveEnvironment(s, input.environment);
+    resolveLabelFiles(s);
     if (isDict(s.build)) {
       const b: Dict = { ...s.build };
       if (b.dockerfile === undefined && b.dockerfile_inline === undefined) b.dockerfile = 'Dockerfile';
