@@ -89,8 +89,8 @@ function serviceOut(s: Dict, json: boolean): Dict {
   const out = shape(rest, SERVICE) as Dict;
   if (json) {
     // compose-go writes command and entrypoint to JSON even when unset (null).
-    out.command ??= null;
-    out.entrypoint ??= null;
+    out.command = s.command ?? null;
+    out.entrypoint = s.entrypoint ?? null;
   }
   return out;
 }
