@@ -95,7 +95,8 @@ x-top: 1
     const json = JSON.parse(serializeProject(project, 'json')) as { services: Record<string, Record<string, unknown>> };
     assert.equal(json.services.db!.command, null);
     assert.equal(json.services.db!.entrypoint, null);
-    assert.deepEqual(Object.keys(json.services.web!).slice(0, 4), ['build', 'command', 'depends_on', 'environment']);
+    assert.deepEqual(Object.keys(json.services.web!).slice(0, 4), ['build', 'command', 'depends_on', 'entrypoint']);
+    assert.deepEqual(Object.keys(json.services.db!).slice(0, 3), ['profiles', 'command', 'entrypoint']);
   } finally {
     t.cleanup();
   }

@@ -62,7 +62,7 @@ function sortedMap(v: Dict, each?: Shape): Dict {
   return out;
 }
 
-function shape(v: unknown, s: Shape): unknown {
+function shape(v: unknown, s: Shape, always?: Set<string>): unknown {
   if (v === null || v === undefined || s === undefined) return v;
   if (s === 'sorted') return isDict(v) ? sortedMap(v) : v;
   if ('list' in s) return Array.isArray(v) ? v.map((x) => shape(x, s.list)) : v;
@@ -73,6 +73,10 @@ function shape(v: unknown, s: Shape): unknown {
   for (const [k, sub] of s.struct) {
     known.add(k);
     const x = v[k];
+    if (always?.has(k)) {
+      out[k] = x === undefined ? null : shape(x, sub);
+      continue;
+    }
     // Empty collections are left out (omitempty), except an empty `volume: {}` compose prints.
     if (x === undefined || (isEmpty(x) && !(k === 'volume' || k === 'bind'))) continue;
     out[k] = shape(x, sub);
@@ -83,16 +87,13 @@ function shape(v: unknown, s: Shape): unknown {
   return out;
 }
 
+// compose-go writes command and entrypoint to JSON even when unset (null): no omitempty there.
+const JSON_ALWAYS = new Set(['command', 'entrypoint']);
+
 function serviceOut(s: Dict, json: boolean): Dict {
   const rest: Dict = { ...s };
   delete rest.env_file;
-  const out = shape(rest, SERVICE) as Dict;
-  if (json) {
-    // compose-go writes command and entrypoint to JSON even when unset (null).
-    out.command = s.command ?? null;
-    out.entrypoint = s.entrypoint ?? null;
-  }
-  return out;
+  return shape(rest, SERVICE, json ? JSON_ALWAYS : undefined) as Dict;
 }
 
 function resources(v: Record<string, unknown>, s: Shape, keepName: boolean): Dict {
