@@ -169,3 +169,25 @@ test('include: short and long forms, own project directory and env_file, conflic
     t.cleanup();
   }
 });
+
+test('relative paths of every -f file resolve against the project directory; --project-directory moves it', async () => {
+  const t = tempProject({
+    'base.yml': 'services:\n  a:\n    image: x\n',
+    'sub/over.yml': 'services:\n  a:\n    volumes: ["./data:/data"]\n    build: ./ctx\n',
+    'inc/compose.yaml': 'include:\n  - path: lib/lib.yml\n    project_directory: other\nservices: {}\n',
+    'inc/lib/lib.yml': 'services:\n  l:\n    build: .\n',
+  });
+  try {
+    const { project } = await load(t.dir, { files: ['base.yml', 'sub/over.yml'] });
+    assert.equal(project.services.a!.volumes?.[0]?.source, path.join(t.dir, 'data'));
+    assert.equal(project.services.a!.build?.context, path.join(t.dir, 'ctx'));
+    const moved = await load(t.dir, { files: ['base.yml', 'sub/over.yml'], projectDirectory: 'sub' });
+    assert.equal(moved.project.working_dir, path.join(t.dir, 'sub'));
+    assert.equal(moved.project.name, 'sub');
+    assert.equal(moved.project.services.a!.volumes?.[0]?.source, path.join(t.dir, 'sub/data'));
+    const inc = await load(path.join(t.dir, 'inc'));
+    assert.equal(inc.project.services.l!.build?.context, path.join(t.dir, 'inc/other'));
+  } finally {
+    t.cleanup();
+  }
+});
