@@ -30,6 +30,18 @@ function splitExtensions<T extends Dict>(d: Dict): T & { extensions?: Record<str
   return out as T & { extensions?: Record<string, unknown> };
 }
 
+/** `env_file: {format: raw}`: KEY=VALUE lines taken as they are (no quotes, no interpolation). */
+function parseRawEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
 function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   const environment: Record<string, string | null> = {};
   const lookup = (k: string): string | undefined => {
@@ -45,7 +57,8 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
     }
     let vars: Record<string, string>;
     try {
-      vars = parseDotEnv(readFileSync(p, 'utf8'), lookup);
+      const text = readFileSync(p, 'utf8');
+      vars = f.format === 'raw' ? parseRawEnv(text) : parseDotEnv(text, lookup);
     } catch (err) {
       throw new ComposeError(`failed to load ${p}: ${(err as Error).message}`);
     }
@@ -59,10 +72,27 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   if (Object.keys(environment).length) s.environment = environment;
 }
 
+/** `label_file`: KEY=VALUE lines read under the service's own `labels`. */
+function resolveLabelFiles(s: Dict): void {
+  if (!Array.isArray(s.label_file)) return;
+  const labels: Record<string, string> = {};
+  for (const f of s.label_file as string[]) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      throw new ComposeError(`failed to load label file ${f}: open ${f}: no such file or directory`);
+    }
+    Object.assign(labels, parseRawEnv(text));
+  }
+  s.labels = { ...labels, ...(isDict(s.labels) ? s.labels : {}) };
+}
+
 function serviceConfig(name: string, raw: Dict, input: NormalizeInput): ServiceConfig {
   const s: Dict = { ...splitExtensions(raw), name };
   if (input.normalize) {
     resolveEnvironment(s, input.environment);
+    resolveLabelFiles(s);
     if (isDict(s.build)) {
       const b: Dict = { ...s.build };
       if (b.dockerfile === undefined && b.dockerfile_inline === undefined) b.dockerfile = 'Dockerfile';
@@ -160,6 +190,14 @@ export function checkConsistency(project: Project): void {
     for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) {
       if (!all[dep] && cfg.required !== false) throw new ComposeError(`service "${s.name}" depends on undefined service "${dep}": invalid compose project`);
     }
+  }
+  const names = new Map<string, string>();
+  for (const name of Object.keys(project.services).sort()) {
+    const cn = project.services[name]!.container_name;
+    if (!cn) continue;
+    const other = names.get(cn);
+    if (other) throw new ComposeError(`services.${name}: container name ${JSON.stringify(cn)} is already in use by services.${other}`);
+    names.set(cn, name);
   }
   checkCycles(all);
 }
