@@ -1,6 +1,20 @@
 // Loads a project the way docker compose v2 (compose-go) does. Owned by the loader part (cmp-load).
+// The steps, one file each: discovery.ts (files, directory, name), dotenv.ts (.env), file-model.ts
+// (per file: YAML, interpolation, schema, long forms, paths, extends, include), merge.ts (the
+// files in order), normalize.ts (model, defaults, checks), profiles.ts.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Project } from '../types.ts';
 import { ComposeError } from '../errors.ts';
+import { checkProjectName, configFiles, normalizeProjectName, workingDir } from './discovery.ts';
+import { parseDotEnv } from './dotenv.ts';
+import { loadFileModel, type ModelContext } from './file-model.ts';
+import { mergeFiles } from './merge.ts';
+import { checkConsistency, normalizeProject } from './normalize.ts';
+import { applyProfiles, checkEnabledDependencies, withServicesEnabled } from './profiles.ts';
+import { substitute } from './template.ts';
+import { parseComposeYaml } from './yaml-file.ts';
 
 export interface LoadOptions {
   /** -f values in order ('-' reads stdin); empty: COMPOSE_FILE, else the default names found in cwd or its parents. */
@@ -25,10 +39,86 @@ export interface LoadOptions {
   interpolate?: boolean;
   /** false: `config --no-normalize` (keep relative paths, short forms where compose keeps them). */
   normalize?: boolean;
+  /** Services named on the command line: enabled with their dependencies even outside the active profiles. */
+  services?: string[];
+}
+
+async function readStdin(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function readEnvFiles(files: string[], processEnv: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (!existsSync(f)) throw new ComposeError(`Couldn't find env file: ${f}`);
+    if (statSync(f).isDirectory()) throw new ComposeError(`${f} is a directory`);
+    try {
+      Object.assign(out, parseDotEnv(readFileSync(f, 'utf8'), (k) => (Object.hasOwn(processEnv, k) ? processEnv[k] : Object.hasOwn(out, k) ? out[k] : undefined)));
+    } catch (err) {
+      throw new ComposeError(`failed to read ${f}: ${(err as Error).message}`);
+    }
+  }
+  return out;
 }
 
 /** Throws ComposeError with docker compose's message (naming file, line and key) on bad input. */
 export async function loadProject(opts: LoadOptions): Promise<Project> {
-  void opts;
-  throw new ComposeError('compose: the project loader is not built yet');
+  const warned = new Set<string>();
+  const warn = (m: string): void => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    opts.warn(m);
+  };
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
+
+  // .env: from --env-file, else <project directory or first file's directory or cwd>/.env.
+  const firstFile = opts.files.find((f) => f !== '-');
+  const preDir = opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : firstFile ? path.dirname(path.resolve(opts.cwd, firstFile)) : opts.cwd;
+  let envFiles = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
+  if (envFiles.length === 0) {
+    const dflt = path.join(preDir, '.env');
+    if (existsSync(dflt) && statSync(dflt).isFile()) envFiles = [dflt];
+  }
+  const environment: Record<string, string> = { ...readEnvFiles(envFiles, processEnv), ...processEnv };
+
+  const files = configFiles(opts.files, environment, opts.cwd, warn);
+  const wd = workingDir(opts.projectDirectory, files, opts.cwd);
+  const profiles = opts.profiles.length ? opts.profiles : (environment.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+
+  const contents: string[] = [];
+  for (const f of files) {
+    if (f === '-') contents.push(await readStdin(opts.stdin));
+    else contents.push(readFileSync(f, 'utf8'));
+  }
+  const lookup = (k: string): string | undefined => (Object.hasOwn(environment, k) ? environment[k] : undefined);
+  const onMissing = (name: string): void => warn(`The ${JSON.stringify(name)} variable is not set. Defaulting to a blank string.`);
+
+  let name: string;
+  if (opts.projectName) name = checkProjectName(opts.projectName);
+  else if (environment.COMPOSE_PROJECT_NAME) name = checkProjectName(environment.COMPOSE_PROJECT_NAME);
+  else {
+    let fromFile = '';
+    files.forEach((f, i) => {
+      const n = parseComposeYaml(contents[i]!, f).value.name;
+      if (typeof n === 'string') fromFile = n;
+    });
+    if (fromFile && opts.interpolate !== false) fromFile = substitute(fromFile, lookup, onMissing);
+    fromFile = normalizeProjectName(fromFile);
+    name = checkProjectName(fromFile || normalizeProjectName(path.basename(wd)));
+  }
+  environment.COMPOSE_PROJECT_NAME = name;
+
+  const ctx: ModelContext = { lookup, onMissing, warn, interpolate: opts.interpolate !== false, home: processEnv.HOME ?? os.homedir(), stack: [] };
+  const models = files.map((f, i) => loadFileModel(f, contents[i]!, wd, ctx));
+  const merged = mergeFiles(models);
+  let project = normalizeProject(merged, { name, workingDir: wd, composeFiles: files, environment, normalize: opts.normalize !== false });
+  checkConsistency(project);
+  project = applyProfiles(project, profiles);
+  if (opts.services?.length) project = withServicesEnabled(project, opts.services);
+  checkEnabledDependencies(project);
+  return project;
 }

@@ -1,9 +1,150 @@
-// `docker compose config` output: the canonical model as YAML or JSON, keys in compose's order.
-// Owned by the loader part (cmp-load).
+// `docker compose config` output: the canonical model as YAML or JSON, keys in compose's order
+// (the field order of compose-go's types for structs, sorted keys for maps, as Go's encoders
+// write them). Owned by the loader part (cmp-load).
+import { stringify } from 'yaml';
+import { serviceConfigHash } from '../convert/hash.ts';
+import { ComposeError } from '../errors.ts';
 import type { Project } from '../types.ts';
 
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** How to write a value: a struct (its fields in order, each with its own shape), a map, a list, or as is. */
+type Shape = { struct: [string, Shape?][] } | { map: Shape } | { list: Shape } | 'sorted' | undefined;
+
+const struct = (...fields: (string | [string, Shape])[]): Shape => ({ struct: fields.map((f) => (typeof f === 'string' ? [f] : f)) });
+const map = (s: Shape): Shape => ({ map: s });
+const list = (s: Shape): Shape => ({ list: s });
+
+const FILE_REF = struct('source', 'target', 'uid', 'gid', 'mode');
+const RESOURCE = struct('cpus', 'memory', 'pids', 'devices', 'generic_resources');
+const SERVICE_NETWORK = struct('aliases', ['driver_opts', 'sorted'], 'gw_priority', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'priority');
+const BUILD = struct(
+  'context', 'dockerfile', 'dockerfile_inline', 'entitlements', ['args', 'sorted'], 'ssh', ['labels', 'sorted'], 'cache_from', 'cache_to', 'no_cache',
+  ['additional_contexts', 'sorted'], 'pull', 'extra_hosts', 'isolation', 'network', 'target', ['secrets', list(FILE_REF)], 'shm_size', 'tags',
+  ['ulimits', 'sorted'], 'platforms', 'privileged',
+);
+const SERVICE = struct(
+  'profiles', ['annotations', 'sorted'], 'attach', ['build', BUILD],
+  ['develop', struct(['watch', list(struct('path', 'action', 'target', 'exec', 'include', 'ignore', 'initial_sync'))])],
+  'blkio_config', 'cap_add', 'cap_drop', 'cgroup_parent', 'cgroup', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period',
+  'cpu_rt_runtime', 'cpus', 'cpuset', 'cpu_shares', 'command', ['configs', list(FILE_REF)], 'container_name', 'credential_spec',
+  ['depends_on', map(struct('condition', 'restart', 'required'))],
+  ['deploy', struct('mode', 'replicas', ['labels', 'sorted'], 'update_config', 'rollback_config', ['resources', struct(['limits', RESOURCE], ['reservations', RESOURCE])],
+    ['restart_policy', struct('condition', 'delay', 'max_attempts', 'window')], 'placement', 'endpoint_mode')],
+  'device_cgroup_rules', ['devices', list(struct('source', 'target', 'permissions'))], 'dns', 'dns_opt', 'dns_search', 'dockerfile', 'domainname',
+  'entrypoint', 'provider', ['environment', 'sorted'], ['env_file', list(struct('path', 'format', 'required'))], 'expose', 'extends', 'external_links',
+  'extra_hosts', 'group_add', 'gpus', 'hostname',
+  ['healthcheck', struct('test', 'timeout', 'interval', 'retries', 'start_period', 'start_interval', 'disable')], 'image', 'init', 'ipc', 'isolation',
+  ['labels', 'sorted'], 'label_file', 'links', ['logging', struct('driver', ['options', 'sorted'])], 'log_driver', 'log_opt', 'mem_limit',
+  'mem_reservation', 'memswap_limit', 'mem_swappiness', 'mac_address', 'models', 'net', 'network_mode', ['networks', map(SERVICE_NETWORK)],
+  'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform',
+  ['ports', list(struct('name', 'mode', 'host_ip', 'target', 'published', 'protocol', 'app_protocol'))], 'privileged', 'pull_policy', 'read_only',
+  'restart', 'runtime', 'scale', ['secrets', list(FILE_REF)], 'security_opt', 'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal',
+  ['storage_opt', 'sorted'], ['sysctls', 'sorted'], 'tmpfs', 'tty', ['ulimits', map(struct('single', 'soft', 'hard'))], 'use_api_socket', 'user',
+  'userns_mode', 'uts', 'volume_driver',
+  ['volumes', list(struct('type', 'source', 'target', 'read_only', 'consistency', ['bind', struct('selinux', 'propagation', 'create_host_path', 'recursive')],
+    ['volume', struct(['labels', 'sorted'], 'nocopy', 'subpath')], ['tmpfs', struct('size', 'mode')], 'image'))],
+  'volumes_from', 'working_dir', 'post_start', 'pre_stop',
+);
+const NETWORK = struct('name', 'driver', ['driver_opts', 'sorted'],
+  ['ipam', struct('driver', ['config', list(struct('subnet', 'gateway', 'ip_range', ['aux_addresses', 'sorted']))], ['options', 'sorted'])],
+  'external', 'internal', 'attachable', ['labels', 'sorted'], 'enable_ipv4', 'enable_ipv6');
+const VOLUME = struct('name', 'driver', ['driver_opts', 'sorted'], 'external', ['labels', 'sorted']);
+const FILE_OBJECT = struct('name', 'file', 'environment', 'content', 'external', ['labels', 'sorted'], 'driver', ['driver_opts', 'sorted'], 'template_driver');
+
+const isEmpty = (v: unknown): boolean =>
+  v === undefined || (Array.isArray(v) && v.length === 0) || (isDict(v) && Object.keys(v).length === 0);
+
+function sortedMap(v: Dict, each?: Shape): Dict {
+  const out: Dict = {};
+  for (const k of Object.keys(v).sort()) out[k] = shape(v[k], each);
+  return out;
+}
+
+function shape(v: unknown, s: Shape): unknown {
+  if (v === null || v === undefined || s === undefined) return v;
+  if (s === 'sorted') return isDict(v) ? sortedMap(v) : v;
+  if ('list' in s) return Array.isArray(v) ? v.map((x) => shape(x, s.list)) : v;
+  if ('map' in s) return isDict(v) ? sortedMap(v, s.map) : v;
+  if (!isDict(v)) return v;
+  const out: Dict = {};
+  const known = new Set<string>();
+  for (const [k, sub] of s.struct) {
+    known.add(k);
+    const x = v[k];
+    // Empty collections are left out (omitempty), except an empty `volume: {}` compose prints.
+    if (x === undefined || (isEmpty(x) && !(k === 'volume' || k === 'bind'))) continue;
+    out[k] = shape(x, sub);
+  }
+  // Fields the tables do not know, then the `x-*` extensions, keep their place at the end.
+  for (const k of Object.keys(v)) if (!known.has(k) && k !== 'extensions' && k !== 'name') out[k] = v[k];
+  if (isDict(v.extensions)) Object.assign(out, sortedMap(v.extensions));
+  return out;
+}
+
+function serviceOut(s: Dict, json: boolean): Dict {
+  const rest: Dict = { ...s };
+  delete rest.env_file;
+  const out = shape(rest, SERVICE) as Dict;
+  if (json) {
+    // compose-go writes command and entrypoint to JSON even when unset (null).
+    out.command ??= null;
+    out.entrypoint ??= null;
+  }
+  return out;
+}
+
+function resources(v: Record<string, unknown>, s: Shape, keepName: boolean): Dict {
+  const out: Dict = {};
+  for (const k of Object.keys(v).sort()) {
+    const r = { ...(v[k] as Dict) };
+    const shaped = shape(r, s) as Dict;
+    out[k] = keepName && r.name !== undefined ? { name: r.name, ...shaped } : shaped;
+  }
+  return out;
+}
+
+/** The document `config` prints (also what `config --format json` prints). */
+function configDocument(project: Project, json: boolean): Dict {
+  const doc: Dict = { name: project.name };
+  const services: Dict = {};
+  for (const k of Object.keys(project.services).sort()) services[k] = serviceOut(project.services[k] as unknown as Dict, json);
+  doc.services = services;
+  if (Object.keys(project.networks).length) doc.networks = resources(project.networks, NETWORK, true);
+  if (Object.keys(project.volumes).length) doc.volumes = resources(project.volumes, VOLUME, true);
+  if (Object.keys(project.secrets).length) doc.secrets = resources(project.secrets, FILE_OBJECT, true);
+  if (Object.keys(project.configs).length) doc.configs = resources(project.configs, FILE_OBJECT, true);
+  if (project.extensions) Object.assign(doc, sortedMap(project.extensions));
+  return doc;
+}
+
 export function serializeProject(project: Project, format: 'yaml' | 'json'): string {
-  void project;
-  void format;
-  throw new Error('not built yet');
+  if (format === 'json') return `${JSON.stringify(configDocument(project, true), null, 4)}\n`;
+  return stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
+}
+
+/** `config --services`: the enabled services, sorted. */
+export function serviceNames(project: Project): string[] {
+  return Object.keys(project.services).sort();
+}
+
+/** `config --volumes`: the top-level volume keys, sorted. */
+export function volumeNames(project: Project): string[] {
+  return Object.keys(project.volumes).sort();
+}
+
+/** `config --images`: each enabled service's image, `<project>-<service>` for a built one without `image`. */
+export function imageNames(project: Project): string[] {
+  return serviceNames(project).map((n) => project.services[n]!.image ?? `${project.name}-${n}`);
+}
+
+/** `config --hash <services>`: "<service> <config hash>" lines (`*`: every enabled service). */
+export function serviceHashes(project: Project, names: string[]): string[] {
+  const selected = names.includes('*') || names.length === 0 ? serviceNames(project) : names;
+  return selected.map((n) => {
+    const s = project.services[n];
+    if (!s) throw new ComposeError(`no such service: ${n}`);
+    return `${n} ${serviceConfigHash(s)}`;
+  });
 }
