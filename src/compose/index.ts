@@ -16,3 +16,9 @@ export { LogConsumer, WATCH_LOGGER, type LogConsumerOptions } from './logs/log-c
 export { containerDisplayName, pipeContainerOutput, streamContainerLogs, type ContainerLogOptions } from './logs/container-logs.ts';
 export { runContainerPlan, type RunOverrides } from './convert/run.ts';
 export { networkCreateBody, volumeCreateBody } from './convert/resources.ts';
+// engine/: the orchestration (cmp-engine).
+export { Compose, type UpOptions } from './engine/compose.ts';
+export type { BuildFn, BuildRequest, EngineContext } from './engine/context.ts';
+export type { ProjectRef } from './engine/stop.ts';
+export type { ObservedContainer } from './engine/convergence.ts';
+export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
