@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, run, startDaemonWithBusybox, waitFor, type Daemon, type RunResult } from './harness.ts';
@@ -257,6 +257,129 @@ describe('compose ls, cp, wait, events, version', () => {
     assert.match((await ok(compose(['version']), 'version')).stdout, /^Docker Compose version v2\.\d+\.\d+ \(berth compose [\d.]+\)\n$/);
     assert.match((await ok(compose(['version', '--short']), 'short')).stdout, /^2\.\d+\.\d+\n$/);
     assert.match((await ok(compose(['version', '--format', 'json']), 'json')).stdout, /^\{"version":"v2\.\d+\.\d+"\}\n$/);
+  });
+});
+
+describe('compose config and run, with a project file', () => {
+  let projectDir: string;
+  let file: string;
+  const withFile = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => compose(['-f', file, ...args], opts);
+
+  before(async () => {
+    projectDir = join(dir, 'proj');
+    await mkdir(projectDir, { recursive: true });
+    file = join(projectDir, 'compose.yaml');
+    await writeFile(join(projectDir, '.env'), 'GREETING=from-dotenv\n');
+    await writeFile(file, [
+      'name: cmprun',
+      'services:',
+      '  web:',
+      '    image: busybox',
+      '    command: sh -c "echo web $$GREETING; exec sleep 600"',
+      '    environment:',
+      '      GREETING: ${GREETING:-unset}',
+      '    ports: ["127.0.0.1::80"]',
+      '    depends_on: [db]',
+      '    volumes: [data:/data]',
+      '  db:',
+      '    image: busybox',
+      '    command: sleep 600',
+      '  tool:',
+      '    image: busybox',
+      '    profiles: [tools]',
+      'volumes:',
+      '  data: {}',
+      '',
+    ].join('\n'));
+  });
+
+  after(async () => {
+    await compose(['-p', 'cmprun', 'down', '-v', '-t', '0']);
+  });
+
+  test('config: canonical YAML and JSON, the lists, -q, -o', async () => {
+    const yaml = await ok(withFile(['config']), 'config');
+    assert.match(yaml.stdout, /^name: cmprun\nservices:\n/);
+    assert.match(yaml.stdout, /GREETING: from-dotenv/);
+    const json = JSON.parse((await ok(withFile(['config', '--format', 'json']), 'json')).stdout);
+    assert.equal(json.name, 'cmprun');
+    assert.deepEqual(Object.keys(json.services).sort(), ['db', 'web']);
+    assert.equal(json.services.web.environment.GREETING, 'from-dotenv');
+    assert.equal((await ok(withFile(['config', '--services']), 'services')).stdout, 'db\nweb\n');
+    assert.equal((await ok(withFile(['config', '--volumes']), 'volumes')).stdout, 'data\n');
+    assert.equal((await ok(withFile(['config', '--profiles']), 'profiles')).stdout, 'tools\n');
+    assert.equal((await ok(withFile(['config', '--images']), 'images')).stdout, 'busybox\nbusybox\n');
+    assert.match((await ok(withFile(['config', '--hash', '*']), 'hash')).stdout, /^db [0-9a-f]{64}\nweb [0-9a-f]{64}\n$/);
+    assert.equal((await ok(withFile(['config', '-q']), 'quiet')).stdout, '');
+    const out = join(dir, 'config-out.yaml');
+    await ok(withFile(['config', '-o', out]), 'output');
+    assert.equal(await readFile(out, 'utf8'), yaml.stdout);
+    assert.match((await ok(withFile(['config', '--no-interpolate']), 'no-interpolate')).stdout, /GREETING: \$\{GREETING:-unset\}/);
+    assert.match((await ok(withFile(['config', '--environment']), 'environment')).stdout, /^GREETING=from-dotenv$/m);
+  });
+
+  test('config: bad inputs are compose\'s messages', async () => {
+    const format = await withFile(['config', '--format', 'toml']);
+    assert.equal(format.code, 1);
+    assert.equal(format.stderr, 'unsupported format "toml"\n');
+    const svc = await withFile(['config', 'nope']);
+    assert.notEqual(svc.code, 0);
+    assert.equal(svc.stderr, 'no such service: nope\n');
+    const empty = join(dir, 'empty');
+    await mkdir(empty, { recursive: true });
+    for (const verb of [['config'], ['ps'], ['run', 'web', 'true']]) {
+      const r = await run('sh', ['-c', 'cd "$1" && shift && exec "$@"', 'sh', empty, join(ROOT, 'bin/berth'), '-H', d.host, 'compose', ...verb]);
+      assert.equal(r.code, 14, `${verb[0]}: ${r.stderr}`);
+      assert.equal(r.stderr, 'no configuration file provided: not found\n');
+    }
+  });
+
+  test('run --rm: a one-off container with the service\'s settings, dependencies started, the exit code, nothing left', async () => {
+    const r = await withFile(['run', '--rm', 'web', 'sh', '-c', 'echo run $GREETING; ping -c1 -W2 db >/dev/null && echo db-reachable; ls -d /data; exit 4']);
+    assert.equal(r.code, 4, r.stderr);
+    assert.equal(r.stdout, 'run from-dotenv\ndb-reachable\n/data\n');
+    const left = await d.docker(['ps', '-a', '--filter', 'label=com.docker.compose.project=cmprun', '--format', '{{.Names}} {{.Label "com.docker.compose.oneoff"}}']);
+    assert.equal(left.stdout, 'cmprun-db-1 False\n');
+  });
+
+  test('run: one-off name and labels, -e, -T with stdin, --no-deps, --entrypoint, -w, -u, -l, -d, --name', async () => {
+    const kept = await withFile(['run', '-T', '--no-deps', '-e', 'GREETING=yo', '-w', '/tmp', '-u', 'nobody', '-l', 'x.y=z', 'web', 'sh', '-c', 'echo $GREETING $(pwd) $(id -u); cat'], { input: 'from-stdin\n' });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(kept.stdout, 'yo /tmp 65534\nfrom-stdin\n');
+    const list = await d.docker(['ps', '-a', '--filter', 'label=com.docker.compose.oneoff=True', '--filter', 'label=com.docker.compose.project=cmprun', '--format', '{{.Names}}|{{.Label "com.docker.compose.service"}}|{{.Label "x.y"}}|{{.Label "com.docker.compose.container-number"}}']);
+    assert.match(list.stdout, /^cmprun-web-run-[0-9a-f]{12}\|web\|z\|1\n$/);
+    const ep = await withFile(['run', '--rm', '--no-deps', '--entrypoint', 'echo', 'db', 'entry', 'point']);
+    assert.equal(ep.stdout, 'entry point\n');
+    const detached = await ok(withFile(['run', '-d', '--name', 'cmprun-custom', 'db', 'sleep', '30']), 'run -d');
+    assert.equal(detached.stdout, 'cmprun-custom\n');
+    assert.equal((await d.docker(['inspect', '-f', '{{.State.Running}} {{index .Config.Labels "com.docker.compose.oneoff"}}', 'cmprun-custom'])).stdout, 'true True\n');
+    // a service outside the active profiles runs when named
+    assert.equal((await ok(withFile(['run', '--rm', 'tool', 'echo', 'tool-ran']), 'profile')).stdout, 'tool-ran\n');
+    // ps shows one-offs only with -a
+    assert.ok(!(await ok(withFile(['ps', '--format', '{{.Name}}']), 'ps')).stdout.includes('cmprun-custom'));
+    assert.match((await ok(withFile(['ps', '-a', '--format', '{{.Name}}']), 'ps -a')).stdout, /cmprun-custom/);
+  });
+
+  test('run: bad inputs', async () => {
+    const svc = await withFile(['run', 'nope', 'true']);
+    assert.notEqual(svc.code, 0);
+    assert.equal(svc.stderr, 'no such service: nope\n');
+    const ports = await withFile(['run', '--rm', '--service-ports', '-p', '80', 'web', 'true']);
+    assert.notEqual(ports.code, 0);
+    assert.match(ports.stderr, /--service-ports and --publish are incompatible/);
+    const none = await withFile(['run']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /requires at least 1 argument/);
+  });
+
+  test('the docker CLI plugin: docker compose -f x.yml up -d, ps, down', async () => {
+    const plugin = (args: string[]) => dockerCompose(['-f', file, '-p', 'cmpplug', ...args]);
+    await ok(plugin(['up', '-d']), 'docker compose up -d');
+    const ps = await ok(plugin(['ps', '--format', '{{.Name}} {{.State}}']), 'docker compose ps');
+    assert.equal(ps.stdout, 'cmpplug-db-1 running\ncmpplug-web-1 running\n');
+    assert.match((await ok(plugin(['logs', 'web']), 'logs')).stdout, /^web-1  \| web from-dotenv\n$/);
+    await ok(plugin(['down', '-v', '-t', '0']), 'docker compose down');
+    assert.equal((await d.docker(['ps', '-aq', '--filter', 'label=com.docker.compose.project=cmpplug'])).stdout, '');
   });
 });
 
