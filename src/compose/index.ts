@@ -7,13 +7,12 @@
 export type * from './types.ts';
 export { ComposeError } from './errors.ts';
 export { LABEL, COMPOSE_VERSION } from './labels.ts';
-export { listProjectContainers, containerName, type ContainerSummary, type ListOptions } from './containers.ts';
+export { listProjectContainers, containerName, type ContainerSummary } from './containers.ts';
 export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject, serviceNames, volumeNames, imageNames, serviceHashes } from './loader/serialize.ts';
 export { withServicesEnabled, allProfiles } from './loader/profiles.ts';
-export { serviceConfigHash } from './convert/hash.ts';
-export { LogConsumer, WATCH_LOGGER, type LogConsumerOptions } from './logs/log-consumer.ts';
-export { containerDisplayName, pipeContainerOutput, streamContainerLogs, type ContainerLogOptions } from './logs/container-logs.ts';
+export { LogConsumer, WATCH_LOGGER } from './logs/log-consumer.ts';
+export { containerDisplayName, pipeContainerOutput, streamContainerLogs } from './logs/container-logs.ts';
 export { runContainerPlan, type RunOverrides } from './convert/run.ts';
 export { networkCreateBody, volumeCreateBody } from './convert/resources.ts';
 // engine/: the orchestration (cmp-engine).
@@ -22,3 +21,4 @@ export type { BuildFn, BuildRequest, EngineContext } from './engine/context.ts';
 export type { ProjectRef } from './engine/stop.ts';
 export type { ObservedContainer } from './engine/convergence.ts';
 export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
+export { watchProject, watchTriggers, type WatchOptions } from './watch/watch.ts';

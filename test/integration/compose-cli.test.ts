@@ -383,6 +383,78 @@ describe('compose config and run, with a project file', () => {
   });
 });
 
+describe('compose watch', () => {
+  test('sync copies changed files in (ignoring what `ignore` names), removes deleted ones; rebuild rebuilds and recreates', async () => {
+    const wdir = join(dir, 'watchproj');
+    await mkdir(join(wdir, 'src'), { recursive: true });
+    await mkdir(join(wdir, 'app'), { recursive: true });
+    await writeFile(join(wdir, 'Dockerfile'), 'FROM busybox\nCOPY app /app\nCMD ["sleep", "600"]\n');
+    await writeFile(join(wdir, 'app', 'version'), 'v1\n');
+    const wfile = join(wdir, 'compose.yaml');
+    await writeFile(wfile, [
+      'name: cmpwatch',
+      'services:',
+      '  web:',
+      '    image: busybox',
+      '    command: sleep 600',
+      '    develop:',
+      '      watch:',
+      '        - path: ./src',
+      '          action: sync',
+      '          target: /srv/code',
+      '          ignore: ["*.tmp"]',
+      '  built:',
+      '    build: .',
+      '    develop:',
+      '      watch:',
+      '        - path: ./app',
+      '          action: rebuild',
+      '',
+    ].join('\n'));
+    const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'compose', '-f', wfile, 'watch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (err += String(c)));
+    const inWeb = async (cmd: string) => (await d.docker(['exec', 'cmpwatch-web-1', 'sh', '-c', cmd])).stdout;
+    try {
+      await waitFor(async () => out.includes('Watch enabled\n'), `watch enabled (${err})`, 60_000);
+      await writeFile(join(wdir, 'src', 'skip.tmp'), 'ignored\n');
+      await mkdir(join(wdir, 'src', 'sub'));
+      await writeFile(join(wdir, 'src', 'sub', 'deep.txt'), 'deep\n');
+      await writeFile(join(wdir, 'src', 'a.txt'), 'synced\n');
+      await waitFor(async () => (await inWeb('cat /srv/code/a.txt /srv/code/sub/deep.txt')) === 'synced\ndeep\n', 'files synced');
+      assert.equal(await inWeb('ls /srv/code'), 'a.txt\nsub\n');
+      assert.match(out, /Syncing service "web" after \d+ changes were detected\n/);
+      await rm(join(wdir, 'src', 'a.txt'));
+      await waitFor(async () => (await inWeb('ls /srv/code')) === 'sub\n', 'deleted file removed');
+      const before = (await d.docker(['inspect', '-f', '{{.Id}}', 'cmpwatch-built-1'])).stdout;
+      await writeFile(join(wdir, 'app', 'version'), 'v2\n');
+      await waitFor(async () => (await d.docker(['exec', 'cmpwatch-built-1', 'cat', '/app/version'])).stdout === 'v2\n', 'rebuilt and recreated', 60_000);
+      assert.notEqual((await d.docker(['inspect', '-f', '{{.Id}}', 'cmpwatch-built-1'])).stdout, before);
+      assert.match(out, /Rebuilding service "built" after changes were detected\.\.\.\nservice "built" successfully built\n/);
+      // --prune (the default): no dangling image of the project is left
+      await waitFor(async () => (await d.docker(['images', '-q', '--filter', 'dangling=true'])).stdout === '', 'dangling image pruned');
+    } finally {
+      const code = await new Promise<number | null>((resolve) => {
+        child.once('exit', (c) => resolve(c));
+        child.kill('SIGINT');
+      });
+      assert.equal(code, 130);
+      await compose(['-f', wfile, 'down', '-t', '0', '--rmi', 'local']);
+    }
+  });
+
+  test('a project without develop.watch is compose\'s error, before anything starts', async () => {
+    const file = join(dir, 'nowatch.yaml');
+    await writeFile(file, 'name: cmpnowatch\nservices:\n  a:\n    image: busybox\n');
+    const r = await compose(['-f', file, 'watch']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "none of the selected services is configured for watch, consider setting a 'develop' section\n");
+    assert.equal((await d.docker(['ps', '-aq', '--filter', 'label=com.docker.compose.project=cmpnowatch'])).stdout, '');
+  });
+});
+
 describe('the docker CLI plugin', () => {
   test('install-compose-plugin links bin/docker-compose into the given cli-plugins dir, once', async () => {
     assert.equal(await readlink(join(dockerConfig, 'cli-plugins', 'docker-compose')), join(ROOT, 'bin/docker-compose'));
