@@ -12,7 +12,7 @@ export { loadProject, type LoadOptions } from './loader/load.ts';
 export { serializeProject, serviceNames, volumeNames, imageNames, serviceHashes } from './loader/serialize.ts';
 export { withServicesEnabled, allProfiles } from './loader/profiles.ts';
 export { LogConsumer, WATCH_LOGGER } from './logs/log-consumer.ts';
-export { containerDisplayName, pipeContainerOutput, streamContainerLogs } from './logs/container-logs.ts';
+export { containerDisplayName, streamContainerLogs } from './logs/container-logs.ts';
 export { runContainerPlan, type RunOverrides } from './convert/run.ts';
 export { networkCreateBody, volumeCreateBody } from './convert/resources.ts';
 // engine/: the orchestration (cmp-engine).
@@ -21,4 +21,4 @@ export type { BuildFn, BuildRequest, EngineContext } from './engine/context.ts';
 export type { ProjectRef } from './engine/stop.ts';
 export type { ObservedContainer } from './engine/convergence.ts';
 export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
-export { watchProject, watchTriggers, type WatchOptions } from './watch/watch.ts';
+export { watchProject, watchTriggers } from './watch/watch.ts';
