@@ -118,6 +118,13 @@ describe('compose logs', () => {
     await waitFor(async () => out.includes('hello from web2'), 'followed output');
     await ok(d.docker(['exec', `${PROJECT}-web-2`, 'sh', '-c', 'echo later > /proc/1/fd/1']), 'write more');
     await waitFor(async () => out.includes('web-2  | later'), 'a line written while following');
+    // a container of the service that starts while following joins, with its own prefix
+    await ok(d.docker(['run', '-d', '--name', `${PROJECT}-web-3`, ...labels(PROJECT, 'web', 3), 'busybox', 'sh', '-c', 'echo hello from web3; exec sleep 600']), 'web-3');
+    await waitFor(async () => out.includes('web-3  | hello from web3'), 'a new container followed');
+    // a restarted one does not repeat its earlier lines
+    await ok(d.docker(['restart', '-t', '0', `${PROJECT}-web-3`]), 'restart web-3');
+    await waitFor(async () => out.split('hello from web3').length === 3, 'the restarted container followed');
+    await ok(d.docker(['rm', '-f', `${PROJECT}-web-3`]), 'rm web-3');
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
       child.kill('SIGINT');
