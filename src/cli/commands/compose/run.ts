@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 
 import { TarWriter } from '../../../common/index.ts';
-import { ComposeError, runContainerPlan, type RunOverrides } from '../../../compose/index.ts';
+import { ComposeError, runContainerPlan, withServicesEnabled, type RunOverrides } from '../../../compose/index.ts';
 import { consoleSize, forwardSignals, monitorTtySize } from '../../terminal/index.ts';
 import { checkTty, detachKeysFor, openAttach, pumpAttach, waitExit, type AttachStreams } from '../container/attach.ts';
 import { checkServices, composeRun, requireProject } from './shared.ts';
@@ -95,7 +95,8 @@ export const runCommand: CommandSpec = {
   stopAtFirstArg: true,
   run: composeRun(async (ctx, flags, args) => {
     const [serviceName, ...command] = args as [string, ...string[]];
-    const project = await requireProject(ctx);
+    // A service named on the command line runs even when its profiles are not active.
+    const project = withServicesEnabled(await requireProject(ctx), [serviceName]);
     checkServices(project, [serviceName]);
     const service = project.services[serviceName]!;
     const detach = flags.bool('detach');
