@@ -258,6 +258,36 @@ services:
     ok(await compose('fga', f, ['down']));
   });
 
+  test('--abort-on-container-failure ignores a clean exit and stops at the first failure; up SERVICE attaches to it alone, its dependencies too with --attach-dependencies', async () => {
+    const f = await writeProject('fgf', `
+services:
+  fine:
+    image: busybox
+    command: ["sh", "-c", "echo fine; exit 0"]
+  bad:
+    image: busybox
+    command: ["sh", "-c", "sleep 2; echo failing; exit 5"]
+  srv:
+    image: busybox
+    command: ["sh", "-c", "echo srv up; trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    depends_on: [fine]
+`);
+    const r = await compose('fgf', f, ['up', '--abort-on-container-failure', '--no-color']);
+    assert.equal(r.code, 5, r.stdout + r.stderr);
+    assert.match(r.stdout, /fine-1 exited with code 0/);
+    assert.ok(r.stdout.indexOf('fine-1 exited with code 0') < r.stdout.indexOf('Aborting on container exit...'));
+    assert.match(r.stdout, /bad-1 exited with code 5/);
+    assert.equal((await containers('fgf')).find((c) => c.name === 'fgf-srv-1')?.state, 'exited');
+    const one = await compose('fgf', f, ['up', '--abort-on-container-exit', '--no-color', 'bad']);
+    assert.equal(one.code, 5, one.stdout + one.stderr);
+    assert.match(one.stdout, /^Attaching to bad-1$/m);
+    const deps = await compose('fgf', f, ['up', '--abort-on-container-exit', '--attach-dependencies', '--no-color', 'srv']);
+    assert.equal(deps.code, 0, deps.stdout + deps.stderr);
+    assert.match(deps.stdout, /^Attaching to fine-1, srv-1$/m);
+    assert.match(deps.stdout, /fine-1 {2}\| fine/);
+    ok(await compose('fgf', f, ['down', '-t', '0']));
+  });
+
   test('Ctrl-C stops a foreground up gracefully', async () => {
     const f = await writeProject('fgc', `
 services:

@@ -20,7 +20,7 @@ export interface UpOptions extends CreateOptions {
   wait?: boolean;
   waitTimeout?: number;
   /** Foreground only: what runForeground needs but the services (filled in here). */
-  foreground?: Omit<ForegroundOptions, 'services' | 'attach'> & { attach?: string[]; noAttach?: string[] };
+  foreground?: Omit<ForegroundOptions, 'services' | 'attach'> & { attach?: string[]; noAttach?: string[]; attachDependencies?: boolean };
 }
 
 export class Compose {
@@ -51,7 +51,7 @@ export class Compose {
     const state = await this.withProgress('Running', (w) => createProject(this.ctx, project, opts, w));
     const services = selectServices(project, opts.services, opts.noDeps);
     const f = opts.foreground;
-    let attach = f.attach?.length ? f.attach : opts.services?.length ? opts.services : services.filter((s) => project.services[s].attach !== false);
+    let attach = f.attach?.length ? f.attach : opts.services?.length && !f.attachDependencies ? opts.services : services.filter((s) => project.services[s].attach !== false);
     for (const s of [...(f.attach ?? []), ...(f.noAttach ?? [])]) if (!project.services[s]) throw new ComposeError(`no such service: ${s}`);
     if (f.noAttach?.length) attach = attach.filter((s) => !f.noAttach!.includes(s));
     return runForeground(this.ctx, project, state, { ...f, attach, services });

@@ -9,6 +9,8 @@ import type { EngineContext } from './context.ts';
 import type { ObservedContainer } from './convergence.ts';
 import type { ProjectState } from './create.ts';
 import { openAttach } from './log-stream.ts';
+import { streamContainerLogs } from '../logs/container-logs.ts';
+import type { ContainerSummary } from '../containers.ts';
 import type { LogConsumer } from '../logs/log-consumer.ts';
 import { progressWriter } from './progress.ts';
 import { startProject } from './start.ts';
@@ -20,6 +22,8 @@ export interface ForegroundOptions {
   /** The services to start (the command's selection). */
   services: string[];
   abortOnContainerExit?: boolean;
+  /** --abort-on-container-failure: only a non-zero exit stops everything. */
+  abortOnContainerFailure?: boolean;
   /** --exit-code-from SERVICE (implies abortOnContainerExit). */
   exitCodeFrom?: string;
   /** -t for the graceful stop. */
@@ -42,7 +46,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   const attached = opts.attach.flatMap((s) => state.get(s) ?? []);
   for (const c of attached) printer.register(shortName(project, c));
   opts.info(`Attaching to ${attached.map((c) => shortName(project, c)).join(', ')}`);
-  const abortOnExit = !!(opts.abortOnContainerExit || opts.exitCodeFrom);
+  const abortOnExit = !!(opts.abortOnContainerExit || opts.abortOnContainerFailure || opts.exitCodeFrom);
   const stopped = new AbortController();
   let exitCode = 0;
   let exitCodeSet = false;
@@ -75,7 +79,8 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
       exitCode = code;
       exitCodeSet = true;
     }
-    if (abortOnExit && !stopping && !interrupted) {
+    const failureOnly = opts.abortOnContainerFailure && !opts.abortOnContainerExit && !opts.exitCodeFrom;
+    if (abortOnExit && !stopping && !interrupted && !(failureOnly && code === 0)) {
       if (!opts.exitCodeFrom && !exitCodeSet) {
         exitCode = code;
         exitCodeSet = true;
@@ -87,10 +92,28 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
     }
   };
 
-  /** Prints the container's output until it ends for good (re-attaching across restarts), then its exit. */
+  // Containers already running are attached to now (their new output only); the others are
+  // followed from their start: their logs since this instant (attaching to a stopped container
+  // is not what every engine supports, and a log stream catches the first lines however fast
+  // they come).
+  const since = (Date.now() / 1000).toFixed(3);
+  const startedBy = new Map<string, { promise: Promise<boolean>; resolve: (ok: boolean) => void }>();
+  for (const c of attached) {
+    if (c.state === 'running') continue;
+    let resolve!: (ok: boolean) => void;
+    const promise = new Promise<boolean>((r) => (resolve = r));
+    startedBy.set(c.id, { promise, resolve });
+  }
+
+  /** Prints the container's output until it ends for good (following it across restarts), then its exit. */
   const watch = async (c: ObservedContainer, first: (() => Promise<void>) | undefined) => {
     const name = shortName(project, c);
     let pump = first;
+    const waitStart = startedBy.get(c.id);
+    if (waitStart) {
+      if (!(await waitStart.promise)) return;
+      pump = () => streamContainerLogs(ctx.client, { Id: c.id, Names: [`/${c.name}`], Labels: c.labels } as ContainerSummary, printer, { follow: true, since });
+    }
     for (;;) {
       try {
         if (!pump) pump = await openAttach(ctx.client, { id: c.id, name }, printer);
@@ -105,24 +128,29 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
       } catch {
         return;
       }
-      if (i.State.Status === 'running' || i.State.Status === 'restarting' || i.State.Status === 'created') {
-        if (i.State.Status === 'created' && (stopped.signal.aborted || stopping)) return;
+      if (i.State.Status === 'running' || i.State.Status === 'restarting') {
         await sleep(i.State.Status === 'running' ? 50 : 200);
         continue;
       }
+      if (i.State.Status === 'created') return;
       printer.status(name, `exited with code ${i.State.ExitCode}`);
       onExit(c, i.State.ExitCode);
       return;
     }
   };
 
-  // Attached before anything starts, so that no line is lost.
-  const pumps = await Promise.all(attached.map((c) => openAttach(ctx.client, { id: c.id, name: shortName(project, c) }, printer).catch(() => undefined)));
+  const pumps = await Promise.all(attached.map((c) => (c.state === 'running' ? openAttach(ctx.client, { id: c.id, name: shortName(project, c) }, printer).catch(() => undefined) : undefined)));
   const watchers = attached.map((c, i) => watch(c, pumps[i]));
+  const onStarted = (c: ObservedContainer) => startedBy.get(c.id)?.resolve(true);
+  const notStarted = () => {
+    for (const s of startedBy.values()) s.resolve(false);
+  };
   try {
     try {
-      await startProject(ctx, project, state, { services: opts.services, signal: stopped.signal }, progressWriter('quiet', process.stderr));
+      await startProject(ctx, project, state, { services: opts.services, signal: stopped.signal, onStarted }, progressWriter('quiet', process.stderr));
+      notStarted();
     } catch (err) {
+      notStarted();
       if (!interrupted) {
         stopped.abort();
         stopping ??= stopAll();

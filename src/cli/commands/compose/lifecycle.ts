@@ -95,6 +95,8 @@ const upCommand: CommandSpec = {
       const detach = flags.bool('detach') || flags.bool('wait');
       const exitCodeFrom = flags.string('exit-code-from');
       const cascade = flags.bool('abort-on-container-exit') || flags.bool('abort-on-container-failure') || !!exitCodeFrom;
+      if (flags.bool('abort-on-container-exit') && flags.bool('abort-on-container-failure')) throw new ComposeError('--abort-on-container-exit and --abort-on-container-failure cannot be combined');
+      if (flags.list('attach').length && flags.bool('attach-dependencies')) throw new ComposeError('--attach and --attach-dependencies are incompatible');
       if (flags.bool('detach') && (cascade || flags.list('attach').length || flags.bool('attach-dependencies'))) {
         throw new ComposeError('--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
       }
@@ -114,7 +116,9 @@ const upCommand: CommandSpec = {
       opts.foreground = {
         attach: flags.list('attach'),
         noAttach: flags.list('no-attach'),
-        abortOnContainerExit: cascade,
+        abortOnContainerExit: flags.bool('abort-on-container-exit') || !!exitCodeFrom,
+        abortOnContainerFailure: flags.bool('abort-on-container-failure'),
+        attachDependencies: flags.bool('attach-dependencies'),
         exitCodeFrom: exitCodeFrom || undefined,
         timeout: opts.timeout,
         printer: new LogConsumer({ stdout: ctx.stdout, stderr: ctx.stderr, color, prefix: !flags.bool('no-log-prefix'), timestamps: flags.bool('timestamps') }),
