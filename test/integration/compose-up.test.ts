@@ -689,6 +689,9 @@ services:
     const r4 = await compose('cmpl', f, ['up', '-d', 'nosuch']);
     assert.equal(r4.code, 1);
     assert.match(r4.stderr, /no such service: nosuch/);
+    const r5 = await d.berth(['compose', '--dry-run', '-p', 'cmpl', '-f', f, 'up', '-d']);
+    assert.equal(r5.code, 1);
+    assert.match(r5.stderr, /--dry-run is not supported by berth compose/);
     assert.deepEqual(await containers('cmpl'), []);
   });
 });

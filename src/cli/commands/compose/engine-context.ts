@@ -2,7 +2,7 @@
 // (--progress, --ansi, the terminal), logrus-style warnings on stderr, --parallel, and the build
 // callback (the CLI's build-context packing; the compose box may not import the CLI).
 import type { CommandContext } from '../../framework/types.ts';
-import { Compose, progressWriter, type BuildFn, type EngineContext, type ProgressWriter } from '../../../compose/index.ts';
+import { Compose, ComposeError, progressWriter, type BuildFn, type EngineContext, type ProgressWriter } from '../../../compose/index.ts';
 import { packBuildContext } from '../image/build-context.ts';
 import { authKeyForImage, registryAuthHeader, registryConfigHeader } from '../../credentials/index.ts';
 
@@ -47,6 +47,9 @@ function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): Eng
 }
 
 export function composeEngine(ctx: CommandContext, opts: { quiet?: boolean } = {}): Compose {
+  // compose's dry run simulates every change; berth has no simulating client yet, so it refuses
+  // rather than making the changes the user asked not to make.
+  if (ctx.groupFlags?.bool('dry-run')) throw new ComposeError('--dry-run is not supported by berth compose');
   return new Compose(engineContext(ctx, opts));
 }
 
