@@ -676,22 +676,27 @@ services:
   });
 
   test('conflicting flags are refused before anything is done', async () => {
-    const f = join(dir, 'cmpl.yaml');
-    const r = await compose('cmpl', f, ['up', '-d', '--abort-on-container-exit']);
+    const f = await writeProject('flags', `
+services:
+  web:
+    image: busybox
+    command: ["sleep", "60"]
+`);
+    const r = await compose('flags', f, ['up', '-d', '--abort-on-container-exit']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--detach cannot be combined with --abort-on-container-exit/);
-    const r2 = await compose('cmpl', f, ['up', '--force-recreate', '--no-recreate']);
+    const r2 = await compose('flags', f, ['up', '--force-recreate', '--no-recreate']);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /--force-recreate and --no-recreate are incompatible/);
-    const r3 = await compose('cmpl', f, ['up', '-d', '--scale', 'web=x']);
+    const r3 = await compose('flags', f, ['up', '-d', '--scale', 'web=x']);
     assert.equal(r3.code, 1);
     assert.match(r3.stderr, /invalid scale specifier: web=x/);
-    const r4 = await compose('cmpl', f, ['up', '-d', 'nosuch']);
+    const r4 = await compose('flags', f, ['up', '-d', 'nosuch']);
     assert.equal(r4.code, 1);
     assert.match(r4.stderr, /no such service: nosuch/);
-    const r5 = await d.berth(['compose', '--dry-run', '-p', 'cmpl', '-f', f, 'up', '-d']);
+    const r5 = await d.berth(['compose', '--dry-run', '-p', 'flags', '-f', f, 'up', '-d']);
     assert.equal(r5.code, 1);
     assert.match(r5.stderr, /--dry-run is not supported by berth compose/);
-    assert.deepEqual(await containers('cmpl'), []);
+    assert.deepEqual(await containers('flags'), []);
   });
 });
