@@ -190,6 +190,9 @@ volumes:
     assert.deepEqual(await containers('app'), []);
     assert.equal((await d.docker(['network', 'ls', '-q', '--filter', 'name=app_default'])).stdout.trim(), '');
     assert.equal((await d.docker(['volume', 'ls', '-q', '--filter', 'name=app_data'])).stdout.trim(), '');
+    const again = await compose('app', join(dir, 'app.yaml'), ['down', '-v']);
+    ok(again);
+    assert.equal(again.stderr, ' app  Warning: No resource found to remove\n');
   });
 });
 
@@ -432,6 +435,9 @@ services:
     assert.match(r.stdout, /^Attaching to job-1$/m);
     assert.match(r.stdout, /^job-1 {2}\| job line$/m);
     assert.doesNotMatch(r.stdout, /quiet line/);
+    const bare = await compose('fgn', f, ['up', '--no-log-prefix', '--no-attach', 'quiet']);
+    ok(bare);
+    assert.match(bare.stdout, /^job line$/m);
     ok(await compose('fgn', f, ['down']));
   });
 

@@ -35,12 +35,15 @@ export async function downProject(ctx: EngineContext, ref: ProjectRef, opts: Dow
     }
   }
   await inServiceOrder(ctx, ref, list, 'down', (cs) => forEachLimit(cs, -1, (c) => stopAndRemove(ctx, c, { timeout: opts.timeout, volumes: opts.volumes }, w)));
-  await removeNetworks(ctx, ref.name, project, w);
-  if (opts.volumes) await removeVolumes(ctx, ref.name, project, w);
-  if (opts.images) await removeImages(ctx, ref, opts.images, w);
+  let done = list.length;
+  done += await removeNetworks(ctx, ref.name, project, w);
+  if (opts.volumes) done += await removeVolumes(ctx, ref.name, project, w);
+  if (opts.images) done += await removeImages(ctx, ref, opts.images, w);
+  if (!done) w.event({ id: ref.name, status: 'done', text: 'Warning: No resource found to remove' });
 }
 
-async function removeImages(ctx: EngineContext, ref: ProjectRef, mode: 'local' | 'all', w: ProgressWriter): Promise<void> {
+async function removeImages(ctx: EngineContext, ref: ProjectRef, mode: 'local' | 'all', w: ProgressWriter): Promise<number> {
+  let removed = 0;
   const names = new Set<string>();
   const project = ref.project;
   if (project) {
@@ -68,7 +71,9 @@ async function removeImages(ctx: EngineContext, ref: ProjectRef, mode: 'local' |
       throw new DaemonError(res.status, message);
     }
     w.event(ev.removed(id));
+    removed++;
   });
+  return removed;
 }
 
 export interface RemoveOptions {

@@ -96,7 +96,9 @@ export async function ensureVolumes(ctx: EngineContext, project: Project, w: Pro
 }
 
 /** down: the project's networks (by label, so that a project found only by name is covered), never external ones. */
-export async function removeNetworks(ctx: EngineContext, projectName: string, project: Project | undefined, w: ProgressWriter): Promise<void> {
+/** Resolves to the number of networks removed. */
+export async function removeNetworks(ctx: EngineContext, projectName: string, project: Project | undefined, w: ProgressWriter): Promise<number> {
+  let removed = 0;
   const names = new Set<string>();
   if (project) for (const n of Object.values(project.networks)) if (!n.external) names.add(n.name);
   const listed = await ctx.client.json<{ Name: string; Id: string }[]>('GET', '/networks', { query: { filters: { label: [`${LABEL.project}=${projectName}`] } } });
@@ -110,6 +112,7 @@ export async function removeNetworks(ctx: EngineContext, projectName: string, pr
     const text = await res.text();
     if (res.status === 404) {
       w.event(ev.removed(id));
+      removed++;
       return;
     }
     if (res.status >= 300) {
@@ -123,14 +126,18 @@ export async function removeNetworks(ctx: EngineContext, projectName: string, pr
       throw new DaemonError(res.status, message);
     }
     w.event(ev.removed(id));
+    removed++;
   });
+  return removed;
 }
 
 /** down -v: the project's named volumes (not external), found by label. */
-export async function removeVolumes(ctx: EngineContext, projectName: string, project: Project | undefined, w: ProgressWriter): Promise<void> {
+/** Resolves to the number of volumes removed. */
+export async function removeVolumes(ctx: EngineContext, projectName: string, project: Project | undefined, w: ProgressWriter): Promise<number> {
   const listed = await ctx.client.json<{ Volumes: { Name: string; Labels?: Record<string, string> | null }[] | null }>('GET', '/volumes', { query: { filters: { label: [`${LABEL.project}=${projectName}`] } } });
   const external = new Set(project ? Object.values(project.volumes).filter((v) => v.external).map((v) => v.name) : []);
   const names = (listed.Volumes ?? []).map((v) => v.Name).filter((n) => !external.has(n)).sort();
+  let removed = 0;
   await forEachLimit(names, ctx.parallel, async (name) => {
     const id = ids.volume(name);
     w.event(ev.removing(id));
@@ -147,5 +154,7 @@ export async function removeVolumes(ctx: EngineContext, projectName: string, pro
       throw new DaemonError(res.status, message);
     }
     w.event(ev.removed(id));
+    removed++;
   });
+  return removed;
 }
