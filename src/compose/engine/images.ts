@@ -122,7 +122,8 @@ export async function ensureImages(ctx: EngineContext, project: Project, service
       toBuild.push(s);
       return;
     }
-    let id = policy === 'always' ? undefined : await imageId(ctx, image);
+    // 'always' pulls whatever is there; a build-only service (no `image`) is never pulled.
+    let id = policy === 'always' && s.image ? undefined : await imageId(ctx, image);
     if (!id && policy !== 'never' && (s.image || !s.build)) {
       try {
         await pullService(ctx, project, s, w, { quiet: opts.quietPull });
