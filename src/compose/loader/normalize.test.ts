@@ -176,6 +176,38 @@ test('a required env_file that is missing', async () => {
   }
 });
 
+test('implicit dependencies, build args from the environment, pull_policy if_not_present, local bind volumes', async () => {
+  const t = tempProject({
+    'compose.yaml': `services:
+  a:
+    image: x
+    ipc: "service:b"
+    volumes_from: [c, "container:other"]
+    pull_policy: if_not_present
+    build:
+      context: .
+      args: [FROMENV, UNSET, SET=1]
+  b:
+    image: x
+  c:
+    image: x
+volumes:
+  data:
+    driver_opts: {type: none, o: bind, device: ./data}
+`,
+  });
+  try {
+    const { project } = await load(t.dir, { env: { FROMENV: 'e' } });
+    const a = project.services.a!;
+    assert.deepEqual(a.depends_on, { b: { condition: 'service_started', restart: true, required: true }, c: { condition: 'service_started', required: true } });
+    assert.deepEqual(a.build?.args, { FROMENV: 'e', UNSET: null, SET: '1' });
+    assert.equal(a.pull_policy, 'missing');
+    assert.equal(project.volumes.data!.driver_opts?.device, path.join(t.dir, 'data'));
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('two services with one container_name', async () => {
   const t = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: x\n    container_name: same\n  b:\n    image: x\n    container_name: same\n' });
   try {

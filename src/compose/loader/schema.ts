@@ -13,13 +13,12 @@ const validate = generatedValidator as unknown as ValidateFunction;
 
 /** Throws ComposeError "validating <file>: <path> <description> (line N)" when `config` breaks the schema. */
 export function validateSchema(config: Record<string, unknown>, filename: string, lines?: LineIndex): void {
-  lastData = config;
   if (validate(config)) return;
   const err = mostSpecific(validate.errors ?? []);
   if (!err) throw new ComposeError(`validating ${filename}: invalid compose file`);
   const path = segments(err).join('.');
   const line = lineOf(lines, path);
-  throw new ComposeError(`validating ${filename}: ${path} ${describe(err)}${line ? ` (line ${line})` : ''}`);
+  throw new ComposeError(`validating ${filename}: ${path} ${describe(err, config)}${line ? ` (line ${line})` : ''}`);
 }
 
 function segments(e: ErrorObject): string[] {
@@ -47,8 +46,13 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
 const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
 /** The validator's wording as docker compose v2 prints it (santhosh-tekuri/jsonschema, type errors rewritten by compose-go). */
-function describe(e: ErrorObject): string {
+function describe(e: ErrorObject, data: unknown): string {
   const p = e.params as Record<string, unknown>;
+  const valueAt = (): unknown => {
+    let v = data;
+    for (const s of segments(e)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+    return v;
+  };
   switch (e.keyword) {
     case 'additionalProperties':
       return `additional properties ${quote(p.additionalProperty)} not allowed`;
@@ -61,13 +65,13 @@ function describe(e: ErrorObject): string {
     case 'const':
       return `value must be ${quote(p.allowedValue)}`;
     case 'pattern':
-      return `${quote(valueAt(e))} does not match pattern ${quote(p.pattern)}`;
+      return `${quote(valueAt())} does not match pattern ${quote(p.pattern)}`;
     case 'minimum':
-      return `must be >= ${String(p.limit)} but found ${String(valueAt(e))}`;
+      return `must be >= ${String(p.limit)} but found ${String(valueAt())}`;
     case 'maximum':
-      return `must be <= ${String(p.limit)} but found ${String(valueAt(e))}`;
+      return `must be <= ${String(p.limit)} but found ${String(valueAt())}`;
     case 'minItems':
-      return `minItems: got ${Array.isArray(valueAt(e)) ? (valueAt(e) as unknown[]).length : '?'}, want ${String(p.limit)}`;
+      return `minItems: got ${Array.isArray(valueAt()) ? (valueAt() as unknown[]).length : '?'}, want ${String(p.limit)}`;
     case 'uniqueItems':
       return `items at ${String(p.j)} and ${String(p.i)} are equal`;
     case 'oneOf':
@@ -77,11 +81,4 @@ function describe(e: ErrorObject): string {
     default:
       return e.message ?? 'is invalid';
   }
-}
-
-let lastData: unknown;
-function valueAt(e: ErrorObject): unknown {
-  let v = lastData;
-  for (const s of segments(e)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
-  return v;
 }

@@ -13,7 +13,7 @@ services:
     ports: ["8080:80"]
     environment: {Z: "1", A: "2"}
     depends_on: [db]
-    command: nginx -g "daemon off;"
+    command: nginx -g "daemon off;" $$HOME
     build:
       context: .
       args: [B=2, A=1]
@@ -67,6 +67,7 @@ services:
       - nginx
       - -g
       - daemon off;
+      - $$HOME
     depends_on:
       db:
         condition: service_started
@@ -94,6 +95,8 @@ x-top: 1
     assert.equal(yaml, expected);
     const json = JSON.parse(serializeProject(project, 'json')) as { services: Record<string, Record<string, unknown>> };
     assert.equal(json.services.db!.command, null);
+    assert.deepEqual(json.services.web!.command, ['nginx', '-g', 'daemon off;', '$$HOME']);
+    assert.deepEqual(project.services.web!.command, ['nginx', '-g', 'daemon off;', '$HOME']);
     assert.equal(json.services.db!.entrypoint, null);
     assert.deepEqual(Object.keys(json.services.web!).slice(0, 4), ['build', 'command', 'depends_on', 'entrypoint']);
     assert.deepEqual(Object.keys(json.services.db!).slice(0, 3), ['profiles', 'command', 'entrypoint']);
@@ -122,7 +125,7 @@ test('config --no-interpolate keeps the variables as written', async () => {
   const t = tempProject({ 'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-1}"\n    mem_limit: ${MEM}\n    ports: ["${PORT}:80"]\n' });
   try {
     const { project } = await load(t.dir, { interpolate: false });
-    const yaml = serializeProject(project, 'yaml');
+    const yaml = serializeProject(project, 'yaml', { noInterpolate: true });
     assert.match(yaml, /image: nginx:\$\{TAG:-1\}/);
     assert.match(yaml, /mem_limit: \$\{MEM\}/);
     assert.match(yaml, /- \$\{PORT\}:80/);

@@ -123,14 +123,22 @@ function configDocument(project: Project, json: boolean): Dict {
   return doc;
 }
 
-export function serializeProject(project: Project, format: 'yaml' | 'json'): string {
+/**
+ * `config` output. Every `$` of the interpolated model is written `$$`, as docker compose does, so
+ * that the output is a compose file again; `noInterpolate` (config --no-interpolate) writes them
+ * as they are.
+ */
+export function serializeProject(project: Project, format: 'yaml' | 'json', opts: { noInterpolate?: boolean } = {}): string {
+  let out: string;
   if (format === 'json') {
     // compose-go marshals the top level as a Go map: encoding/json sorts its keys.
     const doc = configDocument(project, true);
     const sorted = Object.fromEntries(Object.keys(doc).sort().map((k) => [k, doc[k]]));
-    return `${JSON.stringify(sorted, null, 2)}\n`;
+    out = `${JSON.stringify(sorted, null, 2)}\n`;
+  } else {
+    out = stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
   }
-  return stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
+  return opts.noInterpolate ? out : out.replaceAll('$', '$$$$');
 }
 
 /** `config --services`: the enabled services, each after what it depends on (compose's ForEachService), else by name. */
