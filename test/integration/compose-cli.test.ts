@@ -500,3 +500,16 @@ describe('the docker CLI plugin', () => {
   });
 });
 
+
+describe('compose flags after the subcommand', () => {
+  test('the project flags are persistent, except where the subcommand has its own letter', async () => {
+    const r = await ok(d.berth(['compose', 'ps', '-p', PROJECT, '--format', '{{.Name}}', 'web']), 'ps -p after');
+    assert.equal(r.stdout, 'cmpdemo-web-1\ncmpdemo-web-2\n');
+    const long = await ok(d.berth(['compose', 'logs', '--project-name', PROJECT, '--no-log-prefix', 'db']), 'logs --project-name after');
+    assert.equal(long.stdout, 'db ready\n');
+    // logs -f is --follow, not --file
+    const child = spawn(join(ROOT, 'bin/berth'), ['-H', d.host, 'compose', '-p', PROJECT, 'logs', '-f', 'db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+  });
+});
