@@ -323,6 +323,7 @@ describe('compose config and run, with a project file', () => {
     assert.equal(await readFile(out, 'utf8'), yaml.stdout);
     assert.match((await ok(withFile(['config', '--no-interpolate']), 'no-interpolate')).stdout, /GREETING: \$\{GREETING:-unset\}/);
     assert.match((await ok(withFile(['config', '--environment']), 'environment')).stdout, /^GREETING=from-dotenv$/m);
+    assert.equal((await ok(withFile(['config', '--variables']), 'variables')).stdout, 'GREETING:\n    name: GREETING\n    defaultvalue: unset\n    presencevalue: ""\n    required: false\n');
   });
 
   test('config: bad inputs are compose\'s messages', async () => {
