@@ -24,6 +24,8 @@ export interface Project {
   profiles: string[];
   /** The environment interpolation used: the process environment over the .env / --env-file values. */
   environment: Record<string, string>;
+  /** The .env / --env-file files read, absolute, in order (com.docker.compose.project.environment_file); absent when none. */
+  env_files?: string[];
   /** Top-level `x-*` extension fields. */
   extensions?: Record<string, unknown>;
 }

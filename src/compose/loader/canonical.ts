@@ -15,14 +15,14 @@ type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tagged);
 
 /** A scalar as the string compose-go's mapping types hold (numbers and booleans as Go prints them). */
-export function scalarString(v: unknown): string {
+function scalarString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';
   return String(v);
 }
 
 /** `[K=V, K]` or `{K: V}` as a map; `K` alone (or a null value) is null when `nullable`, else ''. */
-export function toMapping(v: unknown, sep: string, nullable: boolean): Record<string, string | null> {
+function toMapping(v: unknown, sep: string, nullable: boolean): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   if (Array.isArray(v)) {
     for (const item of v) {
@@ -37,6 +37,9 @@ export function toMapping(v: unknown, sep: string, nullable: boolean): Record<st
   return out;
 }
 
+/** A value still holding a variable (`config --no-interpolate`): kept as written. */
+const uninterpolated = (v: unknown): boolean => typeof v === 'string' && v.includes('$');
+
 const toList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 /** Applies `fn` unless the value is tagged (`!reset` / `!override` keep their wrapper for the merge). */
@@ -48,7 +51,8 @@ function mapTagged(v: unknown, fn: (x: unknown) => unknown): unknown {
 function ports(v: unknown, svc: string): unknown {
   const out: unknown[] = [];
   for (const p of toList(v)) {
-    if (typeof p === 'string' || typeof p === 'number') {
+    if (uninterpolated(p)) out.push(p);
+    else if (typeof p === 'string' || typeof p === 'number') {
       try {
         out.push(...parsePortSpec(String(p)));
       } catch (err) {
@@ -172,7 +176,7 @@ function healthcheck(v: unknown, svc: string): unknown {
   if (!isDict(v)) return v;
   const h: Dict = { ...v };
   for (const k of ['interval', 'timeout', 'start_period', 'start_interval']) {
-    if (h[k] !== undefined) h[k] = canonicalDuration(h[k], `services.${svc}.healthcheck.${k}`);
+    if (h[k] !== undefined && !uninterpolated(h[k])) h[k] = canonicalDuration(h[k], `services.${svc}.healthcheck.${k}`);
   }
   if (typeof h.test === 'string') h.test = ['CMD-SHELL', h.test];
   if (h.disable === true) h.test = ['NONE'];
@@ -241,17 +245,17 @@ export function canonicalService(raw: Dict, svc: string): Dict {
       case 'extra_hosts': s[key] = conv(extraHosts); break;
       case 'command': case 'entrypoint': s[key] = conv(command); break;
       case 'healthcheck': s[key] = conv((x) => healthcheck(x, svc)); break;
-      case 'stop_grace_period': s[key] = conv((x) => canonicalDuration(x, `services.${svc}.stop_grace_period`)); break;
+      case 'stop_grace_period': s[key] = conv((x) => (uninterpolated(x) ? x : canonicalDuration(x, `services.${svc}.stop_grace_period`))); break;
       case 'devices': s[key] = conv(devices); break;
       case 'ulimits': s[key] = conv(ulimits); break;
       case 'deploy': s[key] = conv((x) => deploy(x, svc)); break;
       case 'dns': case 'dns_search': case 'tmpfs': case 'dns_opt': s[key] = conv((x) => toList(x).map(scalarString)); break;
       case 'expose': s[key] = conv((x) => toList(x).map(scalarString)); break;
-      case 'cpus': s[key] = conv((x) => (typeof x === 'string' ? Number(x) : x)); break;
+      case 'cpus': s[key] = conv((x) => (typeof x === 'string' && !uninterpolated(x) ? Number(x) : x)); break;
       case 'logging': s[key] = conv((x) => (isDict(x) && x.options ? { ...x, options: toMapping(x.options, '=', false) } : x)); break;
       case 'extends': s[key] = conv((x) => (typeof x === 'string' ? { service: x } : x)); break;
       default:
-        s[key] = SIZE_FIELDS.includes(key) ? conv((x) => (x === null || x === undefined ? x : toBytes(x, `services.${svc}.${key}`))) : value;
+        s[key] = SIZE_FIELDS.includes(key) ? conv((x) => (x === null || x === undefined || uninterpolated(x) ? x : toBytes(x, `services.${svc}.${key}`))) : value;
     }
   }
   return s;

@@ -27,7 +27,7 @@ function pick(dir: string, names: string[], warn: (m: string) => void): string |
 }
 
 /** The default files found from `dir` upwards (main file, then its override if any). */
-export function findDefaultFiles(dir: string, warn: (m: string) => void): string[] {
+function findDefaultFiles(dir: string, warn: (m: string) => void): string[] {
   let d = path.resolve(dir);
   for (;;) {
     const main = pick(d, DEFAULT_FILES, warn);

@@ -51,7 +51,7 @@ function trimFrac(x: number): string {
   return String(Number(x.toFixed(9)));
 }
 
-/** A duration value as compose prints it (numbers are seconds? no: compose-go rejects them; kept). */
+/** A duration string as compose prints it; other values (the schema allows numbers) are kept as they are. */
 export function canonicalDuration(v: unknown, field: string): unknown {
   if (typeof v !== 'string') return v;
   return formatDuration(parseDuration(v, field));

@@ -31,6 +31,7 @@ export interface ModelContext {
 export function loadFileModel(filename: string, content: string, baseDir: string, ctx: ModelContext): Dict {
   const { value, lines } = parseComposeYaml(content, filename);
   let raw: Dict = value;
+  if (Object.keys(raw).length === 0) throw new ComposeError('empty compose file');
   if (Object.hasOwn(raw, 'version')) {
     ctx.warn(`${filename}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
     raw = { ...raw };
@@ -76,10 +77,12 @@ function resolveExtends(name: string, services: Dict, filename: string, baseDir:
   const svc = services[name];
   if (!isDict(svc) || svc.extends === undefined) return svc;
   const ext = unwrap(svc.extends) as Dict;
-  const ref = `${filename}:${name}`;
-  if (chain.includes(ref) || ctx.stack.includes(ref)) {
-    const cycle = [...chain, ref].map((r) => r.slice(r.lastIndexOf(':') + 1));
-    throw new ComposeError(`circular reference with extends: ${cycle.join(' -> ')}`);
+  const ref = `${filename}\u0000${name}`;
+  const seen = [...ctx.stack.filter((r) => r.includes('\u0000')), ...chain];
+  if (seen.includes(ref)) {
+    // compose-go's cycleTracker wording.
+    const [first, ...rest] = [...seen, ref].map((r) => r.split('\u0000'));
+    throw new ComposeError(['Circular reference:', `  ${first![1]} in ${first![0]}`, ...rest.map(([f, svc]) => `  extends ${svc} in ${f}`)].join('\n'));
   }
   const target = String(ext.service ?? '');
   let base: unknown;
@@ -87,10 +90,10 @@ function resolveExtends(name: string, services: Dict, filename: string, baseDir:
     const file = absPath(ext.file, baseDir, ctx.home);
     const other = loadFileModel(file, readComposeFile(file), path.dirname(file), { ...ctx, stack: [...ctx.stack, ...chain, ref] });
     const otherServices = isDict(other.services) ? other.services : {};
-    if (!Object.hasOwn(otherServices, target)) throw new ComposeError(`cannot extend service "${name}" in ${filename}: service "${target}" not found in ${file}`);
+    if (!Object.hasOwn(otherServices, target)) throw new ComposeError(`cannot extend service "${name}" in ${file}: service not found`);
     base = otherServices[target];
   } else {
-    if (!Object.hasOwn(services, target)) throw new ComposeError(`cannot extend service "${name}" in ${filename}: service "${target}" not found`);
+    if (!Object.hasOwn(services, target)) throw new ComposeError(`cannot extend service "${name}" in ${filename}: service not found`);
     base = resolveExtends(target, services, filename, baseDir, ctx, [...chain, ref]);
   }
   const local: Dict = { ...svc };
@@ -123,7 +126,8 @@ function applyIncludes(model: Dict, entries: unknown[], filename: string, baseDi
       const into: Dict = isDict(model[section]) ? { ...(model[section] as Dict) } : {};
       for (const [k, v] of Object.entries(from)) {
         if (Object.hasOwn(into, k) && JSON.stringify(unwrap(into[k])) !== JSON.stringify(v)) {
-          throw new ComposeError(`${section}.${k} conflicts with imported resource`);
+          // compose-go prints the include's paths as a Go slice.
+          throw new ComposeError(`imported compose file [${paths.join(' ')}] defines conflicting ${section.slice(0, -1)} ${k}`);
         }
         into[k] = v;
       }

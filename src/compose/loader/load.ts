@@ -76,8 +76,19 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
 
   // .env: from --env-file, else <project directory or first file's directory or cwd>/.env.
+  // compose-go finds the files first (COMPOSE_FILE from the process, else the default names, here
+  // or in a parent directory), so the .env next to the compose file is read from a subdirectory.
   const firstFile = opts.files.find((f) => f !== '-');
-  const preDir = opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : firstFile ? path.dirname(path.resolve(opts.cwd, firstFile)) : opts.cwd;
+  let preDir = opts.cwd;
+  if (opts.projectDirectory) preDir = path.resolve(opts.cwd, opts.projectDirectory);
+  else if (firstFile) preDir = path.dirname(path.resolve(opts.cwd, firstFile));
+  else if (opts.files.length === 0 && !processEnv.COMPOSE_FILE) {
+    try {
+      preDir = path.dirname(configFiles([], {}, opts.cwd, () => {})[0]!);
+    } catch {
+      // No default file: COMPOSE_FILE may still come from ./.env.
+    }
+  }
   let envFiles = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
   if (envFiles.length === 0) {
     const dflt = path.join(preDir, '.env');
@@ -92,7 +103,14 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const contents: string[] = [];
   for (const f of files) {
     if (f === '-') contents.push(await readStdin(opts.stdin));
-    else contents.push(readFileSync(f, 'utf8'));
+    else {
+      try {
+        contents.push(readFileSync(f, 'utf8'));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new ComposeError(e.code === 'EISDIR' ? `read ${f}: is a directory` : `open ${f}: ${e.message}`);
+      }
+    }
   }
   const lookup = (k: string): string | undefined => (Object.hasOwn(environment, k) ? environment[k] : undefined);
   const onMissing = (name: string): void => warn(`The ${JSON.stringify(name)} variable is not set. Defaulting to a blank string.`);
@@ -116,9 +134,11 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const models = files.map((f, i) => loadFileModel(f, contents[i]!, wd, ctx));
   const merged = mergeFiles(models);
   let project = normalizeProject(merged, { name, workingDir: wd, composeFiles: files, environment, normalize: opts.normalize !== false });
-  checkConsistency(project);
+  // `config --no-interpolate` shows the files as written: references may still hold variables.
+  if (opts.interpolate !== false) checkConsistency(project);
   project = applyProfiles(project, profiles);
   if (opts.services?.length) project = withServicesEnabled(project, opts.services);
   checkEnabledDependencies(project);
+  if (envFiles.length) project.env_files = envFiles;
   return project;
 }

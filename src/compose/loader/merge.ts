@@ -66,7 +66,8 @@ export function mergeValues(base: unknown, over: unknown, path: string[]): unkno
   if (isDict(base) && isDict(over)) {
     const out: Dict = { ...base };
     for (const [k, v] of Object.entries(over)) {
-      const merged = Object.hasOwn(base, k) ? mergeValues(base[k], v, [...path, k]) : mergeValues(undefined, v, [...path, k]);
+      // An `x-*` extension is replaced as a whole, never merged (compose-go's mergeMappings).
+      const merged = Object.hasOwn(base, k) && !k.startsWith('x-') ? mergeValues(base[k], v, [...path, k]) : mergeValues(undefined, v, [...path, k]);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     }

@@ -3,6 +3,7 @@
 // defaults, the `default` network, engine names of networks/volumes/secrets/configs, references
 // checked, and the dependency graph checked for cycles.
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ComposeError } from '../errors.ts';
 import type { NetworkConfig, Project, SecretConfig, ServiceConfig, VolumeConfig } from '../types.ts';
 import { parseDotEnv } from './dotenv.ts';
@@ -30,6 +31,18 @@ function splitExtensions<T extends Dict>(d: Dict): T & { extensions?: Record<str
   return out as T & { extensions?: Record<string, unknown> };
 }
 
+/** `env_file: {format: raw}`: KEY=VALUE lines taken as they are (no quotes, no interpolation). */
+function parseRawEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
 function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   const environment: Record<string, string | null> = {};
   const lookup = (k: string): string | undefined => {
@@ -45,7 +58,8 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
     }
     let vars: Record<string, string>;
     try {
-      vars = parseDotEnv(readFileSync(p, 'utf8'), lookup);
+      const text = readFileSync(p, 'utf8');
+      vars = f.format === 'raw' ? parseRawEnv(text) : parseDotEnv(text, lookup);
     } catch (err) {
       throw new ComposeError(`failed to load ${p}: ${(err as Error).message}`);
     }
@@ -59,15 +73,39 @@ function resolveEnvironment(s: Dict, env: Record<string, string>): void {
   if (Object.keys(environment).length) s.environment = environment;
 }
 
+/** `label_file`: KEY=VALUE lines read under the service's own `labels`. */
+function resolveLabelFiles(s: Dict): void {
+  if (!Array.isArray(s.label_file)) return;
+  const labels: Record<string, string> = {};
+  for (const f of s.label_file as string[]) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      throw new ComposeError(`failed to load label file ${f}: open ${f}: no such file or directory`);
+    }
+    Object.assign(labels, parseRawEnv(text));
+  }
+  s.labels = { ...labels, ...(isDict(s.labels) ? s.labels : {}) };
+}
+
 function serviceConfig(name: string, raw: Dict, input: NormalizeInput): ServiceConfig {
   const s: Dict = { ...splitExtensions(raw), name };
   if (input.normalize) {
     resolveEnvironment(s, input.environment);
+    resolveLabelFiles(s);
     if (isDict(s.build)) {
       const b: Dict = { ...s.build };
       if (b.dockerfile === undefined && b.dockerfile_inline === undefined) b.dockerfile = 'Dockerfile';
+      // Build args without a value take the environment's (left out when it has none).
+      if (isDict(b.args)) {
+        const args: Dict = {};
+        for (const [k, v] of Object.entries(b.args)) args[k] = v === null ? (Object.hasOwn(input.environment, k) ? input.environment[k] : null) : v;
+        b.args = args;
+      }
       s.build = b;
     }
+    if (s.pull_policy === 'if_not_present') s.pull_policy = 'missing';
     if (s.networks === undefined && s.network_mode === undefined) s.networks = { default: null };
     implicitDependencies(s);
   }
@@ -78,17 +116,22 @@ function serviceConfig(name: string, raw: Dict, input: NormalizeInput): ServiceC
   return s as unknown as ServiceConfig;
 }
 
-/** links, network_mode: service:x and volumes_from: x add a dependency (compose-go's normalize). */
+/**
+ * links, `service:x` namespaces (network_mode, ipc, pid, uts, cgroup) and volumes_from add a
+ * dependency (compose-go's normalize: restart with the first two, not with volumes_from).
+ */
 function implicitDependencies(s: Dict): void {
   const deps: Dict = isDict(s.depends_on) ? { ...s.depends_on } : {};
-  const add = (name: string): void => {
-    if (!Object.hasOwn(deps, name)) deps[name] = { condition: 'service_started', restart: true, required: true };
+  const add = (name: string, restart: boolean): void => {
+    if (!Object.hasOwn(deps, name)) deps[name] = restart ? { condition: 'service_started', restart: true, required: true } : { condition: 'service_started', required: true };
   };
-  for (const l of Array.isArray(s.links) ? s.links : []) add(String(l).split(':')[0]!);
-  if (typeof s.network_mode === 'string' && s.network_mode.startsWith('service:')) add(s.network_mode.slice(8));
+  for (const l of Array.isArray(s.links) ? s.links : []) add(String(l).split(':')[0]!, true);
+  for (const ns of [s.network_mode, s.ipc, s.pid, s.uts, s.cgroup]) {
+    if (typeof ns === 'string' && ns.startsWith('service:')) add(ns.slice(8), true);
+  }
   for (const v of Array.isArray(s.volumes_from) ? s.volumes_from : []) {
     const ref = String(v);
-    if (!ref.startsWith('container:')) add(ref.split(':')[0]!);
+    if (!ref.startsWith('container:')) add(ref.split(':')[0]!, false);
   }
   if (Object.keys(deps).length) s.depends_on = deps;
 }
@@ -112,7 +155,14 @@ export function normalizeProject(model: Dict, input: NormalizeInput): Project {
     if (usesDefault && !networks.default) networks.default = { name: `${input.name}_default` };
   }
   const volumes: Record<string, VolumeConfig> = {};
-  for (const [k, v] of Object.entries(isDict(model.volumes) ? model.volumes : {})) volumes[k] = named<VolumeConfig>(k, v, input.name, input.normalize);
+  for (const [k, v] of Object.entries(isDict(model.volumes) ? model.volumes : {})) {
+    const vol = named<VolumeConfig>(k, v, input.name, input.normalize);
+    // A local volume that is a bind mount in disguise: its device is a path of the project.
+    if (input.normalize && (vol.driver === undefined || vol.driver === 'local') && vol.driver_opts?.o?.split(',').includes('bind') && vol.driver_opts.device) {
+      vol.driver_opts = { ...vol.driver_opts, device: path.resolve(input.workingDir, vol.driver_opts.device) };
+    }
+    volumes[k] = vol;
+  }
   const secrets: Record<string, SecretConfig> = {};
   for (const [k, v] of Object.entries(isDict(model.secrets) ? model.secrets : {})) secrets[k] = named<SecretConfig>(k, v, input.name, input.normalize);
   const configs: Record<string, SecretConfig> = {};
@@ -160,6 +210,14 @@ export function checkConsistency(project: Project): void {
     for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) {
       if (!all[dep] && cfg.required !== false) throw new ComposeError(`service "${s.name}" depends on undefined service "${dep}": invalid compose project`);
     }
+  }
+  const names = new Map<string, string>();
+  for (const name of Object.keys(project.services).sort()) {
+    const cn = project.services[name]!.container_name;
+    if (!cn) continue;
+    const other = names.get(cn);
+    if (other) throw new ComposeError(`services.${name}: container name ${JSON.stringify(cn)} is already in use by services.${other}`);
+    names.set(cn, name);
   }
   checkCycles(all);
 }

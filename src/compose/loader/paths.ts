@@ -7,7 +7,7 @@ import { Tagged } from './yaml-file.ts';
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tagged);
 
-export function isRemoteContext(ctx: string): boolean {
+function isRemoteContext(ctx: string): boolean {
   return /^(https?:\/\/|git@|git:\/\/|github\.com\/|ssh:\/\/)/.test(ctx) || /^[a-z][a-z0-9+.-]*:\/\//i.test(ctx);
 }
 

@@ -19,33 +19,29 @@ export function applyProfiles(project: Project, profiles: string[]): Project {
   return { ...project, services, disabled_services: disabled, profiles: [...profiles] };
 }
 
-/** The project with `names` and everything they depend on enabled ("no such service: x" for an unknown name). */
+/**
+ * The project with `names` enabled: their profiles join the active ones (compose-go's
+ * WithServicesEnabled, what `docker compose up <service>` does). "no such service: x" for a name
+ * the project does not have.
+ */
 export function withServicesEnabled(project: Project, names: string[]): Project {
-  const services = { ...project.services };
-  const disabled = { ...project.disabled_services };
-  const enable = (name: string): void => {
-    if (services[name]) return;
-    const s = disabled[name];
-    if (!s) throw new ComposeError(`no such service: ${name}`);
-    delete disabled[name];
-    services[name] = s;
-    for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) if (cfg.required !== false || disabled[dep]) enable(dep);
-  };
+  const profiles = [...project.profiles];
   for (const n of names) {
-    if (!services[n] && !disabled[n]) throw new ComposeError(`no such service: ${n}`);
-    enable(n);
-    for (const [dep, cfg] of Object.entries(services[n]!.depends_on ?? {})) if (disabled[dep] && cfg.required !== false) enable(dep);
+    if (project.services[n]) continue;
+    const s = project.disabled_services[n];
+    if (!s) throw new ComposeError(`no such service: ${n}`);
+    for (const p of s.profiles ?? []) if (!profiles.includes(p)) profiles.push(p);
   }
-  return { ...project, services, disabled_services: disabled };
+  return applyProfiles(project, profiles);
 }
 
-/** An enabled service may not depend on a disabled one (compose-go's message). */
+/** An enabled service may not require a disabled one (compose-go's service graph says so, profiles as a Go slice). */
 export function checkEnabledDependencies(project: Project): void {
   for (const s of Object.values(project.services)) {
     for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) {
       const d = project.disabled_services[dep];
       if (d && cfg.required !== false) {
-        throw new ComposeError(`service ${dep} is required by ${s.name} but is disabled. Can be enabled by profiles [${(d.profiles ?? []).join(' ')}]`);
+        throw new ComposeError(`service "${dep}" is required by "${s.name}" but is disabled. Can be enabled by profiles [${(d.profiles ?? []).join(' ')}]`);
       }
     }
   }

@@ -2,110 +2,82 @@
 // compose-go's error wording (schema/schema.go over gojsonschema): the most specific error only,
 // "<path> <description>", e.g. "services.web Additional property foo is not allowed",
 // "services.web.ports must be a list".
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ComposeError } from '../errors.ts';
-import { composeSpecSchema } from './compose-spec.ts';
+import generatedValidator from './compose-spec-validator.generated.ts';
 import { lineOf, type LineIndex } from './yaml-file.ts';
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
-    // The spec names draft-07 by a URL without '#', which ajv does not know: it is draft-07 anyway.
-    const { $schema: _draft, ...schema } = composeSpecSchema;
-    void _draft;
-    validator = ajv.compile(schema);
-  }
-  return validator;
-}
+// The schema compiled ahead of time (schema-validator.generate.ts): compiling it at run time costs
+// every CLI run ~400 ms.
+const validate = generatedValidator as unknown as ValidateFunction;
 
 /** Throws ComposeError "validating <file>: <path> <description> (line N)" when `config` breaks the schema. */
 export function validateSchema(config: Record<string, unknown>, filename: string, lines?: LineIndex): void {
-  const validate = compiled();
   if (validate(config)) return;
   const err = mostSpecific(validate.errors ?? []);
   if (!err) throw new ComposeError(`validating ${filename}: invalid compose file`);
-  const path = fieldOf(err);
-  const line = lineOf(lines, path === '(root)' ? '' : path);
-  throw new ComposeError(`validating ${filename}: ${path} ${describe(err)}${line ? ` (line ${line})` : ''}`);
+  const path = segments(err).join('.');
+  const line = lineOf(lines, path);
+  throw new ComposeError(`validating ${filename}: ${path} ${describe(err, config)}${line ? ` (line ${line})` : ''}`);
 }
 
 function segments(e: ErrorObject): string[] {
   return e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function fieldOf(e: ErrorObject): string {
-  const s = segments(e);
-  return s.length ? s.join('.') : '(root)';
-}
-
-function specificity(e: ErrorObject): number {
-  return Math.max(1, segments(e).length);
-}
-
 const COMBINERS = new Set(['oneOf', 'anyOf', 'allOf', 'if', 'not']);
 
+/**
+ * compose-go descends into the validator's causes and keeps the deepest instance location: the
+ * leaf errors, never a oneOf/anyOf wrapper when it has causes; on a tie, the first error of the
+ * alternative whose type matched the value.
+ */
 function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
+  const leaves = errors.filter((e) => !COMBINERS.has(e.keyword));
   let best: ErrorObject | undefined;
-  for (const e of errors) {
-    if (!best || specificity(e) > specificity(best)) best = e;
-    else if (specificity(e) === specificity(best)) {
-      if (e.keyword === 'type' && best.keyword !== 'type') best = e;
-      else if (COMBINERS.has(best.keyword) && !COMBINERS.has(e.keyword)) best = e;
-    }
+  for (const e of leaves.length ? leaves : errors) {
+    if (!best || segments(e).length > segments(best).length) best = e;
+    // On a tie the branch whose type matched says more than "must be a <other branch's type>".
+    else if (segments(e).length === segments(best).length && best.keyword === 'type' && e.keyword !== 'type') best = e;
   }
   return best;
 }
 
-function humanType(t: string): string {
-  if (t.includes(',')) {
-    const all = t.split(',').map(humanType);
-    return `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}`;
-  }
-  if (t === 'object') return 'mapping';
-  if (t === 'array') return 'list';
-  return t;
-}
+const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
-function describe(e: ErrorObject): string {
+/** The validator's wording as docker compose v2 prints it (santhosh-tekuri/jsonschema, type errors rewritten by compose-go). */
+function describe(e: ErrorObject, data: unknown): string {
   const p = e.params as Record<string, unknown>;
+  const valueAt = (): unknown => {
+    let v = data;
+    for (const s of segments(e)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+    return v;
+  };
   switch (e.keyword) {
     case 'additionalProperties':
-      return `Additional property ${String(p.additionalProperty)} is not allowed`;
+      return `additional properties ${quote(p.additionalProperty)} not allowed`;
     case 'type':
-      return `must be a ${humanType(Array.isArray(p.type) ? p.type.join(',') : String(p.type))}`;
+      return `must be a ${(Array.isArray(p.type) ? p.type.map(String) : String(p.type).split(',')).join(' or ')}`;
     case 'required':
-      return `${String(p.missingProperty)} is required`;
-    case 'enum': {
-      const seg = segments(e);
-      const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-      return `${seg[seg.length - 1] ?? '(root)'} must be one of the following: ${allowed}`;
-    }
+      return `missing property ${quote(p.missingProperty)}`;
+    case 'enum':
+      return `value must be one of ${(p.allowedValues as unknown[]).map(quote).join(', ')}`;
     case 'const':
-      return `${JSON.stringify(p.allowedValue)} is the only allowed value`;
+      return `value must be ${quote(p.allowedValue)}`;
     case 'pattern':
-      return `Does not match pattern '${String(p.pattern)}'`;
-    case 'format':
-      return `Does not match format '${String(p.format)}'`;
+      return `${quote(valueAt())} does not match pattern ${quote(p.pattern)}`;
     case 'minimum':
-      return `Must be greater than or equal to ${String(p.limit)}`;
+      return `must be >= ${String(p.limit)} but found ${String(valueAt())}`;
     case 'maximum':
-      return `Must be less than or equal to ${String(p.limit)}`;
+      return `must be <= ${String(p.limit)} but found ${String(valueAt())}`;
     case 'minItems':
-      return `Array must have at least ${String(p.limit)} items`;
-    case 'maxItems':
-      return `Array must have at most ${String(p.limit)} items`;
-    case 'minProperties':
-      return `Must have at least ${String(p.limit)} properties`;
+      return `minItems: got ${Array.isArray(valueAt()) ? (valueAt() as unknown[]).length : '?'}, want ${String(p.limit)}`;
     case 'uniqueItems':
-      return `array items[${String(p.j)},${String(p.i)}] must be unique`;
+      return `items at ${String(p.j)} and ${String(p.i)} are equal`;
     case 'oneOf':
-      return 'Must validate one and only one schema (oneOf)';
+      return 'oneOf failed, none matched';
     case 'anyOf':
-      return 'Must validate at least one schema (anyOf)';
-    case 'not':
-      return 'Must not validate the schema (not)';
+      return 'anyOf failed, none matched';
     default:
       return e.message ?? 'is invalid';
   }

@@ -62,7 +62,7 @@ function sortedMap(v: Dict, each?: Shape): Dict {
   return out;
 }
 
-function shape(v: unknown, s: Shape): unknown {
+function shape(v: unknown, s: Shape, always?: Set<string>): unknown {
   if (v === null || v === undefined || s === undefined) return v;
   if (s === 'sorted') return isDict(v) ? sortedMap(v) : v;
   if ('list' in s) return Array.isArray(v) ? v.map((x) => shape(x, s.list)) : v;
@@ -73,6 +73,10 @@ function shape(v: unknown, s: Shape): unknown {
   for (const [k, sub] of s.struct) {
     known.add(k);
     const x = v[k];
+    if (always?.has(k)) {
+      out[k] = x === undefined ? null : shape(x, sub);
+      continue;
+    }
     // Empty collections are left out (omitempty), except an empty `volume: {}` compose prints.
     if (x === undefined || (isEmpty(x) && !(k === 'volume' || k === 'bind'))) continue;
     out[k] = shape(x, sub);
@@ -83,16 +87,13 @@ function shape(v: unknown, s: Shape): unknown {
   return out;
 }
 
+// compose-go writes command and entrypoint to JSON even when unset (null): no omitempty there.
+const JSON_ALWAYS = new Set(['command', 'entrypoint']);
+
 function serviceOut(s: Dict, json: boolean): Dict {
   const rest: Dict = { ...s };
   delete rest.env_file;
-  const out = shape(rest, SERVICE) as Dict;
-  if (json) {
-    // compose-go writes command and entrypoint to JSON even when unset (null).
-    out.command ??= null;
-    out.entrypoint ??= null;
-  }
-  return out;
+  return shape(rest, SERVICE, json ? JSON_ALWAYS : undefined) as Dict;
 }
 
 function resources(v: Record<string, unknown>, s: Shape, keepName: boolean): Dict {
@@ -113,20 +114,45 @@ function configDocument(project: Project, json: boolean): Dict {
   doc.services = services;
   if (Object.keys(project.networks).length) doc.networks = resources(project.networks, NETWORK, true);
   if (Object.keys(project.volumes).length) doc.volumes = resources(project.volumes, VOLUME, true);
-  if (Object.keys(project.secrets).length) doc.secrets = resources(project.secrets, FILE_OBJECT, true);
-  if (Object.keys(project.configs).length) doc.configs = resources(project.configs, FILE_OBJECT, true);
+  // compose-go never prints a secret's content, nor a config's when it came from the environment.
+  const withoutContent = (objs: Project['secrets'], keep: (o: Project['secrets'][string]) => boolean): Project['secrets'] =>
+    Object.fromEntries(Object.entries(objs).map(([k, o]) => [k, keep(o) ? o : { ...o, content: undefined }]));
+  if (Object.keys(project.secrets).length) doc.secrets = resources(withoutContent(project.secrets, () => false), FILE_OBJECT, true);
+  if (Object.keys(project.configs).length) doc.configs = resources(withoutContent(project.configs, (o) => o.environment === undefined), FILE_OBJECT, true);
   if (project.extensions) Object.assign(doc, sortedMap(project.extensions));
   return doc;
 }
 
-export function serializeProject(project: Project, format: 'yaml' | 'json'): string {
-  if (format === 'json') return `${JSON.stringify(configDocument(project, true), null, 4)}\n`;
-  return stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
+/**
+ * `config` output. Every `$` of the interpolated model is written `$$`, as docker compose does, so
+ * that the output is a compose file again; `noInterpolate` (config --no-interpolate) writes them
+ * as they are.
+ */
+export function serializeProject(project: Project, format: 'yaml' | 'json', opts: { noInterpolate?: boolean } = {}): string {
+  let out: string;
+  if (format === 'json') {
+    // compose-go marshals the top level as a Go map: encoding/json sorts its keys.
+    const doc = configDocument(project, true);
+    const sorted = Object.fromEntries(Object.keys(doc).sort().map((k) => [k, doc[k]]));
+    out = `${JSON.stringify(sorted, null, 2)}\n`;
+  } else {
+    out = stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
+  }
+  return opts.noInterpolate ? out : out.replaceAll('$', '$$$$');
 }
 
-/** `config --services`: the enabled services, sorted. */
+/** `config --services`: the enabled services, each after what it depends on (compose's ForEachService), else by name. */
 export function serviceNames(project: Project): string[] {
-  return Object.keys(project.services).sort();
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name) || !project.services[name]) return;
+    seen.add(name);
+    for (const dep of Object.keys(project.services[name]!.depends_on ?? {}).sort()) visit(dep);
+    out.push(name);
+  };
+  for (const name of Object.keys(project.services).sort()) visit(name);
+  return out;
 }
 
 /** `config --volumes`: the top-level volume keys, sorted. */
@@ -136,12 +162,12 @@ export function volumeNames(project: Project): string[] {
 
 /** `config --images`: each enabled service's image, `<project>-<service>` for a built one without `image`. */
 export function imageNames(project: Project): string[] {
-  return serviceNames(project).map((n) => project.services[n]!.image ?? `${project.name}-${n}`);
+  return Object.keys(project.services).sort().map((n) => project.services[n]!.image ?? `${project.name}-${n}`);
 }
 
 /** `config --hash <services>`: "<service> <config hash>" lines (`*`: every enabled service). */
 export function serviceHashes(project: Project, names: string[]): string[] {
-  const selected = names.includes('*') || names.length === 0 ? serviceNames(project) : names;
+  const selected = names.includes('*') || names.length === 0 ? Object.keys(project.services).sort() : names;
   return selected.map((n) => {
     const s = project.services[n];
     if (!s) throw new ComposeError(`no such service: ${n}`);

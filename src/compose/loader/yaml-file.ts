@@ -52,6 +52,8 @@ class Converter {
   private readonly lc: LineCounter;
   private readonly lines: LineIndex;
   private depth = 0;
+  private nodes = 0;
+  private aliases = 0;
   constructor(doc: Document.Parsed, lc: LineCounter, lines: LineIndex) {
     this.doc = doc;
     this.lc = lc;
@@ -72,10 +74,19 @@ class Converter {
   }
 
   private convert(n: unknown, path: string): unknown {
-    if (isAlias(n)) return this.node(n.resolve(this.doc), path);
+    // Aliases are expanded into copies: a file of nested aliases would grow exponentially
+    // ("billion laughs"), refused as Go's YAML refuses it.
+    if (++this.nodes > 1_000_000 && this.aliases > 0) throw new ComposeError('failed to parse: yaml: document contains excessive aliasing');
+    if (isAlias(n)) {
+      this.aliases++;
+      return this.node(n.resolve(this.doc), path);
+    }
     const tag = (n as Node | null)?.tag;
     let value: unknown;
-    if (isScalar(n)) value = n.value;
+    if (isScalar(n)) {
+      // Go's YAML (yaml.v3, which compose-go uses) reads a plain 0755 as octal, as YAML 1.1 did.
+      value = n.type === 'PLAIN' && typeof n.source === 'string' && /^0[0-7]+$/.test(n.source) ? parseInt(n.source, 8) : n.value;
+    }
     else if (isSeq(n)) value = n.items.map((item, i) => {
       const p = join(path, String(i));
       this.mark(p, item as Node);
