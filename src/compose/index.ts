@@ -22,3 +22,8 @@ export type { ProjectRef } from './engine/stop.ts';
 export type { ObservedContainer } from './engine/convergence.ts';
 export { progressWriter, type ProgressWriter, type ProgressEvent } from './engine/progress.ts';
 export { watchProject, watchTriggers } from './watch/watch.ts';
+// More of the convert part (cmp-convert): the container plan, the existing-resource checks, the
+// archive of a secret/config file.
+export { containerPlan, type ContainerPlan } from './convert/container.ts';
+export { checkExistingNetwork, checkExistingVolume } from './convert/resources.ts';
+export { injectionTar } from './convert/file-injections.ts';

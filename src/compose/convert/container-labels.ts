@@ -37,7 +37,7 @@ export function containerLabels(project: Project, service: ServiceConfig, opts: 
  * `<service>:<condition>:<restart>` per dependency, comma-separated (prepareLabels). docker
  * compose walks a Go map, so its order varies run to run; here it is sorted by service name.
  */
-export function dependsOnLabel(service: ServiceConfig): string {
+function dependsOnLabel(service: ServiceConfig): string {
   return Object.keys(service.depends_on ?? {})
     .sort()
     .map((dep) => {

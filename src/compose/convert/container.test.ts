@@ -288,3 +288,39 @@ test('run options: AutoRemove and AttachStdin/StdinOnce', () => {
   assert.equal(b.AttachStdin, true);
   assert.equal(b.StdinOnce, true);
 });
+
+test('proxy variables of the CLI config go under the service environment; platform from the service or DOCKER_DEFAULT_PLATFORM', () => {
+  const p = makeProject({ s: { image: 'x', environment: { HTTP_PROXY: 'http://mine:3128' }, platform: 'linux/arm64' }, t: { image: 'x' } }, { environment: { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' } });
+  const plan = containerPlan(p, p.services.s, { number: 1, proxyEnvironment: { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost' } });
+  assert.deepEqual((plan.body as Body).Env, ['HTTP_PROXY=http://mine:3128', 'NO_PROXY=localhost']);
+  assert.equal(plan.platform, 'linux/arm64');
+  assert.equal(containerPlan(p, p.services.t, { number: 1 }).platform, 'linux/amd64');
+  assert.equal(containerPlan(makeProject({ u: { image: 'x' } }), makeProject({ u: { image: 'x' } }).services.u, { number: 1 }).platform, undefined);
+});
+
+test('bad input: a link to a service the project does not define', () => {
+  const p = makeProject({ web: { image: 'x', links: ['ghost:db'] } });
+  assert.throws(() => containerPlan(p, p.services.web, { number: 1 }), /service "web" refers to undefined service ghost in links: invalid compose project/);
+});
+
+test('the project and service handed in are not changed', () => {
+  const p = makeProject(
+    {
+      db: { image: 'pg' },
+      web: {
+        image: 'x',
+        volumes: [{ type: 'volume', target: '/anon' }, { type: 'volume', source: 'data', target: '/data' }],
+        networks: { default: null, back: { aliases: ['a'], priority: 2 } },
+        mac_address: '02:00:00:00:00:09',
+        volumes_from: ['db'],
+        network_mode: undefined,
+        environment: { A: '1' },
+        secrets: [{ source: 's' }],
+      },
+    },
+    { networks: { default: { name: 'demo_default' }, back: { name: 'demo_back' } }, volumes: { data: { name: 'demo_data' } }, secrets: { s: { name: 's', content: 'x' } } },
+  );
+  const before = structuredClone(p);
+  containerPlan(p, p.services.web, { number: 1, replacing: { id: 'f'.repeat(64), mounts: [{ Type: 'volume', Name: 'old', Destination: '/anon', RW: true }] }, resolveServiceContainer: () => 'id', proxyEnvironment: { HTTP_PROXY: 'p' } });
+  assert.deepEqual(p, before);
+});

@@ -52,6 +52,11 @@ export interface ContainerOptions {
   slug?: string;
   /** The env files used (--env-file, or the project's .env): com.docker.compose.project.environment_file. */
   environmentFiles?: string[];
+  /**
+   * The proxy variables of the docker CLI config (`proxies` in ~/.docker/config.json, as
+   * HTTP_PROXY, no_proxy, ...): docker compose puts them under the service's environment.
+   */
+  proxyEnvironment?: Record<string, string>;
 }
 
 export interface ContainerPlan {
@@ -68,11 +73,14 @@ export interface ContainerPlan {
   createName: string;
   /** Warnings docker compose prints for this service (unsupported options, missing secret files). */
   warnings: string[];
+  /** POST /containers/create?platform=: the service's platform, else DOCKER_DEFAULT_PLATFORM. */
+  platform?: string;
 }
 
 export function containerPlan(project: Project, service: ServiceConfig, opts: ContainerOptions): ContainerPlan {
   const warnings: string[] = [];
-  const resolved = resolveServiceReferences({ ...project.disabled_services, ...project.services }, service, opts.resolveServiceContainer);
+  const known = { ...project.disabled_services, ...project.services };
+  const resolved = resolveServiceReferences(known, service, opts.resolveServiceContainer);
   const slug = opts.oneOff ? (opts.slug ?? randomSlug()) : undefined;
   let name: string;
   if (service.container_name) name = service.container_name;
@@ -80,7 +88,7 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
   else name = defaultContainerName(project.name, service.name, opts.number);
   const apiVersion = opts.apiVersion ?? '1.50';
   const labels = containerLabels(project, service, { ...opts, slug });
-  const links = serviceLinks(project.name, service, opts.number, opts.serviceContainerNames);
+  const links = serviceLinks(project.name, service, opts.number, opts.serviceContainerNames, known);
   const mac = containerMacAddress(service, apiVersion);
   const net = networkSettings(project, service, {
     serviceName: service.name,
@@ -157,7 +165,7 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
     MacAddress: mac.containerMacAddress || undefined,
     Labels: labels,
     StopSignal: service.stop_signal,
-    Env: envList(service.environment),
+    Env: envList({ ...(opts.proxyEnvironment ?? {}), ...(service.environment ?? {}) }),
     Healthcheck: healthcheckConfig(service, apiVersion),
     StopTimeout: stopTimeoutSeconds(service),
     HostConfig: hostConfig,
@@ -165,7 +173,9 @@ export function containerPlan(project: Project, service: ServiceConfig, opts: Co
   });
 
   const files = fileInjections(project, service);
+  const platform = service.platform || project.environment.DOCKER_DEFAULT_PLATFORM || undefined;
   return {
+    ...(platform ? { platform } : {}),
     name,
     createName: opts.replacing ? replacementName(opts.replacing.id, name) : name,
     body,

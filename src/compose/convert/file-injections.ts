@@ -2,6 +2,7 @@
 // v2 copies them into the created container before its start (secrets.go injectSecrets /
 // injectConfigs: a one-file tar put at '/' with CopyUIDGID when uid or gid is set), mode 0444
 // unless `mode` says otherwise. The engine puts each file; this part says what and where.
+import { TarWriter } from '../../common/index.ts';
 import type { Project, ServiceConfig } from '../types.ts';
 import { ComposeError } from '../errors.ts';
 import { definedFile, fileTarget } from './mounts.ts';
@@ -29,6 +30,10 @@ export function fileInjections(project: Project, service: ServiceConfig): FileIn
         }
         content = value;
       } else continue;
+      // Newer docker compose refuses this up front; the copy into a read-only rootfs would fail anyway.
+      if (service.read_only) {
+        throw new ComposeError(`cannot create ${kind} ${JSON.stringify(defined.name)} in read-only service ${service.name}: \`file\` is the sole supported option`);
+      }
       out.push({
         target: fileTarget(kind, ref),
         content: Buffer.from(content),
@@ -46,4 +51,23 @@ function idNumber(service: ServiceConfig, kind: string, key: string, value: stri
   if (value === undefined || value === '') return 0;
   if (!/^\d+$/.test(value)) throw new ComposeError(`service "${service.name}": ${kind} ${key} must be a number: "${value}"`);
   return Number(value);
+}
+
+/**
+ * The archive for PUT /containers/{id}/archive?path=/ (copyUIDGID=1 when file.copyUIDGID): one
+ * file at its target (relative to '/'), with its mode, owner and the current time, as compose's
+ * createTar. Parent directories are left to the daemon, which creates missing ones.
+ */
+export async function injectionTar(file: FileInjection): Promise<Buffer> {
+  const tar = new TarWriter();
+  const chunks: Buffer[] = [];
+  tar.readable.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((resolve, reject) => {
+    tar.readable.once('end', resolve);
+    tar.readable.once('error', reject);
+  });
+  await tar.addFile({ name: file.target.replace(/^\/+/, ''), mode: file.mode, uid: file.uid, gid: file.gid, mtime: Math.floor(Date.now() / 1000), size: file.content.length }, file.content);
+  await tar.finish();
+  await ended;
+  return Buffer.concat(chunks);
 }

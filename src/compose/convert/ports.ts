@@ -20,19 +20,22 @@ export function portBindings(service: ServiceConfig): Record<string, { HostIp: s
   const map: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of service.ports ?? []) {
     const key = portKey(service.name, p);
-    if (p.published !== undefined && p.published !== '') checkPublished(service.name, p.published);
-    (map[key] ??= []).push({ HostIp: p.host_ip ?? '', HostPort: p.published ?? '' });
+    // String(): a loader may hand over a number where compose-go keeps a string.
+    const published = p.published === undefined || p.published === null ? '' : String(p.published);
+    if (published !== '') checkPublished(service.name, published);
+    (map[key] ??= []).push({ HostIp: p.host_ip ?? '', HostPort: published });
   }
   return Object.keys(map).length ? map : undefined;
 }
 
 function portKey(service: string, p: PortConfig): string {
-  if (!Number.isInteger(p.target) || p.target < 1 || p.target > 65535) {
+  const target = Number(p.target);
+  if (!Number.isInteger(target) || target < 1 || target > 65535) {
     throw new ComposeError(`service "${service}": invalid containerPort: ${p.target}`);
   }
   const proto = (p.protocol || 'tcp').toLowerCase();
   if (!PROTOCOLS.has(proto)) throw new ComposeError(`service "${service}": invalid proto: ${p.protocol}`);
-  return `${p.target}/${proto}`;
+  return `${target}/${proto}`;
 }
 
 /** '8080' or '8080-8090', each 0..65535, start ≤ end (nat.ParsePortRange). */
