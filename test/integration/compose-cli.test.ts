@@ -278,7 +278,7 @@ describe('compose config and run, with a project file', () => {
     projectDir = join(dir, 'proj');
     await mkdir(projectDir, { recursive: true });
     file = join(projectDir, 'compose.yaml');
-    await writeFile(join(projectDir, '.env'), 'GREETING=from-dotenv\n');
+    await writeFile(join(projectDir, '.env'), 'GREETING=from-dotenv\nTOKEN=s3cret\n');
     await writeFile(file, [
       'name: cmprun',
       'services:',
@@ -290,6 +290,7 @@ describe('compose config and run, with a project file', () => {
       '    ports: ["127.0.0.1::80"]',
       '    depends_on: [db]',
       '    volumes: [data:/data]',
+      '    secrets: [token]',
       '  db:',
       '    image: busybox',
       '    command: sleep 600',
@@ -298,6 +299,9 @@ describe('compose config and run, with a project file', () => {
       '    profiles: [tools]',
       'volumes:',
       '  data: {}',
+      'secrets:',
+      '  token:',
+      '    environment: TOKEN',
       '',
     ].join('\n'));
   });
@@ -310,6 +314,7 @@ describe('compose config and run, with a project file', () => {
     const yaml = await ok(withFile(['config']), 'config');
     assert.match(yaml.stdout, /^name: cmprun\nservices:\n/);
     assert.match(yaml.stdout, /GREETING: from-dotenv/);
+    assert.doesNotMatch(yaml.stdout, /s3cret/);
     const json = JSON.parse((await ok(withFile(['config', '--format', 'json']), 'json')).stdout);
     assert.equal(json.name, 'cmprun');
     assert.deepEqual(Object.keys(json.services).sort(), ['db', 'web']);
@@ -345,9 +350,9 @@ describe('compose config and run, with a project file', () => {
   });
 
   test('run --rm: a one-off container with the service\'s settings, dependencies started, the exit code, nothing left', async () => {
-    const r = await withFile(['run', '--rm', 'web', 'sh', '-c', 'echo run $GREETING; ping -c1 -W2 db >/dev/null && echo db-reachable; ls -d /data; exit 4']);
+    const r = await withFile(['run', '--rm', 'web', 'sh', '-c', 'echo run $GREETING; ping -c1 -W2 db >/dev/null && echo db-reachable; ls -d /data; cat /run/secrets/token; echo; exit 4']);
     assert.equal(r.code, 4, r.stderr);
-    assert.equal(r.stdout, 'run from-dotenv\ndb-reachable\n/data\n');
+    assert.equal(r.stdout, 'run from-dotenv\ndb-reachable\n/data\ns3cret\n');
     const left = await d.docker(['ps', '-a', '--filter', 'label=com.docker.compose.project=cmprun', '--format', '{{.Names}} {{.Label "com.docker.compose.oneoff"}}']);
     assert.equal(left.stdout, 'cmprun-db-1 False\n');
   });

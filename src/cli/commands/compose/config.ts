@@ -77,7 +77,7 @@ export const configCommand: CommandSpec = {
     const out = flags.string('output');
     const lines = (xs: string[]) => output(ctx, out, xs.map((x) => x + '\n').join(''));
     if (variables) {
-      const found = extractVariables(JSON.parse(serializeProject(project, 'json')));
+      const found = extractVariables(JSON.parse(serializeProject(project, 'json', { noInterpolate: true })));
       return output(ctx, out, format === 'json' ? variablesJson(found) : variablesYaml(found));
     }
     if (flags.bool('services')) return lines(serviceNames(project));
@@ -87,7 +87,7 @@ export const configCommand: CommandSpec = {
     if (flags.changed('hash')) return lines(serviceHashes(project, flags.string('hash').split(',').map((x) => x.trim()).filter(Boolean)));
     if (flags.bool('environment')) return lines(Object.entries(project.environment ?? {}).map(([k, v]) => `${k}=${v}`).sort());
     if (flags.bool('resolve-image-digests')) await resolveDigests(ctx, project);
-    const text = serializeProject(project, format);
+    const text = serializeProject(project, format, { noInterpolate: flags.bool('no-interpolate') });
     if (flags.bool('quiet')) return 0;
     await output(ctx, out, text.endsWith('\n') ? text : text + '\n');
     return 0;
