@@ -368,6 +368,14 @@ describe('compose config and run, with a project file', () => {
     const detached = await ok(withFile(['run', '-d', '--name', 'cmprun-custom', 'db', 'sleep', '30']), 'run -d');
     assert.equal(detached.stdout, 'cmprun-custom\n');
     assert.equal((await d.docker(['inspect', '-f', '{{.State.Running}} {{index .Config.Labels "com.docker.compose.oneoff"}}', 'cmprun-custom'])).stdout, 'true True\n');
+    // ports: none by default, the service's with --service-ports, -p's own
+    const portsOf = async (name: string) => (await d.docker(['inspect', '-f', '{{json .HostConfig.PortBindings}}', name])).stdout.trim();
+    await ok(withFile(['run', '-d', '--no-deps', '--name', 'cmprun-noports', 'web', 'sleep', '30']), 'no ports');
+    assert.match(await portsOf('cmprun-noports'), /^(null|\{\})$/);
+    await ok(withFile(['run', '-d', '--no-deps', '--service-ports', '--name', 'cmprun-sp', 'web', 'sleep', '30']), 'service ports');
+    assert.match(await portsOf('cmprun-sp'), /"80\/tcp":\[\{"HostIp":"127.0.0.1","HostPort":""\}\]/);
+    await ok(withFile(['run', '-d', '--no-deps', '-p', '127.0.0.1::81/udp', '--name', 'cmprun-pub', 'db', 'sleep', '30']), '-p');
+    assert.match(await portsOf('cmprun-pub'), /"81\/udp":\[\{"HostIp":"127.0.0.1","HostPort":""\}\]/);
     // a service outside the active profiles runs when named
     assert.equal((await ok(withFile(['run', '--rm', 'tool', 'echo', 'tool-ran']), 'profile')).stdout, 'tool-ran\n');
     // ps shows one-offs only with -a
