@@ -506,6 +506,21 @@ describe('the docker CLI plugin', () => {
     assert.equal(viaContext.stdout, 'web\n');
   });
 
+  test('a SIGINT that reaches docker alone ends the plugin through docker\'s plugin socket', async () => {
+    const child = spawn('docker', ['compose', '-p', PROJECT, 'logs', '-f', 'web'], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CONFIG: dockerConfig, DOCKER_HOST: d.host },
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    await waitFor(async () => out.includes('hello from web1'), 'following through docker');
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGINT');
+    });
+    assert.equal(code, 130);
+    await waitFor(async () => (await run('pgrep', ['-f', `docker-compose.js -H ${d.host}|docker-compose.js compose -p ${PROJECT} logs`])).stdout === '', 'the plugin process ended');
+  });
+
   test('errors come back with compose\'s text and code through docker', async () => {
     const r = await dockerCompose(['-p', PROJECT, 'exec', 'db', 'true']);
     assert.equal(r.code, 1);
