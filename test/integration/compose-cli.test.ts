@@ -149,6 +149,27 @@ describe('compose exec, top, port, images', () => {
     await waitFor(async () => (await d.docker(['exec', `${PROJECT}-web-1`, 'ls', '/tmp/detached'])).code === 0, 'detached exec ran');
   });
 
+  test('exec allocates a TTY when stdout is a terminal, unless -T (through script(1)\'s pty)', async () => {
+    // script's stdin stays open until the command is done (at its end of input script would type ^D).
+    const onPty = (args: string[]) => new Promise<RunResult>((resolve) => {
+      const child = spawn('script', ['-qec', [join(ROOT, 'bin/berth'), '-H', d.host, 'compose', '-p', PROJECT, ...args].join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += String(c)));
+      child.stderr.on('data', (c) => (stderr += String(c)));
+      child.on('close', (code) => {
+        child.stdin.destroy();
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+    const tty = await onPty(['exec', 'web', 'tty']);
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /^\/dev\/pts\/\d+\r\n$/);
+    const noTty = await onPty(['exec', '-T', 'web', 'tty']);
+    assert.equal(noTty.code, 1);
+    assert.match(noTty.stdout, /^not a tty\r?\n$/);
+  });
+
   test('exec into a stopped service or a missing index: compose\'s messages, exit 1', async () => {
     const stopped = await compose(['-p', PROJECT, 'exec', 'db', 'true']);
     assert.equal(stopped.code, 1);
