@@ -9,6 +9,7 @@ import { imagesTable, splitRepoTag } from './images.ts';
 import { topSection } from './top.ts';
 import { shellSplit } from './run.ts';
 import { resolveEnv } from './exec.ts';
+import { extractVariables, variablesJson, variablesYaml } from './variables.ts';
 
 function container(over: Partial<ContainerSummary> = {}): ContainerSummary {
   return {
@@ -97,4 +98,19 @@ test('run --entrypoint is split as shell words; exec -e KEY takes our environmen
   assert.deepEqual(shellSplit(`sh -c 'echo "a b"'  x\\ y ""`), ['sh', '-c', 'echo "a b"', 'x y', '']);
   assert.throws(() => shellSplit(`sh -c 'oops`), /invalid command line string/);
   assert.deepEqual(resolveEnv(['A=1', 'B', 'C'], { B: '2' }), ['A=1', 'B=2']);
+});
+
+test('config --variables: names, defaults, required and alternate values, nested and escaped forms', () => {
+  const vars = extractVariables({
+    a: 'x ${A:-one} $B $$NOT ${C:?need it} ${D:+alt} ${E-${F}}',
+    list: ['${A}', '$G_1'],
+    '${KEY}': 1,
+  });
+  assert.deepEqual([...vars.keys()].sort(), ['A', 'B', 'C', 'D', 'E', 'F', 'G_1', 'KEY']);
+  assert.deepEqual(vars.get('A'), { Name: 'A', DefaultValue: 'one', PresenceValue: '', Required: false });
+  assert.equal(vars.get('C')!.Required, true);
+  assert.equal(vars.get('D')!.PresenceValue, 'alt');
+  assert.equal(vars.get('E')!.DefaultValue, '${F}');
+  assert.equal(variablesYaml(new Map([['A', vars.get('A')!]])), 'A:\n    name: A\n    defaultvalue: one\n    presencevalue: ""\n    required: false\n');
+  assert.equal(variablesJson(new Map([['C', vars.get('C')!]])), '{\n    "C": {\n        "Name": "C",\n        "DefaultValue": "",\n        "PresenceValue": "",\n        "Required": true\n    }\n}\n');
 });

@@ -5,6 +5,7 @@ import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
 import { allProfiles, imageNames, serializeProject, serviceHashes, serviceNames, volumeNames, withServicesEnabled, type Project } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
+import { extractVariables, variablesJson, variablesYaml } from './variables.ts';
 import { composeRun } from './shared.ts';
 
 /** --resolve-image-digests: each image pinned to its digest (the registry's, else a local RepoDigest). */
@@ -50,13 +51,15 @@ export const configCommand: CommandSpec = {
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only validate the configuration, don\'t print anything' },
     { name: 'resolve-image-digests', type: 'bool', usage: 'Pin image tags to digests' },
     { name: 'services', type: 'bool', usage: 'Print the service names, one per line.' },
+    { name: 'variables', type: 'bool', usage: 'Print model variables and default values.' },
     { name: 'volumes', type: 'bool', usage: 'Print the volume names, one per line.' },
   ],
   run: composeRun(async (ctx, flags, args) => {
     const format = flags.string('format');
     if (format !== 'yaml' && format !== 'json') throw new StatusError(1, `unsupported format ${JSON.stringify(format)}`);
+    const variables = flags.bool('variables');
     let project = await loadComposeProject(ctx, {
-      interpolate: !flags.bool('no-interpolate'),
+      interpolate: !flags.bool('no-interpolate') && !variables,
       normalize: !flags.bool('no-normalize'),
     });
     if (args.length) project = withServicesEnabled(project, args);
@@ -73,6 +76,10 @@ export const configCommand: CommandSpec = {
     }
     const out = flags.string('output');
     const lines = (xs: string[]) => output(ctx, out, xs.map((x) => x + '\n').join(''));
+    if (variables) {
+      const found = extractVariables(JSON.parse(serializeProject(project, 'json', { noInterpolate: true })));
+      return output(ctx, out, format === 'json' ? variablesJson(found) : variablesYaml(found));
+    }
     if (flags.bool('services')) return lines(serviceNames(project));
     if (flags.bool('volumes')) return lines(volumeNames(project));
     if (flags.bool('profiles')) return lines(allProfiles(project));
@@ -80,7 +87,7 @@ export const configCommand: CommandSpec = {
     if (flags.changed('hash')) return lines(serviceHashes(project, flags.string('hash').split(',').map((x) => x.trim()).filter(Boolean)));
     if (flags.bool('environment')) return lines(Object.entries(project.environment ?? {}).map(([k, v]) => `${k}=${v}`).sort());
     if (flags.bool('resolve-image-digests')) await resolveDigests(ctx, project);
-    const text = serializeProject(project, format);
+    const text = serializeProject(project, format, { noInterpolate: flags.bool('no-interpolate') });
     if (flags.bool('quiet')) return 0;
     await output(ctx, out, text.endsWith('\n') ? text : text + '\n');
     return 0;
