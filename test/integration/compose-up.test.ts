@@ -660,6 +660,11 @@ services:
     assert.match(r.stderr, /dependency failed to start: container unh-db-1 is unhealthy/);
     assert.equal((await containers('unh')).find((c) => c.name === 'unh-web-1')?.state, 'created');
     ok(await compose('unh', f, ['down', '-t', '0']));
+    // --no-deps: the dependency is left out, its condition not waited for.
+    const alone = await compose('unh', f, ['up', '-d', '--no-deps', 'web']);
+    ok(alone);
+    assert.deepEqual((await containers('unh')).map((c) => `${c.name} ${c.state}`), ['unh-web-1 running']);
+    ok(await compose('unh', f, ['down', '-t', '0']));
   });
 
   test('a dependency that must complete and fails: compose\'s message with its exit code', async () => {

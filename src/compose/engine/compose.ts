@@ -44,7 +44,7 @@ export class Compose {
     if (!foreground || !opts.foreground) {
       await this.withProgress('Running', async (w) => {
         const state = await createProject(this.ctx, project, opts, w);
-        if (!opts.noStart) await startProject(this.ctx, project, state, { services: selectServices(project, opts.services, opts.noDeps), wait: opts.wait, waitTimeout: opts.waitTimeout }, w);
+        if (!opts.noStart) await startProject(this.ctx, project, state, { services: selectServices(project, opts.services, opts.noDeps), noDeps: opts.noDeps, wait: opts.wait, waitTimeout: opts.waitTimeout }, w);
       });
       return 0;
     }
@@ -54,7 +54,7 @@ export class Compose {
     let attach = f.attach?.length ? f.attach : opts.services?.length && !f.attachDependencies ? opts.services : services.filter((s) => project.services[s].attach !== false);
     for (const s of [...(f.attach ?? []), ...(f.noAttach ?? [])]) if (!project.services[s]) throw new ComposeError(`no such service: ${s}`);
     if (f.noAttach?.length) attach = attach.filter((s) => !f.noAttach!.includes(s));
-    return runForeground(this.ctx, project, state, { ...f, attach, services });
+    return runForeground(this.ctx, project, state, { ...f, attach, services, noDeps: opts.noDeps });
   }
 
   async create(project: Project, opts: CreateOptions): Promise<void> {

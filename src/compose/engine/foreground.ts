@@ -26,6 +26,8 @@ export interface ForegroundOptions {
   abortOnContainerFailure?: boolean;
   /** --exit-code-from SERVICE (implies abortOnContainerExit). */
   exitCodeFrom?: string;
+  /** --no-deps: dependencies outside `services` are not waited for. */
+  noDeps?: boolean;
   /** -t for the graceful stop. */
   timeout?: number;
   printer: LogConsumer;
@@ -147,7 +149,7 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   };
   try {
     try {
-      await startProject(ctx, project, state, { services: opts.services, signal: stopped.signal, onStarted }, progressWriter('quiet', process.stderr));
+      await startProject(ctx, project, state, { services: opts.services, noDeps: opts.noDeps, signal: stopped.signal, onStarted }, progressWriter('quiet', process.stderr));
       notStarted();
     } catch (err) {
       notStarted();

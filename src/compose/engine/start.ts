@@ -20,6 +20,8 @@ export interface StartOptions {
   waitTimeout?: number;
   /** Ends the dependency waits quietly (Ctrl-C during a foreground up). */
   signal?: AbortSignal;
+  /** --no-deps: the conditions on services outside `services` are not waited for. */
+  noDeps?: boolean;
   /** Called with each container once started (the foreground up attaches before that). */
   onStarted?(c: ObservedContainer): void;
 }
@@ -32,7 +34,7 @@ export async function startProject(ctx: EngineContext, project: Project, state: 
   const containersOf = (s: string) => state!.get(s) ?? [];
   await walkGraph(graph, 'up', async (name) => {
     if (project.services[name].deploy?.replicas === 0) return;
-    await waitDependencies(ctx, project, name, containersOf, w, { signal: opts.signal });
+    await waitDependencies(ctx, project, name, containersOf, w, { signal: opts.signal, ignore: opts.noDeps ? (dep) => !services.includes(dep) : undefined });
     const list = containersOf(name);
     if (!list.length) {
       if (serviceScale(project.services[name]) === 0) return;

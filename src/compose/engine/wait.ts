@@ -59,12 +59,14 @@ async function serviceCompleted(ctx: EngineContext, containers: ObservedContaine
  * Waits for the conditions of `service`'s depends_on over the containers of its dependencies.
  * `timeoutMs` 0: no limit; `signal` aborts quietly.
  */
-export async function waitDependencies(ctx: EngineContext, project: Project, service: string, containersOf: (s: string) => ObservedContainer[], w: ProgressWriter, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+export async function waitDependencies(ctx: EngineContext, project: Project, service: string, containersOf: (s: string) => ObservedContainer[], w: ProgressWriter, opts: { timeoutMs?: number; signal?: AbortSignal; ignore?: (dep: string) => boolean } = {}): Promise<void> {
   const deps = project.services[service]?.depends_on ?? {};
   const deadline = opts.timeoutMs ? Date.now() + opts.timeoutMs : Infinity;
   await Promise.all(
     Object.entries(deps).map(async ([dep, cfg]) => {
       if (cfg.condition === 'service_started') return;
+      // --no-deps: the dependencies are out of the operation, as compose's disabled services.
+      if (opts.ignore?.(dep)) return;
       const depService = project.services[dep];
       if (!depService) {
         if (project.disabled_services?.[dep] || !cfg.required) return;
