@@ -597,6 +597,10 @@ services:
     assert.match(r.stderr, / x {2}Error /);
     assert.match(r.stderr, /Error response from daemon: .*127\.0\.0\.1/);
     assert.deepEqual(await containers('nopull'), []);
+    const pull = await compose('nopull', f, ['pull']);
+    assert.equal(pull.code, 1);
+    assert.match(pull.stderr, / x {2}Error /);
+    ok(await compose('nopull', f, ['pull', '--ignore-pull-failures']));
   });
 
   test('an external network that does not exist: compose\'s message, no container', async () => {

@@ -168,6 +168,7 @@ export async function buildService(ctx: EngineContext, project: Project, s: Serv
 /** `pull`: the services' images (build-only services skipped), failures ignored on request. */
 export async function pullServices(ctx: EngineContext, project: Project, services: string[], opts: { ignoreFailures?: boolean; quiet?: boolean; policy?: string }, w: ProgressWriter): Promise<void> {
   const errors: unknown[] = [];
+  const mustBuild: string[] = [];
   await forEachLimit(services, ctx.parallel, async (name) => {
     const s = project.services[name];
     if (!s.image) {
@@ -188,17 +189,13 @@ export async function pullServices(ctx: EngineContext, project: Project, service
     try {
       await pullService(ctx, project, s, w, { quiet: opts.quiet });
     } catch (err) {
-      if (opts.ignoreFailures) {
-        ctx.warn(`Some service image(s) must be built from source by running:\n    docker compose build ${name}`);
-        return;
-      }
-      if (s.build) {
-        w.event({ id: name, status: 'warning', text: 'Warning pull access denied or image not found, it will be built' });
-        return;
-      }
-      errors.push(err);
+      // compose: a buildable image's failure is reported once at the end; others fail the pull
+      // unless --ignore-pull-failures.
+      if (s.build) mustBuild.push(name);
+      else if (!opts.ignoreFailures) errors.push(err);
     }
   });
+  if (mustBuild.length) ctx.warn(`WARNING: Some service image(s) must be built from source by running:\n    docker compose build ${mustBuild.sort().join(' ')}`);
   if (errors.length) throw errors[0];
 }
 
