@@ -6,12 +6,12 @@ import type { ProjectRef } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
 
 export async function projectOrName(ctx: CommandContext): Promise<ProjectRef> {
-  const name = ctx.groupFlags?.string('project-name') || '';
+  const name = ctx.groupFlags?.string('project-name') || process.env.COMPOSE_PROJECT_NAME || '';
   try {
     const project = await loadComposeProject(ctx);
     return { name: project.name, project };
   } catch (err) {
-    if (name && /no configuration file provided|not found/.test((err as Error).message) && !ctx.groupFlags?.list('file').length) return { name };
+    if (name && (err as Error).message.startsWith('no configuration file provided') && !ctx.groupFlags?.list('file').length) return { name };
     throw err;
   }
 }
