@@ -22,7 +22,7 @@ fi
 commit=$(printf '%s' "${commit:-unknown}" | cut -c1-7)
 built=$(date -u ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
 
-for entry in daemon/main:berthd cli/main:berth registry/main:berth-registry; do
+for entry in daemon/main:berthd cli/main:berth registry/main:berth-registry cli/compose-plugin:docker-compose; do
   src=${entry%%:*}; out=${entry##*:}
   node_modules/.bin/esbuild "src/$src.ts" --bundle --platform=node --format=esm --target=node24 \
     --outfile="dist/$out.js" --log-level=warning \
@@ -38,4 +38,4 @@ for (const f of process.argv.slice(1)) {
   const s = fs.readFileSync(f, "utf8");
   const t = s.replace(/[^\x00-\x7f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
   if (t !== s) fs.writeFileSync(f, t);
-}' dist/berthd.js dist/berth.js dist/berth-registry.js
+}' dist/berthd.js dist/berth.js dist/berth-registry.js dist/docker-compose.js

@@ -106,6 +106,20 @@ export interface ServiceConfig {
   oom_kill_disable?: boolean;
   annotations?: Record<string, string>;
   attach?: boolean;
+  // Added by the convert part (cmp-convert): service keys docker compose maps to the create body.
+  /** 'service:<name>[:ro|rw]', 'container:<name>[:ro|rw]' or '<service>[:ro|rw]'. */
+  volumes_from?: string[];
+  uts?: string;
+  cgroup?: string;
+  isolation?: string;
+  mem_swappiness?: number;
+  cpu_count?: number;
+  cpu_percent?: number;
+  cpu_rt_period?: number;
+  cpu_rt_runtime?: number;
+  device_cgroup_rules?: string[];
+  storage_opt?: Record<string, string>;
+  volume_driver?: string;
   develop?: DevelopConfig;
   /** `x-*` extension fields of the service. */
   extensions?: Record<string, unknown>;

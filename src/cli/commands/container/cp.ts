@@ -19,7 +19,7 @@ import { humanSizeWithPrecision } from '../../format/units.ts';
 
 const STAT_HEADER = 'x-docker-container-path-stat';
 
-interface CpConfig {
+export interface CpConfig {
   followLink: boolean;
   copyUIDGID: boolean;
   quiet: boolean;
@@ -82,7 +82,7 @@ function validateOutputPath(path: string): void {
   if (st.isBlockDevice() || st.isCharacterDevice()) throw new Error(`invalid output path: ${JSON.stringify(path)} must be a directory or a regular file: got a device`);
 }
 
-async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
+export async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
   let dstPath = cfg.destPath;
   let srcPath = cfg.sourcePath;
   if (dstPath !== '-') dstPath = localPath(dstPath);
@@ -136,7 +136,7 @@ async function copyFromContainer(ctx: CommandContext, cfg: CpConfig): Promise<vo
   }
 }
 
-async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
+export async function copyToContainer(ctx: CommandContext, cfg: CpConfig): Promise<void> {
   let srcPath = cfg.sourcePath;
   const dstPath = cfg.destPath;
   if (srcPath !== '-') srcPath = localPath(srcPath);

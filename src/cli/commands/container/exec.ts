@@ -55,7 +55,7 @@ export const execCommand: CommandSpec = {
   },
 };
 
-async function interactiveExec(ctx: CommandContext, execId: string, config: { AttachStdin: boolean; Tty: boolean; DetachKeys: string }, startBody: object): Promise<number> {
+export async function interactiveExec(ctx: CommandContext, execId: string, config: { AttachStdin: boolean; Tty: boolean; DetachKeys: string }, startBody: object): Promise<number> {
   const conn = await ctx.client.hijack(`/exec/${execId}/start`, { body: startBody });
   const pumping = streamHijacked({
     conn, tty: config.Tty, detachKeys: config.DetachKeys,
