@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { runCli } from './framework/run-cli.ts';
 import { CLI_VERSION } from './framework/build-info.ts';
@@ -31,6 +32,23 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+
+/**
+ * docker 28 hands its plugins a socket (DOCKER_CLI_PLUGIN_SOCKET, '@' for an abstract name) and
+ * closes it when it is interrupted: that is our Ctrl-C even when the signal reached docker alone.
+ */
+function followPluginSocket(address: string | undefined): void {
+  if (!address) return;
+  const conn = connect(address.startsWith('@') ? `\0${address.slice(1)}` : address);
+  let connected = false;
+  conn.on('connect', () => (connected = true));
+  conn.on('error', () => {});
+  conn.on('close', () => {
+    if (connected) process.kill(process.pid, 'SIGINT');
+  });
+  conn.unref();
+}
+followPluginSocket(process.env.DOCKER_CLI_PLUGIN_SOCKET);
 
 const env: NodeJS.ProcessEnv = { ...process.env };
 for (const name of ['HOST', 'TLS_VERIFY', 'CERT_PATH']) {

@@ -9,7 +9,7 @@ import { globalFlags, InitError, LOG_LEVELS, resolveEndpoint } from './endpoint.
 import { FlagError, parseFlags, type ParsedFlags } from './flags.ts';
 import { helpColumns, renderHelp } from './help.ts';
 import { reportError } from './report-error.ts';
-import type { CommandContext, CommandSpec } from './types.ts';
+import type { CommandContext, CommandSpec, FlagSpec, Flags } from './types.ts';
 
 /** The registry's part of the tree; the framework adds the global flags. */
 export type Registry = Omit<CommandTreeSpec, 'globalFlags'>;
@@ -93,6 +93,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   if (!node) return fail(`${program}: unknown command: ${program} ${first}\n\nRun '${program} --help' for more information\n`, 1);
   let args = afterFirst;
   let groupFlags: ParsedFlags['flags'] | undefined;
+  let groupSpecs: readonly FlagSpec[] = [];
 
   // Management commands: their own flags (--help; compose's project flags), then the subcommand word.
   while (isGroup(node)) {
@@ -108,20 +109,26 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     if (!child) {
       return fail(`${program}: unknown command: ${commandPath(node)} ${parsed.args[0]}\n\nUsage:  ${useLine(node)}\n\nRun '${commandPath(node)} --help' for more information\n`, 1);
     }
+    groupSpecs = node.spec.flags ?? [];
     node = child;
     args = parsed.args.slice(1);
     groupFlags = parsed.flags;
   }
 
   const spec: CommandSpec = node.spec;
+  // A management command's flags are persistent, as cobra's (`berth compose ps -p demo`), except
+  // where the subcommand has a flag of that name or letter (`compose logs -f` is --follow).
+  const own = spec.flags ?? [];
+  const inherited = groupSpecs.filter((g) => !own.some((o) => o.name === g.name) && !(g.short && own.some((o) => o.short === g.short)));
   let parsed: ParsedFlags;
   try {
-    parsed = parseFlags(spec.flags ?? [], args, { interspersed: !spec.stopAtFirstArg });
+    parsed = parseFlags([...own, ...inherited], args, { interspersed: !spec.stopAtFirstArg });
   } catch (err) {
     if (err instanceof FlagError) return fail(flagErrorText(node, err.message), 125);
     throw err;
   }
   if (parsed.help || !spec.run) return showHelp(node, parsed);
+  if (groupFlags && inherited.length) groupFlags = withPersistent(groupFlags, parsed.flags, new Set(inherited.map((f) => f.name)));
   const argsError = argsErrorText(program, node, parsed.args.length);
   if (argsError) return fail(argsError, 1);
 
@@ -158,6 +165,20 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   } finally {
     client.close();
   }
+}
+
+/** The group's flags with those given after the subcommand: a later value wins, list values add up. */
+function withPersistent(group: Flags, leaf: Flags, names: ReadonlySet<string>): Flags {
+  const pick = (name: string): Flags => (names.has(name) && leaf.changed(name) ? leaf : group);
+  return {
+    bool: (n) => pick(n).bool(n),
+    string: (n) => pick(n).string(n),
+    int: (n) => pick(n).int(n),
+    float: (n) => pick(n).float(n),
+    duration: (n) => pick(n).duration(n),
+    list: (n) => (names.has(n) && leaf.changed(n) ? [...(group.changed(n) ? group.list(n) : []), ...leaf.list(n)] : group.list(n)),
+    changed: (n) => group.changed(n) || (names.has(n) && leaf.changed(n)),
+  };
 }
 
 // `berth help [COMMAND...]`: the help of that command, as `COMMAND --help`.

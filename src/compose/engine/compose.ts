@@ -73,8 +73,9 @@ export class Compose {
     await this.withProgress('Restarting', (w) => restartProject(this.ctx, ref, opts, w));
   }
 
-  async kill(ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean }): Promise<void> {
-    await this.withProgress('Killing', (w) => killProject(this.ctx, ref, opts, w));
+  /** Resolves false when nothing was running. */
+  async kill(ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean }): Promise<boolean> {
+    return this.withProgress('Killing', (w) => killProject(this.ctx, ref, opts, w));
   }
 
   async pause(ref: ProjectRef, opts: { services?: string[] }): Promise<void> {

@@ -40,7 +40,7 @@ async function imageVolumes(ctx: EngineContext, image: string): Promise<string[]
 }
 
 /** Creates the container (no events: the caller names the step); resolves to its observed form. */
-export async function createContainer(ctx: EngineContext, args: CreateArgs, w: ProgressWriter): Promise<ObservedContainer> {
+async function createContainer(ctx: EngineContext, args: CreateArgs, w: ProgressWriter): Promise<ObservedContainer> {
   const apiVersion = await ctx.client.apiVersion();
   const inherit = args.replacing && args.inherit !== false;
   const state = args.state;

@@ -30,6 +30,8 @@ export interface EngineContext {
   /** --parallel (-1: unlimited). */
   parallel: number;
   build?: BuildFn;
+  /** X-Registry-Auth for pulling/pushing this image (the CLI's credentials); absent: none. */
+  registryAuth?(image: string): Promise<string>;
 }
 
 /** The image a service runs: `image`, else `<project>-<service>` (compose's default for built images). */
@@ -45,17 +47,3 @@ export const ids = {
   volume: (name: string) => `Volume ${name}`,
   image: (name: string) => `Image ${name}`,
 };
-
-/** Go's time.Duration string ('10s', '1m30s', '500ms') in seconds (undefined when absent or bad). */
-export function durationSeconds(d: string | undefined): number | undefined {
-  if (!d) return undefined;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  let total = 0;
-  let matched = '';
-  for (let m = re.exec(d); m; m = re.exec(d)) {
-    matched += m[0];
-    const n = Number(m[1]);
-    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : m[2] === 'ms' ? n / 1000 : m[2] === 'ns' ? n / 1e9 : n / 1e6;
-  }
-  return matched === d ? total : undefined;
-}

@@ -33,7 +33,7 @@ export type Action =
   | { kind: 'remove'; container: ObservedContainer }
   | { kind: 'create'; number: number };
 
-export function mustRecreate(c: ObservedContainer, wanted: Wanted): boolean {
+function mustRecreate(c: ObservedContainer, wanted: Wanted): boolean {
   if (wanted.policy === 'never') return false;
   if (wanted.policy === 'force') return true;
   if (c.labels[LABEL.configHash] !== wanted.configHash) return true;

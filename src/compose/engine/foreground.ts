@@ -8,7 +8,7 @@ import type { Project } from '../types.ts';
 import type { EngineContext } from './context.ts';
 import type { ObservedContainer } from './convergence.ts';
 import type { ProjectState } from './create.ts';
-import { attachOutput } from './log-stream.ts';
+import { openAttach } from './log-stream.ts';
 import type { LogConsumer } from '../logs/log-consumer.ts';
 import { progressWriter } from './progress.ts';
 import { startProject } from './start.ts';
@@ -49,11 +49,11 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
   let interrupted = 0;
   let stopping: Promise<void> | undefined;
 
-  const stopAll = (kill = false) => {
+  const stopAll = (kill = false): Promise<void> => {
     const w = ctx.progress(kill ? 'Killing' : 'Stopping');
     const ref = { name: project.name, project };
     const op = kill
-      ? killProject(ctx, ref, { services: opts.services, all: true }, w).catch(() => {})
+      ? killProject(ctx, ref, { services: opts.services, all: true }, w).then(() => {}, () => {})
       : stopProject(ctx, ref, { services: opts.services, timeout: opts.timeout }, w);
     return op.finally(() => w.stop());
   };
@@ -87,14 +87,18 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
     }
   };
 
-  const watch = async (c: ObservedContainer) => {
+  /** Prints the container's output until it ends for good (re-attaching across restarts), then its exit. */
+  const watch = async (c: ObservedContainer, first: (() => Promise<void>) | undefined) => {
     const name = shortName(project, c);
+    let pump = first;
     for (;;) {
       try {
-        await attachOutput(ctx.client, { id: c.id, name }, printer);
+        if (!pump) pump = await openAttach(ctx.client, { id: c.id, name }, printer);
+        await pump();
       } catch {
         /* could not attach (removed): look at its state */
       }
+      pump = undefined;
       let i: Inspect;
       try {
         i = await ctx.client.json<Inspect>('GET', `/containers/${encodeURIComponent(c.id)}/json`);
@@ -112,7 +116,9 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
     }
   };
 
-  const watchers = attached.map((c) => watch(c));
+  // Attached before anything starts, so that no line is lost.
+  const pumps = await Promise.all(attached.map((c) => openAttach(ctx.client, { id: c.id, name: shortName(project, c) }, printer).catch(() => undefined)));
+  const watchers = attached.map((c, i) => watch(c, pumps[i]));
   try {
     try {
       await startProject(ctx, project, state, { services: opts.services, signal: stopped.signal }, progressWriter('quiet', process.stderr));

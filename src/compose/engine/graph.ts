@@ -34,7 +34,7 @@ export function serviceGraph(project: Project, names: Iterable<string> = Object.
 }
 
 /** What a service needs started first: depends_on, links, and network_mode/ipc/pid `service:x`. */
-export function serviceDependencies(project: Project, name: string): string[] {
+function serviceDependencies(project: Project, name: string): string[] {
   const s = project.services[name];
   if (!s) return [];
   const out = new Set<string>(Object.keys(s.depends_on ?? {}));

@@ -12,7 +12,7 @@ import type { ProgressWriter } from './progress.ts';
 const enc = encodeURIComponent;
 
 /** The image's ID, or undefined when the engine does not have it. */
-export async function imageId(ctx: EngineContext, name: string): Promise<string | undefined> {
+async function imageId(ctx: EngineContext, name: string): Promise<string | undefined> {
   const res = await ctx.client.request('GET', `/images/${enc(name)}/json`);
   if (res.status === 404) {
     res.body.resume();
@@ -34,7 +34,7 @@ function safeMessage(text: string): string {
 }
 
 /** name -> fromImage and tag for POST /images/create (a digest stays in fromImage). */
-export function splitReference(ref: string): { fromImage: string; tag?: string } {
+function splitReference(ref: string): { fromImage: string; tag?: string } {
   if (ref.includes('@')) return { fromImage: ref };
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
@@ -73,12 +73,13 @@ async function consumeJsonStream(body: AsyncIterable<Buffer | string>, onMessage
 const LAYER_STATUS = new Set(['Pulling fs layer', 'Waiting', 'Downloading', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete', 'Already exists']);
 
 /** Pulls the service's image with compose's events ("web Pulling" / "web Pulled", layers beneath). */
-export async function pullService(ctx: EngineContext, project: Project, service: ServiceConfig, w: ProgressWriter, opts: { quiet?: boolean } = {}): Promise<void> {
+async function pullService(ctx: EngineContext, project: Project, service: ServiceConfig, w: ProgressWriter, opts: { quiet?: boolean } = {}): Promise<void> {
   const name = serviceImage(project, service);
   const id = service.name;
   w.event({ id, status: 'working', text: 'Pulling' });
   try {
-    const res = await ctx.client.call('POST', '/images/create', { query: { ...splitReference(name), platform: service.platform } });
+    const auth = ctx.registryAuth ? await ctx.registryAuth(name) : undefined;
+    const res = await ctx.client.call('POST', '/images/create', { query: { ...splitReference(name), platform: service.platform }, headers: auth ? { 'X-Registry-Auth': auth } : undefined });
     await consumeJsonStream(res.body, (m) => {
       if (opts.quiet || !m.id || !LAYER_STATUS.has(m.status)) return;
       const done = m.status === 'Pull complete' || m.status === 'Already exists' || m.status === 'Download complete';
@@ -204,14 +205,18 @@ export async function pullServices(ctx: EngineContext, project: Project, service
 export async function pushServices(ctx: EngineContext, project: Project, services: string[], opts: { ignoreFailures?: boolean; quiet?: boolean }, w: ProgressWriter): Promise<void> {
   await forEachLimit(services, ctx.parallel, async (name) => {
     const s = project.services[name];
-    if (!s.build && !s.image) return;
-    if (!s.build) return;
-    const image = serviceImage(project, s);
+    // compose pushes what it builds: a service with both `build` and `image`.
+    if (!s.build || !s.image) {
+      w.event({ id: name, status: 'done', text: 'Skipped' });
+      return;
+    }
+    const image = s.image;
     const id = `Image ${image}`;
     w.event({ id, status: 'working', text: 'Pushing' });
     try {
       const { fromImage, tag } = splitReference(image);
-      const res = await ctx.client.call('POST', `/images/${enc(fromImage)}/push`, { query: { tag }, headers: { 'X-Registry-Auth': Buffer.from('{}').toString('base64') } });
+      const auth = ctx.registryAuth ? await ctx.registryAuth(image) : 'e30=';
+      const res = await ctx.client.call('POST', `/images/${enc(fromImage)}/push`, { query: { tag }, headers: { 'X-Registry-Auth': auth } });
       await consumeJsonStream(res.body, (m) => {
         if (opts.quiet || !m.id || !m.status) return;
         w.event({ id: m.id, parentId: id, status: m.status === 'Pushed' || m.status === 'Layer already exists' ? 'done' : 'working', text: m.status });

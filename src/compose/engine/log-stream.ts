@@ -5,8 +5,11 @@ import type { ApiClient } from '../../common/index.ts';
 import { pipeContainerOutput } from '../logs/container-logs.ts';
 import type { LogConsumer } from '../logs/log-consumer.ts';
 
-/** Attaches to the container's stdout/stderr and prints until the stream ends (the container stopped). */
-export async function attachOutput(client: ApiClient, t: { id: string; name: string }, consumer: LogConsumer): Promise<void> {
+/**
+ * Attaches to the container's stdout/stderr (resolves once attached, so nothing written after
+ * a later start is lost) and returns the pump that prints until the stream ends.
+ */
+export async function openAttach(client: ApiClient, t: { id: string; name: string }, consumer: LogConsumer): Promise<() => Promise<void>> {
   const i = await client.json<{ Config: { Tty?: boolean } }>('GET', `/containers/${encodeURIComponent(t.id)}/json`);
   const conn = await client.hijack(`/containers/${encodeURIComponent(t.id)}/attach`, { query: { stream: 1, stdout: 1, stderr: 1 } });
   async function* body(): AsyncIterable<Uint8Array> {
@@ -17,5 +20,5 @@ export async function attachOutput(client: ApiClient, t: { id: string; name: str
       /* the connection dropped: what came is printed */
     }
   }
-  await pipeContainerOutput(consumer, t.name, body(), !!i.Config.Tty);
+  return () => pipeContainerOutput(consumer, t.name, body(), !!i.Config.Tty);
 }

@@ -6,7 +6,7 @@ import type { Project } from '../types.ts';
 import type { EngineContext } from './context.ts';
 import type { ObservedContainer } from './convergence.ts';
 
-export function observed(c: ContainerSummary): ObservedContainer {
+function observed(c: ContainerSummary): ObservedContainer {
   return {
     id: c.Id,
     name: containerName(c),

@@ -60,3 +60,11 @@ test('the tty view prints tail messages after its last frame', () => {
   w.stop();
   assert.match(s.text(), /Created[^\n]*\n\x1b\[\?25ha message\n$/);
 });
+
+test('the json writer prints compose\'s {"id","status"} lines and tail messages', () => {
+  const s = sink();
+  const w = progressWriter('json', s.out);
+  w.event(ev.created('Container p-web-1'));
+  w.tail('done');
+  assert.equal(s.text(), '{"id":"Container p-web-1","status":"Created"}\n{"tail":true,"text":"done"}\n');
+});

@@ -23,7 +23,6 @@ export interface ProgressWriter {
   stop(): void;
 }
 
-export type ProgressMode = 'auto' | 'tty' | 'plain' | 'quiet' | 'json';
 
 interface Out {
   write(s: string): unknown;
@@ -71,11 +70,8 @@ class JsonWriter implements ProgressWriter {
     this.out = out;
   }
   event(e: ProgressEvent): void {
-    const o: Record<string, unknown> = { id: e.id };
-    if (e.parentId) o.parent_id = e.parentId;
-    o.status = e.text;
-    if (e.status === 'error') o.error = true;
-    this.out.write(`${JSON.stringify(o)}\n`);
+    // compose's jsonMessage: {"id", "text", "status"} with empty fields left out (its events carry their text as the status).
+    this.out.write(`${JSON.stringify({ id: e.id, status: e.text })}\n`);
   }
   tail(message: string): void {
     this.out.write(`${JSON.stringify({ tail: true, text: message })}\n`);
@@ -208,7 +204,6 @@ export const ev = {
   removing: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Removing' }),
   removed: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Removed' }),
   restarting: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Restarting' }),
-  restarted: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Restarted' }),
   recreate: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Recreate' }),
   recreated: (id: string): ProgressEvent => ({ id, status: 'done', text: 'Recreated' }),
   pausing: (id: string): ProgressEvent => ({ id, status: 'working', text: 'Pausing' }),

@@ -46,27 +46,49 @@ export async function stopProject(ctx: EngineContext, ref: ProjectRef, opts: { s
   );
 }
 
+/**
+ * `restart`: the containers of the services (all when none are named) restarted in dependency
+ * order; a named service brings along the services whose depends_on names it with `restart: true`
+ * (unless --no-deps), as compose's restart does.
+ */
 export async function restartProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; timeout?: number; noDeps?: boolean }, w: ProgressWriter): Promise<void> {
-  const list = await selected(ctx, ref, opts.services);
-  if (!list.length) throw new ComposeError('no container found for project "' + ref.name + '"');
+  let services = opts.services;
+  const project = ref.project;
+  if (project && services?.length && !opts.noDeps) {
+    const wanted = new Set(services);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [name, s] of Object.entries(project.services)) {
+        if (wanted.has(name)) continue;
+        if (Object.entries(s.depends_on ?? {}).some(([dep, cfg]) => cfg.restart && wanted.has(dep))) {
+          wanted.add(name);
+          grew = true;
+        }
+      }
+    }
+    services = [...wanted];
+  }
+  const list = await selected(ctx, ref, services);
   await inServiceOrder(ctx, ref, list, 'up', (cs) =>
     forEachLimit(cs, -1, (c) =>
-      step(w, ids.container(c.name), ev.restarting, ev.restarted, async () => {
+      step(w, ids.container(c.name), ev.restarting, ev.started, async () => {
         await ctx.client.call('POST', `/containers/${encodeURIComponent(c.id)}/restart`, { query: { t: opts.timeout } });
       }),
     ),
   );
 }
 
-export async function killProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean; all?: boolean }, w: ProgressWriter): Promise<void> {
+/** Resolves false when no container was running (compose then says "no container to kill"). */
+export async function killProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; signal?: string; removeOrphans?: boolean; all?: boolean }, w: ProgressWriter): Promise<boolean> {
   let list = await selected(ctx, ref, opts.services, { all: opts.removeOrphans });
   list = list.filter((c) => c.state === 'running' || c.state === 'restarting' || (opts.all && c.state === 'paused'));
-  if (!list.length) throw new ComposeError('no container to kill');
+  if (!list.length) return false;
   await forEachLimit(list, ctx.parallel, (c) =>
     step(w, ids.container(c.name), ev.killing, ev.killed, async () => {
       await ctx.client.call('POST', `/containers/${encodeURIComponent(c.id)}/kill`, { query: { signal: opts.signal || undefined } });
     }),
   );
+  return true;
 }
 
 export async function pauseProject(ctx: EngineContext, ref: ProjectRef, opts: { services?: string[]; unpause?: boolean }, w: ProgressWriter): Promise<void> {

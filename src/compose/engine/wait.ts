@@ -22,7 +22,7 @@ async function inspect(ctx: EngineContext, id: string): Promise<Inspect> {
 }
 
 /** true: all healthy (or running, with fallbackRunning, when no healthcheck); throws when one cannot become so. */
-export async function servicesHealthy(ctx: EngineContext, containers: ObservedContainer[], fallbackRunning: boolean): Promise<boolean> {
+async function servicesHealthy(ctx: EngineContext, containers: ObservedContainer[], fallbackRunning: boolean): Promise<boolean> {
   for (const c of containers) {
     const i = await inspect(ctx, c.id);
     const name = i.Name.replace(/^\//, '');

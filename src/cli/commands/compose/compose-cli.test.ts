@@ -1,7 +1,7 @@
 // Pure logic of the `berth compose` commands: rows and tables as docker compose v2 prints them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LABEL, type ContainerSummary, type Project } from '../../../compose/index.ts';
+import { LABEL, type ContainerSummary } from '../../../compose/index.ts';
 import { parsePsFilter, psRow } from './ps.ts';
 import { combinedStatus, containersToStacks } from './ls.ts';
 import { eventJson, eventText, toComposeEvent } from './events.ts';
@@ -9,7 +9,7 @@ import { imagesTable, splitRepoTag } from './images.ts';
 import { topSection } from './top.ts';
 import { shellSplit } from './run.ts';
 import { resolveEnv } from './exec.ts';
-import { allProfiles, hashLines, serviceImage } from './config.ts';
+import { extractVariables, variablesJson, variablesYaml } from './variables.ts';
 
 function container(over: Partial<ContainerSummary> = {}): ContainerSummary {
   return {
@@ -100,23 +100,17 @@ test('run --entrypoint is split as shell words; exec -e KEY takes our environmen
   assert.deepEqual(resolveEnv(['A=1', 'B', 'C'], { B: '2' }), ['A=1', 'B=2']);
 });
 
-test('config: default image names and every profile, enabled or not', () => {
-  const project = {
-    name: 'demo', services: { web: { name: 'web', image: 'nginx', profiles: ['front'] }, job: { name: 'job', build: { context: '/x' } } },
-    disabled_services: { dbg: { name: 'dbg', profiles: ['debug', 'front'] } },
-  } as unknown as Project;
-  assert.equal(serviceImage(project, 'web'), 'nginx');
-  assert.equal(serviceImage(project, 'job'), 'demo-job');
-  assert.deepEqual(allProfiles(project), ['debug', 'front']);
-});
-
-test('config --hash: "<service> <hash>" for * or the named services, no such service otherwise', () => {
-  const project = { name: 'demo', services: { b: { name: 'b', image: 'busybox' }, a: { name: 'a', image: 'busybox', command: ['x'] } }, disabled_services: {} } as unknown as Project;
-  const lines = hashLines(project, '*');
-  assert.equal(lines.length, 2);
-  assert.match(lines[0]!, /^a [0-9a-f]{64}$/);
-  assert.match(lines[1]!, /^b [0-9a-f]{64}$/);
-  assert.notEqual(lines[0]!.slice(2), lines[1]!.slice(2));
-  assert.deepEqual(hashLines(project, 'b'), [lines[1]]);
-  assert.throws(() => hashLines(project, 'zz'), /no such service: zz/);
+test('config --variables: names, defaults, required and alternate values, nested and escaped forms', () => {
+  const vars = extractVariables({
+    a: 'x ${A:-one} $B $$NOT ${C:?need it} ${D:+alt} ${E-${F}}',
+    list: ['${A}', '$G_1'],
+    '${KEY}': 1,
+  });
+  assert.deepEqual([...vars.keys()].sort(), ['A', 'B', 'C', 'D', 'E', 'F', 'G_1', 'KEY']);
+  assert.deepEqual(vars.get('A'), { Name: 'A', DefaultValue: 'one', PresenceValue: '', Required: false });
+  assert.equal(vars.get('C')!.Required, true);
+  assert.equal(vars.get('D')!.PresenceValue, 'alt');
+  assert.equal(vars.get('E')!.DefaultValue, '${F}');
+  assert.equal(variablesYaml(new Map([['A', vars.get('A')!]])), 'A:\n    name: A\n    defaultvalue: one\n    presencevalue: ""\n    required: false\n');
+  assert.equal(variablesJson(new Map([['C', vars.get('C')!]])), '{\n    "C": {\n        "Name": "C",\n        "DefaultValue": "",\n        "PresenceValue": "",\n        "Required": true\n    }\n}\n');
 });

@@ -3,33 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { serializeProject, serviceConfigHash, type Project } from '../../../compose/index.ts';
+import { allProfiles, imageNames, serializeProject, serviceHashes, serviceNames, volumeNames, withServicesEnabled, type Project } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
+import { extractVariables, variablesJson, variablesYaml } from './variables.ts';
 import { composeRun } from './shared.ts';
-
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** compose's default image name for a service without `image`: <project>-<service>. */
-export function serviceImage(project: Project, service: string): string {
-  return project.services[service]?.image || `${project.name}-${service}`;
-}
-
-/** Every profile named by a service, enabled or not, sorted. */
-export function allProfiles(project: Project): string[] {
-  const set = new Set<string>();
-  for (const s of [...Object.values(project.services), ...Object.values(project.disabled_services ?? {})]) for (const p of s.profiles ?? []) set.add(p);
-  return [...set].sort(byteOrder);
-}
-
-/** `--hash "*"` or `--hash a,b`: "<service> <hash>" lines. */
-export function hashLines(project: Project, spec: string): string[] {
-  const names = spec === '*' ? Object.keys(project.services).sort(byteOrder) : spec.split(',').map((s) => s.trim()).filter(Boolean);
-  return names.map((n) => {
-    const s = project.services[n];
-    if (!s) throw new StatusError(1, `no such service: ${n}`);
-    return `${n} ${serviceConfigHash(s)}`;
-  });
-}
 
 /** --resolve-image-digests: each image pinned to its digest (the registry's, else a local RepoDigest). */
 async function resolveDigests(ctx: CommandContext, project: Project): Promise<void> {
@@ -74,16 +51,18 @@ export const configCommand: CommandSpec = {
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only validate the configuration, don\'t print anything' },
     { name: 'resolve-image-digests', type: 'bool', usage: 'Pin image tags to digests' },
     { name: 'services', type: 'bool', usage: 'Print the service names, one per line.' },
+    { name: 'variables', type: 'bool', usage: 'Print model variables and default values.' },
     { name: 'volumes', type: 'bool', usage: 'Print the volume names, one per line.' },
   ],
   run: composeRun(async (ctx, flags, args) => {
     const format = flags.string('format');
     if (format !== 'yaml' && format !== 'json') throw new StatusError(1, `unsupported format ${JSON.stringify(format)}`);
-    const project = await loadComposeProject(ctx, {
-      interpolate: !flags.bool('no-interpolate'),
+    const variables = flags.bool('variables');
+    let project = await loadComposeProject(ctx, {
+      interpolate: !flags.bool('no-interpolate') && !variables,
       normalize: !flags.bool('no-normalize'),
     });
-    for (const s of args) if (!project.services[s]) throw new StatusError(1, `no such service: ${s}`);
+    if (args.length) project = withServicesEnabled(project, args);
     if (args.length) {
       // Only these services (and what they depend on, as compose keeps them).
       const keep = new Set<string>();
@@ -97,14 +76,18 @@ export const configCommand: CommandSpec = {
     }
     const out = flags.string('output');
     const lines = (xs: string[]) => output(ctx, out, xs.map((x) => x + '\n').join(''));
-    if (flags.bool('services')) return lines(Object.keys(project.services).sort(byteOrder));
-    if (flags.bool('volumes')) return lines(Object.keys(project.volumes ?? {}).sort(byteOrder));
+    if (variables) {
+      const found = extractVariables(JSON.parse(serializeProject(project, 'json', { noInterpolate: true })));
+      return output(ctx, out, format === 'json' ? variablesJson(found) : variablesYaml(found));
+    }
+    if (flags.bool('services')) return lines(serviceNames(project));
+    if (flags.bool('volumes')) return lines(volumeNames(project));
     if (flags.bool('profiles')) return lines(allProfiles(project));
-    if (flags.bool('images')) return lines(Object.keys(project.services).sort(byteOrder).map((n) => serviceImage(project, n)));
-    if (flags.changed('hash')) return lines(hashLines(project, flags.string('hash')));
-    if (flags.bool('environment')) return lines(Object.entries(project.environment ?? {}).map(([k, v]) => `${k}=${v}`).sort(byteOrder));
+    if (flags.bool('images')) return lines(imageNames(project));
+    if (flags.changed('hash')) return lines(serviceHashes(project, flags.string('hash').split(',').map((x) => x.trim()).filter(Boolean)));
+    if (flags.bool('environment')) return lines(Object.entries(project.environment ?? {}).map(([k, v]) => `${k}=${v}`).sort());
     if (flags.bool('resolve-image-digests')) await resolveDigests(ctx, project);
-    const text = serializeProject(project, format);
+    const text = serializeProject(project, format, { noInterpolate: flags.bool('no-interpolate') });
     if (flags.bool('quiet')) return 0;
     await output(ctx, out, text.endsWith('\n') ? text : text + '\n');
     return 0;

@@ -4,9 +4,10 @@
 import type { CommandContext } from '../../framework/types.ts';
 import { Compose, progressWriter, type BuildFn, type EngineContext, type ProgressWriter } from '../../../compose/index.ts';
 import { packBuildContext } from '../image/build-context.ts';
+import { authKeyForImage, registryAuthHeader, registryConfigHeader } from '../../credentials/index.ts';
 
 /** --progress with --ansi applied, as docker compose v2 does: ansi=never makes auto plain. */
-export function progressMode(ctx: CommandContext): string {
+function progressMode(ctx: CommandContext): string {
   const f = ctx.groupFlags;
   const mode = f?.string('progress') || process.env.COMPOSE_PROGRESS || 'auto';
   const ansi = f?.changed('ansi') ? f.string('ansi') : process.env.COMPOSE_ANSI || 'auto';
@@ -26,7 +27,7 @@ export function useColor(ctx: CommandContext): boolean {
   return Boolean(ctx.stdout.isTTY);
 }
 
-export function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): EngineContext {
+function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {}): EngineContext {
   const mode = opts.quiet ? 'quiet' : progressMode(ctx);
   const parallel = ctx.groupFlags?.changed('parallel') ? ctx.groupFlags.int('parallel') : Number(process.env.COMPOSE_PARALLEL_LIMIT ?? -1) || -1;
   return {
@@ -35,6 +36,13 @@ export function engineContext(ctx: CommandContext, opts: { quiet?: boolean } = {
     warn: (message) => ctx.stderr.write(`WARN[0000] ${message}\n`),
     parallel,
     build: buildCallback(ctx, mode),
+    registryAuth: async (image) => {
+      try {
+        return await registryAuthHeader(ctx, authKeyForImage(image));
+      } catch {
+        return 'e30=';
+      }
+    },
   };
 }
 
@@ -78,7 +86,7 @@ function buildCallback(ctx: CommandContext, mode: string): BuildFn {
         rm: 1,
       },
       body: packed.stream,
-      headers: { 'Content-Type': 'application/x-tar' },
+      headers: { 'Content-Type': 'application/x-tar', 'X-Registry-Config': await registryConfigHeader(ctx) },
     });
     let id = '';
     let pending = '';

@@ -261,7 +261,8 @@ const killCommand: CommandSpec = {
   ],
   run: (ctx, flags, args) =>
     guarded(async () => {
-      await composeEngine(ctx).kill(await projectOrName(ctx), { services: args, signal: flags.string('signal'), removeOrphans: flags.bool('remove-orphans') });
+      const killed = await composeEngine(ctx).kill(await projectOrName(ctx), { services: args, signal: flags.string('signal'), removeOrphans: flags.bool('remove-orphans') });
+      if (!killed) ctx.stderr.write('no container to kill\n');
     }),
 };
 

@@ -14,8 +14,9 @@ import { runCommand } from './run.ts';
 import { topCommand } from './top.ts';
 import { versionCommand } from './version.ts';
 import { waitCommand } from './wait.ts';
+import { watchCommand } from './watch.ts';
 
 export const otherCommands: CommandSpec[] = [
   configCommand, cpCommand, eventsCommand, execCommand, imagesCommand, logsCommand, lsCommand, portCommand, psCommand, runCommand, topCommand,
-  versionCommand, waitCommand,
+  versionCommand, waitCommand, watchCommand,
 ];

@@ -20,7 +20,7 @@ function composeFlags(ctx: CommandContext): Flags | undefined {
   return ctx.groupFlags;
 }
 
-export function loadOptions(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): LoadOptions {
+function loadOptions(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): LoadOptions {
   const f = composeFlags(ctx);
   return {
     files: f?.list('file') ?? [],

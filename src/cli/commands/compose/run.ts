@@ -1,11 +1,9 @@
 // `berth compose run SERVICE [COMMAND]`: a one-off container of a service (labels oneoff=True,
 // named <project>-<service>-run-<12 hex>), its dependencies up unless --no-deps, attached as
 // `berth run` is (a TTY unless -T, stdin unless -i=false), exiting with the container's code.
-import { posix } from 'node:path';
 import type { CommandContext, CommandSpec } from '../../framework/types.ts';
 
-import { TarWriter } from '../../../common/index.ts';
-import { ComposeError, runContainerPlan, type RunOverrides } from '../../../compose/index.ts';
+import { ComposeError, injectionTar, runContainerPlan, withServicesEnabled, type ContainerPlan, type RunOverrides } from '../../../compose/index.ts';
 import { consoleSize, forwardSignals, monitorTtySize } from '../../terminal/index.ts';
 import { checkTty, detachKeysFor, openAttach, pumpAttach, waitExit, type AttachStreams } from '../container/attach.ts';
 import { checkServices, composeRun, requireProject } from './shared.ts';
@@ -45,20 +43,12 @@ export function shellSplit(text: string): string[] {
   return words;
 }
 
-/** Secrets/configs from the environment or inline content, copied in before the start. */
-async function putFiles(ctx: CommandContext, id: string, files: { target: string; content: Buffer; mode: number; uid: number; gid: number; copyUIDGID: boolean }[]): Promise<void> {
+/** Secrets/configs from the environment or inline content, copied in before the start (at '/', as compose). */
+async function putFiles(ctx: CommandContext, id: string, files: ContainerPlan['files']): Promise<void> {
   for (const f of files) {
-    const tar = new TarWriter();
-    const writing = (async () => {
-      await tar.addFile({ name: posix.basename(f.target), mode: f.mode, uid: f.uid, gid: f.gid, size: f.content.length }, f.content);
-      await tar.finish();
-    })();
-    const chunks: Buffer[] = [];
-    for await (const c of tar.readable) chunks.push(Buffer.from(c));
-    await writing;
     await ctx.client.call('PUT', `/containers/${id}/archive`, {
-      query: { path: posix.dirname(f.target), copyUIDGID: f.copyUIDGID ? 'true' : undefined },
-      body: Buffer.concat(chunks), headers: { 'Content-Type': 'application/x-tar' },
+      query: { path: '/', copyUIDGID: f.copyUIDGID ? 'true' : undefined },
+      body: await injectionTar(f), headers: { 'Content-Type': 'application/x-tar' },
     }).then((r) => r.body.resume());
   }
 }
@@ -95,7 +85,8 @@ export const runCommand: CommandSpec = {
   stopAtFirstArg: true,
   run: composeRun(async (ctx, flags, args) => {
     const [serviceName, ...command] = args as [string, ...string[]];
-    const project = await requireProject(ctx);
+    // A service named on the command line runs even when its profiles are not active.
+    const project = withServicesEnabled(await requireProject(ctx), [serviceName]);
     checkServices(project, [serviceName]);
     const service = project.services[serviceName]!;
     const detach = flags.bool('detach');

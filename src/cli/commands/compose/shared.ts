@@ -5,6 +5,7 @@ import type { CommandContext, CommandSpec, FlagSpec } from '../../framework/type
 import { StatusError } from '../../framework/types.ts';
 import { ComposeError, LABEL, listProjectContainers, type ContainerSummary, type Project } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
+import { useColor as engineUseColor } from './engine-context.ts';
 
 /** What a command knows of its project: the model when files were loaded, always the name. */
 export interface ProjectRef {
@@ -71,13 +72,9 @@ export async function serviceContainer(ctx: CommandContext, projectName: string,
   return pool[0]!;
 }
 
-/** docker compose's --ansi and `--no-color`: colours when asked, or when stdout is a terminal. */
+/** docker compose's --ansi (and COMPOSE_ANSI) and a command's `--no-color`. */
 export function useColor(ctx: CommandContext, noColor = false): boolean {
-  if (noColor) return false;
-  const ansi = ctx.groupFlags?.string('ansi') || 'auto';
-  if (ansi === 'never') return false;
-  if (ansi === 'always') return true;
-  return Boolean(ctx.stdout.isTTY) && !process.env.NO_COLOR;
+  return !noColor && engineUseColor(ctx);
 }
 
 type RunFn = NonNullable<CommandSpec['run']>;

@@ -1,21 +1,9 @@
 // `berth compose wait SERVICE...`: blocks until the first container of those services stops and
 // exits with its code, as docker compose v2; --down-project then removes the project.
-import type { CommandContext, CommandSpec } from '../../framework/types.ts';
-import { LABEL, listProjectContainers } from '../../../compose/index.ts';
+import type { CommandSpec } from '../../framework/types.ts';
+import { listProjectContainers } from '../../../compose/index.ts';
+import { composeEngine } from './engine-context.ts';
 import { checkServices, composeRun, projectOrName } from './shared.ts';
-
-/**
- * Removes the project after `wait --down-project`.
- * CALL SITE for the engine's `down` (cmp-engine): until it is merged, the project's containers
- * are removed (forced) and its networks deleted directly, which is what `down` does for a
- * project without volumes to keep.
- */
-async function downProject(ctx: CommandContext, project: string): Promise<void> {
-  const all = await listProjectContainers(ctx.client, project, { all: true, oneOff: 'include' });
-  await Promise.all(all.map((c) => ctx.client.request('DELETE', `/containers/${c.Id}`, { query: { force: 1 } }).then((r) => r.body.resume())));
-  const nets = await ctx.client.json<{ Id: string }[]>('GET', '/networks', { query: { filters: { label: [`${LABEL.project}=${project}`] } } });
-  await Promise.all(nets.map((n) => ctx.client.request('DELETE', `/networks/${n.Id}`).then((r) => r.body.resume())));
-}
 
 export const waitCommand: CommandSpec = {
   name: 'wait',
@@ -40,7 +28,7 @@ export const waitCommand: CommandSpec = {
       abort.abort();
       for (const w of waits) w.catch(() => {});
     }
-    if (flags.bool('down-project')) await downProject(ctx, ref.name);
+    if (flags.bool('down-project')) await composeEngine(ctx).down(ref, { removeOrphans: true });
     return code;
   }),
 };
