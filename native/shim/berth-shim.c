@@ -414,6 +414,7 @@ static int runc_log_error(const char *path, char *out, size_t outsz) {
 struct client {
   int fd;
   int rd_closed;  /* the client shut down its sending side; it may still read output */
+  int wr_closed;  /* the process is gone and its output sent: we shut down our sending side */
   struct buf out; /* frames not yet accepted by the socket */
   struct buf in;  /* partial frame from the client */
 };
@@ -430,7 +431,7 @@ static void waiter_drop(int i) {
   waiters[i] = waiters[--nwaiters];
 }
 
-/* Discards what a watcher sent; -1 once it hung up. */
+/* Discards what a watcher (or a client we are closing) sent; -1 once it hung up. */
 static int waiter_read(int fd) {
   unsigned char sink[512];
   for (;;) {
@@ -1087,19 +1088,31 @@ int main(int argc, char **argv) {
   remove_sockets();
   /* The record is on disk: watchers learn of the exit now, not after the output flush. */
   while (nwaiters > 0) waiter_drop(0);
-  /* Attached clients get the tail of the output before we close (bounded wait). */
+  /*
+   * Attached clients get the tail of the output, then our half-close; what they still send (a
+   * stdin close written while we were finishing) is read and dropped until they close too. A
+   * close with unread input resets the connection, and a peer that then fails a write (EPIPE)
+   * or a read (ECONNRESET) drops the output it had not read yet: an exec whose client closed
+   * its stdin at once lost its whole output that way. Bounded wait.
+   */
   int64_t deadline = mono_ms() + CLIENT_FLUSH_MS;
   for (;;) {
     struct pollfd pf[MAX_CLIENTS];
     int np = 0;
     for (int k = 0; k < nclients; k++) {
-      if (client_flush(&clients[k]) < 0 || buf_pending(&clients[k].out) == 0) {
-        shutdown(clients[k].fd, SHUT_RDWR);
-        client_drop(k--);
-        continue;
+      struct client *c = &clients[k];
+      if (!c->wr_closed) {
+        if (client_flush(c) < 0) {
+          client_drop(k--);
+          continue;
+        }
+        if (buf_pending(&c->out) > 0) continue;
+        shutdown(c->fd, SHUT_WR);
+        c->wr_closed = 1;
       }
+      if (waiter_read(c->fd) < 0) client_drop(k--); /* it closed (or reset): done */
     }
-    for (int k = 0; k < nclients; k++) pf[np++] = (struct pollfd){.fd = clients[k].fd, .events = POLLOUT};
+    for (int k = 0; k < nclients; k++) pf[np++] = (struct pollfd){.fd = clients[k].fd, .events = clients[k].wr_closed ? POLLIN : POLLOUT};
     int64_t left = deadline - mono_ms();
     if (np == 0 || left <= 0) break;
     poll(pf, (nfds_t)np, (int)left);

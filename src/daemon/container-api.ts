@@ -252,10 +252,11 @@ export class ContainerApi implements ContainersBackend {
   async attach(ref: string, opts: AttachOptions) {
     const c = this.m.get(ref);
     const keys = parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS, 'attach');
-    if (opts.stream && !c.rec.State.Running && c.rec.State.Status !== 'created' && !c.rec.State.Restarting) {
-      throw conflict('You cannot attach to a stopped container, start it first');
-    }
-    if (c.rec.State.Paused) throw conflict('You cannot attach to a paused container, unpause it first');
+    // moby ContainerAttach: a stopped container may be attached to, and its output comes when it
+    // is started again (docker-compose 1.x attaches to its services, then starts them); the
+    // docker CLI refuses a stopped container itself, before it calls the API.
+    if (c.rec.State.Paused) throw conflict(`container ${ref} is paused, unpause the container before attach`);
+    if (c.rec.State.Restarting) throw conflict(`container ${ref} is restarting, wait until the container is running`);
     const tty = Boolean(c.rec.Config.Tty);
     // Websocket attach never multiplexes (moby MuxStreams: false).
     const mux = !tty && !opts.raw;

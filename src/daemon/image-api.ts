@@ -49,8 +49,8 @@ export class ImageApi implements ImagesBackend {
     return entries.map((e) => toImageSummary(e, opts.version));
   }
 
-  async inspect(name: string, opts: { version: string }) {
-    return toImageInspect(await this.images.inspect(name), opts.version);
+  async inspect(name: string, opts: { version: string; legacyContainerConfig?: boolean }) {
+    return toImageInspect(await this.images.inspect(name), opts.version, { legacyContainerConfig: opts.legacyContainerConfig });
   }
 
   async history(name: string) {

@@ -164,3 +164,14 @@ for (const impl of ['openat2', 'walk'] as const) test(`hostile entries act insid
     await rm(victim, { recursive: true, force: true });
   }
 });
+
+test('the layer size counts regular files and symlink targets, as moby overlay2 directory.Size', async () => {
+  const r = await apply(await tar(async (w) => {
+    await w.addDir({ name: 'bin' });
+    await w.addFile({ name: 'bin/busybox', size: 3 }, Buffer.from('abc'));
+    await w.addSymlink({ name: 'bin/sh' }, 'busybox');
+    await w.addSymlink({ name: 'bin/ls' }, 'busybox');
+    await w.addHardlink({ name: 'bin/bb2' }, 'bin/busybox');
+  }));
+  assert.deepEqual(r, { size: 3 + 7 + 7, entries: 5 });
+});

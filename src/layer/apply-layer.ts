@@ -35,7 +35,7 @@ export interface ApplyOptions {
 }
 
 export interface ApplyResult {
-  /** Bytes of regular files in the layer. */
+  /** Bytes of regular files and symlink targets in the layer (moby overlay2 directory.Size). */
   size: number;
   entries: number;
 }
@@ -55,7 +55,10 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, root: string,
       if (++count > maxEntries) throw invalidParameter(`layer has more than ${maxEntries} entries`);
       try {
         await applyEntry(e, ctx);
+        // moby's overlay2 sizes a layer with directory.Size: regular files, and symlinks by the
+        // length of their target (busybox's applets: 268 links, 1,876 bytes of its image size).
         if (e.type === 'file') size += e.size;
+        else if (e.type === 'symlink') size += Buffer.byteLength(e.linkname);
       } catch (err) {
         if (err instanceof BerthError) throw err;
         const code = (err as NodeJS.ErrnoException).code ?? '';

@@ -266,6 +266,33 @@ describe('berth-shim with runc', { skip, concurrency: false }, () => {
     await runc.delete(c.id);
   });
 
+  test('an exec that is done before its client comes: the held output arrives though the client closes stdin at once', async () => {
+    // docker exec -i with stdin at EOF (docker-compose exec -T under a script): the daemon
+    // connects and writes the stdin close in the same breath. The shim, its process long gone,
+    // sends the held output and closes; a close with that frame unread reset the connection
+    // and the daemon's socket dropped the output it had not read yet.
+    const c = await prepare(['sleep', '1000']);
+    await create(c);
+    await runc.start(c.id);
+    for (let i = 0; i < 15; i++) {
+      const execDir = join(dir, 'state', `${c.id}-held${i}`);
+      await mkdir(execDir, { recursive: true });
+      const pf = await writeProcessFile(join(execDir, 'process.json'), c.process, ['sh', '-c', `echo held-${i}`]);
+      const started = await startShim({ shimPath, runtimePath: RUNC, runtimeRoot, id: c.id, stateDir: execDir, exec: { processFile: pf }, tty: false, stdin: true });
+      shims.push(started.shimPid);
+      await until(() => !existsSync(`/proc/${started.pid}`), 'the exec process to exit');
+      const a = await ShimAttach.connect(execDir);
+      const io = collect(a);
+      a.closeStdin();
+      await new Promise((r) => a.once('close', r));
+      assert.equal(io.out(), `held-${i}\n`, `round ${i}`);
+      assert.equal((await waitShimExit(execDir)).exitCode, 0);
+    }
+    await runc.kill(c.id, 9);
+    assert.equal((await waitShimExit(c.stateDir)).exitCode, 137);
+    await runc.delete(c.id);
+  });
+
   test('an attach client connected late gets later output', async () => {
     const c = await prepare(['sh', '-c', 'echo early; read x; echo "late-$x"; echo late-err >&2']);
     await create(c, { stdin: true });

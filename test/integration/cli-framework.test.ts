@@ -129,8 +129,8 @@ test('help texts match docker: the version command and management commands', asy
   assert.match(group.stdout, /\n\nRun 'berth container COMMAND --help' for more information on a command\.\n$/);
   const root = await berth(['--help']);
   assert.match(root.stdout, /^Usage: {2}berth \[OPTIONS\] COMMAND\n\nA self-sufficient runtime for containers\n\nCommon Commands:\n/);
-  // docker's list starts with builder too.
-  assert.match(root.stdout, /\nManagement Commands:\n {2}builder {5}Manage builds\n {2}container {3}Manage containers\n {2}image {7}Manage images\n/);
+  // docker's list starts with builder too; compose sits where docker lists its compose plugin.
+  assert.match(root.stdout, /\nManagement Commands:\n {2}builder {5}Manage builds\n {2}compose {5}Docker Compose\n {2}container {3}Manage containers\n {2}image {7}Manage images\n/);
   assert.match(root.stdout, /\nGlobal Options:\n {6}--config string {6}Location of client config files \(default\n/);
 });
 

@@ -129,7 +129,7 @@ export class Daemon {
     if (!p || p.exitCode !== null) return p?.exitCode ?? null;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
+    await Promise.race([exited, sleep(30_000, undefined, { ref: false })]); // unref: a pending wait must not hold the test process 30 s
     const code = p.exitCode;
     if (code === null) p.kill('SIGKILL');
     this.proc = undefined;

@@ -61,3 +61,27 @@ test('inspect and history shapes as dockerd 28 returns them', () =>
     assert.deepEqual(hb.map((r) => [r.Id, r.Size, r.CreatedBy, r.Tags]), [[b.id, 20, 'step 1', null], ['<missing>', 10, 'step 0', null]]);
 
   }));
+
+test('inspect: Container and ContainerConfig before API 1.45 (a zero config when the image has none), and for docker-compose 1.x at any version', () =>
+  withTempDir(async (dir) => {
+    const { svc, b } = await fixture(dir);
+    const zero = {
+      Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, StdinOnce: false,
+      Env: null, Cmd: null, Image: '', Volumes: null, WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null,
+    };
+    const details = await svc.inspect(b.id);
+    // dockerd 20.10 (API 1.41) for a loaded image: both fields, empty.
+    const old = toImageInspect(details, '1.41');
+    assert.equal(old.Container, '');
+    assert.deepEqual(old.ContainerConfig, zero);
+    const current = toImageInspect(details);
+    assert.equal('Container' in current, false);
+    assert.equal('ContainerConfig' in current, false);
+    const compose = toImageInspect(details, '1.50', { legacyContainerConfig: true });
+    assert.deepEqual(compose.ContainerConfig, zero);
+    // A committed or built image keeps its own.
+    const built = { ...details, image: { ...details.image, config: { ...details.image.config, container: 'c0ffee', container_config: { Cmd: ['sh'], Volumes: { '/data': {} } } } } };
+    const withOwn = toImageInspect(built, '1.50', { legacyContainerConfig: true });
+    assert.equal(withOwn.Container, 'c0ffee');
+    assert.deepEqual(withOwn.ContainerConfig, { Cmd: ['sh'], Volumes: { '/data': {} } });
+  }));

@@ -157,7 +157,20 @@ function goTime(text: string | undefined): string | undefined {
   return text.endsWith('Z') ? formatRfc3339Nano(ns) : text;
 }
 
-export function toImageInspect(opts: ImageDetails, version: string = API_VERSION): ImageInspect {
+/**
+ * moby's zero container.Config as Go marshals it (omitempty fields left out): the
+ * ContainerConfig of an image that has none (pulled, loaded, imported), before API 1.45.
+ */
+const ZERO_CONTAINER_CONFIG = {
+  Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, StdinOnce: false,
+  Env: null, Cmd: null, Image: '', Volumes: null, WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null,
+};
+
+/**
+ * `legacyContainerConfig`: the client reads Container and ContainerConfig whatever API version it
+ * speaks (docker-compose 1.x: see src/api/client-quirks.ts).
+ */
+export function toImageInspect(opts: ImageDetails, version: string = API_VERSION, quirks: { legacyContainerConfig?: boolean } = {}): ImageInspect {
   const img = opts.image;
   const c = img.config;
   const history = c.history ?? [];
@@ -186,9 +199,11 @@ export function toImageInspect(opts: ImageDetails, version: string = API_VERSION
     out.VirtualSize = opts.size;
     if (out.Created === undefined) out.Created = ZERO_TIME;
   }
-  if (!hasFeature(version, 'imageInspectWithoutContainerConfig')) {
-    if (c.container) out.Container = c.container;
-    if (c.container_config) out.ContainerConfig = { ...c.container_config };
+  // Before 1.45 dockerd always has both: an empty Container and a zero config for an image
+  // that was not committed from a container (docker-compose 1.29 reads ContainerConfig.Volumes).
+  if (!hasFeature(version, 'imageInspectWithoutContainerConfig') || quirks.legacyContainerConfig) {
+    out.Container = c.container ?? '';
+    out.ContainerConfig = c.container_config ? { ...c.container_config } : { ...ZERO_CONTAINER_CONFIG };
   }
   return out;
 }

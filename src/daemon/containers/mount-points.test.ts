@@ -177,6 +177,26 @@ test('shared and slave binds: the source mount must be shared (or a slave); the 
   await assert.rejects(setup(['plain:/x:rslave']), { message: `path ${srv}/plain is mounted on / but it is not a shared or slave mount` });
 }));
 
+test('a bind over the data root on a private mount: the rslave it got falls back to the default at start; one asked for fails', () => withHarness(async (h) => {
+  // docker-compose binds its project directory (`./:/src`); a data root below it gets rslave at
+  // create, and a private source mount must not make the start fail (moby WithMounts).
+  const above = dirname(h.ctx.dataRoot);
+  const mountinfo = '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw';
+  const setup = async (hc: Parameters<Harness['create']>[1]) => {
+    const id = await h.create(undefined, hc);
+    return setupMounts(h.ctx, h.ctx.store.get(id), '/nonexistent-rootfs', { copyUp: false, recursiveReadonly: false, mounted: new Set(), readMountinfo: async () => mountinfo, stage: () => '', unstage: () => {} });
+  };
+  const implicit = await setup({ Binds: [`${above}:/src:ro`], Mounts: [{ Type: 'bind', Source: above, Target: '/m' }] });
+  assert.equal(implicit.rootfsPropagation, undefined);
+  assert.deepEqual(implicit.mounts.map((m) => m.destination).sort(), ['/m', '/src']);
+  assert.equal(h.warnings.filter((w) => w === 'Falling back to default propagation for bind source in daemon root').length, 2);
+  const refused = `path ${above} is mounted on / but it is not a shared or slave mount`;
+  await assert.rejects(setup({ Binds: [`${above}:/src:ro,rslave`] }), { message: refused });
+  await assert.rejects(setup({ Mounts: [{ Type: 'bind', Source: above, Target: '/m', BindOptions: { Propagation: 'rslave' } }] }), { message: refused });
+  // Outside the data root, an rslave bind of a private mount fails as before.
+  await assert.rejects(setup({ Binds: ['/srv:/srv:rslave'] }), { message: 'path /srv is mounted on / but it is not a shared or slave mount' });
+}));
+
 test('a volume subpath is staged through an fd opened inside the volume, and unstaged on release', () => withHarness(async (h) => {
   const id = await h.create('sp', { Mounts: [{ Type: 'volume', Source: 'subv', Target: '/c', VolumeOptions: { Subpath: 'up/app' } }] });
   const data = h.volumes.volumes.get('subv')!.mountpoint;

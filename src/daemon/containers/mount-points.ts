@@ -37,11 +37,22 @@ function cleanTmpfsKeys(hc: HostConfig): Set<string> {
  * the daemon's mounts, so it gets rslave unless the user chose rslave or rshared.
  */
 function daemonRootPropagation(m: Extract<ContainerMount, { kind: 'bind' }>, dataRoot: string): string {
-  if (!m.source.startsWith(dataRoot) && !dataRoot.startsWith(m.source)) return m.propagation;
+  if (!inDaemonRoot(m.source, dataRoot)) return m.propagation;
   if (!m.explicitPropagation) return 'rslave';
   if (m.propagation === 'rslave' || m.propagation === 'rshared') return m.propagation;
   throw invalidParameter(`invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: ${JSON.stringify(dataRoot)}, bind mount source: ${JSON.stringify(m.source)}, propagation: ${JSON.stringify(m.propagation)}`);
 }
+
+const inDaemonRoot = (source: string, dataRoot: string) => source.startsWith(dataRoot) || dataRoot.startsWith(source);
+
+/** The user chose the bind's propagation: in --mount's BindOptions or in the -v mode. */
+function explicitPropagation(mp: MountPoint): boolean {
+  const spec = mp.Spec as EngineMount | undefined;
+  if (spec) return Boolean(spec.BindOptions?.Propagation);
+  return mp.Relabel.split(',').some((w) => PROPAGATION_WORDS.has(w));
+}
+
+const PROPAGATION_WORDS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 
 export interface RegisteredMounts {
   mountPoints: Record<string, MountPoint>;
@@ -190,7 +201,7 @@ export interface SetupOptions {
  * Mounts the container's volumes (copying the image's content into new ones), makes missing -v
  * sources, and maps every MountPoint to the runtime's mount (moby setupMounts + WithMounts).
  */
-export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Container, rootfs: string, opts: SetupOptions): Promise<StartedMounts> {
+export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events' | 'dataRoot' | 'log'>, c: Container, rootfs: string, opts: SetupOptions): Promise<StartedMounts> {
   const mps = Object.values(c.rec.MountPoints ?? {}).sort((a, b) => depth(a.Destination) - depth(b.Destination));
   const tmpfs = cleanTmpfsKeys(c.hostConfig);
   const mounts: MountSpec[] = [];
@@ -252,7 +263,13 @@ export async function setupMounts(ctx: Pick<Ctx, 'volumes' | 'events'>, c: Conta
             if (!shared) throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared mount`);
             if (rootfsPropagation !== 'shared' && rootfsPropagation !== 'rshared') rootfsPropagation = 'shared';
           } else if (!shared && !slave) {
-            throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared or slave mount`);
+            // moby WithMounts: the rslave a bind of (or over) the data root got without asking
+            // falls back to the default when its source is not shared or slave (a project
+            // directory above the data root, as docker-compose binds `./`); one asked for fails.
+            if (!inDaemonRoot(mp.Source, ctx.dataRoot) || explicitPropagation(mp)) {
+              throw systemError(`path ${mp.Source} is mounted on ${mountPoint} but it is not a shared or slave mount`);
+            }
+            ctx.log.warn('Falling back to default propagation for bind source in daemon root', { container: c.rec.ID, source: mp.Source });
           } else if (rootfsPropagation === undefined) {
             rootfsPropagation = 'rslave';
           }

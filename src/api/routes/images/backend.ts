@@ -4,7 +4,8 @@ import type { ImageHistoryResponseItem as HistoryResponseItem, ImageDeleteRespon
 
 export interface ImagesBackend {
   list(opts: { all: boolean; digests: boolean; filters: Filters; sharedSize: boolean; version: string }): Promise<ImageSummary[]>;
-  inspect(name: string, opts: { version: string }): Promise<ImageInspect>;
+  /** `legacyContainerConfig`: Container and ContainerConfig whatever the version (src/api/client-quirks.ts). */
+  inspect(name: string, opts: { version: string; legacyContainerConfig?: boolean }): Promise<ImageInspect>;
   history(name: string): Promise<HistoryResponseItem[]>;
   tag(name: string, repo: string, tag: string): Promise<void>;
   remove(name: string, opts: { force: boolean; noprune: boolean }): Promise<ImageDeleteResponseItem[]>;

@@ -3,6 +3,7 @@ import type { ImagesBackend } from './backend.ts';
 import { boolValue, parseFilters } from '../../request.ts';
 import { JsonStreamWriter } from '../../streams/json-stream.ts';
 import { invalidParameter, notImplemented } from '../../../common/index.ts';
+import { readsLegacyImageFields } from '../../client-quirks.ts';
 
 export function imageHandlers(b: ImagesBackend): Record<string, Handler> {
   return {
@@ -13,7 +14,7 @@ export function imageHandlers(b: ImagesBackend): Record<string, Handler> {
       }));
     },
     async getImagesInspect(ctx) {
-      ctx.reply(200, await b.inspect(ctx.params.name, { version: ctx.version }));
+      ctx.reply(200, await b.inspect(ctx.params.name, { version: ctx.version, legacyContainerConfig: readsLegacyImageFields(ctx.req.headers['user-agent']) }));
     },
     async getImagesHistory(ctx) {
       ctx.reply(200, await b.history(ctx.params.name));
