@@ -1,15 +1,14 @@
 // `down` and `rm`: containers stopped and removed (down: one-offs too, orphans with
 // --remove-orphans), then the project's networks, its volumes with -v and its images with --rmi,
 // as docker compose v2's pkg/compose/down.go and remove.go.
-import { DaemonError } from '../../common/index.ts';
 import { ComposeError } from '../errors.ts';
 import { LABEL } from '../labels.ts';
 import { ids, serviceImage, type EngineContext } from './context.ts';
 import { removeContainer, stopAndRemove, stopContainer } from './container-ops.ts';
 import { forEachLimit } from './graph.ts';
 import { observeProject, orphanWarning, orphans } from './observed.ts';
-import { ev, type ProgressWriter } from './progress.ts';
-import { removeNetworks, removeVolumes } from './resources.ts';
+import type { ProgressWriter } from './progress.ts';
+import { deleteWithEvents, removeNetworks, removeVolumes } from './resources.ts';
 import { inServiceOrder, selected, type ProjectRef } from './stop.ts';
 
 export interface DownOptions {
@@ -56,21 +55,7 @@ async function removeImages(ctx: EngineContext, ref: ProjectRef, mode: 'local' |
     const probe = await ctx.client.request('GET', `/images/${encodeURIComponent(name)}/json`);
     probe.body.resume();
     if (probe.status === 404) return;
-    const id = ids.image(name);
-    w.event(ev.removing(id));
-    const res = await ctx.client.request('DELETE', `/images/${encodeURIComponent(name)}`);
-    const text = await res.text();
-    if (res.status >= 300 && res.status !== 404) {
-      let message = text;
-      try {
-        message = JSON.parse(text).message ?? text;
-      } catch {
-        /* plain */
-      }
-      w.event(ev.error(id, message));
-      throw new DaemonError(res.status, message);
-    }
-    w.event(ev.removed(id));
+    await deleteWithEvents(ctx, w, ids.image(name), `/images/${encodeURIComponent(name)}`);
     removed++;
   });
   return removed;

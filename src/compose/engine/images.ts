@@ -20,12 +20,13 @@ async function imageId(ctx: EngineContext, name: string): Promise<string | undef
   }
   if (res.status >= 300) {
     const text = await res.text();
-    throw new DaemonError(res.status, safeMessage(text));
+    throw new DaemonError(res.status, daemonMessage(text));
   }
   return (await res.json<{ Id: string }>()).Id;
 }
 
-function safeMessage(text: string): string {
+/** The `message` of an Engine API error body, or the body itself when it is not JSON. */
+export function daemonMessage(text: string): string {
   try {
     return JSON.parse(text).message ?? text;
   } catch {

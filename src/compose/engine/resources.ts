@@ -9,6 +9,7 @@ import type { Project } from '../types.ts';
 import { ids, type EngineContext } from './context.ts';
 import { errorText } from './container-ops.ts';
 import { forEachLimit } from './graph.ts';
+import { daemonMessage } from './images.ts';
 import { ev, type ProgressWriter } from './progress.ts';
 
 const enc = encodeURIComponent;
@@ -19,16 +20,7 @@ async function probe<T>(ctx: EngineContext, path: string): Promise<T | undefined
     res.body.resume();
     return undefined;
   }
-  if (res.status >= 300) {
-    const text = await res.text();
-    let message = text;
-    try {
-      message = JSON.parse(text).message ?? text;
-    } catch {
-      /* plain */
-    }
-    throw new DaemonError(res.status, message);
-  }
+  if (res.status >= 300) throw new DaemonError(res.status, daemonMessage(await res.text()));
   return res.json<T>();
 }
 
@@ -106,26 +98,7 @@ export async function removeNetworks(ctx: EngineContext, projectName: string, pr
   const present = new Set(listed.map((n) => n.Name));
   await forEachLimit([...names].sort(), ctx.parallel, async (name) => {
     if (!present.has(name) && !(await probe(ctx, `/networks/${enc(name)}`))) return;
-    const id = ids.network(name);
-    w.event(ev.removing(id));
-    const res = await ctx.client.request('DELETE', `/networks/${enc(name)}`);
-    const text = await res.text();
-    if (res.status === 404) {
-      w.event(ev.removed(id));
-      removed++;
-      return;
-    }
-    if (res.status >= 300) {
-      let message = text;
-      try {
-        message = JSON.parse(text).message ?? text;
-      } catch {
-        /* plain */
-      }
-      w.event(ev.error(id, message));
-      throw new DaemonError(res.status, message);
-    }
-    w.event(ev.removed(id));
+    await deleteWithEvents(ctx, w, ids.network(name), `/networks/${enc(name)}`);
     removed++;
   });
   return removed;
@@ -139,22 +112,24 @@ export async function removeVolumes(ctx: EngineContext, projectName: string, pro
   const names = (listed.Volumes ?? []).map((v) => v.Name).filter((n) => !external.has(n)).sort();
   let removed = 0;
   await forEachLimit(names, ctx.parallel, async (name) => {
-    const id = ids.volume(name);
-    w.event(ev.removing(id));
-    const res = await ctx.client.request('DELETE', `/volumes/${enc(name)}`);
-    const text = await res.text();
-    if (res.status >= 300 && res.status !== 404) {
-      let message = text;
-      try {
-        message = JSON.parse(text).message ?? text;
-      } catch {
-        /* plain */
-      }
-      w.event(ev.error(id, message));
-      throw new DaemonError(res.status, message);
-    }
-    w.event(ev.removed(id));
+    await deleteWithEvents(ctx, w, ids.volume(name), `/volumes/${enc(name)}`);
     removed++;
   });
   return removed;
+}
+
+/**
+ * DELETE of a network, volume or image with down's Removing/Removed events; one already gone
+ * (404) counts as removed, any other failure is an error event and a DaemonError.
+ */
+export async function deleteWithEvents(ctx: EngineContext, w: ProgressWriter, id: string, path: string): Promise<void> {
+  w.event(ev.removing(id));
+  const res = await ctx.client.request('DELETE', path);
+  const text = await res.text();
+  if (res.status >= 300 && res.status !== 404) {
+    const message = daemonMessage(text);
+    w.event(ev.error(id, message));
+    throw new DaemonError(res.status, message);
+  }
+  w.event(ev.removed(id));
 }
