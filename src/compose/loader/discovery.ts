@@ -41,14 +41,18 @@ function findDefaultFiles(dir: string, warn: (m: string) => void): string[] {
   }
 }
 
-/** The files to load, absolute ('-' kept), from -f, COMPOSE_FILE or the default names. */
-export function configFiles(files: string[], env: Record<string, string | undefined>, cwd: string, warn: (m: string) => void): string[] {
+/**
+ * The files to load, absolute ('-' kept), from -f, COMPOSE_FILE (relative to cwd) or the default
+ * names, looked for in `searchDir` (compose-go's working directory: --project-directory, else cwd)
+ * and its parents.
+ */
+export function configFiles(files: string[], env: Record<string, string | undefined>, cwd: string, warn: (m: string) => void, searchDir = cwd): string[] {
   let list = files;
   if (list.length === 0 && env.COMPOSE_FILE) {
     const sep = env.COMPOSE_PATH_SEPARATOR || ':';
     list = env.COMPOSE_FILE.split(sep).filter((f) => f !== '');
   }
-  if (list.length === 0) return findDefaultFiles(cwd, warn);
+  if (list.length === 0) return findDefaultFiles(searchDir, warn);
   return list.map((f) => {
     if (f === '-') return f;
     const abs = path.resolve(cwd, f);

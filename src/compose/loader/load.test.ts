@@ -36,6 +36,18 @@ test('discovery: compose.yaml and docker-compose.yaml both present warn and use 
   }
 });
 
+test('discovery: --project-directory is where the default files and .env are looked for, not cwd', async () => {
+  const t = tempProject({ 'app/compose.yaml': 'services:\n  web:\n    image: busybox:${TAG}\n', 'app/.env': 'TAG=1.36\n', 'elsewhere/.keep': '' });
+  try {
+    const { project } = await load(path.join(t.dir, 'elsewhere'), { projectDirectory: '../app' });
+    assert.equal(project.name, 'app');
+    assert.equal(project.working_dir, path.join(t.dir, 'app'));
+    assert.equal(project.services.web!.image, 'busybox:1.36');
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('discovery: no file anywhere', async () => {
   const t = tempProject({});
   try {
