@@ -3,6 +3,7 @@
 // it for endpoints (an address on a network, then a veth into a container) and port mappings.
 import { randomBytes } from 'node:crypto';
 import {
+  KeyedLock,
   conflict,
   forbidden,
   invalidParameter,
@@ -104,6 +105,12 @@ export class NetworkController {
   /** Whether this process programmed ip6tables chains (so teardown removes them). */
   private ip6Used = false;
   private applying: Promise<void> = Promise.resolve();
+  /**
+   * Creates run one at a time: a create awaits (host subnets, the bridge) between choosing its
+   * subnet and name and recording them, and two at once (docker compose creates a project's
+   * networks in parallel) took the same free subnet, or both passed the name check.
+   */
+  private readonly createLock = new KeyedLock();
 
   private constructor(opts: NetworkOptions) {
     this.opts = opts;
@@ -283,7 +290,11 @@ export class NetworkController {
 
   // ---- create / remove ----------------------------------------------------------------
 
-  async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
+  create(req: CreateNetworkRequest): Promise<NetworkRecord> {
+    return this.createLock.run('create', () => this.createOne(req));
+  }
+
+  private async createOne(req: CreateNetworkRequest): Promise<NetworkRecord> {
     const name = req.Name;
     // dockerd takes any name (spaces, slashes, non-ASCII): nothing on the host is named after it.
     if (!name) throw invalidParameter('invalid name: ');

@@ -235,6 +235,23 @@ describe('berth start, attach, exec', () => {
     await waitFor(async () => (await d.docker(['exec', id, 'cat', '/tmp/bg'])).stdout === 'bg\n', 'exec -d to run');
     await d.docker(['rm', '-f', id]);
   });
+
+  test('exec -i with stdin already at EOF: a quick command\'s output is never lost (30 berth exec -i in a row, and docker\'s)', async () => {
+    // The client closes stdin as the exec starts; the shim, its process already gone, used to
+    // close with that close unread: the connection was reset and the output dropped, about one
+    // time in three (docker compose exec, docker-compose exec -T, `docker exec -i ... </dev/null`).
+    const id = (await d.docker(['run', '-d', 'busybox', 'sleep', '300'])).stdout.trim();
+    const lost: string[] = [];
+    for (const [cli, n] of [['berth', 30], ['docker', 10]] as const) {
+      for (let i = 0; i < n; i++) {
+        // run() gives the CLI a stdin pipe closed at once.
+        const r = await d[cli](['exec', '-i', id, 'sh', '-c', `echo out-${i}; echo err-${i} >&2`]);
+        if (r.code !== 0 || r.stdout !== `out-${i}\n` || r.stderr !== `err-${i}\n`) lost.push(`${cli} #${i}: ${r.code} ${JSON.stringify(r.stdout)} ${JSON.stringify(r.stderr)}`);
+      }
+    }
+    assert.deepEqual(lost, []);
+    await d.docker(['rm', '-f', id]);
+  });
 });
 
 describe('berth run forwards signals (--sig-proxy)', () => {

@@ -172,6 +172,20 @@ describe('user-defined networks', () => {
     assert.match(r.stdout, /junk1/);
   });
 
+  it('networks created at the same time get subnets of their own, and one name only once', async () => {
+    // docker compose creates a project's networks in parallel: two creates that picked the same
+    // free subnet gave containers on both networks one address twice.
+    const made = await Promise.all(['par1', 'par2', 'par3', 'par4'].map((Name) => d.api('POST', '/networks/create', { Name })));
+    assert.deepEqual(made.map((r) => r.status), [201, 201, 201, 201], made.map((r) => r.text).join());
+    const subnets = await Promise.all(['par1', 'par2', 'par3', 'par4'].map(async (n) => (await d.docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', n])).stdout.trim()));
+    assert.equal(new Set(subnets).size, 4, subnets.join(' '));
+    const same = await Promise.all([1, 2, 3].map(() => d.api('POST', '/networks/create', { Name: 'twice' })));
+    assert.deepEqual(same.map((r) => r.status).sort(), [201, 409, 409]);
+    assert.match(same.find((r) => r.status === 409)!.json.message, /^network with name twice already exists$/);
+    const r = await d.docker(['network', 'rm', 'par1', 'par2', 'par3', 'par4', 'twice']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('refuses hostile or malformed network requests with 400s', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ Name: '' }, /^invalid name: $/],

@@ -151,6 +151,13 @@ export async function runForeground(ctx: EngineContext, project: Project, state:
     try {
       await startProject(ctx, project, state, { services: opts.services, noDeps: opts.noDeps, signal: stopped.signal, onStarted }, progressWriter('quiet', process.stderr));
       notStarted();
+      // A stop that began while a start was in flight listed that container before it ran: now
+      // that nothing more starts, stop again (what is already stopped is left as it is).
+      if (stopping && interrupted < 2) {
+        await stopping.catch(() => {});
+        stopping = stopAll();
+        stopping.catch(() => {});
+      }
     } catch (err) {
       notStarted();
       if (!interrupted) {

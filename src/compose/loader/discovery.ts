@@ -42,17 +42,17 @@ function findDefaultFiles(dir: string, warn: (m: string) => void): string[] {
 }
 
 /**
- * The files to load, absolute ('-' kept), from -f, COMPOSE_FILE (relative to cwd) or the default
- * names, looked for in `searchDir` (compose-go's working directory: --project-directory, else cwd)
- * and its parents.
+ * The files to load, absolute ('-' kept), from -f, COMPOSE_FILE or the default names. -f and
+ * COMPOSE_FILE paths are relative to cwd; the default names are looked for from `searchFrom`
+ * (--project-directory when given, as compose-go's WithDefaultConfigPath uses the working dir).
  */
-export function configFiles(files: string[], env: Record<string, string | undefined>, cwd: string, warn: (m: string) => void, searchDir = cwd): string[] {
+export function configFiles(files: string[], env: Record<string, string | undefined>, cwd: string, warn: (m: string) => void, searchFrom = cwd): string[] {
   let list = files;
   if (list.length === 0 && env.COMPOSE_FILE) {
     const sep = env.COMPOSE_PATH_SEPARATOR || ':';
     list = env.COMPOSE_FILE.split(sep).filter((f) => f !== '');
   }
-  if (list.length === 0) return findDefaultFiles(searchDir, warn);
+  if (list.length === 0) return findDefaultFiles(searchFrom, warn);
   return list.map((f) => {
     if (f === '-') return f;
     const abs = path.resolve(cwd, f);

@@ -36,13 +36,22 @@ test('discovery: compose.yaml and docker-compose.yaml both present warn and use 
   }
 });
 
-test('discovery: --project-directory is where the default files and .env are looked for, not cwd', async () => {
-  const t = tempProject({ 'app/compose.yaml': 'services:\n  web:\n    image: busybox:${TAG}\n', 'app/.env': 'TAG=1.36\n', 'elsewhere/.keep': '' });
+test('discovery: --project-directory is where the default files (and .env) are looked for, not the current directory', async () => {
+  const t = tempProject({
+    'app/docker-compose.yml': 'services:\n  web:\n    image: "nginx:${TAG}"\n',
+    'app/.env': 'TAG=fromdotenv\n',
+    'elsewhere/.keep': '',
+  });
   try {
     const { project } = await load(path.join(t.dir, 'elsewhere'), { projectDirectory: '../app' });
+    assert.deepEqual(project.compose_files, [path.join(t.dir, 'app/docker-compose.yml')]);
     assert.equal(project.name, 'app');
     assert.equal(project.working_dir, path.join(t.dir, 'app'));
-    assert.equal(project.services.web!.image, 'busybox:1.36');
+    assert.equal(project.services.web!.image, 'nginx:fromdotenv');
+    // -f stays relative to the current directory.
+    await assert.rejects(load(path.join(t.dir, 'elsewhere'), { projectDirectory: '../app', files: ['docker-compose.yml'] }), {
+      message: `open ${path.join(t.dir, 'elsewhere/docker-compose.yml')}: no such file or directory`,
+    });
   } finally {
     t.cleanup();
   }

@@ -96,6 +96,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   }
   const environment: Record<string, string> = { ...readEnvFiles(envFiles, processEnv), ...processEnv };
 
+  // Without -f nor COMPOSE_FILE the default names are looked for from --project-directory (compose-go's WithDefaultConfigPath).
   const files = configFiles(opts.files, environment, opts.cwd, warn, opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : opts.cwd);
   const wd = workingDir(opts.projectDirectory, files, opts.cwd);
   const profiles = opts.profiles.length ? opts.profiles : (environment.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);

@@ -148,3 +148,24 @@ test('config never prints a secret\'s content, nor a config\'s read from the env
     t.cleanup();
   }
 });
+
+test('config YAML quotes the strings YAML 1.1 reads as booleans, as yaml.v3 does; JSON is unchanged', async () => {
+  const t = tempProject({
+    'compose.yaml': 'services:\n  a:\n    image: x\n    environment: {FLAG: "yes", OFF: "off", N: "n", T: "true", WORD: "yesterday"}\n    labels: {"on": "On"}\n',
+  });
+  try {
+    const { project } = await load(t.dir);
+    const yaml = serializeProject(project, 'yaml');
+    assert.match(yaml, /^ {6}FLAG: "yes"$/m);
+    // Keys too (yaml.v3 writes a map key as any other string).
+    assert.match(yaml, /^ {6}"N": "n"$/m);
+    assert.match(yaml, /^ {6}"OFF": "off"$/m);
+    // Quoted as before by the YAML 1.2 core schema; a longer word stays plain.
+    assert.match(yaml, /^ {6}T: "true"$/m);
+    assert.match(yaml, /^ {6}WORD: yesterday$/m);
+    assert.match(yaml, /^ {6}"on": "On"$/m);
+    assert.equal(JSON.parse(serializeProject(project, 'json')).services.a.environment.FLAG, 'yes');
+  } finally {
+    t.cleanup();
+  }
+});

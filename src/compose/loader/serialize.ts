@@ -1,7 +1,7 @@
 // `docker compose config` output: the canonical model as YAML or JSON, keys in compose's order
 // (the field order of compose-go's types for structs, sorted keys for maps, as Go's encoders
 // write them). Owned by the loader part (cmp-load).
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { serviceConfigHash } from '../convert/hash.ts';
 import { ComposeError } from '../errors.ts';
 import type { Project } from '../types.ts';
@@ -123,6 +123,8 @@ function configDocument(project: Project, json: boolean): Dict {
   return doc;
 }
 
+const YAML11_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+
 /**
  * `config` output. Every `$` of the interpolated model is written `$$`, as docker compose does, so
  * that the output is a compose file again; `noInterpolate` (config --no-interpolate) writes them
@@ -136,7 +138,15 @@ export function serializeProject(project: Project, format: 'yaml' | 'json', opts
     const sorted = Object.fromEntries(Object.keys(doc).sort().map((k) => [k, doc[k]]));
     out = `${JSON.stringify(sorted, null, 2)}\n`;
   } else {
-    out = stringify(configDocument(project, false), { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false, nullStr: 'null' });
+    const doc = new Document(configDocument(project, false), { aliasDuplicateObjects: false });
+    // yaml.v3 (compose's marshaller) double-quotes the strings YAML 1.1 reads as booleans, so that
+    // the output means the same to a YAML 1.1 reader (docker-compose 1.x, PyYAML): `"yes"`, not `yes`.
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && YAML11_BOOLS.has(node.value)) node.type = 'QUOTE_DOUBLE';
+      },
+    });
+    out = doc.toString({ lineWidth: 0, indentSeq: true, nullStr: 'null' });
   }
   return opts.noInterpolate ? out : out.replaceAll('$', '$$$$');
 }
