@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../common/index.ts';
 import { writeFile } from 'node:fs/promises';
@@ -46,6 +47,20 @@ describe('runRuntime, the one way runc is spawned', () => {
   test('rejects with the runtime\'s own message', async () => {
     await assert.rejects(runRuntime({ path: fake }, ['fail']), (e: unknown) => e instanceof BerthError && e.kind === 'System' && e.message === 'boom');
     await assert.rejects(runRuntime({ path: join(dir, 'missing') }, ['list']), (e: unknown) => e instanceof BerthError && e.kind === 'System');
+  });
+
+  test('Runc.delete spawns the runtime only when it has state for the container', async () => {
+    const marker = join(dir, 'ran');
+    const logging = join(dir, 'logging-runc');
+    await writeFile(logging, `#!/bin/sh\necho "$*" >> ${marker}\n`, { mode: 0o755 });
+    const root = join(dir, 'state');
+    const r = new Runc({ path: logging, root });
+    await r.delete('never-created', true);
+    assert.equal(existsSync(marker), false, 'no runtime process for a container it never knew');
+    await mkdir(join(root, 'known'), { recursive: true });
+    await r.delete('known', true);
+    assert.equal(await readFile(marker, 'utf8'), `--root ${root} --log-format json delete --force known\n`);
+    await assert.rejects(r.delete('../x'), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter');
   });
 
   test('Runc.update sends the resources as json; the version is parsed, or empty', async () => {
