@@ -239,6 +239,26 @@ describe('docker-compose 1.29 against berthd', { skip }, () => {
     assert.equal((await docker(['ps', '-aq'])).trim(), '');
   });
 
+  test('berth compose sees the project docker-compose 1.29 made (by its labels): ps lists it, down -v removes it', async () => {
+    await ok(['up', '-d']);
+    const made = await ids();
+    assert.deepEqual(Object.keys(made).sort(), ['cv1_db_1', 'cv1_web_1']);
+    const berth = (args: string[]) => run(join(ROOT, 'bin/berth'), ['compose', '-p', P, ...args], { env: { BERTH_HOST: d.host } });
+    const ps = await berth(['ps', '--format', 'json']);
+    assert.equal(ps.code, 0, ps.stderr);
+    const rows = lines(ps.stdout).map((l) => JSON.parse(l) as { Name: string; Service: string; State: string });
+    assert.deepEqual(rows.map((r) => [r.Name, r.Service, r.State]).sort(), [['cv1_db_1', 'db', 'running'], ['cv1_web_1', 'web', 'running']]);
+    const down = await berth(['down', '-v', '-t', '1']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, /Container cv1_web_1 {2}Removed/);
+    assert.match(down.stderr, /Volume cv1_dbdata {2}Removed/);
+    const label = `label=com.docker.compose.project=${P}`;
+    assert.equal((await docker(['ps', '-aq', '--filter', label])).trim(), '');
+    assert.equal((await docker(['network', 'ls', '-q', '--filter', label])).trim(), '');
+    assert.equal((await docker(['volume', 'ls', '-q', '--filter', label])).trim(), '');
+    assert.equal((await ok(['ps', '-q'])).trim(), '');
+  });
+
   test('a foreground up streams every service, --abort-on-container-exit and --exit-code-from end it', async () => {
     // compose attaches to each container before it starts it: to a stopped one on the second up.
     const file = join(dir, 'foreground.yml');
