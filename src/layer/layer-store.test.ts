@@ -270,6 +270,25 @@ function layerSuite(driver: 'overlay2' | 'vfs') {
       await store.delete(a.chainId);
     });
 
+    test('RW layers made at once: one per container id, and an image layer is never deleted from under them', async () => {
+      const tar = await tarOf([{ name: 'base-file', data: 'x' }]);
+      const base = await store.register(source(tar), null);
+      const ids = Array.from({ length: 8 }, (_, i) => `par${i}`);
+      // Eight containers at once, a duplicate of one of them, and a delete of their parent layer
+      // sent while they are being made: the duplicate and the delete are refused, nothing is half-made.
+      const results = await Promise.allSettled([...ids.map((id) => store.createRW(id, base.chainId)), store.createRW('par0', base.chainId), store.delete(base.chainId)]);
+      assert.deepEqual(results.slice(0, 8).map((r) => r.status), Array(8).fill('fulfilled'));
+      assert.equal(results[8]!.status, 'rejected');
+      assert.equal((results[8] as PromiseRejectedResult).reason.kind, 'Conflict');
+      assert.equal(results[9]!.status, 'rejected');
+      assert.match((results[9] as PromiseRejectedResult).reason.message, /is in use by container par/);
+      const roots = await Promise.all(ids.map((id) => store.mountRW(id)));
+      for (const r of roots) assert.equal(await readFile(join(r, 'base-file'), 'utf8'), 'x');
+      await Promise.all(ids.map((id) => store.removeRW(id)));
+      await store.delete(base.chainId);
+      assert.deepEqual((await snapshot()).mounts, []);
+    });
+
     test('an RW layer with no parent, and bad ids and parents', async () => {
       await store.createRW('scratch', null);
       const root = await store.mountRW('scratch');

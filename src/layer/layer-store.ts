@@ -13,6 +13,7 @@ import {
   notFound,
   systemError,
   decompressStream,
+  KeyedLock,
   OffThreadSha256,
   readTar,
 } from '../common/index.ts';
@@ -180,6 +181,8 @@ class Store implements LayerStore {
   #driver: GraphDriver;
   #db: LayerDb;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #perContainer = new KeyedLock();
+  readonly #containerOps = new Set<Promise<void>>();
   #depths = new Map<string, number>();
 
   constructor(driver: GraphDriver, db: LayerDb) {
@@ -188,11 +191,32 @@ class Store implements LayerStore {
     this.driverName = driver.name;
   }
 
-  /** Runs metadata changes one at a time. */
+  /**
+   * Runs a change of the image layers (register, delete, reconcile) alone: after the changes queued
+   * before it, and after every container-layer change already started.
+   */
   #locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
+    const started = [...this.#containerOps];
+    const run = this.#queue.then(() => Promise.allSettled(started)).then(fn);
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Runs a change of one container's RW layer: one at a time per container, in parallel across
+   * containers (ten creates at once, as compose sends them, no longer queue behind one another),
+   * never beside an image-layer change (a parent layer cannot go while a RW layer is made on it).
+   */
+  #containerLocked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const imageChanges = this.#queue;
+    const op = this.#perContainer.run(id, async () => {
+      await imageChanges;
+      return fn();
+    });
+    const tracked = op.then(() => {}, () => {});
+    this.#containerOps.add(tracked);
+    void tracked.then(() => this.#containerOps.delete(tracked));
+    return op;
   }
 
   async get(chainId: string): Promise<Layer | undefined> {
@@ -333,7 +357,7 @@ class Store implements LayerStore {
 
   async createRW(id: string, parent: string | null): Promise<void> {
     this.#checkId(id);
-    await this.#locked(async () => {
+    await this.#containerLocked(id, async () => {
       if (await this.#db.getMount(id)) throw conflict(`read-write layer for container ${id} already exists`);
       const parentLayer = parent === null ? undefined : await this.#mustGet(parent);
       const cacheId = randomCacheId();
@@ -364,12 +388,12 @@ class Store implements LayerStore {
   }
 
   async mountRW(id: string): Promise<string> {
-    return this.#locked(async () => this.#driver.mount((await this.#mustGetMount(id)).cacheId));
+    return this.#containerLocked(id, async () => this.#driver.mount((await this.#mustGetMount(id)).cacheId));
   }
 
   async unmountRW(id: string): Promise<void> {
     this.#checkId(id);
-    await this.#locked(async () => {
+    await this.#containerLocked(id, async () => {
       const m = await this.#db.getMount(id);
       if (m) await this.#driver.unmount(m.cacheId);
     });
@@ -377,7 +401,7 @@ class Store implements LayerStore {
 
   async removeRW(id: string): Promise<void> {
     this.#checkId(id);
-    await this.#locked(async () => {
+    await this.#containerLocked(id, async () => {
       const m = await this.#db.getMount(id);
       if (!m) return;
       await this.#driver.unmount(m.cacheId);
