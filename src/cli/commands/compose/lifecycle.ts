@@ -5,7 +5,7 @@ import { StatusError } from '../../framework/types.ts';
 import { ComposeError, LogConsumer, type Project, type UpOptions } from '../../../compose/index.ts';
 import { composeEngine, useColor } from './engine-context.ts';
 import { loadComposeProject } from './project-options.ts';
-import { projectOrName } from './project-ref.ts';
+import { projectOrName } from './shared.ts';
 
 const SERVICES = '[SERVICE...]';
 

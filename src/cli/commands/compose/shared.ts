@@ -3,15 +3,10 @@
 // names, and the colour decision of the log printer.
 import type { CommandContext, CommandSpec, FlagSpec } from '../../framework/types.ts';
 import { StatusError } from '../../framework/types.ts';
-import { ComposeError, LABEL, listProjectContainers, type ContainerSummary, type Project } from '../../../compose/index.ts';
+import { ComposeError, LABEL, listProjectContainers, type ContainerSummary, type Project, type ProjectRef } from '../../../compose/index.ts';
 import { loadComposeProject } from './project-options.ts';
 import { useColor as engineUseColor } from './engine-context.ts';
 
-/** What a command knows of its project: the model when files were loaded, always the name. */
-export interface ProjectRef {
-  project?: Project;
-  name: string;
-}
 
 /**
  * compose's projectOrName: `-p NAME` without `-f` needs no file (ps, logs, exec... of a project
