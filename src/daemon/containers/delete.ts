@@ -70,7 +70,9 @@ export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container, remove
     await ctx.runtime.delete(c.rec.ID, runtimeOf(c, ctx.defaultRuntime)).catch(() => {});
     await ctx.layers.removeRW(c.rec.ID);
     await rm(stateDir, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    // A container removed at the same time may be writing this one's record as it drops its
+    // link (below): a file landing mid-removal makes rmdir fail with ENOTEMPTY, and Node retries.
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   } catch (err) {
     c.state.setDead();
     await save(ctx, c).catch(() => {});
@@ -80,6 +82,7 @@ export async function removeLocked(ctx: Omit<Ctx, 'locks'>, c: Container, remove
   ctx.store.delete(c);
   // Containers that linked to it lose the link (moby linkIndex.delete).
   for (const parent of parentsOf(ctx.store, c.rec.ID)) {
+    if (parent.state.removing) continue; // going too (`docker rm linker linked`): its record with it
     parent.rec.Links = (parent.rec.Links ?? []).filter((l) => l.ID !== c.rec.ID);
     await save(ctx, parent).catch(() => {});
   }
